@@ -1,0 +1,154 @@
+// swift-tools-version:6.1
+// The CLIPNET staging deployment controller (`reconciler`) and the worker service it deploys
+// (`clipnet-worker`). Module map and contracts: ../shared/DESIGN.md and docs/architecture.md.
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode is the default for tools-version 6.x;
+/// `ExistentialAny` keeps protocol existentials visible at the use site.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "clipnet-reconciler",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "reconciler", targets: ["ReconcilerCLI"]),
+        .executable(name: "clipnet-worker", targets: ["WorkerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries: a module map and a shim header each; never products, each imported
+        // by exactly one wrapper module.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+
+        // MARK: Small shared pieces
+        .target(name: "AsyncPrimitives", swiftSettings: swiftSettings),
+
+        // MARK: The one wrapper per C library
+        .target(
+            name: "GitWatch",
+            dependencies: [
+                "CGit2", "AsyncPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RedisClient",
+            dependencies: ["CHiredis", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HTTPTransport",
+            dependencies: ["CCurl", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresClient",
+            dependencies: ["CLibPQ", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Product modules
+        .target(
+            name: "KnownGoodStore",
+            dependencies: ["PostgresClient", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ClipnetConfig",
+            dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Deployers",
+            dependencies: [
+                "HTTPTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "DriftDetector", swiftSettings: swiftSettings),
+        .target(
+            name: "Reconciler",
+            dependencies: [
+                "GitWatch", "Deployers", "DriftDetector", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ReconcilerCLI",
+            dependencies: [
+                "Reconciler", "GitWatch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WorkerEngine",
+            dependencies: [
+                "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "WorkerCLI",
+            dependencies: [
+                "WorkerEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Test support, test helpers run as child processes, and benchmarks
+        .target(
+            name: "TestSupport",
+            dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StoreTorture",
+            dependencies: ["KnownGoodStore"],
+            path: "Tests/StoreTorture",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FoundationBench",
+            dependencies: ["GitWatch", "KnownGoodStore"],
+            path: "bench/FoundationBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests (swift-testing), one target per module
+        .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

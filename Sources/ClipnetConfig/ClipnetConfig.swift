@@ -1,0 +1,3 @@
+/// Manifests, layering, secret references and the staging/production isolation policy.
+/// Filled by the configuration issue.
+public enum ClipnetConfig {}

@@ -1,0 +1,3 @@
+/// One client per platform (Vercel REST, Railway GraphQL) behind one protocol, over HTTPTransport.
+/// Filled by the Deployers issue.
+public enum Deployers {}

@@ -1,0 +1,1 @@
+// GitWatch: the bare mirror of the watched repository (libgit2).

@@ -1,0 +1,230 @@
+import Foundation
+
+/// The platform deployment that served one service, per service of the environment.
+///
+/// Why ids and not revisions: rollback re-points each platform at a recorded deployment (the
+/// Vercel alias, a Railway rollback), which needs the platform's own id, not a rebuild.
+public struct ServiceDeployments: Codable, Sendable, Equatable, Hashable {
+    public var frontend: String?
+    public var api: String?
+    public var worker: String?
+
+    public init(frontend: String? = nil, api: String? = nil, worker: String? = nil) {
+        self.frontend = frontend
+        self.api = api
+        self.worker = worker
+    }
+}
+
+/// A revision that rolled out completely and passed the health gate.
+public struct KnownGoodRecord: Codable, Sendable, Equatable, Hashable {
+    /// Full 40-hex commit id.
+    public var revision: String
+    public var at: Date
+    public var deployments: ServiceDeployments
+
+    public init(revision: String, at: Date, deployments: ServiceDeployments) {
+        self.revision = revision
+        self.at = at
+        self.deployments = deployments
+    }
+}
+
+/// An operator's pin: the environment stays at `revision` whatever lands on the branch.
+public struct PinRecord: Codable, Sendable, Equatable, Hashable {
+    public var revision: String
+    public var reason: String
+    public var by: String
+    public var at: Date
+
+    public init(revision: String, reason: String, by: String, at: Date) {
+        self.revision = revision
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+}
+
+/// The phases of a rollout, in order. Persisted at every boundary so a restarted daemon resumes.
+public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
+    case preflight
+    case syncVariables
+    case deployBackend
+    case verifyBackend
+    case deployFrontend
+    case healthGate
+    case markKnownGood
+    case rollingBack
+    case succeeded
+    case failed
+    case rolledBack
+}
+
+/// The rollout in flight (or the last one, once it reached a terminal phase).
+public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
+    /// Stamped into platform metadata so a retried call can find its own deployment.
+    public var id: String
+    public var revision: String
+    public var phase: RolloutPhase
+    public var startedAt: Date
+    public var updatedAt: Date
+    /// Deployment ids created by this rollout so far; a step that has one is never deployed again.
+    public var deployments: ServiceDeployments
+    public var error: String?
+    /// The phase that failed, when `error` is set.
+    public var failedPhase: RolloutPhase?
+
+    public init(
+        id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,
+        deployments: ServiceDeployments = ServiceDeployments(), error: String? = nil, failedPhase: RolloutPhase? = nil
+    ) {
+        self.id = id
+        self.revision = revision
+        self.phase = phase
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.deployments = deployments
+        self.error = error
+        self.failedPhase = failedPhase
+    }
+}
+
+/// A revision whose rollout failed: not rolled out again until a new commit or an operator retry.
+public struct FailedRevision: Codable, Sendable, Equatable, Hashable {
+    public var revision: String
+    public var at: Date
+    public var reason: String
+    public var phase: RolloutPhase?
+
+    public init(revision: String, at: Date, reason: String, phase: RolloutPhase?) {
+        self.revision = revision
+        self.at = at
+        self.reason = reason
+        self.phase = phase
+    }
+}
+
+/// What kind of event a history entry records.
+public enum HistoryKind: String, Codable, Sendable, CaseIterable {
+    case rolloutStarted
+    case knownGood
+    case rolloutFailed
+    case rolledBack
+    case pinned
+    case unpinned
+    case retried
+    case driftHealed
+}
+
+/// One line of the append-only history. `sequence` is contiguous per environment (1, 2, 3...),
+/// which is how a reader checks that nothing was lost.
+public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
+    public var sequence: Int64
+    public var at: Date
+    public var kind: HistoryKind
+    public var revision: String?
+    public var by: String?
+    public var reason: String?
+    public var rolloutID: String?
+    public var detail: String?
+
+    public init(
+        sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
+        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil
+    ) {
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.revision = revision
+        self.by = by
+        self.reason = reason
+        self.rolloutID = rolloutID
+        self.detail = detail
+    }
+}
+
+/// Everything the store keeps for one environment, read and written as one unit.
+public struct EnvironmentState: Codable, Sendable, Equatable, Hashable {
+    /// How many previous known-good records are kept (newest first).
+    public static let previousKnownGoodLimit = 20
+    /// How many failed revisions are remembered.
+    public static let failedRevisionLimit = 50
+
+    public var knownGood: KnownGoodRecord?
+    /// Earlier known-good records, newest first, bounded by `previousKnownGoodLimit`.
+    public var previousKnownGood: [KnownGoodRecord]
+    public var pin: PinRecord?
+    public var rollout: RolloutRecord?
+    /// Newest first, bounded by `failedRevisionLimit`.
+    public var failedRevisions: [FailedRevision]
+    /// Bumped by every committed update; lets readers and tests see that a write happened.
+    public var generation: Int64
+    /// The sequence number of the newest history entry.
+    public var historySequence: Int64
+
+    public init(
+        knownGood: KnownGoodRecord? = nil, previousKnownGood: [KnownGoodRecord] = [], pin: PinRecord? = nil,
+        rollout: RolloutRecord? = nil, failedRevisions: [FailedRevision] = [], generation: Int64 = 0,
+        historySequence: Int64 = 0
+    ) {
+        self.knownGood = knownGood
+        self.previousKnownGood = previousKnownGood
+        self.pin = pin
+        self.rollout = rollout
+        self.failedRevisions = failedRevisions
+        self.generation = generation
+        self.historySequence = historySequence
+    }
+}
+
+extension EnvironmentState {
+    /// Makes `record` the known-good record and pushes the current one onto the bounded
+    /// previous list. Recording the current revision again only refreshes it.
+    public mutating func recordKnownGood(_ record: KnownGoodRecord) {
+        if let current = knownGood, current.revision != record.revision {
+            previousKnownGood.removeAll { $0.revision == current.revision }
+            previousKnownGood.insert(current, at: 0)
+        }
+        previousKnownGood.removeAll { $0.revision == record.revision }
+        if previousKnownGood.count > Self.previousKnownGoodLimit {
+            previousKnownGood.removeLast(previousKnownGood.count - Self.previousKnownGoodLimit)
+        }
+        knownGood = record
+    }
+
+    /// Moves the pointer back to an earlier known-good record (newest first if `revision` is nil).
+    /// - Returns: the record now current, or nil when there is nothing to move back to.
+    @discardableResult
+    public mutating func moveKnownGoodBack(to revision: String? = nil) -> KnownGoodRecord? {
+        let index: Int?
+        if let revision {
+            index = previousKnownGood.firstIndex { $0.revision == revision }
+        } else {
+            index = previousKnownGood.isEmpty ? nil : 0
+        }
+        guard let index else { return nil }
+        let target = previousKnownGood.remove(at: index)
+        if let current = knownGood {
+            previousKnownGood.insert(current, at: 0)
+        }
+        knownGood = target
+        return target
+    }
+
+    /// Every known-good record, current first.
+    public var allKnownGood: [KnownGoodRecord] {
+        (knownGood.map { [$0] } ?? []) + previousKnownGood
+    }
+
+    public mutating func recordFailure(_ failure: FailedRevision) {
+        failedRevisions.removeAll { $0.revision == failure.revision }
+        failedRevisions.insert(failure, at: 0)
+        if failedRevisions.count > Self.failedRevisionLimit {
+            failedRevisions.removeLast(failedRevisions.count - Self.failedRevisionLimit)
+        }
+    }
+
+    public func failure(for revision: String) -> FailedRevision? {
+        failedRevisions.first { $0.revision == revision }
+    }
+}

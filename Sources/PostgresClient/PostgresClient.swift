@@ -1,0 +1,1 @@
+// The wrapper of this module's C library; see the foundation issue.

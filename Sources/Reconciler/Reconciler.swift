@@ -1,0 +1,1 @@
+// Reconciler: rollout state machine, known-good store, pins, leader lock.

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct ReconcilerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reconciler")
+}

@@ -1,0 +1,1 @@
+print("store-torture: not built yet")

@@ -1,0 +1,1 @@
+print("foundation-bench: not built yet")
