@@ -8,6 +8,12 @@ public enum ChildProcess {
         public let status: Int32
         public let output: String
         public var description: String { "\(command.joined(separator: " ")) exited \(status): \(output)" }
+
+        public init(command: [String], status: Int32, output: String) {
+            self.command = command
+            self.status = status
+            self.output = output
+        }
     }
 
     /// Runs `arguments[0]` (looked up in PATH) to completion and returns its standard output.

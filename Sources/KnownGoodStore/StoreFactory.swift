@@ -1,0 +1,16 @@
+import Logging
+
+/// Opens the backend a `StateStoreLocation` names.
+public enum StoreFactory {
+    public static func make(
+        _ location: StateStoreLocation,
+        logger: Logger = Logger(label: "clipnet.state")
+    ) async throws -> any StateStore {
+        switch location {
+        case .file(let directory):
+            return try FileStateStore(directory: directory, logger: logger)
+        case .postgres:
+            throw StateStoreError(.invalidConfiguration, "the PostgreSQL backend is not built yet")
+        }
+    }
+}

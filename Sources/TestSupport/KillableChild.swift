@@ -1,0 +1,52 @@
+import Foundation
+
+/// A child process that a test starts, waits on for a readiness line, and kills with SIGKILL:
+/// the crash tests' way to stop a writer at an arbitrary instant.
+public final class KillableChild {
+    private let process = Process()
+    private let output = Pipe()
+    private var buffered = Data()
+
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Blocks until the child prints `line` on its standard output; throws if it exits first.
+    public func waitForLine(_ line: String) throws {
+        let handle = output.fileHandleForReading
+        while !String(decoding: buffered, as: UTF8.self).split(separator: "\n").contains(Substring(line)) {
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                process.waitUntilExit()
+                throw ChildProcess.Failure(
+                    command: [process.executableURL?.path ?? "?"] + (process.arguments ?? []),
+                    status: process.terminationStatus, output: String(decoding: buffered, as: UTF8.self))
+            }
+            buffered.append(chunk)
+        }
+    }
+
+    /// SIGKILL, then reap.
+    public func killHard() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then wait for the exit status.
+    public func terminate() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { killHard() }
+    }
+}
