@@ -27,4 +27,12 @@ public struct HeadUpdate: Sendable, Equatable {
     public let current: CommitID
     public let kind: Kind
     public let fetchedAt: Date
+
+    public init(branch: String, previous: CommitID?, current: CommitID, kind: Kind, fetchedAt: Date) {
+        self.branch = branch
+        self.previous = previous
+        self.current = current
+        self.kind = kind
+        self.fetchedAt = fetchedAt
+    }
 }
