@@ -77,7 +77,8 @@ let package = Package(
         .target(
             name: "Deployers",
             dependencies: [
-                "HTTPTransport",
+                "HTTPTransport", "AsyncPrimitives",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -162,7 +163,10 @@ let package = Package(
         .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployersTests",
-            dependencies: ["Deployers", "PlatformEmulators", "HTTPTransport", "TestSupport"],
+            dependencies: [
+                "Deployers", "PlatformEmulators", "HTTPTransport", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,135 @@
+import Foundation
+
+/// The query resolvers: `project`, `deployment`, `deployments`, `variables`, `serviceInstance`,
+/// `serviceInstanceAutoDeployStatus`, `projectToken` (platform-apis.md 2.2, 2.5).
+extension RailwayEmulator {
+    typealias Resolved = Result<JSONValue, GraphQLErrors>
+
+    func resolve(_ name: String, arguments a: [String: JSONValue], caller: Caller, state: inout RailwayState, now: Date) -> Resolved {
+        let string = { (key: String) in a[key]?.stringValue }
+        switch name {
+        case "project": return project(string("id")!, caller: caller, state: state)
+        case "deployment":
+            guard let deployment = state.deployments.first(where: { $0.id == string("id") }),
+                  caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+            else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
+            return .success(deploymentJSON(deployment, state: state, now: now))
+        case "deployments": return deployments(a, caller: caller, state: state, now: now)
+        case "variables":
+            let projectId = string("projectId")!, environmentId = string("environmentId")!
+            guard caller.mayAccess(projectId: projectId, environmentId: environmentId), state.projects[projectId] != nil else {
+                return .failure(GraphQLErrors(messages: [RailwayError.notAuthorized]))
+            }
+            guard let serviceId = string("serviceId") else {
+                return .success(.object((state.sharedVariables["\(projectId)/\(environmentId)"] ?? [:]).mapValues { .string($0) }))
+            }
+            guard let instance = state.instances[.init(serviceId: serviceId, environmentId: environmentId)], instance.projectId == projectId else {
+                return .failure(GraphQLErrors(messages: ["Service not found"]))
+            }
+            // `unrendered` keeps `${{...}}` references as written; the emulator never renders them.
+            return .success(.object(instance.variables.mapValues { .string($0) }))
+        case "serviceInstance":
+            let key = RailwayState.InstanceKey(serviceId: string("serviceId")!, environmentId: string("environmentId")!)
+            guard let instance = state.instances[key], caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId) else {
+                return .failure(GraphQLErrors(messages: ["ServiceInstance not found"]))
+            }
+            let mine = state.deployments.filter { $0.key == key }
+            let latest = mine.last.map { deploymentJSON($0, state: state, now: now) } ?? .null
+            let active = mine.filter { state.status(of: $0, at: now) == "SUCCESS" }.map { deploymentJSON($0, state: state, now: now) }
+            let serviceName = state.projects[instance.projectId]?.services.first { $0.id == key.serviceId }?.name
+            return .success([
+                "id": .string("\(key.serviceId):\(key.environmentId)"), "serviceId": .string(key.serviceId),
+                "environmentId": .string(key.environmentId), "serviceName": .optional(serviceName),
+                "latestDeployment": latest, "activeDeployments": .array(active),
+                "source": ["image": .optional(instance.image), "repo": .optional(instance.repo)],
+                "startCommand": .null, "buildCommand": .null, "healthcheckPath": .null, "numReplicas": 1,
+            ])
+        case "serviceInstanceAutoDeployStatus":
+            let key = RailwayState.InstanceKey(serviceId: string("serviceId")!, environmentId: string("environmentId")!)
+            guard let instance = state.instances[key], instance.projectId == string("projectId"),
+                  caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId)
+            else { return .failure(GraphQLErrors(messages: ["ServiceInstance not found"])) }
+            return .success([
+                "enabled": .bool(instance.autoDeploy && instance.repo != nil), "canEnable": .bool(instance.repo != nil),
+                "reason": instance.repo == nil ? "Service has no connected repository" : .null,
+            ])
+        case "projectToken":
+            guard case .project(let projectId, let environmentId) = caller else {
+                return .failure(GraphQLErrors(messages: ["Project token not found"]))
+            }
+            return .success(["projectId": .string(projectId), "environmentId": .string(environmentId)])
+        default:
+            return mutate(name, arguments: a, caller: caller, state: &state, now: now)
+        }
+    }
+
+    private func project(_ id: String, caller: Caller, state: RailwayState) -> Resolved {
+        guard let project = state.projects[id], caller.mayAccess(projectId: id, environmentId: nil) else {
+            return .failure(GraphQLErrors(messages: ["Project not found"]))
+        }
+        func connection(_ nodes: [JSONValue]) -> JSONValue {
+            [
+                "edges": .array(nodes.enumerated().map { ["cursor": .string(String($0.offset)), "node": $0.element] }),
+                "pageInfo": ["hasNextPage": false, "hasPreviousPage": false, "startCursor": .null, "endCursor": .null],
+            ]
+        }
+        let environments = project.environments.filter { caller.mayAccess(projectId: id, environmentId: $0.id) }
+        return .success([
+            "id": .string(project.id), "name": .string(project.name), "description": .null,
+            "createdAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
+            "updatedAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
+            "baseEnvironmentId": .optional(project.environments.first?.id), "workspaceId": "emulator-workspace", "prDeploys": false,
+            "services": connection(project.services.map { ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "icon": .null] }),
+            "environments": connection(environments.map {
+                ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "isEphemeral": false]
+            }),
+        ])
+    }
+
+    private func deployments(_ a: [String: JSONValue], caller: Caller, state: RailwayState, now: Date) -> Resolved {
+        let input = a["input"]?.objectValue ?? [:]
+        let projectId = input["projectId"]?.stringValue, environmentId = input["environmentId"]?.stringValue
+        let serviceId = input["serviceId"]?.stringValue
+        if case .project = caller, !caller.mayAccess(projectId: projectId, environmentId: environmentId) || projectId == nil {
+            return .failure(GraphQLErrors(messages: [RailwayError.notAuthorized]))
+        }
+        let statusIn = input["status"]?["in"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+        let statusNotIn = input["status"]?["notIn"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) } ?? []
+        // Newest first, as RCLI and RDOCS use `first: 1` for "latest" (ordering UNCONFIRMED in the schema).
+        var matches = state.deployments.reversed().filter { d in
+            (projectId.map { $0 == d.projectId } ?? true) && (environmentId.map { $0 == d.environmentId } ?? true)
+                && (serviceId.map { $0 == d.serviceId } ?? true) && caller.mayAccess(projectId: d.projectId, environmentId: d.environmentId)
+        }
+        matches = matches.filter { d in
+            let status = state.status(of: d, at: now)
+            return (statusIn.map { $0.contains(status) } ?? true) && !statusNotIn.contains(status)
+        }
+        if let after = a["after"]?.stringValue, let index = matches.firstIndex(where: { $0.id == after }) {
+            matches = Array(matches[(index + 1)...])
+        }
+        let first = a["first"]?.numberValue.map { Int($0) } ?? matches.count
+        let page = Array(matches.prefix(max(0, first)))
+        return .success([
+            "edges": .array(page.map { ["cursor": .string($0.id), "node": deploymentJSON($0, state: state, now: now)] }),
+            "pageInfo": [
+                "hasNextPage": .bool(matches.count > page.count), "hasPreviousPage": .bool(a["after"] != nil),
+                "startCursor": .optional(page.first?.id), "endCursor": .optional(page.last?.id),
+            ],
+        ])
+    }
+
+    func deploymentJSON(_ d: RailwayState.Deployment, state: RailwayState, now: Date) -> JSONValue {
+        let status = state.status(of: d, at: now)
+        let iso = ISO8601DateFormatter()
+        let serviceName = state.projects[d.projectId]?.services.first { $0.id == d.serviceId }?.name ?? "service"
+        return [
+            "id": .string(d.id), "status": .string(status), "createdAt": .string(iso.string(from: d.createdAt)),
+            "updatedAt": .string(iso.string(from: now)), "statusUpdatedAt": .string(iso.string(from: now)),
+            "meta": .object(d.meta), "url": .string("\(serviceName)-\(d.environmentId.prefix(6)).up.railway.app"),
+            "staticUrl": .string("\(serviceName)-\(d.environmentId.prefix(6)).up.railway.app"),
+            "projectId": .string(d.projectId), "environmentId": .string(d.environmentId), "serviceId": .string(d.serviceId),
+            "snapshotId": .string("snap-" + d.id.prefix(8)), "canRedeploy": true,
+            "canRollback": .bool(state.everSucceeded(d, at: now)), "deploymentStopped": .bool(status == "REMOVED"),
+        ]
+    }
+}
