@@ -1,0 +1,46 @@
+/// One platform's deployment operations, as the reconciler drives them (DESIGN.md, "Rollout of
+/// revision R"): observe, deploy, wait, re-point (rollback without rebuild), variables, topology
+/// and the platform's own auto-deploy.
+///
+/// Every call is safe to repeat: `deploy` finds the deployment an earlier attempt of the same
+/// rollout created, re-pointing and upserts converge. Errors are `DeployerError` (or
+/// `CancellationError` when the task is cancelled).
+public protocol PlatformDeployer: Sendable {
+    var platform: Platform { get }
+    /// The services this deployer manages (Vercel: frontend; Railway: api and worker).
+    var services: Set<ServiceName> { get }
+
+    /// What `service` runs now: the deployment serving traffic (Vercel: the alias target; Railway:
+    /// the newest SUCCESS deployment, else the newest one), or nil when there is none.
+    func observe(_ service: ServiceName) async throws -> ObservedDeployment?
+
+    /// One deployment's current state.
+    func deployment(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment
+
+    /// Starts a deployment of `request.service` at `request.revision` and returns its id at once;
+    /// returns the existing deployment's id instead when this rollout (Vercel) or this revision
+    /// (Railway) already has a deployment that has not failed.
+    func deploy(_ request: DeployRequest) async throws -> DeploymentID
+
+    /// Makes `service` serve the existing deployment `id` again without rebuilding (Vercel: assign
+    /// the alias; Railway: `deploymentRollback`), then re-applies `variables` without deploying,
+    /// because a Railway rollback also restores that deployment's old variables.
+    /// - Returns: the deployment now serving (Railway creates a new one for a rollback).
+    func repoint(_ service: ServiceName, to id: DeploymentID, reapplying variables: [DesiredVariable]) async throws -> DeploymentID
+
+    /// The variables of `service`, values hashed (never held in clear).
+    func variables(of service: ServiceName) async throws -> [ObservedVariable]
+
+    /// Creates or updates `variables` on `service` without triggering a deployment.
+    func upsertVariables(_ variables: [DesiredVariable], for service: ServiceName) async throws
+
+    /// The project with its services and environments.
+    func topology() async throws -> PlatformTopology
+
+    /// Whether the platform deploys `service` by itself on push.
+    func autoDeploy(of service: ServiceName) async throws -> AutoDeployState
+
+    /// Switches the platform's own deploy-on-push off for `service` where the API allows; returns
+    /// the resulting state (unchanged, with guidance in `detail`, where it does not).
+    func disableAutoDeploy(for service: ServiceName) async throws -> AutoDeployState
+}

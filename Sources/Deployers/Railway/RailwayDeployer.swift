@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTransport
+import Logging
+
+/// The api and worker services on Railway, through its public GraphQL API (platform-apis.md
+/// section 2).
+///
+/// Deploy = `serviceInstanceDeployV2(commitSha:)` (git) or `serviceInstanceUpdate(source.image)`
+/// then `serviceInstanceDeployV2` (image), after looking for a deployment of the same revision that
+/// has not failed; rollback = `deploymentRollback(id)` then the desired variables again with
+/// `skipDeploys: true`.
+public struct RailwayDeployer: PlatformDeployer {
+    public let configuration: RailwayConfiguration
+    let transport: PlatformTransport
+    public var platform: Platform { .railway }
+    public var services: Set<ServiceName> { Set(configuration.services.keys) }
+
+    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
+    ///   token, header or body.
+    public init(configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway")) {
+        self.configuration = configuration
+        self.transport = PlatformTransport(
+            client: client, platform: .railway, configuration: configuration.transport, logger: logger,
+            scrubber: SecretScrubber([configuration.token.value])
+        )
+    }
+
+    /// Runs one operation and returns its `data` field, after checking `errors` (Railway answers
+    /// errors with HTTP 200, platform-apis.md 2.7).
+    func execute(
+        _ operation: String, _ document: String, variables: [String: JSON], retry: PlatformTransport.RetryMode = .idempotent,
+        secrets: [String] = []
+    ) async throws -> JSON {
+        var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
+        switch configuration.token {
+        case .account(let token): headers.add("Authorization", "Bearer \(token)")
+        case .project(let token): headers.add("Project-Access-Token", token)
+        }
+        let body: JSON = ["query": .string(document), "variables": .object(variables), "operationName": .string(operation)]
+        let request = HTTPRequest(method: .post, url: configuration.endpoint, headers: headers, body: body.serialized)
+        let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
+            JSON.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
+        }
+        guard let json = JSON.parse(response.body) else {
+            throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .railway, operation: operation, httpStatus: response.status)
+        }
+        if let errors = json["errors"]?.arrayValue, !errors.isEmpty {
+            let scrubber = transport.scrubber.adding(secrets)
+            let messages = errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }
+            throw Self.error(for: messages, operation: operation)
+        }
+        guard let data = json["data"], data != .null else {
+            throw DeployerError(.invalidResponse, "no `data` and no `errors`", isRetryable: false, platform: .railway, operation: operation)
+        }
+        return data
+    }
+
+    /// Classifies GraphQL error messages (RCLI matches on message text, platform-apis.md 2.7).
+    static func error(for messages: [String], operation: String) -> DeployerError {
+        let text = messages.joined(separator: "; ")
+        let lowered = text.lowercased()
+        let code: DeployerError.Code
+        var retryable = false
+        if lowered.contains("not authorized") || lowered.contains("project token not found") || lowered.contains("two factor") {
+            code = .unauthorized
+        } else if lowered.contains("rate limit") {
+            code = .rateLimited
+            retryable = true
+        } else if lowered.contains("not found") {
+            code = .notFound
+        } else if lowered.contains("cannot be rolled back") {
+            code = .rollbackUnavailable
+        } else if lowered.contains("internal server error") {
+            code = .serverError
+            retryable = true
+        } else {
+            code = .platformError
+        }
+        return DeployerError(code, text, isRetryable: retryable, platform: .railway, operation: operation, httpStatus: 200)
+    }
+
+    func service(_ name: ServiceName, _ operation: String) throws -> RailwayConfiguration.Service {
+        guard let service = configuration.services[name] else {
+            throw DeployerError(.unsupportedService, "no Railway service is configured for \(name)", isRetryable: false, platform: .railway, operation: operation)
+        }
+        return service
+    }
+
+    func invalidResponse(_ operation: String, _ what: String) -> DeployerError {
+        DeployerError(.invalidResponse, what, isRetryable: false, platform: .railway, operation: operation)
+    }
+
+    func observed(_ node: JSON, service: ServiceName) throws -> ObservedDeployment {
+        guard let id = node["id"]?.stringValue else { throw invalidResponse("deployment", "no `id` in the deployment") }
+        let raw = node["status"]?.stringValue ?? "UNKNOWN"
+        // `meta` keys are UNCONFIRMED (platform-apis.md 2.6): commitHash for git, image for images.
+        let meta = node["meta"]
+        let url = (node["staticUrl"]?.stringValue ?? node["url"]?.stringValue).map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
+        let created = node["createdAt"]?.stringValue.flatMap { ISO8601DateFormatter().date(from: $0) }
+        return ObservedDeployment(
+            id: DeploymentID(id), service: service, platform: .railway, commitSha: meta?["commitHash"]?.stringValue,
+            image: meta?["image"]?.stringValue, status: DeploymentStatus(railway: raw), rawStatus: raw, url: url, createdAt: created
+        )
+    }
+}

@@ -1,0 +1,54 @@
+/// The GraphQL documents the Railway client sends, exactly as in platform-apis.md section 2
+/// (signatures from the public schema). `deploymentRollback` returns `Boolean!` and takes no
+/// selection; `meta` is a JSON scalar and is selected whole.
+enum RailwayOperations {
+    static let deploymentFields = "id status createdAt meta url staticUrl serviceId environmentId canRollback"
+
+    static let deployment = """
+        query deployment($id: String!) { deployment(id: $id) { \(deploymentFields) } }
+        """
+
+    static let deployments = """
+        query deployments($input: DeploymentListInput!, $first: Int) { deployments(input: $input, first: $first) { \
+        edges { node { \(deploymentFields) } } pageInfo { hasNextPage endCursor } } }
+        """
+
+    static let serviceInstanceDeployV2 = """
+        mutation serviceInstanceDeployV2($serviceId: String!, $environmentId: String!, $commitSha: String) { \
+        serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId, commitSha: $commitSha) }
+        """
+
+    static let serviceInstanceUpdate = """
+        mutation serviceInstanceUpdate($serviceId: String!, $environmentId: String, $input: ServiceInstanceUpdateInput!) { \
+        serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }
+        """
+
+    static let deploymentRollback = """
+        mutation deploymentRollback($id: String!) { deploymentRollback(id: $id) }
+        """
+
+    static let variables = """
+        query variables($projectId: String!, $environmentId: String!, $serviceId: String, $unrendered: Boolean) { \
+        variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, unrendered: $unrendered) }
+        """
+
+    static let variableCollectionUpsert = """
+        mutation variableCollectionUpsert($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }
+        """
+
+    static let project = """
+        query project($id: String!) { project(id: $id) { id name \
+        services { edges { node { id name } } } environments { edges { node { id name } } } } }
+        """
+
+    static let serviceInstanceAutoDeployStatus = """
+        query serviceInstanceAutoDeployStatus($environmentId: String!, $projectId: String!, $serviceId: String!) { \
+        serviceInstanceAutoDeployStatus(environmentId: $environmentId, projectId: $projectId, serviceId: $serviceId) { \
+        enabled canEnable reason } }
+        """
+
+    static let serviceInstanceAutoDeployUpdate = """
+        mutation serviceInstanceAutoDeployUpdate($input: ServiceInstanceAutoDeployUpdateInput!) { \
+        serviceInstanceAutoDeployUpdate(input: $input) { enabled } }
+        """
+}

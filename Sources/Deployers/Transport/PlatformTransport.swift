@@ -1,0 +1,149 @@
+import AsyncPrimitives
+import Foundation
+import HTTPTransport
+import Logging
+import Metrics
+
+/// The layer both clients send through: timeouts, retries (429 with `Retry-After`, 5xx and network
+/// failures with capped exponential backoff, bounded attempts), typed errors, metrics and logs
+/// that never hold a token, a header or a body.
+struct PlatformTransport: Sendable {
+    /// Which failures may be retried for a call.
+    enum RetryMode: Sendable {
+        /// The call can be repeated blindly (reads, upserts, alias assignment): retry 429, 5xx and
+        /// network failures.
+        case idempotent
+        /// Repeating could act twice (creating a deployment): retry only answers that prove the
+        /// request was not processed (429, connect and DNS failures). Other failures are thrown
+        /// with `isRetryable`, and the caller looks up what happened before trying again.
+        case unprocessedOnly
+    }
+
+    let client: HTTPClient
+    let platform: Platform
+    let configuration: TransportConfiguration
+    let logger: Logger
+    let scrubber: SecretScrubber
+
+    /// Sends `request` until it gets a final answer and returns it if 2xx.
+    /// - Parameters:
+    ///   - operation: the platform operation, for metrics, logs and errors.
+    ///   - extraSecrets: values in this request's body to keep out of errors (variable values).
+    ///   - describeError: the platform's error code and message from an error body.
+    func send(
+        _ request: HTTPRequest,
+        operation: String,
+        retry: RetryMode,
+        extraSecrets: [String] = [],
+        describeError: @Sendable (HTTPResponse) -> String?
+    ) async throws -> HTTPResponse {
+        var request = request
+        request.timeout = configuration.requestTimeout
+        request.connectTimeout = configuration.connectTimeout
+        let scrubber = extraSecrets.isEmpty ? self.scrubber : self.scrubber.adding(extraSecrets)
+        var logger = self.logger
+        logger[metadataKey: "platform.name"] = "\(platform)"
+        logger[metadataKey: "platform.operation"] = "\(operation)"
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let started = ContinuousClock.now
+            let outcome: Result<HTTPResponse, HTTPTransportError>
+            do {
+                outcome = .success(try await client.send(request))
+            } catch let error as HTTPTransportError {
+                outcome = .failure(error)
+            }
+            let elapsed = started.duration(to: .now)
+            let statusLabel: String
+            switch outcome {
+            case .success(let response): statusLabel = String(response.status)
+            case .failure: statusLabel = "error"
+            }
+            record(operation: operation, status: statusLabel, duration: elapsed)
+
+            let delay: Duration
+            let cause: DeployerError
+            switch outcome {
+            case .success(let response) where response.isSuccess:
+                logger.debug("platform call succeeded", metadata: ["http.status": "\(response.status)", "attempt": "\(attempt)"])
+                return response
+            case .success(let response):
+                let detail = scrubber.scrub(describeError(response) ?? "HTTP \(response.status)")
+                let error = Self.error(for: response.status, detail: detail, platform: platform, operation: operation)
+                if response.status == 429 {
+                    let asked = response.retryAfter() ?? configuration.backoff.delay(afterFailures: attempt)
+                    guard asked <= configuration.maximumRetryAfter else {
+                        throw DeployerError(
+                            .rateLimited, "\(detail); Retry-After \(asked) exceeds the \(configuration.maximumRetryAfter) this client waits",
+                            isRetryable: true, platform: platform, operation: operation, httpStatus: 429
+                        )
+                    }
+                    delay = asked + Self.jitter(upTo: configuration.retryAfterJitter)
+                } else if error.isRetryable, retry == .idempotent {
+                    delay = configuration.backoff.delay(afterFailures: attempt)
+                } else {
+                    throw error
+                }
+                cause = error
+            case .failure(let transportError):
+                let message = scrubber.scrub(transportError.message)
+                let notSent = [.couldNotConnect, .dnsFailure].contains(transportError.code)
+                let error = DeployerError(
+                    .transport, "\(transportError.code): \(message)", isRetryable: transportError.isRetryable,
+                    platform: platform, operation: operation
+                )
+                guard transportError.isRetryable, retry == .idempotent || notSent else { throw error }
+                delay = configuration.backoff.delay(afterFailures: attempt)
+                cause = error
+            }
+            guard attempt < configuration.maxAttempts else {
+                logger.warning("platform call failed, attempts exhausted", metadata: ["attempt": "\(attempt)", "error.code": "\(cause.code)"])
+                throw DeployerError(
+                    .retriesExhausted, "\(configuration.maxAttempts) attempts failed; last: \(cause.message)",
+                    isRetryable: false, platform: platform, operation: operation, httpStatus: cause.httpStatus
+                )
+            }
+            logger.info("platform call failed, retrying", metadata: [
+                "attempt": "\(attempt)", "error.code": "\(cause.code)", "retry.delay_ms": "\(Int(delay.seconds * 1000))",
+            ])
+            try await Task.sleep(for: delay)
+        }
+    }
+
+    /// The typed error for a non-2xx status.
+    static func error(for status: Int, detail: String, platform: Platform, operation: String) -> DeployerError {
+        let code: DeployerError.Code
+        var retryable = false
+        switch status {
+        case 401, 403: code = .unauthorized
+        case 404, 410: code = .notFound
+        case 409: code = .conflict
+        case 429: code = .rateLimited; retryable = true
+        case 400, 422: code = .invalidRequest
+        case 500...599: code = .serverError; retryable = true
+        default: code = .platformError
+        }
+        return DeployerError(code, detail, isRetryable: retryable, platform: platform, operation: operation, httpStatus: status)
+    }
+
+    private static func jitter(upTo limit: Duration) -> Duration {
+        guard limit > .zero else { return .zero }
+        return .milliseconds(Int64.random(in: 0...Int64(limit.seconds * 1000)))
+    }
+
+    /// One sample per attempt: `platform_api_requests_total{platform,operation,status}` and
+    /// `platform_api_request_duration_seconds{platform,operation}`.
+    private func record(operation: String, status: String, duration: Duration) {
+        Counter(
+            label: "platform_api_requests_total",
+            dimensions: [("platform", platform.rawValue), ("operation", operation), ("status", status)]
+        ).increment()
+        Metrics.Timer(
+            label: "platform_api_request_duration_seconds",
+            dimensions: [("platform", platform.rawValue), ("operation", operation)],
+            preferredDisplayUnit: .seconds
+        ).recordNanoseconds(Int64(duration.seconds * 1e9))
+    }
+}

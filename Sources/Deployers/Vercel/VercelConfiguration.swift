@@ -1,0 +1,64 @@
+/// Where and how the Vercel client talks to Vercel for the frontend.
+public struct VercelConfiguration: Sendable {
+    /// Where Vercel deploys the build (platform-apis.md 1.2 `target`, 1.7 custom environments).
+    public enum Target: Sendable, Hashable {
+        /// No `target`: a preview deployment; env variables of target `preview` apply.
+        case preview
+        /// `target: "production"`, sent with `autoAssignCustomDomains: false` so the build is
+        /// staged and only the reconciler moves domains.
+        case production
+        /// `target: "staging"` (the enum value Vercel documents).
+        case staging
+        /// `customEnvironmentSlugOrId`.
+        case customEnvironment(String)
+
+        /// The env-variable target whose variables this deployment reads.
+        var envTarget: String {
+            switch self {
+            case .production: return "production"
+            case .preview, .staging, .customEnvironment: return "preview"
+            }
+        }
+    }
+
+    /// `https://api.vercel.com` by default; `VERCEL_API_URL` overrides it (tests, demo).
+    public var baseURL: String
+    /// A Vercel access token with access to the project's team (never logged).
+    public var token: String
+    /// The team owning the project; sent as `teamId` on every call when set.
+    public var teamId: String?
+    /// Project id (`prj_…`) or name.
+    public var projectId: String
+    /// The project name used as the deployment `name`.
+    public var projectName: String
+    /// The GitHub repository connected to the project.
+    public var gitOrg: String
+    public var gitRepo: String
+    /// The branch the revisions come from (`gitSource.ref` is required even with a sha).
+    public var gitRef: String
+    /// The hostname the reconciler points at the deployment it wants live (`staging.clipnet.ai`).
+    public var alias: String
+    public var target: Target
+    /// The `meta` key stamped with the rollout id.
+    public var rolloutMetaKey: String
+    public var transport: TransportConfiguration
+
+    public init(
+        baseURL: String = "https://api.vercel.com", token: String, teamId: String? = nil, projectId: String, projectName: String,
+        gitOrg: String, gitRepo: String, gitRef: String = "develop", alias: String, target: Target = .preview,
+        rolloutMetaKey: String = "reconcilerRollout", transport: TransportConfiguration = TransportConfiguration()
+    ) {
+        self.baseURL = baseURL
+        self.token = token
+        self.teamId = teamId
+        self.projectId = projectId
+        self.projectName = projectName
+        self.gitOrg = gitOrg
+        self.gitRepo = gitRepo
+        self.gitRef = gitRef
+        self.alias = alias
+        self.target = target
+        self.rolloutMetaKey = rolloutMetaKey
+        self.transport = transport
+    }
+}

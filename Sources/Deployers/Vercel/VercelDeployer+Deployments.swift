@@ -1,0 +1,111 @@
+import Foundation
+
+/// Deployments: create (idempotent through the rollout id in `meta`), get, list, observe.
+extension VercelDeployer {
+    public func deploy(_ request: DeployRequest) async throws -> DeploymentID {
+        try requireFrontend(request.service, "createDeployment")
+        guard request.hasFullRevision else {
+            throw DeployerError(.invalidRequest, "revision must be a full 40-hex commit id", isRetryable: false, platform: .vercel, operation: "createDeployment")
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            if let existing = try await findDeployment(sha: request.revision, rolloutID: request.rolloutID) { return existing }
+            do {
+                return try await createDeployment(request)
+            } catch let error as DeployerError where error.isRetryable && attempt < configuration.transport.maxAttempts {
+                // The create may have been processed (5xx or timeout after sending): look for it
+                // before creating again, so a retry never makes a second deployment.
+                try await Task.sleep(for: configuration.transport.backoff.delay(afterFailures: attempt))
+            }
+        }
+    }
+
+    /// `POST /v13/deployments?forceNew=1&skipAutoDetectionConfirmation=1`.
+    /// `forceNew=1` because Vercel's dedup rule is UNCONFIRMED (it may hand back "a previous similar
+    /// deployment" without this rollout's meta); idempotency comes from `findDeployment` instead.
+    private func createDeployment(_ request: DeployRequest) async throws -> DeploymentID {
+        var body: [String: JSON] = [
+            "name": .string(configuration.projectName),
+            "project": .string(configuration.projectId),
+            "gitSource": [
+                "type": "github", "org": .string(configuration.gitOrg), "repo": .string(configuration.gitRepo),
+                "ref": .string(configuration.gitRef), "sha": .string(request.revision),
+            ],
+            "meta": [
+                configuration.rolloutMetaKey: .string(request.rolloutID),
+                "reconcilerRevision": .string(request.revision),
+                "reconcilerVersion": .string(request.versionTag),
+            ],
+        ]
+        switch configuration.target {
+        case .preview: break
+        case .production:
+            body["target"] = "production"
+            // VCLI's `--skip-domain` (platform-apis.md 1.2): the reconciler moves domains itself.
+            body["autoAssignCustomDomains"] = false
+        case .staging: body["target"] = "staging"
+        case .customEnvironment(let slug): body["customEnvironmentSlugOrId"] = .string(slug)
+        }
+        let json = try await call(
+            .post, "/v13/deployments", query: [("forceNew", "1"), ("skipAutoDetectionConfirmation", "1")], body: .object(body),
+            operation: "createDeployment", retry: .unprocessedOnly
+        )
+        guard let id = json["id"]?.stringValue else { throw invalidResponse("createDeployment", "no `id` in the created deployment") }
+        return DeploymentID(id)
+    }
+
+    /// This rollout's deployment of `sha`, if one exists that has not failed:
+    /// `GET /v7/deployments?projectId=&sha=&limit=100`, following `pagination.next` (at most 5 pages).
+    func findDeployment(sha: String, rolloutID: String) async throws -> DeploymentID? {
+        var until: String?
+        for _ in 0..<5 {
+            var query = [("projectId", configuration.projectId), ("sha", sha), ("limit", "100")]
+            if let until { query.append(("until", until)) }
+            let json = try await call(.get, "/v7/deployments", query: query, operation: "listDeployments")
+            for item in json["deployments"]?.arrayValue ?? [] {
+                guard item["meta"]?[configuration.rolloutMetaKey]?.stringValue == rolloutID,
+                      let uid = item["uid"]?.stringValue else { continue }
+                let status = DeploymentStatus(vercel: item["readyState"]?.stringValue ?? item["state"]?.stringValue ?? "")
+                if status != .failed && status != .canceled { return DeploymentID(uid) }
+            }
+            guard let next = json["pagination"]?["next"]?.numberValue else { return nil }
+            until = String(Int64(next))
+        }
+        return nil
+    }
+
+    /// `GET /v13/deployments/{id}?withGitRepoInfo=true`.
+    public func deployment(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment {
+        try requireFrontend(service, "getDeployment")
+        let json = try await call(
+            .get, "/v13/deployments/\(Self.encode(id.rawValue))", query: [("withGitRepoInfo", "true")], operation: "getDeployment"
+        )
+        return try observed(json)
+    }
+
+    /// The deployment the alias points at: `GET /v4/aliases/{alias}`, then the deployment.
+    public func observe(_ service: ServiceName) async throws -> ObservedDeployment? {
+        try requireFrontend(service, "getAlias")
+        guard let id = try await aliasTarget() else { return nil }
+        return try await deployment(id, of: .frontend)
+    }
+
+    func observed(_ json: JSON) throws -> ObservedDeployment {
+        guard let id = json["id"]?.stringValue ?? json["uid"]?.stringValue else {
+            throw invalidResponse("getDeployment", "no `id` in the deployment")
+        }
+        let raw = json["readyState"]?.stringValue ?? json["status"]?.stringValue ?? "UNKNOWN"
+        // gitSource.sha (withGitRepoInfo=true) first; meta.githubCommitSha is UNCONFIRMED for API
+        // deployments (platform-apis.md 1.3), then our own stamp.
+        let sha = json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
+            ?? json["meta"]?["reconcilerRevision"]?.stringValue
+        let url = json["url"]?.stringValue.map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
+        let created = json["createdAt"]?.numberValue.map { Date(timeIntervalSince1970: $0 / 1000) }
+        return ObservedDeployment(
+            id: DeploymentID(id), service: .frontend, platform: .vercel, commitSha: sha, image: nil,
+            status: DeploymentStatus(vercel: raw), rawStatus: raw, url: url, createdAt: created,
+            rolloutID: json["meta"]?[configuration.rolloutMetaKey]?.stringValue
+        )
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTransport
+import Logging
+
+/// The frontend on Vercel, through its REST API (platform-apis.md section 1).
+///
+/// Deploy = `POST /v13/deployments` with `gitSource` at the full sha and `meta` stamped with the
+/// rollout id, after looking for that rollout's deployment with `GET /v7/deployments`; going live
+/// and rolling back = assigning the alias; variables = project env (`/v10/projects/{id}/env`).
+public struct VercelDeployer: PlatformDeployer {
+    public let configuration: VercelConfiguration
+    let transport: PlatformTransport
+    public var platform: Platform { .vercel }
+    public var services: Set<ServiceName> { [.frontend] }
+
+    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
+    ///   token, header or body.
+    public init(configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel")) {
+        self.configuration = configuration
+        self.transport = PlatformTransport(
+            client: client, platform: .vercel, configuration: configuration.transport, logger: logger,
+            scrubber: SecretScrubber([configuration.token])
+        )
+    }
+
+    // MARK: Requests
+
+    /// `<baseURL><path>?<query>&teamId=…`, every value percent-encoded.
+    func url(_ path: String, _ query: [(String, String)] = []) -> String {
+        var items = query
+        if let teamId = configuration.teamId { items.append(("teamId", teamId)) }
+        let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        guard !items.isEmpty else { return base + path }
+        return base + path + "?" + items.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+    }
+
+    static func encode(_ component: String) -> String {
+        component.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? component
+    }
+
+    /// Sends one call and returns the parsed JSON body.
+    func call(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSON? = nil, operation: String,
+        retry: PlatformTransport.RetryMode = .idempotent, secrets: [String] = []
+    ) async throws -> JSON {
+        var headers: HTTPHeaders = ["Authorization": "Bearer \(configuration.token)", "Accept": "application/json"]
+        if body != nil { headers.add("Content-Type", "application/json") }
+        let request = HTTPRequest(method: method, url: url(path, query), headers: headers, body: body?.serialized)
+        let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
+            // {"error":{"code","message"}} (platform-apis.md 1.9)
+            guard let error = JSON.parse(response.body)?["error"] else { return nil }
+            return "\(error["code"]?.stringValue ?? "error"): \(error["message"]?.stringValue ?? "")"
+        }
+        guard let json = JSON.parse(response.body) else {
+            throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .vercel, operation: operation, httpStatus: response.status)
+        }
+        return json
+    }
+
+    func requireFrontend(_ service: ServiceName, _ operation: String) throws {
+        guard service == .frontend else {
+            throw DeployerError(.unsupportedService, "Vercel serves only the frontend, not \(service)", isRetryable: false, platform: .vercel, operation: operation)
+        }
+    }
+
+    func invalidResponse(_ operation: String, _ what: String) -> DeployerError {
+        DeployerError(.invalidResponse, what, isRetryable: false, platform: .vercel, operation: operation)
+    }
+}
