@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Serves an `EmulatorHost` over HTTP/1.1 on 127.0.0.1 with a port chosen by the system (port 0),
 /// and reports the bound port, so tests and the demo never collide on fixed ports.
@@ -11,14 +12,16 @@ public final class EmulatorServer: Sendable {
     /// The bound TCP port on 127.0.0.1.
     public let port: Int
     public let host: EmulatorHost
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     /// `http://127.0.0.1:<port>`, the base URL to give a client.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, host: EmulatorHost, task: Task<Void, any Error>) {
+    private init(port: Int, host: EmulatorHost, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.host = host
+        self.group = group
         self.task = task
     }
 
@@ -42,9 +45,12 @@ public final class EmulatorServer: Sendable {
             },
             logger: logger ?? quiet
         )
+        // A service group without signal handlers, so `stop()` can shut the server down gracefully
+        // (cancelling it instead makes Hummingbird log errors for its open connections).
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger ?? quiet)
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
@@ -52,12 +58,12 @@ public final class EmulatorServer: Sendable {
             _ = await task.result
             throw EmulatorStartError(message: "\(name) stopped before listening on 127.0.0.1")
         }
-        return EmulatorServer(port: port, host: host, task: task)
+        return EmulatorServer(port: port, host: host, group: group, task: task)
     }
 
-    /// Stops serving and waits for the server to shut down.
+    /// Stops serving (gracefully: requests in flight are answered) and waits until the socket is closed.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
     }
 
