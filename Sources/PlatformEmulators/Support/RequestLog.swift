@@ -66,7 +66,7 @@ public final class RequestLog: Sendable {
 
     public func clear() { entries.withLock { $0.removeAll() } }
 
-    /// The log as JSON for the admin endpoint; header values of credentials are masked.
+    /// The log as JSON for the admin endpoint; headers are left out, since they carry tokens.
     var json: JSONValue {
         .array(all.map { entry in
             [
