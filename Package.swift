@@ -170,6 +170,7 @@ let package = Package(
             dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
