@@ -1,5 +1,5 @@
 /// One HTTP request, as `HTTPClient.send` performs it.
-public struct HTTPRequest: Sendable, CustomStringConvertible {
+public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable {
     public var method: HTTPMethod
     /// An absolute `http://` or `https://` URL. Redirects are not followed.
     public var url: String
@@ -29,4 +29,12 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
 
     /// Method and redacted URL only: never headers or body.
     public var description: String { "\(method) \(RedactedURL(url))" }
+
+    /// Redacted URL, masked headers and the body's size, for `dump` and test output.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "method": method, "url": RedactedURL(url), "headers": headers, "bodySize": body?.count as Any,
+            "timeout": timeout, "connectTimeout": connectTimeout,
+        ], displayStyle: .struct)
+    }
 }
