@@ -6,7 +6,8 @@ public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable 
     public var headers: HTTPHeaders
     /// Sent as-is with a Content-Length. nil sends no body (POST, PUT and PATCH then send an empty one).
     public var body: [UInt8]?
-    /// Bound on the whole exchange, connect included, once it has started on a connection.
+    /// Bound on the whole exchange, connect included, from the moment a lane starts it (time spent
+    /// waiting for a free lane, when more requests are in flight than `concurrency`, is not counted).
     public var timeout: Duration
     /// Bound on establishing the TCP (and TLS) connection.
     public var connectTimeout: Duration
