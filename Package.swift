@@ -170,6 +170,11 @@ let package = Package(
             dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
