@@ -58,12 +58,20 @@ enum SemanticChecks {
         guard let rollout = root["rollout"],
               let window = rollout["healthWindowSeconds"]?.int,
               let intervalNode = rollout["healthIntervalSeconds"], let interval = intervalNode.int,
-              interval > window
+              interval > window, isInRange(window, "healthWindowSeconds"), isInRange(interval, "healthIntervalSeconds")
         else { return }
         diagnostics.append(Diagnostic(
             .invalidValue, at: intervalNode.location,
             "rollout.healthIntervalSeconds: \(interval) is longer than rollout.healthWindowSeconds (\(window)); expected at most \(window)"
         ))
+    }
+
+    /// Whether a rollout value is within its shape's range (out-of-range ones are already reported).
+    private static func isInRange(_ value: Int, _ field: String) -> Bool {
+        guard case .object(let rollout) = ManifestShape.rollout,
+              case .integer(let min, let max)? = rollout.field(field)?.shape
+        else { return false }
+        return (min...max).contains(value)
     }
 
     /// Variables that must not be plain, and variables that restate a structured value (the

@@ -22,7 +22,7 @@ indirect enum Shape: Sendable {
     var expectation: String {
         switch self {
         case .object(let object): "a mapping (\(object.summary))"
-        case .map(let map): "a mapping of \(map.keyRule.summary) to \(map.value.expectation)"
+        case .map(let map): "a mapping (\(map.summary))"
         case .string(let format): "a string (\(format.summary))"
         case .integer(let min, let max): "an integer from \(min) to \(max)"
         case .boolean: "true or false"
