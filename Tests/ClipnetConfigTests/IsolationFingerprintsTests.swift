@@ -53,3 +53,20 @@ import Testing
         #expect(IsolationFingerprints(environment: "production", entries: []).merging(plain) == plain)
     }
 }
+
+/// What the drift detector receives: two sets that meet exactly when a live value names production.
+@Suite struct DriftDetectorContractTests {
+    @Test(arguments: [
+        ("rediss://:x@REDIS-PROD.railway.internal/0", true),
+        ("prod_clips/2026/", true),
+        ("https://api.clipnet.ai/v1", true),
+        (Canary.value, true),
+        ("redis://redis-staging.railway.internal:6379/0", false),
+        ("staging_clips/", false),
+        ("json", false),
+    ])
+    func identifierFingerprintsMeetProductionsExactlyWhenTheValueNamesProduction(value: String, names: Bool) throws {
+        let production = try Fixtures.productionFingerprints().fingerprintSet
+        #expect(!IsolationFingerprints.identifierFingerprints(of: value).isDisjoint(with: production) == names)
+    }
+}

@@ -19,7 +19,7 @@ import TestSupport
         #expect(staging.cloudinary.folder == "staging_clips/")
         #expect(staging.oauth["clipbot"]?.clientSecret == SecretReference(name: "STAGING_CLIPBOT_CLIENT_SECRET"))
         #expect(staging.railway.redis.url == SecretReference(name: "STAGING_REDIS_URL"))
-        #expect(DriftKind.allCases.allSatisfy { staging.drift.actions[$0] != nil })
+        #expect(DriftPolicies.Kind.allCases.allSatisfy { staging.drift.actions[$0] != nil })
     }
 
     @Test func stagingAndProductionShareTheRunPodEndpointButNotNamespacesOrModels() throws {

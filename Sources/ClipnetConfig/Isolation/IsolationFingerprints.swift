@@ -92,6 +92,18 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
         IsolationFingerprints(environment: environment, entries: entries + other.entries)
     }
 
+    /// Every fingerprint of the document, for a detector that only intersects sets
+    /// (DriftDetector's `DesiredEnvironment.productionFingerprints`).
+    public var fingerprintSet: Set<String> { Set(entries.map(\.fingerprint)) }
+
+    /// The fingerprints a value is matched by: of its raw text and of every normalised identity
+    /// it can have (endpoint, folder and parent folders, namespace, model path, domain, client
+    /// id). A value names a resource of this document exactly when this set meets
+    /// `fingerprintSet`; DriftDetector's `ObservedVariable.identifierFingerprints` takes it.
+    public static func identifierFingerprints(of value: String) -> Set<String> {
+        IsolationKeys.candidateFingerprints(of: value)
+    }
+
     /// The resources at least one entry covers.
     public var resources: Set<IsolationResource> { Set(entries.map(\.resource)) }
 

@@ -43,8 +43,8 @@ enum IsolationKeys {
             keys.append("oauth-client-id:\(text)")
             if let folder = folder(text) {
                 let parts = folder.split(separator: "/")
-                for count in 1...max(parts.count, 1) where count <= parts.count {
-                    keys.append("cloudinary-folder:" + parts.prefix(count).joined(separator: "/"))
+                for count in parts.indices {
+                    keys.append("cloudinary-folder:" + parts.prefix(count + 1).joined(separator: "/"))
                 }
             }
             keys.append("runpod-namespace:\(text.lowercased())")

@@ -157,9 +157,9 @@ extension OAuthClientSpec {
 
 extension DriftPolicies {
     init?(node: ConfigNode) {
-        var actions: [DriftKind: DriftAction] = [:]
-        for kind in DriftKind.allCases {
-            guard let action = node[kind.rawValue]?.string.flatMap(DriftAction.init(rawValue:)) else { return nil }
+        var actions: [Kind: Action] = [:]
+        for kind in Kind.allCases {
+            guard let action = node[kind.rawValue]?.string.flatMap(Action.init(rawValue:)) else { return nil }
             actions[kind] = action
         }
         self.init(actions: actions)

@@ -149,8 +149,8 @@ enum ManifestShape {
 
     static let drift = Shape.object(ObjectShape(
         summary: "drift policies",
-        fields: DriftKind.allCases.map { kind in
-            .required(kind.rawValue, .enumeration(DriftAction.allCases.map(\.rawValue)), "the policy for \(kind.rawValue) drift")
+        fields: DriftPolicies.Kind.allCases.map { kind in
+            .required(kind.rawValue, .enumeration(DriftPolicies.Action.allCases.map(\.rawValue)), "the policy for \(kind.rawValue) drift")
         }
     ))
 
