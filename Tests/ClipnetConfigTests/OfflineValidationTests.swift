@@ -43,6 +43,14 @@ import TestSupport
         #expect(report.summary.first?.hasPrefix("production: OK") == true)
     }
 
+    @Test func problemsOfTheSharedBaseAreReportedOnce() throws {
+        let files = Fixtures.shipped(replacing: [("deploy/base.yaml", "  projectName: clipnet-web", "  projectName: clipnet-web\n  framework: nextjs")])
+        let report = OfflineValidation.run(OfflineValidation.Options(), read: Fixtures.reader(files))
+        #expect(report.errors.map(\.description) == [
+            "deploy/base.yaml:13:3: unknown key 'framework' in frontend; expected one of: teamId, projectId, projectName, domain, target, repository, rootDirectory, variables",
+        ])
+    }
+
     @Test func productionNamingStagingIsReportedOnTheProductionSide() throws {
         let files = Fixtures.shipped(replacing: [
             ("deploy/production.yaml", "  namespace: clipnet-prod", "  namespace: clipnet-staging"),

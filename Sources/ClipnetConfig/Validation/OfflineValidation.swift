@@ -156,7 +156,9 @@ public enum OfflineValidation {
                 }
             }
         }
-        report.errors = report.errors.sortedByLocation()
+        // The base file is layered into every environment: report each of its problems once.
+        var seen: Set<Diagnostic> = []
+        report.errors = report.errors.sortedByLocation().filter { seen.insert($0).inserted }
         return report
     }
 
