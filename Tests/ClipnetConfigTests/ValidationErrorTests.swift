@@ -62,6 +62,13 @@ import Testing
             """, expected: [
                 "deploy/staging.yaml:3:11: frontend.teamId: expected a string (a Vercel team id, e.g. team_4kQ9x2LmN7pR), found null",
             ]),
+        Case(name: "empty value where a string is expected", staging: """
+            environment: staging
+            frontend:
+              teamId:
+            """, expected: [
+                "deploy/staging.yaml:3:10: frontend.teamId: expected a string (a Vercel team id, e.g. team_4kQ9x2LmN7pR), found null",
+            ]),
         Case(name: "missing required key, reported where the overlay opens the mapping", staging: """
             environment: staging
             frontend:
@@ -278,17 +285,25 @@ import Testing
         #expect(evaluation.diagnostics.first?.code == .duplicateKey)
     }
 
-    @Test func yamlSyntaxErrorIsReportedWithItsPosition() throws {
-        let evaluation = try Fixtures.evaluate(staging: """
-            environment: staging
-            frontend: [unclosed
-            """)
-        let diagnostic = try #require(evaluation.diagnostics.first)
-        #expect(evaluation.diagnostics.count == 1)
-        #expect(diagnostic.code == .syntax)
-        #expect(diagnostic.location.file == "deploy/staging.yaml")
-        #expect(diagnostic.location.line == 3 || diagnostic.location.line == 2)
-        #expect(diagnostic.message.hasPrefix("invalid YAML: "))
+    @Test(arguments: [
+        ("environment: staging\nfrontend: [unclosed\n",
+         "deploy/staging.yaml:3:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"),
+        ("environment: staging\nfrontend:\n  teamId: x\n   bad: 1\n",
+         "deploy/staging.yaml:4:7: invalid YAML: mapping values are not allowed in this context"),
+        ("environment: staging\n\tfrontend: x\n",
+         "deploy/staging.yaml:2:1: invalid YAML: while scanning a plain scalar found a tab character that violates indentation"),
+    ])
+    func yamlSyntaxErrorIsReportedWithItsPosition(text: String, expected: String) throws {
+        let evaluation = try Fixtures.evaluate(staging: text)
+        #expect(evaluation.diagnostics.map(\.description) == [expected])
+        #expect(evaluation.diagnostics.first?.code == .syntax)
+    }
+
+    @Test func documentThatIsNotAMappingIsReported() throws {
+        let evaluation = try Fixtures.evaluate(staging: "- staging\n- production\n")
+        #expect(evaluation.diagnostics.map(\.description) == [
+            "deploy/staging.yaml:1:1: the manifest: expected a mapping (a CLIPNET environment manifest), found a list",
+        ])
     }
 
     @Test func missingEnvironmentFileIsReported() throws {

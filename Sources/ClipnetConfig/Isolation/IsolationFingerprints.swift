@@ -134,7 +134,11 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
         do {
             document = try JSONDecoder().decode(IsolationFingerprints.self, from: data)
         } catch {
-            throw ConfigError(.invalidFingerprints, "\(source) is not an isolation fingerprints document; expected JSON {format, environment, entries: [{resource, fingerprint}]}")
+            throw ConfigError(
+                .invalidFingerprints,
+                "\(source) is not an isolation fingerprints document; "
+                    + "expected JSON {format, environment, entries: [{resource, fingerprint}]}"
+            )
         }
         guard document.format == currentFormat else {
             throw ConfigError(.invalidFingerprints, "\(source) has format '\(document.format)'; expected '\(currentFormat)'")

@@ -99,11 +99,18 @@ public struct WorkerIsolationGuard: Sendable {
         var problems: [String] = []
         let expectedFolder = EnvironmentConventions.cloudinaryFolder(for: settings.environment)
         if settings.cloudinaryFolder != expectedFolder {
-            problems.append("\(WorkerSettings.Variable.cloudinaryFolder) '\(settings.cloudinaryFolder)' is not the \(settings.environment) folder; expected '\(expectedFolder)'")
+            problems.append(
+                "\(WorkerSettings.Variable.cloudinaryFolder) '\(settings.cloudinaryFolder)' is not the "
+                    + "\(settings.environment) folder; expected '\(expectedFolder)'"
+            )
         }
         guard settings.environment != EnvironmentConventions.production else { return problems }
         guard let fingerprints = productionFingerprints else {
-            problems.append("production fingerprints are missing; expected \(IsolationFingerprints.environmentVariable) or \(IsolationFingerprints.fileEnvironmentVariable) (a \(settings.environment) worker does not start without them)")
+            problems.append(
+                "production fingerprints are missing; expected \(IsolationFingerprints.environmentVariable) or "
+                    + "\(IsolationFingerprints.fileEnvironmentVariable) "
+                    + "(a \(settings.environment) worker does not start without them)"
+            )
             return problems
         }
         guard fingerprints.environment == EnvironmentConventions.production else {

@@ -32,7 +32,8 @@ public struct SecretsFile: Sendable, CustomStringConvertible, CustomReflectable 
         guard mode & 0o077 == 0 else {
             throw ConfigError(
                 .insecureSecretsFile,
-                "refusing secrets file \(path): it is readable or writable by group or others (mode \(String(mode, radix: 8).leftPadded(to: 4))); expected mode 0600 or 0400 (chmod 600 \(path))"
+                "refusing secrets file \(path): it is readable or writable by group or others "
+                    + "(mode \(String(mode, radix: 8).leftPadded(to: 4))); expected mode 0600 or 0400 (chmod 600 \(path))"
             )
         }
         let data = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readDataToEndOfFile()

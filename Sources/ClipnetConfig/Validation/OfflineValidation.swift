@@ -109,7 +109,10 @@ public enum OfflineValidation {
                 if isRequested {
                     report.errors += error.diagnostics
                 } else {
-                    report.warnings.append("\(environment) secrets are not all available; its Redis, PostgreSQL and OAuth secrets may be missing from the isolation check")
+                    report.warnings.append(
+                        "\(environment) secrets are not all available; its Redis, PostgreSQL and OAuth secrets "
+                            + "may be missing from the isolation check"
+                    )
                 }
             } catch {}
         }
@@ -131,7 +134,9 @@ public enum OfflineValidation {
             let uncovered = [IsolationResource.redis, .postgres, .oauthClientSecret].filter { !denied.resources.contains($0) }
             if !uncovered.isEmpty {
                 report.warnings.append(
-                    "isolation of \(environment) from \(other) does not cover \(other)'s \(uncovered.map(\.phrase).joined(separator: ", ")): pass --resolve-secrets with \(other)'s secrets, or --fingerprints"
+                    "isolation of \(environment) from \(other) does not cover \(other)'s "
+                        + "\(uncovered.map(\.phrase).joined(separator: ", ")): "
+                        + "pass --resolve-secrets with \(other)'s secrets, or --fingerprints"
                 )
             }
             let policy = IsolationPolicy(environment: environment, denied: denied)
@@ -140,7 +145,8 @@ public enum OfflineValidation {
             let references = Set(manifest.manifest.secretReferences.map(\.reference.name)).count
             let secretsState = resolved[environment] != nil ? "resolved" : "not resolved"
             report.summary.append(
-                "\(environment): OK (\(manifest.files.joined(separator: " + ")); \(references) secret references, \(secretsState); checked against \(denied.entries.count) \(other) fingerprints)"
+                "\(environment): OK (\(manifest.files.joined(separator: " + ")); \(references) secret references, "
+                    + "\(secretsState); checked against \(denied.entries.count) \(other) fingerprints)"
             )
         }
 
