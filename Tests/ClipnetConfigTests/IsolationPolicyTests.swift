@@ -50,6 +50,9 @@ import Testing
         ])
         #expect(violations.first?.resource == injection.resource)
         #expect(violations.first?.owner == "production")
+        let json = String(decoding: try JSONEncoder().encode(violations), as: UTF8.self)
+        #expect(json.contains(#""message":"railway.services.api.variables.INJECTED: staging names production's"#))
+        #expect(!Canary.leaks(json))
         #expect(!violations.map(\.description).contains(where: Canary.leaks))
     }
 

@@ -23,6 +23,22 @@ public struct IsolationViolation: Sendable, Hashable, Encodable, CustomStringCon
         location.map { "\($0): \(message)" } ?? message
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case resource, environment, owner, subject, secret, location, message
+    }
+
+    /// Every field plus `message`, for status documents; there is no value to leak.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(resource, forKey: .resource)
+        try container.encode(environment, forKey: .environment)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(subject, forKey: .subject)
+        try container.encodeIfPresent(secret, forKey: .secret)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encode(message, forKey: .message)
+    }
+
     /// As a diagnostic for `reconciler validate`.
     public var diagnostic: Diagnostic {
         Diagnostic(.isolation, at: location ?? .file(subject), message)
