@@ -98,7 +98,7 @@ public enum OfflineValidation {
             if isRequested {
                 report.errors += evaluation.diagnostics
             } else if !evaluation.diagnostics.isEmpty {
-                report.warnings.append("the \(environment) manifest does not validate; isolation is checked against the fingerprints file only")
+                report.warnings.append("the \(environment) manifest is missing or invalid; isolation from it is checked against --fingerprints only")
             }
             guard let manifest = evaluation.manifest else { continue }
             loaded[environment] = manifest
