@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "Reconciler", "GitWatch",
+                "Reconciler", "GitWatch", "ClipnetConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +174,12 @@ let package = Package(
             dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -38,6 +38,9 @@ final class EasyHandle {
     ) throws -> HTTPResponse {
         try RequestValidation.validate(request)
         curl_easy_reset(raw)
+        // Reset again when done, so the handle never keeps pointers to this transfer's header
+        // list, body and callback context after they are freed (connections survive a reset).
+        defer { curl_easy_reset(raw) }
         errorBuffer[0] = 0
         let transfer = Transfer(limit: maximumResponseSize, cancellation: cancellation)
         let headers = try HeaderList.make(RequestValidation.headerLines(for: request))

@@ -2,7 +2,9 @@
 ///
 /// `description` masks the values of credential-bearing fields, so that printing a request's or a
 /// response's headers never leaks a token.
-public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible,
+    CustomReflectable
+{
     public struct Field: Sendable, Hashable {
         public var name: String
         public var value: String
@@ -58,6 +60,11 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     public var description: String {
         "[" + fields.map { "\($0.name): \(Self.isSensitive($0.name) ? "<redacted>" : $0.value)" }.joined(separator: ", ") + "]"
+    }
+
+    /// The fields with credentials masked, as in `description`, for `dump` and test output.
+    public var customMirror: Mirror {
+        Mirror(self, unlabeledChildren: fields.map { "\($0.name): \(Self.isSensitive($0.name) ? "<redacted>" : $0.value)" }, displayStyle: .collection)
     }
 
     /// Field names whose values are credentials.

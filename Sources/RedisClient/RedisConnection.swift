@@ -125,7 +125,6 @@ public final class RedisConnection: Sendable {
             do {
                 return try await queue.run { [state, url, options, logger] in
                     let context = try Self.connectedContext(state: state, url: url, options: options, logger: logger)
-                    if let timeout { try context.setTimeout(timeout) }
                     defer {
                         if !context.isBroken, timeout != nil, (try? context.setTimeout(options.commandTimeout)) == nil {
                             state.context = nil
@@ -136,6 +135,7 @@ public final class RedisConnection: Sendable {
                             state.context = nil
                         }
                     }
+                    if let timeout { try context.setTimeout(timeout) }
                     return try work(context)
                 }
             } catch let failure as ConnectFailure {
@@ -151,7 +151,7 @@ public final class RedisConnection: Sendable {
     /// Runs on the queue.
     private static func connectedContext(state: State, url: RedisURL, options: Options, logger: Logger) throws -> RedisContext {
         if let context = state.context {
-            if !context.peerHasClosed { return context }
+            if !context.isBroken, !context.peerHasClosed { return context }
             state.context = nil
             logger.info("redis connection was closed by the server while idle; reconnecting")
         }

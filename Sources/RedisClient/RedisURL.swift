@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The password is kept for AUTH but never shown: `description` is the redacted form, safe for logs
 /// and error messages. `rediss://` is refused because hiredis 0.14 (Debian 12) is built without TLS.
-public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
+public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     public var database: Int
@@ -97,6 +97,11 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         return Self.redacted(host: authority, hasPassword: password != nil, username: username) + "/\(database)"
+    }
+
+    /// Without the password, so `dump` and test failure output cannot show it either.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["host": host, "port": port, "database": database, "username": username as Any], displayStyle: .struct)
     }
 
     private static func redacted(host: String, hasPassword: Bool, username: String?) -> String {

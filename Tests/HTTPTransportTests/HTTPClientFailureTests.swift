@@ -93,6 +93,9 @@ import Testing
             )
             #expect(!request.description.contains(canary))
             #expect(!request.headers.description.contains(canary))
+            var dumped = ""
+            dump(request, to: &dumped)
+            #expect(!dumped.contains(canary))
             let error = await #expect(throws: HTTPTransportError.self) { try await client.send(request) }
             for text in [error.map { "\($0)" }, error.map { String(reflecting: $0) }, error?.message, error?.localizedDescription] {
                 #expect(text?.contains(canary) == false, "leaked by \(url.replacing(canary, with: "<canary>"))")

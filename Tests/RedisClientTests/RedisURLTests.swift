@@ -29,6 +29,9 @@ import Testing
         let url = try RedisURL(parsing: "redis://default:hunter2-canary@redis.railway.internal:6379/0")
         #expect(!url.description.contains("hunter2-canary"))
         #expect(!String(reflecting: url).contains("hunter2-canary"))
+        var dumped = ""
+        dump(url, to: &dumped)
+        #expect(!dumped.contains("hunter2-canary"))
         #expect(url.description == "redis://default:***@redis.railway.internal:6379/0")
     }
 
