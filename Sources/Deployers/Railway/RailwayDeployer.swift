@@ -38,16 +38,20 @@ public struct RailwayDeployer: PlatformDeployer {
         }
         let body: JSON = ["query": .string(document), "variables": .object(variables), "operationName": .string(operation)]
         let request = HTTPRequest(method: .post, url: configuration.endpoint, headers: headers, body: body.serialized)
-        let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
-            JSON.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
-        }
+        let response = try await transport.send(
+            request, operation: operation, retry: retry, extraSecrets: secrets,
+            describeError: { response in
+                JSON.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
+            },
+            inspectSuccess: { response, scrubber in
+                // `errors` is checked before `data` (platform-apis.md 2.7); retryable ones (rate
+                // limit, internal error) are retried by the transport for idempotent operations.
+                guard let errors = JSON.parse(response.body)?["errors"]?.arrayValue, !errors.isEmpty else { return nil }
+                return Self.error(for: errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }, operation: operation)
+            }
+        )
         guard let json = JSON.parse(response.body) else {
             throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .railway, operation: operation, httpStatus: response.status)
-        }
-        if let errors = json["errors"]?.arrayValue, !errors.isEmpty {
-            let scrubber = transport.scrubber.adding(secrets)
-            let messages = errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }
-            throw Self.error(for: messages, operation: operation)
         }
         guard let data = json["data"], data != .null else {
             throw DeployerError(.invalidResponse, "no `data` and no `errors`", isRetryable: false, platform: .railway, operation: operation)

@@ -35,7 +35,8 @@ struct PlatformTransport: Sendable {
         operation: String,
         retry: RetryMode,
         extraSecrets: [String] = [],
-        describeError: @Sendable (HTTPResponse) -> String?
+        describeError: @Sendable (HTTPResponse) -> String?,
+        inspectSuccess: @Sendable (HTTPResponse, SecretScrubber) -> DeployerError? = { _, _ in nil }
     ) async throws -> HTTPResponse {
         var request = request
         request.timeout = configuration.requestTimeout
@@ -67,17 +68,25 @@ struct PlatformTransport: Sendable {
             let cause: DeployerError
             switch outcome {
             case .success(let response) where response.isSuccess:
-                logger.debug("platform call succeeded", metadata: ["http.status": "\(response.status)", "attempt": "\(attempt)"])
-                return response
+                // A 2xx can still carry an error (Railway answers GraphQL errors with HTTP 200).
+                guard let problem = inspectSuccess(response, scrubber) else {
+                    logger.debug("platform call succeeded", metadata: ["http.status": "\(response.status)", "attempt": "\(attempt)"])
+                    return response
+                }
+                guard problem.isRetryable, retry == .idempotent else { throw problem }
+                delay = configuration.backoff.delay(afterFailures: attempt)
+                cause = problem
             case .success(let response):
                 let detail = scrubber.scrub(describeError(response) ?? "HTTP \(response.status)")
                 let error = Self.error(for: response.status, detail: detail, platform: platform, operation: operation)
-                if response.status == 429 {
+                // 429, and a 503 that says when to come back (VCLI honours both, platform-apis.md 1.9).
+                if response.status == 429 || (response.status == 503 && response.retryAfter() != nil && retry == .idempotent) {
                     let asked = response.retryAfter() ?? configuration.backoff.delay(afterFailures: attempt)
                     guard asked <= configuration.maximumRetryAfter else {
                         throw DeployerError(
-                            .rateLimited, "\(detail); Retry-After \(asked) exceeds the \(configuration.maximumRetryAfter) this client waits",
-                            isRetryable: true, platform: platform, operation: operation, httpStatus: 429
+                            response.status == 429 ? .rateLimited : .serverError,
+                            "\(detail); Retry-After \(asked) exceeds the \(configuration.maximumRetryAfter) this client waits",
+                            isRetryable: true, platform: platform, operation: operation, httpStatus: response.status
                         )
                     }
                     delay = asked + Self.jitter(upTo: configuration.retryAfterJitter)

@@ -179,6 +179,7 @@ extension RailwayEmulator {
             throw GraphQLErrors(messages: ["Deployment cannot be rolled back"])
         }
         instance.variables = target.variables
+        if let image = target.meta["image"]?.stringValue { instance.image = image }
         state.instances[target.key] = instance
         var meta = target.meta
         meta["reason"] = "rollback"
