@@ -22,6 +22,11 @@ public protocol PlatformDeployer: Sendable {
     /// (Railway) already has a deployment that has not failed.
     func deploy(_ request: DeployRequest) async throws -> DeploymentID
 
+    /// Stops a deployment that is still building or starting (a hung build past the wait's
+    /// deadline): Vercel `PATCH /v12/deployments/{id}/cancel`, Railway `deploymentCancel(id)`.
+    /// - Returns: the deployment's state afterwards.
+    func cancel(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment
+
     /// Makes `service` serve the existing deployment `id` again without rebuilding (Vercel: assign
     /// the alias; Railway: `deploymentRollback`), then re-applies `variables` without deploying,
     /// because a Railway rollback also restores that deployment's old variables.

@@ -38,6 +38,13 @@ enum Fixture {
         )
     }
 
+    /// Retries are expected in these tests; only errors are worth printing.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "deployers.test")
+        logger.logLevel = .error
+        return logger
+    }()
+
     static let wait = WaitPolicy(deadline: .seconds(10), backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(60), multiplier: 1.5, jitter: 0.1))
 }
 
@@ -54,7 +61,7 @@ struct VercelHarness {
             gitOrg: Fixture.org, gitRepo: Fixture.repo, gitRef: "develop", alias: Fixture.alias, target: .preview,
             transport: Fixture.transport(maxAttempts: maxAttempts)
         )
-        return VercelDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Logger(label: "test.vercel"))
+        return VercelDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger)
     }
 
     static func with<T>(_ body: (VercelHarness) async throws -> T) async throws -> T {
@@ -94,7 +101,7 @@ struct RailwayHarness {
             ],
             transport: Fixture.transport(maxAttempts: maxAttempts)
         )
-        return RailwayDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Logger(label: "test.railway"))
+        return RailwayDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger)
     }
 
     static func with<T>(workerImage: String? = nil, _ body: (RailwayHarness) async throws -> T) async throws -> T {

@@ -121,6 +121,24 @@ import Testing
         }
     }
 
+    @Test func railwayVariableUpsertWithoutSkipDeploysRedeploys() async throws {
+        try await RailwayHarness.with { h in
+            let deploy = "mutation { serviceInstanceDeployV2(serviceId: \"\(Fixture.apiService)\", environmentId: \"\(Fixture.staging)\", commitSha: \"\(Fixture.shaA)\") }"
+            _ = try await Self.graphQL(h.server, deploy)
+            let upsert = """
+                mutation { variableCollectionUpsert(input: {projectId: "\(Fixture.railwayProject)", environmentId: "\(Fixture.staging)", \
+                serviceId: "\(Fixture.apiService)", variables: {A: "1"}}) }
+                """
+            let (_, body) = try await Self.graphQL(h.server, upsert)
+            #expect(body?["data"]?["variableCollectionUpsert"] == true)
+            #expect(h.emulator.deployments().count == 2)
+            let skipping = upsert.replacingOccurrences(of: "{A: \"1\"}", with: "{A: \"2\"}, skipDeploys: true")
+            _ = try await Self.graphQL(h.server, skipping)
+            #expect(h.emulator.deployments().count == 2)
+            #expect(h.emulator.variables(serviceId: Fixture.apiService, environmentId: Fixture.staging) == ["A": "2"])
+        }
+    }
+
     @Test func railwayProjectTokenIsScopedToItsEnvironment() async throws {
         try await RailwayHarness.with { h in
             let headers: HTTPHeaders = ["Project-Access-Token": Fixture.railwayProjectToken]

@@ -112,6 +112,31 @@ import Testing
         }
     }
 
+    @Test func hungBuildIsCancelledAndEndsRemoved() async throws {
+        try await RailwayHarness.with { h in
+            h.emulator.hangBuild(revision: Fixture.shaC)
+            let railway = h.deployer()
+            let id = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaC, rolloutID: "r-3"))
+            let cancelled = try await railway.cancel(id, of: .api)
+            #expect(cancelled.rawStatus == "REMOVED")
+            #expect(h.log.requests(operation: "deploymentCancel").count == 1)
+        }
+    }
+
+    @Test func rollbackOfAnImageServiceRestoresTheImage() async throws {
+        try await RailwayHarness.with(workerImage: "ghcr.io/clipnet/worker") { h in
+            let railway = h.deployer()
+            let a = try await railway.deploy(DeployRequest(service: .worker, revision: Fixture.shaA, versionTag: "tag-a", rolloutID: "r-1"))
+            _ = try await railway.waitForTerminal(a, of: .worker, policy: Fixture.wait)
+            let b = try await railway.deploy(DeployRequest(service: .worker, revision: Fixture.shaB, versionTag: "tag-b", rolloutID: "r-2"))
+            _ = try await railway.waitForTerminal(b, of: .worker, policy: Fixture.wait)
+            let serving = try await railway.repoint(.worker, to: a, reapplying: [])
+            let done = try await railway.waitForTerminal(serving, of: .worker, policy: Fixture.wait)
+            #expect(done.imageTag == "tag-a")
+            #expect(h.emulator.image(serviceId: Fixture.workerService, environmentId: Fixture.staging) == "ghcr.io/clipnet/worker:tag-a")
+        }
+    }
+
     @Test func olderDeploymentBecomesRemovedOnceTheNewOneSucceeds() async throws {
         try await RailwayHarness.with { h in
             let railway = h.deployer()

@@ -19,6 +19,7 @@ import Testing
         "POST /v10/projects/*/env": (["upsert": "true", "teamId": Fixture.teamId], ["0.key", "0.value", "0.type", "0.target"]),
         "GET /v10/projects/*/env": (["teamId": Fixture.teamId], []),
         "GET /v9/projects/*": (["teamId": Fixture.teamId], []),
+        "PATCH /v12/deployments/*/cancel": (["teamId": Fixture.teamId], []),
     ]
 
     /// Railway: operation -> dotted paths in `variables` (the documents use variables for every argument).
@@ -28,6 +29,7 @@ import Testing
         "deployment": ["id"],
         "deployments": ["input.projectId", "input.environmentId", "input.serviceId", "first"],
         "deploymentRollback": ["id"],
+        "deploymentCancel": ["id"],
         "variables": ["projectId", "environmentId", "serviceId", "unrendered"],
         "variableCollectionUpsert": ["input.projectId", "input.environmentId", "input.serviceId", "input.variables", "input.skipDeploys"],
         "project": ["id"],
@@ -60,6 +62,8 @@ import Testing
             _ = try await vercel.repoint(.frontend, to: id, reapplying: [DesiredVariable(key: "A", value: "value-a", kind: .plain)])
             _ = try await vercel.variables(of: .frontend)
             _ = try await vercel.topology()
+            h.emulator.hangBuild(sha: Fixture.shaC)
+            _ = try await vercel.cancel(try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaC, rolloutID: "r-3")), of: .frontend)
             var seen: Set<String> = []
             for entry in h.log.all {
                 let key = Self.pattern(entry)
@@ -98,6 +102,8 @@ import Testing
             _ = try await railway.topology()
             _ = try await railway.autoDeploy(of: .api)
             _ = try await railway.disableAutoDeploy(for: .api)
+            h.emulator.hangBuild(revision: Fixture.shaC)
+            _ = try await railway.cancel(try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaC, rolloutID: "r-3")), of: .api)
             var seen: Set<String> = []
             for entry in h.log.all {
                 let operation = try #require(entry.operation)

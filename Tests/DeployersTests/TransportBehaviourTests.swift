@@ -76,7 +76,7 @@ import Testing
             var deployer = h.deployer()
             var configuration = deployer.configuration
             configuration.transport.requestTimeout = .milliseconds(500)
-            deployer = RailwayDeployer(configuration: configuration, client: Fixture.client)
+            deployer = RailwayDeployer(configuration: configuration, client: Fixture.client, logger: Fixture.quietLogger)
             _ = try await deployer.topology()
             #expect(h.log.all.count == 2)
         }
@@ -88,7 +88,7 @@ import Testing
             baseURL: "http://127.0.0.1:\(port)", token: .account(Fixture.railwayToken), projectId: "p", environmentId: "e",
             services: [.api: .init(serviceId: "s")], transport: Fixture.transport(maxAttempts: 3)
         )
-        let error = await #expect(throws: DeployerError.self) { try await RailwayDeployer(configuration: configuration, client: Fixture.client).topology() }
+        let error = await #expect(throws: DeployerError.self) { try await RailwayDeployer(configuration: configuration, client: Fixture.client, logger: Fixture.quietLogger).topology() }
         #expect(error?.code == .retriesExhausted)
         #expect(error?.message.contains("couldNotConnect") == true)
     }

@@ -85,6 +85,18 @@ import Testing
         }
     }
 
+    @Test func hungBuildIsCancelledAfterTheDeadline() async throws {
+        try await VercelHarness.with { h in
+            h.emulator.hangBuild(sha: Fixture.shaC)
+            let vercel = h.deployer()
+            let id = try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaC, rolloutID: "r-3"))
+            let cancelled = try await vercel.cancel(id, of: .frontend)
+            #expect(cancelled.status == .canceled)
+            #expect(h.log.requests("PATCH", "/v12/deployments/\(id)/cancel").count == 1)
+            #expect(try await vercel.cancel(id, of: .frontend).rawStatus == "CANCELED")
+        }
+    }
+
     @Test func waitingIsCancellable() async throws {
         try await VercelHarness.with { h in
             h.emulator.hangBuild(sha: Fixture.shaC)

@@ -79,6 +79,14 @@ extension RailwayDeployer {
         return try observed(node, service: service)
     }
 
+    /// `deploymentCancel(id)` (the deployment then ends `REMOVED`); a terminal one is returned as it is.
+    public func cancel(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment {
+        let current = try await deployment(id, of: service)
+        guard !current.status.isTerminal else { return current }
+        _ = try await execute("deploymentCancel", RailwayOperations.deploymentCancel, variables: ["id": .string(id.rawValue)])
+        return try await deployment(id, of: service)
+    }
+
     /// The newest SUCCESS deployment; when there is none, the newest deployment of any status (so a
     /// crashed or failed service shows as such).
     public func observe(_ service: ServiceName) async throws -> ObservedDeployment? {

@@ -27,6 +27,10 @@ enum RailwayOperations {
         mutation deploymentRollback($id: String!) { deploymentRollback(id: $id) }
         """
 
+    static let deploymentCancel = """
+        mutation deploymentCancel($id: String!) { deploymentCancel(id: $id) }
+        """
+
     static let variables = """
         query variables($projectId: String!, $environmentId: String!, $serviceId: String, $unrendered: Boolean) { \
         variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, unrendered: $unrendered) }

@@ -84,6 +84,15 @@ extension VercelDeployer {
         return try observed(json)
     }
 
+    /// `PATCH /v12/deployments/{id}/cancel`; a deployment already terminal is returned as it is.
+    public func cancel(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment {
+        try requireFrontend(service, "cancelDeployment")
+        let current = try await deployment(id, of: service)
+        guard !current.status.isTerminal else { return current }
+        let json = try await call(.patch, "/v12/deployments/\(Self.encode(id.rawValue))/cancel", operation: "cancelDeployment")
+        return try observed(json)
+    }
+
     /// The deployment the alias points at: `GET /v4/aliases/{alias}`, then the deployment.
     public func observe(_ service: ServiceName) async throws -> ObservedDeployment? {
         try requireFrontend(service, "getAlias")
