@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes known secret values (tokens, variable values being written) from text that may reach a
 /// log or an error message, such as a platform's error message echoing part of a request.
 struct SecretScrubber: Sendable {
@@ -16,5 +18,3 @@ struct SecretScrubber: Sendable {
         secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 }
-
-import Foundation

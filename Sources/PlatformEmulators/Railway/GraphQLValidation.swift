@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks a parsed document against `RailwaySchema` before anything runs, with the messages a
 /// GraphQL server gives, and projects resolved values onto the requested selections.
 enum GraphQLValidation {
@@ -115,5 +117,3 @@ struct GraphQLErrors: Error, Sendable {
     var messages: [String]
     var path: String?
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One request as an emulator sees it: the parts a platform handler and the request log need,
 /// independent of the HTTP server underneath.
 public struct EmulatorRequest: Sendable {
@@ -46,5 +48,3 @@ public struct EmulatorRequest: Sendable {
         }
     }
 }
-
-import Foundation

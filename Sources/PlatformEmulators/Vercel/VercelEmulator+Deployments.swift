@@ -119,7 +119,6 @@ extension VercelEmulator {
         guard (1...100).contains(limit) else { return VercelError.badRequest("`limit` should be <= 100.") }
         let now = Date()
         return state.withLock { state in
-            let nowMs = Self.ms(now)
             var matches = inScope ? state.deployments.reversed() : []
             if let projectId = request.queryValue("projectId") {
                 let id = state.project(projectId)?.id ?? projectId
@@ -143,7 +142,6 @@ extension VercelEmulator {
             if let since = request.queryValue("since").flatMap(Int64.init) { matches = matches.filter { Self.ms($0.createdAt) > since } }
             let page = Array(matches.prefix(limit))
             let next: JSONValue = matches.count > limit ? .number(Double(Self.ms(page.last!.createdAt))) : .null
-            _ = nowMs
             return .json([
                 "deployments": .array(page.map { self.listItemJSON($0, state: state, now: now) }),
                 "pagination": ["count": .number(Double(page.count)), "next": next, "prev": .null],

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Vercel's error shape: `{"error":{"code","message"}}` (platform-apis.md 1.9).
 struct VercelErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
@@ -53,5 +55,3 @@ enum VercelError {
         return nil
     }
 }
-
-import Foundation
