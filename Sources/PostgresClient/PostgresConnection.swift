@@ -99,6 +99,7 @@ public final class PostgresConnection: Sendable {
     /// turned the COMMIT into a rollback (a statement failed and the error was swallowed), this
     /// throws rather than pretend the work was saved. Inside `body`, use only the transaction
     /// handle: calling `query` on this connection would wait for itself.
+    @discardableResult
     public func transaction<Result>(
         isolation: IsolationLevel = .readCommitted,
         _ body: (PostgresTransaction) async throws -> Result
