@@ -109,6 +109,32 @@ import Testing
         #expect(try await store.load(environment: environment) == state)
     }
 
+    @Test func aCommitWhoseAnswerWasLostIsRecognizedAndNotAppliedTwice() async throws {
+        let upstream = try #require(URLComponents(string: try TestServices.postgresURL()))
+        let proxy = try CommitDroppingProxy(upstreamPort: try #require(upstream.port))
+        defer { proxy.stop() }
+        var proxied = upstream
+        proxied.port = proxy.port
+        let environment = uniqueName("t")
+        let store = try await PostgresStateStore(
+            url: try #require(proxied.string),
+            configuration: .init(retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(50))))
+        let runs = Mutex(0)
+        proxy.arm()
+        let state = try await store.update(environment: environment) { state in
+            runs.withLock { $0 += 1 }
+            state.recordKnownGood(record(1))
+            return [HistoryEntry(at: Date(), kind: .knownGood, revision: record(1).revision)]
+        }
+        #expect(proxy.dropped == 1)
+        // The server had committed: the retry found its write id and did not run the change again.
+        #expect(runs.withLock { $0 } == 1)
+        #expect(state.generation == 1)
+        #expect(try await store.load(environment: environment) == state)
+        #expect(try await store.history(environment: environment, limit: 10).map(\.sequence) == [1])
+        await store.close()
+    }
+
     @Test func aStateThatCannotBeDecodedIsReportedAndLeftAsItIs() async throws {
         let harness = try await StoreBackend.postgres.makeHarness()
         try await harness.store.update(environment: harness.environment) { _ in [] }
