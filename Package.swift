@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
@@ -123,6 +124,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Loopback emulators of Vercel, Railway and RunPod, for tests and the demo
+        .target(
+            name: "PlatformEmulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support, test helpers run as child processes, and benchmarks
         .target(
             name: "TestSupport",
@@ -149,6 +160,22 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeployersTests",
+            dependencies: ["Deployers", "PlatformEmulators", "HTTPTransport", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WorkerEngineTests",
+            dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,1 +1,0 @@
-// GitWatch: the bare mirror of the watched repository (libgit2).

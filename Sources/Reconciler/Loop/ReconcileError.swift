@@ -1,0 +1,47 @@
+/// A reconcile failure, typed by what it needs to clear (the Flux taxonomy):
+/// - `stalled`: a human must act (bad manifest, isolation violation); retrying will not help.
+/// - `waiting`: time will clear it (a build still running, a rate limit); retry after the delay.
+/// - `transient`: a retry may clear it (a platform or network error).
+public struct ReconcileError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case stalled
+        case waiting(retryAfter: Duration)
+        case transient
+    }
+
+    /// Open-ended reason codes; new ones are added as steps need them.
+    public struct Reason: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let invalidManifest = Reason("invalid_manifest")
+        public static let isolationViolation = Reason("isolation_violation")
+        public static let unresolvedSecret = Reason("unresolved_secret")
+        public static let unknownRevision = Reason("unknown_revision")
+        public static let buildInProgress = Reason("build_in_progress")
+        public static let rateLimited = Reason("rate_limited")
+        public static let platformUnavailable = Reason("platform_unavailable")
+        public static let gitUnavailable = Reason("git_unavailable")
+        public static let storeUnavailable = Reason("store_unavailable")
+        public static let unexpected = Reason("unexpected")
+    }
+
+    public let kind: Kind
+    public let reason: Reason
+    public let message: String
+
+    public init(_ kind: Kind, _ reason: Reason, _ message: String) {
+        self.kind = kind
+        self.reason = reason
+        self.message = message
+    }
+
+    public static func stalled(_ reason: Reason, _ message: String) -> ReconcileError { .init(.stalled, reason, message) }
+    public static func waiting(_ reason: Reason, retryAfter: Duration, _ message: String) -> ReconcileError {
+        .init(.waiting(retryAfter: retryAfter), reason, message)
+    }
+    public static func transient(_ reason: Reason, _ message: String) -> ReconcileError { .init(.transient, reason, message) }
+
+    public var description: String { "\(reason): \(message)" }
+}

@@ -1,0 +1,98 @@
+import AsyncPrimitives
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Why a pass runs. Several triggers that arrive during one pass are folded into one follow-up.
+public enum ReconcileTrigger: String, Sendable, Hashable, CaseIterable {
+    case startup
+    case newHead
+    case timer
+    case operatorRequest
+    case webhook
+}
+
+/// The control loop: runs reconcile passes one at a time, on request or on a jittered timer (the
+/// drift check). Requests that arrive while a pass runs are coalesced into exactly one follow-up
+/// pass that carries all their triggers, so a burst of pushes or clicks never queues a backlog and
+/// passes never overlap.
+public final class ReconcileLoop: Service, Sendable {
+    /// One pass; gets the triggers that caused it, returns how it went.
+    public typealias Pass = @Sendable (Set<ReconcileTrigger>) async -> PassReport
+
+    private let pass: Pass
+    private let interval: Duration
+    private let jitter: Double
+    private let doorbell = Doorbell()
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    private struct State {
+        var pending: Set<ReconcileTrigger> = [.startup]
+        var last: PassReport?
+        var passes = 0
+    }
+
+    /// - Parameters:
+    ///   - interval: time between drift checks when nothing else triggers a pass.
+    ///   - jitter: fraction of `interval` randomised either way.
+    public init(interval: Duration, jitter: Double = 0.1, logger: Logger = Logger(label: "clipnet.reconciler"), pass: @escaping Pass) {
+        self.interval = interval
+        self.jitter = jitter
+        self.logger = logger
+        self.pass = pass
+    }
+
+    /// Asks for a pass as soon as the current one (if any) ends.
+    public func request(_ trigger: ReconcileTrigger) {
+        state.withLock { _ = $0.pending.insert(trigger) }
+        doorbell.ring()
+    }
+
+    /// The report of the last completed pass.
+    public func lastReport() -> PassReport? { state.withLock { $0.last } }
+
+    /// How many passes have completed.
+    public func completedPasses() -> Int { state.withLock { $0.passes } }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let triggers = state.withLock { state -> Set<ReconcileTrigger> in
+                    defer { state.pending.removeAll() }
+                    return state.pending.isEmpty ? [.timer] : state.pending
+                }
+                let report = await pass(triggers)
+                state.withLock {
+                    $0.last = report
+                    $0.passes += 1
+                }
+                var wait = Backoff.jittered(interval, by: jitter)
+                switch report.result {
+                case .requeued(let after), .waiting(let after): wait = min(wait, after)
+                case .succeeded, .stalled, .failed: break
+                }
+                await waitForWork(upTo: wait)
+            }
+        } onGracefulShutdown: {
+            self.doorbell.ring()
+        }
+        logger.info("Reconcile loop stopped")
+    }
+
+    /// Sleeps until a request is pending or `duration` has passed. The pending set, not the
+    /// doorbell, is the source of truth: a ring whose trigger an earlier pass already took is
+    /// consumed without cutting the wait short.
+    private func waitForWork(upTo duration: Duration) async {
+        let deadline = ContinuousClock.now.advanced(by: duration)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if state.withLock({ !$0.pending.isEmpty }) {
+                await doorbell.wait(upTo: .zero)
+                return
+            }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero, await doorbell.wait(upTo: remaining) else { return }
+        }
+    }
+}

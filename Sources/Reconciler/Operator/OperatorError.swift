@@ -1,0 +1,29 @@
+/// Why an operator request was refused, in words an operator can act on. Maps to a 4xx answer
+/// on the HTTP API and a non-zero exit in the CLI.
+public struct OperatorError: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The revision does not exist in the repository.
+        public static let unknownRevision = Code("unknown_revision")
+        /// The revision exists but is not on the watched branch, and `force` was not given.
+        public static let notOnBranch = Code("not_on_branch")
+        /// A rollback target is not a known-good revision, or there is none to go back to.
+        public static let noRollbackTarget = Code("no_rollback_target")
+        /// A required field (reason, by) is missing or empty.
+        public static let invalidRequest = Code("invalid_request")
+
+        public var description: String { name }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,1 +1,0 @@
-// Reconciler: rollout state machine, known-good store, pins, leader lock.

@@ -1,0 +1,52 @@
+import DriftDetector
+import Foundation
+import GitWatch
+import KnownGoodStore
+
+extension StatusDocument {
+    /// Assembles the document from what the daemon knows: the stored record, the watcher's view
+    /// of the branch, the last pass, and the last observation of the platforms.
+    public init(
+        environment: String, state: EnvironmentState, watch: WatchStatus, lastPass: PassReport?,
+        services: [Service], drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool
+    ) {
+        let pin = state.pin.map { Pin(revision: $0.revision, reason: $0.reason, by: $0.by, at: $0.at) }
+        let desiredRevision = state.pin?.revision ?? watch.head?.hex
+        let failure = desiredRevision.flatMap { state.failure(for: $0) }.map {
+            Failure(at: $0.at, reason: $0.reason, phase: $0.phase?.rawValue)
+        }
+        self.init(
+            environment: environment,
+            branch: watch.branch,
+            desired: Desired(revision: desiredRevision, source: pin == nil ? .branch : .pin, pin: pin, failed: failure),
+            knownGood: state.knownGood.map {
+                KnownGood(revision: $0.revision, at: $0.at, deployments: Deployments($0.deployments))
+            },
+            services: services,
+            drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },
+            rollout: state.rollout.map {
+                Rollout(
+                    id: $0.id, revision: $0.revision, phase: $0.phase.rawValue, startedAt: $0.startedAt, updatedAt: $0.updatedAt,
+                    deployments: Deployments($0.deployments), error: $0.error)
+            },
+            lastReconcile: lastPass.map {
+                LastReconcile(
+                    at: $0.startedAt, result: $0.result.label, durationMs: $0.duration.milliseconds, step: $0.step, message: $0.message)
+            },
+            git: Git(head: watch.head?.hex, lastFetchAt: watch.lastSuccessAt, lastError: watch.lastError),
+            leader: leader)
+    }
+}
+
+extension StatusDocument.Deployments {
+    init(_ deployments: ServiceDeployments) {
+        self.init(frontend: deployments.frontend, api: deployments.api, worker: deployments.worker)
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// The `/status` document: the contract on-call engineers, the status page and scripts read
+/// (`../shared/DESIGN.md`, section HTTP). Revisions are full 40-hex commit ids; times are RFC 3339
+/// UTC. Fields are optional where the environment may not have them yet (no known-good record
+/// before the first rollout, no rollout in flight).
+public struct StatusDocument: Codable, Sendable, Equatable {
+    public struct Pin: Codable, Sendable, Equatable {
+        public var revision: String
+        public var reason: String
+        public var by: String
+        public var at: Date
+    }
+
+    public struct Desired: Codable, Sendable, Equatable {
+        public enum Source: String, Codable, Sendable { case branch, pin }
+        /// Nil until the branch has been fetched once (and nothing is pinned).
+        public var revision: String?
+        public var source: Source
+        public var pin: Pin?
+        /// Set when the desired revision failed and is held back until a new commit or a retry.
+        public var failed: Failure?
+    }
+
+    public struct Failure: Codable, Sendable, Equatable {
+        public var at: Date
+        public var reason: String
+        public var phase: String?
+    }
+
+    public struct Deployments: Codable, Sendable, Equatable {
+        public var frontend: String?
+        public var api: String?
+        public var worker: String?
+    }
+
+    public struct KnownGood: Codable, Sendable, Equatable {
+        public var revision: String
+        public var at: Date
+        public var deployments: Deployments
+    }
+
+    public struct Service: Codable, Sendable, Equatable {
+        public var name: String
+        public var platform: String
+        public var revision: String?
+        public var deploymentId: String?
+        public var status: String
+        public var healthy: Bool?
+        /// Where `revision` comes from: the service's own version endpoint or heartbeat, or the
+        /// platform's record of the deployed commit when no version endpoint is configured.
+        public var revisionSource: String?
+
+        public init(
+            name: String, platform: String, revision: String?, deploymentId: String?, status: String, healthy: Bool?,
+            revisionSource: String? = nil
+        ) {
+            self.name = name
+            self.platform = platform
+            self.revision = revision
+            self.deploymentId = deploymentId
+            self.status = status
+            self.healthy = healthy
+            self.revisionSource = revisionSource
+        }
+    }
+
+    public struct DriftItem: Codable, Sendable, Equatable {
+        public var kind: String
+        public var service: String?
+        public var detail: String
+        /// `heal` or `report`, from the manifest's policy for the kind.
+        public var policy: String?
+    }
+
+    public struct Rollout: Codable, Sendable, Equatable {
+        public var id: String
+        public var revision: String
+        public var phase: String
+        public var startedAt: Date
+        public var updatedAt: Date
+        public var deployments: Deployments
+        public var error: String?
+    }
+
+    public struct LastReconcile: Codable, Sendable, Equatable {
+        public var at: Date
+        public var result: String
+        public var durationMs: Double
+        public var step: String?
+        public var message: String?
+    }
+
+    public struct Git: Codable, Sendable, Equatable {
+        public var head: String?
+        public var lastFetchAt: Date?
+        public var lastError: String?
+    }
+
+    public var environment: String
+    public var branch: String
+    public var desired: Desired
+    public var knownGood: KnownGood?
+    public var services: [Service]
+    public var drift: [DriftItem]
+    public var rollout: Rollout?
+    public var lastReconcile: LastReconcile?
+    public var git: Git
+    /// Whether this replica is the active one (always true with the file store).
+    public var leader: Bool
+}
+
+extension StatusDocument {
+    /// The JSON encoding every consumer sees: sorted keys, RFC 3339 UTC times with milliseconds.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = formatter.date(from: text) { return date }
+            formatter.formatOptions = [.withInternetDateTime]
+            guard let date = formatter.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+}

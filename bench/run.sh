@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in release mode and runs them; results go to stdout and to
+# bench/results/ (ignored by git). Copy the figures into docs/benchmarks.md with the date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/results
+swift build -c release --product FoundationBench
+"$(swift build -c release --show-bin-path)/FoundationBench" "$@" | tee bench/results/foundation.md
