@@ -154,7 +154,7 @@ import Testing
 
     @Test func anUnreachableServerIsReportedUnavailableWithoutItsPassword() async throws {
         let password = "Hunter2-s3cret"
-        let url = "postgresql://postgres:\(password)@127.0.0.1:\(try closedLoopbackPort())/postgres"
+        let url = "postgresql://postgres:\(password)@127.0.0.1:\(try UnusedLoopbackPort.make())/postgres"
         let error = try await #require(throws: StateStoreError.self) {
             try await PostgresStateStore(
                 url: url, configuration: .init(retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(20)), maxAttempts: 3))

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
 /// Lost sessions, unreachable servers, and passwords kept out of errors.
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func aClosedPortGivesARetryableConnectionError() async throws {
-        let url = try serverURL(port: try closedLoopbackPort())
+        let url = try serverURL(port: try UnusedLoopbackPort.make())
         let error = try await #require(throws: PostgresError.self) {
             try await PostgresConnection.connect(url: url, options: .init(connectTimeout: .seconds(2)))
         }
@@ -47,7 +48,7 @@ import Testing
 
     @Test func aPasswordNeverAppearsInAnError() async throws {
         let password = "Hunter2-s3cret"
-        let closedPort = try closedLoopbackPort()
+        let closedPort = try UnusedLoopbackPort.make()
         let attempts = [
             // Nobody listening.
             try serverURL(password: password, port: closedPort),
