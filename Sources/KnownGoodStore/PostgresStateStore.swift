@@ -93,7 +93,9 @@ public final class PostgresStateStore: StateStore {
 
     /// `update`, allowed only while `fence` is the environment's current leadership.
     /// - Throws: `StateStoreError(.notLeader)` when another elector took leadership since
-    ///   `fence` was issued; nothing is written then.
+    ///   `fence` was issued; nothing is written then. `.unavailable` when every attempt failed;
+    ///   in the rare case that the last one lost its session during COMMIT and no later session
+    ///   could ask, the write may have landed (`generation` tells).
     @discardableResult
     public func update(
         environment: String,
@@ -108,8 +110,10 @@ public final class PostgresStateStore: StateStore {
         var unconfirmed: PreparedWrite?
         return try await withRetries("update \(environment)") { connection in
             if let write = unconfirmed {
+                // Cleared only once answered: if this check fails too, the next attempt asks again.
+                let landed = try await Self.landed(write, environment: environment, on: connection)
                 unconfirmed = nil
-                if try await Self.landed(write, environment: environment, on: connection) {
+                if landed {
                     logger.info("A commit whose answer was lost had landed", metadata: ["state.environment": "\(environment)"])
                     return write.state
                 }
