@@ -9,8 +9,8 @@ public enum StoreFactory {
         switch location {
         case .file(let directory):
             return try FileStateStore(directory: directory, logger: logger)
-        case .postgres:
-            throw StateStoreError(.invalidConfiguration, "the PostgreSQL backend is not built yet")
+        case .postgres(let url):
+            return try await PostgresStateStore(url: url, logger: logger)
         }
     }
 }

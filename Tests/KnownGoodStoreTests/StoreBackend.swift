@@ -7,6 +7,7 @@ import Testing
 /// folder, or a unique environment name on the shared PostgreSQL), so tests run in parallel.
 enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case file
+    case postgres
 
     /// A store plus what a test needs to open a second, independent handle on the same data.
     struct Harness {
@@ -29,6 +30,10 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let directory = try TemporaryDirectory(prefix: "clipnet-state")
             let location = StateStoreLocation.file(directory: directory.path)
             return Harness(location: location, environment: environment, store: try await StoreFactory.make(location), directory: directory)
+        case .postgres:
+            // The shared throwaway server; the unique environment name keeps tests apart.
+            let location = StateStoreLocation.postgres(url: try TestServices.postgresURL())
+            return Harness(location: location, environment: environment, store: try await StoreFactory.make(location), directory: nil)
         }
     }
 
