@@ -14,4 +14,10 @@ static inline CURLcode CCurl_setopt_off_t(CURL *c, CURLoption o, curl_off_t v) {
 static inline CURLcode CCurl_setopt_callback(CURL *c, CURLoption o, CCurl_data_callback f) { return curl_easy_setopt(c, o, f); }
 static inline CURLcode CCurl_getinfo_long(CURL *c, CURLINFO i, long *out) { return curl_easy_getinfo(c, i, out); }
 static inline CURLcode CCurl_getinfo_double(CURL *c, CURLINFO i, double *out) { return curl_easy_getinfo(c, i, out); }
+
+// CURLOPT_XFERINFOFUNCTION takes a callback of another type than the data callbacks above; this
+// typed setter lets HTTPTransport abort a transfer whose Swift task was cancelled (the callback
+// returns non-zero and curl_easy_perform ends with CURLE_ABORTED_BY_CALLBACK).
+typedef int (*CCurl_xferinfo_callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+static inline CURLcode CCurl_setopt_xferinfo(CURL *c, CCurl_xferinfo_callback f) { return curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, f); }
 #endif

@@ -1,1 +1,0 @@
-// The wrapper of this module's C library; see the foundation issue.
