@@ -1,0 +1,87 @@
+/// A YAML value with the position it came from. Yams' `Node` is not `Sendable` and its marks
+/// carry no file name; this small tree keeps both, and layering keeps the winning node's
+/// position, so a diagnostic on the layered manifest still points into the right file.
+struct ConfigNode: Sendable {
+    /// The YAML type of a scalar, as resolved by the YAML 1.1 rules of Yams' default resolver.
+    enum ScalarType: Sendable, Equatable {
+        case string, integer, float, boolean, null, timestamp, other
+
+        /// Used in "found ..." messages.
+        var phrase: String {
+            switch self {
+            case .string: "a string"
+            case .integer: "an integer"
+            case .float: "a number"
+            case .boolean: "a boolean"
+            case .null: "null"
+            case .timestamp: "a timestamp"
+            case .other: "a tagged scalar"
+            }
+        }
+    }
+
+    struct Entry: Sendable {
+        var key: String
+        var keyLocation: SourceLocation
+        var value: ConfigNode
+    }
+
+    enum Kind: Sendable {
+        case scalar(String, ScalarType)
+        case mapping([Entry])
+        case sequence([ConfigNode])
+    }
+
+    var kind: Kind
+    var location: SourceLocation
+
+    /// Used in "found ..." messages.
+    var phrase: String {
+        switch kind {
+        case .scalar(_, let type): type.phrase
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        }
+    }
+
+    var entries: [Entry]? {
+        if case .mapping(let entries) = kind { return entries }
+        return nil
+    }
+
+    var scalarText: String? {
+        if case .scalar(let text, _) = kind { return text }
+        return nil
+    }
+
+    var scalarType: ScalarType? {
+        if case .scalar(_, let type) = kind { return type }
+        return nil
+    }
+
+    /// The value at `key` of a mapping.
+    subscript(key: String) -> ConfigNode? {
+        entries?.first { $0.key == key }?.value
+    }
+
+    /// The entry at `key` of a mapping, with the key's own position.
+    func entry(_ key: String) -> Entry? {
+        entries?.first { $0.key == key }
+    }
+
+    /// The text of a string-typed scalar.
+    var string: String? {
+        if case .scalar(let text, .string) = kind { return text }
+        return nil
+    }
+
+    var int: Int? {
+        if case .scalar(let text, .integer) = kind { return Int(text.replacingOccurrences(of: "_", with: "")) }
+        return nil
+    }
+
+    var bool: Bool? {
+        guard case .scalar(let text, .boolean) = kind else { return nil }
+        return ["yes", "true", "on"].contains(text.lowercased())
+    }
+}
