@@ -108,6 +108,7 @@ let package = Package(
             name: "WorkerEngine",
             dependencies: [
                 "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
