@@ -7,15 +7,14 @@ import TestSupport
 /// A Redis of its own (appendonly yes), restarted in place in the middle of a run: the shared test
 /// Redis stays up for the tests running beside this one.
 @Suite struct RedisRestartTests {
-    final class OwnRedis: Sendable {
+    /// A redis-server child in the foreground (no daemonizing, no pipes), restarted on the same
+    /// port and data directory.
+    final class OwnRedis: @unchecked Sendable {
         let directory: TemporaryDirectory
         let port: Int
+        /// Touched only by the test's own sequential start/stop calls.
+        private var process: Process?
         var url: String { "redis://127.0.0.1:\(port)/0" }
-        var arguments: [String] {
-            ["redis-server", "--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
-             "--appendfsync", "everysec", "--save", "", "--daemonize", "yes", "--pidfile", directory.appending("redis.pid"),
-             "--logfile", directory.appending("redis.log")]
-        }
 
         init() throws {
             directory = try TemporaryDirectory(prefix: "clipnet-worker-redis")
@@ -23,19 +22,28 @@ import TestSupport
         }
 
         func start() async throws {
-            try ChildProcess.run(arguments)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+            process.arguments = ["--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
+                                 "--appendfsync", "everysec", "--save", "", "--logfile", directory.appending("redis.log")]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            self.process = process
             _ = await QueueFixture.eventually(.seconds(10)) {
-                (try? await RedisConnection.connect(to: self.url, options: .init(connectAttempts: 1))) != nil
+                (try? await RedisConnection.connect(to: self.url, options: .init(connectTimeout: .seconds(1), connectAttempts: 1))) != nil
             }
         }
 
         func stop() async throws {
             let connection = try await RedisConnection.connect(to: url)
             _ = try? await connection.command(["SHUTDOWN"])
-            _ = await QueueFixture.eventually(.seconds(10)) {
-                (try? await RedisConnection.connect(to: self.url, options: .init(connectAttempts: 1))) == nil
-            }
+            process?.waitUntilExit()
+            process = nil
         }
+
+        deinit { if let process, process.isRunning { process.terminate() } }
     }
 
     @Test func redisRestartInTheMiddleOfARunLosesNoJob() async throws {
@@ -47,8 +55,8 @@ import TestSupport
         try await fixture.queue.enqueue(contentsOf: ids.map { JobEnvelope(id: $0, type: "test:slow") })
         let completed = try await fixture.withWorker(handlers: [handler]) { _ in
             _ = await QueueFixture.eventually { handler.recorder.distinct >= 500 }
-            try await redis.stop()
-            try await Task.sleep(for: .milliseconds(500))
+                try await redis.stop()
+                try await Task.sleep(for: .milliseconds(500))
             try await redis.start()
             return try await QueueFixture.eventually(.seconds(60)) {
                 let depth = try await fixture.queue.depth()
