@@ -154,6 +154,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "WorkerBench",
+            dependencies: ["WorkerEngine", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            path: "bench/worker-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
         .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
