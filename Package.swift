@@ -109,6 +109,7 @@ let package = Package(
             name: "WorkerEngine",
             dependencies: [
                 "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine",
+                "WorkerEngine", "ClipnetConfig", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -152,6 +153,13 @@ let package = Package(
             name: "FoundationBench",
             dependencies: ["GitWatch", "KnownGoodStore"],
             path: "bench/FoundationBench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "WorkerBench",
+            dependencies: ["WorkerEngine", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            path: "bench/worker-bench",
             swiftSettings: swiftSettings
         ),
 

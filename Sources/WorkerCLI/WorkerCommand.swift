@@ -1,15 +1,28 @@
 import ArgumentParser
+import Logging
 import WorkerEngine
 
-/// `clipnet-worker`: the one worker process for every CLIPNET job type (filled by the worker issue).
+/// `clipnet-worker`: the one worker process for every CLIPNET job type, and its operator commands.
 @main
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipnet-worker",
-        abstract: "Runs every CLIPNET job type from one Redis queue."
+        abstract: "Runs every CLIPNET job type from one Redis queue.",
+        subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self],
+        defaultSubcommand: RunCommand.self
     )
+}
 
-    func run() async throws {
-        throw ValidationError("clipnet-worker is not built yet: see the WorkerEngine issue")
+/// Bootstraps JSON-lines logging once per process.
+enum LoggingSetup {
+    static func bootstrap(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "clipnet.worker")
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

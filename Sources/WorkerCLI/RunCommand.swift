@@ -1,0 +1,55 @@
+import ArgumentParser
+import ClipnetConfig
+import Foundation
+import Logging
+import WorkerEngine
+
+/// `clipnet-worker run`: checks isolation, then processes jobs until SIGTERM.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Process jobs until SIGTERM or SIGINT.")
+
+    @Option(help: "Jobs run at once by this process.") var concurrency = 8
+    @Option(help: "Port of the /metrics listener (0 for none).") var metricsPort = 9464
+    @Option(help: "Seconds running jobs get after SIGTERM before they are returned to the queue.") var graceSeconds = 25.0
+    @Option(help: "Default attempts per job when the envelope has no maxAttempts.") var maxAttempts = 5
+    @Option(help: "First retry delay in milliseconds (doubles each attempt, jittered).") var retryInitialMs = 2000
+    @Option(help: "Heartbeat TTL in seconds; a dead worker's jobs return after about this long.") var heartbeatTtlSeconds = 10.0
+    @Option(help: "Log level.") var logLevel: Logger.Level = .info
+    @Option(help: "Also run a no-op handler for this job type (benchmarks, drills).") var noopType: [String] = []
+    @Flag(help: "Run only the --noop-type handlers, not the CLIPNET ones (benchmarks).") var noopOnly = false
+
+    func run() async throws {
+        let logger = LoggingSetup.bootstrap(level: logLevel)
+        let environment = ProcessInfo.processInfo.environment
+        let settings: WorkerSettings
+        do {
+            settings = try WorkerSettings.fromEnvironment(environment)
+            try Worker.checkIsolation(settings, guard: try WorkerIsolationGuard.fromEnvironment(environment))
+        } catch {
+            logger.critical("refusing to start", metadata: ["error": "\(Self.message(of: error))"])
+            FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
+            throw ExitCode(78)
+        }
+        var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) }
+        if !noopOnly {
+            handlers += try StandardHandlers.make(context: HandlerContext.fromEnvironment(environment, settings: settings, logger: logger))
+        }
+        let options = WorkerOptions(
+            settings: settings,
+            version: WorkerHeartbeat.version(from: environment),
+            processor: ProcessorConfiguration(
+                concurrency: concurrency, gracePeriod: .milliseconds(Int64(graceSeconds * 1000)),
+                retry: RetryPolicy(defaultMaxAttempts: maxAttempts, initialDelay: .milliseconds(retryInitialMs))),
+            metricsPort: metricsPort == 0 ? nil : metricsPort,
+            heartbeatInterval: .milliseconds(Int64(heartbeatTtlSeconds * 1000 / 4)),
+            heartbeatTTL: .milliseconds(Int64(heartbeatTtlSeconds * 1000)))
+        let worker = Worker(options: options, registry: JobRegistry(handlers), logger: logger)
+        try await worker.run()
+    }
+
+    static func message(of error: any Error) -> String {
+        if let error = error as? QueueError { return error.message }
+        if let error = error as? ConfigError { return "\(error)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,119 @@
+import Synchronization
+
+/// The worker's metrics, rendered in the Prometheus text format at `/metrics`.
+///
+/// Why not swift-metrics with a Prometheus backend: the package has no Prometheus backend
+/// dependency; this registry is small, lock-protected, and what `/metrics` and tests read directly.
+public final class WorkerMetrics: Sendable {
+    /// Handler duration buckets, seconds.
+    public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600]
+    /// Pick-up latency buckets, seconds.
+    public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 60]
+
+    public enum Outcome: String, Sendable, CaseIterable {
+        case processed, failed, retried, dead
+    }
+
+    private struct Histogram {
+        var buckets: [Int]
+        var sum: Double = 0
+        var count: Int = 0
+        init(size: Int) { buckets = Array(repeating: 0, count: size) }
+        mutating func observe(_ value: Double, bounds: [Double]) {
+            for (index, bound) in bounds.enumerated() where value <= bound { buckets[index] += 1 }
+            sum += value
+            count += 1
+        }
+    }
+
+    private struct State {
+        var counters: [Outcome: [String: Int]] = [:]
+        var durations: [String: Histogram] = [:]
+        var pickup = Histogram(size: WorkerMetrics.latencyBuckets.count)
+        var depth: [String: Int] = [:]
+        var inFlight = 0
+        var reaped = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func count(_ outcome: Outcome, type: String) {
+        state.withLock { $0.counters[outcome, default: [:]][type, default: 0] += 1 }
+    }
+
+    public func observeDuration(_ duration: Duration, type: String) {
+        let seconds = Self.seconds(duration)
+        state.withLock {
+            $0.durations[type, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
+        }
+    }
+
+    public func observePickup(milliseconds: Int64) {
+        state.withLock { $0.pickup.observe(Double(max(0, milliseconds)) / 1000, bounds: Self.latencyBuckets) }
+    }
+
+    public func setDepth(_ depth: JobQueue.Depth) {
+        state.withLock {
+            $0.depth = ["queued": depth.queued, "in_flight": depth.inFlight, "retry": depth.retrying,
+                        "delayed": depth.delayed, "dead": depth.dead]
+        }
+    }
+
+    public func addInFlight(_ delta: Int) {
+        state.withLock { $0.inFlight += delta }
+    }
+
+    public func addReaped(_ count: Int) {
+        state.withLock { $0.reaped += count }
+    }
+
+    public var inFlight: Int { state.withLock { $0.inFlight } }
+
+    public func value(_ outcome: Outcome, type: String) -> Int {
+        state.withLock { $0.counters[outcome]?[type] ?? 0 }
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> String {
+        let snapshot = state.withLock { $0 }
+        var out = ""
+        for outcome in Outcome.allCases {
+            let name = "clipnet_worker_jobs_\(outcome.rawValue)_total"
+            out += "# TYPE \(name) counter\n"
+            for (type, value) in (snapshot.counters[outcome] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                out += "\(name){type=\"\(type)\"} \(value)\n"
+            }
+        }
+        out += "# TYPE clipnet_worker_handler_duration_seconds histogram\n"
+        for (type, histogram) in snapshot.durations.sorted(by: { $0.key < $1.key }) {
+            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(type)\",")
+        }
+        out += "# TYPE clipnet_worker_pickup_latency_seconds histogram\n"
+        out += Self.render(snapshot.pickup, name: "clipnet_worker_pickup_latency_seconds", bounds: Self.latencyBuckets, labels: "")
+        out += "# TYPE clipnet_worker_queue_depth gauge\n"
+        for (state, value) in snapshot.depth.sorted(by: { $0.key < $1.key }) {
+            out += "clipnet_worker_queue_depth{state=\"\(state)\"} \(value)\n"
+        }
+        out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(snapshot.inFlight)\n"
+        out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
+        return out
+    }
+
+    private static func render(_ histogram: Histogram, name: String, bounds: [Double], labels: String) -> String {
+        var out = ""
+        for (index, bound) in bounds.enumerated() {
+            out += "\(name)_bucket{\(labels)le=\"\(bound)\"} \(histogram.buckets[index])\n"
+        }
+        out += "\(name)_bucket{\(labels)le=\"+Inf\"} \(histogram.count)\n"
+        let plain = labels.isEmpty ? "" : "{\(labels.dropLast())}"
+        out += "\(name)_sum\(plain) \(histogram.sum)\n\(name)_count\(plain) \(histogram.count)\n"
+        return out
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,51 @@
+import Logging
+import ServiceLifecycle
+
+/// The worker's periodic chores: promote due retries and delayed jobs to the queue, reap the
+/// in-flight jobs of dead workers, and sample the queue depth for `/metrics`. Every worker runs
+/// it; the scripts are atomic, so several workers doing it at once is harmless.
+public final class HousekeepingService: Service {
+    public let queue: JobQueue
+    public let workerID: String
+    public let promoteInterval: Duration
+    public let reapInterval: Duration
+    private let metrics: WorkerMetrics
+    private let logger: Logger
+
+    public init(queue: JobQueue, workerID: String, metrics: WorkerMetrics, promoteInterval: Duration = .milliseconds(100),
+                reapInterval: Duration = .seconds(3), logger: Logger) {
+        self.queue = queue
+        self.workerID = workerID
+        self.metrics = metrics
+        self.promoteInterval = promoteInterval
+        self.reapInterval = reapInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let clock = ContinuousClock()
+        var lastReap = clock.now - reapInterval
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await queue.promoteDue()
+                if clock.now - lastReap >= reapInterval {
+                    lastReap = clock.now
+                    let reaped = try await queue.reap(excluding: workerID)
+                    if reaped > 0 {
+                        metrics.addReaped(reaped)
+                        logger.warning("returned jobs of dead workers to the queue", metadata: ["jobs": "\(reaped)"])
+                    }
+                    metrics.setDepth(try await queue.depth())
+                }
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 50 == 0 {
+                    logger.warning("housekeeping failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.promoteInterval) }
+        }
+    }
+}

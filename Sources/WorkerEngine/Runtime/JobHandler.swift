@@ -1,0 +1,64 @@
+import Logging
+
+/// The code that runs one job type. Handlers validate their payload first and throw
+/// `JobFailure.invalidPayload` for a bad one (no retry: the dead set gets the message).
+/// Any other thrown error is retried with backoff until the job's attempts are used up.
+public protocol JobHandler: Sendable {
+    /// The `type` of the envelopes this handler runs, such as `clip:process`.
+    var jobType: String { get }
+    func handle(_ job: Job) async throws
+}
+
+/// One delivery of a job to a handler.
+public struct Job: Sendable {
+    public let envelope: JobEnvelope
+    /// 1 for the first delivery after enqueue, 2 for the first retry, ...
+    public let attempt: Int
+    public let maxAttempts: Int
+    /// Carries `job.id`, `job.type`, `job.attempt` and the environment as metadata.
+    public let logger: Logger
+    /// The queue this job came from, for handlers that enqueue follow-up jobs.
+    public let queue: JobQueue
+
+    public var id: String { envelope.id }
+    public var type: String { envelope.type }
+    public var payload: JSONValue { envelope.payload }
+
+    /// The payload decoded as `T`; a mismatch is an `invalidPayload` failure naming the field.
+    public func payload<T: Decodable>(as type: T.Type) throws -> T {
+        do {
+            return try envelope.payload.decode(T.self)
+        } catch let error as DecodingError {
+            throw JobFailure.invalidPayload("\(self.type) payload: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            "wrong type for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case .dataCorrupted(let context):
+            "bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        @unknown default: "invalid"
+        }
+    }
+}
+
+/// The handlers a worker runs, by job type.
+public struct JobRegistry: Sendable {
+    public private(set) var handlers: [String: any JobHandler] = [:]
+
+    public init(_ handlers: [any JobHandler] = []) {
+        for handler in handlers { register(handler) }
+    }
+
+    public mutating func register(_ handler: any JobHandler) {
+        precondition(handlers[handler.jobType] == nil, "two handlers for \(handler.jobType)")
+        handlers[handler.jobType] = handler
+    }
+
+    public var types: [String] { handlers.keys.sorted() }
+
+    public subscript(type: String) -> (any JobHandler)? { handlers[type] }
+}

@@ -1,0 +1,38 @@
+/// The value of `clipnet:<env>:workers:<id>`, refreshed while the worker lives and expiring when it
+/// dies. The reconciler reads `version` to verify that a rollout reached the worker.
+public struct WorkerHeartbeat: Sendable, Hashable, Codable {
+    public var workerId: String
+    public var environment: String
+    /// The commit the build came from (`CLIPNET_VERSION`, else `RAILWAY_GIT_COMMIT_SHA`), or `unknown`.
+    public var version: String
+    /// ISO-8601 UTC.
+    public var startedAt: String
+    public var heartbeatAt: String
+    public var inFlight: Int
+    public var concurrency: Int
+    public var jobTypes: [String]
+    public var host: String
+    public var pid: Int32
+
+    public init(workerId: String, environment: String, version: String, startedAt: String, heartbeatAt: String,
+                inFlight: Int, concurrency: Int, jobTypes: [String], host: String, pid: Int32) {
+        self.workerId = workerId
+        self.environment = environment
+        self.version = version
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.inFlight = inFlight
+        self.concurrency = concurrency
+        self.jobTypes = jobTypes
+        self.host = host
+        self.pid = pid
+    }
+
+    /// The version tag from the variables set at deploy time.
+    public static func version(from environment: [String: String]) -> String {
+        for name in ["CLIPNET_VERSION", "RAILWAY_GIT_COMMIT_SHA", "SOURCE_COMMIT"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return "unknown"
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTransport
+import PlatformEmulators
+import Testing
+import TestSupport
+@testable import WorkerEngine
+
+@Suite struct HandlerTests {
+    @Test(arguments: ["prod_clips/a.mp4", "staging_clips/../prod_clips/a.mp4", "/etc/passwd", "staging_clips/", "staging_clipsx/a.mp4"])
+    func mediaPathsOutsideTheFolderAreRefused(_ path: String) throws {
+        let failure = try #require(throws: JobFailure.self) { try MediaFolder("staging_clips/").confine(path, field: "media") }
+        #expect(failure.code == .invalidPayload)
+    }
+
+    @Test func mediaPathInsideTheFolderIsAccepted() throws {
+        #expect(try MediaFolder("staging_clips/").confine("staging_clips/raw/a.mp4", field: "media") == "staging_clips/raw/a.mp4")
+    }
+
+    @Test func missingFfmpegIsAClearPermanentFailureInTheDeadSet() async throws {
+        let fixture = try await QueueFixture()
+        let context = HandlerContext(settings: fixture.settings, ffmpegPath: "/nonexistent/ffmpeg")
+        let folder = "\(fixture.environment)_clips/"
+        try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
+            "clipId": .string("c1"), "input": .string(folder + "a.mp4"), "output": .string(folder + "b.mp4"),
+        ])))
+        let dead = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
+            try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
+        }
+        #expect(dead)
+        let letter = try #require(try await fixture.queue.deadLetters().first)
+        #expect(letter.reason == "permanent")
+        #expect(letter.error.contains("not found"))
+    }
+
+    @Test func ffmpegPolishRunsTheExecutableWithTheConfinedPaths() async throws {
+        let fixture = try await QueueFixture()
+        let directory = try TemporaryDirectory()
+        let fake = directory.appending("ffmpeg")
+        try "#!/bin/sh\nfor last; do :; done\necho \"$@\" > \"$last\"\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let context = HandlerContext(settings: fixture.settings, ffmpegPath: fake, mediaRoot: directory.appending("media"))
+        let folder = "\(fixture.environment)_clips/"
+        try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
+            "clipId": .string("c1"), "input": .string(folder + "a.mp4"), "output": .string(folder + "out/b.mp4"),
+        ])))
+        let output = directory.appending("media/\(folder)out/b.mp4")
+        let done = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
+            await QueueFixture.eventually { FileManager.default.fileExists(atPath: output) }
+        }
+        #expect(done)
+        let arguments = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(arguments.contains("-i \(directory.appending("media/\(folder)a.mp4"))"))
+    }
+
+    @Test func clipProcessCallsRunPodWithTheNamespaceAndEnqueuesTheNextStages() async throws {
+        let fixture = try await QueueFixture()
+        let emulator = RunPodEmulator(port: try UnusedLoopbackPort.make())
+        let http = HTTPClient(runtime: try CurlRuntime())
+        var runpod = RunPodClient(http: http, endpointURL: emulator.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
+                                  modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
+        runpod.pollInterval = .milliseconds(10)
+        let context = HandlerContext(settings: fixture.settings, http: http, runpod: runpod)
+        let folder = "\(fixture.environment)_clips/"
+        emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await emulator.run() }
+            defer { group.cancelAll() }
+            _ = await QueueFixture.eventually { (try? await http.send(HTTPRequest(url: emulator.baseURL + "/health")))?.status == 200 }
+            try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
+                                                        payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
+            let stages = try await fixture.withWorker(handlers: [ClipProcessHandler(context: context)]) { _ in
+                // Only clip:process runs here, so the enqueued stages end as unknown types in the dead set.
+                try await QueueFixture.eventually { try await fixture.queue.depth().dead == 3 }
+            }
+            #expect(stages)
+        }
+        let types = Set(try await fixture.queue.deadLetters().compactMap(\.type))
+        #expect(types == ["ffmpeg:polish", "whisper:batch", "ml:score"])
+        let inputs = emulator.submittedInputs
+        #expect(inputs.map { $0["modelPath"] ?? "" } == ["/m/blip", "/m/clip", "/m/motion"])
+        #expect(inputs.allSatisfy { $0["namespace"] == "\(fixture.environment)-ns" })
+    }
+
+    @Test func metricsCountOutcomesByType() {
+        let metrics = WorkerMetrics()
+        metrics.count(.processed, type: "clip:process")
+        metrics.count(.dead, type: "ml:score")
+        metrics.observeDuration(.milliseconds(3), type: "clip:process")
+        let text = metrics.render()
+        #expect(text.contains("clipnet_worker_jobs_processed_total{type=\"clip:process\"} 1"))
+        #expect(text.contains("clipnet_worker_jobs_dead_total{type=\"ml:score\"} 1"))
+        #expect(text.contains("clipnet_worker_handler_duration_seconds_bucket{type=\"clip:process\",le=\"0.005\"} 1"))
+    }
+
+    @Test func logLinesAreJSONWithTheJobMetadata() throws {
+        let line = JSONLogHandler.line(level: .info, message: "job done", label: "w",
+                                       metadata: ["job.id": "j1", "job.type": "ml:score", "job.attempt": "2", "environment": "staging"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["job.id"] as? String == "j1")
+        #expect(object["environment"] as? String == "staging")
+        #expect(object["msg"] as? String == "job done")
+        #expect(line.hasSuffix("\n"))
+    }
+}

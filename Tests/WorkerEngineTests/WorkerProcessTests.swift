@@ -1,0 +1,106 @@
+import ClipnetConfig
+import Foundation
+import RedisClient
+import Synchronization
+import Testing
+import TestSupport
+@testable import WorkerEngine
+
+/// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`).
+@Suite(.serialized) struct WorkerProcessTests {
+    static let productionRedis = "redis://prod-redis.clipnet.internal:6379/0"
+
+    /// The variables a staging-like worker starts with, production known only by fingerprint.
+    static func environment(for fixture: QueueFixture, _ extra: [String: String] = [:]) -> [String: String] {
+        let production = IsolationFingerprints(environment: "production", entries: [
+            .init(resource: .redis, fingerprint: Fingerprint.of(productionRedis)),
+            .init(resource: .cloudinaryFolder, fingerprint: Fingerprint.of("prod_clips/")),
+        ])
+        return [
+            "CLIPNET_ENVIRONMENT": fixture.environment, "REDIS_URL": fixture.redisURL,
+            "CLOUDINARY_FOLDER": "\(fixture.environment)_clips/", "RUNPOD_NAMESPACE": "\(fixture.environment)-ns",
+            "CLIPNET_PRODUCTION_FINGERPRINTS": production.jsonString(), "CLIPNET_VERSION": "test-version-1",
+        ].merging(extra) { $1 }
+    }
+
+    static let workerArguments = ["run", "--concurrency", "8", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1", "--log-level", "error"]
+
+    @Test func killNineAtRandomMomentsLosesNoJob() async throws {
+        let fixture = try await QueueFixture()
+        let received = Mutex<[String: Int]>([:])
+        let server = try LoopbackHTTPServer { request in
+            if let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any], let id = object["jobId"] as? String {
+                received.withLock { $0[id, default: 0] += 1 }
+            }
+            return .respond(.json("{}"))
+        }
+        defer { server.stop() }
+        let ids = (0..<2000).map { "kill-\($0)" }
+        try await fixture.queue.enqueue(contentsOf: ids.map {
+            JobEnvelope(id: $0, type: "clipbot:notify", payload: .object(["message": .string("m")]))
+        })
+        let environment = Self.environment(for: fixture, ["CLIPBOT_NOTIFY_URL": server.baseURL + "/notify"])
+        let executable = ChildProcess.productPath("clipnet-worker")
+        for _ in 0..<20 {
+            let child = try KillableChild(executable: executable, arguments: Self.workerArguments, environment: environment)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...450)))
+            child.killHard()
+        }
+        let survivor = try KillableChild(executable: executable, arguments: Self.workerArguments, environment: environment)
+        let finished = try await QueueFixture.eventually(.seconds(45)) {
+            let depth = try await fixture.queue.depth()
+            return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
+        }
+        #expect(survivor.terminate() == 0)
+        #expect(finished)
+        let counts = received.withLock { $0 }
+        let dead = Set(try await fixture.queue.deadLetters(limit: 5000).compactMap(\.id))
+        let lost = ids.filter { counts[$0] == nil && !dead.contains($0) }
+        #expect(lost.isEmpty, "lost \(lost.count) jobs, for example \(lost.prefix(5))")
+        let duplicates = counts.values.filter { $0 > 1 }.count
+        print("kill -9 drill: \(ids.count) jobs, 20 kills, \(counts.count) completed, \(dead.count) dead, \(duplicates) ran more than once")
+    }
+
+    @Test func heartbeatCarriesTheVersionAndSigtermRemovesIt() async throws {
+        let fixture = try await QueueFixture()
+        let child = try KillableChild(executable: ChildProcess.productPath("clipnet-worker"), arguments: Self.workerArguments,
+                                      environment: Self.environment(for: fixture))
+        var heartbeatKey: String?
+        let appeared = try await QueueFixture.eventually(.seconds(20)) {
+            let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
+            return reply.array?.first?.string != nil
+        }
+        #expect(appeared)
+        let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
+        heartbeatKey = reply.array?.first?.string
+        let key = try #require(heartbeatKey)
+        let worker = String(key.dropFirst((fixture.queue.keys.prefix + "workers:").count))
+        let heartbeat = try #require(try await fixture.queue.heartbeat(worker: worker))
+        #expect(heartbeat.version == "test-version-1")
+        #expect(heartbeat.environment == fixture.environment)
+        #expect(heartbeat.jobTypes.contains("clip:process"))
+        #expect(heartbeat.jobTypes.count == 6)
+        #expect(child.terminate() == 0)
+        #expect(try await fixture.queue.connection.command(["EXISTS", .string(key)]).integer == 0)
+    }
+
+    @Test(arguments: [
+        ["REDIS_URL": productionRedis],
+        ["CLOUDINARY_FOLDER": "prod_clips/"],
+    ])
+    func stagingWorkerRefusesProductionSettings(_ override: [String: String]) async throws {
+        let fixture = try await QueueFixture()
+        var environment = Self.environment(for: fixture, override)
+        environment["CLIPNET_ENVIRONMENT"] = "staging"
+        if override["CLOUDINARY_FOLDER"] == nil { environment["CLOUDINARY_FOLDER"] = "staging_clips/" }
+        environment["RUNPOD_NAMESPACE"] = "staging"
+        let failure = try #require(throws: ChildProcess.Failure.self) {
+            try ChildProcess.run([ChildProcess.productPath("clipnet-worker")] + Self.workerArguments, environment: environment)
+        }
+        #expect(failure.status == 78)
+        #expect(failure.output.contains("refusing to start"))
+        #expect(!failure.output.contains("prod-redis.clipnet.internal"))
+        let name = override.keys.first!
+        #expect(failure.output.contains(name))
+    }
+}
