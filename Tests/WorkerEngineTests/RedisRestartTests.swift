@@ -31,8 +31,13 @@ import TestSupport
             process.standardError = FileHandle.nullDevice
             try process.run()
             self.process = process
+            // A restarted Redis accepts connections while it is still loading its append-only file
+            // (commands then fail with LOADING): ready means PING answers.
             _ = await QueueFixture.eventually(.seconds(10)) {
-                (try? await RedisConnection.connect(to: self.url, options: .init(connectTimeout: .seconds(1), connectAttempts: 1))) != nil
+                guard let connection = try? await RedisConnection.connect(to: self.url, options: .init(connectTimeout: .seconds(1), connectAttempts: 1)) else {
+                    return false
+                }
+                return (try? await connection.command(["PING"]))?.string == "PONG"
             }
         }
 
@@ -55,11 +60,12 @@ import TestSupport
         try await fixture.queue.enqueue(contentsOf: ids.map { JobEnvelope(id: $0, type: "test:slow") })
         let completed = try await fixture.withWorker(handlers: [handler]) { _ in
             _ = await QueueFixture.eventually { handler.recorder.distinct >= 500 }
-                try await redis.stop()
-                try await Task.sleep(for: .milliseconds(500))
+            try await redis.stop()
+            try await Task.sleep(for: .milliseconds(500))
             try await redis.start()
-            return try await QueueFixture.eventually(.seconds(60)) {
-                let depth = try await fixture.queue.depth()
+            return await QueueFixture.eventually(.seconds(60)) {
+                // A retryable error (the connection being re-established) means "not yet".
+                guard let depth = try? await fixture.queue.depth() else { return false }
                 return depth.queued + depth.inFlight + depth.retrying == 0 && handler.recorder.distinct + depth.dead >= ids.count
             }
         }
