@@ -36,6 +36,8 @@ let package = Package(
         // MARK: Small shared pieces
         .target(name: "AsyncPrimitives", swiftSettings: swiftSettings),
 
+        .target(name: "ClipnetJSON", swiftSettings: swiftSettings),
+
         // MARK: The one wrapper per C library
         .target(
             name: "GitWatch",
@@ -77,6 +79,7 @@ let package = Package(
         .target(
             name: "Deployers",
             dependencies: [
+                "ClipnetJSON",
                 "HTTPTransport", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,6 +111,7 @@ let package = Package(
         .target(
             name: "WorkerEngine",
             dependencies: [
+                "ClipnetJSON",
                 "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "ClipnetConfig", "RedisClient",
+                "WorkerEngine", "ClipnetConfig", "RedisClient", "ClipnetJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,6 +134,7 @@ let package = Package(
         .target(
             name: "PlatformEmulators",
             dependencies: [
+                "ClipnetJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,7 +163,7 @@ let package = Package(
 
         .executableTarget(
             name: "WorkerBench",
-            dependencies: ["WorkerEngine", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WorkerEngine", "RedisClient", "ClipnetJSON", .product(name: "Logging", package: "swift-log")],
             path: "bench/worker-bench",
             swiftSettings: swiftSettings
         ),
@@ -173,14 +178,14 @@ let package = Package(
         .testTarget(
             name: "DeployersTests",
             dependencies: [
-                "Deployers", "PlatformEmulators", "HTTPTransport", "TestSupport",
+                "Deployers", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "TestSupport"],
+            dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RedisClient
 import WorkerEngine
+import ClipnetJSON
 
 /// Where the operator commands find the queue: `CLIPNET_ENVIRONMENT` and `REDIS_URL`.
 struct QueueOptions: ParsableArguments {

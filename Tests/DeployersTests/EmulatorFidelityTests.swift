@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import PlatformEmulators
 import Testing
+import ClipnetJSON
 
 /// The emulators check requests the way the real APIs do, so client mistakes fail in tests.
 @Suite struct EmulatorFidelityTests {

@@ -2,6 +2,7 @@ import Deployers
 import Foundation
 import PlatformEmulators
 import Testing
+import ClipnetJSON
 
 /// Replays the exact requests the clients sent (from the emulators' request logs) against the
 /// required fields of ../shared/platform-apis.md, independently of the emulators' own checks.

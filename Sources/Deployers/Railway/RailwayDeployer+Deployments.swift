@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// Deployments: deploy (git or image), get, list, observe, rollback.
 extension RailwayDeployer {
@@ -27,7 +28,7 @@ extension RailwayDeployer {
                         "input": ["source": ["image": .string(image)]],
                     ])
                 }
-                var variables: [String: JSON] = [
+                var variables: [String: JSONValue] = [
                     "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
                 ]
                 if image == nil { variables["commitSha"] = .string(request.revision) }
@@ -60,7 +61,7 @@ extension RailwayDeployer {
     /// `deployments(input: {projectId, environmentId, serviceId, status: {in: …}}, first: N)`, newest first.
     func recentDeployments(of service: ServiceName, first: Int, statuses: [String]?) async throws -> [ObservedDeployment] {
         let serviceId = try self.service(service, "deployments").serviceId
-        var input: [String: JSON] = [
+        var input: [String: JSONValue] = [
             "projectId": .string(configuration.projectId), "environmentId": .string(configuration.environmentId),
             "serviceId": .string(serviceId),
         ]

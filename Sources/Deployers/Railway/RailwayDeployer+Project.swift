@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// Topology and auto-deploy (platform-apis.md 2.2, 2.4).
 extension RailwayDeployer {
     /// `project(id) { services environments }`.
@@ -6,7 +7,7 @@ extension RailwayDeployer {
         guard let project = data["project"], let id = project["id"]?.stringValue, let name = project["name"]?.stringValue else {
             throw invalidResponse("project", "no project in the answer")
         }
-        func nodes(_ connection: JSON?) -> [PlatformTopology.Resource] {
+        func nodes(_ connection: JSONValue?) -> [PlatformTopology.Resource] {
             (connection?["edges"]?.arrayValue ?? []).compactMap { edge in
                 guard let id = edge["node"]?["id"]?.stringValue, let name = edge["node"]?["name"]?.stringValue else { return nil }
                 return PlatformTopology.Resource(id: id, name: name)

@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// Service variables (platform-apis.md 2.5).
 extension RailwayDeployer {
     /// `variables(projectId, environmentId, serviceId, unrendered: true)`: references stay as written,
@@ -19,7 +20,7 @@ extension RailwayDeployer {
     public func upsertVariables(_ variables: [DesiredVariable], for service: ServiceName) async throws {
         let serviceId = try self.service(service, "variableCollectionUpsert").serviceId
         guard !variables.isEmpty else { return }
-        let map = JSON.object(Dictionary(variables.map { ($0.key, JSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        let map = JSONValue.object(Dictionary(variables.map { ($0.key, JSONValue.string($0.value)) }, uniquingKeysWith: { _, last in last }))
         let data = try await execute("variableCollectionUpsert", RailwayOperations.variableCollectionUpsert, variables: [
             "input": [
                 "projectId": .string(configuration.projectId), "environmentId": .string(configuration.environmentId),

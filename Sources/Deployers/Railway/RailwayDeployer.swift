@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import ClipnetJSON
 
 /// The api and worker services on Railway, through its public GraphQL API (platform-apis.md
 /// section 2).
@@ -28,29 +29,29 @@ public struct RailwayDeployer: PlatformDeployer {
     /// Runs one operation and returns its `data` field, after checking `errors` (Railway answers
     /// errors with HTTP 200, platform-apis.md 2.7).
     func execute(
-        _ operation: String, _ document: String, variables: [String: JSON], retry: PlatformTransport.RetryMode = .idempotent,
+        _ operation: String, _ document: String, variables: [String: JSONValue], retry: PlatformTransport.RetryMode = .idempotent,
         secrets: [String] = []
-    ) async throws -> JSON {
+    ) async throws -> JSONValue {
         var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
         switch configuration.token {
         case .account(let token): headers.add("Authorization", "Bearer \(token)")
         case .project(let token): headers.add("Project-Access-Token", token)
         }
-        let body: JSON = ["query": .string(document), "variables": .object(variables), "operationName": .string(operation)]
+        let body: JSONValue = ["query": .string(document), "variables": .object(variables), "operationName": .string(operation)]
         let request = HTTPRequest(method: .post, url: configuration.endpoint, headers: headers, body: body.serialized)
         let response = try await transport.send(
             request, operation: operation, retry: retry, extraSecrets: secrets,
             describeError: { response in
-                JSON.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
+                JSONValue.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
             },
             inspectSuccess: { response, scrubber in
                 // `errors` is checked before `data` (platform-apis.md 2.7); retryable ones (rate
                 // limit, internal error) are retried by the transport for idempotent operations.
-                guard let errors = JSON.parse(response.body)?["errors"]?.arrayValue, !errors.isEmpty else { return nil }
+                guard let errors = JSONValue.parse(response.body)?["errors"]?.arrayValue, !errors.isEmpty else { return nil }
                 return Self.error(for: errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }, operation: operation)
             }
         )
-        guard let json = JSON.parse(response.body) else {
+        guard let json = JSONValue.parse(response.body) else {
             throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .railway, operation: operation, httpStatus: response.status)
         }
         guard let data = json["data"], data != .null else {
@@ -94,7 +95,7 @@ public struct RailwayDeployer: PlatformDeployer {
         DeployerError(.invalidResponse, what, isRetryable: false, platform: .railway, operation: operation)
     }
 
-    func observed(_ node: JSON, service: ServiceName) throws -> ObservedDeployment {
+    func observed(_ node: JSONValue, service: ServiceName) throws -> ObservedDeployment {
         guard let id = node["id"]?.stringValue else { throw invalidResponse("deployment", "no `id` in the deployment") }
         let raw = node["status"]?.stringValue ?? "UNKNOWN"
         // `meta` keys are UNCONFIRMED (platform-apis.md 2.6): commitHash for git, image for images.

@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// The GraphQL documents the Railway client sends, exactly as in platform-apis.md section 2
 /// (signatures from the public schema). `deploymentRollback` returns `Boolean!` and takes no
 /// selection; `meta` is a JSON scalar and is selected whole.

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// Deployments: create (idempotent through the rollout id in `meta`), get, list, observe.
 extension VercelDeployer {
@@ -25,7 +26,7 @@ extension VercelDeployer {
     /// `forceNew=1` because Vercel's dedup rule is UNCONFIRMED (it may hand back "a previous similar
     /// deployment" without this rollout's meta); idempotency comes from `findDeployment` instead.
     private func createDeployment(_ request: DeployRequest) async throws -> DeploymentID {
-        var body: [String: JSON] = [
+        var body: [String: JSONValue] = [
             "name": .string(configuration.projectName),
             "project": .string(configuration.projectId),
             "gitSource": [
@@ -100,7 +101,7 @@ extension VercelDeployer {
         return try await deployment(id, of: .frontend)
     }
 
-    func observed(_ json: JSON) throws -> ObservedDeployment {
+    func observed(_ json: JSONValue) throws -> ObservedDeployment {
         guard let id = json["id"]?.stringValue ?? json["uid"]?.stringValue else {
             throw invalidResponse("getDeployment", "no `id` in the deployment")
         }

@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// Project environment variables (platform-apis.md 1.8).
 extension VercelDeployer {
     /// `GET /v10/projects/{id}/env`, keeping the variables of this deployment's env target.
@@ -24,7 +25,7 @@ extension VercelDeployer {
         try requireFrontend(service, "upsertEnv")
         guard !variables.isEmpty else { return }
         let target = configuration.target.envTarget
-        let body = JSON.array(variables.map { variable in
+        let body = JSONValue.array(variables.map { variable in
             [
                 "key": .string(variable.key), "value": .string(variable.value),
                 "type": variable.kind == .plain ? "plain" : "sensitive", "target": [.string(target)],

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import ClipnetJSON
 
 /// The frontend on Vercel, through its REST API (platform-apis.md section 1).
 ///
@@ -40,18 +41,18 @@ public struct VercelDeployer: PlatformDeployer {
 
     /// Sends one call and returns the parsed JSON body.
     func call(
-        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSON? = nil, operation: String,
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, operation: String,
         retry: PlatformTransport.RetryMode = .idempotent, secrets: [String] = []
-    ) async throws -> JSON {
+    ) async throws -> JSONValue {
         var headers: HTTPHeaders = ["Authorization": "Bearer \(configuration.token)", "Accept": "application/json"]
         if body != nil { headers.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, url: url(path, query), headers: headers, body: body?.serialized)
         let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
             // {"error":{"code","message"}} (platform-apis.md 1.9)
-            guard let error = JSON.parse(response.body)?["error"] else { return nil }
+            guard let error = JSONValue.parse(response.body)?["error"] else { return nil }
             return "\(error["code"]?.stringValue ?? "error"): \(error["message"]?.stringValue ?? "")"
         }
-        guard let json = JSON.parse(response.body) else {
+        guard let json = JSONValue.parse(response.body) else {
             throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .vercel, operation: operation, httpStatus: response.status)
         }
         return json

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// Checks a parsed document against `RailwaySchema` before anything runs, with the messages a
 /// GraphQL server gives, and projects resolved values onto the requested selections.

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// The mutation resolvers: `serviceInstanceDeployV2`, `serviceInstanceUpdate`, `deploymentRollback`,
 /// `deploymentCancel`, `variableCollectionUpsert`, `serviceInstanceAutoDeployUpdate`

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// The query resolvers: `project`, `deployment`, `deployments`, `variables`, `serviceInstance`,
 /// `serviceInstanceAutoDeployStatus`, `projectToken` (platform-apis.md 2.2, 2.5).

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ClipnetJSON
 
 /// An in-memory Railway public GraphQL API (platform-apis.md section 2) at `POST /graphql/v2`:
 /// projects, environments, services, deployments with the `INITIALIZING -> BUILDING -> DEPLOYING

@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// Railway's error shapes (platform-apis.md 2.7): resolver and validation errors as HTTP 200
 /// with `{"errors":[{"message",...}],"data":null}`; 429 with `Retry-After`.
 struct RailwayErrorRenderer: PlatformErrorRenderer {

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// The emulated Railway workspace: projects, environments, services and their instances,
 /// deployments, variables, known commits and platform faults. Mutated only under

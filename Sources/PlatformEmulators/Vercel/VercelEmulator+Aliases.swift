@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (platform-apis.md 1.5).
 extension VercelEmulator {

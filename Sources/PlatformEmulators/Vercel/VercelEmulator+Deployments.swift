@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// `POST /v13/deployments`, `GET /v13/deployments/{idOrUrl}`, `GET /v7/deployments` (and `/v6`),
 /// `PATCH /v12/deployments/{id}/cancel` (platform-apis.md 1.2 to 1.4).

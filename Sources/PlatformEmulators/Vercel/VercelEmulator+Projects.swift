@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// `GET /v9/projects/{idOrName}`, `GET /v10/projects/{idOrName}/env` and
 /// `POST /v10/projects/{idOrName}/env?upsert=true` (platform-apis.md 1.6, 1.8).

@@ -1,4 +1,5 @@
 import Foundation
+import ClipnetJSON
 
 /// Vercel's error shape: `{"error":{"code","message"}}` (platform-apis.md 1.9).
 struct VercelErrorRenderer: PlatformErrorRenderer {

@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// `clip:process`: drives one clip through the pipeline. Asks RunPod for BLIP captions (falling
 /// back to CLIP when BLIP fails) and motion detection, then enqueues the next stages on the same
 /// queue (`ffmpeg:polish`, `whisper:batch`, `ml:score`), each with an idempotency key so that a

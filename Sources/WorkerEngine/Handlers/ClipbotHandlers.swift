@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import ClipnetJSON
 
 /// Posts to a configured Clipbot endpoint with the environment's OAuth client credentials
 /// (HTTP Basic client authentication, RFC 6749 2.3.1). Credentials never reach logs or errors.

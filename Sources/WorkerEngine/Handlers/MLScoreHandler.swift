@@ -1,3 +1,4 @@
+import ClipnetJSON
 /// `ml:score`: scores one clip on the RunPod endpoint (model `score`).
 public struct MLScoreHandler: JobHandler {
     public struct Payload: Codable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import ClipnetJSON
 
 /// Calls the one shared RunPod serverless endpoint: `POST /run`, then `GET /status/{id}` until a
 /// final status. Every request carries the environment's namespace and model paths, so a staging

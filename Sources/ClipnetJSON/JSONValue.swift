@@ -1,9 +1,10 @@
 import Foundation
 
-/// A JSON document as the emulators see it on the wire.
+/// An untyped JSON document: what the platform clients read from responses, what the emulators
+/// check on the wire, and what job payloads are before a handler decodes them.
 ///
-/// Why not Codable models: an emulator must notice fields the real API would reject (unknown
-/// properties, wrong types), so it works on the untyped document and checks it explicitly.
+/// Why untyped: the platforms add fields freely (Railway's `meta` is an untyped scalar), an emulator
+/// must notice fields the real API would reject, and the queue carries payloads of every job type.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -110,4 +111,16 @@ extension JSONValue {
     public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
     /// Milliseconds since the epoch, as both platforms report times.
     public static func milliseconds(_ date: Date) -> JSONValue { .number((date.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension JSONValue {
+    /// Decodes a typed value (a job payload) from this document.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+    }
+
+    /// Encodes a typed value as a JSON document.
+    public static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
 }
