@@ -23,7 +23,7 @@ run: deps
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
 test: deps
 	$(SWIFT) build --build-tests
-	bash scripts/with-test-services.sh $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest $(SWIFT_TEST_FLAGS)
 
 bench: deps
 	bash bench/run.sh
