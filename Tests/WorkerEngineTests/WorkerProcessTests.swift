@@ -61,6 +61,28 @@ import TestSupport
         print("kill -9 drill: \(ids.count) jobs, 20 kills, \(counts.count) completed, \(dead.count) dead, \(duplicates) ran more than once")
     }
 
+    @Test func aSigtermTheMomentTheHeartbeatAppearsIsAGracefulShutdown() async throws {
+        let fixture = try await QueueFixture()
+        let pattern = RedisArgument.string(fixture.queue.keys.prefix + "workers:*")
+        // The first heartbeat is written during start-up; SIGTERM right then must already be
+        // handled (exit 0, heartbeat removed), not the default action that leaves it behind.
+        for attempt in 0..<10 {
+            let child = try KillableChild(executable: ChildProcess.productPath("clipnet-worker"), arguments: Self.workerArguments,
+                                          environment: Self.environment(for: fixture))
+            // Poll back to back (one round trip apart) so the signal lands within about a
+            // millisecond of the first heartbeat.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            var appeared = false
+            while !appeared && ContinuousClock.now < deadline {
+                appeared = try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == false
+            }
+            #expect(appeared)
+            let status = child.terminate()
+            #expect(status == 0, "attempt \(attempt): exit \(status)")
+            #expect(try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == true, "attempt \(attempt): heartbeat left behind")
+        }
+    }
+
     @Test func heartbeatCarriesTheVersionAndSigtermRemovesIt() async throws {
         let fixture = try await QueueFixture()
         let child = try KillableChild(executable: ChildProcess.productPath("clipnet-worker"), arguments: Self.workerArguments,

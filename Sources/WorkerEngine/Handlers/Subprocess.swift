@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 
 /// Runs a program with a timeout, for `ffmpeg:polish`. A program that cannot be found is a clear,
@@ -26,7 +27,11 @@ enum Subprocess {
         } catch {
             throw JobFailure.permanent("\(executable) could not be started: \(error.localizedDescription)")
         }
-        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+        // The read blocks until the program exits (minutes for ffmpeg): it runs on a dedicated
+        // queue, never on a thread of the cooperative pool, which has one thread per core.
+        async let outputData = SerialBlockingQueue(label: "worker.subprocess.output").run {
+            pipe.fileHandleForReading.readDataToEndOfFile()
+        }
         let status: Int32? = await withTaskGroup(of: Int32?.self) { group in
             group.addTask { for await status in finished.stream { return status }; return nil }
             group.addTask { try? await Task.sleep(for: timeout); return nil }
@@ -38,9 +43,10 @@ enum Subprocess {
             process.terminate()
             try? await Task.sleep(for: .milliseconds(200))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            _ = try? await outputData
             throw Task.isCancelled ? CancellationError() as any Error : JobFailure.transient("\(executable) timed out after \(timeout)")
         }
-        let output = String(decoding: await reader.value, as: UTF8.self)
+        let output = String(decoding: try await outputData, as: UTF8.self)
         return Result(status: status, output: output)
     }
 

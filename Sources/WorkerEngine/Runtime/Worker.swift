@@ -53,12 +53,32 @@ public final class Worker: Sendable {
     }
 
     /// Runs until SIGTERM/SIGINT (graceful) or a service fails.
+    ///
+    /// The signal handlers are installed first, by the outer group, and only then does the
+    /// runtime connect and write the first heartbeat: a SIGTERM that arrives during start-up is a
+    /// graceful shutdown, not the default action that kills the process with its heartbeat left.
     public func run() async throws {
-        let (services, _) = try await makeServices()
-        logger.info("worker started", metadata: ["version": "\(options.version)"])
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [ServiceGroupConfiguration.ServiceConfiguration(service: WorkerRuntime(worker: self, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// The worker's services, started in an inner group once the first heartbeat is written; the
+/// inner group inherits the outer group's graceful shutdown (as Hummingbird's application does).
+struct WorkerRuntime: Service {
+    let worker: Worker
+    let logger: Logger
+
+    func run() async throws {
+        let (services, _) = try await worker.makeServices()
+        logger.info("worker started", metadata: ["version": "\(worker.options.version)"])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: [],
             cancellationSignals: [],
             logger: logger))
         try await group.run()
