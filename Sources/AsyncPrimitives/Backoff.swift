@@ -50,4 +50,16 @@ extension Duration {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) / 1e18
     }
+
+    /// The duration as fractional milliseconds, for status documents.
+    public var milliseconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    /// Whole nanoseconds, for swift-metrics timers.
+    public var nanoseconds: Int64 {
+        let (whole, attoseconds) = components
+        return whole * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

@@ -66,7 +66,7 @@ public final class GitMirror: Sendable {
             try await queue.run { [repository, credentials] in
                 try repository.fetch(credentials: credentials, deadline: deadline)
             }
-            fetchTimer.recordNanoseconds(Self.nanoseconds(start.duration(to: .now)))
+            fetchTimer.recordNanoseconds(start.duration(to: .now).nanoseconds)
         } catch {
             fetchFailures.increment()
             throw error
@@ -101,11 +101,6 @@ public final class GitMirror: Sendable {
     /// Author, time and subject of commit `id`.
     public func commitInfo(_ id: CommitID) async throws -> CommitInfo {
         try await queue.run { [repository] in try repository.commitInfo(id) }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Local paths become absolute, so the mirror does not depend on the daemon's working directory.

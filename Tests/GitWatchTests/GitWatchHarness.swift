@@ -45,13 +45,3 @@ func next<Element: Sendable>(of stream: AsyncStream<Element>, within limit: Dura
         return first
     }
 }
-
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
-func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}

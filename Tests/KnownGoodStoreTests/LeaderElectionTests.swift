@@ -21,7 +21,7 @@ import Testing
             group.addTask { await standby.run() }
             group.addTask { await log.follow(standby) }
 
-            #expect(try await eventually { log.events.contains(.standby) })
+            #expect(await eventually { log.events.contains(.standby) })
             // Give the standby several tries at the lock: it must not get it while the child lives.
             try await Task.sleep(for: .milliseconds(500))
             #expect(log.leaderFences.isEmpty)
@@ -30,12 +30,12 @@ import Testing
             #expect(childHolder != standby.holder)
 
             child.killHard()
-            #expect(try await eventually { standby.fence != nil }, "the standby did not take over within 30 s")
+            #expect(await eventually { standby.fence != nil }, "the standby did not take over within 30 s")
             let fence = try #require(standby.fence)
             #expect(fence.epoch > childEpoch)
             #expect(fence.holder == standby.holder)
             // The stream reports the same, in order (it may trail the `fence` property a little).
-            #expect(try await eventually { log.events == [.standby, .leader(fence)] }, "\(log.events)")
+            #expect(await eventually { log.events == [.standby, .leader(fence)] }, "\(log.events)")
             #expect(try PSQL.leadershipLockHolders(environment: environment) == 1)
             #expect(try PSQL.value("SELECT holder FROM reconciler_leadership WHERE environment = '\(environment)'") == standby.holder)
             group.cancelAll()
@@ -55,11 +55,11 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await first.run() }
             group.addTask { await firstLog.follow(first) }
-            #expect(try await eventually { first.fence != nil })
+            #expect(await eventually { first.fence != nil })
             let deposed = try #require(first.fence)
             group.addTask { await second.run() }
             group.addTask { await secondLog.follow(second) }
-            #expect(try await eventually { secondLog.events == [.standby] })
+            #expect(await eventually { secondLog.events == [.standby] })
             #expect(try PSQL.leadershipLockHolders(environment: environment) == 1)
 
             // While it leads, the first elector's fenced writes go through.
@@ -71,10 +71,10 @@ import Testing
 
             // Its session dies (a crash, a partition, an operator): the lock is released.
             #expect(try PSQL.terminateSessions(applicationName: firstSession) == 1)
-            #expect(try await eventually { second.fence != nil }, "the standby did not take over within 30 s")
+            #expect(await eventually { second.fence != nil }, "the standby did not take over within 30 s")
             let current = try #require(second.fence)
             #expect(current.epoch == deposed.epoch + 1)
-            #expect(try await eventually { firstLog.events.last == .standby || first.fence != deposed })
+            #expect(await eventually { firstLog.events.last == .standby || first.fence != deposed })
             #expect(firstLog.events.starts(with: [.leader(deposed), .standby]))
 
             // The deposed leader's late writes are refused, directly or through a fenced view.
@@ -110,7 +110,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             let leading = Task { await first.run() }
             group.addTask { await firstLog.follow(first) }
-            #expect(try await eventually { first.fence != nil })
+            #expect(await eventually { first.fence != nil })
             group.addTask { await second.run() }
             try await Task.sleep(for: .milliseconds(300))
             #expect(second.fence == nil)
@@ -118,10 +118,10 @@ import Testing
             leading.cancel()
             await leading.value
             // Stopping reports the loss, ends the stream and closes the session.
-            #expect(try await eventually { firstLog.finished })
+            #expect(await eventually { firstLog.finished })
             #expect(firstLog.events.last == .standby)
             #expect(first.fence == nil)
-            #expect(try await eventually { second.fence != nil }, "the standby did not take over within 30 s")
+            #expect(await eventually { second.fence != nil }, "the standby did not take over within 30 s")
             group.cancelAll()
         }
     }

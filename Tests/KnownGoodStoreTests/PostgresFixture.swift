@@ -59,18 +59,6 @@ func uniqueName(_ prefix: String) -> String {
     prefix + "-" + UUID().uuidString.prefix(8).lowercased()
 }
 
-/// Polls `condition` until it holds or `deadline` passes: for outcomes that depend on another
-/// process or on retry intervals, so no test asserts a timing beyond "eventually".
-func eventually(within deadline: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let end = clock.now + deadline
-    while clock.now < end {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}
-
 /// Records what a `LeaderElection` reports, for tests to poll.
 final class LeadershipLog: Sendable {
     private let recorded = Mutex<[LeadershipEvent]>([])

@@ -1,6 +1,7 @@
 import Foundation
 import Reconciler
 import Synchronization
+import TestSupport
 import Testing
 
 /// Records every pass and lets the test hold a pass open until it says so.
@@ -79,14 +80,4 @@ private final class PassRecorder: Sendable {
         #expect(loop.lastReport()?.result == .stalled)
         #expect(loop.lastReport()?.step == "preflight")
     }
-}
-
-/// Waits until `condition` holds, for at most `limit` (a guard against a hung test).
-func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
 }

@@ -61,16 +61,9 @@ struct QueueFixture {
         }
     }
 
-    /// Polls `condition` every 20 ms; gives up (returning false) after `limit`. A bound so a broken
-    /// build fails instead of hanging, not a timing assertion.
+    /// `TestSupport.eventually`, under the name the worker tests use.
     static func eventually(_ limit: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
-        while clock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
+        try await TestSupport.eventually(within: limit, condition)
     }
 }
 

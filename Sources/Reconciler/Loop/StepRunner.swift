@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 import Logging
 import Metrics
@@ -66,12 +67,5 @@ public struct StepRunner<Context>: Sendable {
         }
         if report == nil { finish(.succeeded, step: nil, message: nil) }
         return report!
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import DriftDetector
 import Foundation
 import GitWatch
@@ -41,12 +42,5 @@ extension StatusDocument {
 extension StatusDocument.Deployments {
     init(_ deployments: ServiceDeployments) {
         self.init(frontend: deployments.frontend, api: deployments.api, worker: deployments.worker)
-    }
-}
-
-extension Duration {
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KnownGoodStore
 
 /// The `/status` document: the contract on-call engineers, the status page and scripts read
 /// (`../shared/DESIGN.md`, section HTTP). Revisions are full 40-hex commit ids; times are RFC 3339
@@ -111,33 +112,9 @@ public struct StatusDocument: Codable, Sendable, Equatable {
 }
 
 extension StatusDocument {
-    /// The JSON encoding every consumer sees: sorted keys, RFC 3339 UTC times with milliseconds.
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            var container = encoder.singleValueContainer()
-            try container.encode(formatter.string(from: date))
-        }
-        return encoder
-    }
+    /// The JSON encoding every consumer sees: the store's (sorted keys, RFC 3339 UTC times with
+    /// milliseconds), so a record reads the same in `/status` and on disk.
+    public static func encoder() -> JSONEncoder { StateCoding.encoder() }
 
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = formatter.date(from: text) { return date }
-            formatter.formatOptions = [.withInternetDateTime]
-            guard let date = formatter.date(from: text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { StateCoding.decoder() }
 }
