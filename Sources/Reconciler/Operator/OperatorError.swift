@@ -1,5 +1,5 @@
 /// Why an operator request was refused, in words an operator can act on. Maps to a 4xx answer
-/// on the HTTP API and a non-zero exit in the CLI.
+/// (503 for `notLeader` and `unavailable`) on the HTTP API and a non-zero exit in the CLI.
 public struct OperatorError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -13,6 +13,10 @@ public struct OperatorError: Error, CustomStringConvertible, Sendable, Equatable
         public static let noRollbackTarget = Code("no_rollback_target")
         /// A required field (reason, by) is missing or empty.
         public static let invalidRequest = Code("invalid_request")
+        /// This replica is a standby: another replica leads and takes operator requests (503).
+        public static let notLeader = Code("not_leader")
+        /// The state store or the repository cannot be reached right now; retrying may help (503).
+        public static let unavailable = Code("unavailable")
 
         public var description: String { name }
     }

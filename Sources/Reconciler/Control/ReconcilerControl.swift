@@ -1,0 +1,128 @@
+import Foundation
+import KnownGoodStore
+
+/// What the operator surface (the HTTP server, and the CLI through it) asks of a running daemon.
+///
+/// Why a protocol: the HTTP routes, the status page and the CLI are tested against an in-memory
+/// implementation, and the daemon (`ReconcilerDaemon`) is the one real conformer.
+///
+/// Errors: operator mistakes and refusals are `OperatorError` (its `code` picks the HTTP status);
+/// anything else is an internal error, answered without detail.
+public protocol ReconcilerControl: Sendable {
+    /// The environment this daemon manages (`staging`).
+    var environment: String { get }
+    /// The watched branch (`develop`).
+    var branch: String { get }
+
+    /// The current `/status` document with a version number that changes whenever the document
+    /// does, so a server can cache its encoding. Cheap: served from memory, no I/O.
+    func status() -> StatusSnapshot
+
+    /// History entries, newest first, at most `limit`.
+    func history(limit: Int) async throws -> [HistoryEntry]
+
+    /// Whether this replica should receive traffic: it leads, the store answers, and the last
+    /// reconcile is not failing.
+    func readiness() async -> Readiness
+
+    /// Asks for a reconcile pass now. With `retry`, the desired revision's failed mark is cleared
+    /// first, so a revision held back after a failure rolls out again.
+    func reconcile(retry: Bool, by actor: String) async throws
+
+    /// Pins `revision` (any form git understands); one not on the branch needs `force`.
+    func pin(_ revision: String, reason: String, by actor: String, force: Bool) async throws -> PinRecord
+
+    /// Follows the branch again.
+    func unpin(reason: String?, by actor: String) async throws
+
+    /// Pins the previous known-good revision, or `to` (which must be known-good).
+    func rollback(to revision: String?, reason: String, by actor: String) async throws -> KnownGoodRecord
+
+    /// A verified GitHub push of `ref` (`refs/heads/develop`): when it is the watched branch, the
+    /// daemon fetches at once. Returns whether the push concerned the watched branch.
+    func push(ref: String, after: String?) -> Bool
+
+    /// What a reconcile would change now, applying nothing (`reconciler plan`).
+    func plan() async throws -> PlanDocument
+}
+
+/// A status document and its version (bumped whenever the document changes).
+public struct StatusSnapshot: Sendable, Equatable {
+    public let document: StatusDocument
+    public let version: UInt64
+
+    public init(document: StatusDocument, version: UInt64) {
+        self.document = document
+        self.version = version
+    }
+}
+
+/// The answer of `/readyz`: ready only when every check passes.
+public struct Readiness: Codable, Sendable, Equatable {
+    public struct Check: Codable, Sendable, Equatable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+
+        public init(name: String, ok: Bool, detail: String) {
+            self.name = name
+            self.ok = ok
+            self.detail = detail
+        }
+    }
+
+    public var ready: Bool { checks.allSatisfy(\.ok) }
+    public var checks: [Check]
+
+    public init(checks: [Check]) {
+        self.checks = checks
+    }
+
+    private enum CodingKeys: String, CodingKey { case ready, checks }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checks = try container.decode([Check].self, forKey: .checks)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ready, forKey: .ready)
+        try container.encode(checks, forKey: .checks)
+    }
+}
+
+/// What `reconciler plan` shows: the actions a reconcile would take now, in order.
+public struct PlanDocument: Codable, Sendable, Equatable {
+    public struct Action: Codable, Sendable, Equatable {
+        /// `syncVariables`, `deploy`, `verify`, `alias`, `healthGate`, `markKnownGood`, `repoint`,
+        /// `heal` or `report`.
+        public var action: String
+        public var service: String?
+        public var detail: String
+
+        public init(action: String, service: String?, detail: String) {
+            self.action = action
+            self.service = service
+            self.detail = detail
+        }
+    }
+
+    public var environment: String
+    /// Nil until the branch has been fetched once (and nothing is pinned).
+    public var desiredRevision: String?
+    /// `branch` or `pin`.
+    public var source: String
+    public var actions: [Action]
+    /// Why nothing would be rolled out although the environment is not at the desired revision
+    /// (the revision failed and waits for a retry, the manifest is invalid, ...), if so.
+    public var blockedBy: String?
+
+    public init(environment: String, desiredRevision: String?, source: String, actions: [Action], blockedBy: String?) {
+        self.environment = environment
+        self.desiredRevision = desiredRevision
+        self.source = source
+        self.actions = actions
+        self.blockedBy = blockedBy
+    }
+}
