@@ -92,6 +92,7 @@ let package = Package(
             name: "Reconciler",
             dependencies: [
                 "GitWatch", "Deployers", "DriftDetector", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
+                "HTTPTransport", "RedisClient", "ClipnetJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "Reconciler", "GitWatch", "ClipnetConfig",
+                "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,6 +140,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // A throwaway CLIPNET staging on loopback (emulators, simulated API, git repository with
+        // the manifests): `reconciler demo` and the reconciler's scenario tests.
+        .target(
+            name: "StagingSandbox",
+            dependencies: ["PlatformEmulators", "ClipnetConfig", "RedisClient", "AsyncPrimitives"],
             swiftSettings: swiftSettings
         ),
 
@@ -190,7 +199,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
+                "Deployers", "DriftDetector", "RedisClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),

@@ -1,5 +1,5 @@
 /// A variable as a platform reports it, hashed by whoever read it.
-public struct ObservedVariable: Sendable, Equatable {
+public struct LiveVariable: Sendable, Equatable {
     /// SHA-256 of the value, or nil when the platform does not return values (Vercel sensitive).
     public let fingerprint: String?
     /// Fingerprints of the normalised identifiers the value contains (URLs, hosts, folders), made
@@ -48,12 +48,12 @@ public struct ObservedEnvironment: Sendable {
     public var services: [ObservedService]
     /// The deployment the domain points at, or nil if it points nowhere.
     public var aliasDeploymentID: String?
-    public var variables: [ServiceRole: [String: ObservedVariable]]
+    public var variables: [ServiceRole: [String: LiveVariable]]
     /// Every service of the platform project (nil when topology was not read this pass).
     public var platformServices: [ObservedPlatformService]?
 
     public init(
-        services: [ObservedService], aliasDeploymentID: String? = nil, variables: [ServiceRole: [String: ObservedVariable]] = [:],
+        services: [ObservedService], aliasDeploymentID: String? = nil, variables: [ServiceRole: [String: LiveVariable]] = [:],
         platformServices: [ObservedPlatformService]? = nil
     ) {
         self.services = services

@@ -54,10 +54,30 @@ public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
     case deployFrontend
     case healthGate
     case markKnownGood
+    /// A re-point rollout: moving every platform back to a known-good record's deployments.
+    case repointing
     case rollingBack
     case succeeded
     case failed
     case rolledBack
+    /// Replaced by a rollout of a newer desired revision before it finished.
+    case superseded
+
+    /// Whether the rollout still has work to do (a restarted daemon continues it).
+    public var isActive: Bool {
+        switch self {
+        case .succeeded, .failed, .rolledBack, .superseded: false
+        default: true
+        }
+    }
+}
+
+/// How a rollout moves the environment.
+public enum RolloutMode: String, Codable, Sendable {
+    /// Build and deploy the revision (variables, api + worker, verify, frontend, health gate).
+    case build
+    /// Re-point each platform at a known-good record's deployments: no build.
+    case repoint
 }
 
 /// The rollout in flight (or the last one, once it reached a terminal phase).
@@ -73,10 +93,23 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     public var error: String?
     /// The phase that failed, when `error` is set.
     public var failedPhase: RolloutPhase?
+    /// Build or re-point; nil in records written before re-point rollouts existed (a build).
+    public var mode: RolloutMode?
+    /// When the current phase began: the clock of its deadline (deploy timeout, verification
+    /// timeout, health window).
+    public var phaseStartedAt: Date?
+    /// The known-good record the environment was at when the rollout began: where a failure
+    /// rolls back to. Nil for the first rollout, which has nothing to roll back to.
+    public var rollbackTarget: KnownGoodRecord?
+    /// Consecutive failed health checks in the health gate.
+    public var healthFailures: Int?
+    /// Consecutive passes that failed with a retryable platform error in this phase.
+    public var transientFailures: Int?
 
     public init(
         id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,
-        deployments: ServiceDeployments = ServiceDeployments(), error: String? = nil, failedPhase: RolloutPhase? = nil
+        deployments: ServiceDeployments = ServiceDeployments(), error: String? = nil, failedPhase: RolloutPhase? = nil,
+        mode: RolloutMode? = nil, phaseStartedAt: Date? = nil, rollbackTarget: KnownGoodRecord? = nil
     ) {
         self.id = id
         self.revision = revision
@@ -86,7 +119,12 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
         self.deployments = deployments
         self.error = error
         self.failedPhase = failedPhase
+        self.mode = mode
+        self.phaseStartedAt = phaseStartedAt
+        self.rollbackTarget = rollbackTarget
     }
+
+    public var isActive: Bool { phase.isActive }
 }
 
 /// A revision whose rollout failed: not rolled out again until a new commit or an operator retry.
@@ -114,6 +152,10 @@ public enum HistoryKind: String, Codable, Sendable, CaseIterable {
     case unpinned
     case retried
     case driftHealed
+    /// A rollout gave way to a newer desired revision before it finished.
+    case rolloutSuperseded
+    /// The environment was moved back to a known-good record's deployments (no build).
+    case repointed
 }
 
 /// One line of the append-only history. `sequence` is contiguous per environment (1, 2, 3...),
@@ -226,5 +268,23 @@ extension EnvironmentState {
 
     public func failure(for revision: String) -> FailedRevision? {
         failedRevisions.first { $0.revision == revision }
+    }
+
+    /// The known-good record of `revision`, current or earlier.
+    public func knownGoodRecord(for revision: String) -> KnownGoodRecord? {
+        allKnownGood.first { $0.revision == revision }
+    }
+
+    /// The revision this tool last put the environment at: the last rollout's revision when it
+    /// succeeded, its rollback target when it was rolled back. Nil while a rollout is in flight,
+    /// before the first rollout, and after a failure that had nothing to roll back to (the
+    /// environment is then in an unknown state).
+    public var settledRevision: String? {
+        guard let rollout else { return nil }
+        switch rollout.phase {
+        case .succeeded: return rollout.revision
+        case .rolledBack: return rollout.rollbackTarget?.revision
+        default: return nil
+        }
     }
 }

@@ -7,6 +7,6 @@ struct ReconcilerCommand: AsyncParsableCommand {
         commandName: "reconciler",
         abstract: "Keeps CLIPNET staging at the revision committed to its branch.",
         discussion: "The rollout daemon, status server and operator commands arrive with later issues; see README.md.",
-        subcommands: [WatchCommand.self, ValidateCommand.self]
+        subcommands: [RunCommand.self, WatchCommand.self, ValidateCommand.self]
     )
 }

@@ -22,7 +22,7 @@ private func desired(
 private func observed(
     api: String? = r1, worker: String? = r1, frontend: String? = r1, alias: String? = "dpl_good",
     apiTag: String? = nil, workerTag: String? = nil, autoDeploy: Bool? = false,
-    variables: [ServiceRole: [String: ObservedVariable]]? = nil, platformServices: [ObservedPlatformService]? = nil
+    variables: [ServiceRole: [String: LiveVariable]]? = nil, platformServices: [ObservedPlatformService]? = nil
 ) -> ObservedEnvironment {
     ObservedEnvironment(
         services: [
@@ -32,9 +32,9 @@ private func observed(
         ],
         aliasDeploymentID: alias,
         variables: variables ?? [
-            .api: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp"), "LOG_LEVEL": ObservedVariable(fingerprint: "info-fp")],
-            .worker: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp")],
-            .frontend: ["NEXT_PUBLIC_API": ObservedVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": ObservedVariable(fingerprint: nil)],
+            .api: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp"), "LOG_LEVEL": LiveVariable(fingerprint: "info-fp")],
+            .worker: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp")],
+            .frontend: ["NEXT_PUBLIC_API": LiveVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": LiveVariable(fingerprint: nil)],
         ],
         platformServices: platformServices ?? [
             .init(id: "svc-api", name: "api"), .init(id: "svc-worker", name: "worker"),
@@ -78,9 +78,9 @@ private func observed(
             name: "variables missing, extra and changed, named but never shown",
             desired: desired(),
             observed: observed(variables: [
-                .api: ["REDIS_URL": ObservedVariable(fingerprint: "other-fp"), "DEBUG": ObservedVariable(fingerprint: "x")],
-                .worker: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp")],
-                .frontend: ["NEXT_PUBLIC_API": ObservedVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": ObservedVariable(fingerprint: nil)],
+                .api: ["REDIS_URL": LiveVariable(fingerprint: "other-fp"), "DEBUG": LiveVariable(fingerprint: "x")],
+                .worker: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp")],
+                .frontend: ["NEXT_PUBLIC_API": LiveVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": LiveVariable(fingerprint: nil)],
             ]),
             expected: [
                 Drift(kind: .variables, service: "api", detail: "changed REDIS_URL"),
@@ -91,9 +91,9 @@ private func observed(
             name: "a sensitive variable is checked for presence only",
             desired: desired(),
             observed: observed(variables: [
-                .api: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp"), "LOG_LEVEL": ObservedVariable(fingerprint: "info-fp")],
-                .worker: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp")],
-                .frontend: ["NEXT_PUBLIC_API": ObservedVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": ObservedVariable(fingerprint: "whatever")],
+                .api: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp"), "LOG_LEVEL": LiveVariable(fingerprint: "info-fp")],
+                .worker: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp")],
+                .frontend: ["NEXT_PUBLIC_API": LiveVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": LiveVariable(fingerprint: "whatever")],
             ]),
             expected: []),
         Scenario(
@@ -116,9 +116,9 @@ private func observed(
             name: "a live variable names a production resource",
             desired: desired(),
             observed: observed(variables: [
-                .api: ["REDIS_URL": ObservedVariable(fingerprint: "raw-fp", identifierFingerprints: ["prod-redis-fp"]), "LOG_LEVEL": ObservedVariable(fingerprint: "info-fp")],
-                .worker: ["REDIS_URL": ObservedVariable(fingerprint: "staging-redis-fp")],
-                .frontend: ["NEXT_PUBLIC_API": ObservedVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": ObservedVariable(fingerprint: nil)],
+                .api: ["REDIS_URL": LiveVariable(fingerprint: "raw-fp", identifierFingerprints: ["prod-redis-fp"]), "LOG_LEVEL": LiveVariable(fingerprint: "info-fp")],
+                .worker: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp")],
+                .frontend: ["NEXT_PUBLIC_API": LiveVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": LiveVariable(fingerprint: nil)],
             ]),
             expected: [
                 Drift(kind: .variables, service: "api", detail: "changed REDIS_URL"),

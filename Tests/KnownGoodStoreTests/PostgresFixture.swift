@@ -42,15 +42,11 @@ enum PSQL {
 
     /// A new, empty database on the test server; dropped by `dropDatabase`.
     static func createDatabase() throws -> (name: String, url: String) {
-        let name = "fresh_" + UUID().uuidString.prefix(8).lowercased()
-        try rows("CREATE DATABASE \(name)")
-        var components = URLComponents(string: try TestServices.postgresURL())!
-        components.path = "/" + name
-        return (name, components.string!)
+        try TestDatabase.create()
     }
 
     static func dropDatabase(_ name: String) throws {
-        try rows("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try TestDatabase.drop(name)
     }
 }
 

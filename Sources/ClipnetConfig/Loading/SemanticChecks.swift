@@ -58,7 +58,7 @@ enum SemanticChecks {
         guard let rollout = root["rollout"],
               let window = rollout["healthWindowSeconds"]?.int,
               let intervalNode = rollout["healthIntervalSeconds"], let interval = intervalNode.int,
-              interval > window, isInRange(window, "healthWindowSeconds"), isInRange(interval, "healthIntervalSeconds")
+              window > 0, interval > window, isInRange(window, "healthWindowSeconds"), isInRange(interval, "healthIntervalSeconds")
         else { return }
         diagnostics.append(Diagnostic(
             .invalidValue, at: intervalNode.location,

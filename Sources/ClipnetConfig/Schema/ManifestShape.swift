@@ -158,7 +158,7 @@ enum ManifestShape {
         summary: "rollout timing",
         fields: [
             .required("deployTimeoutSeconds", .integer(min: 60, max: 7200), "how long API and worker deployments may take"),
-            .required("healthWindowSeconds", .integer(min: 10, max: 3600), "how long health URLs must answer 2xx"),
+            .required("healthWindowSeconds", .integer(min: 0, max: 3600), "how long health URLs must answer 2xx (0: one check)"),
             .required("healthIntervalSeconds", .integer(min: 1, max: 300), "how often health URLs are probed"),
         ]
     ))

@@ -35,12 +35,17 @@ public struct ObservedVariable: Sendable, Hashable, CustomStringConvertible {
     public var type: String?
     /// Where it applies: Vercel targets (`production`, `preview`, …); the environment id on Railway.
     public var targets: [String]
+    /// What the client's `ValueInspector` derived from the value while it was read (for the
+    /// isolation check: fingerprints of the identifiers it names); empty without an inspector or
+    /// when the value cannot be read back.
+    public var identifierFingerprints: Set<String>
 
-    public init(key: String, valueSHA256: String?, type: String?, targets: [String]) {
+    public init(key: String, valueSHA256: String?, type: String?, targets: [String], identifierFingerprints: Set<String> = []) {
         self.key = key
         self.valueSHA256 = valueSHA256
         self.type = type
         self.targets = targets
+        self.identifierFingerprints = identifierFingerprints
     }
 
     /// Whether `value` is what the platform has (false when the value cannot be read back).
@@ -56,5 +61,17 @@ public enum VariableHash {
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `value`.
     public static func sha256(_ value: String) -> String {
         SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Derives fingerprints from a variable's value at the moment it is read, so checks that need
+/// more than a hash of the whole value (which production resource a URL names) can run without
+/// anything downstream holding the value. The reconciler passes the isolation policy's
+/// normaliser; the value itself is dropped as soon as the inspector returns.
+public struct ValueInspector: Sendable {
+    public let fingerprints: @Sendable (String) -> Set<String>
+
+    public init(_ fingerprints: @escaping @Sendable (String) -> Set<String>) {
+        self.fingerprints = fingerprints
     }
 }

@@ -7,7 +7,7 @@ public struct RailwayConfiguration: Sendable {
         /// Project token (one environment of one project): `Project-Access-Token: <token>`.
         case project(String)
 
-        var value: String {
+        public var value: String {
             switch self {
             case .account(let value), .project(let value): return value
             }
@@ -41,6 +41,8 @@ public struct RailwayConfiguration: Sendable {
     /// The Railway services of `api` and `worker`.
     public var services: [ServiceName: Service]
     public var transport: TransportConfiguration
+    /// Derives fingerprints from variable values as they are read (isolation checks); nil: none.
+    public var valueInspector: ValueInspector?
 
     public init(
         baseURL: String = "https://backboard.railway.com", token: Token, projectId: String, environmentId: String,

@@ -11,7 +11,11 @@ extension RailwayDeployer {
         ])
         guard let map = data["variables"]?.objectValue else { throw invalidResponse("variables", "`variables` is not an object") }
         return map.compactMap { key, value in
-            value.stringValue.map { ObservedVariable(key: key, valueSHA256: VariableHash.sha256($0), type: nil, targets: [configuration.environmentId]) }
+            value.stringValue.map {
+                ObservedVariable(
+                    key: key, valueSHA256: VariableHash.sha256($0), type: nil, targets: [configuration.environmentId],
+                    identifierFingerprints: configuration.valueInspector?.fingerprints($0) ?? [])
+            }
         }.sorted { $0.key < $1.key }
     }
 

@@ -42,6 +42,8 @@ public struct VercelConfiguration: Sendable {
     /// The `meta` key stamped with the rollout id.
     public var rolloutMetaKey: String
     public var transport: TransportConfiguration
+    /// Derives fingerprints from variable values as they are read (isolation checks); nil: none.
+    public var valueInspector: ValueInspector?
 
     public init(
         baseURL: String = "https://api.vercel.com", token: String, teamId: String? = nil, projectId: String, projectName: String,

@@ -13,8 +13,10 @@ extension VercelDeployer {
             let targets: [String] = env["target"]?.arrayValue?.compactMap(\.stringValue) ?? env["target"]?.stringValue.map { [$0] } ?? []
             guard targets.contains(target) else { return nil }
             let type = env["type"]?.stringValue
-            let hash = type == "plain" ? env["value"]?.stringValue.map(VariableHash.sha256) : nil
-            return ObservedVariable(key: key, valueSHA256: hash, type: type, targets: targets)
+            let value = type == "plain" ? env["value"]?.stringValue : nil
+            return ObservedVariable(
+                key: key, valueSHA256: value.map(VariableHash.sha256), type: type, targets: targets,
+                identifierFingerprints: value.flatMap { configuration.valueInspector?.fingerprints($0) } ?? [])
         }.sorted { $0.key < $1.key }
     }
 

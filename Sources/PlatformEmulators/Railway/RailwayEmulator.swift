@@ -113,6 +113,19 @@ public final class RailwayEmulator: EmulatedPlatform {
         return state.withLock { state in state.deployments.map { ($0.id, $0.serviceId, state.status(of: $0, at: now), .object($0.meta)) } }
     }
 
+    /// The deployment an instance serves now: the newest one whose status is SUCCESS, as
+    /// (id, commit sha or image). What the app simulator reports as the running version.
+    public func servingDeployment(serviceId: String, environmentId: String) -> (id: String, revision: String)? {
+        let now = Date()
+        return state.withLock { state in
+            state.deployments.last { $0.serviceId == serviceId && $0.environmentId == environmentId && state.status(of: $0, at: now) == "SUCCESS" }
+                .map { deployment in
+                    let revision = deployment.meta["commitHash"]?.stringValue ?? deployment.meta["image"]?.stringValue ?? ""
+                    return (deployment.id, revision)
+                }
+        }
+    }
+
     /// The service variables of an instance.
     public func variables(serviceId: String, environmentId: String) -> [String: String] {
         state.withLock { $0.instances[.init(serviceId: serviceId, environmentId: environmentId)]?.variables ?? [:] }

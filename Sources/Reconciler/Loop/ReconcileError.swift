@@ -24,6 +24,10 @@ public struct ReconcileError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let platformUnavailable = Reason("platform_unavailable")
         public static let gitUnavailable = Reason("git_unavailable")
         public static let storeUnavailable = Reason("store_unavailable")
+        public static let missingToken = Reason("missing_token")
+        public static let notLeader = Reason("not_leader")
+        public static let rolloutFailed = Reason("rollout_failed")
+        public static let rollbackFailed = Reason("rollback_failed")
         public static let unexpected = Reason("unexpected")
     }
 

@@ -24,6 +24,7 @@ public final class ReconcileLoop: Service, Sendable {
     private let pass: Pass
     private let interval: Duration
     private let jitter: Double
+    private let retryBackoff: Backoff
     private let doorbell = Doorbell()
     private let state = Mutex(State())
     private let logger: Logger
@@ -32,14 +33,21 @@ public final class ReconcileLoop: Service, Sendable {
         var pending: Set<ReconcileTrigger> = [.startup]
         var last: PassReport?
         var passes = 0
+        var consecutiveFailures = 0
     }
 
     /// - Parameters:
     ///   - interval: time between drift checks when nothing else triggers a pass.
     ///   - jitter: fraction of `interval` randomised either way.
-    public init(interval: Duration, jitter: Double = 0.1, logger: Logger = Logger(label: "clipnet.reconciler"), pass: @escaping Pass) {
+    ///   - retryBackoff: how soon a failed pass runs again (growing with consecutive failures,
+    ///     never later than `interval`).
+    public init(
+        interval: Duration, jitter: Double = 0.1, retryBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(60)),
+        logger: Logger = Logger(label: "clipnet.reconciler"), pass: @escaping Pass
+    ) {
         self.interval = interval
         self.jitter = jitter
+        self.retryBackoff = retryBackoff
         self.logger = logger
         self.pass = pass
     }
@@ -64,14 +72,17 @@ public final class ReconcileLoop: Service, Sendable {
                     return state.pending.isEmpty ? [.timer] : state.pending
                 }
                 let report = await pass(triggers)
-                state.withLock {
+                let failures = state.withLock {
                     $0.last = report
                     $0.passes += 1
+                    $0.consecutiveFailures = report.result == .failed ? $0.consecutiveFailures + 1 : 0
+                    return $0.consecutiveFailures
                 }
                 var wait = Backoff.jittered(interval, by: jitter)
                 switch report.result {
                 case .requeued(let after), .waiting(let after): wait = min(wait, after)
-                case .succeeded, .stalled, .failed: break
+                case .failed: wait = min(wait, retryBackoff.delay(afterFailures: failures))
+                case .succeeded, .stalled: break
                 }
                 await waitForWork(upTo: wait)
             }

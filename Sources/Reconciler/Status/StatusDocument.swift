@@ -51,11 +51,14 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         /// Where `revision` comes from: the service's own version endpoint or heartbeat, or the
         /// platform's record of the deployed commit when no version endpoint is configured.
         public var revisionSource: String?
+        /// What could not be read, or facts for people (live workers and their versions).
+        public var detail: String?
 
         public init(
             name: String, platform: String, revision: String?, deploymentId: String?, status: String, healthy: Bool?,
-            revisionSource: String? = nil
+            revisionSource: String? = nil, detail: String? = nil
         ) {
+            self.detail = detail
             self.name = name
             self.platform = platform
             self.revision = revision
@@ -92,6 +95,19 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var message: String?
     }
 
+    /// The worker service as its Redis heartbeats show it (absent when not read).
+    public struct Workers: Codable, Sendable, Equatable {
+        public struct Version: Codable, Sendable, Equatable {
+            public var version: String
+            public var count: Int
+        }
+
+        public var live: Int
+        public var versions: [Version]
+        public var queueDepth: Int
+        public var deadJobs: Int
+    }
+
     public struct Git: Codable, Sendable, Equatable {
         public var head: String?
         public var lastFetchAt: Date?
@@ -109,6 +125,12 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var git: Git
     /// Whether this replica is the active one (always true with the file store).
     public var leader: Bool
+    public var workers: Workers?
+    /// Why the desired revision is not being rolled out, when it is not (failed and held back,
+    /// manifest refused, branch not fetched yet).
+    public var blockedBy: String?
+    /// What the last pass could not read from the platforms or services.
+    public var problems: [String]?
 }
 
 extension StatusDocument {

@@ -1,0 +1,89 @@
+import Foundation
+
+extension DaemonConfiguration {
+    /// Reads and validates a configuration file.
+    /// - Throws: `ConfigError` `.invalidManifest` with one `file:line:column` diagnostic per problem.
+    public static func load(path: String) throws -> DaemonConfiguration {
+        guard let text = try ManifestLoader.readFile(path) else {
+            throw ConfigError(.invalidManifest, "no daemon configuration at \(path)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Validates `text` (named `file` in messages) and builds the configuration.
+    public static func parse(_ text: String, file: String) throws -> DaemonConfiguration {
+        let parsed = ConfigNode.parse(text, file: file)
+        var validator = ShapeValidator()
+        if let node = parsed.node {
+            validator.checkStructure(node, DaemonConfigurationShape.root, path: "")
+            validator.checkCompleteness(node, DaemonConfigurationShape.root, path: "")
+        }
+        let diagnostics = (parsed.diagnostics + validator.diagnostics).sortedByLocation()
+        guard diagnostics.isEmpty, let root = parsed.node else {
+            let count = max(diagnostics.count, 1)
+            throw ConfigError(
+                .invalidManifest, "the daemon configuration \(file) is invalid (\(count) problem\(count == 1 ? "" : "s"))",
+                diagnostics: diagnostics)
+        }
+        return DaemonConfiguration(node: root)
+    }
+
+    /// Builds from a validated tree: every key is optional except the two the shape requires.
+    init(node root: ConfigNode) {
+        var configuration = DaemonConfiguration.defaults
+        configuration.environment = root["environment"]?.string ?? configuration.environment
+        if let repository = root["repository"] {
+            configuration.repository.url = repository["url"]?.string ?? configuration.repository.url
+            configuration.repository.branch = repository["branch"]?.string ?? configuration.repository.branch
+            configuration.repository.manifestDirectory = repository["manifestDirectory"]?.string ?? configuration.repository.manifestDirectory
+            configuration.repository.pollInterval = Self.duration(repository["pollInterval"]) ?? configuration.repository.pollInterval
+            configuration.repository.tokenEnv = repository["tokenEnv"]?.string
+            configuration.repository.sshKeyPath = repository["sshKey"]?.string
+        }
+        configuration.state = root["state"]?.string ?? configuration.state
+        configuration.stateURLEnv = root["stateURLEnv"]?.string
+        configuration.mirrorDirectory = root["mirrorDirectory"]?.string
+        if let listen = root["listen"]?.string, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) {
+            configuration.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            configuration.listenPort = port
+        }
+        configuration.secretsFile = root["secretsFile"]?.string
+        configuration.productionFingerprintsFile = root["productionFingerprintsFile"]?.string
+        configuration.operatorTokenEnv = root["operatorTokenEnv"]?.string ?? configuration.operatorTokenEnv
+        configuration.webhookSecretEnv = root["webhookSecretEnv"]?.string ?? configuration.webhookSecretEnv
+        if let vercel = root["vercel"] {
+            configuration.vercel.baseURL = vercel["apiURL"]?.string ?? configuration.vercel.baseURL
+            configuration.vercel.tokenEnv = vercel["tokenEnv"]?.string ?? configuration.vercel.tokenEnv
+        }
+        if let railway = root["railway"] {
+            configuration.railway.baseURL = railway["apiURL"]?.string ?? configuration.railway.baseURL
+            configuration.railway.tokenEnv = railway["tokenEnv"]?.string ?? configuration.railway.tokenEnv
+            configuration.railwayTokenKind = railway["tokenKind"]?.string.flatMap(RailwayTokenKind.init(rawValue:)) ?? configuration.railwayTokenKind
+        }
+        if let reconcile = root["reconcile"] {
+            var settings = configuration.reconcile
+            settings.driftInterval = Self.duration(reconcile["driftInterval"]) ?? settings.driftInterval
+            settings.rolloutPollInterval = Self.duration(reconcile["rolloutPollInterval"]) ?? settings.rolloutPollInterval
+            settings.verifyTimeout = Self.duration(reconcile["verifyTimeout"]) ?? settings.verifyTimeout
+            settings.workerVersionSource = reconcile["workerVersionSource"]?.string.flatMap(WorkerVersionSource.init(rawValue:))
+                ?? settings.workerVersionSource
+            settings.healthFailureThreshold = reconcile["healthFailureThreshold"]?.int ?? settings.healthFailureThreshold
+            settings.transientFailureLimit = reconcile["transientFailureLimit"]?.int ?? settings.transientFailureLimit
+            settings.probeTimeout = Self.duration(reconcile["probeTimeout"]) ?? settings.probeTimeout
+            settings.leaderCheckInterval = Self.duration(reconcile["leaderCheckInterval"]) ?? settings.leaderCheckInterval
+            configuration.reconcile = settings
+        }
+        self = configuration
+    }
+
+    /// `50ms`, `30s`, `5m`, `1h`, `1.5s`.
+    static func duration(_ node: ConfigNode?) -> Duration? {
+        guard let text = node?.string else { return nil }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)) else { continue }
+            return .milliseconds(Int64((value * scale * 1000).rounded()))
+        }
+        return nil
+    }
+}

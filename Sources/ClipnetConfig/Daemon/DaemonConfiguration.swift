@@ -1,0 +1,118 @@
+/// The daemon's own settings (`reconciler run --config FILE`): what to watch, where state lives,
+/// where to listen, which platform APIs to call and which environment variables hold the tokens.
+/// Tokens and secrets are never in this file, only the names of the variables that hold them.
+///
+/// The environment's deployment settings (projects, services, variables) are not here: they are
+/// in the manifests, read from the repository at each revision.
+public struct DaemonConfiguration: Sendable, Hashable {
+    public struct Repository: Sendable, Hashable {
+        /// https, ssh, `file://` or a local path.
+        public var url: String
+        public var branch: String
+        /// The manifest folder inside the repository (`deploy`).
+        public var manifestDirectory: String
+        public var pollInterval: Duration
+        /// The environment variable holding an https token for the repository, if it needs one.
+        public var tokenEnv: String?
+        /// An ssh private key file, for ssh URLs (otherwise the ssh agent is used).
+        public var sshKeyPath: String?
+    }
+
+    /// A platform's API: its base URL and the environment variable holding its token.
+    public struct PlatformAPI: Sendable, Hashable {
+        public var baseURL: String
+        public var tokenEnv: String
+    }
+
+    /// How a Railway token is sent (platform-apis.md 2.1).
+    public enum RailwayTokenKind: String, Sendable, Hashable, CaseIterable {
+        /// Account or workspace token: `Authorization: Bearer`.
+        case account
+        /// Project token: `Project-Access-Token`.
+        case project
+    }
+
+    /// Where the worker's running version is read from when verifying a rollout.
+    public enum WorkerVersionSource: String, Sendable, Hashable, CaseIterable {
+        /// The worker heartbeats in the environment's Redis (`clipnet:<env>:workers:<id>`).
+        case heartbeat
+        /// The platform's record of the commit the worker deployment was built from.
+        case platform
+    }
+
+    public struct Reconcile: Sendable, Hashable {
+        /// Time between drift checks when nothing else triggers a pass (jittered).
+        public var driftInterval: Duration
+        /// How soon a pass runs again while a rollout waits on a build or a health window.
+        public var rolloutPollInterval: Duration
+        /// How long the API and the worker may take to report the new revision after deploying.
+        public var verifyTimeout: Duration
+        public var workerVersionSource: WorkerVersionSource
+        /// Consecutive failed health checks that fail the health gate.
+        public var healthFailureThreshold: Int
+        /// Consecutive passes failing with a retryable platform error before a rollout fails.
+        public var transientFailureLimit: Int
+        /// Bound on one probe of a version or health URL or of Redis.
+        public var probeTimeout: Duration
+        /// With PostgreSQL: how often a standby tries to take over and the leader checks it still
+        /// leads (a dead leader is replaced within about this long).
+        public var leaderCheckInterval: Duration
+    }
+
+    public var environment: String
+    public var repository: Repository
+    /// `file:state/` (default) or `postgres://...` (the URL may come from `stateURLEnv`).
+    public var state: String
+    /// When set, the state URL is read from this environment variable (it may hold a password).
+    public var stateURLEnv: String?
+    /// Where the bare mirror of the repository is kept: the file store's folder by default
+    /// (`state/mirror/...`), else `state`.
+    public var mirrorDirectory: String?
+    public var listenHost: String
+    public var listenPort: Int
+    /// A `KEY=VALUE` file (mode 0600) with the manifest's secret values.
+    public var secretsFile: String?
+    /// The production fingerprints file (`reconciler validate --write-fingerprints`).
+    public var productionFingerprintsFile: String?
+    /// The environment variable holding the operator token (`RECONCILER_TOKEN`).
+    public var operatorTokenEnv: String
+    /// The environment variable holding the GitHub webhook secret.
+    public var webhookSecretEnv: String
+    public var vercel: PlatformAPI
+    public var railway: PlatformAPI
+    public var railwayTokenKind: RailwayTokenKind
+    public var reconcile: Reconcile
+
+    /// The settings of `reconciler demo` and of a configuration file that sets nothing but the
+    /// required keys.
+    public static let defaults = DaemonConfiguration(
+        environment: "staging",
+        repository: Repository(url: ".", branch: "develop", manifestDirectory: "deploy", pollInterval: .seconds(30), tokenEnv: nil, sshKeyPath: nil),
+        state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080, secretsFile: nil, productionFingerprintsFile: nil,
+        operatorTokenEnv: "RECONCILER_TOKEN", webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
+        vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
+        railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN"),
+        railwayTokenKind: .account,
+        reconcile: Reconcile(
+            driftInterval: .seconds(60), rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
+            healthFailureThreshold: 2, transientFailureLimit: 5, probeTimeout: .seconds(5),
+            leaderCheckInterval: .seconds(5))
+    )
+
+    /// `VERCEL_API_URL` and `RAILWAY_API_URL` replace the configured base URLs (tests, the demo).
+    public func applyingEnvironment(_ environment: [String: String]) -> DaemonConfiguration {
+        var copy = self
+        if let url = environment["VERCEL_API_URL"], !url.isEmpty { copy.vercel.baseURL = url }
+        if let url = environment["RAILWAY_API_URL"], !url.isEmpty { copy.railway.baseURL = url }
+        return copy
+    }
+
+    /// The state URL to open: `stateURLEnv`'s value when set, else `state`.
+    public func stateURL(environment: [String: String]) throws -> String {
+        guard let name = stateURLEnv else { return state }
+        guard let value = environment[name], !value.isEmpty else {
+            throw ConfigError(.unresolvedSecrets, "the state URL variable \(name) is not set")
+        }
+        return value
+    }
+}

@@ -1,0 +1,72 @@
+/// The daemon configuration file as data, validated by the same machinery as the manifests, so a
+/// mistake in it is reported as `file:line:column` too.
+enum DaemonConfigurationShape {
+    static let duration = StringFormat.pattern(
+        "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$", summary: "a duration with a unit (ms, s, m or h)", example: "30s")
+    static let listen = StringFormat.pattern(
+        "^[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}$", summary: "host:port", example: "127.0.0.1:8080")
+    static let branch = StringFormat.pattern(
+        "^[A-Za-z0-9._/-]+$", summary: "a branch name", example: "develop")
+    static let state = StringFormat.pattern(
+        "^(file:.+|postgres(ql)?://\\S+)$", summary: "file:<folder> or a postgres:// URL", example: "file:state/")
+
+    static let repository = Shape.object(ObjectShape(
+        summary: "the watched repository",
+        fields: [
+            .required("url", .string(.text), "https, ssh or file:// URL, or a local path"),
+            .optional("branch", .string(branch), "the branch to follow (default develop)"),
+            .optional("manifestDirectory", .string(.relativePath), "the manifest folder in the repository (default deploy)"),
+            .optional("pollInterval", .string(duration), "time between fetches (default 30s)"),
+            .optional("tokenEnv", .string(.variableName), "the environment variable holding an https token"),
+            .optional("sshKey", .string(.text), "an ssh private key file for ssh URLs"),
+        ]))
+
+    static func platform(_ summary: String) -> Shape {
+        .object(ObjectShape(
+            summary: summary,
+            fields: [
+                .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL"),
+                .optional("tokenEnv", .string(.variableName), "the environment variable holding the token"),
+            ]))
+    }
+
+    static let railway = Shape.object(ObjectShape(
+        summary: "the Railway API",
+        fields: [
+            .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL (default https://backboard.railway.com)"),
+            .optional("tokenEnv", .string(.variableName), "the environment variable holding the token (default RAILWAY_TOKEN)"),
+            .optional("tokenKind", .enumeration(DaemonConfiguration.RailwayTokenKind.allCases.map(\.rawValue)), "account (Bearer) or project token"),
+        ]))
+
+    static let reconcile = Shape.object(ObjectShape(
+        summary: "reconcile timings",
+        fields: [
+            .optional("driftInterval", .string(duration), "time between drift checks (default 60s)"),
+            .optional("rolloutPollInterval", .string(duration), "how soon a waiting rollout is looked at again (default 5s)"),
+            .optional("verifyTimeout", .string(duration), "how long API and worker may take to report the new revision (default 5m)"),
+            .optional("workerVersionSource", .enumeration(DaemonConfiguration.WorkerVersionSource.allCases.map(\.rawValue)),
+                      "heartbeat (Redis) or platform (the deployment's commit)"),
+            .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
+            .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
+            .optional("probeTimeout", .string(duration), "bound on one version, health or Redis probe (default 5s)"),
+            .optional("leaderCheckInterval", .string(duration), "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
+        ]))
+
+    static let root = Shape.object(ObjectShape(
+        summary: "the reconciler daemon configuration",
+        fields: [
+            .required("environment", .string(.environmentName), "the environment this daemon manages"),
+            .required("repository", repository, "the watched repository"),
+            .optional("state", .string(state), "file:<folder> (default file:state/) or a postgres:// URL"),
+            .optional("stateURLEnv", .string(.variableName), "read the state URL from this environment variable instead"),
+            .optional("mirrorDirectory", .string(.text), "where the repository's bare mirror is kept (default: the state folder)"),
+            .optional("listen", .string(listen), "the status server's address (default 127.0.0.1:8080)"),
+            .optional("secretsFile", .string(.text), "a KEY=VALUE file of secret values (mode 0600)"),
+            .optional("productionFingerprintsFile", .string(.text), "production's identifier fingerprints"),
+            .optional("operatorTokenEnv", .string(.variableName), "the environment variable holding the operator token"),
+            .optional("webhookSecretEnv", .string(.variableName), "the environment variable holding the GitHub webhook secret"),
+            .optional("vercel", platform("the Vercel API"), "the Vercel API"),
+            .optional("railway", railway, "the Railway API"),
+            .optional("reconcile", reconcile, "reconcile timings"),
+        ]))
+}

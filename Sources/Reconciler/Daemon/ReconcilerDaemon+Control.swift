@@ -1,0 +1,123 @@
+import Foundation
+import GitWatch
+import KnownGoodStore
+
+/// The operator surface of a running daemon (HTTP routes, and the CLI through them).
+extension ReconcilerDaemon: ReconcilerControl {
+    public func status() -> StatusSnapshot {
+        core.board.snapshot()
+    }
+
+    public func history(limit: Int) async throws -> [HistoryEntry] {
+        do {
+            return try await core.baseStore.history(environment: environment, limit: max(1, min(limit, 1000)))
+        } catch {
+            throw Self.operatorError(error)
+        }
+    }
+
+    public func readiness() async -> Readiness {
+        var checks: [Readiness.Check] = []
+        let leader = core.leaderStore != nil
+        checks.append(.init(name: "leader", ok: leader, detail: leader ? "this replica reconciles" : "standby: another replica reconciles"))
+        do {
+            _ = try await core.baseStore.load(environment: environment)
+            checks.append(.init(name: "store", ok: true, detail: "the state store answers"))
+        } catch {
+            checks.append(.init(name: "store", ok: false, detail: "the state store does not answer: \(error)"))
+        }
+        switch loop.lastReport()?.result {
+        case nil:
+            checks.append(.init(name: "reconcile", ok: true, detail: "no pass has finished yet"))
+        case .failed?, .stalled?:
+            let report = loop.lastReport()!
+            checks.append(.init(name: "reconcile", ok: false, detail: "the last pass \(report.result.label) in \(report.step ?? "?"): \(report.message ?? "")"))
+        case let result?:
+            checks.append(.init(name: "reconcile", ok: true, detail: "the last pass \(result.label)"))
+        }
+        return Readiness(checks: checks)
+    }
+
+    public func reconcile(retry: Bool, by actor: String) async throws {
+        if retry {
+            try await withActions { try await $0.retry(by: actor) }
+        }
+        loop.request(.operatorRequest)
+    }
+
+    public func pin(_ revision: String, reason: String, by actor: String, force: Bool) async throws -> PinRecord {
+        let record = try await withActions { actions in
+            try await Self.resolvingAfterFetch(self.mirror) { try await actions.pin(revision, reason: reason, by: actor, force: force) }
+        }
+        loop.request(.operatorRequest)
+        return record
+    }
+
+    public func unpin(reason: String?, by actor: String) async throws {
+        try await withActions { try await $0.unpin(by: actor, reason: reason ?? "") }
+        loop.request(.operatorRequest)
+    }
+
+    public func rollback(to revision: String?, reason: String, by actor: String) async throws -> KnownGoodRecord {
+        let record = try await withActions { try await $0.rollback(to: revision, reason: reason, by: actor) }
+        loop.request(.operatorRequest)
+        return record
+    }
+
+    public func push(ref: String, after: String?) -> Bool {
+        guard ref == "refs/heads/\(branch)" else { return false }
+        logger.info("Push to the watched branch; fetching now", metadata: ["branch": "\(branch)", "revision": "\(after ?? "?")"])
+        watcher.trigger()
+        return true
+    }
+
+    public func plan() async throws -> PlanDocument {
+        let outcome = await core.reconciler.plan(store: core.leaderStore ?? core.baseStore)
+        let context = outcome.context
+        var blockedBy = context.blockedBy
+        if outcome.report.result == .stalled || outcome.report.result == .failed {
+            blockedBy = blockedBy ?? outcome.report.message
+        }
+        return PlanDocument(
+            environment: environment, desiredRevision: context.desiredRevision,
+            source: context.state.pin != nil ? "pin" : "branch", actions: context.actions, blockedBy: blockedBy)
+    }
+
+    /// Runs an operator action against the leader's store and refreshes the status after it.
+    private func withActions<T: Sendable>(_ body: (OperatorActions) async throws -> T) async throws -> T {
+        guard let store = core.leaderStore else {
+            throw OperatorError(.notLeader, "this replica stands by; send operator requests to the leader")
+        }
+        let actions = OperatorActions(environment: environment, branch: branch, store: store, mirror: mirror)
+        do {
+            let result = try await body(actions)
+            await core.refreshState()
+            return result
+        } catch {
+            throw Self.operatorError(error)
+        }
+    }
+
+    /// A revision pushed a moment ago may not be in the mirror yet: fetch once and try again.
+    private static func resolvingAfterFetch<T: Sendable>(_ mirror: GitMirror, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as OperatorError where error.code == .unknownRevision {
+            try? await mirror.fetch()
+            return try await body()
+        }
+    }
+
+    static func operatorError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as OperatorError: return error
+        case let error as StateStoreError where error.code == .notLeader:
+            return OperatorError(.notLeader, "this replica lost leadership; send operator requests to the leader")
+        case let error as StateStoreError:
+            return OperatorError(.unavailable, "the state store cannot be reached right now (\(error.code.rawValue)); try again")
+        case let error as GitError:
+            return OperatorError(.unavailable, "the repository mirror cannot be read right now: \(error.message)")
+        default: return error
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import AsyncPrimitives
+import ClipnetConfig
+import Deployers
+import Foundation
+import GitWatch
+import HTTPTransport
+import KnownGoodStore
+import Logging
+import ServiceLifecycle
+
+/// The reconciler of one environment, assembled from its configuration: the git watcher, the
+/// state store (and leader election with PostgreSQL), the platform clients and the control loop.
+/// It is the one real `ReconcilerControl`; the executable adds the HTTP server and runs
+/// `services` in one `ServiceGroup`.
+public final class ReconcilerDaemon: Sendable {
+    public let configuration: DaemonConfiguration
+    public let watcher: BranchWatcher
+    public let loop: ReconcileLoop
+    public let mirror: GitMirror
+    /// The operator token (`RECONCILER_TOKEN` by default), for the HTTP server; nil refuses
+    /// mutating requests.
+    public let operatorToken: String?
+    /// The GitHub webhook secret, for the HTTP server; nil refuses webhooks.
+    public let webhookSecret: String?
+    let core: DaemonCore
+    let election: LeaderElection?
+    let postgresStore: PostgresStateStore?
+    let logger: Logger
+    // Owned so the C libraries outlive every handle that uses them.
+    private let gitRuntime: GitRuntime
+    private let curlRuntime: CurlRuntime
+
+    public var environment: String { configuration.environment }
+    public var branch: String { configuration.repository.branch }
+
+    private init(
+        configuration: DaemonConfiguration, watcher: BranchWatcher, loop: ReconcileLoop, mirror: GitMirror, operatorToken: String?,
+        webhookSecret: String?, core: DaemonCore, election: LeaderElection?, postgresStore: PostgresStateStore?, logger: Logger,
+        gitRuntime: GitRuntime, curlRuntime: CurlRuntime
+    ) {
+        self.configuration = configuration
+        self.watcher = watcher
+        self.loop = loop
+        self.mirror = mirror
+        self.operatorToken = operatorToken
+        self.webhookSecret = webhookSecret
+        self.core = core
+        self.election = election
+        self.postgresStore = postgresStore
+        self.logger = logger
+        self.gitRuntime = gitRuntime
+        self.curlRuntime = curlRuntime
+    }
+
+    /// Opens everything the configuration names. Nothing runs until `services` do.
+    /// - Parameter environment: the process environment: tokens, secrets, `VERCEL_API_URL` and
+    ///   `RAILWAY_API_URL` overrides.
+    public static func make(
+        configuration: DaemonConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "clipnet.reconciler")
+    ) async throws -> ReconcilerDaemon {
+        let configuration = configuration.applyingEnvironment(environment)
+        let location = try StateStoreLocation(parsing: try configuration.stateURL(environment: environment))
+
+        let gitRuntime = try GitRuntime()
+        let repository = configuration.repository
+        let mirrorRoot: String
+        switch location {
+        case .file(let directory): mirrorRoot = configuration.mirrorDirectory ?? directory
+        case .postgres: mirrorRoot = configuration.mirrorDirectory ?? "state"
+        }
+        let mirror = try await GitMirror.open(
+            url: repository.url, directory: GitMirror.defaultDirectory(stateDirectory: mirrorRoot, url: repository.url),
+            credentials: credentials(repository), runtime: gitRuntime)
+        let watcher = BranchWatcher(
+            mirror: mirror, configuration: .init(branch: repository.branch, pollInterval: repository.pollInterval), logger: logger)
+
+        let baseStore: any StateStore
+        let postgresStore: PostgresStateStore?
+        let election: LeaderElection?
+        switch location {
+        case .file(let directory):
+            baseStore = try FileStateStore(directory: directory, logger: logger)
+            postgresStore = nil
+            election = nil
+        case .postgres(let url):
+            let store = try await PostgresStateStore(url: url, logger: logger)
+            baseStore = store
+            postgresStore = store
+            let interval = configuration.reconcile.leaderCheckInterval
+            election = try LeaderElection(
+                url: url, environment: configuration.environment,
+                configuration: .init(retryInterval: interval, checkInterval: interval), logger: logger)
+        }
+
+        let curlRuntime = try CurlRuntime()
+        let client = HTTPClient(runtime: curlRuntime, configuration: .init(concurrency: 8))
+        let otherFingerprints = try configuration.productionFingerprintsFile.map(IsolationFingerprints.load(path:))
+            ?? IsolationFingerprints.fromEnvironment(environment)
+        let railwayToken = environment[configuration.railway.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }.map { token -> RailwayConfiguration.Token in
+            configuration.railwayTokenKind == .account ? .account(token) : .project(token)
+        }
+        let connector = PlatformConnector(
+            vercelBaseURL: configuration.vercel.baseURL, vercelToken: environment[configuration.vercel.tokenEnv],
+            vercelTokenEnv: configuration.vercel.tokenEnv, railwayBaseURL: configuration.railway.baseURL, railwayToken: railwayToken,
+            railwayTokenEnv: configuration.railway.tokenEnv, branch: repository.branch, client: client, logger: logger)
+        let settings = ReconcileSettings(configuration.reconcile)
+        let dependencies = ReconcilerDependencies(
+            environment: configuration.environment, branch: repository.branch, manifestDirectory: repository.manifestDirectory,
+            mirror: mirror, head: { [watcher] in watcher.status().head },
+            secrets: SecretStore(environment: environment, file: try configuration.secretsFile.map(SecretsFile.load(path:))),
+            otherFingerprints: otherFingerprints, connector: connector,
+            probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger)
+        let board = StatusBoard(environment: configuration.environment, watch: { [watcher] in watcher.status() })
+        let core = DaemonCore(
+            reconciler: EnvironmentReconciler(dependencies: dependencies), baseStore: baseStore, board: board,
+            leader: election == nil, logger: logger)
+        let loop = ReconcileLoop(
+            interval: configuration.reconcile.driftInterval,
+            retryBackoff: Backoff(initial: settings.rolloutPollInterval, maximum: configuration.reconcile.driftInterval),
+            logger: logger
+        ) { [core] triggers in await core.runPass(triggers) }
+        await core.refreshState()
+        return ReconcilerDaemon(
+            configuration: configuration, watcher: watcher, loop: loop, mirror: mirror,
+            operatorToken: environment[configuration.operatorTokenEnv].flatMap { $0.isEmpty ? nil : $0 },
+            webhookSecret: environment[configuration.webhookSecretEnv].flatMap { $0.isEmpty ? nil : $0 },
+            core: core, election: election, postgresStore: postgresStore, logger: logger, gitRuntime: gitRuntime, curlRuntime: curlRuntime)
+    }
+
+    /// Fetches the branch once now (what the watcher does on its interval).
+    @discardableResult
+    public func fetch() async -> Bool {
+        if case .success = await watcher.poll() { return true }
+        return false
+    }
+
+    /// Runs one pass now, outside the loop: for tests and one-shot use. Never call it while the
+    /// loop runs (passes must not overlap).
+    public func runPass(_ triggers: Set<ReconcileTrigger> = [.operatorRequest]) async -> PassReport {
+        await core.runPass(triggers)
+    }
+
+    /// The environment's record as stored now.
+    public func loadState() async throws -> EnvironmentState {
+        try await core.baseStore.load(environment: environment)
+    }
+
+    /// The leader election as a service (PostgreSQL only): what `services` runs, exposed so a
+    /// test can lead without running the loop.
+    public var leadership: (any Service)? {
+        guard let election, let postgresStore else { return nil }
+        return LeadershipService(election: election, store: postgresStore, core: core, loop: loop)
+    }
+
+    /// The long-running parts, in start order: the branch watcher, the loop that turns new heads
+    /// into passes, the leader election (PostgreSQL only) and the control loop.
+    public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: watcher),
+            .init(service: HeadForwarder(watcher: watcher, loop: loop)),
+        ]
+        if let leadership { services.append(.init(service: leadership)) }
+        services.append(.init(service: loop))
+        return services
+    }
+
+    private static func credentials(_ repository: DaemonConfiguration.Repository) -> GitCredentials {
+        if let token = repository.tokenEnv { return .httpsToken(environmentVariable: token) }
+        if let key = repository.sshKeyPath { return .sshKey(privateKeyPath: key) }
+        if repository.url.hasPrefix("ssh://") || repository.url.range(of: #"^[^/]+@[^/]+:"#, options: .regularExpression) != nil {
+            return .sshAgent
+        }
+        return .none
+    }
+}
+
+/// Turns each new head of the branch into a pass.
+struct HeadForwarder: Service {
+    let watcher: BranchWatcher
+    let loop: ReconcileLoop
+
+    func run() async throws {
+        for await _ in watcher.updates.cancelOnGracefulShutdown() {
+            loop.request(.newHead)
+        }
+    }
+}
+
+/// Follows the leader election: while this replica leads, passes write through a store fenced
+/// by its epoch; when it loses leadership, passes stop writing at once (a late write fails with
+/// `notLeader`). A new leader starts a pass straight away, which continues any rollout the old
+/// leader left in flight.
+struct LeadershipService: Service {
+    let election: LeaderElection
+    let store: PostgresStateStore
+    let core: DaemonCore
+    let loop: ReconcileLoop
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await election.run() }
+            for await event in election.events.cancelOnGracefulShutdown() {
+                switch event {
+                case .leader(let fence):
+                    core.becomeLeader(store.fenced(by: fence))
+                    loop.request(.startup)
+                case .standby:
+                    core.becomeStandby()
+                }
+            }
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ClipnetConfig
+
+/// How the reconciler paces and bounds a rollout; from the daemon configuration's `reconcile`
+/// section. The manifest's own `rollout` timings (deploy timeout, health window) stay in the
+/// manifest, so they change with the revision that changes them.
+public struct ReconcileSettings: Sendable {
+    /// How soon a pass runs again while a rollout waits on a build, a version or a health window.
+    public var rolloutPollInterval: Duration
+    /// How long the API and the worker may take to report the new revision after deploying.
+    public var verifyTimeout: Duration
+    public var workerVersionSource: DaemonConfiguration.WorkerVersionSource
+    /// Consecutive failed health checks that fail the health gate.
+    public var healthFailureThreshold: Int
+    /// Consecutive passes failing with a retryable platform error before the rollout fails.
+    public var transientFailureLimit: Int
+    /// Bound on one version, health or Redis probe.
+    public var probeTimeout: Duration
+
+    public init(
+        rolloutPollInterval: Duration = .seconds(5), verifyTimeout: Duration = .seconds(300),
+        workerVersionSource: DaemonConfiguration.WorkerVersionSource = .heartbeat, healthFailureThreshold: Int = 2,
+        transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5)
+    ) {
+        self.rolloutPollInterval = rolloutPollInterval
+        self.verifyTimeout = verifyTimeout
+        self.workerVersionSource = workerVersionSource
+        self.healthFailureThreshold = max(1, healthFailureThreshold)
+        self.transientFailureLimit = max(1, transientFailureLimit)
+        self.probeTimeout = probeTimeout
+    }
+
+    public init(_ reconcile: DaemonConfiguration.Reconcile) {
+        self.init(
+            rolloutPollInterval: reconcile.rolloutPollInterval, verifyTimeout: reconcile.verifyTimeout,
+            workerVersionSource: reconcile.workerVersionSource, healthFailureThreshold: reconcile.healthFailureThreshold,
+            transientFailureLimit: reconcile.transientFailureLimit, probeTimeout: reconcile.probeTimeout)
+    }
+}

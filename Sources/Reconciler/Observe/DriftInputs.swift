@@ -1,0 +1,67 @@
+import ClipnetConfig
+import Deployers
+import DriftDetector
+import KnownGoodStore
+
+/// Turns what the reconciler knows into the DriftDetector's pure inputs.
+enum DriftInputs {
+    /// What should run: `target` everywhere, the alias on `target`'s recorded frontend deployment.
+    /// While a rollout is in flight every service is being changed by this tool, so revision,
+    /// alias and variable differences are its work in progress, not drift.
+    static func desired(
+        target: String, state: EnvironmentState, preflight: ConfigurationPreflight.Result, observation: Observation
+    ) -> DesiredEnvironment {
+        let manifest = preflight.resolved.manifest
+        let changing = state.rollout?.isActive == true
+        var variables: [ServiceRole: [String: ExpectedVariable]] = [:]
+        if !changing {
+            for service in ServiceName.allCases where observation.variables[service] != nil {
+                guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
+                variables[role] = DesiredVariables.expected(service, preflight: preflight, revision: target)
+            }
+        }
+        return DesiredEnvironment(
+            revision: target,
+            frontendDeploymentID: state.knownGoodRecord(for: target)?.deployments.frontend,
+            domain: manifest.frontend.domain,
+            variables: variables,
+            topology: [
+                .api: manifest.railway.services.api.serviceId, .worker: manifest.railway.services.worker.serviceId,
+                .redis: manifest.railway.redis.serviceId, .postgres: manifest.railway.postgres.serviceId,
+            ],
+            productionFingerprints: preflight.denied.fingerprintSet,
+            inFlight: changing ? Set(ServiceRole.allCases) : [])
+    }
+
+    static func observed(_ observation: Observation) -> ObservedEnvironment {
+        let services = ServiceName.allCases.compactMap { name -> ObservedService? in
+            guard let seen = observation.services[name], let role = ServiceRole(rawValue: name.rawValue), seen.deployment != nil else { return nil }
+            return ObservedService(
+                role: role, revision: seen.platformRevision,
+                versionTag: seen.revisionSource == .platform ? nil : seen.reportedRevision,
+                deploymentID: seen.deployment?.id.rawValue, autoDeploy: observation.autoDeploy[name]?.enabled)
+        }
+        var variables: [ServiceRole: [String: LiveVariable]] = [:]
+        for (service, list) in observation.variables {
+            guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
+            variables[role] = Dictionary(list.map { variable in
+                (variable.key, LiveVariable(
+                    fingerprint: variable.valueSHA256.map { "sha256:" + $0 }, identifierFingerprints: variable.identifierFingerprints))
+            }, uniquingKeysWith: { (first: LiveVariable, _: LiveVariable) in first })
+        }
+        return ObservedEnvironment(
+            services: services, aliasDeploymentID: observation.aliasDeploymentID, variables: variables,
+            platformServices: observation.topology?.services.map { ObservedPlatformService(id: $0.id, name: $0.name) })
+    }
+
+    /// The manifest's policy per kind (the two modules name the kinds alike).
+    static func policies(_ manifest: Manifest) -> [DriftKind: DriftPolicy] {
+        var policies: [DriftKind: DriftPolicy] = [:]
+        for kind in DriftKind.allCases {
+            if let action = manifest.drift.action(forKindNamed: kind.rawValue) {
+                policies[kind] = DriftPolicy(rawValue: action.rawValue)
+            }
+        }
+        return policies
+    }
+}

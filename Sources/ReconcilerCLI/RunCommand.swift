@@ -1,0 +1,37 @@
+import ArgumentParser
+import ClipnetConfig
+import Foundation
+import Logging
+import Reconciler
+import ServiceLifecycle
+
+/// `reconciler run --config FILE`: the daemon. Watches the branch, rolls staging out, heals
+/// drift, serves status; stops gracefully on SIGTERM or SIGINT (a rollout in flight is persisted
+/// and continues at the next start).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the reconciler daemon.",
+        discussion: "Tokens and secrets come from the environment (names in the configuration file), never from the file itself."
+    )
+
+    @Option(help: "The daemon configuration file (YAML; see docs/reconciler.md).")
+    var config: String
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "clipnet.reconciler")
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try DaemonConfiguration.load(path: config)
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+        let daemon = try await ReconcilerDaemon.make(configuration: configuration, logger: logger)
+        printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(configuration.state)")
+        let group = ServiceGroup(configuration: .init(
+            services: daemon.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
