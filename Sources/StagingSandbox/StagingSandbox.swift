@@ -173,6 +173,10 @@ public final class StagingSandbox: Sendable {
           workerVersionSource: \(redisURL == nil ? "platform" : "heartbeat")
           probeTimeout: 2s
           transientFailureLimit: 5
+          platformAttempts: 3
+          platformRetryDelay: 20ms
+          platformTimeout: 5s
+          leaderCheckInterval: 300ms
 
         """
     }

@@ -41,3 +41,153 @@ import Testing
         }
     }
 }
+
+extension RolloutScenarioTests {
+    @Test(arguments: [Scenario.Store.file, .postgres])
+    func aFailingWorkerBuildRollsBackToKnownGoodAndMarksTheRevisionFailed(store: Scenario.Store) async throws {
+        try await Scenario.with(store: store) { world in
+            // Given R1 rolled out and known-good
+            let good = try world.commit("Good change")
+            try await world.settle()
+            let knownGood = try #require(try await world.record().knownGood)
+            // When R2's worker build fails
+            let bad = try world.commit("Breaks the worker build")
+            world.sandbox.railway.failBuild(revision: bad, serviceId: world.sandbox.manifest.railway.services.worker.serviceId)
+            try await world.settle()
+            // Then every service is back on R1's recorded deployments, nothing was rebuilt for it
+            #expect(world.apiRevision == good)
+            #expect(world.workerRevision == good)
+            #expect(world.frontendRevision == good)
+            #expect(world.vercelCreateCalls == 1, "the frontend of the failed revision is never deployed")
+            let record = try await world.record()
+            #expect(record.knownGood?.revision == good)
+            #expect(record.knownGood == knownGood)
+            #expect(record.rollout?.phase == .rolledBack)
+            #expect(record.rollout?.failedPhase == .deployBackend)
+            let failure = try #require(record.failure(for: bad))
+            #expect(failure.phase == .deployBackend)
+            #expect(failure.reason.contains("worker"))
+            // and status says why
+            let status = try #require(world.state())
+            #expect(status.desired.revision == bad)
+            #expect(status.desired.failed?.reason.contains("worker") == true)
+            #expect(status.blockedBy?.contains("held back") == true)
+            #expect(status.drift.isEmpty, "\(status.drift)")
+            let history = try await world.daemon.history(limit: 10)
+            #expect(history.contains { $0.kind == .rolloutFailed && $0.revision == bad })
+            #expect(history.contains { $0.kind == .rolledBack && $0.revision == good && $0.detail?.contains(bad) == true })
+        }
+    }
+
+    @Test func aFailedRevisionIsHeldUntilANewCommitOrARetry() async throws {
+        try await Scenario.with { world in
+            let good = try world.commit("Good")
+            try await world.settle()
+            let bad = try world.commit("Bad")
+            world.sandbox.railway.failBuild(revision: bad, serviceId: world.sandbox.manifest.railway.services.worker.serviceId)
+            try await world.settle()
+            let deploysAfterFailure = world.railwayDeployCalls
+            // Passes after the failure do not roll the revision out again
+            for _ in 0..<3 { try await world.settle() }
+            #expect(world.railwayDeployCalls == deploysAfterFailure)
+            #expect(world.apiRevision == good)
+            // An operator retry does (and it fails again: the build is still broken)
+            try await world.daemon.reconcile(retry: true, by: "alice")
+            try await world.settle()
+            #expect(world.railwayDeployCalls > deploysAfterFailure)
+            #expect(try await world.record().failure(for: bad) != nil)
+            #expect(world.apiRevision == good)
+            // A new commit rolls out
+            let fixed = try world.commit("Fix the worker")
+            try await world.settle()
+            #expect(world.apiRevision == fixed)
+            #expect(world.workerRevision == fixed)
+            #expect(try await world.record().knownGood?.revision == fixed)
+        }
+    }
+
+    @Test func aFirstRolloutThatFailsLeavesTheEnvironmentAsItWasAndSaysSo() async throws {
+        try await Scenario.with { world in
+            let bad = try world.commit("Broken from the start")
+            world.sandbox.railway.failBuild(revision: bad, serviceId: world.sandbox.manifest.railway.services.worker.serviceId)
+            try await world.settle()
+            let record = try await world.record()
+            #expect(record.knownGood == nil)
+            #expect(record.rollout?.phase == .failed)
+            #expect(record.rollout?.rollbackTarget == nil)
+            #expect(record.failure(for: bad) != nil)
+            #expect(world.railwayRollbackCalls == 0, "no rollback target is invented")
+            #expect(world.frontendRevision == nil)
+            let status = try #require(world.state())
+            #expect(status.rollout?.phase == "failed")
+            #expect(status.desired.failed != nil)
+        }
+    }
+
+    @Test func anUnhealthyAPIFailsTheHealthGateAndIsRolledBack() async throws {
+        try await Scenario.with(healthWindowSeconds: 1) { world in
+            let good = try world.commit("Good")
+            try await world.settle()
+            let sick = try world.commit("Answers 503 on /healthz")
+            world.sandbox.apps.setUnhealthy(sick)
+            try await world.settle()
+            #expect(world.apiRevision == good)
+            #expect(world.frontendRevision == good, "the alias moved to the new frontend and back")
+            let record = try await world.record()
+            #expect(record.failure(for: sick)?.phase == .healthGate)
+            #expect(record.rollout?.phase == .rolledBack)
+            #expect(world.vercelCreateCalls == 2)
+        }
+    }
+
+    @Test func aWorkerThatCrashesAfterDeployingFailsTheHealthGate() async throws {
+        try await Scenario.with(healthWindowSeconds: 2) { world in
+            let good = try world.commit("Good")
+            try await world.settle()
+            let crashing = try world.commit("Worker crashes after start")
+            world.sandbox.railway.crashAfterDeploy(
+                revision: crashing, serviceId: world.sandbox.manifest.railway.services.worker.serviceId, after: .milliseconds(300))
+            try await world.settle()
+            #expect(world.workerRevision == good)
+            #expect(try await world.record().failure(for: crashing)?.phase == .healthGate)
+        }
+    }
+
+    @Test func anIsolationViolationIsRefusedBeforeAnyPlatformIsTouched() async throws {
+        try await Scenario.with { world in
+            let good = try world.commit("Good")
+            try await world.settle()
+            let deploys = (world.railwayDeployCalls, world.vercelCreateCalls)
+            var staging = try world.sandbox.repository.read("deploy/staging.yaml")
+            staging = staging.replacingOccurrences(
+                of: "        CLOUDINARY_FOLDER: staging_clips/\n",
+                with: "        CLOUDINARY_FOLDER: staging_clips/\n        UPSTREAM_API_URL: https://api.clipnet.ai\n")
+            #expect(staging.contains("UPSTREAM_API_URL"))
+            let violating = try world.commit("Point staging at production's media", files: ["deploy/staging.yaml": staging])
+            let report = try await world.settle()
+            #expect(report.result == .stalled)
+            #expect(report.reason == .isolationViolation)
+            #expect(report.message?.contains("deploy/staging.yaml") == true, "the refusal names file and line: \(report.message ?? "")")
+            #expect(world.railwayDeployCalls == deploys.0)
+            #expect(world.vercelCreateCalls == deploys.1)
+            #expect(world.apiRevision == good)
+            let status = try #require(world.state())
+            #expect(status.desired.revision == violating)
+            #expect(status.blockedBy?.contains("production") == true, "\(status.blockedBy ?? "")")
+        }
+    }
+
+    @Test func aPlanShowsTheRolloutAndChangesNothing() async throws {
+        try await Scenario.with { world in
+            let revision = try world.commit("Something to deploy")
+            await world.daemon.fetch()
+            let plan = try await world.daemon.plan()
+            #expect(plan.desiredRevision == revision)
+            #expect(plan.actions.contains { $0.action == "deploy" && $0.service == "worker" })
+            #expect(plan.actions.contains { $0.action == "markKnownGood" })
+            #expect(world.railwayDeployCalls == 0)
+            #expect(world.sandbox.railwayServer.host.log.requests(operation: "variableCollectionUpsert").isEmpty)
+            #expect(try await world.record().rollout == nil)
+        }
+    }
+}

@@ -71,6 +71,9 @@ extension DaemonConfiguration {
             settings.transientFailureLimit = reconcile["transientFailureLimit"]?.int ?? settings.transientFailureLimit
             settings.probeTimeout = Self.duration(reconcile["probeTimeout"]) ?? settings.probeTimeout
             settings.leaderCheckInterval = Self.duration(reconcile["leaderCheckInterval"]) ?? settings.leaderCheckInterval
+            settings.platformAttempts = reconcile["platformAttempts"]?.int ?? settings.platformAttempts
+            settings.platformRetryDelay = Self.duration(reconcile["platformRetryDelay"]) ?? settings.platformRetryDelay
+            settings.platformTimeout = Self.duration(reconcile["platformTimeout"]) ?? settings.platformTimeout
             configuration.reconcile = settings
         }
         self = configuration

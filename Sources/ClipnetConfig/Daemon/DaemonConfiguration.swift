@@ -57,6 +57,12 @@ public struct DaemonConfiguration: Sendable, Hashable {
         /// With PostgreSQL: how often a standby tries to take over and the leader checks it still
         /// leads (a dead leader is replaced within about this long).
         public var leaderCheckInterval: Duration
+        /// Attempts per platform API call (429, 5xx and network failures are retried).
+        public var platformAttempts: Int
+        /// First delay between attempts of a platform call (grows, capped at 20 s).
+        public var platformRetryDelay: Duration
+        /// Bound on one platform API request.
+        public var platformTimeout: Duration
     }
 
     public var environment: String
@@ -96,7 +102,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         reconcile: Reconcile(
             driftInterval: .seconds(60), rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
             healthFailureThreshold: 2, transientFailureLimit: 5, probeTimeout: .seconds(5),
-            leaderCheckInterval: .seconds(5))
+            leaderCheckInterval: .seconds(5), platformAttempts: 5, platformRetryDelay: .milliseconds(500), platformTimeout: .seconds(30))
     )
 
     /// `VERCEL_API_URL` and `RAILWAY_API_URL` replace the configured base URLs (tests, the demo).

@@ -49,6 +49,9 @@ enum DaemonConfigurationShape {
             .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
             .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
             .optional("probeTimeout", .string(duration), "bound on one version, health or Redis probe (default 5s)"),
+            .optional("platformAttempts", .integer(min: 1, max: 20), "attempts per platform API call (default 5)"),
+            .optional("platformRetryDelay", .string(duration), "first delay between attempts of a platform call (default 500ms)"),
+            .optional("platformTimeout", .string(duration), "bound on one platform API request (default 30s)"),
             .optional("leaderCheckInterval", .string(duration), "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
         ]))
 

@@ -82,8 +82,10 @@ final class DaemonCore: Sendable {
                 inputs.drift = context.drift
             }
             if let preflight = context.preflight { inputs.policies = DriftInputs.policies(preflight.resolved.manifest) }
-            inputs.blockedBy = context.blockedBy
-                ?? (outcome.report.result == .stalled ? outcome.report.message : nil)
+            // Recomputed from the record as the pass left it: a rollout that failed in this pass
+            // holds its revision back from now on.
+            let held = (context.state.pin?.revision ?? context.head).flatMap { ResolveDesiredStep.heldBack($0, in: context.state) }
+            inputs.blockedBy = held ?? (outcome.report.result == .stalled ? outcome.report.message : nil)
         }
     }
 

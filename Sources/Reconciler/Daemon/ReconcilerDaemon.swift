@@ -103,7 +103,12 @@ public final class ReconcilerDaemon: Sendable {
         let connector = PlatformConnector(
             vercelBaseURL: configuration.vercel.baseURL, vercelToken: environment[configuration.vercel.tokenEnv],
             vercelTokenEnv: configuration.vercel.tokenEnv, railwayBaseURL: configuration.railway.baseURL, railwayToken: railwayToken,
-            railwayTokenEnv: configuration.railway.tokenEnv, branch: repository.branch, client: client, logger: logger)
+            railwayTokenEnv: configuration.railway.tokenEnv, branch: repository.branch,
+            transport: TransportConfiguration(
+                connectTimeout: min(.seconds(10), configuration.reconcile.platformTimeout), requestTimeout: configuration.reconcile.platformTimeout,
+                maxAttempts: configuration.reconcile.platformAttempts,
+                backoff: Backoff(initial: configuration.reconcile.platformRetryDelay, maximum: .seconds(20))),
+            client: client, logger: logger)
         let settings = ReconcileSettings(configuration.reconcile)
         let dependencies = ReconcilerDependencies(
             environment: configuration.environment, branch: repository.branch, manifestDirectory: repository.manifestDirectory,

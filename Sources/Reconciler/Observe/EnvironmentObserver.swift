@@ -64,7 +64,9 @@ struct EnvironmentObserver: Sendable {
             workerObservation.revisionSource = .heartbeat
             switch fleetResult {
             case .reported(let fleet):
-                workerObservation.reportedRevision = fleet.versions.first?.version
+                // A mixed fleet (old workers still alive during a deploy) reports no single
+                // version: the detail lists them, and the platform record stands for drift.
+                workerObservation.reportedRevision = fleet.versions.count == 1 ? fleet.versions.first?.version : nil
                 workerObservation.healthy = !fleet.workers.isEmpty
                 workerObservation.detail = fleet.workers.isEmpty
                     ? "no live worker heartbeat"

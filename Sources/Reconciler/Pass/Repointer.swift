@@ -6,17 +6,19 @@ import Foundation
 ///
 /// A service already serving the recorded revision is left alone (a Railway rollback creates a
 /// new deployment every time, so repeating one is not harmless), but its variables are still put
-/// back, because a failed rollout may have synced the newer revision's variables onto it.
+/// back, because a failed rollout may have synced the newer revision's variables onto it. What a
+/// service serves is read again right here, not taken from the start of the pass: a build of a
+/// failed rollout may have gone live since.
 struct Repointer: Sendable {
     let dependencies: ReconcilerDependencies
     let platforms: Platforms
-    let observation: Observation?
 
     /// - Returns: what was done, for history and logs.
     func repoint(_ service: ServiceName, to deployment: String, revision: String, variables: [DesiredVariable]) async throws -> String {
         let deployer = platforms.deployer(for: service)
         let target = DeploymentID(deployment)
-        if servesAlready(service, deployment: deployment, revision: revision) {
+        let live = try await deployer.observe(service)
+        if servesAlready(service, live: live, deployment: deployment, revision: revision) {
             try await deployer.upsertVariables(variables, for: service)
             return "\(service) already serves \(short(revision)); variables re-applied"
         }
@@ -35,10 +37,10 @@ struct Repointer: Sendable {
         return "\(service) re-pointed to \(deployment)" + (serving == target ? "" : " (serving as \(serving))")
     }
 
-    private func servesAlready(_ service: ServiceName, deployment: String, revision: String) -> Bool {
-        guard let seen = observation?.services[service], let live = seen.deployment else { return false }
+    private func servesAlready(_ service: ServiceName, live: ObservedDeployment?, deployment: String, revision: String) -> Bool {
+        guard let live else { return false }
         if service == .frontend { return live.id.rawValue == deployment }
-        return live.id.rawValue == deployment || (live.status.isSuccess && sameRevision(seen.platformRevision, revision))
+        return live.id.rawValue == deployment || (live.status.isSuccess && sameRevision(live.commitSha ?? live.imageTag, revision))
     }
 
     /// A rollback deploys an existing image: bounded by the settings' verification timeout.

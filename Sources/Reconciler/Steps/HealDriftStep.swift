@@ -25,7 +25,7 @@ struct HealDriftStep: ReconcileStep {
         guard !heal.isEmpty else { return .done(reason: "\(report.count) drift item(s) reported") }
 
         let record = context.state.knownGoodRecord(for: target)
-        let repointer = Repointer(dependencies: dependencies, platforms: platforms, observation: context.observation)
+        let repointer = Repointer(dependencies: dependencies, platforms: platforms)
         var repoint: Set<ServiceName> = []
         var reapply: Set<ServiceName> = []
         var autoDeploy: Set<ServiceName> = []

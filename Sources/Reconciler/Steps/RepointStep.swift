@@ -12,7 +12,7 @@ struct RepointStep: ReconcileStep {
         guard let rollout = context.activeRollout, rollout.phase == .repointing,
               let preflight = context.preflight, let platforms = context.platforms else { return .proceed }
         let progress = RolloutProgress(dependencies: dependencies)
-        let repointer = Repointer(dependencies: dependencies, platforms: platforms, observation: context.observation)
+        let repointer = Repointer(dependencies: dependencies, platforms: platforms)
         var done: [String] = []
         do {
             for service in [ServiceName.api, .worker, .frontend] {

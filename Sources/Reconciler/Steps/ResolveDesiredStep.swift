@@ -1,3 +1,5 @@
+import KnownGoodStore
+
 /// Step 1: load the environment's record and decide what this pass works toward.
 ///
 /// - The desired revision is the pin's, else the branch head.
@@ -28,14 +30,20 @@ struct ResolveDesiredStep: ReconcileStep {
             } else {
                 context.target = desired
             }
-        } else if let failure = context.state.failure(for: desired) {
+        } else if let held = Self.heldBack(desired, in: context.state) {
             context.target = context.state.settledRevision
-            context.blockedBy = "\(short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
-                + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
+            context.blockedBy = held
         } else {
             context.target = desired
         }
         context.manifestRevision = context.target ?? desired
         return .proceed
+    }
+
+    /// Why `desired` is not rolled out, when it failed and waits for a new commit or a retry.
+    static func heldBack(_ desired: String, in state: EnvironmentState) -> String? {
+        guard state.rollout?.isActive != true, let failure = state.failure(for: desired) else { return nil }
+        return "\(short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
+            + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
     }
 }

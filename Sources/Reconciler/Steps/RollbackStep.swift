@@ -21,7 +21,7 @@ struct RollbackStep: ReconcileStep {
         }
         await StartRolloutStep.cancelUnfinished(rollout, platforms, dependencies)
         let targetPreflight = try? await PreflightStep.preflight(at: target.revision, dependencies)
-        let repointer = Repointer(dependencies: dependencies, platforms: platforms, observation: context.observation)
+        let repointer = Repointer(dependencies: dependencies, platforms: platforms)
         var done: [String] = []
         do {
             for service in [ServiceName.api, .worker, .frontend] {
