@@ -6,13 +6,14 @@ import KnownGoodStore
 /// Turns what the reconciler knows into the DriftDetector's pure inputs.
 enum DriftInputs {
     /// What should run: `target` everywhere, the alias on `target`'s recorded frontend deployment.
-    /// While a rollout is in flight every service is being changed by this tool, so revision,
-    /// alias and variable differences are its work in progress, not drift.
+    /// While a rollout is in flight, or about to start (the target is not where the environment
+    /// settled), every service is being changed by this tool, so revision, alias and variable
+    /// differences are its work in progress, not drift.
     static func desired(
         target: String, state: EnvironmentState, preflight: ConfigurationPreflight.Result, observation: Observation
     ) -> DesiredEnvironment {
         let manifest = preflight.resolved.manifest
-        let changing = state.rollout?.isActive == true
+        let changing = state.rollout?.isActive == true || state.settledRevision != target
         var variables: [ServiceRole: [String: ExpectedVariable]] = [:]
         if !changing {
             for service in ServiceName.allCases where observation.variables[service] != nil {

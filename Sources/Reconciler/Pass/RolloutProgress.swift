@@ -91,7 +91,7 @@ struct RolloutProgress: Sendable {
             throw error
         case let error as DeployerError where error.code == .rateLimited:
             throw ReconcileError.waiting(.rateLimited, retryAfter: dependencies.settings.rolloutPollInterval, "\(action): \(error.message)")
-        case let error as DeployerError where !error.isRetryable:
+        case let error as DeployerError where !error.isTransient:
             return try await fail(&context, reason: "\(action): \(error.message)")
         default:
             let failures = (context.activeRollout?.transientFailures ?? 0) + 1
@@ -106,5 +106,14 @@ struct RolloutProgress: Sendable {
 
     static func message(_ error: any Error) -> String {
         (error as? DeployerError)?.message ?? "\(error)"
+    }
+}
+
+extension DeployerError {
+    /// Whether a later pass may succeed where this call failed: the call's own retries being
+    /// exhausted on 5xx or network errors means the platform is unwell now, not that the request
+    /// is wrong.
+    var isTransient: Bool {
+        isRetryable || [.retriesExhausted, .serverError, .transport, .rateLimited, .deadlineExceeded].contains(code)
     }
 }

@@ -24,7 +24,7 @@ struct RepointStep: ReconcileStep {
                 done.append(try await repointer.repoint(service, to: deployment, revision: rollout.revision, variables: variables))
             }
         } catch {
-            if (error as? DeployerError)?.isRetryable == false { ReconcilerMetrics.rollback("failed") }
+            if (error as? DeployerError)?.isTransient == false { ReconcilerMetrics.rollback("failed") }
             return try await progress.handle(error, &context, during: "re-pointing to \(short(rollout.revision))")
         }
         let now = Date()

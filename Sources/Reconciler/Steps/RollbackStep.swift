@@ -32,7 +32,7 @@ struct RollbackStep: ReconcileStep {
                 let variables = targetPreflight.map { DesiredVariables.of(service, preflight: $0, revision: target.revision) } ?? []
                 done.append(try await repointer.repoint(service, to: deployment, revision: target.revision, variables: variables))
             }
-        } catch let error as DeployerError where !error.isRetryable {
+        } catch let error as DeployerError where !error.isTransient {
             ReconcilerMetrics.rollback("failed")
             let reason = "rollback to \(short(target.revision)) failed: \(error.message); the environment needs a person"
             let entry = HistoryEntry(at: Date(), kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: reason, rolloutID: rollout.id)
