@@ -19,7 +19,12 @@ struct RunCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let level = ProcessInfo.processInfo.environment["RECONCILER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let logger = Logger(label: "clipnet.reconciler")
         let configuration: DaemonConfiguration
         do {
@@ -28,10 +33,25 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        // The signal handlers come first, so a SIGTERM during start-up is a graceful stop too.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: DaemonRuntime(configuration: configuration, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Opens the daemon, then runs its services in a group of their own inside the signal-handling
+/// one.
+struct DaemonRuntime: Service {
+    let configuration: DaemonConfiguration
+    let logger: Logger
+
+    func run() async throws {
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, logger: logger)
         printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(configuration.state)")
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: daemon.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }

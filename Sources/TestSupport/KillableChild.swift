@@ -20,8 +20,14 @@ public final class KillableChild {
 
     /// Blocks until the child prints `line` on its standard output; throws if it exits first.
     public func waitForLine(_ line: String) throws {
+        try waitForOutput { $0.split(separator: "\n").contains(Substring(line)) }
+    }
+
+    /// Blocks until the child's standard output so far satisfies `condition` (e.g. contains a
+    /// readiness message); throws if it exits first.
+    public func waitForOutput(_ condition: (String) -> Bool) throws {
         let handle = output.fileHandleForReading
-        while !String(decoding: buffered, as: UTF8.self).split(separator: "\n").contains(Substring(line)) {
+        while !condition(String(decoding: buffered, as: UTF8.self)) {
             let chunk = handle.availableData
             if chunk.isEmpty {
                 process.waitUntilExit()

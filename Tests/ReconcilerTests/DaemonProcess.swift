@@ -1,0 +1,54 @@
+import Foundation
+import KnownGoodStore
+import PlatformEmulators
+import StagingSandbox
+import TestSupport
+
+/// The real `reconciler run` binary as a child process over a sandbox: what the kill -9 and
+/// takeover tests start, SIGKILL and start again.
+final class DaemonProcess {
+    let child: KillableChild
+
+    init(configurationPath: String, sandbox: StagingSandbox, extraEnvironment: [String: String] = [:]) throws {
+        var environment = sandbox.environment.merging(extraEnvironment) { $1 }
+        environment["RECONCILER_LOG_LEVEL"] = "critical"
+        environment["RECONCILER_TOKEN"] = "daemon-process-token"
+        child = try KillableChild(
+            executable: ChildProcess.productPath("reconciler"), arguments: ["run", "--config", configurationPath], environment: environment)
+    }
+
+    var pid: Int32 { child.processIdentifier }
+
+    func killHard() { child.killHard() }
+
+    /// Blocks until the daemon has opened everything and runs its services.
+    func waitUntilRunning() throws {
+        try child.waitForOutput { $0.contains("reconciler: staging follows") }
+    }
+
+    func terminate() -> Int32 { child.terminate() }
+}
+
+extension StagingSandbox {
+    /// Writes a daemon configuration file into the sandbox and returns its path.
+    func writeDaemonConfiguration(_ text: String, name: String = "reconciler.yaml") throws -> String {
+        let path = root + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Deploy mutations of `revision` per Railway service id, from the request log.
+    func railwayDeploys(of serviceId: String, revision: String) -> Int {
+        railwayServer.host.log.requests(operation: "serviceInstanceDeployV2").filter {
+            $0.json?["variables"]?["serviceId"]?.stringValue == serviceId && $0.json?["variables"]?["commitSha"]?.stringValue == revision
+                && $0.status == 200
+        }.count
+    }
+
+    /// Vercel deployment creates of `revision` that succeeded.
+    func vercelCreates(revision: String) -> Int {
+        vercelServer.host.log.requests("POST", "/v13/deployments").filter {
+            $0.status == 200 && $0.json?["gitSource"]?["sha"]?.stringValue == revision
+        }.count
+    }
+}
