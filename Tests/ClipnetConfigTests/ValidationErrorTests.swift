@@ -153,9 +153,9 @@ import Testing
         Case(name: "integer out of range", staging: """
             environment: staging
             rollout:
-              healthWindowSeconds: 0
+              healthWindowSeconds: 4000
             """, expected: [
-                "deploy/staging.yaml:3:24: rollout.healthWindowSeconds: 0 is out of range; expected an integer from 10 to 3600",
+                "deploy/staging.yaml:3:24: rollout.healthWindowSeconds: 4000 is out of range; expected an integer from 0 to 3600",
             ]),
         Case(name: "health interval longer than the window", staging: """
             environment: staging

@@ -1,0 +1,128 @@
+import ClipnetConfig
+import Foundation
+import Testing
+
+/// `reconciler run --config FILE`: defaults, every key, and mistakes reported as file:line:column.
+@Suite struct DaemonConfigurationTests {
+    @Test func onlyTheRequiredKeysGiveTheDocumentedDefaults() throws {
+        let configuration = try DaemonConfiguration.parse("""
+            environment: staging
+            repository:
+              url: https://github.com/clipnet/clipnet.git
+            """, file: "reconciler.yaml")
+        #expect(configuration.environment == "staging")
+        #expect(configuration.repository.branch == "develop")
+        #expect(configuration.repository.manifestDirectory == "deploy")
+        #expect(configuration.repository.pollInterval == .seconds(30))
+        #expect(configuration.state == "file:state/")
+        #expect(configuration.listenHost == "127.0.0.1")
+        #expect(configuration.listenPort == 8080)
+        #expect(configuration.vercel.baseURL == "https://api.vercel.com")
+        #expect(configuration.railway.baseURL == "https://backboard.railway.com")
+        #expect(configuration.operatorTokenEnv == "RECONCILER_TOKEN")
+        #expect(configuration.reconcile.workerVersionSource == .heartbeat)
+        #expect(configuration.reconcile.driftInterval == .seconds(60))
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let configuration = try DaemonConfiguration.parse("""
+            environment: staging
+            repository:
+              url: git@github.com:clipnet/clipnet.git
+              branch: release/2026
+              manifestDirectory: ops/deploy
+              pollInterval: 1.5s
+              sshKey: /etc/reconciler/id_ed25519
+            state: postgres://reconciler@db.internal/reconciler
+            mirrorDirectory: /var/lib/reconciler
+            listen: 0.0.0.0:9090
+            secretsFile: /etc/reconciler/staging.env
+            productionFingerprintsFile: /etc/reconciler/production.fingerprints.json
+            operatorTokenEnv: OPS_TOKEN
+            webhookSecretEnv: HOOK_SECRET
+            vercel:
+              apiURL: https://vercel.example.test
+              tokenEnv: V_TOKEN
+            railway:
+              apiURL: https://railway.example.test
+              tokenEnv: R_TOKEN
+              tokenKind: project
+            reconcile:
+              driftInterval: 2m
+              rolloutPollInterval: 250ms
+              verifyTimeout: 10m
+              workerVersionSource: platform
+              healthFailureThreshold: 3
+              transientFailureLimit: 7
+              probeTimeout: 3s
+              leaderCheckInterval: 1h
+              platformAttempts: 2
+              platformRetryDelay: 100ms
+              platformTimeout: 45s
+            """, file: "reconciler.yaml")
+        #expect(configuration.repository.branch == "release/2026")
+        #expect(configuration.repository.pollInterval == .milliseconds(1500))
+        #expect(configuration.repository.sshKeyPath == "/etc/reconciler/id_ed25519")
+        #expect(configuration.state.hasPrefix("postgres://"))
+        #expect(configuration.mirrorDirectory == "/var/lib/reconciler")
+        #expect(configuration.listenHost == "0.0.0.0")
+        #expect(configuration.listenPort == 9090)
+        #expect(configuration.railwayTokenKind == .project)
+        #expect(configuration.reconcile.driftInterval == .seconds(120))
+        #expect(configuration.reconcile.rolloutPollInterval == .milliseconds(250))
+        #expect(configuration.reconcile.verifyTimeout == .seconds(600))
+        #expect(configuration.reconcile.workerVersionSource == .platform)
+        #expect(configuration.reconcile.healthFailureThreshold == 3)
+        #expect(configuration.reconcile.transientFailureLimit == 7)
+        #expect(configuration.reconcile.leaderCheckInterval == .seconds(3600))
+        #expect(configuration.reconcile.platformAttempts == 2)
+        #expect(configuration.reconcile.platformTimeout == .seconds(45))
+    }
+
+    @Test func mistakesAreReportedWithFileLineAndColumn() throws {
+        do {
+            _ = try DaemonConfiguration.parse("""
+                environment: staging
+                repository:
+                  url: https://github.com/clipnet/clipnet.git
+                  pollInterval: 30
+                listen: localhost
+                reconcile:
+                  workerVersionSource: redis
+                  surprise: true
+                """, file: "reconciler.yaml")
+            Issue.record("an invalid configuration was accepted")
+        } catch let error as ConfigError {
+            let lines = error.diagnostics.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:4:17:") && $0.contains("pollInterval") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:5:9:") && $0.contains("host:port") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:7:24:") && $0.contains("heartbeat, platform") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:8:3:") && $0.contains("unknown key 'surprise'") }, "\(lines)")
+        }
+    }
+
+    @Test func aMissingRepositoryIsNamed() throws {
+        #expect(throws: ConfigError.self) {
+            _ = try DaemonConfiguration.parse("environment: staging\n", file: "reconciler.yaml")
+        }
+    }
+
+    @Test func platformURLsCanBeOverriddenFromTheEnvironment() throws {
+        let configuration = try DaemonConfiguration.parse("""
+            environment: staging
+            repository:
+              url: .
+            """, file: "reconciler.yaml").applyingEnvironment([
+                "VERCEL_API_URL": "http://127.0.0.1:4001", "RAILWAY_API_URL": "http://127.0.0.1:4002",
+            ])
+        #expect(configuration.vercel.baseURL == "http://127.0.0.1:4001")
+        #expect(configuration.railway.baseURL == "http://127.0.0.1:4002")
+    }
+
+    @Test func theStateURLCanComeFromAVariableAndMustBeSetThen() throws {
+        var configuration = DaemonConfiguration.defaults
+        configuration.stateURLEnv = "RECONCILER_STATE_URL"
+        #expect(try configuration.stateURL(environment: ["RECONCILER_STATE_URL": "postgres://x@db/r"]) == "postgres://x@db/r")
+        #expect(throws: ConfigError.self) { try configuration.stateURL(environment: [:]) }
+    }
+}
