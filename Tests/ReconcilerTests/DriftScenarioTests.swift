@@ -6,8 +6,9 @@ import Testing
 /// Someone changes staging behind the reconciler's back: each kind of drift is detected, and
 /// healed or reported as the manifest's policy says (deploy/base.yaml).
 @Suite struct DriftScenarioTests {
-    @Test func anAliasRepointedByHandIsDetectedAndHealed() async throws {
-        try await Scenario.with { world in
+    @Test(arguments: [Scenario.Store.file, .postgres])
+    func anAliasRepointedByHandIsDetectedAndHealed(store: Scenario.Store) async throws {
+        try await Scenario.with(store: store) { world in
             let first = try world.commit("First")
             try await world.settle()
             let oldFrontend = try #require(try await world.record().knownGood?.deployments.frontend)

@@ -5,8 +5,9 @@ import Testing
 
 /// Pins, rollbacks and unpins through the daemon, as the HTTP API and the CLI drive them.
 @Suite struct OperatorScenarioTests {
-    @Test func aPinnedRevisionStaysWhateverLandsOnTheBranchUntilUnpinned() async throws {
-        try await Scenario.with { world in
+    @Test(arguments: [Scenario.Store.file, .postgres])
+    func aPinnedRevisionStaysWhateverLandsOnTheBranchUntilUnpinned(store: Scenario.Store) async throws {
+        try await Scenario.with(store: store) { world in
             let first = try world.commit("First")
             try await world.settle()
             let second = try world.commit("Second")
@@ -40,8 +41,9 @@ import Testing
         }
     }
 
-    @Test func aRollbackRepointsToThePreviousKnownGoodWithoutBuilding() async throws {
-        try await Scenario.with { world in
+    @Test(arguments: [Scenario.Store.file, .postgres])
+    func aRollbackRepointsToThePreviousKnownGoodWithoutBuilding(store: Scenario.Store) async throws {
+        try await Scenario.with(store: store) { world in
             let first = try world.commit("First")
             try await world.settle()
             let second = try world.commit("Second")
