@@ -15,8 +15,11 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
     public var runAt: Int64?
     public var idempotencyKey: String?
     public var traceId: String?
-    /// Failed attempts so far (absent means none).
+    /// Failed attempts so far (absent means none), deliveries whose worker died included.
     public var attempts: Int?
+    /// Deliveries that ended with the worker dying while running the job (counted in `attempts`
+    /// too), written by the reaper.
+    public var crashes: Int?
     /// The error of the last failed attempt.
     public var lastError: String?
 
