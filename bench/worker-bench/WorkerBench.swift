@@ -23,6 +23,20 @@ struct WorkerBench {
         }
     }
 
+    /// The no-op handler, counting: the run ends the moment the last job has run, without a
+    /// polling loop whose wake-ups would cost the engine CPU the ceiling does not pay.
+    final class CountingNoop: JobHandler, Sendable {
+        let jobType = "bench:noop"
+        let target: Int
+        let count = Atomic<Int>(0)
+        let done = AsyncStream<Void>.makeStream()
+        init(target: Int) { self.target = target }
+        func handle(_ job: Job) async throws {
+            if count.add(1, ordering: .relaxed).newValue == target { done.continuation.finish() }
+        }
+        func wait() async { for await _ in done.stream {} }
+    }
+
     static func main() async throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
         let baselines: [(name: String, rate: Double)] = arguments.compactMap { argument in
@@ -53,59 +67,91 @@ struct WorkerBench {
         }
         let clock = ContinuousClock()
 
+        let probe = try await RedisConnection.connect(to: url)
+        /// CPU seconds used so far by this process and by the Redis server.
+        func cpu() async throws -> (worker: Double, redis: Double) {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let worker = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            let info = try await probe.command(["INFO", "cpu"]).string ?? ""
+            var redis = 0.0
+            for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("used_cpu_sys:") || line.hasPrefix("used_cpu_user:") {
+                redis += Double(line.split(separator: ":")[1]) ?? 0
+            }
+            return (worker, redis)
+        }
+        /// Microseconds of CPU per job in this process and in Redis over a timed section.
+        struct Measure { var rate: Double; var workerMicros: Double; var redisMicros: Double }
+        func measured(_ count: Int, _ body: () async throws -> Void) async throws -> Measure {
+            let before = try await cpu()
+            let started = clock.now
+            try await body()
+            let elapsed = seconds(clock.now - started)
+            let after = try await cpu()
+            return Measure(rate: Double(count) / elapsed, workerMicros: (after.worker - before.worker) / Double(count) * 1e6,
+                           redisMicros: (after.redis - before.redis) / Double(count) * 1e6)
+        }
+
         // (a) The ceiling: the same take-and-acknowledge script, no worker logic.
-        func ceiling() async throws -> Double {
+        func ceiling() async throws -> Measure {
             let queue = try await freshQueue("ceiling")
             try await fill(queue, type: "bench:noop")
-            let started = clock.now
-            let drained = try await QueueCeiling.drain(queue: queue, redisURL: redisURL, concurrency: concurrency)
-            let rate = Double(drained) / seconds(clock.now - started)
+            var drained = 0
+            var result = try await measured(jobs) {
+                drained = try await QueueCeiling.drain(queue: queue, redisURL: redisURL, concurrency: concurrency)
+            }
+            precondition(drained == jobs, "the ceiling drained \(drained) of \(jobs)")
+            result.rate = result.rate * Double(drained) / Double(jobs)
             await cleanUp(queue)
-            return rate
+            return result
         }
 
         // The worker engine with a no-op handler.
-        func engine() async throws -> Double {
+        func engine() async throws -> Measure {
             let queue = try await freshQueue("worker")
             try await fill(queue, type: "bench:noop")
             let metrics = WorkerMetrics()
+            let noop = CountingNoop(target: jobs)
             let processor = JobProcessor(workerID: "bench", queue: queue, redisURL: redisURL,
-                                         registry: JobRegistry([NoopHandler(jobType: "bench:noop")]),
+                                         registry: JobRegistry([noop]),
                                          configuration: ProcessorConfiguration(concurrency: concurrency, blockTimeout: .milliseconds(100)),
                                          metrics: metrics, logger: logger)
             let heartbeat = HeartbeatService(queue: queue, workerID: "bench", version: "bench", concurrency: concurrency, jobTypes: [],
                                              metrics: metrics, logger: logger)
             try await heartbeat.beat()
-            let started = clock.now
-            let rate: Double = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await processor.run() }
-                while metrics.value(.processed, type: "bench:noop") < jobs { try await Task.sleep(for: .milliseconds(2)) }
-                let rate = Double(jobs) / seconds(clock.now - started)
+            let result: Measure = try await withThrowingTaskGroup(of: Void.self) { group in
+                let result = try await measured(jobs) {
+                    group.addTask { try await processor.run() }
+                    await noop.wait()
+                }
                 processor.beginShutdown()
                 try await group.waitForAll()
-                return rate
+                return result
             }
             await cleanUp(queue)
-            return rate
+            return result
         }
 
         // For profiling one side alone (valgrind --tool=callgrind): WORKER_BENCH_ONLY=ceiling|engine.
         switch ProcessInfo.processInfo.environment["WORKER_BENCH_ONLY"] {
-        case "ceiling"?: print(String(format: "ceiling %.0f jobs/s", try await ceiling())); return
-        case "engine"?: print(String(format: "engine %.0f jobs/s", try await engine())); return
+        case "ceiling"?: print(String(format: "ceiling %.0f jobs/s", try await ceiling().rate)); return
+        case "engine"?: print(String(format: "engine %.0f jobs/s", try await engine().rate)); return
         default: break
         }
 
-        var ceilingRates: [Double] = []
-        var engineRates: [Double] = []
+        var ceilings: [Measure] = []
+        var engines: [Measure] = []
         print("jobs \(jobs) per round, concurrency \(concurrency), \(rounds) rounds (ceiling and engine alternate)")
         for round in 1...max(1, rounds) {
             let a = try await ceiling()
             let e = try await engine()
-            ceilingRates.append(a)
-            engineRates.append(e)
-            print(String(format: "round %d: ceiling %.0f jobs/s, engine %.0f jobs/s, engine/ceiling %.1f %%", round, a, e, 100 * e / a))
+            ceilings.append(a)
+            engines.append(e)
+            print(String(format: "round %d: ceiling %.0f jobs/s (CPU/job: %.1f us here, %.1f us Redis), engine %.0f jobs/s (%.1f us, %.1f us), engine/ceiling %.1f %%",
+                         round, a.rate, a.workerMicros, a.redisMicros, e.rate, e.workerMicros, e.redisMicros, 100 * e.rate / a.rate))
         }
+        let ceilingRates = ceilings.map(\.rate)
+        let engineRates = engines.map(\.rate)
 
         // Idle pick-up latency: one job at a time into an idle worker.
         let latencyQueue = try await freshQueue("latency")
@@ -136,6 +182,9 @@ struct WorkerBench {
         print(String(format: "worker engine, no-op handler, per-job ack, median:  %.0f jobs/s", engineRate))
         print(String(format: "engine / ceiling: median of rounds %.1f %% (min %.1f %%, max %.1f %%)",
                      100 * median(ratios), 100 * (ratios.min() ?? 0), 100 * (ratios.max() ?? 0)))
+        print(String(format: "CPU per job, medians: ceiling %.1f us + Redis %.1f us; engine %.1f us + Redis %.1f us",
+                     median(ceilings.map(\.workerMicros)), median(ceilings.map(\.redisMicros)),
+                     median(engines.map(\.workerMicros)), median(engines.map(\.redisMicros))))
         for baseline in baselines {
             print("(b) \(baseline.name): " + String(format: "%.0f jobs/s", baseline.rate)
                   + "; engine / \(baseline.name) = " + String(format: "%.1fx", engineRate / baseline.rate))

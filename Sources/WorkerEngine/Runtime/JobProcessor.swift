@@ -144,7 +144,7 @@ public final class JobProcessor: Service {
             jobLogger().info("idempotency key already done: acknowledged without running")
             return .acknowledge(raw: raw, doneKey: nil)
         }
-        if let crashes = envelope.crashes, crashes > 0, attempt > 1 {
+        if let crashes = envelope.crashes, crashes > 0 {
             jobLogger().warning("running a job whose worker died while running it", metadata: ["job.crashes": "\(crashes)"])
         }
         let maxAttempts = envelope.maxAttempts ?? configuration.retry.defaultMaxAttempts
