@@ -179,6 +179,7 @@ let package = Package(
 
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),

@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/results
 swift build -c release --product FoundationBench
 "$(swift build -c release --show-bin-path)/FoundationBench" "$@" | tee bench/results/foundation.md
+bash bench/worker-bench.sh | tee bench/results/worker.md

@@ -39,6 +39,15 @@ public final class KillableChild {
         }
     }
 
+    /// Whether the child has not exited yet.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Waits for the child to exit by itself: its exit status, or the signal that ended it.
+    public func waitForExit() -> (status: Int32, signal: Int32?) {
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? (process.terminationStatus, process.terminationStatus) : (process.terminationStatus, nil)
+    }
+
     /// SIGKILL, then reap.
     public func killHard() {
         kill(process.processIdentifier, SIGKILL)

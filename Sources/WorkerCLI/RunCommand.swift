@@ -16,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Heartbeat TTL in seconds; a dead worker's jobs return after about this long.") var heartbeatTtlSeconds = 10.0
     @Option(help: "Log level.") var logLevel: Logger.Level = .info
     @Option(help: "Also run a no-op handler for this job type (benchmarks, drills).") var noopType: [String] = []
-    @Flag(help: "Run only the --noop-type handlers, not the CLIPNET ones (benchmarks).") var noopOnly = false
+    @Option(help: "Also run a handler for this job type that kills the worker with SIGKILL (crash drills only).") var crashType: [String] = []
+    @Flag(help: "Run only the --noop-type and --crash-type handlers, not the CLIPNET ones (benchmarks, drills).") var noopOnly = false
 
     func run() async throws {
         let logger = LoggingSetup.bootstrap(level: logLevel)
@@ -30,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
             throw ExitCode(78)
         }
-        var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) }
+        var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) } + crashType.map { CrashHandler(jobType: $0) }
         if !noopOnly {
             handlers += try StandardHandlers.make(context: HandlerContext.fromEnvironment(environment, settings: settings, logger: logger))
         }

@@ -54,18 +54,13 @@ import TestSupport
 
     @Test func clipProcessCallsRunPodWithTheNamespaceAndEnqueuesTheNextStages() async throws {
         let fixture = try await QueueFixture()
-        let emulator = RunPodEmulator(port: try UnusedLoopbackPort.make())
-        let http = HTTPClient(runtime: try CurlRuntime())
-        var runpod = RunPodClient(http: http, endpointURL: emulator.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
-                                  modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
-        runpod.pollInterval = .milliseconds(10)
-        let context = HandlerContext(settings: fixture.settings, http: http, runpod: runpod)
-        let folder = "\(fixture.environment)_clips/"
-        emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await emulator.run() }
-            defer { group.cancelAll() }
-            _ = await QueueFixture.eventually { (try? await http.send(HTTPRequest(url: emulator.baseURL + "/health")))?.status == 200 }
+        let inputs = try await withRunPodEmulator { emulator, server, http in
+            var runpod = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
+                                      modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
+            runpod.pollInterval = .milliseconds(10)
+            let context = HandlerContext(settings: fixture.settings, http: http, runpod: runpod)
+            let folder = "\(fixture.environment)_clips/"
+            emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
             try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
                                                         payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
             let stages = try await fixture.withWorker(handlers: [ClipProcessHandler(context: context)]) { _ in
@@ -73,10 +68,10 @@ import TestSupport
                 try await QueueFixture.eventually { try await fixture.queue.depth().dead == 3 }
             }
             #expect(stages)
+            return emulator.submittedInputs
         }
         let types = Set(try await fixture.queue.deadLetters().compactMap(\.type))
         #expect(types == ["ffmpeg:polish", "whisper:batch", "ml:score"])
-        let inputs = emulator.submittedInputs
         #expect(inputs.map { $0["modelPath"] ?? "" } == ["/m/blip", "/m/clip", "/m/motion"])
         #expect(inputs.allSatisfy { $0["namespace"] == "\(fixture.environment)-ns" })
     }

@@ -98,6 +98,48 @@ import Testing
         #expect(handler.counts["later"] == 1)
     }
 
+    @Test func aJobWhoseIdempotencyKeyWasAcknowledgedIsAcknowledgedWithoutRunning() async throws {
+        let fixture = try await QueueFixture()
+        let handler = RecordingHandler()
+        try await fixture.queue.enqueue(JobEnvelope(id: "first", type: "test:record", idempotencyKey: "clip-7:post"))
+        let ran = try await fixture.withWorker(handlers: [handler]) { _ in
+            // One worker run: the first job is acknowledged before the repeat is enqueued.
+            let firstDone = try await QueueFixture.eventually {
+                let inFlight = try await fixture.queue.depth().inFlight
+                return handler.counts["first"] == 1 && inFlight == 0
+            }
+            guard firstDone else { return false }
+            try await fixture.queue.enqueue(JobEnvelope(id: "repeat", type: "test:record", idempotencyKey: "clip-7:post"))
+            try await fixture.queue.enqueue(JobEnvelope(id: "other", type: "test:record", idempotencyKey: "clip-8:post"))
+            return try await QueueFixture.eventually {
+                let depth = try await fixture.queue.depth()
+                return handler.counts["other"] == 1 && depth.queued + depth.inFlight == 0
+            }
+        }
+        #expect(ran)
+        #expect(handler.counts["repeat"] == nil)
+        #expect(handler.counts["first"] == 1)
+        let done = fixture.queue.keys.done(idempotencyKey: "clip-7:post")
+        #expect(try await fixture.queue.connection.command(["PTTL", .string(done)]).integer ?? -1 > 0)
+        #expect(try await fixture.queue.depth() == JobQueue.Depth(queued: 0, inFlight: 0, retrying: 0, delayed: 0, dead: 0))
+    }
+
+    @Test func aJobThatFailedDoesNotMarkItsIdempotencyKeyDone() async throws {
+        let fixture = try await QueueFixture()
+        let failing = RecordingHandler(failures: 1)
+        try await fixture.queue.enqueue(JobEnvelope(id: "failed", type: "test:record", maxAttempts: 1, idempotencyKey: "k"))
+        _ = try await fixture.withWorker(handlers: [failing]) { _ in
+            try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
+        }
+        #expect(try await fixture.queue.connection.command(["EXISTS", .string(fixture.queue.keys.done(idempotencyKey: "k"))]).integer == 0)
+        let healthy = RecordingHandler()
+        try await fixture.queue.enqueue(JobEnvelope(id: "again", type: "test:record", idempotencyKey: "k"))
+        let ran = try await fixture.withWorker(handlers: [healthy]) { _ in
+            await QueueFixture.eventually { healthy.counts["again"] == 1 }
+        }
+        #expect(ran)
+    }
+
     @Test func redriveReturnsDeadJobsWithTheirAttemptsReset() async throws {
         let fixture = try await QueueFixture()
         try await fixture.queue.enqueue(JobEnvelope(id: "again", type: "test:record", maxAttempts: 1))

@@ -6,19 +6,16 @@ import TestSupport
 @testable import WorkerEngine
 
 @Suite struct RunPodClientTests {
-    static func withEmulator<T: Sendable>(_ body: @Sendable (RunPodEmulator, RunPodClient) async throws -> T) async throws -> T {
-        let emulator = RunPodEmulator(port: try UnusedLoopbackPort.make())
-        let http = HTTPClient(runtime: try CurlRuntime())
-        var client = RunPodClient(http: http, endpointURL: emulator.baseURL, apiKey: emulator.apiKey, namespace: "staging",
-                                  modelPaths: ["score": "/runpod-volume/staging/score-v3", "whisper": "/runpod-volume/staging/whisper"])
-        client.pollInterval = .milliseconds(10)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await emulator.run() }
-            defer { group.cancelAll() }
-            let up = await QueueFixture.eventually(.seconds(10)) {
-                (try? await http.send(HTTPRequest(url: emulator.baseURL + "/health")))?.status == 200
-            }
-            guard up else { throw QueueError(.configuration, "RunPod emulator did not start") }
+    static let modelPaths = ["score": "/runpod-volume/staging/score-v3", "whisper": "/runpod-volume/staging/whisper"]
+
+    static func withEmulator<T: Sendable>(
+        submission: RunPodClient.Submission = .run,
+        _ body: @Sendable (RunPodEmulator, RunPodClient) async throws -> T
+    ) async throws -> T {
+        try await withRunPodEmulator { emulator, server, http in
+            var client = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "staging",
+                                      modelPaths: modelPaths, submission: submission)
+            client.pollInterval = .milliseconds(10)
             return try await body(emulator, client)
         }
     }
@@ -31,6 +28,8 @@ import TestSupport
             #expect(input["namespace"] == "staging")
             #expect(input["modelPath"] == "/runpod-volume/staging/score-v3")
             #expect(input["task"] == "score")
+            #expect(emulator.log.all.allSatisfy { $0.headers["authorization"] == "Bearer \(emulator.apiKey)" })
+            #expect(emulator.log.requests("POST", "/run").count == 1)
         }
     }
 
@@ -51,6 +50,16 @@ import TestSupport
             emulator.injectRateLimits(2)
             let output = try await client.run(task: "score", model: "score", input: [:])
             #expect(output["ok"] == .bool(true))
+            #expect(emulator.log.all.filter(\.injectedFault).map(\.status) == [429, 429])
+        }
+    }
+
+    @Test func persistentRateLimitingIsATransientFailure() async throws {
+        try await Self.withEmulator { emulator, client in
+            emulator.injectRateLimits(client.rateLimitRetries + 1)
+            let failure = try await #require(throws: JobFailure.self) { try await client.run(task: "score", model: "score", input: [:]) }
+            #expect(failure.code == .transient)
+            #expect(failure.message.contains("429"))
         }
     }
 
@@ -59,6 +68,61 @@ import TestSupport
             let failure = try await #require(throws: JobFailure.self) { try await client.run(task: "caption", model: "blip", input: [:]) }
             #expect(failure.code == .permanent)
             #expect(emulator.submittedInputs.isEmpty)
+            #expect(emulator.log.all.isEmpty)
+        }
+    }
+
+    @Test func wrongApiKeyIsAPermanentFailure() async throws {
+        try await withRunPodEmulator { emulator, server, http in
+            let client = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: "not-the-key", namespace: "staging",
+                                      modelPaths: Self.modelPaths)
+            let failure = try await #require(throws: JobFailure.self) { try await client.run(task: "score", model: "score", input: [:]) }
+            #expect(failure.code == .permanent)
+            #expect(failure.message.contains("401"))
+            #expect(!failure.message.contains("not-the-key"))
+        }
+    }
+
+    // MARK: /runsync
+
+    @Test func runSyncAnswersAFinishedJobInOneRequest() async throws {
+        try await Self.withEmulator(submission: .runSync(wait: .seconds(5))) { emulator, client in
+            let output = try await client.run(task: "score", model: "score", input: [:])
+            #expect(output["ok"] == .bool(true))
+            let requests = emulator.log.all
+            #expect(requests.map(\.path) == ["/runsync"])
+            #expect(requests.first?.queryValue("wait") == "5000")
+            #expect(emulator.submittedInputs.first?["namespace"] == "staging")
+        }
+    }
+
+    @Test func runSyncFallsBackToPollingStatusWhenTheJobOutlastsTheWait() async throws {
+        try await Self.withEmulator(submission: .runSync(wait: .seconds(1))) { emulator, client in
+            emulator.injectJobFaults([.heldInProgress(statusPolls: 3)])
+            let output = try await client.run(task: "transcribe", model: "whisper", input: [:])
+            #expect(output["ok"] == .bool(true))
+            let paths = emulator.log.all.map(\.path)
+            #expect(paths.first == "/runsync")
+            #expect(paths.dropFirst().count == 3)
+            #expect(paths.dropFirst().allSatisfy { $0.hasPrefix("/status/") })
+        }
+    }
+
+    @Test func runSyncFailedJobIsATransientFailure() async throws {
+        try await Self.withEmulator(submission: .runSync(wait: .seconds(2))) { emulator, client in
+            emulator.injectJobFaults([.failed])
+            let failure = try await #require(throws: JobFailure.self) { try await client.run(task: "score", model: "score", input: [:]) }
+            #expect(failure.code == .transient)
+            #expect(failure.message.contains("FAILED"))
+            #expect(emulator.log.all.map(\.path) == ["/runsync"])
+        }
+    }
+
+    @Test(arguments: [(Duration.milliseconds(10), "1000"), (.seconds(900), "300000")])
+    func runSyncWaitIsClampedToTheAPIRange(_ wait: Duration, _ sent: String) async throws {
+        try await Self.withEmulator(submission: .runSync(wait: wait)) { emulator, client in
+            _ = try await client.run(task: "score", model: "score", input: [:])
+            #expect(emulator.log.requests("POST", "/runsync").first?.queryValue("wait") == sent)
         }
     }
 }

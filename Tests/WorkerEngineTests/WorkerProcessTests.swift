@@ -61,6 +61,33 @@ import TestSupport
         print("kill -9 drill: \(ids.count) jobs, 20 kills, \(counts.count) completed, \(dead.count) dead, \(duplicates) ran more than once")
     }
 
+    @Test func aPayloadThatCrashesTheWorkerEndsInTheDeadSetAfterItsAttempts() async throws {
+        let fixture = try await QueueFixture()
+        try await fixture.queue.enqueue(JobEnvelope(id: "poison", type: "drill:crash", maxAttempts: 2))
+        let arguments = Self.workerArguments + ["--noop-only", "--crash-type", "drill:crash"]
+        let executable = ChildProcess.productPath("clipnet-worker")
+        // Each worker takes the job and dies of it; the next one's reaper counts that delivery
+        // once the dead worker's heartbeat has expired, and gives the job back or, the second
+        // time, puts it in the dead set.
+        for round in 1...2 {
+            let child = try KillableChild(executable: executable, arguments: arguments, environment: Self.environment(for: fixture))
+            let ended = await eventually(within: .seconds(30)) { !child.isRunning }
+            #expect(ended, "round \(round): the worker did not take the poison job")
+            #expect(child.waitForExit().signal == SIGKILL)
+        }
+        let survivor = try KillableChild(executable: executable, arguments: arguments, environment: Self.environment(for: fixture))
+        let dead = try await QueueFixture.eventually(.seconds(30)) { try await fixture.queue.depth().dead == 1 }
+        #expect(dead)
+        #expect(survivor.isRunning)
+        #expect(survivor.terminate() == 0)
+        let letter = try #require(try await fixture.queue.deadLetters().first)
+        #expect(letter.id == "poison")
+        #expect(letter.reason == "workerDied")
+        #expect(letter.error.hasPrefix("worker died while running it 2 times"))
+        let depth = try await fixture.queue.depth()
+        #expect(depth.queued + depth.inFlight + depth.retrying == 0)
+    }
+
     @Test func aSigtermTheMomentTheHeartbeatAppearsIsAGracefulShutdown() async throws {
         let fixture = try await QueueFixture()
         let pattern = RedisArgument.string(fixture.queue.keys.prefix + "workers:*")

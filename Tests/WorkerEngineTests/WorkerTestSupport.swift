@@ -1,6 +1,8 @@
 import ClipnetConfig
 import Foundation
+import HTTPTransport
 import Logging
+import PlatformEmulators
 import RedisClient
 import ServiceLifecycle
 import Synchronization
@@ -33,9 +35,10 @@ struct QueueFixture {
         configuration: ProcessorConfiguration = ProcessorConfiguration(concurrency: 4, blockTimeout: .milliseconds(200),
                                                                        retry: RetryPolicy(initialDelay: .milliseconds(10), maximumDelay: .milliseconds(50))),
         workerID: String = "w\(UUID().uuidString.lowercased().prefix(6))",
+        metrics: WorkerMetrics = WorkerMetrics(),
+        reapInterval: Duration = .seconds(3),
         _ body: @Sendable (JobProcessor) async throws -> T
     ) async throws -> T {
-        let metrics = WorkerMetrics()
         let url = try RedisURL(parsing: redisURL)
         let processor = JobProcessor(workerID: workerID, queue: queue, redisURL: url, registry: JobRegistry(handlers),
                                      configuration: configuration, metrics: metrics, logger: Self.quietLogger)
@@ -43,7 +46,7 @@ struct QueueFixture {
                                          jobTypes: [], metrics: metrics, logger: Self.quietLogger)
         try await heartbeat.beat()
         let housekeeping = HousekeepingService(queue: queue, workerID: workerID, metrics: metrics,
-                                               promoteInterval: .milliseconds(20), logger: Self.quietLogger)
+                                               promoteInterval: .milliseconds(20), reapInterval: reapInterval, logger: Self.quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await processor.run() }
             group.addTask { try await housekeeping.run() }
@@ -101,4 +104,31 @@ final class BlockingHandler: JobHandler, Sendable {
     }
 
     var startedCount: Int { started.withLock { $0 } }
+}
+
+/// A RunPod emulator on a loopback port for the duration of `body`, stopped afterwards whether
+/// `body` throws or not.
+func withRunPodEmulator<T: Sendable>(
+    _ configuration: RunPodEmulator.Configuration = RunPodEmulator.Configuration(),
+    _ body: @Sendable (RunPodEmulator, EmulatorServer, HTTPClient) async throws -> T
+) async throws -> T {
+    let emulator = RunPodEmulator(configuration: configuration)
+    let server = try await emulator.start()
+    let http = HTTPClient(runtime: try CurlRuntime())
+    do {
+        let result = try await body(emulator, server, http)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// A handler whose body is a closure.
+struct ClosureHandler: JobHandler {
+    let jobType: String
+    let body: @Sendable (Job) async throws -> Void
+
+    func handle(_ job: Job) async throws { try await body(job) }
 }

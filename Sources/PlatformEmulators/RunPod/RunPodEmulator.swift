@@ -1,121 +1,247 @@
 import Foundation
-import Hummingbird
-import Logging
 import Synchronization
+import ClipnetJSON
 
-/// A loopback RunPod serverless endpoint (../shared/platform-apis.md section 5): `POST /run`,
-/// `GET /status/{id}` and `POST /runsync`, Bearer auth, with fault injection for tests: the next
-/// jobs can end `FAILED` or `TIMED_OUT`, and the next requests can be answered 429.
+/// A loopback RunPod serverless endpoint (../shared/platform-apis.md section 5) on the shared
+/// emulator machinery: `POST /run`, `POST /runsync?wait=<ms>`, `GET /status/{id}`,
+/// `POST /cancel/{id}` and `GET /health`, with the API key as `Authorization: Bearer <key>` (or bare,
+/// as some of RunPod's examples send it).
 ///
-/// Self-contained (Hummingbird only) so it does not depend on the shared emulator support being
-/// merged; a job is `IN_QUEUE` on submit, `IN_PROGRESS` at its first status poll, final at the second.
-public final class RunPodEmulator: Sendable {
+/// A job is `IN_QUEUE`, then `IN_PROGRESS`, then final (`Timings`), computed from the time since it
+/// was submitted (`PhasePlan`). `/runsync` waits until the job is final or `wait` ms have passed
+/// (clamped to 1000...300000 as the real API documents) and answers with the job's status then.
+///
+/// Fault injection: the next jobs can end `FAILED` or `TIMED_OUT`, or be held `IN_PROGRESS` until
+/// `/status` has been asked about them a number of times (so `/runsync` cannot finish them and a
+/// client must fall back to polling); the next requests can be answered 429 (`injectRateLimits`,
+/// or the shared `faults` and the admin endpoint).
+public final class RunPodEmulator: EmulatedPlatform {
     public enum Fault: Sendable, Equatable {
+        /// The job ends `FAILED` with an error message.
         case failed
+        /// The job ends `TIMED_OUT`.
         case timedOut
+        /// The job stays `IN_PROGRESS` until `/status` has been asked about it `statusPolls` times,
+        /// then is `COMPLETED`.
+        case heldInProgress(statusPolls: Int)
     }
 
-    private struct Job {
-        var input: [String: Any]
-        var polls = 0
+    public struct Timings: Sendable {
+        public var queued: Duration
+        public var running: Duration
+
+        public init(queued: Duration = .milliseconds(10), running: Duration = .milliseconds(20)) {
+            self.queued = queued
+            self.running = running
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var apiKey: String
+        public var timings: Timings
+
+        public init(apiKey: String = "test-runpod-key", timings: Timings = Timings()) {
+            self.apiKey = apiKey
+            self.timings = timings
+        }
+    }
+
+    struct Job {
+        var input: JSONValue
+        var submittedAt: Date
         var fault: Fault?
+        var statusPolls = 0
+        var cancelled = false
     }
 
-    private struct State: @unchecked Sendable {
+    struct State {
         var jobs: [String: Job] = [:]
         var inputs: [[String: String]] = []
         var faults: [Fault] = []
-        var rateLimited = 0
     }
 
-    public let port: Int
-    public let apiKey: String
-    private let state = Mutex(State())
+    public let configuration: Configuration
+    /// Every API request received, shared with the host the emulator starts.
+    public let log = RequestLog()
+    /// Transport faults (429, 5xx, delays), shared with the host the emulator starts.
+    public let faults = FaultInjector()
+    let state = Mutex(State())
+    public var errorRenderer: any PlatformErrorRenderer { RunPodErrorRenderer() }
 
-    public init(port: Int, apiKey: String = "test-runpod-key") {
-        self.port = port
-        self.apiKey = apiKey
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var apiKey: String { configuration.apiKey }
+
+    /// Starts serving on 127.0.0.1 (port 0); the endpoint URL to give a client is the server's `baseURL`.
+    public func start() async throws -> EmulatorServer {
+        try await EmulatorServer.start(EmulatorHost(platform: self, log: log, faults: faults), name: "runpod-emulator")
+    }
+
+    // MARK: Faults and inspection
 
     /// The next submitted jobs end with these faults, in order.
     public func injectJobFaults(_ faults: [Fault]) { state.withLock { $0.faults += faults } }
-    /// The next `count` requests are answered 429 with `Retry-After: 0`.
-    public func injectRateLimits(_ count: Int) { state.withLock { $0.rateLimited += count } }
-    /// The string fields of every submitted `input` (namespace, modelPath, task, ...).
+
+    /// The next `count` requests are answered 429 with this `Retry-After`.
+    public func injectRateLimits(_ count: Int, retryAfter: String = "0") {
+        faults.inject(.rateLimit(retryAfter: retryAfter), count: count)
+    }
+
+    /// The string fields of every submitted `input` (namespace, modelPath, task, ...), in order.
     public var submittedInputs: [[String: String]] { state.withLock { $0.inputs } }
 
-    /// Serves until cancelled.
-    public func run() async throws {
-        let router = Router()
-        router.post("run") { request, context in try await self.submit(request, context: context, sync: false) }
-        router.post("runsync") { request, context in try await self.submit(request, context: context, sync: true) }
-        router.get("status/:id") { request, context in
-            if let refused = self.refusal(request) { return refused }
-            let id = context.parameters.get("id") ?? ""
-            return self.status(of: id, advance: true)
+    // MARK: EmulatedPlatform
+
+    public func operationName(for request: EmulatorRequest) -> String? { nil }
+
+    public func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
+        let authorization = request.header("authorization") ?? ""
+        guard authorization == "Bearer \(apiKey)" || authorization == apiKey else {
+            return RunPodError.response(401, "Unauthorized")
         }
-        router.get("health") { _, _ in "ok" }
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                                      logger: Logger(label: "runpod-emulator", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await application.run()
+        let s = request.pathSegments
+        switch (request.method, s.count) {
+        case ("POST", 1) where s[0] == "run":
+            return submit(request).response
+        case ("POST", 1) where s[0] == "runsync":
+            return await runSync(request)
+        case ("GET", 2) where s[0] == "status":
+            return status(of: s[1], countingPoll: true)
+        case ("POST", 2) where s[0] == "cancel":
+            return cancel(s[1])
+        case ("GET", 1) where s[0] == "health":
+            return health()
+        default:
+            return RunPodError.response(404, "not found")
+        }
     }
 
-    private func submit(_ request: Request, context: some RequestContext, sync: Bool) async throws -> Response {
-        if let refused = refusal(request) { return refused }
-        let body = try await request.body.collect(upTo: 10 << 20)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-              let input = object["input"] as? [String: Any]
-        else { return Self.json(["error": "input is required"], status: .badRequest) }
-        let id = UUID().uuidString.lowercased()
+    /// Admin actions (`POST /_emulator/<action>`), the HTTP twins of `injectJobFaults`:
+    /// - `faults/job-failed` `{"count"?:1}`, `faults/job-timed-out` `{"count"?:1}`
+    /// - `faults/job-held` `{"count"?:1, "statusPolls":N}`
+    public func handleAdmin(action: String, body: JSONValue) async -> EmulatorResponse? {
+        let count = max(0, Int(body["count"]?.numberValue ?? 1))
+        let fault: Fault
+        switch action {
+        case "faults/job-failed": fault = .failed
+        case "faults/job-timed-out": fault = .timedOut
+        case "faults/job-held":
+            guard let polls = body["statusPolls"]?.numberValue, polls >= 0 else { return AdminReply.badRequest("missing number field statusPolls") }
+            fault = .heldInProgress(statusPolls: Int(polls))
+        default: return nil
+        }
+        injectJobFaults(Array(repeating: fault, count: count))
+        return AdminReply.ok
+    }
+
+    // MARK: Operations
+
+    private func submit(_ request: EmulatorRequest) -> (response: EmulatorResponse, id: String?) {
+        guard let body = request.json?.objectValue else { return (RunPodError.response(400, "the body must be a JSON object"), nil) }
+        guard let input = body["input"], input.objectValue != nil else { return (RunPodError.response(400, "input is required"), nil) }
+        let id = UUID().uuidString.lowercased() + "-u1"
         state.withLock { state in
             let fault = state.faults.isEmpty ? nil : state.faults.removeFirst()
-            state.jobs[id] = Job(input: input, fault: fault)
-            state.inputs.append(input.compactMapValues { $0 as? String })
+            state.jobs[id] = Job(input: input, submittedAt: Date(), fault: fault)
+            state.inputs.append((input.objectValue ?? [:]).compactMapValues(\.stringValue))
         }
-        if sync {
-            _ = status(of: id, advance: true)
-            return status(of: id, advance: true)
-        }
-        return Self.json(["id": id, "status": "IN_QUEUE"])
+        return (.json(["id": .string(id), "status": "IN_QUEUE"]), id)
     }
 
-    private func refusal(_ request: Request) -> Response? {
-        guard request.headers[.authorization] == "Bearer \(apiKey)" else { return Self.json(["error": "Unauthorized"], status: .unauthorized) }
-        let limited = state.withLock { state -> Bool in
-            guard state.rateLimited > 0 else { return false }
-            state.rateLimited -= 1
+    private func runSync(_ request: EmulatorRequest) async -> EmulatorResponse {
+        let requested = request.queryValue("wait").flatMap(Int.init) ?? 90_000
+        let wait = Duration.milliseconds(min(300_000, max(1000, requested)))
+        let (submitted, id) = submit(request)
+        guard let id else { return submitted }
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while true {
+            let (answer, final) = statusAnswer(of: id, countingPoll: false)
+            if final || clock.now >= deadline { return answer }
+            try? await Task.sleep(for: min(.milliseconds(5), deadline - clock.now))
+        }
+    }
+
+    private func status(of id: String, countingPoll: Bool) -> EmulatorResponse {
+        statusAnswer(of: id, countingPoll: countingPoll).response
+    }
+
+    private func statusAnswer(of id: String, countingPoll: Bool) -> (response: EmulatorResponse, final: Bool) {
+        let now = Date()
+        let timings = configuration.timings
+        let job = state.withLock { state -> Job? in
+            if countingPoll { state.jobs[id]?.statusPolls += 1 }
+            return state.jobs[id]
+        }
+        guard let job else { return (RunPodError.response(404, "job \(id) not found"), true) }
+        let elapsed = job.submittedAt.elapsed(until: now)
+        var status = PhasePlan([.init("IN_QUEUE", for: timings.queued), .init("IN_PROGRESS", for: timings.running), .init("DONE", for: nil)])
+            .status(after: elapsed)
+        if job.cancelled { status = "CANCELLED" }
+        if status == "DONE", case .heldInProgress(let polls)? = job.fault, job.statusPolls < polls { status = "IN_PROGRESS" }
+        let delay = Int(Self.milliseconds(min(elapsed, timings.queued)))
+        var answer: [String: JSONValue] = ["id": .string(id), "status": .string(status), "delayTime": .number(Double(delay))]
+        switch (status, job.fault) {
+        case ("DONE", .failed?):
+            answer["status"] = "FAILED"
+            answer["error"] = "injected failure"
+        case ("DONE", .timedOut?):
+            answer["status"] = "TIMED_OUT"
+        case ("DONE", _):
+            answer["status"] = "COMPLETED"
+            answer["executionTime"] = .number(Double(Self.milliseconds(timings.running)))
+            answer["output"] = ["task": job.input["task"] ?? .null, "namespace": job.input["namespace"] ?? .null, "ok": true]
+        default:
+            break
+        }
+        let final = !["IN_QUEUE", "IN_PROGRESS"].contains(answer["status"]?.stringValue ?? "")
+        return (.json(.object(answer)), final)
+    }
+
+    private func cancel(_ id: String) -> EmulatorResponse {
+        let found = state.withLock { state -> Bool in
+            guard state.jobs[id] != nil else { return false }
+            state.jobs[id]!.cancelled = true
             return true
         }
-        if limited {
-            var response = Self.json(["error": "rate limited"], status: .tooManyRequests)
-            response.headers[.retryAfter] = "0"
-            return response
-        }
-        return nil
+        guard found else { return RunPodError.response(404, "job \(id) not found") }
+        return .json(["id": .string(id), "status": "CANCELLED"])
     }
 
-    private func status(of id: String, advance: Bool) -> Response {
-        let job = state.withLock { state -> Job? in
-            guard var job = state.jobs[id] else { return nil }
-            if advance { job.polls += 1 }
-            state.jobs[id] = job
-            return job
+    private func health() -> EmulatorResponse {
+        let now = Date()
+        let timings = configuration.timings
+        let counts = state.withLock { state in
+            state.jobs.values.reduce(into: (queued: 0, running: 0, done: 0)) { counts, job in
+                let elapsed = job.submittedAt.elapsed(until: now)
+                if elapsed < timings.queued { counts.queued += 1 } else if elapsed < timings.queued + timings.running { counts.running += 1 } else { counts.done += 1 }
+            }
         }
-        guard let job else { return Self.json(["error": "job not found"], status: .notFound) }
-        if job.polls < 2 { return Self.json(["id": id, "status": "IN_PROGRESS"]) }
-        switch job.fault {
-        case .failed?: return Self.json(["id": id, "status": "FAILED", "error": "injected failure"])
-        case .timedOut?: return Self.json(["id": id, "status": "TIMED_OUT"])
-        case nil:
-            let output: [String: Any] = ["task": job.input["task"] ?? "", "namespace": job.input["namespace"] ?? "", "ok": true]
-            return Self.json(["id": id, "status": "COMPLETED", "output": output, "delayTime": 1, "executionTime": 2])
-        }
+        return .json(["jobs": ["inQueue": .number(Double(counts.queued)), "inProgress": .number(Double(counts.running)),
+                               "completed": .number(Double(counts.done)), "failed": 0, "retried": 0],
+                      "workers": ["idle": 1, "running": 0]])
     }
 
-    private static func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// RunPod's error shape: `{"error": "<message>"}` with the HTTP status.
+struct RunPodErrorRenderer: PlatformErrorRenderer {
+    func rateLimited(retryAfter: String) -> EmulatorResponse {
+        .json(["error": "rate limit exceeded"], status: 429, headers: ["Retry-After": retryAfter])
+    }
+
+    func serverError(status: Int) -> EmulatorResponse {
+        RunPodError.response(status, "internal server error")
+    }
+}
+
+enum RunPodError {
+    static func response(_ status: Int, _ message: String) -> EmulatorResponse {
+        .json(["error": .string(message)], status: status)
     }
 }

@@ -33,15 +33,17 @@ public struct HandlerContext: Sendable {
 
     public var folder: MediaFolder { MediaFolder(settings.cloudinaryFolder) }
 
-    /// From the worker's variables: `RUNPOD_ENDPOINT_URL`, `RUNPOD_API_KEY`, `CLIPBOT_POST_URL`,
+    /// From the worker's variables: `RUNPOD_ENDPOINT_URL`, `RUNPOD_API_KEY`, `RUNPOD_RUNSYNC_WAIT_MS`
+    /// (submit with `/runsync` and this wait instead of `/run`), `CLIPBOT_POST_URL`,
     /// `CLIPBOT_NOTIFY_URL`, `FFMPEG_PATH`, `FFMPEG_TIMEOUT_SECONDS`, `CLIPNET_MEDIA_ROOT`.
     public static func fromEnvironment(_ environment: [String: String], settings: WorkerSettings, logger: Logger) throws -> HandlerContext {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let http = HTTPClient(runtime: try CurlRuntime(), configuration: .init(concurrency: 8, userAgent: "clipnet-worker"))
         var runpod: RunPodClient?
         if let url = value("RUNPOD_ENDPOINT_URL") {
+            let submission: RunPodClient.Submission = value("RUNPOD_RUNSYNC_WAIT_MS").flatMap(Int64.init).map { .runSync(wait: .milliseconds($0)) } ?? .run
             runpod = RunPodClient(http: http, endpointURL: url, apiKey: value("RUNPOD_API_KEY") ?? "",
-                                  namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths)
+                                  namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths, submission: submission)
         }
         return HandlerContext(
             settings: settings, http: http, runpod: runpod, clipbotPostURL: value("CLIPBOT_POST_URL"),

@@ -31,11 +31,12 @@ public final class WorkerMetrics: Sendable {
         var durations: [String: Histogram] = [:]
         var pickup = Histogram(size: WorkerMetrics.latencyBuckets.count)
         var depth: [String: Int] = [:]
-        var inFlight = 0
         var reaped = 0
     }
 
     private let state = Mutex(State())
+    /// Outside the lock: changed twice per job by every slot.
+    private let inFlightCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -47,6 +48,16 @@ public final class WorkerMetrics: Sendable {
         let seconds = Self.seconds(duration)
         state.withLock {
             $0.durations[type, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
+        }
+    }
+
+    /// A handler run that ended with `outcome`: its duration and the count, under one lock (the
+    /// per-job path).
+    public func finished(_ outcome: Outcome, type: String, duration: Duration) {
+        let seconds = Self.seconds(duration)
+        state.withLock {
+            $0.durations[type, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
+            $0.counters[outcome, default: [:]][type, default: 0] += 1
         }
     }
 
@@ -62,14 +73,14 @@ public final class WorkerMetrics: Sendable {
     }
 
     public func addInFlight(_ delta: Int) {
-        state.withLock { $0.inFlight += delta }
+        inFlightCount.add(delta, ordering: .relaxed)
     }
 
     public func addReaped(_ count: Int) {
         state.withLock { $0.reaped += count }
     }
 
-    public var inFlight: Int { state.withLock { $0.inFlight } }
+    public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
     public func value(_ outcome: Outcome, type: String) -> Int {
         state.withLock { $0.counters[outcome]?[type] ?? 0 }
@@ -83,12 +94,12 @@ public final class WorkerMetrics: Sendable {
             let name = "clipnet_worker_jobs_\(outcome.rawValue)_total"
             out += "# TYPE \(name) counter\n"
             for (type, value) in (snapshot.counters[outcome] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                out += "\(name){type=\"\(type)\"} \(value)\n"
+                out += "\(name){type=\"\(Self.escape(type))\"} \(value)\n"
             }
         }
         out += "# TYPE clipnet_worker_handler_duration_seconds histogram\n"
         for (type, histogram) in snapshot.durations.sorted(by: { $0.key < $1.key }) {
-            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(type)\",")
+            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(Self.escape(type))\",")
         }
         out += "# TYPE clipnet_worker_pickup_latency_seconds histogram\n"
         out += Self.render(snapshot.pickup, name: "clipnet_worker_pickup_latency_seconds", bounds: Self.latencyBuckets, labels: "")
@@ -96,7 +107,7 @@ public final class WorkerMetrics: Sendable {
         for (state, value) in snapshot.depth.sorted(by: { $0.key < $1.key }) {
             out += "clipnet_worker_queue_depth{state=\"\(state)\"} \(value)\n"
         }
-        out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(snapshot.inFlight)\n"
+        out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(inFlight)\n"
         out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
         return out
     }
@@ -109,6 +120,22 @@ public final class WorkerMetrics: Sendable {
         out += "\(name)_bucket{\(labels)le=\"+Inf\"} \(histogram.count)\n"
         let plain = labels.isEmpty ? "" : "{\(labels.dropLast())}"
         out += "\(name)_sum\(plain) \(histogram.sum)\n\(name)_count\(plain) \(histogram.count)\n"
+        return out
+    }
+
+    /// A label value as the text format wants it: backslash, double quote and newline escaped
+    /// (job types come from producers and may contain anything).
+    static func escape(_ value: String) -> String {
+        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
+        var out = ""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
         return out
     }
 

@@ -15,8 +15,11 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
     public var runAt: Int64?
     public var idempotencyKey: String?
     public var traceId: String?
-    /// Failed attempts so far (absent means none).
+    /// Failed attempts so far (absent means none), deliveries whose worker died included.
     public var attempts: Int?
+    /// Deliveries that ended with the worker dying while running the job (counted in `attempts`
+    /// too), written by the reaper.
+    public var crashes: Int?
     /// The error of the last failed attempt.
     public var lastError: String?
 
@@ -40,23 +43,54 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
         self.traceId = traceId
     }
 
-    /// Parses an envelope as stored in Redis.
+    /// Parses an envelope as stored in Redis (once per job, so by hand over `JSONValue(parsing:)`
+    /// rather than through `JSONDecoder`). Unknown fields are ignored; an optional field may be
+    /// null.
     /// - Throws: `QueueError(.invalidEnvelope)` saying what is wrong.
     public static func parse(_ bytes: [UInt8]) throws -> JobEnvelope {
-        let envelope: JobEnvelope
+        let document: JSONValue
         do {
-            envelope = try JSONDecoder().decode(JobEnvelope.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw QueueError(.invalidEnvelope, "envelope does not parse: \(Self.describe(error))")
+            document = try JSONValue(parsing: bytes)
         } catch {
-            throw QueueError(.invalidEnvelope, "envelope does not parse")
+            throw QueueError(.invalidEnvelope, "envelope does not parse: not JSON (\(error))")
         }
+        guard case .object(let fields) = document else {
+            throw QueueError(.invalidEnvelope, "envelope does not parse: not a JSON object")
+        }
+        var envelope = JobEnvelope(
+            id: try Self.required(fields, "id", \.stringValue), type: try Self.required(fields, "type", \.stringValue),
+            payload: try Self.required(fields, "payload", { $0 }), enqueuedAt: try Self.required(fields, "enqueuedAt", Self.integer))
+        envelope.maxAttempts = try Self.optional(fields, "maxAttempts", Self.integer).map(Int.init)
+        envelope.runAt = try Self.optional(fields, "runAt", Self.integer)
+        envelope.idempotencyKey = try Self.optional(fields, "idempotencyKey", \.stringValue)
+        envelope.traceId = try Self.optional(fields, "traceId", \.stringValue)
+        envelope.attempts = try Self.optional(fields, "attempts", Self.integer).map(Int.init)
+        envelope.crashes = try Self.optional(fields, "crashes", Self.integer).map(Int.init)
+        envelope.lastError = try Self.optional(fields, "lastError", \.stringValue)
         guard !envelope.id.isEmpty else { throw QueueError(.invalidEnvelope, "envelope has an empty id") }
         guard !envelope.type.isEmpty else { throw QueueError(.invalidEnvelope, "envelope has an empty type") }
         if let maxAttempts = envelope.maxAttempts, maxAttempts < 1 {
             throw QueueError(.invalidEnvelope, "maxAttempts must be at least 1")
         }
         return envelope
+    }
+
+    private static func required<T>(_ fields: [String: JSONValue], _ name: String, _ read: (JSONValue) -> T?) throws -> T {
+        guard let value = fields[name] else { throw QueueError(.invalidEnvelope, "envelope does not parse: missing field '\(name)'") }
+        guard let typed = read(value) else { throw QueueError(.invalidEnvelope, "envelope does not parse: wrong type at '\(name)'") }
+        return typed
+    }
+
+    private static func optional<T>(_ fields: [String: JSONValue], _ name: String, _ read: (JSONValue) -> T?) throws -> T? {
+        guard let value = fields[name], value != .null else { return nil }
+        guard let typed = read(value) else { throw QueueError(.invalidEnvelope, "envelope does not parse: wrong type at '\(name)'") }
+        return typed
+    }
+
+    /// A JSON number that is a whole number within ±2^53 (exact in the Double it was parsed into).
+    private static func integer(_ value: JSONValue) -> Int64? {
+        guard case .number(let number) = value, number.rounded(.towardZero) == number, abs(number) <= 9_007_199_254_740_992 else { return nil }
+        return Int64(number)
     }
 
     /// The compact JSON stored in Redis.
@@ -68,16 +102,5 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
 
     public static func nowMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        case .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON" : "bad value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        @unknown default: "invalid"
-        }
     }
 }

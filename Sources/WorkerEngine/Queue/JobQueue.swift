@@ -122,6 +122,7 @@ public final class JobQueue: Sendable {
     static func resetAttempts(_ raw: [UInt8]) -> [UInt8] {
         guard var envelope = try? JobEnvelope.parse(raw) else { return raw }
         envelope.attempts = nil
+        envelope.crashes = nil
         envelope.lastError = nil
         return (try? envelope.encoded()) ?? raw
     }
@@ -139,19 +140,65 @@ public final class JobQueue: Sendable {
         return (moved, next < 0 ? nil : .milliseconds(next))
     }
 
-    /// One reaper pass: every in-flight list of a worker other than `excluding` whose heartbeat or
-    /// lease has expired goes back to the queue. Returns the number of jobs returned.
-    public func reap(excluding worker: String?) async throws -> Int {
-        var returned = 0
+    /// What one reaper pass did.
+    public struct Reaped: Sendable, Hashable {
+        /// Jobs given back to the queue, each with one more attempt counted.
+        public var returned = 0
+        /// Types of the jobs that went to the dead set instead (their worker died while running
+        /// them as many times as they had attempts).
+        public var deadLettered: [String] = []
+
+        public var total: Int { returned + deadLettered.count }
+    }
+
+    /// One reaper pass: every job in an in-flight list of a worker other than `excluding` whose
+    /// heartbeat or lease has expired is taken out. A delivery that ended with the worker dying
+    /// counts as an attempt (`attempts` and `crashes` go up, `lastError` says so): the job goes
+    /// back to the queue's consuming end (picked next), or, once that makes `maxAttempts`
+    /// (the envelope's, else `defaultMaxAttempts`), to the dead set with reason `workerDied`, so a
+    /// payload that crashes the process cannot loop for ever.
+    public func reap(excluding worker: String?, defaultMaxAttempts: Int = RetryPolicy().defaultMaxAttempts) async throws -> Reaped {
+        var reaped = Reaped()
+        var deadOwners: Set<String> = []
         for key in try await inflightKeys() {
             guard let owner = keys.worker(ofInflightKey: key), owner != worker else { continue }
-            let reply = try await QueueScripts.reapSlot.run(
-                on: connection,
-                keys: [.string(key), .string(keys.heartbeat(worker: owner)), .string(keys.leases), .string(keys.queue)],
-                arguments: [.string(owner)])
-            returned += max(0, Int(reply.integer ?? 0))
+            for raw in try await inflight(key: key) {
+                let (rewritten, entry, type) = Self.reapedForm(of: raw, owner: owner, defaultMaxAttempts: defaultMaxAttempts)
+                let reply = try await QueueScripts.reapJob.run(
+                    on: connection,
+                    keys: [.string(key), .string(keys.heartbeat(worker: owner)), .string(keys.leases), .string(keys.queue), .string(keys.dead)],
+                    arguments: [.string(owner), .bytes(raw), .bytes(rewritten), .bytes(entry ?? []), RedisArgument(deadSetCapacity)])
+                let outcome = reply.integer ?? -1
+                if outcome < 0 { break }  // alive: leave its list alone
+                deadOwners.insert(owner)
+                if outcome == 1 { reaped.returned += 1 }
+                if outcome == 2 { reaped.deadLettered.append(type ?? "unparseable") }
+            }
         }
-        return returned
+        for owner in deadOwners {
+            _ = try await QueueScripts.forgetLease.run(
+                on: connection, keys: [.string(keys.heartbeat(worker: owner)), .string(keys.leases)], arguments: [.string(owner)])
+        }
+        return reaped
+    }
+
+    /// A reaped job's envelope with this delivery counted, and its dead-set entry when that was its
+    /// last attempt. An envelope that does not parse goes back as it is (the worker that takes it
+    /// dead-letters it as `invalidEnvelope`).
+    static func reapedForm(of raw: [UInt8], owner: String, defaultMaxAttempts: Int) -> (rewritten: [UInt8], deadEntry: [UInt8]?, type: String?) {
+        guard var envelope = try? JobEnvelope.parse(raw) else { return (raw, nil, nil) }
+        let attempts = (envelope.attempts ?? 0) + 1
+        let crashes = (envelope.crashes ?? 0) + 1
+        envelope.attempts = attempts
+        envelope.crashes = crashes
+        envelope.lastError = "worker \(owner) died while running it"
+        guard let rewritten = try? envelope.encoded() else { return (raw, nil, envelope.type) }
+        guard attempts >= envelope.maxAttempts ?? defaultMaxAttempts else { return (rewritten, nil, envelope.type) }
+        let letter = DeadLetter(
+            id: envelope.id, type: envelope.type, reason: "workerDied",
+            error: "worker died while running it \(crashes) \(crashes == 1 ? "time" : "times") (last: \(owner))",
+            attempts: attempts, diedAt: JobEnvelope.nowMilliseconds(), worker: owner, envelope: String(decoding: raw, as: UTF8.self))
+        return (rewritten, try? letter.encoded(), envelope.type)
     }
 
     /// The heartbeat of worker `id`, decoded, if it is alive.

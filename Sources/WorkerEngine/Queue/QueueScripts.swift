@@ -73,18 +73,34 @@ enum QueueScripts {
         return n
         """)
 
-    /// The reaper's step for one in-flight list of another worker: if that worker is dead (no
-    /// heartbeat, or its lease expired), give its jobs back to the queue head and forget its lease.
-    /// KEYS: slot, heartbeat, leases, queue. ARGV: worker id. Returns -1 if alive, else how many.
-    static let reapSlot = RedisScript(now + """
+    /// The reaper's step for one job in another worker's in-flight list: if that worker is dead (no
+    /// heartbeat, or its lease expired) and the job is still in the list, take it out and either
+    /// give back the rewritten envelope (its `attempts` counting this delivery) to the queue's
+    /// consuming end, or, when ARGV[4] is not empty, add that dead-set entry instead.
+    /// KEYS: slot, heartbeat, leases, queue, dead. ARGV: worker id, raw, rewritten raw, dead entry
+    /// ('' to requeue), dead-set cap. Returns -1 if the worker is alive, 0 if the job was gone,
+    /// 1 if requeued, 2 if dead-lettered.
+    static let reapJob = RedisScript(now + """
         local alive = redis.call('EXISTS', KEYS[2]) == 1
         local lease = redis.call('ZSCORE', KEYS[3], ARGV[1])
         if lease and tonumber(lease) < now then alive = false end
         if alive then return -1 end
-        local n = 0
-        while redis.call('LMOVE', KEYS[1], KEYS[4], 'RIGHT', 'RIGHT') do n = n + 1 end
-        redis.call('ZREM', KEYS[3], ARGV[1])
-        return n
+        if redis.call('LREM', KEYS[1], -1, ARGV[2]) == 0 then return 0 end
+        if ARGV[4] == '' then
+          redis.call('RPUSH', KEYS[4], ARGV[3])
+          return 1
+        end
+        redis.call('ZADD', KEYS[5], now, ARGV[4])
+        local cap = tonumber(ARGV[5])
+        if redis.call('ZCARD', KEYS[5]) > cap then redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(cap + 1)) end
+        return 2
+        """)
+
+    /// Forget the lease of a worker whose heartbeat is gone (after its lists were reaped).
+    /// KEYS: heartbeat, leases. ARGV: worker id.
+    static let forgetLease = RedisScript("""
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        return redis.call('ZREM', KEYS[2], ARGV[1])
         """)
 
     /// Heartbeat and lease renewal together. KEYS: heartbeat, leases. ARGV: JSON, TTL ms, worker id.

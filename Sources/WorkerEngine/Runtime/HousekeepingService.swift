@@ -12,9 +12,13 @@ public final class HousekeepingService: Service {
     private let metrics: WorkerMetrics
     private let logger: Logger
 
+    /// Attempts of a job whose envelope does not say, for the jobs of dead workers.
+    public let defaultMaxAttempts: Int
+
     public init(queue: JobQueue, workerID: String, metrics: WorkerMetrics, promoteInterval: Duration = .milliseconds(100),
-                reapInterval: Duration = .seconds(3), logger: Logger) {
+                reapInterval: Duration = .seconds(3), defaultMaxAttempts: Int = RetryPolicy().defaultMaxAttempts, logger: Logger) {
         self.queue = queue
+        self.defaultMaxAttempts = defaultMaxAttempts
         self.workerID = workerID
         self.metrics = metrics
         self.promoteInterval = promoteInterval
@@ -31,10 +35,13 @@ public final class HousekeepingService: Service {
                 _ = try await queue.promoteDue()
                 if clock.now - lastReap >= reapInterval {
                     lastReap = clock.now
-                    let reaped = try await queue.reap(excluding: workerID)
-                    if reaped > 0 {
-                        metrics.addReaped(reaped)
-                        logger.warning("returned jobs of dead workers to the queue", metadata: ["jobs": "\(reaped)"])
+                    let reaped = try await queue.reap(excluding: workerID, defaultMaxAttempts: defaultMaxAttempts)
+                    if reaped.total > 0 {
+                        metrics.addReaped(reaped.total)
+                        for type in reaped.deadLettered { metrics.count(.dead, type: type) }
+                        logger.warning("took back the jobs of dead workers", metadata: [
+                            "jobs.returned": "\(reaped.returned)", "jobs.dead": "\(reaped.deadLettered.count)",
+                        ])
                     }
                     metrics.setDepth(try await queue.depth())
                 }

@@ -16,10 +16,31 @@ public struct Job: Sendable {
     /// 1 for the first delivery after enqueue, 2 for the first retry, ...
     public let attempt: Int
     public let maxAttempts: Int
-    /// Carries `job.id`, `job.type`, `job.attempt` and the environment as metadata.
-    public let logger: Logger
     /// The queue this job came from, for handlers that enqueue follow-up jobs.
     public let queue: JobQueue
+    private let baseLogger: Logger
+
+    init(envelope: JobEnvelope, attempt: Int, maxAttempts: Int, baseLogger: Logger, queue: JobQueue) {
+        self.envelope = envelope
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.baseLogger = baseLogger
+        self.queue = queue
+    }
+
+    /// Carries `job.id`, `job.type`, `job.attempt`, `trace.id` and the worker's metadata
+    /// (environment, worker id). Built when asked for: most jobs never log, and copying a
+    /// logger's metadata for each of thousands of jobs a second is not free.
+    public var logger: Logger { Self.logger(base: baseLogger, envelope: envelope, attempt: attempt) }
+
+    static func logger(base: Logger, envelope: JobEnvelope, attempt: Int) -> Logger {
+        var logger = base
+        logger[metadataKey: "job.id"] = .string(envelope.id)
+        logger[metadataKey: "job.type"] = .string(envelope.type)
+        logger[metadataKey: "job.attempt"] = .stringConvertible(attempt)
+        if let traceId = envelope.traceId { logger[metadataKey: "trace.id"] = .string(traceId) }
+        return logger
+    }
 
     public var id: String { envelope.id }
     public var type: String { envelope.type }

@@ -124,15 +124,14 @@ public final class JobProcessor: Service {
             let message = (error as? QueueError)?.message ?? "envelope does not parse"
             return dead(raw: raw, envelope: nil, reason: "invalidEnvelope", error: message, attempts: 0)
         }
-        var jobLogger = logger
-        jobLogger[metadataKey: "job.id"] = "\(envelope.id)"
-        jobLogger[metadataKey: "job.type"] = "\(envelope.type)"
         let attempt = (envelope.attempts ?? 0) + 1
-        jobLogger[metadataKey: "job.attempt"] = "\(attempt)"
-        if let traceId = envelope.traceId { jobLogger[metadataKey: "trace.id"] = "\(traceId)" }
+        // The job's logger is built only when something is logged (rarely, on the success path).
+        let logger = self.logger
+        func jobLogger() -> Logger { Job.logger(base: logger, envelope: envelope, attempt: attempt) }
+        let debugging = logger.logLevel <= .debug
 
         guard let handler = registry[envelope.type] else {
-            jobLogger.error("unknown job type: dead-lettered")
+            jobLogger().error("unknown job type: dead-lettered")
             return dead(raw: raw, envelope: envelope, reason: "unknownType",
                         error: "no handler for job type '\(envelope.type)'", attempts: attempt - 1)
         }
@@ -142,29 +141,32 @@ public final class JobProcessor: Service {
         }
         if attempt == 1 { metrics.observePickup(milliseconds: now - max(envelope.enqueuedAt, envelope.runAt ?? 0)) }
         if let key = envelope.idempotencyKey, (try? await slot.isDone(idempotencyKey: key)) == true {
-            jobLogger.info("idempotency key already done: acknowledged without running")
+            jobLogger().info("idempotency key already done: acknowledged without running")
             return .acknowledge(raw: raw, doneKey: nil)
         }
+        if let crashes = envelope.crashes, crashes > 0 {
+            jobLogger().warning("running a job whose worker died while running it", metadata: ["job.crashes": "\(crashes)"])
+        }
         let maxAttempts = envelope.maxAttempts ?? configuration.retry.defaultMaxAttempts
-        let job = Job(envelope: envelope, attempt: attempt, maxAttempts: maxAttempts, logger: jobLogger, queue: queue)
+        let job = Job(envelope: envelope, attempt: attempt, maxAttempts: maxAttempts, baseLogger: logger, queue: queue)
         metrics.addInFlight(1)
         defer { metrics.addInFlight(-1) }
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            jobLogger.debug("job started")
+            if debugging { jobLogger().debug("job started") }
             try await handler.handle(job)
-            metrics.observeDuration(clock.now - started, type: envelope.type)
-            metrics.count(.processed, type: envelope.type)
-            jobLogger.debug("job done")
+            metrics.finished(.processed, type: envelope.type, duration: clock.now - started)
+            if debugging { jobLogger().debug("job done") }
             return .acknowledge(raw: raw, doneKey: envelope.idempotencyKey.map { queue.keys.done(idempotencyKey: $0) })
         } catch {
-            metrics.observeDuration(clock.now - started, type: envelope.type)
+            let jobLogger = jobLogger()
             if error is CancellationError, shutdown.isSet || Task.isCancelled {
+                metrics.observeDuration(clock.now - started, type: envelope.type)
                 jobLogger.info("job interrupted by shutdown; returned to the queue")
                 return .keep
             }
-            metrics.count(.failed, type: envelope.type)
+            metrics.finished(.failed, type: envelope.type, duration: clock.now - started)
             let failure = error as? JobFailure ?? JobFailure.transient(String(describing: error))
             if !failure.code.retries {
                 jobLogger.error("job failed permanently: dead-lettered", metadata: ["error": "\(failure.message)"])

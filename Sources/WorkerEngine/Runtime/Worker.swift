@@ -41,7 +41,8 @@ public final class Worker: Sendable {
             jobTypes: registry.types, metrics: metrics, interval: options.heartbeatInterval, ttl: options.heartbeatTTL, logger: logger)
         try await heartbeat.beat()
         let housekeeping = HousekeepingService(queue: queue, workerID: options.workerID, metrics: metrics,
-                                               reapInterval: options.reapInterval, logger: logger)
+                                               reapInterval: options.reapInterval,
+                                               defaultMaxAttempts: options.processor.retry.defaultMaxAttempts, logger: logger)
         let processor = JobProcessor(workerID: options.workerID, queue: queue, redisURL: url, registry: registry,
                                      configuration: options.processor, metrics: metrics, logger: logger)
         var services: [any Service] = [heartbeat, housekeeping]
