@@ -1,0 +1,93 @@
+import ArgumentParser
+import ClipnetConfig
+import Foundation
+import Logging
+import Reconciler
+import ReconcilerHTTP
+import ServiceLifecycle
+import StagingSandbox
+
+/// `reconciler demo` (what `make run` runs): the whole product on loopback. A throwaway git
+/// repository with CLIPNET's manifests, the Vercel and Railway emulators, the simulated API,
+/// worker heartbeats in a throwaway Redis (when redis-server is installed), the file store, and the
+/// daemon with its status page; then a short story told on the terminal: a rollout, a failed
+/// build rolled back automatically, a pin, an unpin. It keeps running until interrupted.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the reconciler against a throwaway staging on loopback, with its status page."
+    )
+
+    @Option(help: "The status server's port.")
+    var port: Int = 8080
+
+    @Option(help: "CLIPNET's manifest folder to copy into the demo repository.")
+    var manifests: String = "deploy"
+
+    @Flag(help: "Set up and roll out the first commit, then keep running without telling the story.")
+    var quiet = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["RECONCILER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            return handler
+        }
+        let logger = Logger(label: "clipnet.reconciler")
+        let say = Narrator()
+        say.title("CLIPNET staging reconciler: demo")
+        say.line("Setting up a throwaway staging on loopback (nothing leaves this machine)...")
+        let redis = await ThrowawayRedis.start()
+        let sandbox = try await StagingSandbox.start(.init(
+            manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
+            vercelTimings: .init(queued: .milliseconds(400), building: .milliseconds(2500)),
+            railwayTimings: .init(initializing: .milliseconds(400), building: .milliseconds(3000), deploying: .milliseconds(800)),
+            healthWindowSeconds: 4, healthIntervalSeconds: 1))
+        say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
+        say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
+        say.item("Railway API     \(sandbox.railwayServer.baseURL) (emulator)")
+        say.item("staging API     \(sandbox.appsServer.baseURL)/api (simulated: reports what Railway serves)")
+        say.item(redis.map { "worker heartbeats in \($0.url) (throwaway redis-server)" } ?? "no redis-server found: worker versions come from Railway's records")
+        say.item("state           \(sandbox.stateDirectory)")
+
+        let token = "demo-" + StagingSandbox.randomHex()
+        var environment = sandbox.environment
+        environment["RECONCILER_TOKEN"] = token
+        environment["GITHUB_WEBHOOK_SECRET"] = "demo-webhook-" + StagingSandbox.randomHex()
+        let configuration = try DaemonConfiguration.parse(
+            sandbox.daemonConfiguration(listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "5s", rolloutPollInterval: "250ms",
+                                        verifyTimeout: "30s"),
+            file: "demo.yaml")
+        let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
+        let registry = ClipnetMetrics.bootstrap()
+        let server = OperatorServer.makeApplication(
+            control: daemon,
+            configuration: .init(host: "127.0.0.1", port: port, operatorToken: token, webhookSecret: environment["GITHUB_WEBHOOK_SECRET"]),
+            registry: registry, logger: logger,
+            onListening: { port in
+                say.blank()
+                say.title("Status page: http://127.0.0.1:\(port)/")
+                say.line("JSON: http://127.0.0.1:\(port)/status   metrics: http://127.0.0.1:\(port)/metrics")
+                say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
+                say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")
+                say.blank()
+            })
+        let story = DemoStory(daemon: daemon, sandbox: sandbox, say: say, quiet: quiet)
+        let group = ServiceGroup(configuration: .init(
+            services: daemon.services + [
+                .init(service: server),
+                .init(service: story, successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await sandbox.stop()
+            redis?.stop()
+            throw error
+        }
+        say.line("Stopping the demo; its files are removed.")
+        await sandbox.stop()
+        redis?.stop()
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Reconciler
+import ServiceLifecycle
+import StagingSandbox
+import Synchronization
+
+/// The demo's story, told while the daemon runs: each act changes the repository or asks for an
+/// operator action exactly as a person would, then follows `/status` until the environment
+/// settles, printing each rollout phase as it happens.
+struct DemoStory: Service {
+    let daemon: ReconcilerDaemon
+    let sandbox: StagingSandbox
+    let say: Narrator
+    let quiet: Bool
+
+    func run() async throws {
+        try await cancelWhenShuttingDown {
+            let manifests = try sandbox.repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+            say.act(1, "The first commit holds CLIPNET's manifests. The reconciler rolls it out: API and worker together at one version tag, then the frontend.")
+            try await follow(until: { $0.knownGood?.revision == manifests })
+            guard !quiet else { return }
+
+            let feature = try sandbox.commit("Score clips with the new model", files: ["services/api/scoring.txt": "v2\n"])
+            say.act(2, "A developer merges \(short(feature)) to develop. Watch the same phases again.")
+            try await follow(until: { $0.knownGood?.revision == feature })
+
+            let broken = try sandbox.commit("Upgrade ffmpeg in the worker image", files: ["services/worker/Dockerfile": "FROM broken\n"])
+            sandbox.railway.failBuild(revision: broken, serviceId: sandbox.manifest.railway.services.worker.serviceId)
+            say.act(3, "\(short(broken)) breaks the worker build. The reconciler rolls the environment back to the known-good record, without rebuilding.")
+            try await follow(until: { $0.rollout?.revision == broken && ["rolledBack", "failed"].contains($0.rollout?.phase ?? "") })
+            if let failed = daemon.status().document.desired.failed {
+                say.line("  → \(short(broken)) is held back: \(failed.reason)")
+            }
+
+            say.act(4, "An operator pins \(short(manifests)) (known-good): a re-point of the recorded deployments, no build.")
+            _ = try await daemon.pin(manifests, reason: "demo: hold the first release", by: "demo", force: false)
+            try await follow(until: { $0.rollout?.revision == manifests && $0.rollout?.phase == "succeeded" })
+            let fix = try sandbox.commit("Pin ffmpeg to a working version", files: ["services/worker/Dockerfile": "FROM ffmpeg:6\n"])
+            say.line("  → \(short(fix)) lands on develop while pinned; staging stays at \(short(manifests)).")
+            try await Task.sleep(for: .seconds(3))
+
+            say.act(5, "The operator unpins: staging follows develop again and rolls out \(short(fix)).")
+            try await daemon.unpin(reason: "demo: back to the branch", by: "demo")
+            try await follow(until: { $0.knownGood?.revision == fix })
+
+            say.blank()
+            say.title("That is the product. The daemon keeps running; try pin, rollback, unpin with the CLI, or commit to")
+            say.line("  \(sandbox.repository.path)  (git -C … commit --allow-empty -m test)")
+            say.line("Press Ctrl-C to stop.")
+        }
+    }
+
+    /// Prints phase changes until `done` holds for the status document.
+    private func follow(until done: (StatusDocument) -> Bool) async throws {
+        var last = ""
+        while true {
+            let status = daemon.status().document
+            let phase = status.rollout.map { "\($0.phase) \(short($0.revision))" } ?? "-"
+            if phase != last {
+                if let rollout = status.rollout {
+                    let services = status.services.map { "\($0.name) \($0.status)" }.joined(separator: ", ")
+                    say.line("  \(Narrator.clock())  \(rollout.phase.padding(toLength: 15, withPad: " ", startingAt: 0)) \(short(rollout.revision))   \(services)")
+                    if let error = rollout.error, ["rollingBack", "failed"].contains(rollout.phase) { say.line("             why: \(error)") }
+                }
+                last = phase
+            }
+            if done(status) { break }
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        let status = daemon.status().document
+        say.line("  \(Narrator.clock())  settled: known-good \(status.knownGood.map { short($0.revision) } ?? "none"); "
+                 + status.services.map { "\($0.name) \($0.revision.map(short) ?? "?")" }.joined(separator: ", "))
+    }
+
+    private func short(_ revision: String) -> String { String(revision.prefix(12)) }
+
+    private func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask { try await gracefulShutdown() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Plain, unbuffered lines for the demo's story.
+final class Narrator: Sendable {
+    private let lock = Mutex(())
+
+    func title(_ text: String) { write("== \(text)") }
+    func act(_ number: Int, _ text: String) {
+        write("")
+        write("\(number). \(text)")
+    }
+    func item(_ text: String) { write("   - \(text)") }
+    func line(_ text: String) { write(text) }
+    func blank() { write("") }
+
+    private func write(_ text: String) {
+        lock.withLock { _ in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    }
+
+    static func clock() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+}
