@@ -98,6 +98,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: The operator surface: HTTP API, status page, metrics, logs and the CLI's client
+        .target(
+            name: "ClipnetLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
@@ -193,6 +199,7 @@ let package = Package(
             dependencies: ["Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ClipnetLoggingTests", dependencies: ["ClipnetLogging"], swiftSettings: swiftSettings),
         .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
