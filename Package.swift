@@ -170,6 +170,16 @@ let package = Package(
             dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ReconcilerTestSupport",
+            dependencies: [
+                "Reconciler", "ReconcilerHTTP", "KnownGoodStore", "GitWatch", "DriftDetector", "ClipnetJSON", "Yams",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "StoreTorture",
             dependencies: ["KnownGoodStore"],
