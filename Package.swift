@@ -226,6 +226,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ClipnetLoggingTests", dependencies: ["ClipnetLogging"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReconcilerHTTPTests",
+            dependencies: [
+                "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
+                "ClipnetLogging", "ClipnetJSON", "Deployers", "PlatformEmulators", "HTTPTransport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
