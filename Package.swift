@@ -120,10 +120,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ReconcilerClient",
+            dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "Reconciler", "GitWatch", "ClipnetConfig",
+                "Reconciler", "GitWatch", "ClipnetConfig", "ReconcilerClient", "HTTPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -236,6 +241,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconcilerClientTests",
+            dependencies: [
+                "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),
