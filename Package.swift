@@ -205,6 +205,42 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "OperatorBench",
+            dependencies: [
+                "ReconcilerHTTP", "ReconcilerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/operator-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BareMetricsServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/bare-metrics-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BareServerWithCLibraries",
+            dependencies: [
+                "GitWatch", "HTTPTransport", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/bare-server-c-libraries",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
         .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
