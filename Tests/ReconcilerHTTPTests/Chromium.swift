@@ -1,4 +1,5 @@
 import Foundation
+import ReconcilerTestSupport
 import TestSupport
 
 /// Debian's `chromium`, headless, run as a child process off Swift's cooperative pool.
@@ -38,20 +39,16 @@ struct Chromium {
     private func run(_ arguments: [String]) async throws -> String {
         let profile = try TemporaryDirectory(prefix: "chromium-profile")
         let command = [
-            "timeout", "120", executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--no-first-run", "--disable-extensions", "--disable-background-networking", "--disable-sync",
             "--user-data-dir=\(profile.path)",
         ] + arguments
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    let output = try ChildProcess.run(command, environment: ["HOME": profile.path])
-                    continuation.resume(returning: output)
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-                _ = profile
-            }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = profile.path
+        let result = try await Spawn.run("/usr/bin/timeout", ["120"] + command, environment: environment)
+        guard result.status == 0 else {
+            throw ChildProcess.Failure(command: command, status: result.status, output: result.stderr)
         }
+        return result.stdout
     }
 }
