@@ -6,7 +6,7 @@ struct ReconcilerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconciler",
         abstract: "Keeps CLIPNET staging at the revision committed to its branch.",
-        discussion: "The rollout daemon, status server and operator commands arrive with later issues; see README.md.",
+        discussion: "The client commands (status, pin, unpin, rollback, retry, reconcile, history, plan) talk to a running daemon over HTTP; see docs/operations.md.",
         subcommands: [
             WatchCommand.self, ValidateCommand.self,
             StatusCommand.self, PinCommand.self, UnpinCommand.self, RollbackCommand.self, RetryCommand.self,
