@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Why not Foundation's `Process` with `Pipe`s: on Linux it can close a pipe descriptor twice
 /// when many processes are started concurrently (swiftlang/swift#57827), and the second close hits
-/// whatever file the descriptor number was reused for in another test of the same process (seen
-/// here as `EBADF` in the file store's tests while the CLI tests ran).
+/// whatever file the descriptor number was reused for in another test of the same process (the
+/// likely cause of an `EBADF` seen once in the file store's tests while the CLI tests ran).
 public enum Spawn {
     public struct Result: Sendable, CustomStringConvertible {
         /// The exit status, or 128 + the signal number when the program was killed.
