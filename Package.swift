@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: C libraries: a module map and a shim header each; never products, each imported
@@ -99,10 +101,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: The operator surface: HTTP API, status page, metrics, logs and the CLI's client
+        .target(
+            name: "ClipnetLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReconcilerHTTP",
+            dependencies: [
+                "Reconciler", "KnownGoodStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReconcilerClient",
+            dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox",
+                "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+                "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -157,6 +185,16 @@ let package = Package(
             dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ReconcilerTestSupport",
+            dependencies: [
+                "Reconciler", "ReconcilerHTTP", "KnownGoodStore", "GitWatch", "DriftDetector", "ClipnetJSON", "Yams",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "StoreTorture",
             dependencies: ["KnownGoodStore"],
@@ -174,6 +212,53 @@ let package = Package(
             name: "WorkerBench",
             dependencies: ["WorkerEngine", "RedisClient", "ClipnetJSON", .product(name: "Logging", package: "swift-log")],
             path: "bench/worker-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "ReconcilerBench",
+            dependencies: [
+                "Reconciler", "ReconcilerHTTP", "StagingSandbox", "PlatformEmulators", "ClipnetConfig", "HTTPTransport", "AsyncPrimitives",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/reconciler-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OperatorBench",
+            dependencies: [
+                "ReconcilerHTTP", "ReconcilerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/operator-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BareMetricsServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/bare-metrics-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BareServerWithCLibraries",
+            dependencies: [
+                "GitWatch", "HTTPTransport", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/bare-server-c-libraries",
             swiftSettings: swiftSettings
         ),
 
@@ -204,6 +289,28 @@ let package = Package(
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
                 "Deployers", "DriftDetector", "RedisClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ClipnetLoggingTests", dependencies: ["ClipnetLogging"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReconcilerHTTPTests",
+            dependencies: [
+                "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
+                "ClipnetLogging", "ClipnetJSON", "Deployers", "PlatformEmulators", "HTTPTransport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconcilerClientTests",
+            dependencies: [
+                "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClipnetConfig
+import ClipnetLogging
 import Foundation
 import Logging
 import Reconciler
@@ -28,11 +29,9 @@ struct DemoCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["RECONCILER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-            return handler
-        }
+        // The story is on standard output; only warnings and errors go to the log.
+        let environmentLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+        ClipnetLogging.bootstrap(level: environmentLevel ?? .warning, format: .text)
         let logger = Logger(label: "clipnet.reconciler")
         let say = Narrator()
         say.title("CLIPNET staging reconciler: demo")

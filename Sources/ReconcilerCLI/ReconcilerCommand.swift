@@ -6,7 +6,11 @@ struct ReconcilerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconciler",
         abstract: "Keeps CLIPNET staging at the revision committed to its branch.",
-        discussion: "The rollout daemon, status server and operator commands arrive with later issues; see README.md.",
-        subcommands: [RunCommand.self, WatchCommand.self, ValidateCommand.self]
+        discussion: "`run` is the daemon and `demo` runs it against a throwaway staging on loopback. The client commands (status, pin, unpin, rollback, retry, reconcile, history, plan) talk to a running daemon over HTTP; see docs/operations.md.",
+        subcommands: [
+            RunCommand.self, DemoCommand.self, ValidateCommand.self, WatchCommand.self,
+            StatusCommand.self, PinCommand.self, UnpinCommand.self, RollbackCommand.self, RetryCommand.self,
+            ReconcileCommand.self, HistoryCommand.self, PlanCommand.self,
+        ]
     )
 }

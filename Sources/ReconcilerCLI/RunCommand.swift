@@ -1,8 +1,10 @@
 import ArgumentParser
 import ClipnetConfig
+import ClipnetLogging
 import Foundation
 import Logging
 import Reconciler
+import ReconcilerHTTP
 import ServiceLifecycle
 
 /// `reconciler run --config FILE`: the daemon. Watches the branch, rolls staging out, heals
@@ -19,12 +21,8 @@ struct RunCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let level = ProcessInfo.processInfo.environment["RECONCILER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let settings = ClipnetLogging.settings(from: ProcessInfo.processInfo.environment)
+        ClipnetLogging.bootstrap(level: settings.level, format: settings.format)
         let logger = Logger(label: "clipnet.reconciler")
         let configuration: DaemonConfiguration
         do {
@@ -48,10 +46,20 @@ struct DaemonRuntime: Service {
     let logger: Logger
 
     func run() async throws {
+        let registry = ClipnetMetrics.bootstrap()
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, logger: logger)
+        let server = OperatorServer.makeApplication(
+            control: daemon,
+            configuration: .init(
+                host: configuration.listenHost, port: configuration.listenPort, operatorToken: daemon.operatorToken,
+                webhookSecret: daemon.webhookSecret),
+            registry: registry, logger: logger,
+            onListening: { port in
+                printLine("reconciler: status on http://\(configuration.listenHost):\(port)/")
+            })
         printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(configuration.state)")
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+            services: daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }

@@ -230,7 +230,8 @@ public final class StagingSandbox: Sendable {
         return "sandbox-\(randomHex())"
     }
 
-    static func randomHex() -> String {
+    /// 32 random hex characters: throwaway tokens and secrets.
+    public static func randomHex() -> String {
         (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max)) }.joined()
     }
 

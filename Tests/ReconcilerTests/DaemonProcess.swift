@@ -11,7 +11,7 @@ final class DaemonProcess {
 
     init(configurationPath: String, sandbox: StagingSandbox, extraEnvironment: [String: String] = [:]) throws {
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
-        environment["RECONCILER_LOG_LEVEL"] = "critical"
+        environment["LOG_LEVEL"] = "critical"
         environment["RECONCILER_TOKEN"] = "daemon-process-token"
         child = try KillableChild(
             executable: ChildProcess.productPath("reconciler"), arguments: ["run", "--config", configurationPath], environment: environment)

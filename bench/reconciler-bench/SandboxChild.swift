@@ -21,17 +21,16 @@ enum SandboxChild {
             "repository": sandbox.repository.path, "root": sandbox.root, "environment": sandbox.environment,
         ]
         let data = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-        fflush(stdout)
+        reply(String(decoding: data, as: UTF8.self))
         var counter = 0
         while let line = readLine() {
             let parts = line.split(separator: " ").map(String.init)
             switch parts.first {
             case "commit":
                 counter += 1
-                print(try sandbox.commit("Benchmark change \(counter)", files: ["bench/\(counter).txt": "\(counter)\n"]))
+                reply(try sandbox.commit("Benchmark change \(counter)", files: ["bench/\(counter).txt": "\(counter)\n"]))
             case "cpu":
-                print(BenchClock.processCPU().nanoseconds)
+                reply("\(BenchClock.processCPU().nanoseconds)")
             case "wait-deploy":
                 let sha = parts.count > 1 ? parts[1] : ""
                 while !sandbox.railwayServer.host.log.requests(operation: "serviceInstanceDeployV2").contains(where: {
@@ -39,16 +38,20 @@ enum SandboxChild {
                 }) {
                     try await Task.sleep(for: .microseconds(200))
                 }
-                print(String(format: "%.6f", Date().timeIntervalSince1970))
+                reply(String(format: "%.6f", Date().timeIntervalSince1970))
             case "quit":
                 await sandbox.stop()
                 return
             default:
-                print("error unknown command")
+                reply("error unknown command")
             }
-            fflush(stdout)
         }
         await sandbox.stop()
+    }
+
+    /// One line to the parent, unbuffered.
+    static func reply(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
 
@@ -57,7 +60,7 @@ enum BenchClock {
     /// User + system CPU of this whole process (every thread).
     static func processCPU() -> Duration {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let micros = Int64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + Int64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
         return .microseconds(micros)
     }

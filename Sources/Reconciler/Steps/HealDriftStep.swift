@@ -19,10 +19,19 @@ struct HealDriftStep: ReconcileStep {
         }
         ReconcilerMetrics.drift(context.drift)
         guard !context.drift.isEmpty else { return .done(reason: "in sync at \(short(target))") }
+        // Every platform already serves the target: a version the services report differently is
+        // a restart not yet visible in their version endpoint or heartbeat, and re-pointing would
+        // change nothing.
+        let platformsAtTarget = [ServiceName.api, .worker].allSatisfy {
+            sameRevision(context.observation?.services[$0]?.platformRevision, target)
+        }
         let policies = DriftInputs.policies(preflight.resolved.manifest)
         let (heal, report) = DriftDetector.partition(context.drift, policies: policies)
         for item in report { context.note("report", item.service, "\(item.kind.rawValue): \(item.detail)") }
         guard !heal.isEmpty else { return .done(reason: "\(report.count) drift item(s) reported") }
+        guard !heal.allSatisfy({ $0.kind == .versionSkew }) || !platformsAtTarget else {
+            return .done(reason: "version skew reported; the platforms already serve \(short(target))")
+        }
 
         let record = context.state.knownGoodRecord(for: target)
         let repointer = Repointer(dependencies: dependencies, platforms: platforms)
@@ -33,6 +42,8 @@ struct HealDriftStep: ReconcileStep {
             let service = item.service.flatMap(ServiceName.init(rawValue:))
             switch item.kind {
             case .revision, .alias: if let service { repoint.insert(service) }
+            case .versionSkew where platformsAtTarget:
+                context.note("report", nil, "versionSkew: \(item.detail) (both run \(short(target)) by the platform's records; waiting for them to report it)")
             case .versionSkew: repoint.formUnion([.api, .worker])
             case .variables, .isolation: if let service { reapply.insert(service) }
             case .autoDeploy: if let service { autoDeploy.insert(service) }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import ReconcilerClient
+
+/// `reconciler pin REV --reason T [--force]`: keep the environment at REV whatever lands on the branch.
+struct PinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pin", abstract: "Pin the environment to a revision (needs RECONCILER_TOKEN).",
+        discussion: "A revision that is not on the watched branch needs --force.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The revision: a commit id (full or abbreviated), a tag or a branch.")
+    var revision: String
+
+    @Option(help: "Why, recorded in history and shown on the status page.")
+    var reason: String
+
+    @Flag(help: "Pin even if the revision is not on the watched branch.")
+    var force = false
+
+    func validate() throws {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must not be empty") }
+    }
+
+    func run() async throws {
+        let pin = try await client.withClient { try await $0.pin(revision, reason: reason, force: force) }
+        printLine("pinned \(pin.revision) by \(pin.by): \(pin.reason)")
+    }
+}
+
+/// `reconciler unpin [--reason T]`: follow the branch again.
+struct UnpinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpin", abstract: "Remove the pin and follow the branch again (needs RECONCILER_TOKEN).")
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "Why, recorded in history.")
+    var reason: String?
+
+    func run() async throws {
+        let branch = try await client.withClient { try await $0.unpin(reason: reason) }
+        printLine("unpinned; following \(branch)")
+    }
+}
+
+/// `reconciler rollback [--to REV] --reason T`: pin the previous known-good revision, or REV.
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Roll back to the previous known-good revision, or --to one (needs RECONCILER_TOKEN).",
+        discussion: "The environment stays pinned there until `reconciler unpin`.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "A known-good revision to roll back to (default: the previous one).")
+    var to: String?
+
+    @Option(help: "Why, recorded in history and shown on the status page.")
+    var reason: String
+
+    func validate() throws {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must not be empty") }
+    }
+
+    func run() async throws {
+        let target = try await client.withClient { try await $0.rollback(to: to, reason: reason) }
+        printLine("rolling back to \(target.revision) (known-good since \(TimeWords.stamp(target.at))); pinned until `reconciler unpin`")
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import ReconcilerClient
+
+/// `reconciler retry`: roll out the desired revision again although it failed before.
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Clear the desired revision's failure and reconcile now (needs RECONCILER_TOKEN).")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await client.withClient { try await $0.reconcile(retry: true) }
+        printLine("retry requested; `reconciler status` shows the rollout")
+    }
+}
+
+/// `reconciler reconcile`: run a reconcile pass now instead of at the next poll.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile", abstract: "Ask the daemon for a reconcile pass now (needs RECONCILER_TOKEN).")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await client.withClient { try await $0.reconcile(retry: false) }
+        printLine("reconcile requested")
+    }
+}
+
+/// `reconciler history [--limit N]`: what happened, newest first.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Show rollouts, rollbacks, pins and retries, newest first.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "How many entries (1 to 1000).")
+    var limit: Int = 20
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+    }
+
+    func run() async throws {
+        let entries = try await client.withClient { try await $0.history(limit: limit) }
+        printText(HistoryTable.render(entries))
+    }
+}
+
+/// `reconciler plan`: what a reconcile would change now; applies nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show what a reconcile would change now, applying nothing.")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let plan = try await client.withClient { try await $0.plan() }
+        printText(PlanSummary.render(plan))
+    }
+}

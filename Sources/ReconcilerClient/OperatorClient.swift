@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTransport
+import KnownGoodStore
+import Reconciler
+
+/// Talks to a running daemon's operator API (docs/openapi.yaml) for the `reconciler` client
+/// commands: read status, history and plan; pin, unpin, roll back, reconcile and retry with the
+/// operator token.
+///
+/// Why a library type: the commands are tested end to end against the real server in process,
+/// and the executable stays a thin layer of argument parsing and printing.
+public struct OperatorClient: Sendable {
+    /// `http://127.0.0.1:8080`, without a trailing slash.
+    public let server: String
+    private let token: String?
+    private let actor: String?
+    private let http: HTTPClient
+    private let timeout: Duration
+
+    /// - Parameters:
+    ///   - server: the daemon's base URL (`--server`).
+    ///   - token: the operator token (`RECONCILER_TOKEN`); only sent to mutating routes.
+    ///   - actor: who is acting, recorded in history (`X-Reconciler-Actor`); never used for access.
+    public init(server: String, token: String?, actor: String?, http: HTTPClient, timeout: Duration = .seconds(15)) {
+        var server = server
+        while server.hasSuffix("/") { server.removeLast() }
+        self.server = server
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.actor = actor
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// The status document and its raw JSON (what `status --json` prints unchanged).
+    public func status() async throws -> (document: StatusDocument, json: [UInt8]) {
+        let response = try await send(.get, "/status")
+        return (try decode(StatusDocument.self, response), response.body)
+    }
+
+    public func history(limit: Int) async throws -> [HistoryEntry] {
+        try decode(HistoryBody.self, try await send(.get, "/history?limit=\(limit)")).entries
+    }
+
+    public func plan() async throws -> PlanDocument {
+        try decode(PlanDocument.self, try await send(.get, "/plan"))
+    }
+
+    public func pin(_ revision: String, reason: String, force: Bool) async throws -> PinRecord {
+        let body = try JSONEncoder().encode(PinBody(revision: revision, reason: reason, force: force))
+        return try decode(PinAnswerBody.self, try await send(.post, "/pin", body: Array(body), mutating: true)).pin
+    }
+
+    /// - Returns: the branch the environment follows again.
+    public func unpin(reason: String?) async throws -> String {
+        let body = try JSONEncoder().encode(UnpinBody(reason: reason))
+        return try decode(UnpinAnswerBody.self, try await send(.post, "/unpin", body: Array(body), mutating: true)).following
+    }
+
+    public func rollback(to revision: String?, reason: String) async throws -> KnownGoodRecord {
+        let body = try JSONEncoder().encode(RollbackBody(to: revision, reason: reason))
+        return try decode(RollbackAnswerBody.self, try await send(.post, "/rollback", body: Array(body), mutating: true)).rolledBackTo
+    }
+
+    /// Asks for a reconcile pass now; with `retry`, a revision held back after a failure rolls out again.
+    public func reconcile(retry: Bool) async throws {
+        _ = try await send(.post, retry ? "/reconcile?retry=1" : "/reconcile", body: Array("{}".utf8), mutating: true)
+    }
+
+    // MARK: - Transport
+
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, mutating: Bool = false) async throws -> HTTPResponse {
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        if body != nil { headers.set("Content-Type", "application/json") }
+        if mutating, let token { headers.set("Authorization", "Bearer \(token)") }
+        if let actor { headers.set("X-Reconciler-Actor", actor) }
+        let request = HTTPRequest(method: method, url: server + path, headers: headers, body: body, timeout: timeout, connectTimeout: .seconds(5))
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch let error as HTTPTransportError {
+            throw OperatorClientError(.unreachable, "cannot reach the reconciler at \(server): \(error.message)")
+        }
+        guard response.isSuccess else { throw refusal(response, mutating: mutating) }
+        return response
+    }
+
+    private func refusal(_ response: HTTPResponse, mutating: Bool) -> OperatorClientError {
+        guard let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) else {
+            return OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered HTTP \(response.status), not the reconciler's API")
+        }
+        var message = body.error.message
+        if response.status == 401, mutating, token == nil {
+            message += " (set RECONCILER_TOKEN to the daemon's operator token)"
+        }
+        return OperatorClientError(.refused(status: response.status, code: body.error.code), message)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
+        do {
+            return try StatusDocument.decoder().decode(type, from: Data(response.body))
+        } catch {
+            throw OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered something that is not the reconciler's API")
+        }
+    }
+}
+
+// MARK: - Wire shapes (docs/openapi.yaml)
+
+private struct PinBody: Encodable { var revision: String; var reason: String; var force: Bool }
+private struct UnpinBody: Encodable { var reason: String? }
+private struct RollbackBody: Encodable { var to: String?; var reason: String }
+private struct PinAnswerBody: Decodable { var pin: PinRecord }
+private struct UnpinAnswerBody: Decodable { var following: String }
+private struct RollbackAnswerBody: Decodable { var rolledBackTo: KnownGoodRecord }
+private struct HistoryBody: Decodable { var entries: [HistoryEntry] }
+private struct ErrorBody: Decodable {
+    struct Detail: Decodable { var code: String; var message: String }
+    var error: Detail
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Reconciler
+
+/// `reconciler status`: the status document as a short report for a terminal. Revisions are
+/// printed in full so they can be copied into `pin` or `rollback --to`.
+public enum StatusSummary {
+    public static func render(_ document: StatusDocument, now: Date = Date()) -> String {
+        var lines: [String] = []
+        lines.append("\(document.environment): \(headline(document))")
+        var facts: [(String, String)] = []
+        facts.append(("branch", "\(document.branch)\(document.leader ? "" : " (standby replica: another one leads)")"))
+        var desired = document.desired.revision ?? "none yet (branch not fetched)"
+        if let pin = document.desired.pin {
+            desired += "  pinned by \(pin.by) \(TimeWords.ago(pin.at, now: now)): \(pin.reason)"
+        } else {
+            desired += "  head of \(document.branch)"
+        }
+        facts.append(("desired", desired))
+        if let failed = document.desired.failed {
+            facts.append(("failed", "\(TimeWords.ago(failed.at, now: now))\(failed.phase.map { " in \($0)" } ?? ""): \(failed.reason) (held back; `reconciler retry` rolls it out again)"))
+        }
+        if let knownGood = document.knownGood {
+            facts.append(("known-good", "\(knownGood.revision)  since \(TimeWords.both(knownGood.at, now: now))"))
+        } else {
+            facts.append(("known-good", "none yet"))
+        }
+        if let rollout = document.rollout {
+            var text = "\(rollout.id)  \(rollout.revision.prefix(12))  \(rollout.phase), started \(TimeWords.ago(rollout.startedAt, now: now))"
+            if let error = rollout.error { text += "; error: \(error)" }
+            facts.append(("rollout", text))
+        }
+        if let last = document.lastReconcile {
+            var text = "\(last.result) \(TimeWords.ago(last.at, now: now)), \(Int(last.durationMs.rounded())) ms"
+            if let step = last.step { text += ", step \(step)" }
+            if let message = last.message { text += ": \(message)" }
+            facts.append(("last pass", text))
+        }
+        var git = "head \(document.git.head.map { String($0.prefix(12)) } ?? "unknown")"
+        if let fetched = document.git.lastFetchAt { git += ", fetched \(TimeWords.ago(fetched, now: now))" }
+        if let error = document.git.lastError { git += "; fetch failing: \(error)" }
+        facts.append(("git", git))
+        let width = facts.map(\.0.count).max() ?? 0
+        lines += facts.map { "  " + $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
+
+        if !document.services.isEmpty {
+            lines.append("")
+            var table = TextTable(header: ["SERVICE", "PLATFORM", "REVISION", "FROM", "DEPLOYMENT", "STATUS", "HEALTH"])
+            for service in document.services {
+                let health = service.healthy.map { $0 ? "healthy" : "UNHEALTHY" } ?? "unknown"
+                let mark = service.revision != nil && service.revision == document.desired.revision ? "" : " *"
+                table.rows.append([
+                    service.name, service.platform, (service.revision.map { String($0.prefix(12)) } ?? "-") + mark,
+                    service.revisionSource ?? "-", service.deploymentId ?? "-", service.status, health,
+                ])
+            }
+            lines.append(table.render())
+            if document.services.contains(where: { $0.revision == nil || $0.revision != document.desired.revision }) {
+                lines.append("  * not at the desired revision")
+            }
+        }
+        lines.append("")
+        if document.drift.isEmpty {
+            lines.append("No drift.")
+        } else {
+            lines.append("DRIFT")
+            for item in document.drift {
+                lines.append("  \(item.kind)\(item.service.map { " [\($0)]" } ?? ""): \(item.detail)\(item.policy.map { " (policy: \($0))" } ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func headline(_ document: StatusDocument) -> String {
+        let terminal: Set<String> = ["succeeded", "failed", "rolledBack"]
+        if let rollout = document.rollout, !terminal.contains(rollout.phase) {
+            return "rolling out \(rollout.revision.prefix(12)) (\(rollout.phase))"
+        }
+        if document.desired.failed != nil { return "held back: the desired revision failed" }
+        if document.services.contains(where: { $0.healthy == false }) { return "unhealthy" }
+        if !document.drift.isEmpty { return "drift (\(document.drift.count))" }
+        guard let desired = document.desired.revision else { return "starting (branch not fetched yet)" }
+        return "in sync at \(desired.prefix(12))\(document.desired.source == .pin ? " (pinned)" : "")"
+    }
+}

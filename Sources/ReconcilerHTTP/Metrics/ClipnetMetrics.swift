@@ -1,0 +1,48 @@
+import CoreMetrics
+import Prometheus
+
+/// swift-metrics backed by Prometheus, for the daemon's `/metrics`.
+///
+/// Why here: the daemon's modules record through the swift-metrics API only (`Timer(label:
+/// "reconcile_duration_seconds")`, `Counter(label: "reconciles_total", dimensions: [("result", …)])`,
+/// ...); the process picks the backend once, and the operator server renders the registry.
+public enum ClipnetMetrics {
+    /// Histogram buckets of the daemon's timers, by metric name; other timers get Prometheus' defaults.
+    public static let durationBuckets: [String: [Duration]] = [
+        "reconcile_duration_seconds": [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900),
+        ],
+        "git_fetch_duration_seconds": [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        ],
+        "platform_api_request_duration_seconds": [
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+        ],
+    ]
+
+    /// The process' registry, after making it the swift-metrics backend. Safe to call any number of
+    /// times from anywhere: the bootstrap happens once, on first use.
+    ///
+    /// - Important: `MetricsSystem.bootstrap` traps when called twice; a process that uses this
+    ///   must not bootstrap swift-metrics elsewhere. Tests use `makeFactory(registry:)` with
+    ///   `withMetricsFactory` instead, so they run in parallel without a global.
+    public static func bootstrap() -> PrometheusCollectorRegistry {
+        bootstrapped
+    }
+
+    private static let bootstrapped: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(makeFactory(registry: registry))
+        return registry
+    }()
+
+    /// A swift-metrics factory writing into `registry`, with the daemon's histogram buckets.
+    public static func makeFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = durationBuckets
+        return factory
+    }
+}

@@ -1,0 +1,50 @@
+import Reconciler
+
+/// Gauges derived from the status document at scrape time: current drift by kind, the desired
+/// and known-good revisions as info gauges, and leadership.
+///
+/// Why computed from the document and not kept in the registry: an info gauge labelled with a
+/// revision must disappear when the revision changes; rendering from the current document
+/// never leaves a stale series behind, and costs one pass over a small document per change.
+enum StatusMetrics {
+    static let driftKinds = ["revision", "versionSkew", "alias", "variables", "topology", "autoDeploy", "isolation"]
+
+    static func render(_ document: StatusDocument) -> String {
+        var out = ""
+        out += "# HELP reconciler_drift Differences between the desired and the observed environment, by kind.\n"
+        out += "# TYPE reconciler_drift gauge\n"
+        var counts: [String: Int] = [:]
+        for item in document.drift { counts[item.kind, default: 0] += 1 }
+        for kind in (driftKinds + counts.keys.filter { !driftKinds.contains($0) }.sorted()) {
+            out += "reconciler_drift{kind=\"\(escape(kind))\"} \(counts[kind] ?? 0)\n"
+        }
+        out += "# HELP reconciler_desired_revision_info The revision the environment should run, and why (branch or pin).\n"
+        out += "# TYPE reconciler_desired_revision_info gauge\n"
+        if let revision = document.desired.revision {
+            out += "reconciler_desired_revision_info{environment=\"\(escape(document.environment))\",revision=\"\(escape(revision))\",source=\"\(document.desired.source.rawValue)\"} 1\n"
+        }
+        out += "# HELP reconciler_known_good_revision_info The last revision that rolled out and passed the health gate.\n"
+        out += "# TYPE reconciler_known_good_revision_info gauge\n"
+        if let knownGood = document.knownGood {
+            out += "reconciler_known_good_revision_info{environment=\"\(escape(document.environment))\",revision=\"\(escape(knownGood.revision))\"} 1\n"
+        }
+        out += "# HELP reconciler_leader Whether this replica is the active one (1) or a standby (0).\n"
+        out += "# TYPE reconciler_leader gauge\n"
+        out += "reconciler_leader \(document.leader ? 1 : 0)\n"
+        return out
+    }
+
+    /// Label values escape backslash, double quote and newline (Prometheus text format).
+    static func escape(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// One row of the route table: a method and an exact path, who may call it, and its handler.
+struct OperatorRoute: Sendable {
+    /// What a caller must prove before the handler runs.
+    enum Access: Sendable, Equatable {
+        /// Read-only: anyone who can reach the port.
+        case open
+        /// `Authorization: Bearer <operator token>`.
+        case operatorToken
+        /// `X-Hub-Signature-256` over the body, checked by the handler (it needs the body).
+        case webhookSignature
+    }
+
+    typealias Handler = @Sendable (inout Request, BasicRequestContext) async throws -> Response
+
+    let method: HTTPRequest.Method
+    let path: String
+    let access: Access
+    let handler: Handler
+
+    init(_ method: HTTPRequest.Method, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+        self.method = method
+        self.path = path
+        self.access = access
+        self.handler = handler
+    }
+}

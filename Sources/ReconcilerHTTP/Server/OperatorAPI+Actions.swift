@@ -1,0 +1,58 @@
+import Hummingbird
+import Logging
+import Reconciler
+
+/// The mutating routes. The responder has already checked the operator token; each handler reads
+/// its body under the size limit, validates it, asks the daemon, and logs what was done and by whom.
+extension OperatorAPI {
+    func reconcile(_ request: inout Request) async throws -> Response {
+        let body = try JSONBody.decode(ReconcileRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let retry = try Self.flag(request.uri.queryParameters.get("retry")) ?? body.retry ?? false
+        let actor = Actor.resolve(body: body.by, request: request)
+        try await control.reconcile(retry: retry, by: actor)
+        logger.info("Operator asked for a reconcile", metadata: ["operator.action": "\(retry ? "retry" : "reconcile")", "operator.actor": "\(actor)"])
+        return try JSONBody.response(ReconcileAnswer(retry: retry), status: .accepted)
+    }
+
+    func pin(_ request: inout Request) async throws -> Response {
+        let body = try JSONBody.decode(PinRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let revision = try body.revision.required("revision")
+        let reason = try body.reason.required("reason")
+        let actor = Actor.resolve(body: body.by, request: request)
+        let force = body.force ?? false
+        let record = try await control.pin(revision, reason: reason, by: actor, force: force)
+        logger.notice(
+            "Operator pinned a revision",
+            metadata: ["operator.action": "pin", "operator.actor": "\(actor)", "revision": "\(record.revision)", "pin.forced": "\(force)"])
+        return try JSONBody.response(PinAnswer(pin: record))
+    }
+
+    func unpin(_ request: inout Request) async throws -> Response {
+        let body = try JSONBody.decode(UnpinRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let actor = Actor.resolve(body: body.by, request: request)
+        try await control.unpin(reason: body.reason.nonBlank, by: actor)
+        logger.notice("Operator unpinned", metadata: ["operator.action": "unpin", "operator.actor": "\(actor)"])
+        return try JSONBody.response(UnpinAnswer(following: control.branch))
+    }
+
+    func rollback(_ request: inout Request) async throws -> Response {
+        let body = try JSONBody.decode(RollbackRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let reason = try body.reason.required("reason")
+        let actor = Actor.resolve(body: body.by, request: request)
+        let target = try await control.rollback(to: body.to.nonBlank, reason: reason, by: actor)
+        logger.notice(
+            "Operator rolled back",
+            metadata: ["operator.action": "rollback", "operator.actor": "\(actor)", "revision": "\(target.revision)"])
+        return try JSONBody.response(RollbackAnswer(rolledBackTo: target))
+    }
+
+    /// `1`, `true`, `yes` / `0`, `false`, `no`; nil when absent; 400 otherwise.
+    static func flag(_ text: String?) throws -> Bool? {
+        guard let text else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "": return true
+        case "0", "false", "no": return false
+        default: throw APIError.invalidRequest("retry must be 1 or 0 (true or false)")
+        }
+    }
+}

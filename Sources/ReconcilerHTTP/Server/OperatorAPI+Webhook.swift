@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `POST /webhooks/github`: GitHub tells the daemon about a push so it fetches at once instead of
+/// at the next poll. Order matters: size limit, then signature over the raw bytes, and only then
+/// is the body parsed.
+extension OperatorAPI {
+    static let eventHeader = HTTPField.Name("X-GitHub-Event")!
+    static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
+    static let deliveryHeader = HTTPField.Name("X-GitHub-Delivery")!
+
+    func githubWebhook(_ request: inout Request) async throws -> Response {
+        guard let secret = configuration.effectiveWebhookSecret else {
+            throw APIError(.forbidden, "webhook_secret_not_configured", "GitHub webhooks are disabled: the daemon has no webhook secret configured")
+        }
+        let buffer = try await RequestBody.collect(&request, limit: configuration.maximumBodySize)
+        let body = Array(buffer.readableBytesView)
+        switch WebhookSignature.verify(header: request.headers[Self.signatureHeader], body: body, secret: secret) {
+        case .missing:
+            throw APIError(.unauthorized, "missing_signature", "missing X-Hub-Signature-256 (set a secret on the GitHub webhook)")
+        case .invalid:
+            logger.warning("Refused a GitHub webhook with an invalid signature", metadata: ["github.delivery": "\(Actor.clean(request.headers[Self.deliveryHeader]) ?? "-")"])
+            throw APIError(.unauthorized, "invalid_signature", "X-Hub-Signature-256 does not match the body and the configured secret")
+        case .valid:
+            break
+        }
+        guard let event = Actor.clean(request.headers[Self.eventHeader]) else {
+            throw APIError.invalidRequest("missing X-GitHub-Event")
+        }
+        let delivery = Actor.clean(request.headers[Self.deliveryHeader]) ?? "-"
+        switch event {
+        case "ping":
+            logger.info("GitHub webhook ping", metadata: ["github.delivery": "\(delivery)"])
+            return try JSONBody.response(WebhookAnswer(event: event, accepted: true, message: "pong"))
+        case "push":
+            let push = try JSONBody.decode(GitHubPush.self, from: ByteBuffer(bytes: Self.payload(body, contentType: request.headers[.contentType])))
+            let ref = try push.ref.required("ref")
+            let after = push.deleted == true ? nil : push.after.nonBlank
+            let watched = control.push(ref: ref, after: after)
+            logger.info(
+                "GitHub push received",
+                metadata: ["github.delivery": "\(delivery)", "git.ref": "\(ref)", "revision": "\(after ?? "-")", "git.watched": "\(watched)"])
+            let message = watched ? "fetching \(control.branch) now" : "not the watched branch (\(control.branch)); ignored"
+            return try JSONBody.response(
+                WebhookAnswer(event: event, accepted: watched, ref: ref, watchedBranch: watched, message: message),
+                status: watched ? .accepted : .ok)
+        default:
+            return try JSONBody.response(
+                WebhookAnswer(event: event, accepted: false, message: "event '\(event)' is ignored; only push and ping are used"),
+                status: .accepted)
+        }
+    }
+
+    /// The JSON payload: the body itself, or its `payload` field when the webhook was set up with
+    /// the `application/x-www-form-urlencoded` content type.
+    static func payload(_ body: [UInt8], contentType: String?) -> [UInt8] {
+        guard let contentType, contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") else { return body }
+        let text = String(decoding: body, as: UTF8.self)
+        for pair in text.split(separator: "&") where pair.hasPrefix("payload=") {
+            let encoded = pair.dropFirst("payload=".count).replacingOccurrences(of: "+", with: " ")
+            return Array((encoded.removingPercentEncoding ?? "").utf8)
+        }
+        return []
+    }
+}

@@ -1,0 +1,69 @@
+/// How the operator HTTP server listens and whom it trusts.
+///
+/// The token and the webhook secret are values, not variable names: the daemon reads them from
+/// its environment (`RECONCILER_TOKEN`, the configured webhook secret variable) and passes them
+/// in. `description` and `dump` never show them.
+public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
+    /// Interface to bind: loopback by default, so exposing the API is a decision.
+    public var host: String
+    /// TCP port; 0 asks the system for a free one (reported through `onListening`).
+    public var port: Int
+    /// The operator token mutating routes require as `Authorization: Bearer <token>`. nil (or empty):
+    /// mutating routes are refused with 403, read-only routes still serve.
+    public var operatorToken: String?
+    /// The GitHub webhook secret (HMAC-SHA256 key of `X-Hub-Signature-256`). nil (or empty):
+    /// `POST /webhooks/github` is refused with 403.
+    public var webhookSecret: String?
+    /// Largest request body accepted, in bytes (413 above it). GitHub push payloads are usually well
+    /// under 1 MiB; operator requests are a few hundred bytes.
+    public var maximumBodySize: Int
+    /// Seconds between the status page's own reloads (`<meta http-equiv="refresh">`).
+    public var statusPageRefreshSeconds: Int
+    /// History entries shown on the status page.
+    public var statusPageHistoryLimit: Int
+    /// Sent in the `Server` header.
+    public var serverName: String?
+
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 8080
+
+    public init(
+        host: String = OperatorServerConfiguration.defaultHost,
+        port: Int = OperatorServerConfiguration.defaultPort,
+        operatorToken: String? = nil,
+        webhookSecret: String? = nil,
+        maximumBodySize: Int = 1 << 20,
+        statusPageRefreshSeconds: Int = 10,
+        statusPageHistoryLimit: Int = 15,
+        serverName: String? = "clipnet-reconciler"
+    ) {
+        self.host = host
+        self.port = port
+        self.operatorToken = operatorToken
+        self.webhookSecret = webhookSecret
+        self.maximumBodySize = max(0, maximumBodySize)
+        self.statusPageRefreshSeconds = max(1, statusPageRefreshSeconds)
+        self.statusPageHistoryLimit = max(0, statusPageHistoryLimit)
+        self.serverName = serverName
+    }
+
+    /// The token, when one is set and not empty.
+    var effectiveToken: String? { operatorToken.flatMap { $0.isEmpty ? nil : $0 } }
+    /// The webhook secret, when one is set and not empty.
+    var effectiveWebhookSecret: String? { webhookSecret.flatMap { $0.isEmpty ? nil : $0 } }
+
+    public var description: String {
+        "OperatorServerConfiguration(\(host):\(port), operatorToken: \(effectiveToken == nil ? "none" : "<set>"), "
+            + "webhookSecret: \(effectiveWebhookSecret == nil ? "none" : "<set>"), maximumBodySize: \(maximumBodySize))"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port,
+            "operatorToken": effectiveToken == nil ? "none" : "<set>",
+            "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
+            "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
+            "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
+        ], displayStyle: .struct)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Reconciler
+
+/// The summary cards at the top of the status page.
+extension StatusPage {
+    func card(_ title: String, id: String, tone: String? = nil, _ body: String) -> String {
+        "<article class=\"card\(tone.map { " " + $0 } ?? "")\" id=\"\(id)\"><h2>\(HTML.escape(title))</h2>\n\(body)</article>\n"
+    }
+
+    func row(_ label: String, _ value: String) -> String {
+        "<div class=\"kv\"><span class=\"k\">\(HTML.escape(label))</span><span class=\"v\">\(value)</span></div>\n"
+    }
+
+    func desiredCard() -> String {
+        let desired = document.desired
+        var body = "<p class=\"big\">\(HTML.revision(desired.revision, full: true))</p>\n"
+        if let pin = desired.pin {
+            body += row("why", HTML.badge("pinned", tone: "warn") + " by <strong>\(HTML.escape(pin.by))</strong> " + TimeText.element(pin.at, now: now))
+            body += row("reason", HTML.escape(pin.reason))
+            if let head = document.git.head, head != pin.revision {
+                body += row("branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the pin</span>")
+            }
+        } else {
+            body += row("why", HTML.badge("branch", tone: "info") + " head of <code>\(HTML.escape(document.branch))</code>")
+        }
+        if let failed = desired.failed {
+            body += "<p class=\"alert bad\"><strong>Failed</strong> \(TimeText.element(failed.at, now: now))\(failed.phase.map { " in " + HTML.escape(PhaseText.name($0)) } ?? ""): \(HTML.escape(failed.reason)). Held back until a new commit or <code>reconciler retry</code>.</p>\n"
+        }
+        return card("Desired revision", id: "desired", body)
+    }
+
+    func knownGoodCard() -> String {
+        guard let knownGood = document.knownGood else {
+            return card("Known good", id: "known-good", "<p class=\"muted\">No revision has passed a rollout yet.</p>\n")
+        }
+        var body = "<p class=\"big\">\(HTML.revision(knownGood.revision, full: true))</p>\n"
+        body += row("recorded", TimeText.element(knownGood.at, now: now))
+        let deployments = knownGood.deployments
+        for (name, id) in [("frontend", deployments.frontend), ("api", deployments.api), ("worker", deployments.worker)] {
+            body += row(name, id.map { "<code class=\"id\">\(HTML.escape($0))</code>" } ?? "<span class=\"muted\">none</span>")
+        }
+        let matches = knownGood.revision == document.desired.revision
+        return card("Known good", id: "known-good", tone: matches ? "ok" : nil, body)
+    }
+
+    func rolloutCard() -> String {
+        guard let rollout = document.rollout else {
+            return card("Rollout", id: "rollout", "<p class=\"muted\">No rollout has run yet.</p>\n")
+        }
+        let active = !Verdict.terminalPhases.contains(rollout.phase)
+        var body = "<p>\(HTML.revision(rollout.revision)) <strong>\(HTML.escape(PhaseText.name(rollout.phase)))</strong></p>\n"
+        if active || rollout.phase == "rollingBack" { body += phaseSteps(rollout.phase) }
+        body += row("rollout", "<code class=\"id\">\(HTML.escape(rollout.id))</code>")
+        body += row("started", TimeText.element(rollout.startedAt, now: now))
+        body += row("updated", TimeText.element(rollout.updatedAt, now: now))
+        if let error = rollout.error {
+            body += "<p class=\"alert bad\"><strong>Error:</strong> \(HTML.escape(error))</p>\n"
+        }
+        let tone = rollout.error != nil || rollout.phase == "failed" ? "bad" : (active ? "info" : nil)
+        return card(active ? "Rollout in progress" : "Last rollout", id: "rollout", tone: tone, body)
+    }
+
+    /// The phases as a row of steps: done, current, to come.
+    func phaseSteps(_ current: String) -> String {
+        let index = PhaseText.steps.firstIndex { $0.phase == current }
+        var out = "<ol class=\"steps\">"
+        for (position, step) in PhaseText.steps.enumerated() {
+            let state: String
+            if let index { state = position < index ? "done" : (position == index ? "now" : "todo") } else { state = "todo" }
+            out += "<li class=\"\(state)\">\(HTML.escape(step.name))</li>"
+        }
+        return out + "</ol>\n"
+    }
+
+    func lastReconcileCard() -> String {
+        guard let last = document.lastReconcile else {
+            return card("Last reconcile", id: "last-reconcile", "<p class=\"muted\">No reconcile pass yet.</p>\n")
+        }
+        let tone: String =
+            switch last.result {
+            case "succeeded": "ok"
+            case "requeued", "waiting": "info"
+            default: "bad"
+            }
+        var body = "<p>\(HTML.badge(last.result, tone: tone)) \(TimeText.element(last.at, now: now)), took \(HTML.escape(TimeText.duration(milliseconds: last.durationMs)))</p>\n"
+        if let step = last.step { body += row("step", "<code>\(HTML.escape(step))</code>") }
+        if let message = last.message { body += row("message", HTML.escape(message)) }
+        return card("Last reconcile", id: "last-reconcile", body)
+    }
+
+    func gitCard() -> String {
+        let git = document.git
+        var body = row("head", HTML.revision(git.head))
+        body += row("fetched", TimeText.element(git.lastFetchAt, now: now))
+        if let error = git.lastError {
+            body += "<p class=\"alert bad\"><strong>Fetch failing:</strong> \(HTML.escape(error))</p>\n"
+        }
+        body += row("replica", document.leader ? HTML.badge("leader", tone: "ok") : HTML.badge("standby", tone: "muted"))
+        return card("Git", id: "git", tone: git.lastError == nil ? nil : "bad", body)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import KnownGoodStore
+import Reconciler
+
+/// The HTML page at `GET /`: what on-call reads on a laptop or a phone at 3 a.m. Server-side
+/// rendered, inline CSS, no script and nothing loaded from elsewhere; it reloads itself.
+struct StatusPage {
+    let document: StatusDocument
+    /// Newest first; nil when the history could not be read (the page says so and still renders).
+    let history: [HistoryEntry]?
+    let now: Date
+    let refreshSeconds: Int
+
+    func render() -> String {
+        let environment = HTML.escape(document.environment)
+        let verdict = Verdict(document)
+        var html = """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="refresh" content="\(refreshSeconds)">
+            <meta name="robots" content="noindex">
+            <title>\(HTML.escape(verdict.title)) · \(environment) · CLIPNET reconciler</title>
+            <style>\(StatusPageStyle.css)</style>
+            </head>
+            <body>
+            <header class="top \(verdict.tone)">
+            <div class="wrap">
+            <div class="title"><h1>CLIPNET <span>\(environment)</span></h1>\(HTML.badge(verdict.title, tone: verdict.tone))</div>
+            <p class="summary" id="verdict">\(HTML.escape(verdict.detail))</p>
+            <p class="meta">branch <code>\(HTML.escape(document.branch))</code> · \(document.leader ? "this replica leads" : "<strong>standby replica</strong> (another one leads)") · rendered <time datetime="\(StateCoding.rfc3339(now))">\(HTML.escape(Self.clock(now))) UTC</time> · reloads every \(refreshSeconds) s</p>
+            </div>
+            </header>
+            <main class="wrap">
+
+            """
+        html += "<section class=\"cards\">\n"
+        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard()
+        html += "</section>\n"
+        html += servicesSection() + driftSection() + historySection()
+        html += """
+            </main>
+            <footer class="wrap"><a href="/status">status JSON</a> · <a href="/history">history</a> · <a href="/plan">plan</a> · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></footer>
+            </body>
+            </html>
+
+            """
+        return html
+    }
+
+    /// `10:00:00` of `date` in UTC.
+    static func clock(_ date: Date) -> String {
+        let stamp = StateCoding.rfc3339(date)
+        guard let t = stamp.firstIndex(of: "T") else { return stamp }
+        return String(stamp[stamp.index(after: t)...].prefix(8))
+    }
+}
+
+/// The one-line answer to "is staging all right?", shown at the top of the page.
+struct Verdict {
+    let title: String
+    let detail: String
+    /// `ok`, `warn` or `bad`: the header's colour.
+    let tone: String
+
+    init(_ document: StatusDocument) {
+        let desired = document.desired.revision.map { String($0.prefix(12)) } ?? "nothing yet"
+        let unhealthy = document.services.filter { $0.healthy == false }.map(\.name)
+        if let rollout = document.rollout, !Self.terminalPhases.contains(rollout.phase) {
+            title = "Rolling out"
+            detail = "Rolling out \(rollout.revision.prefix(12)): \(PhaseText.name(rollout.phase))."
+            tone = rollout.error == nil ? "info" : "warn"
+        } else if let failed = document.desired.failed {
+            title = "Held back"
+            detail = "\(desired) failed (\(failed.reason)); it will not roll out again until a new commit or a retry."
+            tone = "bad"
+        } else if !unhealthy.isEmpty {
+            title = "Unhealthy"
+            detail = "Failing health checks: \(unhealthy.joined(separator: ", "))."
+            tone = "bad"
+        } else if !document.drift.isEmpty {
+            title = "Drift"
+            detail = "\(document.drift.count) difference\(document.drift.count == 1 ? "" : "s") between \(desired) and what runs."
+            tone = "warn"
+        } else if let last = document.lastReconcile, last.result == "failed" || last.result == "stalled" {
+            title = "Reconcile \(last.result)"
+            detail = last.message ?? "The last reconcile did not complete."
+            tone = "bad"
+        } else if document.desired.revision == nil {
+            title = "Starting"
+            detail = "The branch has not been fetched yet."
+            tone = "info"
+        } else {
+            title = "In sync"
+            detail = "Every service runs \(desired)\(document.desired.source == .pin ? " (pinned)" : "")."
+            tone = "ok"
+        }
+    }
+
+    static let terminalPhases: Set<String> = ["succeeded", "failed", "rolledBack"]
+}

@@ -1,0 +1,142 @@
+import Foundation
+import KnownGoodStore
+import Reconciler
+import ReconcilerTestSupport
+import TestSupport
+import Testing
+
+/// The `reconciler` client commands end to end: the real executable, over HTTP, against the real
+/// server over the fake daemon. Exit statuses are the documented ones (docs/operations.md).
+@Suite struct CLICommandTests {
+    static func withServer(_ body: (RunningOperatorServer, FakeReconcilerControl, [String: String]) async throws -> Void) async throws {
+        let control = FakeReconcilerControl()
+        try await RunningOperatorServer.with(control: control, configuration: ClientFixture.configuration) { server in
+            try await body(server, control, ["RECONCILER_TOKEN": ClientFixture.token, "RECONCILER_SERVER": server.baseURL, "USER": "oncall"])
+        }
+    }
+
+    @Test func statusPrintsAReadableSummary() async throws {
+        try await Self.withServer { _, _, environment in
+            let run = try await CLIRun.run(["status"], environment: environment)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.hasPrefix("staging: rolling out 77de68daecd8 (deployBackend)"), "\(run)")
+            #expect(run.stdout.contains("desired     \(SampleEnvironment.head)  head of develop"), "\(run)")
+            #expect(run.stdout.contains("known-good  \(SampleEnvironment.knownGood)"), "\(run)")
+            #expect(run.stdout.contains("worker    railway   b6589fc6ab0d *  heartbeat"), "\(run)")
+            #expect(run.stdout.contains("versionSkew [worker]: worker reports b6589fc6ab0d, api reports da4b9237bacc (policy: heal)"), "\(run)")
+            #expect(run.stderr.isEmpty, "\(run)")
+        }
+    }
+
+    @Test func statusJSONPrintsTheDocumentUnchanged() async throws {
+        try await Self.withServer { server, control, environment in
+            let run = try await CLIRun.run(["status", "--json", "--server", server.baseURL], environment: ["USER": "x"])
+            #expect(run.status == 0, "\(run)")
+            let document = try StatusDocument.decoder().decode(StatusDocument.self, from: Data(run.stdout.utf8))
+            #expect(document == control.status().document)
+        }
+    }
+
+    @Test func pinThenUnpinRecordTheOperator() async throws {
+        try await Self.withServer { _, control, environment in
+            let pin = try await CLIRun.run(["pin", String(SampleEnvironment.knownGood.prefix(12)), "--reason", "hold for the launch"], environment: environment)
+            #expect(pin.status == 0, "\(pin)")
+            #expect(pin.stdout == "pinned \(SampleEnvironment.knownGood) by oncall: hold for the launch\n")
+            #expect(control.status().document.desired.source == .pin)
+
+            let unpin = try await CLIRun.run(["unpin", "--reason", "launched", "--by", "alice"], environment: environment)
+            #expect(unpin.status == 0, "\(unpin)")
+            #expect(unpin.stdout == "unpinned; following develop\n")
+            #expect(control.calls.last == .unpin(reason: "launched", by: "alice"))
+        }
+    }
+
+    @Test func aRefusalExitsWith1AndPrintsTheDaemonsMessage() async throws {
+        try await Self.withServer { _, control, environment in
+            let run = try await CLIRun.run(["pin", SampleEnvironment.featureRevision, "--reason", "try it"], environment: environment)
+            #expect(run.status == 1, "\(run)")
+            #expect(run.stdout.isEmpty)
+            #expect(run.stderr == "reconciler: refused (409 not_on_branch): \(SampleEnvironment.featureRevision) is not on branch develop; pin it anyway with force (--force)\n")
+
+            let forced = try await CLIRun.run(["pin", SampleEnvironment.featureRevision, "--reason", "try it", "--force"], environment: environment)
+            #expect(forced.status == 0, "\(forced)")
+            #expect(control.status().document.desired.revision == SampleEnvironment.featureRevision)
+        }
+    }
+
+    @Test func rollbackRetryAndHistory() async throws {
+        try await Self.withServer { _, control, environment in
+            let rollback = try await CLIRun.run(["rollback", "--reason", "checkout broken"], environment: environment)
+            #expect(rollback.status == 0, "\(rollback)")
+            #expect(rollback.stdout.hasPrefix("rolling back to \(SampleEnvironment.previousKnownGood)"))
+
+            let again = try await CLIRun.run(["rollback", "--to", SampleEnvironment.head, "--reason", "x"], environment: environment)
+            #expect(again.status == 1, "\(again)")
+            #expect(again.stderr.contains("no_rollback_target"))
+
+            let retry = try await CLIRun.run(["retry"], environment: environment)
+            #expect(retry.status == 0, "\(retry)")
+            #expect(control.calls.last == .reconcile(retry: true, by: "oncall"))
+
+            let history = try await CLIRun.run(["history", "--limit", "3"], environment: environment)
+            #expect(history.status == 0, "\(history)")
+            let lines = history.stdout.split(separator: "\n")
+            #expect(lines.count == 4, "\(history)")
+            #expect(lines.first?.hasPrefix("#   WHEN") == true, "\(history)")
+            #expect(lines[1].contains("retried"), "\(history)")
+            #expect(lines[2].contains("rolledBack") && lines[2].contains("oncall") && lines[2].contains("checkout broken"), "\(history)")
+        }
+    }
+
+    @Test func planShowsTheStepsAndAppliesNothing() async throws {
+        try await Self.withServer { _, control, environment in
+            let version = control.version
+            let run = try await CLIRun.run(["plan"], environment: environment)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.contains("staging: desired \(SampleEnvironment.head) (branch)"))
+            #expect(run.stdout.contains("  2. deploy [api]: deploy api at \(SampleEnvironment.head)"))
+            #expect(control.version == version)
+        }
+    }
+
+    @Test func withoutATokenMutatingCommandsExitWith1AndSayWhy() async throws {
+        try await Self.withServer { server, control, _ in
+            let run = try await CLIRun.run(["retry", "--server", server.baseURL])
+            #expect(run.status == 1, "\(run)")
+            #expect(run.stderr.contains("401 unauthorized") && run.stderr.contains("set RECONCILER_TOKEN"), "\(run)")
+            #expect(control.calls.isEmpty)
+        }
+    }
+
+    @Test func anUnreachableDaemonExitsWith3() async throws {
+        let port = try UnusedLoopbackPort.make()
+        let run = try await CLIRun.run(["status", "--server", "http://127.0.0.1:\(port)"])
+        #expect(run.status == 3, "\(run)")
+        #expect(run.stderr.hasPrefix("reconciler: cannot reach the reconciler at http://127.0.0.1:\(port)"), "\(run)")
+    }
+
+    @Test(arguments: [
+        ["pin"],
+        ["pin", "abc"],
+        ["pin", "abc", "--reason", " "],
+        ["rollback"],
+        ["history", "--limit", "0"],
+        ["status", "--server", "127.0.0.1:8080"],
+        ["status", "--bogus"],
+        ["frobnicate"],
+    ])
+    func aWrongCommandLineExitsWith2(arguments: [String]) async throws {
+        let run = try await CLIRun.run(arguments)
+        #expect(run.status == 2, "\(run)")
+        #expect(!run.stderr.isEmpty)
+    }
+
+    @Test func theTokenNeverAppearsInOutput() async throws {
+        try await Self.withServer { _, _, environment in
+            for arguments in [["status"], ["pin", "nope", "--reason", "x"], ["retry"], ["history"]] {
+                let run = try await CLIRun.run(arguments, environment: environment)
+                #expect(!run.stdout.contains(ClientFixture.token) && !run.stderr.contains(ClientFixture.token), "\(run)")
+            }
+        }
+    }
+}

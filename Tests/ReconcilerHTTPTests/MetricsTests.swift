@@ -1,0 +1,124 @@
+import Deployers
+import Foundation
+import GitWatch
+import HTTPTransport
+import Hummingbird
+import HummingbirdTesting
+import Metrics
+import PlatformEmulators
+import Prometheus
+import Reconciler
+import ReconcilerHTTP
+import ReconcilerTestSupport
+import TestSupport
+import Testing
+
+@Suite struct MetricsTests {
+    struct NoStep: ReconcileStep {
+        let name = "noop"
+        func run(_ context: inout Int) async throws -> StepOutcome { .done(reason: "nothing to do") }
+    }
+
+    struct FailingStep: ReconcileStep {
+        let name = "observe"
+        func run(_ context: inout Int) async throws -> StepOutcome {
+            throw ReconcileError.transient(.platformUnavailable, "railway answered 503")
+        }
+    }
+
+    /// The daemon's own code records through swift-metrics; with the Prometheus factory those
+    /// metrics come out of `/metrics` in the Prometheus text format.
+    @Test func theDaemonsMetricsComeOutInPrometheusTextFormat() async throws {
+        let registry = PrometheusCollectorRegistry()
+        try await withMetricsFactory(ClipnetMetrics.makeFactory(registry: registry)) {
+            // A reconcile pass that succeeds and one that fails (StepRunner records both).
+            var context = 0
+            _ = await StepRunner<Int>(steps: [NoStep()], logger: Harness.quiet).run(&context)
+            _ = await StepRunner<Int>(steps: [FailingStep()], logger: Harness.quiet).run(&context)
+
+            // A git fetch that works and one that fails (GitMirror records both).
+            let runtime = try GitRuntime()
+            let fixture = try GitFixture()
+            let state = try TemporaryDirectory(prefix: "metrics-mirror")
+            let mirror = try await GitMirror.open(url: fixture.url, directory: state.path + "/good.git", runtime: runtime)
+            try await mirror.fetch()
+            let broken = try await GitMirror.open(url: "file://\(state.path)/no-such-repository", directory: state.path + "/bad.git", runtime: runtime)
+            await #expect(throws: (any Error).self) { try await broken.fetch() }
+
+            // A platform API call (PlatformTransport records each attempt).
+            let emulator = VercelEmulator(configuration: .init(token: "vercel-token", teamId: "team_clipnet"))
+            emulator.addProject(id: "prj_frontend", name: "clipnet-web", org: "clipnet", repo: "clipnet")
+            let server = try await emulator.start()
+            let runtimeCurl = try CurlRuntime()
+            let vercel = VercelDeployer(
+                configuration: VercelConfiguration(
+                    baseURL: server.baseURL, token: "vercel-token", teamId: "team_clipnet", projectId: "prj_frontend", projectName: "clipnet-web",
+                    gitOrg: "clipnet", gitRepo: "clipnet", gitRef: "develop", alias: "staging.clipnet.ai", target: .preview),
+                client: HTTPClient(runtime: runtimeCurl), logger: Harness.quiet)
+            var failure: (any Error)?
+            do { _ = try await vercel.topology() } catch { failure = error }
+            await server.stop()
+            if let failure { throw failure }
+        }
+
+        try await Harness.test(registry: registry) { client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.contentType == "text/plain; version=0.0.4; charset=utf-8")
+            let text = response.text
+            for expected in [
+                "# TYPE reconcile_duration_seconds histogram",
+                "reconcile_duration_seconds_count 2",
+                #"reconcile_duration_seconds_bucket{le="+Inf"} 2"#,
+                "# TYPE reconciles_total counter",
+                #"reconciles_total{result="succeeded"} 1"#,
+                #"reconciles_total{result="failed"} 1"#,
+                "# TYPE git_fetch_duration_seconds histogram",
+                "git_fetch_duration_seconds_count 1",
+                "git_fetch_failures_total 1",
+                #"platform_api_requests_total{platform="vercel",operation="getProject",status="200"} 1"#,
+                "# TYPE platform_api_request_duration_seconds histogram",
+                #"reconciler_drift{kind="versionSkew"} 1"#,
+                #"reconciler_drift{kind="alias"} 0"#,
+                #"reconciler_desired_revision_info{environment="staging",revision="\#(SampleEnvironment.head)",source="branch"} 1"#,
+                #"reconciler_known_good_revision_info{environment="staging",revision="\#(SampleEnvironment.knownGood)"} 1"#,
+                "reconciler_leader 1",
+            ] {
+                #expect(text.contains(expected), "missing: \(expected)")
+            }
+            #expect(Self.isPrometheusText(text))
+        }
+    }
+
+    @Test func theRevisionInfoGaugeFollowsThePin() async throws {
+        let control = FakeReconcilerControl()
+        try await Harness.test(control: control) { client in
+            _ = try await client.execute(
+                uri: "/pin", method: .post, headers: Harness.authorized,
+                body: Harness.body(#"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold"}"#))
+            let text = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(text.contains(#"reconciler_desired_revision_info{environment="staging",revision="\#(SampleEnvironment.knownGood)",source="pin"} 1"#))
+            #expect(!text.contains(#"revision="\#(SampleEnvironment.head)""#))
+        }
+    }
+
+    @Test func theDaemonsTimersGetBucketsForTheirRange() {
+        let factory = ClipnetMetrics.makeFactory(registry: PrometheusCollectorRegistry())
+        #expect(factory.durationHistogramBuckets["reconcile_duration_seconds"]?.last == .seconds(900))
+        #expect(factory.durationHistogramBuckets["git_fetch_duration_seconds"] != nil)
+    }
+
+    /// Every line is a comment (`# HELP`/`# TYPE`) or `name{labels} value`, names in Prometheus' alphabet.
+    static func isPrometheusText(_ text: String) -> Bool {
+        let sample = #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? [-+0-9.eEInfNa]+$/#
+        return text.split(separator: "\n").allSatisfy { line in
+            line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") || line.wholeMatch(of: sample) != nil
+        }
+    }
+
+    @Test func thePrometheusTextCheckCanFail() {
+        #expect(!Self.isPrometheusText("reconciles total 1"))
+        #expect(!Self.isPrometheusText("reconciles_total{result=succeeded} 1"))
+        #expect(Self.isPrometheusText("# TYPE x counter\nx{a=\"b\"} 1"))
+    }
+}

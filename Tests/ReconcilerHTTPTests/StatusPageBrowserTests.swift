@@ -1,0 +1,54 @@
+import Foundation
+import ReconcilerTestSupport
+import Testing
+
+/// The status page in a real browser: Debian's headless Chromium loads it from a real socket,
+/// the DOM it built shows the desired revision and the drift, and the run leaves screenshots
+/// (laptop and phone widths) under `.build/test-artifacts/` for people to look at.
+///
+/// Chromium missing is a failure that says how to install it, never a skip: `make test` installs
+/// it (scripts/ensure-packages.sh).
+@Suite(.serialized) struct StatusPageBrowserTests {
+    @Test func theStatusPageLoadsInHeadlessChromiumAndShowsTheRevisionAndDrift() async throws {
+        let chromium = try Chromium.locate()
+        let control = FakeReconcilerControl(SampleEnvironment.model(anchor: Date(), now: { Date() }))
+        try await RunningOperatorServer.with(control: control, configuration: Harness.configuration) { server in
+            let url = server.baseURL + "/"
+            let dom = try await chromium.dumpDOM(url)
+            #expect(dom.contains("<title>Rolling out · staging · CLIPNET reconciler</title>"))
+            #expect(dom.contains(SampleEnvironment.head), "the desired revision, in full")
+            #expect(dom.contains(SampleEnvironment.knownGood), "the known-good revision, in full")
+            #expect(dom.contains("worker reports b6589fc6ab0d, api reports da4b9237bacc"), "the version-skew drift")
+            #expect(dom.contains("Railway auto-deploy from GitHub is on for worker"), "the auto-deploy drift")
+            #expect(dom.contains("deploying api and worker"), "the rollout phase")
+
+            let directory = Artifacts.directory()
+            for (name, width, height) in [("status-page.png", 1280, 1800), ("status-page-phone.png", 400, 3000)] {
+                let path = directory + "/" + name
+                try await chromium.screenshot(url, to: path, width: width, height: height)
+                let png = try Data(contentsOf: URL(fileURLWithPath: path))
+                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is a PNG")
+                #expect(Self.pngWidth(png) == width, "\(name) is \(width) px wide")
+                print("status page screenshot: \(path)")
+            }
+        }
+    }
+
+    /// The width field of a PNG's IHDR chunk.
+    static func pngWidth(_ png: Data) -> Int? {
+        guard png.count > 24 else { return nil }
+        return png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+    }
+}
+
+/// Where test runs leave files for people: `.build/test-artifacts/` beside the build products.
+enum Artifacts {
+    static func directory() -> String {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/", url.lastPathComponent != ".build" { url.deleteLastPathComponent() }
+        let base = url.lastPathComponent == ".build" ? url : URL(fileURLWithPath: NSTemporaryDirectory())
+        let directory = base.appendingPathComponent("test-artifacts")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.path
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KnownGoodStore
+import Reconciler
+import ReconcilerTestSupport
+import Testing
+
+@Suite struct StatusPageTests {
+    @Test func thePageShowsWhatOnCallNeeds() async throws {
+        try await Harness.test { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.contentType == "text/html; charset=utf-8")
+            let html = response.text
+            for expected in [
+                "<meta http-equiv=\"refresh\" content=\"10\">",
+                "CLIPNET <span>staging</span>",
+                "Rolling out",
+                SampleEnvironment.head,  // desired, in full
+                SampleEnvironment.knownGood,  // known good, in full
+                "deploying api and worker",
+                "waiting for the Railway build of api and worker",
+                "from version endpoint", "from heartbeat",
+                "versionSkew", "policy: heal", "autoDeploy", "policy: report",
+                "Railway auto-deploy from GitHub is on for worker",
+                "hold staging while the worker build is fixed",
+                "ro-2026-11-30-0007",
+                "dpl_9WnXe4Lc2HsYd1",
+                "this replica leads",
+            ] {
+                #expect(html.contains(expected), "missing: \(expected)")
+            }
+        }
+    }
+
+    @Test func thePageLoadsNothingFromElsewhereAndRunsNoScript() async throws {
+        try await Harness.test { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            let html = response.text.lowercased()
+            #expect(!html.contains("<script"))
+            #expect(!html.contains("<link"))
+            #expect(!html.contains("src="))
+            #expect(!html.contains("http://") && !html.contains("https://"))
+            #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+        }
+    }
+
+    @Test func everythingFromTheDaemonIsEscaped() async throws {
+        let control = FakeReconcilerControl()
+        let hostile = #"<script>alert("x")</script> & 'quotes'"#
+        control.update { model in
+            model.state.pin = PinRecord(revision: SampleEnvironment.knownGood, reason: hostile, by: "<b>eve</b>", at: SampleEnvironment.now)
+            model.drift = [.init(kind: .variables, service: "<api>", detail: hostile)]
+            model.history.append(HistoryEntry(sequence: 99, at: SampleEnvironment.now, kind: .pinned, revision: SampleEnvironment.knownGood, by: "eve", reason: hostile))
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(!html.contains("<script>"))
+            #expect(!html.contains("<b>eve</b>"))
+            #expect(!html.contains("<api>"))
+            #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;"))
+        }
+    }
+
+    @Test func aFreshEnvironmentRendersWithoutKnownGoodOrRollout() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.state = EnvironmentState()
+            model.watch = .init(branch: "develop")
+            model.services = []
+            model.drift = []
+            model.history = []
+            model.lastPass = nil
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("Starting"))
+            #expect(html.contains("No revision has passed a rollout yet."))
+            #expect(html.contains("No drift"))
+            #expect(html.contains("Nothing has happened yet."))
+        }
+    }
+
+    @Test func thePageStillRendersWhenHistoryIsUnavailable() async throws {
+        let control = FakeReconcilerControl()
+        control.fail(.history, with: OperatorError(.unavailable, "store down"))
+        try await Harness.test(control: control) { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.text.contains("History is unavailable right now"))
+        }
+    }
+}
