@@ -155,7 +155,7 @@ public final class StagingSandbox: Sendable {
     /// A daemon configuration file for this sandbox.
     public func daemonConfiguration(
         listen: String = "127.0.0.1:0", state: String? = nil, pollInterval: String = "200ms", driftInterval: String = "2s",
-        rolloutPollInterval: String = "50ms", verifyTimeout: String = "20s"
+        rolloutPollInterval: String = "50ms", verifyTimeout: String = "60s"
     ) -> String {
         """
         # A reconciler for the sandbox staging (made by StagingSandbox).
@@ -171,11 +171,11 @@ public final class StagingSandbox: Sendable {
           rolloutPollInterval: \(rolloutPollInterval)
           verifyTimeout: \(verifyTimeout)
           workerVersionSource: \(redisURL == nil ? "platform" : "heartbeat")
-          probeTimeout: 2s
+          probeTimeout: 10s
           transientFailureLimit: 5
           platformAttempts: 3
           platformRetryDelay: 20ms
-          platformTimeout: 5s
+          platformTimeout: 30s
           leaderCheckInterval: 300ms
 
         """

@@ -32,7 +32,7 @@ enum Fixture {
 
     static func transport(maxAttempts: Int = 4) -> TransportConfiguration {
         TransportConfiguration(
-            connectTimeout: .seconds(2), requestTimeout: .seconds(5), maxAttempts: maxAttempts,
+            connectTimeout: .seconds(10), requestTimeout: .seconds(30), maxAttempts: maxAttempts,
             backoff: Backoff(initial: .milliseconds(5), maximum: .milliseconds(40), multiplier: 2, jitter: 0.2),
             maximumRetryAfter: .seconds(5), retryAfterJitter: .milliseconds(20)
         )

@@ -8,7 +8,7 @@ import Testing
 
 /// `kill -9` of the daemon at each phase of a rollout, then a restart: the rollout converges and
 /// no step that already had a deployment is deployed again (proved with the emulators' logs).
-@Suite struct DaemonCrashTests {
+@Suite(.serialized) struct DaemonCrashTests {
     enum Phase: String, CaseIterable, Sendable {
         case syncVariables, deployBackend, verifyBackend, deployFrontend, healthGate, rollingBack
     }
@@ -38,7 +38,7 @@ import Testing
     func aDaemonKilledInAPhaseResumesWithoutDeployingTwice(phase: Phase) async throws {
         let sandbox = try await Self.slowSandbox()
         defer { Task { await sandbox.stop() } }
-        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration(verifyTimeout: "30s"))
+        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration())
         let manifest = sandbox.manifest
         let (api, worker) = (manifest.railway.services.api.serviceId, manifest.railway.services.worker.serviceId)
 
@@ -96,7 +96,7 @@ import Testing
     @Test func aDaemonKilledAtRandomMomentsConvergesWithOneDeploymentPerService() async throws {
         let sandbox = try await Self.slowSandbox(healthWindow: 1)
         defer { Task { await sandbox.stop() } }
-        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration(verifyTimeout: "30s"))
+        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration())
         let revision = try sandbox.commit("Under test")
         var kills = 0
         while kills < 12 {

@@ -5,7 +5,7 @@ import Testing
 
 /// Someone changes staging behind the reconciler's back: each kind of drift is detected, and
 /// healed or reported as the manifest's policy says (deploy/base.yaml).
-@Suite struct DriftScenarioTests {
+@Suite(.serialized) struct DriftScenarioTests {
     @Test(arguments: [Scenario.Store.file, .postgres])
     func anAliasRepointedByHandIsDetectedAndHealed(store: Scenario.Store) async throws {
         try await Scenario.with(store: store) { world in
@@ -118,10 +118,13 @@ import Testing
             await world.daemon.fetch()
             // Mid-rollout, every service differs from the new revision: that is the rollout.
             var sawRollout = false
-            for _ in 0..<200 {
+            for _ in 0..<400 {
                 _ = await world.daemon.runPass([.timer])
                 let record = try await world.record()
-                guard record.rollout?.isActive == true else { break }
+                guard record.rollout?.isActive == true else {
+                    if sawRollout { break }
+                    continue
+                }
                 sawRollout = true
                 let drift = world.state()?.drift ?? []
                 #expect(drift.isEmpty, "\(drift) in \(record.rollout?.phase.rawValue ?? "-")")

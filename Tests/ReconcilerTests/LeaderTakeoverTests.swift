@@ -15,7 +15,7 @@ import Testing
             Task { await sandbox.stop() }
             try? TestDatabase.drop(database.name)
         }
-        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration(state: database.url, verifyTimeout: "30s"))
+        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration(state: database.url))
         let store = try await PostgresStateStore(url: database.url)
         let first = try DaemonProcess(configurationPath: config, sandbox: sandbox)
         let second = try DaemonProcess(configurationPath: config, sandbox: sandbox)

@@ -4,7 +4,7 @@ import Reconciler
 import Testing
 
 /// Pins, rollbacks and unpins through the daemon, as the HTTP API and the CLI drive them.
-@Suite struct OperatorScenarioTests {
+@Suite(.serialized) struct OperatorScenarioTests {
     @Test(arguments: [Scenario.Store.file, .postgres])
     func aPinnedRevisionStaysWhateverLandsOnTheBranchUntilUnpinned(store: Scenario.Store) async throws {
         try await Scenario.with(store: store) { world in

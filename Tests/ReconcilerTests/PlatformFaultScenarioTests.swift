@@ -5,7 +5,7 @@ import Testing
 
 /// Platforms that answer 5xx or not at all: calls are retried with backoff, a rollout fails after
 /// its limit and is reported, a rollback keeps trying until the platform is back.
-@Suite struct PlatformFaultScenarioTests {
+@Suite(.serialized) struct PlatformFaultScenarioTests {
     @Test func anUnreachableRailwayFailsTheRolloutAfterRetriesAndTheRollbackFinishesWhenItIsBack() async throws {
         try await Scenario.with { world in
             let good = try world.commit("Good")
@@ -13,7 +13,10 @@ import Testing
             let next = try world.commit("Next")
             await world.daemon.fetch()
             // The rollout starts, then Railway answers 503 to everything
-            _ = await world.daemon.runPass([.newHead])
+            for _ in 0..<20 where try await world.record().rollout?.isActive != true {
+                _ = await world.daemon.runPass([.newHead])
+            }
+            #expect(try await world.record().rollout?.revision == next)
             #expect(try await world.record().rollout?.isActive == true)
             world.sandbox.railwayServer.host.faults.inject(.serverError(status: 503), count: 100_000, matching: nil)
             var reports: [PassReport] = []

@@ -5,7 +5,7 @@ import Testing
 
 /// The rollout of a commit, end to end: real git repository, the emulators, the simulated API
 /// and worker heartbeats in Redis, the file store and PostgreSQL.
-@Suite struct RolloutScenarioTests {
+@Suite(.serialized) struct RolloutScenarioTests {
     @Test(arguments: [Scenario.Store.file, .postgres])
     func aCommitRollsOutWithMatchingTagsAndBecomesKnownGood(store: Scenario.Store) async throws {
         try await Scenario.with(store: store) { world in

@@ -58,7 +58,7 @@ final class Scenario: Sendable {
             healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
         var database: (name: String, url: String)?
         if store == .postgres { database = try TestDatabase.create(prefix: "reconciler") }
-        let text = sandbox.daemonConfiguration(state: database?.url, verifyTimeout: "10s")
+        let text = sandbox.daemonConfiguration(state: database?.url)
         let configuration = try DaemonConfiguration.parse(text, file: "scenario.yaml")
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
         environment["RECONCILER_TOKEN"] = "scenario-operator-token"
