@@ -12,6 +12,11 @@ import Testing
         return (logger, capture)
     }
 
+    /// The first line written; the test fails (instead of crashing) when there is none.
+    func firstLine(_ capture: LogCapture) throws -> String {
+        try #require(capture.lines.first, "nothing was logged")
+    }
+
     func object(_ line: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
@@ -20,7 +25,7 @@ import Testing
         let (logger, capture) = logger(.json)
         logger.notice("Rolled out", metadata: ["revision": "77de68daecd823babbb58edb1c8e14d7106e83bb", "service": "api"])
         #expect(capture.lines.count == 1)
-        let json = try object(capture.lines[0])
+        let json = try object(try firstLine(capture))
         #expect(json["level"] as? String == "notice")
         #expect(json["label"] as? String == "clipnet.reconciler")
         #expect(json["message"] as? String == "Rolled out")
@@ -28,7 +33,8 @@ import Testing
         #expect(json["service"] as? String == "api")
         let time = try #require(json["time"] as? String)
         #expect(time.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/#) != nil)
-        #expect(capture.lines[0].hasPrefix(#"{"time":"#))
+        let line = try firstLine(capture)
+        #expect(line.hasPrefix(#"{"time":"#))
     }
 
     @Test func theTimeIsRFC3339UTCOfNow() throws {
@@ -36,7 +42,7 @@ import Testing
         let before = Date().addingTimeInterval(-1)
         logger.info("tick")
         let after = Date().addingTimeInterval(1)
-        let text = try #require(try object(capture.lines[0])["time"] as? String)
+        let text = try #require(try object(try firstLine(capture))["time"] as? String)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let time = try #require(formatter.date(from: text))
@@ -47,7 +53,7 @@ import Testing
         var (logger, capture) = logger(.json)
         logger[metadataKey: "environment"] = "staging"
         logger.info("Rollout phase", metadata: ["rollout": ["id": "ro-7", "phase": "deployBackend"], "attempts": ["1", "2"]])
-        let json = try object(capture.lines[0])
+        let json = try object(try firstLine(capture))
         #expect(json["rollout.id"] as? String == "ro-7")
         #expect(json["rollout.phase"] as? String == "deployBackend")
         #expect(json["environment"] as? String == "staging")
@@ -66,7 +72,7 @@ import Testing
     @Test func credentialLookingKeysAreMaskedWhateverTheNesting() throws {
         let (logger, capture) = logger(.json)
         logger.info("Configured", metadata: ["token": "canary-1", "railway": ["apiToken": "canary-2"], "db.password": "canary-3", "webhookSecret": "canary-4", "service": "api"])
-        let line = capture.lines[0]
+        let line = try firstLine(capture)
         for canary in ["canary-1", "canary-2", "canary-3", "canary-4"] { #expect(!line.contains(canary)) }
         let json = try object(line)
         #expect(json["railway.apiToken"] as? String == "<redacted>")
@@ -76,7 +82,7 @@ import Testing
     @Test func metadataCannotOverwriteTheRecordsOwnFields() throws {
         let (logger, capture) = logger(.json)
         logger.info("real message", metadata: ["message": "forged", "level": "critical"])
-        let json = try object(capture.lines[0])
+        let json = try object(try firstLine(capture))
         #expect(json["message"] as? String == "real message")
         #expect(json["level"] as? String == "info")
         #expect(json["metadata.message"] as? String == "forged")
@@ -86,8 +92,9 @@ import Testing
         let (logger, capture) = logger(.json)
         logger.warning("line one\nline two \"quoted\" \u{1B}[31m", metadata: ["detail": "a\tb\r\nc"])
         #expect(capture.lines.count == 1)
-        #expect(!capture.lines[0].contains("\n"))
-        let json = try object(capture.lines[0])
+        let line = try firstLine(capture)
+        #expect(!line.contains("\n"))
+        let json = try object(line)
         #expect(json["message"] as? String == "line one\nline two \"quoted\" \u{1B}[31m")
         #expect(json["detail"] as? String == "a\tb\r\nc")
     }
@@ -97,14 +104,15 @@ import Testing
         let capture = LogCapture()
         let handler = ClipnetLogHandler(label: "x", format: .json, sink: capture.sink)
         handler.log(event: LogEvent(level: .error, message: "Fetch failed", error: FetchFailed(), metadata: nil, source: "GitWatch", file: #fileID, function: #function, line: #line))
-        #expect(try object(capture.lines[0])["error"] as? String == "remote hung up")
+        let json = try object(try firstLine(capture))
+        #expect(json["error"] as? String == "remote hung up")
     }
 
-    @Test func textIsOneReadableLinePerRecord() {
+    @Test func textIsOneReadableLinePerRecord() throws {
         let (logger, capture) = logger(.text)
         logger.info("Rolled out\nto staging", metadata: ["revision": "77de68daecd8", "reason": "merge to develop", "rollout": ["id": "ro-7"]])
         #expect(capture.lines.count == 1)
-        let line = capture.lines[0]
+        let line = try firstLine(capture)
         #expect(line.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z     info clipnet\.reconciler: Rolled out\\nto staging reason="merge to develop" revision=77de68daecd8 rollout\.id=ro-7/#) != nil, "\(line)")
     }
 

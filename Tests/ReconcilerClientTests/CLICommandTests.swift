@@ -81,7 +81,7 @@ import Testing
             let history = try await CLIRun.run(["history", "--limit", "3"], environment: environment)
             #expect(history.status == 0, "\(history)")
             let lines = history.stdout.split(separator: "\n")
-            #expect(lines.count == 4, "\(history)")
+            try #require(lines.count == 4, "\(history)")
             #expect(lines.first?.hasPrefix("#   WHEN") == true, "\(history)")
             #expect(lines[1].contains("retried"), "\(history)")
             #expect(lines[2].contains("rolledBack") && lines[2].contains("oncall") && lines[2].contains("checkout broken"), "\(history)")

@@ -11,8 +11,12 @@ struct CLIRun: CustomStringConvertible {
 
     var description: String { "reconciler \(arguments.joined(separator: " ")) → \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
 
-    /// Runs `reconciler arguments` with `environment` replacing the operator variables (the
-    /// test's own `RECONCILER_TOKEN`, if any, never leaks in).
+    /// Runs `reconciler arguments --timeout 120` with `environment` replacing the operator
+    /// variables (the test's own `RECONCILER_TOKEN`, if any, never leaks in).
+    ///
+    /// Why the long timeout: the whole suite runs in one process, and tests that block Swift's
+    /// cooperative threads (synchronous child-process reads elsewhere in the suite) can hold the
+    /// server's handlers back for seconds on two cores; a timeout is a hang guard, not a check.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIRun {
         let executable = ChildProcess.productPath("reconciler")
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -20,7 +24,7 @@ struct CLIRun: CustomStringConvertible {
         }
         var base = ProcessInfo.processInfo.environment
         for key in ["RECONCILER_TOKEN", "RECONCILER_SERVER", "USER"] { base[key] = nil }
-        let result = try await Spawn.run(executable, arguments, environment: base.merging(environment) { $1 })
+        let result = try await Spawn.run(executable, arguments + ["--timeout", "120"], environment: base.merging(environment) { $1 })
         return CLIRun(arguments: arguments, status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }

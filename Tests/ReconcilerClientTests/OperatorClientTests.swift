@@ -15,7 +15,7 @@ enum ClientFixture {
     static var configuration: OperatorServerConfiguration { OperatorServerConfiguration(operatorToken: token) }
 
     static func client(_ server: RunningOperatorServer, token: String? = ClientFixture.token, actor: String? = "alice") -> OperatorClient {
-        OperatorClient(server: server.baseURL, token: token, actor: actor, http: http, timeout: .seconds(10))
+        OperatorClient(server: server.baseURL, token: token, actor: actor, http: http, timeout: .seconds(60))
     }
 }
 
@@ -86,7 +86,7 @@ enum ClientFixture {
         _ = try await client.status()
         try await client.reconcile(retry: false)
         let requests = recorder.requests
-        #expect(requests.map(\.path) == ["/status", "/reconcile"])
+        try #require(requests.map(\.path) == ["/status", "/reconcile"])
         #expect(requests[0].header("Authorization") == nil)
         #expect(requests[1].header("Authorization") == "Bearer \(ClientFixture.token)")
         #expect(requests[1].header("X-Reconciler-Actor") == "alice")
