@@ -7,3 +7,5 @@ mkdir -p bench/results
 swift build -c release --product FoundationBench
 "$(swift build -c release --show-bin-path)/FoundationBench" "$@" | tee bench/results/foundation.md
 bash bench/worker-bench.sh | tee bench/results/worker.md
+bash bench/reconciler-bench.sh | tee bench/results/reconciler.md
+bash bench/operator-bench.sh | tee bench/results/operator.md
