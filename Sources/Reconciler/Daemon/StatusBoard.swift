@@ -39,15 +39,12 @@ final class StatusBoard: Sendable {
     /// Changes the inputs and rebuilds the document.
     func update(_ change: (inout Inputs) -> Void) {
         let status = watch()
-        let (desired, knownGood) = board.withLock { board -> (String?, String?) in
+        board.withLock { board in
             change(&board.inputs)
             board.watch = status
             board.document = Self.build(environment, board.inputs, status)
             board.version &+= 1
-            return (board.document.desired.revision, board.document.knownGood?.revision)
         }
-        ReconcilerMetrics.revisionInfo("desired", desired)
-        ReconcilerMetrics.revisionInfo("known_good", knownGood)
     }
 
     var inputs: Inputs { board.withLock { $0.inputs } }

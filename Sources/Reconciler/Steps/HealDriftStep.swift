@@ -17,7 +17,6 @@ struct HealDriftStep: ReconcileStep {
               let preflight = context.preflight, let platforms = context.platforms else {
             return .done(reason: context.blockedBy ?? "nothing to do")
         }
-        ReconcilerMetrics.drift(context.drift)
         guard !context.drift.isEmpty else { return .done(reason: "in sync at \(short(target))") }
         // Every platform already serves the target: a version the services report differently is
         // a restart not yet visible in their version endpoint or heartbeat, and re-pointing would

@@ -30,7 +30,6 @@ struct ObserveStep: ReconcileStep {
 
     private func record(_ observation: Observation, _ context: inout PassContext) {
         context.observation = observation
-        if let workers = observation.workers { ReconcilerMetrics.workers(workers) }
         guard let target = context.target, let preflight = context.preflight else { return }
         // After a settled rollout, drift is measured against where the environment now is.
         let reference = context.activeRollout == nil && context.state.failure(for: target) != nil ? (context.state.settledRevision ?? target) : target

@@ -1,7 +1,8 @@
 import Reconciler
 
 /// Gauges derived from the status document at scrape time: current drift by kind, the desired
-/// and known-good revisions as info gauges, and leadership.
+/// and known-good revisions as info gauges, leadership, and the worker fleet (queue depth, dead
+/// jobs, live workers by version) as the last pass read it from Redis.
 ///
 /// Why computed from the document and not kept in the registry: an info gauge labelled with a
 /// revision must disappear when the revision changes; rendering from the current document
@@ -31,6 +32,19 @@ enum StatusMetrics {
         out += "# HELP reconciler_leader Whether this replica is the active one (1) or a standby (0).\n"
         out += "# TYPE reconciler_leader gauge\n"
         out += "reconciler_leader \(document.leader ? 1 : 0)\n"
+        if let workers = document.workers {
+            out += "# HELP clipnet_worker_queue_depth Jobs waiting in the environment's queue (from the worker's Redis keys).\n"
+            out += "# TYPE clipnet_worker_queue_depth gauge\n"
+            out += "clipnet_worker_queue_depth \(workers.queueDepth)\n"
+            out += "# HELP clipnet_worker_dead_jobs Jobs in the environment's dead set.\n"
+            out += "# TYPE clipnet_worker_dead_jobs gauge\n"
+            out += "clipnet_worker_dead_jobs \(workers.deadJobs)\n"
+            out += "# HELP clipnet_workers_live Workers with a live heartbeat, by the version they run.\n"
+            out += "# TYPE clipnet_workers_live gauge\n"
+            for version in workers.versions {
+                out += "clipnet_workers_live{version=\"\(escape(version.version))\"} \(version.count)\n"
+            }
+        }
         return out
     }
 
