@@ -40,6 +40,9 @@ let package = Package(
 
         .target(name: "ClipnetJSON", swiftSettings: swiftSettings),
 
+        // RFC 3339 timestamps and hex without ICU or per-byte formatting (hot in every pass).
+        .target(name: "ClipnetFormats", swiftSettings: swiftSettings),
+
         // MARK: The one wrapper per C library
         .target(
             name: "GitWatch",
@@ -70,18 +73,18 @@ let package = Package(
         // MARK: Product modules
         .target(
             name: "KnownGoodStore",
-            dependencies: ["PostgresClient", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PostgresClient", "AsyncPrimitives", "ClipnetFormats", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ClipnetConfig",
-            dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Yams", "ClipnetFormats", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Deployers",
             dependencies: [
-                "ClipnetJSON",
+                "ClipnetJSON", "ClipnetFormats",
                 "HTTPTransport", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -265,6 +268,7 @@ let package = Package(
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetFormatsTests", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
         .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Foundation
 
 /// One JSON encoding for both backends, so a document moved between them reads the same:
@@ -28,16 +29,10 @@ public enum StateCoding {
 
     /// `2026-11-25T04:30:00.123Z`
     public static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        RFC3339.string(from: date)
     }
 
     public static func parseRFC3339(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        RFC3339.date(from: text)
     }
 }

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Crypto
 
 /// A resolved secret. Every way Swift turns a value into text (`description`, interpolation,
@@ -46,11 +47,7 @@ public struct SecretValue: Sendable, Hashable, Encodable, CustomStringConvertibl
 /// SHA-256 fingerprints in the one textual form used everywhere: `sha256:` and 64 hex digits.
 public enum Fingerprint {
     public static func of(_ text: String) -> String {
-        let digest = SHA256.hash(data: Array(text.utf8))
-        return "sha256:" + digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        "sha256:" + Hex.lowercase(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// Whether `text` has the form of a fingerprint.

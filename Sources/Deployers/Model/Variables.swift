@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Crypto
 import Foundation
 
@@ -60,7 +61,7 @@ public struct ObservedVariable: Sendable, Hashable, CustomStringConvertible {
 public enum VariableHash {
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `value`.
     public static func sha256(_ value: String) -> String {
-        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(value.utf8)))
     }
 }
 

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Foundation
 import HTTPTransport
 import Logging
@@ -101,7 +102,7 @@ public struct RailwayDeployer: PlatformDeployer {
         // `meta` keys are UNCONFIRMED (platform-apis.md 2.6): commitHash for git, image for images.
         let meta = node["meta"]
         let url = (node["staticUrl"]?.stringValue ?? node["url"]?.stringValue).map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
-        let created = node["createdAt"]?.stringValue.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let created = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:))
         return ObservedDeployment(
             id: DeploymentID(id), service: service, platform: .railway, commitSha: meta?["commitHash"]?.stringValue,
             image: meta?["image"]?.stringValue, status: DeploymentStatus(railway: raw), rawStatus: raw, url: url, createdAt: created

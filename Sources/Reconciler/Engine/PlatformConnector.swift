@@ -2,6 +2,7 @@ import ClipnetConfig
 import Deployers
 import HTTPTransport
 import Logging
+import Synchronization
 
 /// Builds the platform clients for a manifest: the project and service ids come from the
 /// manifest at the revision being worked on, the base URLs and tokens from the daemon.
@@ -20,6 +21,8 @@ public struct PlatformConnector: Sendable {
     public var transport: TransportConfiguration
     public let client: HTTPClient
     public var logger: Logger
+    /// Isolation fingerprints of live variable values, remembered across passes.
+    let identifiers = IdentifierFingerprintCache()
 
     public init(
         vercelBaseURL: String, vercelToken: String?, vercelTokenEnv: String = "VERCEL_TOKEN",
@@ -47,7 +50,7 @@ public struct PlatformConnector: Sendable {
         guard let railwayToken, !railwayToken.value.isEmpty else {
             throw ReconcileError.stalled(.missingToken, "the Railway token is not set: export \(railwayTokenEnv) for the daemon")
         }
-        let inspector = ValueInspector { IsolationFingerprints.identifierFingerprints(of: $0) }
+        let inspector = ValueInspector { [identifiers] in identifiers.fingerprints(of: $0) }
         let frontend = manifest.frontend
         let (org, repo) = Self.split(frontend.repository)
         var vercel = VercelConfiguration(
@@ -90,5 +93,24 @@ public struct PlatformConnector: Sendable {
     static func split(_ repository: String) -> (String, String) {
         let parts = repository.split(separator: "/", maxSplits: 1).map(String.init)
         return (parts.first ?? repository, parts.count > 1 ? parts[1] : repository)
+    }
+}
+
+/// The isolation check's fingerprints of live variable values, computed once per distinct value:
+/// every pass reads every variable of every service, and values rarely change. Keyed by the
+/// value's own SHA-256 fingerprint, so no value is kept; bounded, cleared when full.
+final class IdentifierFingerprintCache: Sendable {
+    private let entries = Mutex<[String: Set<String>]>([:])
+    private let limit = 1024
+
+    func fingerprints(of value: String) -> Set<String> {
+        let key = Fingerprint.of(value)
+        if let known = entries.withLock({ $0[key] }) { return known }
+        let computed = IsolationFingerprints.identifierFingerprints(of: value)
+        entries.withLock { entries in
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = computed
+        }
+        return computed
     }
 }
