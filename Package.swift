@@ -97,7 +97,7 @@ let package = Package(
             name: "Reconciler",
             dependencies: [
                 "GitWatch", "Deployers", "DriftDetector", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
-                "HTTPTransport", "RedisClient", "ClipnetJSON",
+                "HTTPTransport", "RedisClient", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -105,7 +105,7 @@ public final class GitMirror: Sendable {
 
     /// Local paths become absolute, so the mirror does not depend on the daemon's working directory.
     static func normalizedRemote(_ url: String) -> String {
-        if url.contains("://") || url.range(of: #"^[^/]+@[^/]+:"#, options: .regularExpression) != nil {
+        if url.contains("://") || url.contains(/^[^\/]+@[^\/]+:/) {
             return url
         }
         let absolute = url.hasPrefix("/") ? url : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(url)

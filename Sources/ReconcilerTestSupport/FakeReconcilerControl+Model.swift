@@ -26,6 +26,10 @@ extension FakeReconcilerControl {
         public var otherRevisions: Set<String>
         /// What `plan()` answers; nil derives one from the services and the desired revision.
         public var plan: PlanDocument?
+        /// The worker fleet, the blockage and the unreadable parts, as the daemon reports them.
+        public var workers: StatusDocument.Workers?
+        public var blockedBy: String?
+        public var problems: [String]?
         public var now: @Sendable () -> Date
 
         var version: UInt64 = 1
@@ -60,9 +64,13 @@ extension FakeReconcilerControl {
         var desiredRevision: String? { state.pin?.revision ?? watch.head?.hex }
 
         func buildDocument() -> StatusDocument {
-            StatusDocument(
+            var document = StatusDocument(
                 environment: environment, state: state, watch: watch, lastPass: lastPass, services: services,
                 drift: drift, policies: policies, leader: leader)
+            document.workers = workers
+            document.blockedBy = blockedBy
+            document.problems = problems
+            return document
         }
 
         mutating func changed() {

@@ -65,8 +65,9 @@ public enum SampleEnvironment {
 
         let services: [StatusDocument.Service] = [
             .init(name: "frontend", platform: "vercel", revision: knownGood, deploymentId: "dpl_9WnXe4Lc2HsYd1", status: "READY", healthy: true, revisionSource: "platform"),
-            .init(name: "api", platform: "railway", revision: knownGood, deploymentId: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", status: "SUCCESS", healthy: true, revisionSource: "version endpoint"),
-            .init(name: "worker", platform: "railway", revision: previousKnownGood, deploymentId: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47", status: "SUCCESS", healthy: true, revisionSource: "heartbeat"),
+            .init(name: "api", platform: "railway", revision: knownGood, deploymentId: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", status: "SUCCESS", healthy: true, revisionSource: "versionEndpoint"),
+            .init(name: "worker", platform: "railway", revision: previousKnownGood, deploymentId: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47", status: "SUCCESS", healthy: true, revisionSource: "heartbeat",
+                  detail: "2 live worker(s): \(previousKnownGood.prefix(12)) ×2"),
         ]
         let drift: [Drift] = [
             Drift(kind: .versionSkew, service: "worker", detail: "worker reports \(previousKnownGood.prefix(12)), api reports \(knownGood.prefix(12))"),
@@ -92,7 +93,7 @@ public enum SampleEnvironment {
         add(3, .rolloutStarted, head, by: "reconciler", rollout: "ro-2026-11-30-0007")
         state.historySequence = Int64(history.count)
 
-        return FakeReconcilerControl.Model(
+        var model = FakeReconcilerControl.Model(
             environment: "staging", state: state, watch: watch, lastPass: pass, services: services, drift: drift,
             policies: [.revision: .heal, .versionSkew: .heal, .alias: .heal, .variables: .heal, .topology: .report, .autoDeploy: .report, .isolation: .report],
             leader: true, history: history,
@@ -102,6 +103,9 @@ public enum SampleEnvironment {
                 .init(name: "lastReconcile", ok: true, detail: "last reconcile: waiting"),
             ]),
             branchRevisions: Set(branchRevisions), otherRevisions: [featureRevision], now: now)
+        model.workers = .init(live: 2, versions: [.init(version: previousKnownGood, count: 2)], queueDepth: 14, deadJobs: 1)
+        model.problems = ["auto-deploy of frontend could not be read: Vercel has no API switch"]
+        return model
     }
 
     /// The status document of `model()`, as the daemon would serve it.

@@ -29,6 +29,8 @@ import Testing
                 "ro-2026-11-30-0007",
                 "dpl_9WnXe4Lc2HsYd1",
                 "this replica leads",
+                "2 live workers", "14 waiting",  // the worker fleet from Redis
+                "Not read this pass:",  // what the last pass could not read
             ] {
                 #expect(html.contains(expected), "missing: \(expected)")
             }

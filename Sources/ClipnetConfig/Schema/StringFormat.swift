@@ -60,11 +60,11 @@ enum StringFormat: Sendable {
         }
     }
 
+    /// Whole-string match with Swift's own regex engine: `NSRegularExpression` would go through
+    /// ICU, which maps several MiB of data into the daemon for a check made once per revision.
     func matches(_ value: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: regex) else { return false }
-        let range = NSRange(value.startIndex..., in: value)
-        guard let match = expression.firstMatch(in: value, range: range) else { return false }
-        return match.range == range
+        guard let expression = try? Regex(regex) else { return false }
+        return (try? expression.wholeMatch(in: value)) != nil
     }
 }
 

@@ -173,7 +173,7 @@ public final class ReconcilerDaemon: Sendable {
     private static func credentials(_ repository: DaemonConfiguration.Repository) -> GitCredentials {
         if let token = repository.tokenEnv { return .httpsToken(environmentVariable: token) }
         if let key = repository.sshKeyPath { return .sshKey(privateKeyPath: key) }
-        if repository.url.hasPrefix("ssh://") || repository.url.range(of: #"^[^/]+@[^/]+:"#, options: .regularExpression) != nil {
+        if repository.url.hasPrefix("ssh://") || repository.url.contains(/^[^\/]+@[^\/]+:/) {
             return .sshAgent
         }
         return .none

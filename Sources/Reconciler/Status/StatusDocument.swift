@@ -100,12 +100,24 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public struct Version: Codable, Sendable, Equatable {
             public var version: String
             public var count: Int
+
+            public init(version: String, count: Int) {
+                self.version = version
+                self.count = count
+            }
         }
 
         public var live: Int
         public var versions: [Version]
         public var queueDepth: Int
         public var deadJobs: Int
+
+        public init(live: Int, versions: [Version], queueDepth: Int, deadJobs: Int) {
+            self.live = live
+            self.versions = versions
+            self.queueDepth = queueDepth
+            self.deadJobs = deadJobs
+        }
     }
 
     public struct Git: Codable, Sendable, Equatable {

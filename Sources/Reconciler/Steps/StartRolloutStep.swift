@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Deployers
 import Foundation
 import KnownGoodStore
@@ -110,9 +111,8 @@ struct StartRolloutStep: ReconcileStep {
 
     /// `ro-20261130T160000Z-4f2a9c`: sortable, unique enough, and safe in platform metadata.
     static func newRolloutID(_ now: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-        let stamp = formatter.string(from: now).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+        // 2026-11-30T16:00:00.000Z -> 20261130T160000Z
+        let stamp = RFC3339.string(from: now).prefix(19).filter { $0 != ":" && $0 != "-" } + "Z"
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "ro-\(stamp)-\(suffix)"
     }

@@ -25,8 +25,22 @@ extension StatusPage {
         }
         if let failed = desired.failed {
             body += "<p class=\"alert bad\"><strong>Failed</strong> \(TimeText.element(failed.at, now: now))\(failed.phase.map { " in " + HTML.escape(PhaseText.name($0)) } ?? ""): \(HTML.escape(failed.reason)). Held back until a new commit or <code>reconciler retry</code>.</p>\n"
+        } else if let blocked = document.blockedBy {
+            body += "<p class=\"alert bad\" id=\"blocked\"><strong>Not rolled out:</strong> \(HTML.escape(blocked))</p>\n"
         }
         return card("Desired revision", id: "desired", body)
+    }
+
+    /// The worker service as its heartbeats in Redis show it (absent when not read).
+    func workersCard() -> String {
+        guard let workers = document.workers else { return "" }
+        var body = "<p class=\"big\">\(workers.live) live worker\(workers.live == 1 ? "" : "s")</p>\n"
+        for version in workers.versions {
+            body += row("version", HTML.revision(version.version) + " <span class=\"muted\">×\(version.count)</span>")
+        }
+        body += row("queue", "\(workers.queueDepth) waiting")
+        body += row("dead set", workers.deadJobs == 0 ? "empty" : "<strong>\(workers.deadJobs)</strong> jobs")
+        return card("Workers", id: "workers", tone: workers.live == 0 ? "bad" : nil, body)
     }
 
     func knownGoodCard() -> String {

@@ -15,7 +15,7 @@ extension StatusPage {
             let atDesired = service.revision != nil && service.revision == document.desired.revision
             let revision = HTML.revision(service.revision)
                 + (service.revision == nil ? "" : " " + (atDesired ? HTML.badge("desired", tone: "ok") : HTML.badge("not desired", tone: "warn")))
-                + (service.revisionSource.map { "<div class=\"note\">from \(HTML.escape($0))</div>" } ?? "")
+                + (service.revisionSource.map { "<div class=\"note\">from \(HTML.escape(Self.sourceName($0)))</div>" } ?? "")
             let health: String =
                 switch service.healthy {
                 case .some(true): HTML.badge("healthy", tone: "ok")
@@ -27,9 +27,14 @@ extension StatusPage {
             out += "<td data-label=\"revision\">\(revision)</td>"
             out += "<td data-label=\"deployment\">\(service.deploymentId.map { "<code class=\"id\">\(HTML.escape($0))</code>" } ?? "<span class=\"muted\">none</span>")</td>"
             out += "<td data-label=\"status\">\(HTML.escape(service.status))</td>"
-            out += "<td data-label=\"health\">\(health)</td></tr>\n"
+            out += "<td data-label=\"health\">\(health)\(service.detail.map { "<div class=\"note\">\(HTML.escape($0))</div>" } ?? "")</td></tr>\n"
         }
-        return out + "</tbody></table></section>\n"
+        out += "</tbody></table>\n"
+        if let problems = document.problems, !problems.isEmpty {
+            out += "<p class=\"alert warn\" id=\"problems\"><strong>Not read this pass:</strong> "
+                + problems.map(HTML.escape).joined(separator: "; ") + "</p>\n"
+        }
+        return out + "</section>\n"
     }
 
     func driftSection() -> String {
@@ -65,6 +70,16 @@ extension StatusPage {
             out += "<td data-label=\"why\">\(why)</td></tr>\n"
         }
         return out + "</tbody></table></section>\n"
+    }
+
+    /// `versionEndpoint` → "version endpoint": the status document's names, in words.
+    static func sourceName(_ source: String) -> String {
+        switch source {
+        case "versionEndpoint": "version endpoint"
+        case "heartbeat": "heartbeat"
+        case "platform": "platform record"
+        default: source
+        }
     }
 
     static func eventName(_ kind: HistoryKind) -> String {

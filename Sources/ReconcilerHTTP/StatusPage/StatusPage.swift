@@ -37,7 +37,7 @@ struct StatusPage {
 
             """
         html += "<section class=\"cards\">\n"
-        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard()
+        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard() + workersCard()
         html += "</section>\n"
         html += servicesSection() + driftSection() + historySection()
         html += """
@@ -75,6 +75,10 @@ struct Verdict {
         } else if let failed = document.desired.failed {
             title = "Held back"
             detail = "\(desired) failed (\(failed.reason)); it will not roll out again until a new commit or a retry."
+            tone = "bad"
+        } else if let blocked = document.blockedBy {
+            title = "Blocked"
+            detail = blocked
             tone = "bad"
         } else if !unhealthy.isEmpty {
             title = "Unhealthy"
