@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "ClipnetConfig", "RedisClient", "ClipnetJSON",
+                "WorkerEngine", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -284,7 +284,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "RedisClient", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

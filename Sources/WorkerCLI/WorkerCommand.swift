@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetLogging
 import Logging
 import WorkerEngine
 
@@ -13,13 +14,12 @@ struct WorkerCommand: AsyncParsableCommand {
     )
 }
 
-/// Bootstraps JSON-lines logging once per process.
+/// Bootstraps JSON-lines logging on standard output once per process (the project's one log
+/// format, `ClipnetLogging`).
 enum LoggingSetup {
     static func bootstrap(level: Logger.Level) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = JSONLogHandler(label: label)
-            handler.logLevel = level
-            return handler
+            ClipnetLogHandler(label: label, format: .json, level: level, sink: .standardOutput)
         }
         return Logger(label: "clipnet.worker")
     }

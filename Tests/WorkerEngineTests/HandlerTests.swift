@@ -1,3 +1,5 @@
+import Logging
+import ClipnetLogging
 import Foundation
 import HTTPTransport
 import PlatformEmulators
@@ -88,12 +90,15 @@ import TestSupport
     }
 
     @Test func logLinesAreJSONWithTheJobMetadata() throws {
-        let line = JSONLogHandler.line(level: .info, message: "job done", label: "w",
-                                       metadata: ["job.id": "j1", "job.type": "ml:score", "job.attempt": "2", "environment": "staging"])
+        let capture = LogCapture()
+        var logger = Logger(label: "w") { ClipnetLogHandler(label: $0, format: .json, sink: capture.sink) }
+        logger[metadataKey: "environment"] = "staging"
+        logger.info("job done", metadata: ["job.id": "j1", "job.type": "ml:score", "job.attempt": "2"])
+        let line = try #require(capture.lines.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["job.id"] as? String == "j1")
         #expect(object["environment"] as? String == "staging")
-        #expect(object["msg"] as? String == "job done")
-        #expect(line.hasSuffix("\n"))
+        #expect(object["message"] as? String == "job done")
+        #expect(object["level"] as? String == "info")
     }
 }
