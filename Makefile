@@ -1,7 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs first.
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
-BRANCH ?= $(shell git -C "$(CURDIR)" rev-parse --verify -q refs/heads/develop >/dev/null && echo develop || git -C "$(CURDIR)" rev-parse --abbrev-ref HEAD)
 
 .PHONY: run test deps build release bench clean
 
@@ -14,11 +13,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Until the demo lands, `make run` watches this repository's own branch through libgit2 into
-# state/ and prints each new head (see README).
+# The main job on its embedded default: the whole product on loopback with its status page
+# (README, "From clone to the status page").
 run: deps
 	$(SWIFT) build --product reconciler
-	"$$($(SWIFT) build --show-bin-path)/reconciler" watch --repository "$(CURDIR)" --branch "$(BRANCH)" --state state
+	"$$($(SWIFT) build --show-bin-path)/reconciler" demo --manifests "$(CURDIR)/deploy"
 
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
 test: deps
