@@ -107,13 +107,13 @@ let package = Package(
         // MARK: The operator surface: HTTP API, status page, metrics, logs and the CLI's client
         .target(
             name: "ClipnetLogging",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["ClipnetJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ReconcilerHTTP",
             dependencies: [
-                "Reconciler", "KnownGoodStore",
+                "Reconciler", "KnownGoodStore", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .target(
             name: "ReconcilerClient",
-            dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport"],
+            dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport", "ClipnetFormats"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "WorkerEngine",
             dependencies: [
-                "ClipnetJSON",
+                "ClipnetJSON", "ClipnetFormats",
                 "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Logging
 
 /// One record, ready to be written in either format. Fields are already flattened and masked.

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Foundation
 import KnownGoodStore
 
@@ -11,17 +12,7 @@ public enum TimeWords {
     }
 
     public static func ago(_ date: Date, now: Date) -> String {
-        let seconds = Int(now.timeIntervalSince(date).rounded())
-        let magnitude = abs(seconds)
-        let text: String
-        switch magnitude {
-        case ..<5: return "just now"
-        case ..<60: text = "\(magnitude) s"
-        case ..<3600: text = "\(magnitude / 60) min"
-        case ..<86_400: text = "\(magnitude / 3600) h \((magnitude % 3600) / 60) min"
-        default: text = "\(magnitude / 86_400) d"
-        }
-        return seconds >= 0 ? "\(text) ago" : "in \(text)"
+        RelativeTime.words(date, now: now)
     }
 
     /// `2026-11-30T10:00:00Z (3 min ago)`

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Reconciler
 
 /// Gauges derived from the status document at scrape time: current drift by kind, the desired
@@ -17,17 +18,17 @@ enum StatusMetrics {
         var counts: [String: Int] = [:]
         for item in document.drift { counts[item.kind, default: 0] += 1 }
         for kind in (driftKinds + counts.keys.filter { !driftKinds.contains($0) }.sorted()) {
-            out += "reconciler_drift{kind=\"\(escape(kind))\"} \(counts[kind] ?? 0)\n"
+            out += "reconciler_drift{kind=\"\(PrometheusText.labelValue(kind))\"} \(counts[kind] ?? 0)\n"
         }
         out += "# HELP reconciler_desired_revision_info The revision the environment should run, and why (branch or pin).\n"
         out += "# TYPE reconciler_desired_revision_info gauge\n"
         if let revision = document.desired.revision {
-            out += "reconciler_desired_revision_info{environment=\"\(escape(document.environment))\",revision=\"\(escape(revision))\",source=\"\(document.desired.source.rawValue)\"} 1\n"
+            out += "reconciler_desired_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(revision))\",source=\"\(document.desired.source.rawValue)\"} 1\n"
         }
         out += "# HELP reconciler_known_good_revision_info The last revision that rolled out and passed the health gate.\n"
         out += "# TYPE reconciler_known_good_revision_info gauge\n"
         if let knownGood = document.knownGood {
-            out += "reconciler_known_good_revision_info{environment=\"\(escape(document.environment))\",revision=\"\(escape(knownGood.revision))\"} 1\n"
+            out += "reconciler_known_good_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(knownGood.revision))\"} 1\n"
         }
         out += "# HELP reconciler_leader Whether this replica is the active one (1) or a standby (0).\n"
         out += "# TYPE reconciler_leader gauge\n"
@@ -42,21 +43,7 @@ enum StatusMetrics {
             out += "# HELP clipnet_workers_live Workers with a live heartbeat, by the version they run.\n"
             out += "# TYPE clipnet_workers_live gauge\n"
             for version in workers.versions {
-                out += "clipnet_workers_live{version=\"\(escape(version.version))\"} \(version.count)\n"
-            }
-        }
-        return out
-    }
-
-    /// Label values escape backslash, double quote and newline (Prometheus text format).
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
+                out += "clipnet_workers_live{version=\"\(PrometheusText.labelValue(version.version))\"} \(version.count)\n"
             }
         }
         return out

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Foundation
 import KnownGoodStore
 
@@ -9,21 +10,8 @@ enum TimeText {
         return "<time datetime=\"\(stamp)\" title=\"\(stamp)\">\(HTML.escape(relative(date, now: now)))</time>"
     }
 
-    /// `just now`, `45 s ago`, `3 min ago`, `2 h 5 min ago`, `3 d ago`; future times read `in …`.
     static func relative(_ date: Date, now: Date) -> String {
-        let seconds = Int(now.timeIntervalSince(date).rounded())
-        let magnitude = abs(seconds)
-        let text: String
-        switch magnitude {
-        case ..<5: return "just now"
-        case ..<60: text = "\(magnitude) s"
-        case ..<3600: text = "\(magnitude / 60) min"
-        case ..<86_400:
-            let minutes = (magnitude % 3600) / 60
-            text = "\(magnitude / 3600) h" + (minutes > 0 ? " \(minutes) min" : "")
-        default: text = "\(magnitude / 86_400) d"
-        }
-        return seconds >= 0 ? "\(text) ago" : "in \(text)"
+        RelativeTime.words(date, now: now)
     }
 
     /// `412 ms`, `3.2 s`, `2 min 5 s`.

@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Foundation
 import Hummingbird
 import Reconciler
@@ -21,9 +22,9 @@ enum JSONBody {
 
     static func error(_ error: APIError) -> Response {
         var text = "{\"error\":{\"code\":"
-        appendString(error.code, to: &text)
+        JSONText.appendString(error.code, to: &text)
         text += ",\"message\":"
-        appendString(error.message, to: &text)
+        JSONText.appendString(error.message, to: &text)
         text += "}}"
         var response = response(bytes: ByteBuffer(string: text), status: error.status)
         for (name, value) in error.headers { response.headers[name] = value }
@@ -58,21 +59,4 @@ enum JSONBody {
         }
     }
 
-    static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 }

@@ -1,3 +1,4 @@
+import ClipnetFormats
 import Synchronization
 
 /// The worker's metrics, rendered in the Prometheus text format at `/metrics`.
@@ -94,12 +95,12 @@ public final class WorkerMetrics: Sendable {
             let name = "clipnet_worker_jobs_\(outcome.rawValue)_total"
             out += "# TYPE \(name) counter\n"
             for (type, value) in (snapshot.counters[outcome] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                out += "\(name){type=\"\(Self.escape(type))\"} \(value)\n"
+                out += "\(name){type=\"\(PrometheusText.labelValue(type))\"} \(value)\n"
             }
         }
         out += "# TYPE clipnet_worker_handler_duration_seconds histogram\n"
         for (type, histogram) in snapshot.durations.sorted(by: { $0.key < $1.key }) {
-            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(Self.escape(type))\",")
+            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(PrometheusText.labelValue(type))\",")
         }
         out += "# TYPE clipnet_worker_pickup_latency_seconds histogram\n"
         out += Self.render(snapshot.pickup, name: "clipnet_worker_pickup_latency_seconds", bounds: Self.latencyBuckets, labels: "")
@@ -120,22 +121,6 @@ public final class WorkerMetrics: Sendable {
         out += "\(name)_bucket{\(labels)le=\"+Inf\"} \(histogram.count)\n"
         let plain = labels.isEmpty ? "" : "{\(labels.dropLast())}"
         out += "\(name)_sum\(plain) \(histogram.sum)\n\(name)_count\(plain) \(histogram.count)\n"
-        return out
-    }
-
-    /// A label value as the text format wants it: backslash, double quote and newline escaped
-    /// (job types come from producers and may contain anything).
-    static func escape(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
-        var out = ""
-        for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
         return out
     }
 

@@ -1,7 +1,9 @@
-/// Minimal JSON string escaping, so each log line is built without Foundation's serializer (which
-/// allocates a dictionary per record and does not keep the field order).
-enum JSONText {
-    static func appendString(_ text: String, to out: inout String) {
+/// JSON string escaping, shared by everything that writes JSON text by hand (the untyped value,
+/// the log handler, the HTTP error bodies) instead of through Foundation's serializer.
+public enum JSONText {
+    /// Appends `text` as a quoted JSON string: quotes, backslashes and control characters escaped,
+    /// and U+2028/U+2029 too, so the output is also safe inside JavaScript and log viewers.
+    public static func appendString(_ text: String, to out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
