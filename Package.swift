@@ -291,7 +291,9 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: [
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
-                "Deployers", "DriftDetector", "RedisClient",
+                "Deployers", "DriftDetector", "RedisClient", "ReconcilerHTTP", "ReconcilerTestSupport", "HTTPTransport", "ClipnetJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

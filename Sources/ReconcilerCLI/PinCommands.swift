@@ -18,6 +18,8 @@ struct PinCommand: AsyncParsableCommand {
     @Flag(help: "Pin even if the revision is not on the watched branch.")
     var force = false
 
+    @OptionGroup var waiting: WaitOptions
+
     func validate() throws {
         guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must not be empty") }
     }
@@ -25,6 +27,7 @@ struct PinCommand: AsyncParsableCommand {
     func run() async throws {
         let pin = try await client.withClient { try await $0.pin(revision, reason: reason, force: force) }
         printLine("pinned \(pin.revision) by \(pin.by): \(pin.reason)")
+        try await waiting.follow(client)
     }
 }
 
@@ -38,9 +41,12 @@ struct UnpinCommand: AsyncParsableCommand {
     @Option(help: "Why, recorded in history.")
     var reason: String?
 
+    @OptionGroup var waiting: WaitOptions
+
     func run() async throws {
         let branch = try await client.withClient { try await $0.unpin(reason: reason) }
         printLine("unpinned; following \(branch)")
+        try await waiting.follow(client)
     }
 }
 
@@ -58,6 +64,8 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "Why, recorded in history and shown on the status page.")
     var reason: String
 
+    @OptionGroup var waiting: WaitOptions
+
     func validate() throws {
         guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must not be empty") }
     }
@@ -65,5 +73,6 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         let target = try await client.withClient { try await $0.rollback(to: to, reason: reason) }
         printLine("rolling back to \(target.revision) (known-good since \(TimeWords.stamp(target.at))); pinned until `reconciler unpin`")
+        try await waiting.follow(client)
     }
 }

@@ -8,9 +8,12 @@ struct RetryCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
+    @OptionGroup var waiting: WaitOptions
+
     func run() async throws {
         try await client.withClient { try await $0.reconcile(retry: true) }
         printLine("retry requested; `reconciler status` shows the rollout")
+        try await waiting.follow(client)
     }
 }
 

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+import ReconcilerClient
+
+/// `--wait` for the commands that move the environment: follow `/status` until it settles,
+/// printing each rollout phase as it changes, so a shell script (or a person at 3 a.m.) knows when
+/// the pin, rollback or retry has taken effect and whether it worked.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Wait until the environment settles, printing each rollout phase; exit 1 if it fails or is held back.")
+    var wait = false
+
+    @Option(help: "With --wait: give up after this many seconds (exit 4).")
+    var waitTimeout: Double = 1800
+
+    func validate() throws {
+        guard waitTimeout > 0 else { throw ValidationError("--wait-timeout must be more than 0 seconds") }
+    }
+
+    /// Follows the daemon until every service runs the desired revision with no rollout in
+    /// flight (exit 0 from the caller), or the desired revision is failed or blocked (exit 1).
+    func follow(_ options: ClientOptions) async throws {
+        guard wait else { return }
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(waitTimeout * 1000)))
+        var last = ""
+        try await Task.sleep(for: .milliseconds(300))
+        while ContinuousClock.now < deadline {
+            let document = try await options.withClient { try await $0.status().document }
+            let line = Self.progress(document)
+            if line != last {
+                printLine("  \(TimeWords.stamp(Date()))  \(line)")
+                last = line
+            }
+            switch Self.outcome(document) {
+            case .settled:
+                printLine("settled: every service runs \(document.desired.revision.map { String($0.prefix(12)) } ?? "?")")
+                return
+            case .failed(let why):
+                printError("reconciler: \(why)")
+                throw ExitCode(1)
+            case .pending:
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        printError("reconciler: still not settled after \(Int(waitTimeout)) s; `reconciler status` shows where it stands")
+        throw ExitCode(4)
+    }
+
+    enum Outcome: Equatable {
+        case settled
+        case failed(String)
+        case pending
+    }
+
+    static func outcome(_ document: StatusDocument) -> Outcome {
+        let active = document.rollout.map { !["succeeded", "failed", "rolledBack", "superseded"].contains($0.phase) } ?? false
+        if active { return .pending }
+        if let failed = document.desired.failed { return .failed("\(document.desired.revision?.prefix(12) ?? "?") failed: \(failed.reason)") }
+        if let blocked = document.blockedBy { return .failed(blocked) }
+        guard let desired = document.desired.revision, !document.services.isEmpty else { return .pending }
+        let atDesired = document.services.allSatisfy { $0.revision.map { $0.hasPrefix(desired) || desired.hasPrefix($0) } ?? false }
+        return atDesired ? .settled : .pending
+    }
+
+    static func progress(_ document: StatusDocument) -> String {
+        let services = document.services.map { "\($0.name) \($0.revision.map { String($0.prefix(12)) } ?? "?")" }.joined(separator: ", ")
+        guard let rollout = document.rollout else { return services }
+        return "\(rollout.phase) \(rollout.revision.prefix(12))   \(services)"
+    }
+}
