@@ -56,7 +56,8 @@ import Testing
         case .syncVariables:
             sandbox.railwayServer.host.faults.inject(.delay(milliseconds: 1500), count: 3, matching: "variableCollectionUpsert")
         case .verifyBackend:
-            sandbox.appsServer.host.faults.inject(.delay(milliseconds: 1200), count: 3, matching: "/api/version")
+            // The API keeps reporting an old version: verification waits until released below.
+            sandbox.apps.reportVersion(String(repeating: "0", count: 40))
         case .rollingBack:
             sandbox.railway.failBuild(revision: revision, serviceId: worker)
             sandbox.railwayServer.host.faults.inject(.delay(milliseconds: 1500), count: 2, matching: "deploymentRollback")
@@ -70,6 +71,7 @@ import Testing
         #expect(reached, "the rollout never reached \(phase)")
         daemon.killHard()
         let before = try await Self.state(sandbox).rollout
+        sandbox.apps.reportVersion(nil)
 
         // Restart: the same rollout continues (or rolls back) to the end
         let restarted = try DaemonProcess(configurationPath: config, sandbox: sandbox)

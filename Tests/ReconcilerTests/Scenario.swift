@@ -50,7 +50,7 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        extraEnvironment: [String: String] = [:]
+        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
         let sandbox = try await StagingSandbox.start(.init(
@@ -62,7 +62,7 @@ final class Scenario: Sendable {
         let configuration = try DaemonConfiguration.parse(text, file: "scenario.yaml")
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
         environment["RECONCILER_TOKEN"] = "scenario-operator-token"
-        let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: quietLogger)
+        let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
         let scenario = Scenario(sandbox: sandbox, daemon: daemon, configurationText: text, databaseName: database?.name)
         if store == .postgres {
             // The PostgreSQL daemon starts as a standby; lead it through its own election.
@@ -146,9 +146,10 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        _ body: (Scenario) async throws -> T
+        logger: Logger = quietLogger, _ body: (Scenario) async throws -> T
     ) async throws -> T {
-        let scenario = try await start(store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy)
+        let scenario = try await start(
+            store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, logger: logger)
         do {
             let result = try await body(scenario)
             await scenario.stop()

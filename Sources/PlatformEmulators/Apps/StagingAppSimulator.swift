@@ -9,12 +9,14 @@ import Synchronization
 /// Routes: `GET /api/version` → `{"version": "<commit>"}`; `GET /api/healthz` → 200, or 503
 /// while no deployment serves or the serving revision is marked unhealthy. Admin:
 /// `POST /_emulator/faults/unhealthy {"revision"}` (that revision answers 503) and
-/// `POST /_emulator/faults/healthy {"revision"}`.
+/// `POST /_emulator/faults/healthy {"revision"}`; `POST /_emulator/faults/report-version
+/// {"revision"?}` (report that revision whatever runs; no revision: the truth again).
 public final class StagingAppSimulator: EmulatedPlatform {
     public let railway: RailwayEmulator
     public let serviceId: String
     public let environmentId: String
     private let unhealthy = Mutex<Set<String>>([])
+    private let reportedOverride = Mutex<String?>(nil)
 
     public var errorRenderer: any PlatformErrorRenderer { AppErrorRenderer() }
 
@@ -36,6 +38,12 @@ public final class StagingAppSimulator: EmulatedPlatform {
         }
     }
 
+    /// Makes `/api/version` report `revision` whatever runs (an API slow to restart, or one whose
+    /// build stamps the wrong version), until called with nil.
+    public func reportVersion(_ revision: String?) {
+        reportedOverride.withLock { $0 = revision }
+    }
+
     /// The revision the API runs now: the serving deployment's commit, or its image tag.
     public var runningRevision: String? {
         guard let serving = railway.servingDeployment(serviceId: serviceId, environmentId: environmentId) else { return nil }
@@ -52,6 +60,7 @@ public final class StagingAppSimulator: EmulatedPlatform {
         guard request.method == "GET" else { return .json(["error": "method not allowed"], status: 405) }
         switch request.path {
         case "/api/version":
+            if let reported = reportedOverride.withLock({ $0 }) { return .json(["version": .string(reported)]) }
             guard let revision = runningRevision else { return .json(["error": "no deployment serves the API"], status: 503) }
             return .json(["version": .string(revision)])
         case "/api/healthz":
@@ -65,6 +74,9 @@ public final class StagingAppSimulator: EmulatedPlatform {
 
     public func handleAdmin(action: String, body: JSONValue) async -> EmulatorResponse? {
         switch action {
+        case "faults/report-version":
+            reportVersion(body["revision"]?.stringValue)
+            return AdminReply.ok
         case "faults/unhealthy", "faults/healthy":
             guard let revision = body["revision"]?.stringValue else { return AdminReply.badRequest("missing string field revision") }
             setUnhealthy(revision, action == "faults/unhealthy")
