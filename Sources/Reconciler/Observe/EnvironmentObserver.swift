@@ -16,7 +16,7 @@ struct EnvironmentObserver: Sendable {
 
     func observe(platforms: Platforms, preflight: ConfigurationPreflight.Result) async throws -> Observation {
         let manifest = preflight.resolved.manifest
-        let redisURL = preflight.resolved.resolve(.secret(manifest.railway.redis.url))?.reveal()
+        let redisURL = preflight.workerRedisURL
         let readHeartbeats = settings.workerVersionSource == .heartbeat
 
         async let frontend = Self.capture { try await platforms.vercel.observe(.frontend) }

@@ -104,6 +104,23 @@ struct RolloutProgress: Sendable {
         }
     }
 
+    /// Cancels the deployments of `rollout` that are still building or starting (best effort), so
+    /// a build of a failed or superseded rollout cannot go live later.
+    func cancelUnfinished(_ rollout: RolloutRecord, _ platforms: Platforms) async {
+        for service in ServiceName.allCases {
+            guard let id = rollout.deployments[service] else { continue }
+            let deployer = platforms.deployer(for: service)
+            do {
+                let current = try await deployer.deployment(DeploymentID(id), of: service)
+                if !current.status.isTerminal { _ = try await deployer.cancel(DeploymentID(id), of: service) }
+            } catch {
+                logger.warning("Could not cancel an unfinished deployment", metadata: [
+                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
     static func message(_ error: any Error) -> String {
         (error as? DeployerError)?.message ?? "\(error)"
     }

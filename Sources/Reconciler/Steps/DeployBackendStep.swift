@@ -40,15 +40,10 @@ struct DeployBackendStep: ReconcileStep {
         }
         let waiting = services.map { "\($0) \(observed[$0]?.rawStatus ?? "?")" }.joined(separator: ", ")
         let timeout = Duration.seconds(preflight.resolved.manifest.rollout.deployTimeoutSeconds)
-        if Self.elapsed(since: context.activeRollout?.phaseStartedAt) > timeout {
-            await StartRolloutStep.cancelUnfinished(context.activeRollout!, platforms, dependencies)
+        if rollout.timeInPhase > timeout {
+            await progress.cancelUnfinished(context.activeRollout ?? rollout, platforms)
             return try await progress.fail(&context, reason: "the API and worker deployments did not finish within \(timeout) (\(waiting)); cancelled")
         }
         return .requeue(after: dependencies.settings.rolloutPollInterval, reason: "waiting for the builds: \(waiting)")
-    }
-
-    static func elapsed(since start: Date?) -> Duration {
-        guard let start else { return .zero }
-        return .milliseconds(Int64(Date().timeIntervalSince(start) * 1000))
     }
 }

@@ -23,8 +23,8 @@ struct DeployFrontendStep: ReconcileStep {
             }
             guard deployment.status.isSuccess else {
                 let timeout = Duration.seconds(preflight.resolved.manifest.rollout.deployTimeoutSeconds)
-                if DeployBackendStep.elapsed(since: rollout.phaseStartedAt) > timeout {
-                    await StartRolloutStep.cancelUnfinished(rollout, platforms, dependencies)
+                if rollout.timeInPhase > timeout {
+                    await progress.cancelUnfinished(context.activeRollout ?? rollout, platforms)
                     return try await progress.fail(&context, reason: "the frontend deployment \(id) did not finish within \(timeout) (\(deployment.rawStatus)); cancelled")
                 }
                 return .requeue(after: dependencies.settings.rolloutPollInterval, reason: "waiting for the frontend build: \(deployment.rawStatus)")

@@ -40,7 +40,7 @@ struct HealthGateStep: ReconcileStep {
             try await progress.update(&context) { record, _ in record.healthFailures = nil }
         }
         let window = Duration.seconds(settings.healthWindowSeconds)
-        let elapsed = DeployBackendStep.elapsed(since: rollout.phaseStartedAt)
+        let elapsed = rollout.timeInPhase
         if elapsed >= window {
             context.note("healthGate", nil, "healthy for \(settings.healthWindowSeconds)s")
             try await progress.advance(&context, to: .markKnownGood)

@@ -19,7 +19,7 @@ struct RollbackStep: ReconcileStep {
             try await progress.advance(&context, to: .failed)
             return .done(reason: "nothing to roll back to")
         }
-        await StartRolloutStep.cancelUnfinished(rollout, platforms, dependencies)
+        await progress.cancelUnfinished(rollout, platforms)
         let targetPreflight = try? await PreflightStep.preflight(at: target.revision, dependencies)
         let repointer = Repointer(dependencies: dependencies, platforms: platforms)
         var done: [String] = []

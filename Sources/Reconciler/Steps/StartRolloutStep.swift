@@ -64,29 +64,13 @@ struct StartRolloutStep: ReconcileStep {
             return
         }
         if let platforms = context.platforms, rollout.mode != .repoint {
-            await Self.cancelUnfinished(rollout, platforms, dependencies)
+            await RolloutProgress(dependencies: dependencies).cancelUnfinished(rollout, platforms)
         }
         let entry = HistoryEntry(
             at: Date(), kind: .rolloutSuperseded, revision: rollout.revision, by: "reconciler",
             reason: "superseded by \(short(target))", rolloutID: rollout.id, detail: "stopped in \(rollout.phase.rawValue)")
         try await RolloutProgress(dependencies: dependencies).advance(&context, to: .superseded, history: [entry])
         ReconcilerMetrics.rollout("superseded")
-    }
-
-    /// Cancels the deployments of `rollout` that are still building or starting.
-    static func cancelUnfinished(_ rollout: RolloutRecord, _ platforms: Platforms, _ dependencies: ReconcilerDependencies) async {
-        for service in ServiceName.allCases {
-            guard let id = rollout.deployments[service] else { continue }
-            let deployer = platforms.deployer(for: service)
-            do {
-                let current = try await deployer.deployment(DeploymentID(id), of: service)
-                if !current.status.isTerminal { _ = try await deployer.cancel(DeploymentID(id), of: service) }
-            } catch {
-                dependencies.logger.warning("Could not cancel an unfinished deployment", metadata: [
-                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)", "error": "\(error)",
-                ])
-            }
-        }
     }
 
     private func planActions(target: String, record: KnownGoodRecord?, _ context: inout PassContext) {

@@ -22,7 +22,7 @@ struct VerifyBackendStep: ReconcileStep {
         let workerText: String
         switch dependencies.settings.workerVersionSource {
         case .heartbeat:
-            let redisURL = preflight.resolved.resolve(.secret(manifest.railway.redis.url))?.reveal() ?? ""
+            let redisURL = preflight.workerRedisURL ?? ""
             switch await dependencies.probes.workers(redisURL: redisURL, environment: dependencies.environment) {
             case .reported(let fleet):
                 workerVerified = fleet.workers.contains { sameRevision($0.version, revision) }
@@ -48,7 +48,7 @@ struct VerifyBackendStep: ReconcileStep {
             try await progress.advance(&context, to: .deployFrontend)
             return .proceed
         }
-        if DeployBackendStep.elapsed(since: rollout.phaseStartedAt) > dependencies.settings.verifyTimeout {
+        if rollout.timeInPhase > dependencies.settings.verifyTimeout {
             return try await progress.fail(
                 &context, reason: "the new version was not confirmed within \(dependencies.settings.verifyTimeout): \(apiText); \(workerText)")
         }
