@@ -198,6 +198,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The rollout machine's deterministic simulation: in-memory platforms, repository, store
+        // and clock (tests and `make simulate`).
+        .target(
+            name: "RolloutSimulation",
+            dependencies: [
+                "Reconciler", "KnownGoodStore", "Deployers", "ClipnetConfig", "ClipnetFormats", "GitWatch", "AsyncPrimitives",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RolloutSimulation",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Simulate",
+            dependencies: ["RolloutSimulation"],
+            path: "bench/simulate",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "StoreTorture",
             dependencies: ["KnownGoodStore"],
@@ -316,11 +333,16 @@ let package = Package(
             name: "ReconcilerClientTests",
             dependencies: [
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
-                "TestSupport",
+                "TestSupport", "GitWatch",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RolloutSimulationTests",
+            dependencies: ["RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers", "GitWatch"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

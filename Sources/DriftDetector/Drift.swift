@@ -27,11 +27,26 @@ public struct Drift: Sendable, Equatable, Hashable, Codable, CustomStringConvert
     /// The service it concerns (`frontend`, `api`, `worker`, or a platform service name), if any.
     public let service: String?
     public let detail: String
+    /// Whether re-applying the desired state can remove it. An extra variable nobody declared
+    /// cannot be "healed" by re-applying the manifest (and deleting what this tool does not own
+    /// would be worse): it is reported whatever the policy, never rewritten every pass.
+    public let healable: Bool
 
-    public init(kind: DriftKind, service: String?, detail: String) {
+    public init(kind: DriftKind, service: String?, detail: String, healable: Bool = true) {
         self.kind = kind
         self.service = service
         self.detail = detail
+        self.healable = healable
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, service, detail, healable }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(DriftKind.self, forKey: .kind)
+        service = try container.decodeIfPresent(String.self, forKey: .service)
+        detail = try container.decode(String.self, forKey: .detail)
+        healable = try container.decodeIfPresent(Bool.self, forKey: .healable) ?? true
     }
 
     public var description: String {

@@ -23,7 +23,7 @@ public enum DriftDetector {
         var heal: [Drift] = []
         var report: [Drift] = []
         for item in drift {
-            if policies[item.kind] == .heal { heal.append(item) } else { report.append(item) }
+            if policies[item.kind] == .heal, item.healable { heal.append(item) } else { report.append(item) }
         }
         return (heal, report)
     }
@@ -84,7 +84,7 @@ public enum DriftDetector {
                 }
             }
             for name in live.keys.sorted() where expected[name] == nil {
-                drift.append(Drift(kind: .variables, service: role.rawValue, detail: "extra \(name)"))
+                drift.append(Drift(kind: .variables, service: role.rawValue, detail: "extra \(name)", healable: false))
             }
         }
         return drift

@@ -50,4 +50,8 @@ public struct FencedStateStore: StateStore {
     public func history(environment: String, limit: Int) async throws -> [HistoryEntry] {
         try await base.history(environment: environment, limit: limit)
     }
+
+    public func proveLeadership() async throws {
+        try await base.verify(fence: fence)
+    }
 }

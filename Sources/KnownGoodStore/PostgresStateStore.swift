@@ -209,6 +209,14 @@ public final class PostgresStateStore: StateStore {
         return try rows.first?.bool("landed") ?? false
     }
 
+    /// Fails with `.notLeader` unless `fence` is still the current leadership: asked before every
+    /// platform change, so a deposed leader sends none.
+    public func verify(fence: LeaderFence) async throws {
+        try await withRetries("verify leadership of \(fence.environment)") { connection in
+            try await connection.transaction { transaction in try await Self.checkFence(fence, in: transaction) }
+        }
+    }
+
     /// Fails unless `fence` is still the current leadership. `FOR SHARE` makes a new leader's
     /// epoch bump wait for this transaction, so no fenced write commits after a takeover.
     private static func checkFence(_ fence: LeaderFence, in transaction: PostgresTransaction) async throws {

@@ -46,8 +46,8 @@ public struct PinRecord: Codable, Sendable, Equatable, Hashable {
 }
 
 /// The phases of a rollout, in order. Persisted at every boundary so a restarted daemon resumes.
+/// Which phase may follow which is decided in one place, the reconciler's `RolloutMachine`.
 public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
-    case preflight
     case syncVariables
     case deployBackend
     case verifyBackend
@@ -56,7 +56,11 @@ public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
     case markKnownGood
     /// A re-point rollout: moving every platform back to a known-good record's deployments.
     case repointing
+    /// A re-point was issued: waiting until the services report the record's revision.
+    case verifyRepoint
     case rollingBack
+    /// The automatic rollback was issued: waiting until the services report its revision.
+    case verifyRollback
     case succeeded
     case failed
     case rolledBack
@@ -69,6 +73,72 @@ public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
         case .succeeded, .failed, .rolledBack, .superseded: false
         default: true
         }
+    }
+
+    /// Records written before the machine existed may name the removed `preflight` phase, which
+    /// never did any platform work: such a rollout resumes at `syncVariables`.
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        if raw == "preflight" {
+            self = .syncVariables
+            return
+        }
+        guard let phase = RolloutPhase(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown rollout phase '\(raw)'"))
+        }
+        self = phase
+    }
+}
+
+/// What started a rollout: shown in status and history, and what notifications will name.
+public enum RolloutTrigger: String, Codable, Sendable {
+    /// The watched branch moved.
+    case push
+    /// An operator pinned the revision.
+    case pin
+    /// An operator rolled back to the revision.
+    case rollback
+    /// An operator allowed a failed revision again.
+    case retry
+    /// Drift healing moved the services back onto the known-good record's deployments.
+    case drift
+}
+
+/// The observed clock of a phase that must watch the services for a while (verification, the
+/// health window): time counts only between checks that were actually made close enough to each
+/// other, so a daemon that was down (or partitioned) for longer than `maxGap` starts the window
+/// again instead of counting the time it did not look.
+public struct ObservedWindow: Codable, Sendable, Equatable, Hashable {
+    /// When the last check of this phase was made.
+    public var lastCheckAt: Date?
+    /// Seconds observed in this phase (gaps over the bound excluded).
+    public var observedSeconds: Double
+    /// Seconds of unbroken healthy observation (reset by a failed check or a gap).
+    public var healthySeconds: Double
+    /// Checks made in this phase.
+    public var checks: Int
+
+    public init(lastCheckAt: Date? = nil, observedSeconds: Double = 0, healthySeconds: Double = 0, checks: Int = 0) {
+        self.lastCheckAt = lastCheckAt
+        self.observedSeconds = observedSeconds
+        self.healthySeconds = healthySeconds
+        self.checks = checks
+    }
+
+    /// The window after one more check at `now`.
+    public func adding(checkAt now: Date, healthy: Bool, maxGap: Double) -> ObservedWindow {
+        var next = self
+        let gap = lastCheckAt.map { now.timeIntervalSince($0) } ?? .infinity
+        let counted = gap >= 0 && gap <= maxGap
+        if counted { next.observedSeconds += gap }
+        if healthy {
+            next.healthySeconds = counted ? healthySeconds + gap : 0
+        } else {
+            next.healthySeconds = 0
+        }
+        next.lastCheckAt = now
+        next.checks += 1
+        return next
     }
 }
 
@@ -103,14 +173,26 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     public var rollbackTarget: KnownGoodRecord?
     /// Consecutive failed health checks in the health gate.
     public var healthFailures: Int?
-    /// Consecutive passes that failed with a retryable platform error in this phase.
+    /// Consecutive passes that failed with a retryable platform error in this phase; reset by a
+    /// pass that reads the platforms without error.
     public var transientFailures: Int?
+    /// The deployments a re-point or rollback moved each service to, persisted as the platform
+    /// returns them (a Railway rollback creates a new deployment), so a pass after a restart waits
+    /// on that deployment instead of asking for another rollback.
+    public var repointDeployments: ServiceDeployments?
+    /// The observed clock of the current phase (verification and health window).
+    public var window: ObservedWindow?
+    /// What started the rollout; nil in records written before triggers were kept.
+    public var trigger: RolloutTrigger?
+    /// For a finished rollback or re-point: what the services reported when it was checked.
+    public var verification: String?
 
     public init(
         id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,
         deployments: ServiceDeployments = ServiceDeployments(), error: String? = nil, failedPhase: RolloutPhase? = nil,
-        mode: RolloutMode? = nil, phaseStartedAt: Date? = nil, rollbackTarget: KnownGoodRecord? = nil
+        mode: RolloutMode? = nil, phaseStartedAt: Date? = nil, rollbackTarget: KnownGoodRecord? = nil, trigger: RolloutTrigger? = nil
     ) {
+        self.trigger = trigger
         self.id = id
         self.revision = revision
         self.phase = phase

@@ -21,6 +21,15 @@ public protocol StateStore: Sendable {
 
     /// History entries, newest first, at most `limit`.
     func history(environment: String, limit: Int) async throws -> [HistoryEntry]
+
+    /// Throws `StateStoreError(.notLeader)` unless writes through this store are still this
+    /// process's to make: called before every platform change, so a deposed leader changes no
+    /// platform. Stores without leadership (one process per file store) always pass.
+    func proveLeadership() async throws
+}
+
+extension StateStore {
+    public func proveLeadership() async throws {}
 }
 
 /// Errors of either backend, typed by what the caller can do about them.
@@ -34,6 +43,8 @@ public struct StateStoreError: Error, CustomStringConvertible, Sendable {
         case invalidConfiguration
         /// This process lost leadership; it must stop writing.
         case notLeader
+        /// Another process already runs a daemon on this state directory.
+        case locked
     }
 
     public let code: Code

@@ -19,11 +19,12 @@ struct WaitOptions: ParsableArguments {
 
     /// Follows the daemon until every service runs the desired revision with no rollout in
     /// flight (exit 0 from the caller), or the desired revision is failed or blocked (exit 1).
+    /// Only status from a pass that started after the request is judged.
     func follow(_ options: ClientOptions) async throws {
         guard wait else { return }
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(waitTimeout * 1000)))
         var last = ""
-        try await Task.sleep(for: .milliseconds(300))
+        let after = try await options.withClient { try await $0.status().document.stateGeneration }
         while ContinuousClock.now < deadline {
             let document = try await options.withClient { try await $0.status().document }
             let line = Self.progress(document)
@@ -31,7 +32,7 @@ struct WaitOptions: ParsableArguments {
                 printLine("  \(TimeWords.stamp(Date()))  \(line)")
                 last = line
             }
-            switch Self.outcome(document) {
+            switch SettleJudgement.judge(document, after: after) {
             case .settled:
                 printLine("settled: every service runs \(document.desired.revision.map { String($0.prefix(12)) } ?? "?")")
                 return
@@ -39,27 +40,11 @@ struct WaitOptions: ParsableArguments {
                 printError("reconciler: \(why)")
                 throw ExitCode(1)
             case .pending:
-                try await Task.sleep(for: .seconds(1))
+                try await Task.sleep(for: .milliseconds(500))
             }
         }
         printError("reconciler: still not settled after \(Int(waitTimeout)) s; `reconciler status` shows where it stands")
         throw ExitCode(4)
-    }
-
-    enum Outcome: Equatable {
-        case settled
-        case failed(String)
-        case pending
-    }
-
-    static func outcome(_ document: StatusDocument) -> Outcome {
-        let active = document.rollout.map { !["succeeded", "failed", "rolledBack", "superseded"].contains($0.phase) } ?? false
-        if active { return .pending }
-        if let failed = document.desired.failed { return .failed("\(document.desired.revision?.prefix(12) ?? "?") failed: \(failed.reason)") }
-        if let blocked = document.blockedBy { return .failed(blocked) }
-        guard let desired = document.desired.revision, !document.services.isEmpty else { return .pending }
-        let atDesired = document.services.allSatisfy { $0.revision.map { $0.hasPrefix(desired) || desired.hasPrefix($0) } ?? false }
-        return atDesired ? .settled : .pending
     }
 
     static func progress(_ document: StatusDocument) -> String {

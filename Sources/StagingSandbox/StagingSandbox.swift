@@ -201,14 +201,19 @@ public final class StagingSandbox: Sendable {
         let task = Task {
             var connection: RedisConnection?
             let ttl = max(Int(interval.milliseconds * 4), 500)
+            // A worker starts once per deployment: its start time stays the same for its life.
+            var started: [String: String] = [:]
             while !Task.isCancelled {
                 if let serving = railway.servingDeployment(serviceId: serviceId, environmentId: environmentId) {
                     do {
                         if connection == nil { connection = try await RedisConnection.connect(to: redisURL) }
                         let now = ISO8601DateFormatter().string(from: Date())
                         let id = "sandbox-" + serving.id.prefix(8)
+                        let startedAt = started[serving.id] ?? now
+                        started[serving.id] = startedAt
                         let json = "{\"workerId\":\"\(id)\",\"environment\":\"staging\",\"version\":\"\(serving.revision)\","
-                            + "\"startedAt\":\"\(now)\",\"heartbeatAt\":\"\(now)\",\"inFlight\":0,\"concurrency\":4,\"jobTypes\":[],\"host\":\"sandbox\",\"pid\":0}"
+                            + "\"deploymentId\":\"\(serving.id)\",\"startedAt\":\"\(startedAt)\",\"heartbeatAt\":\"\(now)\","
+                            + "\"inFlight\":0,\"concurrency\":4,\"jobTypes\":[],\"host\":\"sandbox\",\"pid\":0}"
                         _ = try await connection?.command(["SET", "clipnet:staging:workers:\(id)", json, "PX", "\(ttl)"])
                     } catch {
                         connection = nil

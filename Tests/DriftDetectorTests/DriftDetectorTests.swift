@@ -84,7 +84,7 @@ private func observed(
             ]),
             expected: [
                 Drift(kind: .variables, service: "api", detail: "changed REDIS_URL"),
-                Drift(kind: .variables, service: "api", detail: "extra DEBUG"),
+                Drift(kind: .variables, service: "api", detail: "extra DEBUG", healable: false),
                 Drift(kind: .variables, service: "api", detail: "missing LOG_LEVEL"),
             ]),
         Scenario(

@@ -14,27 +14,16 @@ import TestSupport
 import Testing
 
 @Suite struct MetricsTests {
-    struct NoStep: ReconcileStep {
-        let name = "noop"
-        func run(_ context: inout Int) async throws -> StepOutcome { .done(reason: "nothing to do") }
-    }
-
-    struct FailingStep: ReconcileStep {
-        let name = "observe"
-        func run(_ context: inout Int) async throws -> StepOutcome {
-            throw ReconcileError.transient(.platformUnavailable, "railway answered 503")
-        }
-    }
-
     /// The daemon's own code records through swift-metrics; with the Prometheus factory those
     /// metrics come out of `/metrics` in the Prometheus text format.
     @Test func theDaemonsMetricsComeOutInPrometheusTextFormat() async throws {
         let registry = PrometheusCollectorRegistry()
         try await withMetricsFactory(ClipnetMetrics.makeFactory(registry: registry)) {
-            // A reconcile pass that succeeds and one that fails (StepRunner records both).
-            var context = 0
-            _ = await StepRunner<Int>(steps: [NoStep()], logger: Harness.quiet).run(&context)
-            _ = await StepRunner<Int>(steps: [FailingStep()], logger: Harness.quiet).run(&context)
+            // A reconcile pass that succeeds and one that fails (PassRecorder records both).
+            _ = PassRecorder(startedAt: Date()).finish(.succeeded, message: "nothing to do")
+            let failing = PassRecorder(startedAt: Date())
+            failing.enter("observe")
+            _ = failing.finish(ReconcileError.transient(.platformUnavailable, "railway answered 503"), logger: Harness.quiet)
 
             // A git fetch that works and one that fails (GitMirror records both).
             let runtime = try GitRuntime()

@@ -20,7 +20,7 @@ private struct Operators {
         let directory = try TemporaryDirectory()
         let mirror = try await GitMirror.open(url: remote.path, directory: directory.appending("mirror.git"), runtime: runtime)
         let store = try FileStateStore(directory: directory.appending("state"))
-        let actions = OperatorActions(environment: "staging", branch: "develop", store: store, mirror: mirror)
+        let actions = OperatorActions(environment: "staging", branch: "develop", store: store, repository: mirror)
         return Operators(remote: remote, directory: directory, runtime: runtime, mirror: mirror, store: store, actions: actions)
     }
 

@@ -17,7 +17,10 @@ final class DaemonCore: Sendable {
     /// Reads (status, history, readiness) go here, whatever the role.
     let baseStore: any StateStore
     let board: StatusBoard
+    let planCache = PlanCache()
     private let role: Mutex<Role>
+    /// The pass running now, so losing leadership can cancel it at once.
+    private let running = Mutex<Task<PassOutcome, Never>?>(nil)
     private let logger: Logger
 
     init(reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool, logger: Logger) {
@@ -30,6 +33,7 @@ final class DaemonCore: Sendable {
     }
 
     var environment: String { reconciler.dependencies.environment }
+    var branch: String { reconciler.dependencies.branch }
 
     /// The store to write through, or nil on a standby.
     var leaderStore: (any StateStore)? {
@@ -45,8 +49,11 @@ final class DaemonCore: Sendable {
         logger.info("This replica leads; reconciling", metadata: ["environment": "\(environment)"])
     }
 
+    /// Stops writing at once and cancels the pass in flight: it sends no further platform change
+    /// (each one proves leadership first anyway), and the new leader resumes the rollout.
     func becomeStandby() {
         role.withLock { $0 = .standby }
+        running.withLock { $0?.cancel() }
         board.update { $0.leader = false }
         logger.info("This replica stands by; another one reconciles", metadata: ["environment": "\(environment)"])
     }
@@ -60,9 +67,21 @@ final class DaemonCore: Sendable {
                 result: .succeeded, step: nil, message: "standby: another replica reconciles", reason: nil, startedAt: Date(),
                 duration: .zero, steps: [])
         }
-        let outcome = await reconciler.pass(triggers, store: store)
+        let reconciler = self.reconciler
+        let task = Task { await reconciler.pass(triggers, store: store) }
+        running.withLock { $0 = task }
+        let outcome = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        running.withLock { $0 = nil }
         publish(outcome)
-        if !outcome.context.actions.isEmpty || outcome.report.result != .succeeded {
+        if outcome.report.result != .succeeded, outcome.report.result != .requeued(after: .zero) {
+            // The pass may have committed before it failed: show the record as stored.
+            await refreshState()
+        }
+        if !outcome.actions.isEmpty || outcome.report.result != .succeeded {
             logger.info("Reconcile pass", metadata: [
                 "result": "\(outcome.report.result.label)", "step": "\(outcome.report.step ?? "-")",
                 "message": "\(outcome.report.message ?? "")", "triggers": "\(triggers.map(\.rawValue).sorted().joined(separator: ","))",
@@ -73,25 +92,34 @@ final class DaemonCore: Sendable {
     }
 
     func publish(_ outcome: PassOutcome) {
-        let context = outcome.context
         board.update { inputs in
-            inputs.state = context.state
+            inputs.state = outcome.state
             inputs.lastPass = outcome.report
-            if let observation = context.observation {
+            inputs.lastPassGeneration = outcome.startGeneration
+            if let observation = outcome.observation {
                 inputs.observation = observation
-                inputs.drift = context.drift
+                inputs.drift = outcome.drift
             }
-            if let preflight = context.preflight { inputs.policies = DriftInputs.policies(preflight.resolved.manifest) }
-            // Recomputed from the record as the pass left it: a rollout that failed in this pass
-            // holds its revision back from now on.
-            let held = (context.state.pin?.revision ?? context.head).flatMap { ResolveDesiredStep.heldBack($0, in: context.state) }
-            inputs.blockedBy = held ?? (outcome.report.result == .stalled ? outcome.report.message : nil)
+            if !outcome.policies.isEmpty { inputs.policies = outcome.policies }
+            inputs.blockedBy = Self.blockedBy(outcome.state, head: outcome.desired.head, lastPass: outcome.report)
         }
     }
 
-    /// Reloads the record (after an operator's change, or on a standby) without observing.
+    /// Reloads the record (after an operator's change, or on a standby) without observing, and
+    /// recomputes what blocks the environment from it, so status never shows a stale reason.
     func refreshState() async {
         guard let state = try? await baseStore.load(environment: environment) else { return }
-        board.update { $0.state = state }
+        let head = reconciler.dependencies.head()?.hex
+        board.update { inputs in
+            inputs.state = state
+            inputs.blockedBy = Self.blockedBy(state, head: head, lastPass: inputs.lastPass)
+        }
+    }
+
+    /// Recomputed from the record: a rollout that failed holds its revision back from then on; a
+    /// stalled pass (a refused manifest, a missing token) blocks until something changes.
+    static func blockedBy(_ state: EnvironmentState, head: String?, lastPass: PassReport?) -> String? {
+        let held = (state.pin?.revision ?? head).flatMap { DesiredState.heldBack($0, in: state) }
+        return held ?? (lastPass?.result == .stalled ? lastPass?.message : nil)
     }
 }

@@ -71,16 +71,26 @@ extension ReconcilerDaemon: ReconcilerControl {
         return true
     }
 
+    /// What the next pass would do. It reads the store (never writes it), observes the platforms
+    /// with every change refused, on the leader and on a standby alike.
+    ///
+    /// `/plan` needs no token (it changes nothing), but each one reads the platforms, which costs
+    /// their API quota: a plan is reused for `PlanCache.lifetime` while the record and the branch
+    /// head are unchanged, so no caller can spend the quota faster than one plan per interval.
     public func plan() async throws -> PlanDocument {
-        let outcome = await core.reconciler.plan(store: core.leaderStore ?? core.baseStore)
-        let context = outcome.context
-        var blockedBy = context.blockedBy
+        let generation = (try? await core.baseStore.load(environment: environment))?.generation
+        let key = PlanCache.Key(generation: generation, head: watcher.status().head?.hex)
+        if let cached = core.planCache.plan(for: key, now: Date()) { return cached }
+        let outcome = await core.reconciler.plan(store: core.baseStore)
+        var blockedBy = outcome.desired.blockedBy
         if outcome.report.result == .stalled || outcome.report.result == .failed {
             blockedBy = blockedBy ?? outcome.report.message
         }
-        return PlanDocument(
-            environment: environment, desiredRevision: context.desiredRevision,
-            source: context.state.pin != nil ? "pin" : "branch", actions: context.actions, blockedBy: blockedBy)
+        let plan = PlanDocument(
+            environment: environment, desiredRevision: outcome.desired.desired,
+            source: outcome.state.pin != nil ? "pin" : "branch", actions: outcome.actions, blockedBy: blockedBy)
+        core.planCache.store(plan, for: key, now: Date())
+        return plan
     }
 
     /// Runs an operator action against the leader's store and refreshes the status after it.
@@ -88,7 +98,7 @@ extension ReconcilerDaemon: ReconcilerControl {
         guard let store = core.leaderStore else {
             throw OperatorError(.notLeader, "this replica stands by; send operator requests to the leader")
         }
-        let actions = OperatorActions(environment: environment, branch: branch, store: store, mirror: mirror)
+        let actions = OperatorActions(environment: environment, branch: branch, store: store, repository: mirror)
         do {
             let result = try await body(actions)
             await core.refreshState()

@@ -26,6 +26,9 @@ public final class ReconcilerDaemon: Sendable {
     let election: LeaderElection?
     let postgresStore: PostgresStateStore?
     let logger: Logger
+    /// The file store's one-daemon lock, held for the daemon's life (nil with PostgreSQL, where
+    /// leader election decides who reconciles).
+    let directoryLock: StateDirectoryLock?
     // Owned so the C libraries outlive every handle that uses them.
     private let gitRuntime: GitRuntime
     private let curlRuntime: CurlRuntime
@@ -36,8 +39,9 @@ public final class ReconcilerDaemon: Sendable {
     private init(
         configuration: DaemonConfiguration, watcher: BranchWatcher, loop: ReconcileLoop, mirror: GitMirror, operatorToken: String?,
         webhookSecret: String?, core: DaemonCore, election: LeaderElection?, postgresStore: PostgresStateStore?, logger: Logger,
-        gitRuntime: GitRuntime, curlRuntime: CurlRuntime
+        directoryLock: StateDirectoryLock?, gitRuntime: GitRuntime, curlRuntime: CurlRuntime
     ) {
+        self.directoryLock = directoryLock
         self.configuration = configuration
         self.watcher = watcher
         self.loop = loop
@@ -62,6 +66,13 @@ public final class ReconcilerDaemon: Sendable {
         let configuration = configuration.applyingEnvironment(environment)
         let location = try StateStoreLocation(parsing: try configuration.stateURL(environment: environment))
 
+        // One daemon per state directory: refused before anything else is opened.
+        let directoryLock: StateDirectoryLock?
+        if case .file(let directory) = location {
+            directoryLock = try StateDirectoryLock(directory: directory)
+        } else {
+            directoryLock = nil
+        }
         let gitRuntime = try GitRuntime()
         let repository = configuration.repository
         let mirrorRoot: String
@@ -112,7 +123,7 @@ public final class ReconcilerDaemon: Sendable {
         let settings = ReconcileSettings(configuration.reconcile)
         let dependencies = ReconcilerDependencies(
             environment: configuration.environment, branch: repository.branch, manifestDirectory: repository.manifestDirectory,
-            mirror: mirror, head: { [watcher] in watcher.status().head },
+            repository: mirror, head: { [watcher] in watcher.status().head },
             secrets: SecretStore(environment: environment, file: try configuration.secretsFile.map(SecretsFile.load(path:))),
             otherFingerprints: otherFingerprints, connector: connector,
             probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger)
@@ -130,7 +141,8 @@ public final class ReconcilerDaemon: Sendable {
             configuration: configuration, watcher: watcher, loop: loop, mirror: mirror,
             operatorToken: environment[configuration.operatorTokenEnv].flatMap { $0.isEmpty ? nil : $0 },
             webhookSecret: environment[configuration.webhookSecretEnv].flatMap { $0.isEmpty ? nil : $0 },
-            core: core, election: election, postgresStore: postgresStore, logger: logger, gitRuntime: gitRuntime, curlRuntime: curlRuntime)
+            core: core, election: election, postgresStore: postgresStore, logger: logger, directoryLock: directoryLock, gitRuntime: gitRuntime,
+            curlRuntime: curlRuntime)
     }
 
     /// Fetches the branch once now (what the watcher does on its interval).

@@ -11,6 +11,7 @@ final class StatusBoard: Sendable {
     struct Inputs: Sendable {
         var state = EnvironmentState()
         var lastPass: PassReport?
+        var lastPassGeneration: Int64?
         var observation: Observation?
         var drift: [Drift] = []
         var policies: [DriftKind: DriftPolicy] = [:]
@@ -65,6 +66,7 @@ final class StatusBoard: Sendable {
     private static func build(_ environment: String, _ inputs: Inputs, _ watch: WatchStatus) -> StatusDocument {
         StatusDocument(
             environment: environment, state: inputs.state, watch: watch, lastPass: inputs.lastPass, observation: inputs.observation,
-            drift: inputs.drift, policies: inputs.policies, leader: inputs.leader, blockedBy: inputs.blockedBy)
+            drift: inputs.drift, policies: inputs.policies, leader: inputs.leader, blockedBy: inputs.blockedBy,
+            lastPassGeneration: inputs.lastPassGeneration)
     }
 }

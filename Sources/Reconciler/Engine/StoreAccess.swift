@@ -2,7 +2,8 @@ import KnownGoodStore
 
 /// Store calls from a pass, with the store's errors turned into what they mean for the pass: a
 /// deposed leader must stop (stalled), an unreachable store is retried (transient), a corrupt
-/// document needs a person (stalled).
+/// document needs a person (stalled). A stale machine event (an operator acted while the pass
+/// ran) changes nothing and asks for another pass at once.
 enum StoreAccess {
     static func load(_ store: any StateStore, _ environment: String) async throws -> EnvironmentState {
         do {
@@ -23,11 +24,17 @@ enum StoreAccess {
     }
 
     static func mapped(_ error: any Error) -> any Error {
+        if let error = error as? RolloutMachineError {
+            switch error.code {
+            case .stale: return ReconcileError.waiting(.staleDecision, retryAfter: .zero, error.message)
+            case .illegalTransition: return ReconcileError.stalled(.unexpected, error.description)
+            }
+        }
         guard let error = error as? StateStoreError else { return error }
         switch error.code {
         case .notLeader: return ReconcileError.stalled(.notLeader, "this replica no longer leads: \(error.message)")
         case .unavailable: return ReconcileError.transient(.storeUnavailable, error.description)
-        case .corrupt, .invalidConfiguration: return ReconcileError.stalled(.storeUnavailable, error.description)
+        case .corrupt, .invalidConfiguration, .locked: return ReconcileError.stalled(.storeUnavailable, error.description)
         }
     }
 }

@@ -29,6 +29,10 @@ public struct ReconcileError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let rolloutFailed = Reason("rollout_failed")
         public static let rollbackFailed = Reason("rollback_failed")
         public static let unexpected = Reason("unexpected")
+        /// The record changed while the pass ran (an operator acted): decided again at once.
+        public static let staleDecision = Reason("stale_decision")
+        /// The pass was cancelled: shutdown, or this replica lost leadership.
+        public static let cancelled = Reason("cancelled")
     }
 
     public let kind: Kind

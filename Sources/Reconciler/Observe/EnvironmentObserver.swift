@@ -11,8 +11,9 @@ import Foundation
 /// that need it are skipped for this pass.
 struct EnvironmentObserver: Sendable {
     let environment: String
-    let probes: ServiceProbes
+    let probes: any ServiceProbing
     let settings: ReconcileSettings
+    var now: @Sendable () -> Date = { Date() }
 
     func observe(platforms: Platforms, preflight: ConfigurationPreflight.Result) async throws -> Observation {
         let manifest = preflight.resolved.manifest
@@ -101,11 +102,11 @@ struct EnvironmentObserver: Sendable {
         }
         if case .failed(let message)? = fleetResult { problems.append(message) }
         return Observation(
-            at: Date(), services: services, variables: variables, topology: project, autoDeploy: autoDeploy,
+            at: now(), services: services, variables: variables, topology: project, autoDeploy: autoDeploy,
             workers: fleetResult?.value, problems: problems)
     }
 
-    private static func fleet(_ probes: ServiceProbes, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>? {
+    private static func fleet(_ probes: any ServiceProbing, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>? {
         guard enabled else { return nil }
         guard let redisURL else { return .failed("no Redis URL resolved for the worker heartbeats") }
         return await probes.workers(redisURL: redisURL, environment: environment)

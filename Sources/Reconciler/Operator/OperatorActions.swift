@@ -2,24 +2,30 @@ import Foundation
 import GitWatch
 import KnownGoodStore
 
-/// What operators ask for (`reconciler pin | unpin | rollback | retry`), as changes to the
-/// environment's record in the store. Each one is recorded in history with who and why; the
-/// control loop then moves the platforms (a re-point when the target is known-good).
+/// What operators ask for (`reconciler pin | unpin | rollback | retry`), as events into the
+/// rollout machine (`RolloutMachine.apply(_: OperatorEvent, ...)`), committed atomically with a
+/// history entry naming who and why. The control loop then moves the platforms (a re-point when
+/// the target is known-good).
 ///
-/// Rollback is "pin the previous known-good record": the environment stays there whatever lands
-/// on the branch until someone unpins, and the revision rolled back from is marked failed so that
-/// unpinning does not roll it straight out again (only a new commit or `retry` does).
+/// Rollback goes back to what was last known-good and live, pins it, and marks the revision left
+/// (in flight, failed, or settled) as failed, so that unpinning does not roll it straight out
+/// again (only a new commit or `retry` does).
 public struct OperatorActions: Sendable {
     public let environment: String
     public let branch: String
     private let store: any StateStore
-    private let mirror: GitMirror
+    private let repository: any ManifestRepository
+    private let now: @Sendable () -> Date
 
-    public init(environment: String, branch: String, store: any StateStore, mirror: GitMirror) {
+    public init(
+        environment: String, branch: String, store: any StateStore, repository: any ManifestRepository,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.environment = environment
         self.branch = branch
         self.store = store
-        self.mirror = mirror
+        self.repository = repository
+        self.now = now
     }
 
     /// Pins `revision` (any form git understands). A revision that is not on the watched branch
@@ -29,61 +35,31 @@ public struct OperatorActions: Sendable {
         try require(reason: reason, by: by)
         let commit = try await resolve(revision)
         if !force {
-            guard let head = try await mirror.head(of: branch), try await mirror.isAncestor(commit, of: head) else {
+            guard let head = try await repository.head(of: branch), try await repository.isAncestor(commit, of: head) else {
                 throw OperatorError(.notOnBranch, "\(commit.hex) is not on branch \(branch); pin it anyway with force (--force)")
             }
         }
-        let record = PinRecord(revision: commit.hex, reason: reason, by: by, at: Date())
-        try await store.update(environment: environment) { state in
-            state.pin = record
-            return [HistoryEntry(at: record.at, kind: .pinned, revision: record.revision, by: by, reason: reason, detail: force ? "forced: not on \(self.branch)" : nil)]
-        }
+        let record = PinRecord(revision: commit.hex, reason: reason, by: by, at: now())
+        let branch = self.branch
+        try await apply(.pin(record, forced: force, branch: branch))
         return record
     }
 
     /// Follows the branch again. Unpinning when nothing is pinned changes nothing.
     public func unpin(by: String, reason: String = "") async throws {
         try require(reason: nil, by: by)
-        try await store.update(environment: environment) { state in
-            guard let pin = state.pin else { return [] }
-            state.pin = nil
-            return [HistoryEntry(at: Date(), kind: .unpinned, revision: pin.revision, by: by, reason: reason.isEmpty ? nil : reason)]
-        }
+        try await apply(.unpin(by: by, reason: reason))
     }
 
-    /// Pins the previous known-good revision (or `to`, which must be a known-good revision),
-    /// moves the known-good pointer there, and marks the revision rolled back from as failed.
+    /// Goes back to the last known-good revision that was live (or `to`, which must be a
+    /// known-good revision; its failed mark is cleared, an explicit target being the operator's
+    /// decision), pins it, and marks the revision left as failed.
     @discardableResult
     public func rollback(to revision: String? = nil, reason: String, by: String) async throws -> KnownGoodRecord {
         try require(reason: reason, by: by)
         let wanted = try await revision.asyncMap { try await resolve($0).hex }
-        let now = Date()
-        let (_, target) = try await store.updateReturning(environment: environment) { state -> (KnownGoodRecord, [HistoryEntry]) in
-            guard let current = state.knownGood else {
-                throw OperatorError(.noRollbackTarget, "there is no known-good revision yet, so nothing to roll back to")
-            }
-            let candidates = state.previousKnownGood.filter { state.failure(for: $0.revision) == nil }
-            let target: KnownGoodRecord
-            if let wanted {
-                guard let match = state.allKnownGood.first(where: { $0.revision == wanted }) else {
-                    let known = state.allKnownGood.map { String($0.revision.prefix(12)) }.joined(separator: ", ")
-                    throw OperatorError(.noRollbackTarget, "\(wanted) is not a known-good revision (known-good: \(known))")
-                }
-                target = match
-            } else {
-                guard let previous = candidates.first else {
-                    throw OperatorError(.noRollbackTarget, "there is no earlier known-good revision than \(current.revision.prefix(12))")
-                }
-                target = previous
-            }
-            if target.revision != current.revision {
-                state.moveKnownGoodBack(to: target.revision)
-                state.recordFailure(FailedRevision(revision: current.revision, at: now, reason: "rolled back by \(by): \(reason)", phase: nil))
-            }
-            state.pin = PinRecord(revision: target.revision, reason: "rollback: \(reason)", by: by, at: now)
-            return (target, [HistoryEntry(
-                at: now, kind: .rolledBack, revision: target.revision, by: by, reason: reason,
-                detail: "from \(current.revision)")])
+        guard let target = try await apply(.rollback(to: wanted, reason: reason, by: by)) else {
+            throw OperatorError(.noRollbackTarget, "there is nothing to roll back to")
         }
         return target
     }
@@ -92,17 +68,27 @@ public struct OperatorActions: Sendable {
     public func retry(_ revision: String? = nil, by: String) async throws {
         try require(reason: nil, by: by)
         let explicit = try await revision.asyncMap { try await resolve($0).hex }
-        let head = try await mirror.head(of: branch)?.hex
+        let head = try await repository.head(of: branch)?.hex
+        let now = self.now
         try await store.update(environment: environment) { state in
             guard let target = explicit ?? state.pin?.revision ?? head else { return [] }
-            state.failedRevisions.removeAll { $0.revision == target }
-            return [HistoryEntry(at: Date(), kind: .retried, revision: target, by: by)]
+            return try RolloutMachine.apply(.retry(revision: target, by: by), to: &state, now: now()).history
         }
+    }
+
+    @discardableResult
+    private func apply(_ event: OperatorEvent) async throws -> KnownGoodRecord? {
+        let now = self.now
+        let (_, target) = try await store.updateReturning(environment: environment) { state -> (KnownGoodRecord?, [HistoryEntry]) in
+            let (target, history) = try RolloutMachine.apply(event, to: &state, now: now())
+            return (target, history)
+        }
+        return target
     }
 
     private func resolve(_ revision: String) async throws -> CommitID {
         do {
-            return try await mirror.resolve(revision)
+            return try await repository.resolve(revision)
         } catch let error as GitError where error.code == .notFound || error.code == .invalidArgument || error.code == .ambiguous {
             throw OperatorError(.unknownRevision, error.message)
         }

@@ -1,57 +1,259 @@
+import ClipnetConfig
+import Deployers
+import DriftDetector
 import Foundation
 import KnownGoodStore
 import Logging
+import Synchronization
 
-/// One environment's reconcile pass: an ordered list of small steps (one file each under
-/// `Steps/`) over shared dependencies. The rollout steps act only in their own phase, so a pass
-/// picks up a persisted rollout wherever it stands: after a restart, after a takeover by another
-/// replica, or after waiting on a build.
+/// One environment's reconcile pass, in stages whose inputs and outputs are explicit:
+///
+/// 1. `resolveDesired`: load the record, decide the target (`DesiredState`, pure).
+/// 2. `preflight`: the manifest at the target, checked before any platform is touched.
+/// 3. `observe`: what the platforms and services run, and the drift from the target.
+/// 4. the rollout machine (`RolloutDriver`): supersede, start, and run phases until one waits.
+/// 5. `healDrift`: at the target with nothing in flight, put back what drifted.
+///
+/// Every platform change goes through the store's leadership proof first, so a replica that
+/// lost leadership mid-pass sends none.
 public final class EnvironmentReconciler: Sendable {
     public let dependencies: ReconcilerDependencies
-    private let runner: StepRunner<PassContext>
+    private let healMemo = Mutex<(signature: String, at: Date)?>(nil)
 
     public init(dependencies: ReconcilerDependencies) {
         self.dependencies = dependencies
-        runner = StepRunner(
-            steps: [
-                ResolveDesiredStep(dependencies: dependencies),
-                PreflightStep(dependencies: dependencies),
-                ObserveStep(dependencies: dependencies),
-                StartRolloutStep(dependencies: dependencies),
-                SyncVariablesStep(dependencies: dependencies),
-                DeployBackendStep(dependencies: dependencies),
-                VerifyBackendStep(dependencies: dependencies),
-                DeployFrontendStep(dependencies: dependencies),
-                HealthGateStep(dependencies: dependencies),
-                MarkKnownGoodStep(dependencies: dependencies),
-                RepointStep(dependencies: dependencies),
-                RollbackStep(dependencies: dependencies),
-                HealDriftStep(dependencies: dependencies),
-            ],
-            logger: dependencies.logger)
     }
+
+    var environment: String { dependencies.environment }
+    var logger: Logger { dependencies.logger }
 
     /// Runs one pass and returns how it ended with everything it learned.
     public func pass(_ triggers: Set<ReconcileTrigger>, store: any StateStore) async -> PassOutcome {
-        var context = PassContext(triggers: triggers, store: store)
-        let report = await runner.run(&context)
-        if context.platformsChanged, context.activeRollout == nil {
-            // What status shows should be what runs now, not what ran when the pass began.
-            try? await ObserveStep(dependencies: dependencies).observeOnly(&context)
+        let recorder = PassRecorder(startedAt: dependencies.now())
+        let notes = NoteBook()
+        var outcome = PassOutcome()
+        do {
+            outcome.report = try await run(store: store, recorder: recorder, notes: notes, outcome: &outcome)
+        } catch {
+            outcome.report = recorder.finish(error, logger: logger)
         }
-        return PassOutcome(report: report, context: context)
+        outcome.actions = notes.actions
+        return outcome
     }
 
-    /// What a pass would do now, changing nothing (`reconciler plan`).
+    private func run(store: any StateStore, recorder: PassRecorder, notes: NoteBook, outcome: inout PassOutcome) async throws -> PassReport {
+        var state = try await StoreAccess.load(store, environment)
+        outcome.state = state
+        outcome.startGeneration = state.generation
+        let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
+        outcome.desired = desired
+        if let waiting = desired.waiting, let target = desired.target {
+            notes.add("wait", nil, "\(short(waiting)) rolls out after the rollout of \(short(target)) ends")
+        }
+        guard let revision = desired.manifestRevision else {
+            return recorder.finish(.succeeded, message: desired.blockedBy ?? "nothing to do")
+        }
+
+        recorder.enter("preflight")
+        let preflight = try await ManifestPreflight.run(at: revision, dependencies)
+        outcome.policies = DriftInputs.policies(preflight.resolved.manifest)
+        let platforms = try dependencies.connector.platforms(for: preflight.resolved.manifest)
+            .guarded { operation in
+                try Task.checkCancellation()
+                do {
+                    try await store.proveLeadership()
+                } catch {
+                    throw ReconcileError.stalled(.notLeader, "not sending \(operation): this replica cannot prove it leads (\(error))")
+                }
+            }
+        let driver = RolloutDriver(dependencies: dependencies, store: store, preflight: preflight, platforms: platforms, notes: notes)
+
+        recorder.enter("observe")
+        do {
+            let observation = try await observe(platforms, preflight)
+            outcome.observation = observation
+            outcome.drift = drift(observation, preflight: preflight, state: state, target: desired.target)
+        } catch {
+            guard let rollout = state.rollout, rollout.isActive else {
+                throw ReconcileError.transient(.platformUnavailable, "observing the platforms: \(PhaseEnvironment.message(error))")
+            }
+            if error is ReconcileError || error is CancellationError { throw error }
+            let reason = "observing the platforms: \(PhaseEnvironment.message(error))"
+            state = try await driver.commit(.transientError(reason: reason, limit: dependencies.settings.transientFailureLimit), expecting: rollout)
+            outcome.state = state
+            if state.rollout?.phase == rollout.phase {
+                throw ReconcileError.transient(.platformUnavailable, "\(reason) (attempt \(state.rollout?.transientFailures ?? 1) of \(dependencies.settings.transientFailureLimit))")
+            }
+        }
+
+        recorder.enter(state.rollout.flatMap { $0.isActive ? $0.phase.rawValue : nil } ?? "decide")
+        let (end, after) = try await driver.run(state, desired: desired)
+        state = after
+        outcome.state = state
+        switch end {
+        case .wait(let delay, let why):
+            recorder.enter(state.rollout?.phase.rawValue ?? "rollout")
+            return recorder.finish(.requeued(after: delay), message: why)
+        case .finished(let why):
+            await reobserve(platforms, preflight, state: state, desired: desired, &outcome)
+            return recorder.finish(.succeeded, message: why)
+        case .idle:
+            break
+        }
+
+        recorder.enter("healDrift")
+        let healed = try await heal(state: state, desired: desired, preflight: preflight, platforms: platforms, driver: driver, notes: notes, outcome: &outcome)
+        return recorder.finish(.succeeded, message: healed)
+    }
+
+    // MARK: - Observation
+
+    func observe(_ platforms: Platforms, _ preflight: ConfigurationPreflight.Result) async throws -> Observation {
+        let observer = EnvironmentObserver(environment: environment, probes: dependencies.probes, settings: dependencies.settings, now: dependencies.now)
+        return try await observer.observe(platforms: platforms, preflight: preflight)
+    }
+
+    func drift(_ observation: Observation, preflight: ConfigurationPreflight.Result, state: EnvironmentState, target: String?) -> [Drift] {
+        guard let target else { return [] }
+        // After a settled rollout, drift is measured against where the environment now is.
+        let reference = state.rollout?.isActive != true && state.failure(for: target) != nil ? (state.settledRevision ?? target) : target
+        return DriftDetector.detect(
+            desired: DriftInputs.desired(target: reference, state: state, preflight: preflight, observation: observation),
+            observed: DriftInputs.observed(observation))
+    }
+
+    /// What status shows should be what runs now, not what ran when the pass began.
+    private func reobserve(
+        _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, desired: DesiredState, _ outcome: inout PassOutcome
+    ) async {
+        guard state.rollout?.isActive != true, let observation = try? await observe(platforms, preflight) else { return }
+        outcome.observation = observation
+        outcome.drift = drift(observation, preflight: preflight, state: state, target: state.settledRevision ?? desired.target)
+    }
+
+    // MARK: - Drift healing
+
+    /// At the target with nothing in flight: drift the manifest says to heal is put back, the
+    /// rest is reported. A service on another deployment (revision, version skew, alias) is
+    /// moved back by a re-point rollout to the target's known-good record, which is persisted and
+    /// verified like any rollout; variables and auto-deploy are re-applied directly. Extra
+    /// variables nobody declared are reported, never rewritten. A heal that did not take effect
+    /// is reported instead of being repeated every pass, so steady state adds nothing to history.
+    private func heal(
+        state: EnvironmentState, desired: DesiredState, preflight: ConfigurationPreflight.Result, platforms: Platforms,
+        driver: RolloutDriver, notes: NoteBook, outcome: inout PassOutcome
+    ) async throws -> String {
+        guard state.rollout?.isActive != true, let target = desired.target, state.settledRevision == target else {
+            return desired.blockedBy ?? "nothing to do"
+        }
+        let drift = outcome.drift
+        guard !drift.isEmpty else { return "in sync at \(short(target))" }
+        let plan = HealPlan(drift: drift, policies: outcome.policies, observation: outcome.observation, target: target, record: state.knownGoodRecord(for: target))
+        for line in plan.reported { notes.add("report", line.service, line.detail) }
+        guard plan.acts else { return plan.summary }
+
+        let signature = plan.signature
+        let now = dependencies.now()
+        if let memo = healMemo.withLock({ $0 }), memo.signature == signature, now.timeIntervalSince(memo.at) < HealPlan.repeatAfterSeconds {
+            notes.add("report", nil, "the last heal of \(signature) did not take effect; reported until it changes")
+            return "drift reported: the last heal did not take effect"
+        }
+        healMemo.withLock { $0 = (signature, now) }
+
+        var done: [String] = []
+        do {
+            for service in plan.reapply {
+                try await platforms.deployer(for: service).upsertVariables(DesiredVariables.of(service, preflight: preflight, revision: target), for: service)
+                done.append("\(service) variables re-applied")
+            }
+            for service in plan.autoDeploy {
+                let result = try await platforms.deployer(for: service).disableAutoDeploy(for: service)
+                done.append(result.enabled == false ? "\(service) auto-deploy switched off" : "\(service) auto-deploy: \(result.detail)")
+            }
+        } catch let error as ReconcileError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ReconcileError.transient(.platformUnavailable, "healing drift: \(PhaseEnvironment.message(error))")
+        }
+        for item in plan.healedDirectly { ReconcilerMetrics.driftHealed(item.kind) }
+        if !done.isEmpty {
+            let entry = HistoryEntry(
+                at: now, kind: .driftHealed, revision: target, by: "reconciler",
+                reason: plan.healedDirectly.map(\.description).joined(separator: "; "), detail: done.joined(separator: "; "))
+            outcome.state = try await StoreAccess.update(driver.store, environment) { _ in [entry] }
+            logger.warning("Drift healed", metadata: ["revision": "\(target)", "actions": "\(done.joined(separator: "; "))"])
+            for line in done { notes.add("heal", nil, line) }
+        }
+        if !plan.repoint.isEmpty {
+            for item in plan.repointDrift { ReconcilerMetrics.driftHealed(item.kind) }
+            let started = try await driver.heal(outcome.state, target: target, reason: plan.repointDrift.map(\.description).joined(separator: "; "))
+            outcome.state = started
+            notes.add("heal", nil, "re-point \(plan.repoint.map(\.rawValue).joined(separator: ", ")) to known-good \(short(target))")
+            let (end, after) = try await driver.run(started, desired: desired)
+            outcome.state = after
+            if case .wait(let delay, let why) = end { throw ReconcileError.waiting(.buildInProgress, retryAfter: delay, why) }
+        }
+        return "healed \(plan.healedDirectly.count + plan.repointDrift.count) drift item(s)\(plan.reported.isEmpty ? "" : "; \(plan.reported.count) reported")"
+    }
+
+    // MARK: - Plan
+
+    /// What a pass would do now, changing nothing: the store is only read, and every platform
+    /// change is refused before it is sent (`reconciler plan`, on the leader or a standby).
     public func plan(store: any StateStore) async -> PassOutcome {
-        var context = PassContext(triggers: [.operatorRequest], dryRun: true, store: store)
-        let report = await runner.run(&context)
-        return PassOutcome(report: report, context: context)
+        let recorder = PassRecorder(startedAt: dependencies.now())
+        let notes = NoteBook()
+        var outcome = PassOutcome()
+        do {
+            outcome.report = try await planRun(store: store, recorder: recorder, notes: notes, outcome: &outcome)
+        } catch {
+            outcome.report = recorder.finish(error, logger: logger)
+        }
+        outcome.actions = notes.actions
+        return outcome
+    }
+
+    private func planRun(store: any StateStore, recorder: PassRecorder, notes: NoteBook, outcome: inout PassOutcome) async throws -> PassReport {
+        let state = try await StoreAccess.load(store, environment)
+        outcome.state = state
+        let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
+        outcome.desired = desired
+        guard let revision = desired.manifestRevision else { return recorder.finish(.succeeded, message: desired.blockedBy ?? "nothing to do") }
+        recorder.enter("preflight")
+        let preflight = try await ManifestPreflight.run(at: revision, dependencies)
+        outcome.policies = DriftInputs.policies(preflight.resolved.manifest)
+        let platforms = try dependencies.connector.platforms(for: preflight.resolved.manifest).guarded { operation in
+            throw ReconcileError.stalled(.unexpected, "a plan never changes a platform (refused: \(operation))")
+        }
+        recorder.enter("observe")
+        do {
+            let observation = try await observe(platforms, preflight)
+            outcome.observation = observation
+            outcome.drift = drift(observation, preflight: preflight, state: state, target: desired.target)
+        } catch {
+            notes.add("report", nil, "the platforms could not be observed: \(PhaseEnvironment.message(error))")
+        }
+        recorder.enter("decide")
+        PlanWriter(preflight: preflight, notes: notes).describe(state: state, desired: desired, drift: outcome.drift, policies: outcome.policies,
+                                                                observation: outcome.observation)
+        return recorder.finish(.succeeded, message: "plan only")
     }
 }
 
-/// A pass's report and its final context.
+/// A pass's report and everything it learned, for status and the plan.
 public struct PassOutcome: Sendable {
-    public let report: PassReport
-    public let context: PassContext
+    public var report = PassReport(result: .succeeded, step: nil, message: nil, reason: nil, startedAt: Date(), duration: .zero, steps: [])
+    /// The record as the pass left it.
+    public var state = EnvironmentState()
+    public var desired = DesiredState(head: nil, desired: nil, target: nil, supersedes: false, blockedBy: nil, waiting: nil)
+    public var observation: Observation?
+    public var drift: [Drift] = []
+    public var policies: [DriftKind: DriftPolicy] = [:]
+    /// What the pass did, or in a plan what it would do, in order.
+    public var actions: [PlanDocument.Action] = []
+    /// The record's generation when the pass loaded it: status produced by this pass reflects
+    /// every change committed up to it (what `--wait` compares an operator action's with).
+    public var startGeneration: Int64?
 }

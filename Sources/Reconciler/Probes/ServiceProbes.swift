@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Probes never throw: a service that cannot be asked is reported as such, because "I could not
 /// ask" is information on-call needs, not a reason to stop a pass.
-public final class ServiceProbes: Sendable {
+public final class ServiceProbes: ServiceProbing {
     private let client: HTTPClient
     private let timeout: Duration
     /// One connection per Redis URL, opened on first use and dropped after an error.
@@ -118,18 +118,27 @@ public struct WorkerSighting: Sendable, Equatable {
     /// The version tag it was built from (`unknown` when its deploy did not say).
     public var version: String
     public var heartbeatAt: String?
+    /// When the worker process started (RFC 3339), which tells a replica of a new deployment from
+    /// one of the old deployment still draining.
+    public var startedAt: String?
+    /// The platform deployment the worker runs in (`RAILWAY_DEPLOYMENT_ID`), when it says.
+    public var deploymentId: String?
 
     init?(key: String, prefix: String, json: [UInt8]) {
         guard let object = JSONValue.parse(json), let version = object["version"]?.stringValue else { return nil }
         id = key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key
         self.version = version
         heartbeatAt = object["heartbeatAt"]?.stringValue
+        startedAt = object["startedAt"]?.stringValue
+        deploymentId = object["deploymentId"]?.stringValue
     }
 
-    public init(id: String, version: String, heartbeatAt: String? = nil) {
+    public init(id: String, version: String, heartbeatAt: String? = nil, startedAt: String? = nil, deploymentId: String? = nil) {
         self.id = id
         self.version = version
         self.heartbeatAt = heartbeatAt
+        self.startedAt = startedAt
+        self.deploymentId = deploymentId
     }
 }
 
@@ -138,6 +147,12 @@ public struct WorkerFleet: Sendable, Equatable {
     public var workers: [WorkerSighting]
     public var queueDepth: Int
     public var deadJobs: Int
+
+    public init(workers: [WorkerSighting], queueDepth: Int, deadJobs: Int) {
+        self.workers = workers
+        self.queueDepth = queueDepth
+        self.deadJobs = deadJobs
+    }
 
     /// Versions with how many live workers run each, most common first.
     public var versions: [(version: String, count: Int)] {

@@ -9,7 +9,7 @@ extension StatusDocument {
     /// of the branch, the last pass, and the last observation of the platforms.
     public init(
         environment: String, state: EnvironmentState, watch: WatchStatus, lastPass: PassReport?,
-        services: [Service], drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool
+        services: [Service], drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool, lastPassGeneration: Int64? = nil
     ) {
         let pin = state.pin.map { Pin(revision: $0.revision, reason: $0.reason, by: $0.by, at: $0.at) }
         let desiredRevision = state.pin?.revision ?? watch.head?.hex
@@ -28,14 +28,16 @@ extension StatusDocument {
             rollout: state.rollout.map {
                 Rollout(
                     id: $0.id, revision: $0.revision, phase: $0.phase.rawValue, startedAt: $0.startedAt, updatedAt: $0.updatedAt,
-                    deployments: Deployments($0.deployments), error: $0.error)
+                    deployments: Deployments($0.deployments), error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification)
             },
             lastReconcile: lastPass.map {
                 LastReconcile(
-                    at: $0.startedAt, result: $0.result.label, durationMs: $0.duration.milliseconds, step: $0.step, message: $0.message)
+                    at: $0.startedAt, result: $0.result.label, durationMs: $0.duration.milliseconds, step: $0.step, message: $0.message,
+                    generation: lastPassGeneration)
             },
             git: Git(head: watch.head?.hex, lastFetchAt: watch.lastSuccessAt, lastError: watch.lastError),
             leader: leader)
+        stateGeneration = state.generation
     }
 }
 

@@ -7,7 +7,7 @@ extension StatusDocument {
     /// The document of a daemon: the record, the branch, the last pass and what it observed.
     public init(
         environment: String, state: EnvironmentState, watch: WatchStatus, lastPass: PassReport?, observation: Observation?,
-        drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool, blockedBy: String?
+        drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool, blockedBy: String?, lastPassGeneration: Int64? = nil
     ) {
         let services = ServiceName.allCases.map { name -> Service in
             guard let seen = observation?.services[name] else {
@@ -21,7 +21,7 @@ extension StatusDocument {
         }
         self.init(
             environment: environment, state: state, watch: watch, lastPass: lastPass, services: services, drift: drift,
-            policies: policies, leader: leader)
+            policies: policies, leader: leader, lastPassGeneration: lastPassGeneration)
         workers = observation?.workers.map { fleet in
             Workers(
                 live: fleet.workers.count, versions: fleet.versions.map { Workers.Version(version: $0.version, count: $0.count) },

@@ -85,6 +85,10 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var updatedAt: Date
         public var deployments: Deployments
         public var error: String?
+        /// What started it: push, pin, rollback, retry or drift.
+        public var trigger: String?
+        /// For a rollback or re-point: what the services reported when it was checked.
+        public var verification: String?
     }
 
     public struct LastReconcile: Codable, Sendable, Equatable {
@@ -93,6 +97,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var durationMs: Double
         public var step: String?
         public var message: String?
+        /// The record's generation the pass started from.
+        public var generation: Int64?
     }
 
     /// The worker service as its Redis heartbeats show it (absent when not read).
@@ -143,6 +149,10 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var blockedBy: String?
     /// What the last pass could not read from the platforms or services.
     public var problems: [String]?
+    /// The record's generation as this document shows it; bumped by every committed change.
+    /// An operator action is reflected once `lastReconcile.generation` reaches the value read
+    /// right after it (what `--wait` waits for).
+    public var stateGeneration: Int64?
 }
 
 extension StatusDocument {

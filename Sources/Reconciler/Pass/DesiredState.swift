@@ -1,0 +1,60 @@
+import KnownGoodStore
+
+/// What a pass works toward, decided from the record and the branch head alone (no I/O).
+///
+/// - The desired revision is the pin's, else the branch head.
+/// - A rollout in flight keeps its revision while it rolls back, and while the branch moves on: a
+///   newer commit waits until the current rollout ends, so a busy branch cannot starve every
+///   rollout. An operator's pin (a rollback is a pin) does not wait: it supersedes the rollout.
+/// - A desired revision that failed is not rolled out again until a new commit or a retry; the
+///   pass then works toward the revision the environment settled at (drift healing only).
+public struct DesiredState: Sendable, Equatable {
+    /// The watched branch's head, as last fetched.
+    public var head: String?
+    /// The pin's revision, else the head.
+    public var desired: String?
+    /// What this pass works toward; nil when nothing can be done until someone acts.
+    public var target: String?
+    /// The rollout in flight must give way to `target` (an operator pinned another revision).
+    public var supersedes: Bool
+    /// Why nothing is rolled out although the environment is not at the desired revision.
+    public var blockedBy: String?
+    /// A newer revision waiting for the rollout in flight to end.
+    public var waiting: String?
+
+    public static func resolve(_ state: EnvironmentState, head: String?, branch: String) -> DesiredState {
+        var result = DesiredState(head: head, desired: nil, target: nil, supersedes: false, blockedBy: nil, waiting: nil)
+        guard let desired = state.pin?.revision ?? head else {
+            result.blockedBy = "the branch \(branch) has not been fetched yet"
+            return result
+        }
+        result.desired = desired
+        if let rollout = state.rollout, rollout.isActive {
+            let pinned = state.pin?.revision == desired
+            let rollingBack = rollout.phase == .rollingBack || rollout.phase == .verifyRollback
+            if rollingBack || rollout.revision == desired || !pinned {
+                result.target = rollout.revision
+                if rollout.revision != desired, !rollingBack { result.waiting = desired }
+            } else {
+                result.target = desired
+                result.supersedes = true
+            }
+        } else if let held = heldBack(desired, in: state) {
+            result.target = state.settledRevision
+            result.blockedBy = held
+        } else {
+            result.target = desired
+        }
+        return result
+    }
+
+    /// Why `desired` is not rolled out, when it failed and waits for a new commit or a retry.
+    public static func heldBack(_ desired: String, in state: EnvironmentState) -> String? {
+        guard state.rollout?.isActive != true, let failure = state.failure(for: desired) else { return nil }
+        return "\(short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
+            + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
+    }
+
+    /// The revision whose manifest the pass checks: the target, else the desired revision.
+    public var manifestRevision: String? { target ?? desired }
+}

@@ -1,0 +1,65 @@
+import ClipnetConfig
+import Dispatch
+import GitWatch
+
+/// The manifest at a revision, read from the repository, validated, secrets resolved and
+/// isolation checked, before any platform is touched. A bad manifest, a missing secret or an
+/// isolation violation stalls the pass (a person must act; retrying will not help), and that
+/// refusal is remembered for the revision like a success, so a bad commit is parsed once.
+enum ManifestPreflight {
+    static func run(at revision: String, _ dependencies: ReconcilerDependencies) async throws -> ConfigurationPreflight.Result {
+        if let cached = dependencies.preflightCache.outcome(for: revision) { return try cached.get() }
+        guard let commit = CommitID(revision) else {
+            throw ReconcileError.stalled(.unknownRevision, "\(revision) is not a full commit id")
+        }
+        let directory = dependencies.manifestDirectory
+        let environment = dependencies.environment
+        let paths = [
+            ManifestLoader.baseFile(in: directory),
+            ManifestLoader.environmentFile(environment, in: directory),
+            ManifestLoader.environmentFile(EnvironmentConventions.counterpart(of: environment), in: directory),
+        ]
+        var files: [String: String] = [:]
+        for path in paths {
+            do {
+                files[path] = String(decoding: try await dependencies.repository.readFile(path, at: commit), as: UTF8.self)
+            } catch let error as GitError where error.code == .notFound {
+                continue
+            } catch {
+                throw ReconcileError.transient(.gitUnavailable, "reading \(path) at \(short(revision)): \(error)")
+            }
+        }
+        let outcome = await checked(environment: environment, directory: directory, files: files, dependencies: dependencies, revision: revision)
+        dependencies.preflightCache.store(outcome, for: revision)
+        return try outcome.get()
+    }
+
+    /// Parsing and checking a manifest is CPU work of unbounded size (a hostile manifest is
+    /// bounded by the loader, but still costly): it runs on a dispatch queue, not on the
+    /// cooperative pool the HTTP server and the loop share.
+    private static func checked(
+        environment: String, directory: String, files: [String: String], dependencies: ReconcilerDependencies, revision: String
+    ) async -> Result<ConfigurationPreflight.Result, ReconcileError> {
+        let secrets = dependencies.secrets
+        let other = dependencies.otherFingerprints
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                do {
+                    let result = try ConfigurationPreflight.run(
+                        environment: environment, directory: directory, read: { files[$0] }, secrets: secrets, otherFingerprints: other)
+                    continuation.resume(returning: .success(result))
+                } catch let error as ConfigError {
+                    let reason: ReconcileError.Reason = switch error.code {
+                    case .isolationViolation: .isolationViolation
+                    case .unresolvedSecrets: .unresolvedSecret
+                    default: .invalidManifest
+                    }
+                    continuation.resume(returning: .failure(.stalled(
+                        reason, "the \(environment) manifest at \(short(revision)) was refused before touching any platform: \(error.description)")))
+                } catch {
+                    continuation.resume(returning: .failure(.stalled(.invalidManifest, "the \(environment) manifest at \(short(revision)) could not be checked: \(error)")))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import AsyncPrimitives
+import ClipnetConfig
+import Deployers
+import Foundation
+import KnownGoodStore
+
+/// One phase's I/O: reads and changes the platforms, and says what happened as an event. A
+/// handler never edits the rollout record; what it must persist before going on (a deployment id
+/// the moment the platform returns it) it hands to `PhaseEnvironment.commit`, which goes through
+/// the machine like every other event.
+protocol PhaseHandler: Sendable {
+    func run(_ rollout: RolloutRecord, _ environment: PhaseEnvironment) async throws -> PhaseStep
+}
+
+/// How a phase handler's run ended.
+struct PhaseStep: Sendable {
+    /// What the machine is told; nil when there is nothing to record this pass.
+    var event: RolloutEvent?
+    /// When the phase stays where it is: how soon to look again, and why (for status).
+    var retryAfter: Duration?
+    var waitingFor: String?
+
+    static func event(_ event: RolloutEvent) -> PhaseStep { PhaseStep(event: event) }
+    static func wait(_ after: Duration, _ why: String, event: RolloutEvent? = nil) -> PhaseStep {
+        PhaseStep(event: event, retryAfter: after, waitingFor: why)
+    }
+}
+
+/// What every phase handler may use, fixed for one pass.
+struct PhaseEnvironment: Sendable {
+    let dependencies: ReconcilerDependencies
+    /// The manifest at the rollout's revision, checked.
+    let preflight: ConfigurationPreflight.Result
+    /// The platform clients, behind the leadership check.
+    let platforms: Platforms
+    /// Persists an intermediate event (through the machine) and returns the record as committed.
+    let commit: @Sendable (RolloutEvent, RolloutRecord) async throws -> RolloutRecord
+    /// Records what the pass did, for status and logs.
+    let note: @Sendable (_ action: String, _ service: String?, _ detail: String) -> Void
+
+    var settings: ReconcileSettings { dependencies.settings }
+    var now: Date { dependencies.now() }
+    var manifest: Manifest { preflight.resolved.manifest }
+
+    /// The longest gap between two checks that still counts as watching the services: a few
+    /// polls, never less than 15 s (a restart or a slow pass is not a lapse).
+    func maxGapSeconds(checkInterval: Duration) -> Double {
+        max(15, 3 * max(settings.rolloutPollInterval, checkInterval).seconds)
+    }
+
+    /// What a platform error during `action` means for the rollout: a rate limit waits (never
+    /// fails a rollout); a retryable error counts toward `transientFailureLimit` consecutive
+    /// failed passes; any other error fails the phase now.
+    func classify(_ error: any Error, during action: String, failure: (String) -> RolloutEvent = { .failed(reason: $0) }) throws -> PhaseStep {
+        switch error {
+        case is CancellationError, is ReconcileError:
+            throw error
+        case let error as DeployerError where error.code == .rateLimited:
+            let platform = error.platform.map { "\($0)" } ?? "the platform"
+            throw ReconcileError.waiting(.rateLimited, retryAfter: settings.rolloutPollInterval, "\(action): rate limited by \(platform): \(error.message)")
+        case let error as DeployerError where !error.isTransient:
+            return .event(failure("\(action): \(error.message)"))
+        default:
+            return .event(.transientError(reason: "\(action): \(Self.message(error))", limit: settings.transientFailureLimit))
+        }
+    }
+
+    /// Cancels the deployments of `rollout` that are still building or starting (best effort), so
+    /// a build of a failed or superseded rollout cannot go live later.
+    func cancelUnfinished(_ rollout: RolloutRecord) async {
+        await Self.cancelUnfinished(rollout, platforms: platforms, dependencies: dependencies)
+    }
+
+    static func cancelUnfinished(_ rollout: RolloutRecord, platforms: Platforms, dependencies: ReconcilerDependencies) async {
+        guard rollout.mode != .repoint else { return }
+        for service in ServiceName.allCases {
+            guard let id = rollout.deployments[service] else { continue }
+            let deployer = platforms.deployer(for: service)
+            do {
+                let current = try await deployer.deployment(DeploymentID(id), of: service)
+                if !current.status.isTerminal { _ = try await deployer.cancel(DeploymentID(id), of: service) }
+            } catch is CancellationError {
+                return
+            } catch {
+                dependencies.logger.warning("Could not cancel an unfinished deployment", metadata: [
+                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    static func message(_ error: any Error) -> String {
+        (error as? DeployerError)?.message ?? "\(error)"
+    }
+}
+
+extension DeployerError {
+    /// Whether a later pass may succeed where this call failed: the call's own retries being
+    /// exhausted on 5xx or network errors means the platform is unwell now, not that the request
+    /// is wrong.
+    var isTransient: Bool {
+        isRetryable || [.retriesExhausted, .serverError, .transport, .rateLimited, .deadlineExceeded].contains(code)
+    }
+}
+
+extension RolloutRecord {
+    /// How long the rollout has been in its current phase by the wall clock: the deploy
+    /// timeouts, which the platforms keep counting while the daemon is down.
+    func timeInPhase(now: Date) -> Duration {
+        guard let phaseStartedAt else { return .zero }
+        return .milliseconds(Int64(now.timeIntervalSince(phaseStartedAt) * 1000))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import KnownGoodStore
+import Reconciler
+import RolloutSimulation
+import Testing
+
+@Suite struct RolloutMachineTests {
+    private func started(at phase: RolloutPhase) -> EnvironmentState {
+        var state = EnvironmentState()
+        state.rollout = RolloutRecord(id: "ro-1", revision: String(repeating: "a", count: 40), phase: phase, startedAt: Date(), updatedAt: Date(), mode: .build)
+        return state
+    }
+
+    @Test func anEventTheTableDoesNotAllowFailsLoudlyNamingThePhase() {
+        var state = started(at: .syncVariables)
+        let before = state
+        #expect {
+            try RolloutMachine.apply(.backendReady, to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
+        } throws: { error in
+            let error = error as? RolloutMachineError
+            return error?.code == .illegalTransition && error?.message.contains("syncVariables") == true
+        }
+        #expect(state == before)
+    }
+
+    @Test func anEventForARolloutThatMovedOnIsStaleAndChangesNothing() {
+        var state = started(at: .deployBackend)
+        let before = state
+        #expect(throws: RolloutMachineError.self) {
+            try RolloutMachine.apply(.variablesSynced, to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
+        }
+        #expect(state == before)
+    }
+
+    @Test func aDeploymentIdOnceRecordedIsNeverReplaced() throws {
+        var state = started(at: .deployBackend)
+        let expectation = RolloutMachine.Expectation(rolloutID: "ro-1", phase: .deployBackend)
+        _ = try RolloutMachine.apply(.deploymentCreated(.api, "dep_1"), to: &state, expecting: expectation, now: Date())
+        #expect(throws: RolloutMachineError.self) {
+            try RolloutMachine.apply(.deploymentCreated(.api, "dep_2"), to: &state, expecting: expectation, now: Date())
+        }
+        #expect(state.rollout?.deployments.api == "dep_1")
+    }
+
+    @Test func theDocumentedTableIsTheMachinesTable() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/reconciler.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let table = RolloutMachine.markdownTable()
+        let diagram = RolloutMachine.mermaidDiagram()
+        if !text.contains(table) || !text.contains(diagram) {
+            let expected = "<!-- rollout-machine:begin -->\n\(table)\n\n```mermaid\n\(diagram)\n```\n<!-- rollout-machine:end -->"
+            try? expected.write(toFile: NSTemporaryDirectory() + "rollout-machine.md", atomically: true, encoding: .utf8)
+            Issue.record("docs/reconciler.md does not show the machine's table; the expected section is in \(NSTemporaryDirectory())rollout-machine.md")
+        }
+    }
+}
