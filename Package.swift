@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "GitWatch", "Deployers", "DriftDetector", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
                 "HTTPTransport", "RedisClient", "ClipnetJSON", "ClipnetFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -184,6 +184,8 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     public var window: ObservedWindow?
     /// What started the rollout; nil in records written before triggers were kept.
     public var trigger: RolloutTrigger?
+    /// Who or what asked for it, in words (`branch develop`, `pin by alice`, the drift healed).
+    public var source: String?
     /// For a finished rollback or re-point: what the services reported when it was checked.
     public var verification: String?
 

@@ -23,7 +23,7 @@ import Testing
             let history = try await world.daemon.history(limit: 5)
             let healed = try #require(history.first { $0.kind == .driftHealed })
             #expect(healed.reason?.contains("alias") == true)
-            #expect(world.state()?.drift.isEmpty == true)
+            #expect(world.state()?.drift.isEmpty == true, "\(world.state()?.drift ?? [])")
         }
     }
 

@@ -1,3 +1,4 @@
+import ClipnetConfig
 import Foundation
 import KnownGoodStore
 import Reconciler
@@ -103,6 +104,23 @@ import Testing
                 Issue.record("a rollback without a reason was accepted")
             } catch let error as OperatorError {
                 #expect(error.code == .invalidRequest)
+            }
+        }
+    }
+}
+
+/// One daemon per file state directory: an overlapping restart under a supervisor must not run
+/// two reconcilers on one record.
+@Suite struct SingleDaemonTests {
+    @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
+        try await Scenario.with { world in
+            let configuration = try DaemonConfiguration.parse(world.configurationText, file: "scenario.yaml")
+            var environment = world.sandbox.environment
+            environment["RECONCILER_TOKEN"] = "scenario-operator-token"
+            await #expect {
+                _ = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: Scenario.quietLogger)
+            } throws: { error in
+                (error as? StateStoreError)?.code == .locked && "\(error)".contains("already runs on the state directory")
             }
         }
     }

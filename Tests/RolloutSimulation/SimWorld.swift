@@ -145,8 +145,8 @@ public final class SimWorld: Sendable {
     /// previous deployment of a service when a new one starts serving, crashes happen.
     static func advanced(_ contents: Contents, now: Date, fates: (String) -> CommitFate) -> Contents {
         var contents = contents
-        let order = contents.deployments.indices.sorted { contents.deployments[$0].createdAt < contents.deployments[$1].createdAt }
-        for index in order {
+        // Deployments are appended as they are created: already in creation order.
+        for index in contents.deployments.indices {
             var deployment = contents.deployments[index]
             let fate = fates(deployment.revision)
             if !deployment.status.isTerminal, !deployment.hung {

@@ -48,6 +48,8 @@ public final class Simulation: Sendable {
     public let world: SimWorld
     let fates = FateBook()
     let model = Mutex(Model())
+    /// Every simulated commit carries the same manifests and secrets: one check serves them all.
+    static let preflight = PreflightCache()
     static let quiet: Logger = {
         var logger = Logger(label: "simulation")
         logger.logLevel = .critical
@@ -93,7 +95,7 @@ public final class Simulation: Sendable {
             settings: ReconcileSettings(
                 rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat, healthFailureThreshold: 2,
                 transientFailureLimit: 5, probeTimeout: .seconds(5)),
-            logger: Self.quiet, now: { clock.now })
+            logger: Self.quiet, now: { clock.now }, preflightCache: Self.preflight)
         return Daemon(reconciler: EnvironmentReconciler(dependencies: dependencies), store: store.store(epoch: epoch), epoch: epoch)
     }
 

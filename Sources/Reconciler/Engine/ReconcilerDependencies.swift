@@ -24,17 +24,18 @@ public struct ReconcilerDependencies: Sendable {
     public var logger: Logger
     /// The time now: the wall clock in the daemon, a virtual one in the simulation.
     public var now: @Sendable () -> Date
-    /// Checked manifests per revision, refusals included, so a steady-state pass neither re-reads
-    /// nor re-parses what it has already checked.
-    let preflightCache = PreflightCache()
+    /// Checked manifests per revision and per content, refusals included, so a steady-state pass
+    /// neither re-reads nor re-parses what it has already checked.
+    public var preflightCache: PreflightCache
 
     public init(
         environment: String, branch: String, manifestDirectory: String = ManifestLoader.defaultDirectory,
         repository: any ManifestRepository, head: @escaping @Sendable () -> CommitID?, secrets: SecretStore,
         otherFingerprints: IsolationFingerprints? = nil, connector: any PlatformConnecting, probes: any ServiceProbing,
         settings: ReconcileSettings = ReconcileSettings(), logger: Logger = Logger(label: "clipnet.reconciler"),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, preflightCache: PreflightCache = PreflightCache()
     ) {
+        self.preflightCache = preflightCache
         self.environment = environment
         self.branch = branch
         self.manifestDirectory = manifestDirectory
@@ -50,21 +51,41 @@ public struct ReconcilerDependencies: Sendable {
     }
 }
 
-/// The preflight outcome of the last few revisions checked: a success, or the refusal (a bad
-/// manifest committed to the branch is refused once, not re-parsed every pass).
-final class PreflightCache: Sendable {
-    private let entries = Mutex<[(revision: String, outcome: Result<ConfigurationPreflight.Result, ReconcileError>)]>([])
-    private let limit = 8
-
-    func outcome(for revision: String) -> Result<ConfigurationPreflight.Result, ReconcileError>? {
-        entries.withLock { $0.first { $0.revision == revision }?.outcome }
+/// Preflight outcomes, a refusal included, by revision and by the manifests' contents: most
+/// commits do not touch `deploy/`, so a new revision with the same manifests is not parsed again.
+/// One cache belongs to one configuration (environment, secrets): share it only between
+/// reconcilers that have the same.
+public final class PreflightCache: Sendable {
+    typealias Outcome = Result<ConfigurationPreflight.Result, ReconcileError>
+    private struct Entries {
+        var byRevision: [(revision: String, outcome: Outcome)] = []
+        var byContent: [(key: String, outcome: Outcome)] = []
     }
 
-    func store(_ outcome: Result<ConfigurationPreflight.Result, ReconcileError>, for revision: String) {
+    private let entries = Mutex(Entries())
+    private let limit = 16
+
+    public init() {}
+
+    func outcome(for revision: String) -> Outcome? {
+        entries.withLock { $0.byRevision.first { $0.revision == revision }?.outcome }
+    }
+
+    func outcome(forContent key: String) -> Outcome? {
+        entries.withLock { $0.byContent.first { $0.key == key }?.outcome }
+    }
+
+    /// - Parameters:
+    ///   - outcome: for `revision`, as returned to the pass.
+    ///   - general: the same, kept by content (a refusal names no revision).
+    func store(_ outcome: Outcome, for revision: String, content key: String, general: Outcome) {
         entries.withLock { entries in
-            entries.removeAll { $0.revision == revision }
-            entries.insert((revision, outcome), at: 0)
-            if entries.count > limit { entries.removeLast(entries.count - limit) }
+            entries.byRevision.removeAll { $0.revision == revision }
+            entries.byRevision.insert((revision, outcome), at: 0)
+            if entries.byRevision.count > limit { entries.byRevision.removeLast(entries.byRevision.count - limit) }
+            entries.byContent.removeAll { $0.key == key }
+            entries.byContent.insert((key, general), at: 0)
+            if entries.byContent.count > limit { entries.byContent.removeLast(entries.byContent.count - limit) }
         }
     }
 }

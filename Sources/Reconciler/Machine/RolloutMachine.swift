@@ -77,6 +77,7 @@ public enum RolloutMachine {
         state.rollout = RolloutRecord(
             id: start.id, revision: start.revision, phase: next, startedAt: now, updatedAt: now, deployments: start.deployments,
             mode: start.mode, phaseStartedAt: now, rollbackTarget: start.rollbackTarget, trigger: start.trigger)
+        state.rollout?.source = start.source
         let detail = start.mode == .build
             ? "build; rollback target \(start.rollbackTarget.map { short($0.revision) } ?? "none (first rollout)")"
             : "re-point to known-good deployments: \(start.deployments.summary)"
@@ -133,7 +134,7 @@ public enum RolloutMachine {
         case .transientError(let reason, let limit):
             let failures = (rollout.transientFailures ?? 0) + 1
             if failures >= max(1, limit) {
-                return fail("\(reason) (failed \(failures) passes in a row)", &rollout, &state, &history, now: now)
+                return fail("\(reason) (failed \(failures) times in a row)", &rollout, &state, &history, now: now)
             }
             rollout.transientFailures = failures
             return phase
@@ -158,8 +159,11 @@ public enum RolloutMachine {
                     state.recordKnownGood(record)
                 }
                 refresh(revision, with: rollout.repointDeployments, in: &state)
+                // Drift healing is a re-point too; history says which drift it healed.
+                let healed = rollout.trigger == .drift
                 history.append(HistoryEntry(
-                    at: now, kind: .repointed, revision: revision, by: "reconciler", rolloutID: rollout.id,
+                    at: now, kind: healed ? .driftHealed : .repointed, revision: revision, by: "reconciler",
+                    reason: healed ? rollout.source.map { String($0.trimmingPrefix("drift: ")) } : nil, rolloutID: rollout.id,
                     detail: [rollout.verification, "verified: \(check.detail)"].compactMap { $0 }.joined(separator: "; ")))
                 rollout.verification = "verified: \(check.detail)"
                 return .succeeded

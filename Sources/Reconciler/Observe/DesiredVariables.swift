@@ -1,6 +1,7 @@
 import ClipnetConfig
 import Deployers
 import DriftDetector
+import Synchronization
 
 /// The variables each service should have at a revision: the manifest's, plus what the
 /// reconciler adds itself.
@@ -39,5 +40,24 @@ enum DesiredVariables {
             expected[variable.key] = ExpectedVariable(fingerprint: Fingerprint.of(variable.value), valueReadable: readable)
         }
         return expected
+    }
+}
+
+/// The expected variables (fingerprints) of the last few revisions: hashing every variable of every
+/// service on every pass is the largest cost of a steady-state pass, and they only change with
+/// the revision. One cache per reconciler (its secrets are fixed for its life).
+final class ExpectedVariablesCache: Sendable {
+    private let entries = Mutex<[String: [String: ExpectedVariable]]>([:])
+    private let limit = 24
+
+    func expected(_ service: ServiceName, revision: String, compute: () -> [String: ExpectedVariable]) -> [String: ExpectedVariable] {
+        let key = "\(revision)/\(service.rawValue)"
+        if let known = entries.withLock({ $0[key] }) { return known }
+        let value = compute()
+        entries.withLock { entries in
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = value
+        }
+        return value
     }
 }

@@ -10,7 +10,8 @@ enum DriftInputs {
     /// settled), every service is being changed by this tool, so revision, alias and variable
     /// differences are its work in progress, not drift.
     static func desired(
-        target: String, state: EnvironmentState, preflight: ConfigurationPreflight.Result, observation: Observation
+        target: String, state: EnvironmentState, preflight: ConfigurationPreflight.Result, observation: Observation,
+        expected: ExpectedVariablesCache? = nil
     ) -> DesiredEnvironment {
         let manifest = preflight.resolved.manifest
         let changing = state.rollout?.isActive == true || state.settledRevision != target
@@ -18,7 +19,8 @@ enum DriftInputs {
         if !changing {
             for service in ServiceName.allCases where observation.variables[service] != nil {
                 guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
-                variables[role] = DesiredVariables.expected(service, preflight: preflight, revision: target)
+                variables[role] = expected?.expected(service, revision: target) { DesiredVariables.expected(service, preflight: preflight, revision: target) }
+                    ?? DesiredVariables.expected(service, preflight: preflight, revision: target)
             }
         }
         return DesiredEnvironment(

@@ -19,6 +19,7 @@ import Synchronization
 public final class EnvironmentReconciler: Sendable {
     public let dependencies: ReconcilerDependencies
     private let healMemo = Mutex<(signature: String, at: Date)?>(nil)
+    private let expectedVariables = ExpectedVariablesCache()
 
     public init(dependencies: ReconcilerDependencies) {
         self.dependencies = dependencies
@@ -102,7 +103,11 @@ public final class EnvironmentReconciler: Sendable {
         }
 
         recorder.enter("healDrift")
+        let generation = outcome.state.generation
         let healed = try await heal(state: state, desired: desired, preflight: preflight, platforms: platforms, driver: driver, notes: notes, outcome: &outcome)
+        if outcome.state.generation != generation {
+            await reobserve(platforms, preflight, state: outcome.state, desired: desired, &outcome)
+        }
         return recorder.finish(.succeeded, message: healed)
     }
 
@@ -118,7 +123,7 @@ public final class EnvironmentReconciler: Sendable {
         // After a settled rollout, drift is measured against where the environment now is.
         let reference = state.rollout?.isActive != true && state.failure(for: target) != nil ? (state.settledRevision ?? target) : target
         return DriftDetector.detect(
-            desired: DriftInputs.desired(target: reference, state: state, preflight: preflight, observation: observation),
+            desired: DriftInputs.desired(target: reference, state: state, preflight: preflight, observation: observation, expected: expectedVariables),
             observed: DriftInputs.observed(observation))
     }
 

@@ -1,4 +1,6 @@
 import ClipnetConfig
+import ClipnetFormats
+import Crypto
 import Dispatch
 import GitWatch
 
@@ -29,16 +31,37 @@ enum ManifestPreflight {
                 throw ReconcileError.transient(.gitUnavailable, "reading \(path) at \(short(revision)): \(error)")
             }
         }
-        let outcome = await checked(environment: environment, directory: directory, files: files, dependencies: dependencies, revision: revision)
-        dependencies.preflightCache.store(outcome, for: revision)
+        let key = contentKey(files)
+        let general: Result<ConfigurationPreflight.Result, ReconcileError>
+        if let known = dependencies.preflightCache.outcome(forContent: key) {
+            general = known
+        } else {
+            general = await checked(environment: environment, directory: directory, files: files, dependencies: dependencies)
+        }
+        // Refusals are kept with a placeholder for the revision: the same manifests at another
+        // commit are refused in the same words, naming that commit.
+        let outcome = general.mapError { ReconcileError($0.kind, $0.reason, $0.message.replacingOccurrences(of: revisionToken, with: short(revision))) }
+        dependencies.preflightCache.store(outcome, for: revision, content: key, general: general)
         return try outcome.get()
+    }
+
+    /// Stands for the revision in a refusal kept by content.
+    static let revisionToken = "\u{1}revision\u{1}"
+
+    /// The manifests' contents, as one key (SHA-256 of the paths and texts).
+    private static func contentKey(_ files: [String: String]) -> String {
+        var hasher = SHA256()
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            hasher.update(data: Array(path.utf8) + [0] + Array(text.utf8) + [0])
+        }
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// Parsing and checking a manifest is CPU work of unbounded size (a hostile manifest is
     /// bounded by the loader, but still costly): it runs on a dispatch queue, not on the
     /// cooperative pool the HTTP server and the loop share.
     private static func checked(
-        environment: String, directory: String, files: [String: String], dependencies: ReconcilerDependencies, revision: String
+        environment: String, directory: String, files: [String: String], dependencies: ReconcilerDependencies
     ) async -> Result<ConfigurationPreflight.Result, ReconcileError> {
         let secrets = dependencies.secrets
         let other = dependencies.otherFingerprints
@@ -55,9 +78,9 @@ enum ManifestPreflight {
                     default: .invalidManifest
                     }
                     continuation.resume(returning: .failure(.stalled(
-                        reason, "the \(environment) manifest at \(short(revision)) was refused before touching any platform: \(error.description)")))
+                        reason, "the \(environment) manifest at \(revisionToken) was refused before touching any platform: \(error.description)")))
                 } catch {
-                    continuation.resume(returning: .failure(.stalled(.invalidManifest, "the \(environment) manifest at \(short(revision)) could not be checked: \(error)")))
+                    continuation.resume(returning: .failure(.stalled(.invalidManifest, "the \(environment) manifest at \(revisionToken) could not be checked: \(error)")))
                 }
             }
         }
