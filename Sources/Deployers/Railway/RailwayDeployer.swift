@@ -14,16 +14,27 @@ import ClipnetJSON
 public struct RailwayDeployer: PlatformDeployer {
     public let configuration: RailwayConfiguration
     let transport: PlatformTransport
+    /// The deployments this process created, per rollout: what `deploy` may adopt without checks.
+    let created = CreatedDeployments()
     public var platform: Platform { .railway }
+    /// The requests this deployer has sent (shared when one was passed to `init`).
+    public var requestCounter: PlatformRequestCounter { transport.counter }
     public var services: Set<ServiceName> { Set(configuration.services.keys) }
 
-    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
-    ///   token, header or body.
-    public init(configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway")) {
+    /// - Parameters:
+    ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
+    ///     header or body.
+    ///   - requestCounter: counts every request sent; pass the reconciler's counter for Railway so the
+    ///     status page shows the requests of the last hour (a fresh one by default).
+    public init(
+        configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway"),
+        requestCounter: PlatformRequestCounter? = nil
+    ) {
         self.configuration = configuration
         self.transport = PlatformTransport(
             client: client, platform: .railway, configuration: configuration.transport, logger: logger,
-            scrubber: SecretScrubber([configuration.token.value])
+            scrubber: SecretScrubber([configuration.token.value]),
+            gate: RateLimitGate(scope: .wholePlatform), counter: requestCounter ?? PlatformRequestCounter(platform: .railway)
         )
     }
 

@@ -56,7 +56,8 @@ extension VercelDeployer {
         return DeploymentID(id)
     }
 
-    /// This rollout's deployment of `sha`, if one exists that has not failed:
+    /// This rollout's deployment of `sha`, if one exists that has not failed, been cancelled,
+    /// deleted or blocked:
     /// `GET /v7/deployments?projectId=&sha=&limit=100`, following `pagination.next` (at most 5 pages).
     func findDeployment(sha: String, rolloutID: String) async throws -> DeploymentID? {
         var until: String?
@@ -67,8 +68,9 @@ extension VercelDeployer {
             for item in json["deployments"]?.arrayValue ?? [] {
                 guard item["meta"]?[configuration.rolloutMetaKey]?.stringValue == rolloutID,
                       let uid = item["uid"]?.stringValue else { continue }
+                // DELETED cannot be aliased and BLOCKED waits for a person: neither is reused.
                 let status = DeploymentStatus(vercel: item["readyState"]?.stringValue ?? item["state"]?.stringValue ?? "")
-                if status != .failed && status != .canceled { return DeploymentID(uid) }
+                if ![.failed, .canceled, .removed, .blocked].contains(status) { return DeploymentID(uid) }
             }
             guard let next = json["pagination"]?["next"]?.numberValue else { return nil }
             until = String(Int64(next))
@@ -83,6 +85,23 @@ extension VercelDeployer {
             .get, "/v13/deployments/\(Self.encode(id.rawValue))", query: [("withGitRepoInfo", "true")], operation: "getDeployment"
         )
         return try observed(json)
+    }
+
+    /// `GET /v13/deployments/{id}`: ready while it exists and is READY; expired once retention
+    /// deleted it (410 `DEPLOYMENT_DELETED`, or 404) or it never became READY. Aliasing any READY
+    /// deployment is what `repoint` does, so nothing else limits it.
+    public func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness {
+        try requireFrontend(service, "getDeployment")
+        do {
+            let json = try await call(.get, "/v13/deployments/\(Self.encode(id.rawValue))", operation: "getDeployment")
+            let observed = try observed(json)
+            guard observed.status == .ready else {
+                return RollbackReadiness(state: .expired, detail: "the deployment is \(observed.rawStatus)")
+            }
+            return RollbackReadiness(state: .ready, detail: "the deployment exists and is READY")
+        } catch let error as DeployerError where error.code == .notFound {
+            return RollbackReadiness(state: .expired, detail: error.httpStatus == 410 ? "deleted by retention (410)" : "not found (404)")
+        }
     }
 
     /// `PATCH /v12/deployments/{id}/cancel`; a deployment already terminal is returned as it is.

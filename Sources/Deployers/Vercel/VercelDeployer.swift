@@ -11,16 +11,26 @@ import ClipnetJSON
 public struct VercelDeployer: PlatformDeployer {
     public let configuration: VercelConfiguration
     let transport: PlatformTransport
+    let customEnvironments = CustomEnvironmentCache()
     public var platform: Platform { .vercel }
+    /// The requests this deployer has sent (shared when one was passed to `init`).
+    public var requestCounter: PlatformRequestCounter { transport.counter }
     public var services: Set<ServiceName> { [.frontend] }
 
-    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
-    ///   token, header or body.
-    public init(configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel")) {
+    /// - Parameters:
+    ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
+    ///     header or body.
+    ///   - requestCounter: counts every request sent; pass the reconciler's counter for Vercel so the
+    ///     status page shows the requests of the last hour (a fresh one by default).
+    public init(
+        configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel"),
+        requestCounter: PlatformRequestCounter? = nil
+    ) {
         self.configuration = configuration
         self.transport = PlatformTransport(
             client: client, platform: .vercel, configuration: configuration.transport, logger: logger,
-            scrubber: SecretScrubber([configuration.token])
+            scrubber: SecretScrubber([configuration.token]),
+            gate: RateLimitGate(scope: .perOperation), counter: requestCounter ?? PlatformRequestCounter(platform: .vercel)
         )
     }
 

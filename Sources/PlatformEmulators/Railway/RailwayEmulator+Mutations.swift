@@ -176,7 +176,7 @@ extension RailwayEmulator {
         guard let target = state.deployments.first(where: { $0.id == deploymentId }) else {
             throw GraphQLErrors(messages: ["Deployment not found"])
         }
-        guard state.everSucceeded(target, at: now), var instance = state.instances[target.key] else {
+        guard state.canRollback(target, at: now, retention: configuration.imageRetention), var instance = state.instances[target.key] else {
             throw GraphQLErrors(messages: ["Deployment cannot be rolled back"])
         }
         instance.variables = target.variables

@@ -11,6 +11,7 @@ extension VercelEmulator {
         let now = Date()
         return state.withLock { state in
             guard inScope, let deployment = state.deployment(deploymentId) else { return VercelError.notFound("Deployment not found") }
+            if deployment.deletedAt != nil { return VercelError.deleted() }
             guard deployment.readyState(at: now) == "READY" else {
                 return VercelError.response(400, "deployment_not_ready", "The deployment is not READY and can not be aliased")
             }

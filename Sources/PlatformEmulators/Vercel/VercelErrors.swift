@@ -36,6 +36,11 @@ enum VercelError {
         response(404, "not_found", message)
     }
 
+    /// A deployment removed by retention or by hand (docs `errors/DEPLOYMENT_DELETED`).
+    static func deleted() -> EmulatorResponse {
+        response(410, "DEPLOYMENT_DELETED", "This deployment has been deleted")
+    }
+
     /// Rejects properties outside `allowed` and missing `required` ones, the way Vercel's schema
     /// validation does ("should NOT have additional property").
     static func checkObject(_ object: [String: JSONValue], allowed: Set<String>, required: [String], at path: String = "") -> EmulatorResponse? {

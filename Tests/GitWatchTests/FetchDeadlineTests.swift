@@ -1,0 +1,61 @@
+import Foundation
+import GitWatch
+import Synchronization
+import TestSupport
+import Testing
+
+/// A remote that accepts the connection and never answers: the fetch must end by its own deadline,
+/// and reads of the mirror must answer while it is stuck.
+@Suite struct FetchDeadlineTests {
+    @Test func aSilentRemoteFailsTheFetchByItsDeadlineWhileReadsAnswer() async throws {
+        let harness = try await GitWatchHarness.make()
+        let head = try harness.remote.commit(files: ["deploy/staging.yaml": "version: 7\n"], message: "v7")
+        try await harness.mirror.fetch()
+
+        let server = try SilentTCPServer()
+        defer { server.stop() }
+        // The same mirror folder, now fetching from the silent server.
+        let stuck = try await GitMirror.open(
+            url: "http://127.0.0.1:\(server.port)/clipnet.git", directory: harness.mirror.directory, runtime: harness.runtime)
+
+        let finished = Mutex(false)
+        let fetch = Task {
+            defer { finished.withLock { $0 = true } }
+            try await stuck.fetch(timeout: .seconds(3))
+        }
+        #expect(await eventually(within: .seconds(30)) { server.accepted > 0 })
+
+        // Reads go through the other handle and queue: they answer while the fetch is stuck.
+        let id = try await stuck.resolve("develop")
+        let file = try await stuck.readFile("deploy/staging.yaml", at: id)
+        let branchHead = try await stuck.head(of: "develop")
+        #expect(finished.withLock { $0 } == false, "the reads must not have waited for the fetch")
+        #expect(id.hex == head)
+        #expect(branchHead?.hex == head)
+        #expect(String(decoding: file, as: UTF8.self) == "version: 7\n")
+
+        await #expect {
+            try await fetch.value
+        } throws: { error in
+            (error as? GitError)?.code == .deadlineExceeded
+        }
+    }
+
+    @Test func aFetchGivenUpAtItsDeadlineLetsTheNextFetchRun() async throws {
+        let harness = try await GitWatchHarness.make()
+        let server = try SilentTCPServer()
+        defer { server.stop() }
+        let stuck = try await GitMirror.open(
+            url: "http://127.0.0.1:\(server.port)/clipnet.git", directory: harness.mirror.directory, runtime: harness.runtime)
+        for _ in 0..<2 {
+            await #expect {
+                try await stuck.fetch(timeout: .milliseconds(500))
+            } throws: { error in
+                (error as? GitError)?.code == .deadlineExceeded
+            }
+        }
+        // The silent server saw a second connection: the first fetch had unwound (its socket
+        // closed) instead of blocking the fetch queue.
+        #expect(await eventually(within: .seconds(30)) { server.accepted >= 2 })
+    }
+}
