@@ -102,8 +102,8 @@ public final class GitMirror: Sendable {
             throw GitError(.deadlineExceeded, "an earlier fetch that passed its deadline has not returned yet", function: "git_remote_fetch")
         }
         do {
-            try await FetchRace.run(deadline: deadline, scope: scope) { [fetchQueue, remote, credentials, embedded, fetchRunning] in
-                try await fetchQueue.run {
+            try await FetchRace.run(deadline: deadline, scope: scope) { [self] in
+                try await fetchQueue.run { [self] in
                     defer { fetchRunning.withLock { $0 = false } }
                     try remote.repository.fetch(remote: remote, credentials: credentials, embedded: embedded, scope: scope)
                 }

@@ -71,7 +71,8 @@ import Testing
             let stored = h.emulator.envs(project: Fixture.vercelProject)
             #expect(stored.count == 2)
             #expect(stored.first { $0.key == "NEXT_PUBLIC_API_URL" }?.value == "https://api2.staging.clipnet.ai")
-            #expect(h.log.requests("PATCH", "/v9/projects/\(Fixture.vercelProject)/env/\(try #require(h.emulator.envIDs(project: Fixture.vercelProject, key: "NEXT_PUBLIC_API_URL").first))").count == 1)
+            let id = try #require(h.emulator.envIDs(project: Fixture.vercelProject, key: "NEXT_PUBLIC_API_URL").first)
+            #expect(h.log.requests("PATCH", "/v9/projects/\(Fixture.vercelProject)/env/\(id)").count == 1)
         }
     }
 

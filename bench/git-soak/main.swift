@@ -70,7 +70,7 @@ try FileManager.default.createDirectory(atPath: remote, withIntermediateDirector
 defer { try? FileManager.default.removeItem(atPath: root) }
 try git(["init", "-q", "-b", "develop"], in: remote)
 var commitNumber = 0
-func commit() throws {
+@MainActor func commit() throws {
     commitNumber += 1
     try "version: \(commitNumber)\n".write(toFile: (remote as NSString).appendingPathComponent("staging.yaml"), atomically: true, encoding: .utf8)
     try git(["add", "-A"], in: remote)
@@ -80,7 +80,7 @@ try commit()
 
 let runtime = try GitRuntime()
 
-func run(_ name: String, fetch: @escaping (GitMirror) async throws -> Void) async throws -> Phase {
+@MainActor func run(_ name: String, fetch: @escaping (GitMirror) async throws -> Void) async throws -> Phase {
     let directory = (root as NSString).appendingPathComponent("\(name).git")
     let mirror = try await GitMirror.open(url: remote, directory: directory, runtime: runtime)
     for _ in 0..<options.warmup { try await fetch(mirror) }

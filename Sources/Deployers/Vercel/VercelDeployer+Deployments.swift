@@ -94,9 +94,9 @@ extension VercelDeployer {
         try requireFrontend(service, "getDeployment")
         do {
             let json = try await call(.get, "/v13/deployments/\(Self.encode(id.rawValue))", operation: "getDeployment")
-            let observed = try observed(json)
-            guard observed.status == .ready else {
-                return RollbackReadiness(state: .expired, detail: "the deployment is \(observed.rawStatus)")
+            let current = try self.observed(json)
+            guard current.status == .ready else {
+                return RollbackReadiness(state: .expired, detail: "the deployment is \(current.rawStatus)")
             }
             return RollbackReadiness(state: .ready, detail: "the deployment exists and is READY")
         } catch let error as DeployerError where error.code == .notFound {

@@ -50,7 +50,7 @@ extension VercelDeployer {
         guard !variables.isEmpty else { return }
         let secrets = variables.map(\.value)
         var toCreate = variables
-        var scope: [String: JSONValue]
+        let scope: [String: JSONValue]
         if let customID = try await customEnvironmentID() {
             scope = ["customEnvironmentIds": [.string(customID)]]
             var existing: [String: String] = [:]
@@ -72,8 +72,9 @@ extension VercelDeployer {
             scope = ["target": [.string(configuration.target.envTarget ?? "preview")]]
         }
         guard !toCreate.isEmpty else { return }
+        let comment = managedComment
         let body = JSONValue.array(toCreate.map { variable in
-            .object(Self.envBody(variable, comment: managedComment).merging(scope) { _, new in new })
+            JSONValue.object(Self.envBody(variable, comment: comment).merging(scope) { _, new in new })
         })
         let json = try await call(
             .post, "/v10/projects/\(Self.encode(configuration.projectId))/env", query: [("upsert", "true")], body: body,

@@ -202,10 +202,10 @@ extension VercelEmulator {
                     state.projects[project.id]!.envs[existing].updatedAt = now
                     created.append(.object(Self.envJSON(state.projects[project.id]!.envs[existing])))
                 } else {
-                    let created = state.envCreationTime(now)
+                    let time = state.envCreationTime(now)
                     let env = VercelState.EnvVar(
                         id: EmulatorIDs.prefixed("env_"), key: item.key, value: item.value, type: item.type, target: item.target,
-                        gitBranch: item.gitBranch, customEnvironmentIds: customIds, comment: item.comment, createdAt: created, updatedAt: created
+                        gitBranch: item.gitBranch, customEnvironmentIds: customIds, comment: item.comment, createdAt: time, updatedAt: time
                     )
                     state.projects[project.id]!.envs.append(env)
                     created.append(.object(Self.envJSON(env)))
