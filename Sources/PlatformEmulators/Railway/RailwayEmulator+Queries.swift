@@ -89,7 +89,8 @@ extension RailwayEmulator {
         if let after = page["after"]?.stringValue, let index = services.firstIndex(where: { $0.id == after }) {
             services = Array(services[(index + 1)...])
         }
-        let first = page["first"]?.numberValue.map { Int($0) } ?? configuration.connectionPageSize
+        // The server's own page limit caps `first` (Railway's maximum is UNCONFIRMED).
+        let first = min(page["first"]?.numberValue.map { Int($0) } ?? configuration.connectionPageSize, configuration.connectionPageSize)
         let servicePage = Array(services.prefix(max(0, first)))
         func connection(_ nodes: [JSONValue]) -> JSONValue {
             [

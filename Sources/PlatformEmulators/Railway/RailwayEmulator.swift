@@ -28,7 +28,8 @@ public final class RailwayEmulator: EmulatedPlatform {
         public var timings: Timings
         /// How long a replaced deployment stays `canRollback` (Hobby: 72 h, platform-apis.md 7.1).
         public var imageRetention: Duration
-        /// Nodes per page of a connection asked for without `first` (`project.services`).
+        /// The most nodes one page of `project.services` holds, whatever `first` asks for (the
+        /// server's own limit; Railway's is UNCONFIRMED).
         public var connectionPageSize: Int
 
         public init(
