@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Waits for a fetch or its deadline, whichever comes first.
@@ -14,8 +15,7 @@ enum FetchRace {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 outcome.attach(continuation)
-                let watchdog = Task {
-                    do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+                let watchdog = Watchdog(deadline: deadline) {
                     scope.abandon()
                     outcome.finish(.failure(GitError(.deadlineExceeded, DeadlineSocketStream.deadlineMessage, function: "git_remote_fetch")))
                 }
@@ -30,6 +30,26 @@ enum FetchRace {
             scope.abandon()
             outcome.finish(.failure(CancellationError()))
         }
+    }
+
+    /// Fires `action` once at `deadline` unless cancelled first. A dispatch timer rather than a
+    /// sleeping task: a cancelled `Task.sleep` leaves its timer queued until the deadline, about
+    /// 1 KB per fetch held for the whole timeout; a cancelled source is freed at once.
+    private final class Watchdog: @unchecked Sendable {
+        private static let queue = DispatchQueue(label: "git.mirror.fetch-watchdog")
+        private let timer: any DispatchSourceTimer
+
+        init(deadline: ContinuousClock.Instant, action: @escaping @Sendable () -> Void) {
+            let (seconds, attoseconds) = ContinuousClock.now.duration(to: deadline).components
+            let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds / 1_000_000_000)
+            timer = DispatchSource.makeTimerSource(queue: Self.queue)
+            timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)))
+            timer.setEventHandler(handler: action)
+            timer.resume()
+        }
+
+        /// Thread-safe (dispatch sources may be cancelled from any thread).
+        func cancel() { timer.cancel() }
     }
 
     /// Resumes the waiting caller once, with the first result to arrive.

@@ -125,6 +125,15 @@ public final class GitMirror: Sendable {
         }
     }
 
+    /// `fetch` without the deadline watchdog (its two tasks): only for the soak benchmark, to
+    /// tell libgit2's share of any growth from the Swift side's.
+    @_spi(Benchmark) public func fetchWithoutWatchdog(timeout: Duration = .seconds(300)) async throws {
+        let scope = FetchNetworkScope(deadline: ContinuousClock.now.advanced(by: timeout))
+        try await fetchQueue.run { [remote, credentials, embedded] in
+            try remote.repository.fetch(remote: remote, credentials: credentials, embedded: embedded, scope: scope)
+        }
+    }
+
     /// The commit `branch` points at in the mirror, or nil if the mirror has no such branch.
     public func head(of branch: String) async throws -> CommitID? {
         try await readQueue.run { [reader] in try reader.referenceTarget("refs/heads/\(branch)") }
