@@ -35,7 +35,9 @@ import Testing
 
         let store = try await PostgresStateStore(
             url: url,
-            configuration: .init(retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(20)), maxAttempts: 2, lockTimeout: .milliseconds(200)))
+            // Enough attempts to ride out other tests' migrations (an advisory lock, also bounded by
+            // lock_timeout); the stuck holder never lets go, so every attempt of the update fails.
+            configuration: .init(retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(20)), maxAttempts: 10, lockTimeout: .milliseconds(200)))
         await #expect {
             try await store.update(environment: environment) { _ in [HistoryEntry(at: Date(), kind: .pinned)] }
         } throws: { error in
