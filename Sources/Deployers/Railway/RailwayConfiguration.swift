@@ -1,6 +1,6 @@
 /// Where and how the Railway client talks to Railway for the api and worker services.
 public struct RailwayConfiguration: Sendable {
-    /// A Railway token and the header it travels in (platform-apis.md 2.1).
+    /// A Railway token and the header it travels in (docs/platforms.md).
     public enum Token: Sendable {
         /// Account or workspace token: `Authorization: Bearer <token>`.
         case account(String)

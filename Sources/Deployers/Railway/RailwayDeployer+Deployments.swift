@@ -25,7 +25,7 @@ extension RailwayDeployer {
             }
             do {
                 if let image {
-                    // UNCONFIRMED whether serviceInstanceUpdate deploys by itself (platform-apis.md 2.4):
+                    // UNCONFIRMED whether serviceInstanceUpdate deploys by itself (docs/platforms.md):
                     // the explicit deploy below follows either way.
                     _ = try await execute("serviceInstanceUpdate", RailwayOperations.serviceInstanceUpdate, variables: [
                         "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
@@ -52,7 +52,7 @@ extension RailwayDeployer {
     }
 
     /// A deployment of this revision that has not failed and that this rollout may adopt
-    /// (platform-apis.md 3, idempotency): `meta.commitHash == sha` for git services,
+    /// (docs/platforms.md, idempotency): `meta.commitHash == sha` for git services,
     /// `meta.image == image` for image ones, and either created by this rollout in this process, or
     /// built with the variables the service has now (`deploymentSnapshot`). The second rule skips a
     /// deployment the platform's own auto-deploy built from the push before the reconciler synced
@@ -148,7 +148,7 @@ extension RailwayDeployer {
         return id
     }
 
-    /// The newest deployment of `service` whose `meta.reason` is `rollback` (platform-apis.md 7.1:
+    /// The newest deployment of `service` whose `meta.reason` is `rollback` (docs/platforms.md:
     /// a rollback answers only `true`), created at or after `since` when given.
     public func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? {
         let nodes = try await recentDeploymentNodes(of: service, first: 10, statuses: nil)

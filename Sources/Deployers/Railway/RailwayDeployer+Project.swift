@@ -1,5 +1,5 @@
 import ClipnetJSON
-/// Topology and auto-deploy (platform-apis.md 2.2, 2.4).
+/// Topology and auto-deploy (docs/platforms.md).
 extension RailwayDeployer {
     /// `project(id) { services environments }`, reading every page of `services` (Relay
     /// `first/after`; the largest `first` Railway accepts is UNCONFIRMED, so pages are 100).

@@ -4,7 +4,7 @@ import HTTPTransport
 import Logging
 import ClipnetJSON
 
-/// The api and worker services on Railway, through its public GraphQL API (platform-apis.md
+/// The api and worker services on Railway, through its public GraphQL API (docs/platforms.md
 /// section 2).
 ///
 /// Deploy = `serviceInstanceDeployV2(commitSha:)` (git) or `serviceInstanceUpdate(source.image)`
@@ -39,7 +39,7 @@ public struct RailwayDeployer: PlatformDeployer {
     }
 
     /// Runs one operation and returns its `data` field, after checking `errors` (Railway answers
-    /// errors with HTTP 200, platform-apis.md 2.7).
+    /// errors with HTTP 200, docs/platforms.md).
     func execute(
         _ operation: String, _ document: String, variables: [String: JSONValue], retry: PlatformTransport.RetryMode = .idempotent,
         secrets: [String] = []
@@ -57,7 +57,7 @@ public struct RailwayDeployer: PlatformDeployer {
                 JSONValue.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
             },
             inspectSuccess: { response, scrubber in
-                // `errors` is checked before `data` (platform-apis.md 2.7); retryable ones (rate
+                // `errors` is checked before `data` (docs/platforms.md); retryable ones (rate
                 // limit, internal error) are retried by the transport for idempotent operations.
                 guard let errors = JSONValue.parse(response.body)?["errors"]?.arrayValue, !errors.isEmpty else { return nil }
                 return Self.error(for: errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }, operation: operation)
@@ -72,7 +72,7 @@ public struct RailwayDeployer: PlatformDeployer {
         return data
     }
 
-    /// Classifies GraphQL error messages (RCLI matches on message text, platform-apis.md 2.7).
+    /// Classifies GraphQL error messages (RCLI matches on message text, docs/platforms.md).
     static func error(for messages: [String], operation: String) -> DeployerError {
         let text = messages.joined(separator: "; ")
         let lowered = text.lowercased()
@@ -110,7 +110,7 @@ public struct RailwayDeployer: PlatformDeployer {
     func observed(_ node: JSONValue, service: ServiceName) throws -> ObservedDeployment {
         guard let id = node["id"]?.stringValue else { throw invalidResponse("deployment", "no `id` in the deployment") }
         let raw = node["status"]?.stringValue ?? "UNKNOWN"
-        // `meta` keys are UNCONFIRMED (platform-apis.md 2.6): commitHash for git, image for images.
+        // `meta` keys are UNCONFIRMED (docs/platforms.md): commitHash for git, image for images.
         let meta = node["meta"]
         let url = (node["staticUrl"]?.stringValue ?? node["url"]?.stringValue).map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
         let created = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:))

@@ -1,5 +1,5 @@
 import ClipnetJSON
-/// The GraphQL documents the Railway client sends, exactly as in platform-apis.md section 2
+/// The GraphQL documents the Railway client sends, exactly as in docs/platforms.md
 /// (signatures from the public schema). `deploymentRollback` returns `Boolean!` and takes no
 /// selection; `meta` is a JSON scalar and is selected whole.
 enum RailwayOperations {
@@ -49,12 +49,12 @@ enum RailwayOperations {
         environments { edges { node { id name } } } } }
         """
 
-    /// One field that changes whenever the environment's configuration changes (platform-apis.md 7.3).
+    /// One field that changes whenever the environment's configuration changes (docs/platforms.md).
     static let environmentConfigEtag = """
         query environment($id: String!, $projectId: String) { environment(id: $id, projectId: $projectId) { id configEtag } }
         """
 
-    /// The variables a deployment ran with (platform-apis.md 7.3).
+    /// The variables a deployment ran with (docs/platforms.md).
     static let deploymentSnapshot = """
         query deploymentSnapshot($deploymentId: String!) { deploymentSnapshot(deploymentId: $deploymentId) { variables } }
         """

@@ -98,7 +98,7 @@ struct PlatformTransport: Sendable {
             case .success(let response):
                 let detail = scrubber.scrub(describeError(response) ?? "HTTP \(response.status)")
                 let error = Self.error(for: response.status, detail: detail, platform: platform, operation: operation)
-                // 429, and a 503 that says when to come back (VCLI honours both, platform-apis.md 1.9).
+                // 429, and a 503 that says when to come back (VCLI honours both, docs/platforms.md).
                 if response.status == 429 || (response.status == 503 && response.retryAfter() != nil && retry == .idempotent) {
                     let asked = response.retryAfter() ?? configuration.backoff.delay(afterFailures: attempt)
                     lastRetryAfter = response.retryAfter()

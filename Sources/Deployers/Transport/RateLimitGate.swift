@@ -4,7 +4,7 @@ import Synchronization
 /// never sent again earlier: not by the transport's own retries, and not by the next call of a
 /// reconcile pass (which gets `rateLimited` with the time left, without a request being sent).
 ///
-/// Vercel limits each endpoint on its own (platform-apis.md 1.9), so it is keyed by operation
+/// Vercel limits each endpoint on its own (docs/platforms.md), so it is keyed by operation
 /// there; Railway counts every request of the token against one budget, so one key covers all.
 final class RateLimitGate: Sendable {
     enum Scope: Sendable {

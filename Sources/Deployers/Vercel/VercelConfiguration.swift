@@ -1,6 +1,6 @@
 /// Where and how the Vercel client talks to Vercel for the frontend.
 public struct VercelConfiguration: Sendable {
-    /// Where Vercel deploys the build (platform-apis.md 1.2 `target`, 1.7 custom environments).
+    /// Where Vercel deploys the build (`target` and custom environments, docs/platforms.md).
     public enum Target: Sendable, Hashable {
         /// No `target`: a preview deployment; env variables of target `preview` apply.
         case preview

@@ -14,7 +14,7 @@ final class CustomEnvironmentCache: Sendable {
 }
 
 extension VercelDeployer {
-    /// `GET /v9/projects/{id}/custom-environments/{slugOrId}` → `id` (platform-apis.md 1.7), cached.
+    /// `GET /v9/projects/{id}/custom-environments/{slugOrId}` → `id` (docs/platforms.md), cached.
     /// - Returns: nil when the target is not a custom environment.
     /// - Throws: `notFound` when the project has no such environment (create it in the dashboard).
     func customEnvironmentID() async throws -> String? {

@@ -43,7 +43,7 @@ extension VercelDeployer {
         case .preview: break
         case .production:
             body["target"] = "production"
-            // VCLI's `--skip-domain` (platform-apis.md 1.2): the reconciler moves domains itself.
+            // VCLI's `--skip-domain` (docs/platforms.md): the reconciler moves domains itself.
             body["autoAssignCustomDomains"] = false
         case .staging: body["target"] = "staging"
         case .customEnvironment(let slug): body["customEnvironmentSlugOrId"] = .string(slug)
@@ -126,7 +126,7 @@ extension VercelDeployer {
         }
         let raw = json["readyState"]?.stringValue ?? json["status"]?.stringValue ?? "UNKNOWN"
         // gitSource.sha (withGitRepoInfo=true) first; meta.githubCommitSha is UNCONFIRMED for API
-        // deployments (platform-apis.md 1.3), then our own stamp.
+        // deployments (docs/platforms.md), then our own stamp.
         let sha = json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
             ?? json["meta"]?["reconcilerRevision"]?.stringValue
         let url = json["url"]?.stringValue.map { $0.hasPrefix("http") ? $0 : "https://\($0)" }

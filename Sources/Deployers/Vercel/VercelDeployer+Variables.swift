@@ -1,6 +1,6 @@
 import ClipnetJSON
 
-/// Project environment variables (platform-apis.md 1.8; custom environments, 7.2).
+/// Project environment variables (docs/platforms.md, "Custom environments on Vercel").
 ///
 /// Standard targets (`production`, `preview`) are written with `target`; a custom environment
 /// such as `staging` with `customEnvironmentIds` and never `target: preview`, because a `preview`
@@ -110,7 +110,7 @@ extension VercelDeployer {
             if let customEnvironmentID { query.append(("customEnvironmentId", customEnvironmentID)) }
             if let until { query.append(("until", until)) }
             let json = try await call(.get, "/v10/projects/\(Self.encode(configuration.projectId))/env", query: query, operation: "listEnv")
-            // One of {envs, pagination}, {envs} or a single env object (platform-apis.md 1.8).
+            // One of {envs, pagination}, {envs} or a single env object (docs/platforms.md).
             let page = json["envs"]?.arrayValue ?? (json["key"] != nil ? [json] : [])
             for env in page {
                 if let id = env["id"]?.stringValue, !ids.insert(id).inserted { continue }

@@ -3,7 +3,7 @@ import HTTPTransport
 import Logging
 import ClipnetJSON
 
-/// The frontend on Vercel, through its REST API (platform-apis.md section 1).
+/// The frontend on Vercel, through its REST API (docs/platforms.md).
 ///
 /// Deploy = `POST /v13/deployments` with `gitSource` at the full sha and `meta` stamped with the
 /// rollout id, after looking for that rollout's deployment with `GET /v7/deployments`; going live
@@ -58,7 +58,7 @@ public struct VercelDeployer: PlatformDeployer {
         if body != nil { headers.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, url: url(path, query), headers: headers, body: body?.serialized)
         let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
-            // {"error":{"code","message"}} (platform-apis.md 1.9)
+            // {"error":{"code","message"}} (docs/platforms.md)
             guard let error = JSONValue.parse(response.body)?["error"] else { return nil }
             return "\(error["code"]?.stringValue ?? "error"): \(error["message"]?.stringValue ?? "")"
         }

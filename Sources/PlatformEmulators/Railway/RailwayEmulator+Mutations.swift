@@ -3,7 +3,7 @@ import ClipnetJSON
 
 /// The mutation resolvers: `serviceInstanceDeployV2`, `serviceInstanceUpdate`, `deploymentRollback`,
 /// `deploymentCancel`, `variableCollectionUpsert`, `serviceInstanceAutoDeployUpdate`
-/// (platform-apis.md 2.4, 2.5).
+/// (docs/platforms.md).
 extension RailwayEmulator {
     func mutate(_ name: String, arguments a: [String: JSONValue], caller: Caller, state: inout RailwayState, now: Date) -> Resolved {
         let string = { (key: String) in a[key]?.stringValue }
@@ -119,7 +119,7 @@ extension RailwayEmulator {
             }
             if replace { state.instances[key]!.variables = [:] }
             state.instances[key]!.variables.merge(variables) { _, new in new }
-            // Without skipDeploys a variable change redeploys the service (platform-apis.md 2.5).
+            // Without skipDeploys a variable change redeploys the service (docs/platforms.md).
             if !skipDeploys, let latest = state.deployments.last(where: { $0.key == key }) {
                 var meta = latest.meta
                 meta["reason"] = "variables"

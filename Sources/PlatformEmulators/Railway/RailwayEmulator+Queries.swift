@@ -2,7 +2,7 @@ import Foundation
 import ClipnetJSON
 
 /// The query resolvers: `project`, `deployment`, `deployments`, `variables`, `serviceInstance`,
-/// `serviceInstanceAutoDeployStatus`, `projectToken` (platform-apis.md 2.2, 2.5).
+/// `serviceInstanceAutoDeployStatus`, `projectToken` (docs/platforms.md).
 extension RailwayEmulator {
     typealias Resolved = Result<JSONValue, GraphQLErrors>
 

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ClipnetJSON
 
-/// An in-memory Railway public GraphQL API (platform-apis.md section 2) at `POST /graphql/v2`:
+/// An in-memory Railway public GraphQL API (docs/platforms.md) at `POST /graphql/v2`:
 /// projects, environments, services, deployments with the `INITIALIZING -> BUILDING -> DEPLOYING
 /// -> SUCCESS | FAILED | CRASHED` lifecycle (older ones becoming `REMOVED`), rollbacks that restore
 /// variables, variables, and per-service auto-deploy. Requests are parsed and validated against
@@ -26,7 +26,7 @@ public final class RailwayEmulator: EmulatedPlatform {
         /// Project tokens, sent as `Project-Access-Token: <token>`: one environment of one project.
         public var projectTokens: [String: (projectId: String, environmentId: String)]
         public var timings: Timings
-        /// How long a replaced deployment stays `canRollback` (Hobby: 72 h, platform-apis.md 7.1).
+        /// How long a replaced deployment stays `canRollback` (Hobby: 72 h, docs/platforms.md).
         public var imageRetention: Duration
         /// The most nodes one page of `project.services` holds, whatever `first` asks for (the
         /// server's own limit; Railway's is UNCONFIRMED).

@@ -1,4 +1,4 @@
-/// The slice of Railway's public schema (platform-apis.md section 2, from `railwayapp/cli`
+/// The slice of Railway's public schema (docs/platforms.md, from `railwayapp/cli`
 /// `src/gql/schema.json`) that the emulator serves: root fields with their arguments, input
 /// objects with their required fields, and output types with their selectable fields. Requests are
 /// validated against it the way a GraphQL server validates them.

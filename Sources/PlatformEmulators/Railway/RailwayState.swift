@@ -106,7 +106,7 @@ struct RailwayState: Sendable {
     }
 
     /// `canRollback`: it succeeded once and its image is still kept, which is `retention` counted
-    /// from when it was replaced (platform-apis.md 7.1).
+    /// from when it was replaced (docs/platforms.md).
     func canRollback(_ deployment: Deployment, at now: Date, retention: Duration) -> Bool {
         guard everSucceeded(deployment, at: now) else { return false }
         guard let replaced = replacedAt(deployment, at: now) else { return true }

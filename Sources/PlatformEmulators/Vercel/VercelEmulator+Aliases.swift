@@ -1,7 +1,7 @@
 import Foundation
 import ClipnetJSON
 
-/// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (platform-apis.md 1.5).
+/// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (docs/platforms.md).
 extension VercelEmulator {
     func assignAlias(_ request: EmulatorRequest, deploymentId: String, inScope: Bool) -> EmulatorResponse {
         if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug"]) { return rejected }

@@ -2,7 +2,7 @@ import Foundation
 import ClipnetJSON
 
 /// `POST /v13/deployments`, `GET /v13/deployments/{idOrUrl}`, `GET /v7/deployments` (and `/v6`),
-/// `PATCH /v12/deployments/{id}/cancel` (platform-apis.md 1.2 to 1.4).
+/// `PATCH /v12/deployments/{id}/cancel` (docs/platforms.md).
 extension VercelEmulator {
     static let createFields: Set<String> = [
         "name", "project", "target", "customEnvironmentSlugOrId", "gitSource", "meta", "deploymentId", "withLatestCommit",
@@ -75,7 +75,7 @@ extension VercelEmulator {
                 sha = head
             }
             // `target`: "Either not defined, `staging`, `production`, or a custom environment
-            // identifier"; `customEnvironmentSlugOrId` names one directly (platform-apis.md 1.2, 1.7).
+            // identifier"; `customEnvironmentSlugOrId` names one directly (docs/platforms.md).
             var customEnvironmentId: String?
             if let named = body["customEnvironmentSlugOrId"]?.stringValue ?? (target == "production" ? nil : target) {
                 guard let environment = state.customEnvironment(named, in: project) else {
@@ -84,7 +84,7 @@ extension VercelEmulator {
                 customEnvironmentId = environment.id
             }
             let now = Date()
-            // UNCONFIRMED dedup rule (platform-apis.md 3): without forceNew=1 a similar deployment
+            // UNCONFIRMED dedup rule (docs/platforms.md): without forceNew=1 a similar deployment
             // (same project, commit and target, not failed) is handed back instead of a new one.
             if !forceNew, let similar = state.deployments.last(where: {
                 $0.projectId == project.id && $0.sha == sha && $0.target == target && !Self.terminalFailures.contains($0.readyState(at: now))
@@ -180,7 +180,7 @@ extension VercelEmulator {
         }
     }
 
-    /// `DELETE /v13/deployments/{id}` (what retention does on its own, platform-apis.md 7.2).
+    /// `DELETE /v13/deployments/{id}` (what retention does on its own, docs/platforms.md).
     func deleteDeployment(_ request: EmulatorRequest, id: String, inScope: Bool) -> EmulatorResponse {
         if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug", "url"]) { return rejected }
         return state.withLock { state in

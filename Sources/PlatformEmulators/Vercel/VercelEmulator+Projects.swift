@@ -2,7 +2,7 @@ import Foundation
 import ClipnetJSON
 
 /// `GET /v9/projects/{idOrName}`, `GET /v10/projects/{idOrName}/env` and
-/// `POST /v10/projects/{idOrName}/env?upsert=true` (platform-apis.md 1.6, 1.8).
+/// `POST /v10/projects/{idOrName}/env?upsert=true` (docs/platforms.md).
 extension VercelEmulator {
     static let envFields: Set<String> = ["key", "value", "type", "target", "gitBranch", "comment", "customEnvironmentIds"]
     static let envTypes: Set<String> = ["system", "encrypted", "plain", "sensitive"]
@@ -50,7 +50,7 @@ extension VercelEmulator {
             let next: JSONValue = envs.count > page.count ? .number(Double(Self.ms(page.last!.createdAt))) : .null
             let items = page.map { env -> JSONValue in
                 var object = Self.envJSON(env)
-                // What the list returns (platform-apis.md 1.8): plain values in clear, encrypted ones
+                // What the list returns (docs/platforms.md): plain values in clear, encrypted ones
                 // as ciphertext (even with `decrypt`), sensitive ones never.
                 switch env.type {
                 case "plain": object["value"] = .string(env.value)
@@ -63,7 +63,7 @@ extension VercelEmulator {
         }
     }
 
-    /// `PATCH /v9/projects/{idOrName}/env/{id}`: edits one variable (platform-apis.md 1.8).
+    /// `PATCH /v9/projects/{idOrName}/env/{id}`: edits one variable (docs/platforms.md).
     func editEnv(_ request: EmulatorRequest, idOrName: String, envId: String, inScope: Bool) -> EmulatorResponse {
         if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug"]) { return rejected }
         guard let body = request.json?.objectValue else { return VercelError.badRequest("the body must be a JSON object.") }
@@ -107,7 +107,7 @@ extension VercelEmulator {
         }
     }
 
-    /// `GET /v9/projects/{idOrName}/custom-environments[/{slugOrId}]` (platform-apis.md 1.7).
+    /// `GET /v9/projects/{idOrName}/custom-environments[/{slugOrId}]` (docs/platforms.md).
     func getCustomEnvironments(_ request: EmulatorRequest, idOrName: String, slugOrId: String?, inScope: Bool) -> EmulatorResponse {
         if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug", "gitBranch"]) { return rejected }
         return state.withLock { state in

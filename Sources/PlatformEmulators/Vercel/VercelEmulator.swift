@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// An in-memory Vercel REST API (platform-apis.md section 1): deployments from git commits with the
+/// An in-memory Vercel REST API (docs/platforms.md): deployments from git commits with the
 /// `QUEUED -> BUILDING -> READY | ERROR` lifecycle, aliases, project environment variables and
 /// team scoping, checked the way the real API checks requests.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import ClipnetJSON
 
-/// Vercel's error shape: `{"error":{"code","message"}}` (platform-apis.md 1.9).
+/// Vercel's error shape: `{"error":{"code","message"}}` (docs/platforms.md).
 struct VercelErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
         let reset = Int((Date().timeIntervalSince1970 + (Double(retryAfter) ?? 1)).rounded(.up))

@@ -16,7 +16,7 @@ struct VercelState: Sendable {
         var createdAt: Date
     }
 
-    /// A custom environment (platform-apis.md 1.7), e.g. `staging`.
+    /// A custom environment (docs/platforms.md), e.g. `staging`.
     struct CustomEnvironment: Sendable {
         var id: String
         var slug: String
