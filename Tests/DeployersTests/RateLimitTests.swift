@@ -48,4 +48,14 @@ import Testing
             #expect(h.log.all.count == 3)
         }
     }
+
+    @Test func aRetryAfterTooLargeToRepresentIsAVeryLongWaitNotAQuickRetry() async throws {
+        try await RailwayHarness.with { h in
+            h.faults.inject(.rateLimit(retryAfter: "99999999999999999999999"), count: 5)
+            let error = await #expect(throws: DeployerError.self) { try await h.deployer().topology() }
+            #expect(error?.code == .rateLimited)
+            #expect((error?.retryAfter ?? .zero) > .seconds(86_400 * 365))
+            #expect(h.log.all.count == 1)
+        }
+    }
 }

@@ -99,10 +99,11 @@ struct PlatformTransport: Sendable {
                 let detail = scrubber.scrub(describeError(response) ?? "HTTP \(response.status)")
                 let error = Self.error(for: response.status, detail: detail, platform: platform, operation: operation)
                 // 429, and a 503 that says when to come back (VCLI honours both, docs/platforms.md).
-                if response.status == 429 || (response.status == 503 && response.retryAfter() != nil && retry == .idempotent) {
-                    let asked = response.retryAfter() ?? configuration.backoff.delay(afterFailures: attempt)
-                    lastRetryAfter = response.retryAfter()
-                    if response.retryAfter() != nil { gate.block(operation, for: asked, now: started.advanced(by: elapsed)) }
+                let retryAfter = Self.retryAfter(of: response)
+                if response.status == 429 || (response.status == 503 && retryAfter != nil && retry == .idempotent) {
+                    let asked = retryAfter ?? configuration.backoff.delay(afterFailures: attempt)
+                    lastRetryAfter = retryAfter
+                    if retryAfter != nil { gate.block(operation, for: asked, now: started.advanced(by: elapsed)) }
                     guard asked <= configuration.maximumRetryAfter else {
                         throw DeployerError(
                             response.status == 429 ? .rateLimited : .serverError,
@@ -111,7 +112,7 @@ struct PlatformTransport: Sendable {
                         )
                     }
                     // The gate makes the next attempt wait out the rest; the jitter spreads replicas.
-                    delay = response.retryAfter() == nil ? asked : .zero
+                    delay = retryAfter == nil ? asked : .zero
                 } else if error.isRetryable, retry == .idempotent {
                     delay = configuration.backoff.delay(afterFailures: attempt)
                 } else {
@@ -149,6 +150,16 @@ struct PlatformTransport: Sendable {
             ])
             try await Task.sleep(for: delay)
         }
+    }
+
+    /// `Retry-After` as a delay; a number of seconds too large to represent is taken as a very
+    /// long wait (it must never fall back to a quick retry).
+    static func retryAfter(of response: HTTPResponse) -> Duration? {
+        if let delay = response.retryAfter() { return delay }
+        guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+              value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return .seconds(Int64.max)
     }
 
     /// The typed error for a non-2xx status.
