@@ -41,6 +41,27 @@ import Testing
         }
     }
 
+    @Test func aSilentRemoteBehindTLSFailsByTheDeadlineToo() async throws {
+        let harness = try await GitWatchHarness.make()
+        guard harness.runtime.supportsHTTPS else { return }
+        let server = try SilentTCPServer()
+        defer { server.stop() }
+        // The TLS handshake never gets an answer: TLS runs over the deadline stream as well.
+        let stuck = try await GitMirror.open(
+            url: "https://127.0.0.1:\(server.port)/clipnet.git", directory: harness.mirror.directory, runtime: harness.runtime)
+        await #expect {
+            try await stuck.fetch(timeout: .seconds(1))
+        } throws: { error in
+            (error as? GitError)?.code == .deadlineExceeded
+        }
+        // It unwound (the socket under TLS was the deadline stream's, shut down at the deadline):
+        // the next fetch connects again instead of failing behind a fetch still stuck.
+        for _ in 0..<50 where server.accepted < 2 {
+            try? await stuck.fetch(timeout: .milliseconds(300))
+        }
+        #expect(server.accepted >= 2)
+    }
+
     @Test func aFetchGivenUpAtItsDeadlineLetsTheNextFetchRun() async throws {
         let harness = try await GitWatchHarness.make()
         let server = try SilentTCPServer()
