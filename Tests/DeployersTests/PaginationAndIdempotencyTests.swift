@@ -57,9 +57,14 @@ import Testing
             let ours = try await deployer.deploy(request)
             #expect(ours.rawValue != automatic)
 
-            // Retried (same process, or after a restart: its variables match): the same deployment.
+            // Retried, by this deployer or one built on the next pass: the same deployment.
             #expect(try await deployer.deploy(request) == ours)
             #expect(try await h.deployer().deploy(request) == ours)
+
+            // A push deployment built after the sync (its variables are the service's now) is
+            // adopted, as after a restart, when the process no longer knows what it created.
+            let pushed = try #require(h.emulator.deployByPush(serviceId: Fixture.apiService, environmentId: Fixture.staging, sha: Fixture.shaB))
+            #expect(try await deployer.deploy(DeployRequest(service: .api, revision: Fixture.shaB, rolloutID: "r-next")).rawValue == pushed)
         }
     }
 }

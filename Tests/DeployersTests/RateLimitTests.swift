@@ -15,9 +15,10 @@ import Testing
             #expect(error?.retryAfter == .seconds(600))
             #expect(h.log.all.count == 1)
 
-            // A reconcile pass calling again at once: refused locally, nothing sent.
-            for _ in 0..<20 {
-                let again = await #expect(throws: DeployerError.self) { try await deployer.observe(.api) }
+            // Reconcile passes calling again at once, with the same deployer or one built for the
+            // next pass: refused locally, nothing sent.
+            for index in 0..<20 {
+                let again = await #expect(throws: DeployerError.self) { try await (index % 2 == 0 ? deployer : h.deployer()).observe(.api) }
                 #expect(again?.code == .rateLimited)
                 #expect((again?.retryAfter ?? .zero) > .seconds(590))
             }

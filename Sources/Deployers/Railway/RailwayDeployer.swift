@@ -14,8 +14,9 @@ import ClipnetJSON
 public struct RailwayDeployer: PlatformDeployer {
     public let configuration: RailwayConfiguration
     let transport: PlatformTransport
+    let memory: ClientMemory
     /// The deployments this process created, per rollout: what `deploy` may adopt without checks.
-    let created = CreatedDeployments()
+    var created: CreatedDeployments { memory.created }
     public var platform: Platform { .railway }
     /// The requests this deployer has sent (shared when one was passed to `init`).
     public var requestCounter: PlatformRequestCounter { transport.counter }
@@ -24,17 +25,19 @@ public struct RailwayDeployer: PlatformDeployer {
     /// - Parameters:
     ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
     ///     header or body.
-    ///   - requestCounter: counts every request sent; pass the reconciler's counter for Railway so the
-    ///     status page shows the requests of the last hour (a fresh one by default).
+    ///   - requestCounter: counts every request sent (default: `PlatformRequestCounter.shared(for: .railway)`).
     public init(
         configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway"),
         requestCounter: PlatformRequestCounter? = nil
     ) {
         self.configuration = configuration
+        // Railway's budget is per token; one gate per API and project is the conservative reading.
+        let memory = ClientMemory.shared("railway|\(configuration.endpoint)|\(configuration.projectId)", scope: .wholePlatform)
+        self.memory = memory
         self.transport = PlatformTransport(
             client: client, platform: .railway, configuration: configuration.transport, logger: logger,
             scrubber: SecretScrubber([configuration.token.value]),
-            gate: RateLimitGate(scope: .wholePlatform), counter: requestCounter ?? PlatformRequestCounter(platform: .railway)
+            gate: memory.gate, counter: requestCounter ?? .shared(for: .railway)
         )
     }
 

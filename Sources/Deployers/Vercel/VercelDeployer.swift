@@ -11,7 +11,8 @@ import ClipnetJSON
 public struct VercelDeployer: PlatformDeployer {
     public let configuration: VercelConfiguration
     let transport: PlatformTransport
-    let customEnvironments = CustomEnvironmentCache()
+    let memory: ClientMemory
+    var customEnvironments: CustomEnvironmentCache { memory.customEnvironments }
     public var platform: Platform { .vercel }
     /// The requests this deployer has sent (shared when one was passed to `init`).
     public var requestCounter: PlatformRequestCounter { transport.counter }
@@ -20,17 +21,19 @@ public struct VercelDeployer: PlatformDeployer {
     /// - Parameters:
     ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
     ///     header or body.
-    ///   - requestCounter: counts every request sent; pass the reconciler's counter for Vercel so the
-    ///     status page shows the requests of the last hour (a fresh one by default).
+    ///   - requestCounter: counts every request sent (default: `PlatformRequestCounter.shared(for: .vercel)`).
     public init(
         configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel"),
         requestCounter: PlatformRequestCounter? = nil
     ) {
         self.configuration = configuration
+        let memory = ClientMemory.shared(
+            "vercel|\(configuration.baseURL)|\(configuration.teamId ?? "")|\(configuration.projectId)", scope: .perOperation)
+        self.memory = memory
         self.transport = PlatformTransport(
             client: client, platform: .vercel, configuration: configuration.transport, logger: logger,
             scrubber: SecretScrubber([configuration.token]),
-            gate: RateLimitGate(scope: .perOperation), counter: requestCounter ?? PlatformRequestCounter(platform: .vercel)
+            gate: memory.gate, counter: requestCounter ?? .shared(for: .vercel)
         )
     }
 
