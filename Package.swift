@@ -229,6 +229,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Thousands of git fetches with resident memory sampled (bench/git-soak).
+        .executableTarget(
+            name: "GitSoakBench",
+            dependencies: ["GitWatch"],
+            path: "bench/git-soak",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "WorkerBench",
             dependencies: ["WorkerEngine", "RedisClient", "ClipnetJSON", .product(name: "Logging", package: "swift-log")],

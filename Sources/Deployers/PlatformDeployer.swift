@@ -1,3 +1,5 @@
+import Foundation
+
 /// One platform's deployment operations, as the reconciler drives them (DESIGN.md, "Rollout of
 /// revision R"): observe, deploy, wait, re-point (rollback without rebuild), variables, topology
 /// and the platform's own auto-deploy.
@@ -48,4 +50,29 @@ public protocol PlatformDeployer: Sendable {
     /// Switches the platform's own deploy-on-push off for `service` where the API allows; returns
     /// the resulting state (unchanged, with guidance in `detail`, where it does not).
     func disableAutoDeploy(for service: ServiceName) async throws -> AutoDeployState
+
+    // MARK: Capabilities with defaults (conformers that cannot tell keep compiling)
+
+    /// Whether `service` can be re-pointed to deployment `id` without a rebuild (Railway
+    /// `canRollback`; Vercel: the deployment still exists and is READY). One request.
+    /// Default: `.unknown`.
+    func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness
+
+    /// The deployment a rollback created for `service` (Railway: the newest deployment of the
+    /// service whose `meta.reason` is `rollback`, created at or after `since`); nil where a
+    /// re-point creates no deployment (Vercel) or none is found. Default: nil.
+    func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment?
+
+    /// A cheap token that changes whenever the platform's configuration of this environment
+    /// changes (Railway `Environment.configEtag`): one request instead of reading everything.
+    /// nil where the platform has none. Default: nil.
+    func configurationChangeToken() async throws -> String?
+}
+
+extension PlatformDeployer {
+    public func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness { .unknown() }
+
+    public func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? { nil }
+
+    public func configurationChangeToken() async throws -> String? { nil }
 }

@@ -14,17 +14,29 @@ public enum GitCredentials: Sendable, Equatable {
     case sshAgent
 }
 
+/// A `user:password@` taken out of the remote URL when the mirror is opened: kept in memory and
+/// handed to libgit2 only through the credential callback, so it is never written to the mirror's
+/// `config`. Its description hides the password.
+struct EmbeddedCredentials: Sendable, CustomStringConvertible {
+    let username: String
+    let password: String
+
+    var description: String { "\(username):<redacted>" }
+}
+
 /// What the fetch callbacks need, passed to C as the callbacks' payload. Only touched on the
 /// thread running `git_remote_fetch`.
 final class FetchCallbackContext {
     let credentials: GitCredentials
+    let embedded: EmbeddedCredentials?
     let deadline: ContinuousClock.Instant?
     var credentialAttempts = 0
     /// Set by a callback that aborts the fetch, so the error says why rather than "user cancelled".
     var failure: GitError?
 
-    init(credentials: GitCredentials, deadline: ContinuousClock.Instant?) {
+    init(credentials: GitCredentials, embedded: EmbeddedCredentials?, deadline: ContinuousClock.Instant?) {
         self.credentials = credentials
+        self.embedded = embedded
         self.deadline = deadline
     }
 }
@@ -42,7 +54,10 @@ let fetchCredentialCallback: git_credential_acquire_cb = { out, _, usernameFromU
     let urlUser = usernameFromURL.map { String(cString: $0) }
     switch context.credentials {
     case .none:
-        return Int32(GIT_PASSTHROUGH.rawValue)
+        guard let embedded = context.embedded, allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 else {
+            return Int32(GIT_PASSTHROUGH.rawValue)
+        }
+        return git_credential_userpass_plaintext_new(out, embedded.username, embedded.password)
     case .httpsToken(let variable, let username):
         guard allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 else { return Int32(GIT_PASSTHROUGH.rawValue) }
         guard let token = ProcessInfo.processInfo.environment[variable], !token.isEmpty else {
@@ -60,13 +75,14 @@ let fetchCredentialCallback: git_credential_acquire_cb = { out, _, usernameFromU
     }
 }
 
-/// libgit2 1.5 has no network timeout setting (it arrived in 1.7), so a transfer past its
-/// deadline is cancelled here, from the progress callback libgit2 calls while data flows.
+/// libgit2 1.5 has no network timeout setting (it arrived in 1.7). Sockets wait against the
+/// deadline in `DeadlineSocketStream`; a local transfer (no socket) past its deadline is
+/// cancelled here, from the progress callback libgit2 calls while data flows.
 let fetchProgressCallback: git_indexer_progress_cb = { _, payload in
     guard let payload else { return 0 }
     let context = Unmanaged<FetchCallbackContext>.fromOpaque(payload).takeUnretainedValue()
     if let deadline = context.deadline, ContinuousClock.now > deadline {
-        context.failure = GitError(.network, "the fetch did not finish before its deadline", function: "git_remote_fetch")
+        context.failure = GitError(.deadlineExceeded, DeadlineSocketStream.deadlineMessage, function: "git_remote_fetch")
         return -1
     }
     return 0

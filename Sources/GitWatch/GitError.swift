@@ -15,6 +15,8 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let ambiguous = Code("ambiguous")
         /// The remote could not be reached or the transfer failed; retrying may help.
         public static let network = Code("network")
+        /// The fetch did not finish before its deadline (connect and negotiation included).
+        public static let deadlineExceeded = Code("deadlineExceeded")
         /// The remote refused the credentials.
         public static let authentication = Code("authentication")
         /// The watched branch no longer exists on the remote.
@@ -45,7 +47,7 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// Whether retrying later can help (the watcher backs off and retries these).
-    public var isRetryable: Bool { code == .network || code == .branchMissing || code == .other }
+    public var isRetryable: Bool { code == .network || code == .deadlineExceeded || code == .branchMissing || code == .other }
 
     /// Builds the error from libgit2's thread-local last error. Must be called on the thread
     /// that made the failing call, inside the same blocking work item.

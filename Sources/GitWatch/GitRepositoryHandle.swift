@@ -9,7 +9,7 @@ import Foundation
 /// looked up inside a method (commits, trees, blobs, remotes) are freed before it returns, after
 /// their data has been copied into Swift values.
 final class GitRepositoryHandle: @unchecked Sendable {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
     let path: String
 
     private init(pointer: OpaquePointer, path: String) {
@@ -22,19 +22,29 @@ final class GitRepositoryHandle: @unchecked Sendable {
     }
 
     /// Opens the bare repository at `path`, creating it (and its `origin` remote) if missing, and
-    /// points `origin` at `url` if it pointed elsewhere.
+    /// points `origin` at `url` if it pointed elsewhere. The folders it creates are 0700: the mirror
+    /// lives in the state directory, which only the daemon's user may read.
     static func openMirror(path: String, url: String) throws -> GitRepositoryHandle {
         var raw: OpaquePointer?
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("HEAD")) {
             try check(git_repository_open_bare(&raw, path), "git_repository_open_bare")
         } else {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateDirectory.create(path)
             try check(git_repository_init(&raw, path, 1), "git_repository_init")
         }
         guard let raw else { throw GitError(.other, "libgit2 returned no repository", function: "git_repository_open") }
         let repository = GitRepositoryHandle(pointer: raw, path: path)
         try repository.ensureOrigin(url: url)
         return repository
+    }
+
+    /// Opens an existing repository a second time: a handle for reads, used on another queue
+    /// than the fetch, so reading never waits for the network.
+    static func open(path: String) throws -> GitRepositoryHandle {
+        var raw: OpaquePointer?
+        try check(git_repository_open_bare(&raw, path), "git_repository_open_bare")
+        guard let raw else { throw GitError(.other, "libgit2 returned no repository", function: "git_repository_open") }
+        return GitRepositoryHandle(pointer: raw, path: path)
     }
 
     // MARK: - Remote and fetch
@@ -63,13 +73,10 @@ final class GitRepositoryHandle: @unchecked Sendable {
         }
     }
 
-    /// Fetches branches and tags from `origin` with pruning.
-    func fetch(credentials: GitCredentials, deadline: ContinuousClock.Instant?) throws {
-        var remote: OpaquePointer?
-        try check(git_remote_lookup(&remote, pointer, Self.remoteName), "git_remote_lookup")
-        defer { git_remote_free(remote) }
-
-        let context = FetchCallbackContext(credentials: credentials, deadline: deadline)
+    /// Fetches branches and tags through `remote` with pruning, inside `scope` (the deadline of
+    /// every socket the fetch opens).
+    func fetch(remote: GitRemoteHandle, credentials: GitCredentials, embedded: EmbeddedCredentials?, scope: FetchNetworkScope) throws {
+        let context = FetchCallbackContext(credentials: credentials, embedded: embedded, deadline: scope.deadline)
         let unmanaged = Unmanaged.passRetained(context)
         defer { unmanaged.release() }
 
@@ -81,15 +88,16 @@ final class GitRepositoryHandle: @unchecked Sendable {
         options.callbacks.transfer_progress = fetchProgressCallback
         options.callbacks.payload = unmanaged.toOpaque()
 
-        let rc = git_remote_fetch(remote, nil, &options, "reconciler: fetch")
+        let rc = FetchNetworkScope.with(scope) { git_remote_fetch(remote.pointer, nil, &options, "reconciler: fetch") }
         if rc < 0 {
             if let failure = context.failure { throw failure }
             let error = GitError.lastError(code: rc, function: "git_remote_fetch")
+            if error.message == DeadlineSocketStream.deadlineMessage || scope.isAbandoned {
+                throw GitError(.deadlineExceeded, DeadlineSocketStream.deadlineMessage, function: "git_remote_fetch")
+            }
             // libgit2 reports a local remote that vanished as "unsupported URL protocol", which
             // sends an operator the wrong way; name the missing path and keep libgit2's words.
-            if let url = git_remote_url(remote).map({ String(cString: $0) }), let path = Self.localPath(of: url),
-                !FileManager.default.fileExists(atPath: path)
-            {
+            if let url = remote.url, let path = Self.localPath(of: url), !FileManager.default.fileExists(atPath: path) {
                 throw GitError(.network, "the remote path \(path) does not exist (libgit2: \(error.message))", function: error.function)
             }
             throw error

@@ -12,6 +12,8 @@ public final class GitRuntime: Sendable {
         guard count >= 0 else {
             throw GitError.lastError(code: count, function: "git_libgit2_init")
         }
+        // Every fetch's sockets obey its deadline (libgit2 1.5 has no network timeout).
+        try DeadlineSocketStream.register()
     }
 
     deinit {

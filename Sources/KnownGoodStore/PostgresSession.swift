@@ -8,21 +8,33 @@ import PostgresClient
 actor PostgresSession {
     private let url: String
     private let options: PostgresConnection.Options
+    /// `set_config` pairs applied to every new session (timeouts).
+    private let settings: [(name: String, value: String)]
     private var connection: PostgresConnection?
     /// A connect in progress, shared by every caller that arrives meanwhile.
     private var opening: Task<PostgresConnection, any Error>?
     private var closed = false
 
-    init(url: String, options: PostgresConnection.Options) {
+    init(url: String, options: PostgresConnection.Options, settings: [(name: String, value: String)] = []) {
         self.url = url
         self.options = options
+        self.settings = settings
     }
 
     func current() async throws -> PostgresConnection {
         if closed { throw StateStoreError(.unavailable, "the store was closed") }
         if let connection { return connection }
         if let opening { return try await opening.value }
-        let task = Task { [url, options] in try await PostgresConnection.connect(url: url, options: options) }
+        let task = Task { [url, options, settings] in
+            let connection = try await PostgresConnection.connect(url: url, options: options)
+            do {
+                try await Self.apply(settings, to: connection)
+            } catch {
+                await connection.close()
+                throw error
+            }
+            return connection
+        }
         opening = task
         defer { opening = nil }
         let opened = try await task.value
@@ -32,6 +44,14 @@ actor PostgresSession {
         }
         connection = opened
         return opened
+    }
+
+    /// Sets the session's timeouts in one statement (`set_config(name, value, false)`: for the
+    /// whole session, not only the current transaction).
+    static func apply(_ settings: [(name: String, value: String)], to connection: PostgresConnection) async throws {
+        guard !settings.isEmpty else { return }
+        let calls = settings.indices.map { "set_config($\($0 * 2 + 1)::text, $\($0 * 2 + 2)::text, false)" }
+        _ = try await connection.query("SELECT " + calls.joined(separator: ", "), settings.flatMap { [$0.name, $0.value] })
     }
 
     /// Forgets `dead` (if it is still the current session) so the next call opens a new one.

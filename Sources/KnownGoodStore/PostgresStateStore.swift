@@ -29,17 +29,47 @@ public final class PostgresStateStore: StateStore {
         public var maxAttempts: Int
         /// How many recent write ids are kept per environment for the lost-COMMIT check.
         public var writeLogLength: Int
+        /// `lock_timeout`: how long a statement waits for a row lock before it fails (and the
+        /// operation is tried again). A partitioned old leader holding the environment's row must
+        /// not block the new leader's writes for hours.
+        public var lockTimeout: Duration
+        /// `statement_timeout`: the longest one statement may run.
+        public var statementTimeout: Duration
+        /// `idle_in_transaction_session_timeout`: the server ends a session of this store that sits
+        /// in an open transaction this long (a paused or partitioned daemon), releasing its locks.
+        public var idleInTransactionTimeout: Duration
+        /// TCP keepalives on the session (libpq `keepalives`, on by default), so a server that
+        /// vanished is noticed; a URL's own `keepalives*` parameters win.
+        public var keepalives: Bool
 
         public init(
             applicationName: String = "clipnet-reconciler-state", connectTimeout: Duration = .seconds(10),
             retryBackoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5)), maxAttempts: Int = 8,
-            writeLogLength: Int = 1000
+            writeLogLength: Int = 1000, lockTimeout: Duration = .seconds(5), statementTimeout: Duration = .seconds(30),
+            idleInTransactionTimeout: Duration = .seconds(60), keepalives: Bool = true
         ) {
             self.applicationName = applicationName
             self.connectTimeout = connectTimeout
             self.retryBackoff = retryBackoff
             self.maxAttempts = max(1, maxAttempts)
             self.writeLogLength = max(10, writeLogLength)
+            self.lockTimeout = lockTimeout
+            self.statementTimeout = statementTimeout
+            self.idleInTransactionTimeout = idleInTransactionTimeout
+            self.keepalives = keepalives
+        }
+
+        /// The session settings applied right after each connect, as (name, value in ms); 0
+        /// (PostgreSQL's "no limit") is never sent for a positive duration.
+        public var sessionSettings: [(name: String, value: String)] {
+            func milliseconds(_ duration: Duration) -> String {
+                let (seconds, attoseconds) = duration.components
+                return String(max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+            }
+            return [
+                ("lock_timeout", milliseconds(lockTimeout)), ("statement_timeout", milliseconds(statementTimeout)),
+                ("idle_in_transaction_session_timeout", milliseconds(idleInTransactionTimeout)),
+            ]
         }
     }
 
@@ -56,7 +86,9 @@ public final class PostgresStateStore: StateStore {
         self.logger = logger
         self.session = PostgresSession(
             url: url,
-            options: PostgresConnection.Options(connectTimeout: configuration.connectTimeout, applicationName: configuration.applicationName))
+            options: PostgresConnection.Options(
+                connectTimeout: configuration.connectTimeout, applicationName: configuration.applicationName, keepalives: configuration.keepalives),
+            settings: configuration.sessionSettings)
         try await withRetries("open the state store") { connection in
             try await PostgresSchema.migrate(connection)
         }
@@ -248,7 +280,7 @@ public final class PostgresStateStore: StateStore {
                     await session.discard(connection)
                     throw error
                 }
-            } catch let error as PostgresError where error.isRetryable {
+            } catch let error as PostgresError where error.isRetryable || Self.isTimeout(error) {
                 failures += 1
                 guard failures < configuration.maxAttempts else {
                     throw StateStoreError(.unavailable, "\(operation) on \(target) failed \(failures) times; last error: \(error)")
@@ -261,6 +293,13 @@ public final class PostgresStateStore: StateStore {
                 throw StateStoreError(Self.code(for: error), "\(operation) on \(target): \(error)")
             }
         }
+    }
+
+    /// A row lock not granted within `lock_timeout` (55P03) or a statement cancelled by
+    /// `statement_timeout` (57014): the holder may be a stuck old leader whose session the server
+    /// will end (`idle_in_transaction_session_timeout`), so the operation is tried again.
+    private static func isTimeout(_ error: PostgresError) -> Bool {
+        error.sqlState == "55P03" || error.sqlState == PostgresSQLState.queryCanceled
     }
 
     /// Authorization, missing database and privilege errors need a human; the rest may pass.

@@ -114,6 +114,8 @@ public final class StagingSandbox: Sendable {
 
         let vercel = VercelEmulator(configuration: .init(token: tokens.vercel, teamId: staging.frontend.teamId, timings: options.vercelTimings))
         vercel.addProject(id: staging.frontend.projectId, name: staging.frontend.projectName, org: org, repo: repo)
+        // The frontend deploys to the project's `staging` custom environment (deploy/staging.yaml).
+        vercel.addCustomEnvironment(project: staging.frontend.projectId, slug: "staging")
         let vercelServer = try await vercel.start()
 
         let apps = StagingAppSimulator(railway: railway, apiServiceId: staging.railway.services.api.serviceId, environmentId: staging.railway.environmentId)

@@ -55,20 +55,27 @@ struct VercelHarness {
     var log: RequestLog { server.host.log }
     var faults: FaultInjector { server.host.faults }
 
-    func deployer(token: String = Fixture.vercelToken, maxAttempts: Int = 4, logger: Logger? = nil) -> VercelDeployer {
+    func deployer(
+        token: String = Fixture.vercelToken, maxAttempts: Int = 4, logger: Logger? = nil, target: VercelConfiguration.Target = .preview,
+        requestCounter: PlatformRequestCounter? = nil
+    ) -> VercelDeployer {
         let configuration = VercelConfiguration(
             baseURL: server.baseURL, token: token, teamId: Fixture.teamId, projectId: Fixture.vercelProject, projectName: "clipnet-web",
-            gitOrg: Fixture.org, gitRepo: Fixture.repo, gitRef: "develop", alias: Fixture.alias, target: .preview,
+            gitOrg: Fixture.org, gitRepo: Fixture.repo, gitRef: "develop", alias: Fixture.alias, target: target,
             transport: Fixture.transport(maxAttempts: maxAttempts)
         )
-        return VercelDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger)
+        return VercelDeployer(
+            configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger, requestCounter: requestCounter)
     }
 
-    static func with<T>(_ body: (VercelHarness) async throws -> T) async throws -> T {
+    /// - Parameter customEnvironments: custom environments of the project (`staging` by default).
+    static func with<T>(envPageSize: Int = 20, customEnvironments: [String] = ["staging"], _ body: (VercelHarness) async throws -> T) async throws -> T {
         let emulator = VercelEmulator(configuration: .init(
-            token: Fixture.vercelToken, teamId: Fixture.teamId, timings: .init(queued: .milliseconds(20), building: .milliseconds(60))
+            token: Fixture.vercelToken, teamId: Fixture.teamId, timings: .init(queued: .milliseconds(20), building: .milliseconds(60)),
+            envPageSize: envPageSize
         ))
         emulator.addProject(id: Fixture.vercelProject, name: "clipnet-web", org: Fixture.org, repo: Fixture.repo)
+        for slug in customEnvironments { emulator.addCustomEnvironment(project: Fixture.vercelProject, slug: slug) }
         for sha in [Fixture.shaA, Fixture.shaB, Fixture.shaC] {
             emulator.registerCommit(sha, branch: "develop", org: Fixture.org, repo: Fixture.repo)
         }
@@ -92,7 +99,10 @@ struct RailwayHarness {
     var log: RequestLog { server.host.log }
     var faults: FaultInjector { server.host.faults }
 
-    func deployer(token: RailwayConfiguration.Token = .account(Fixture.railwayToken), maxAttempts: Int = 4, logger: Logger? = nil) -> RailwayDeployer {
+    func deployer(
+        token: RailwayConfiguration.Token = .account(Fixture.railwayToken), maxAttempts: Int = 4, logger: Logger? = nil,
+        requestCounter: PlatformRequestCounter? = nil
+    ) -> RailwayDeployer {
         let configuration = RailwayConfiguration(
             baseURL: server.baseURL, token: token, projectId: Fixture.railwayProject, environmentId: Fixture.staging,
             services: [
@@ -101,14 +111,19 @@ struct RailwayHarness {
             ],
             transport: Fixture.transport(maxAttempts: maxAttempts)
         )
-        return RailwayDeployer(configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger)
+        return RailwayDeployer(
+            configuration: configuration, client: Fixture.client, logger: logger ?? Fixture.quietLogger, requestCounter: requestCounter)
     }
 
-    static func with<T>(workerImage: String? = nil, _ body: (RailwayHarness) async throws -> T) async throws -> T {
+    static func with<T>(
+        workerImage: String? = nil, imageRetention: Duration = .seconds(72 * 3600), connectionPageSize: Int = 50,
+        _ body: (RailwayHarness) async throws -> T
+    ) async throws -> T {
         let emulator = RailwayEmulator(configuration: .init(
             accountTokens: [Fixture.railwayToken],
             projectTokens: [Fixture.railwayProjectToken: (Fixture.railwayProject, Fixture.staging)],
-            timings: .init(initializing: .milliseconds(15), building: .milliseconds(40), deploying: .milliseconds(20))
+            timings: .init(initializing: .milliseconds(15), building: .milliseconds(40), deploying: .milliseconds(20)),
+            imageRetention: imageRetention, connectionPageSize: connectionPageSize
         ))
         emulator.addProject(id: Fixture.railwayProject, name: "clipnet", environments: [(Fixture.staging, "staging"), (Fixture.production, "production")])
         emulator.addService(id: Fixture.apiService, name: "api", projectId: Fixture.railwayProject, repo: "\(Fixture.org)/\(Fixture.repo)", branch: "develop")

@@ -5,9 +5,9 @@ import Testing
 import ClipnetJSON
 
 /// Replays the exact requests the clients sent (from the emulators' request logs) against the
-/// required fields of ../shared/platform-apis.md, independently of the emulators' own checks.
+/// required fields the platforms document (docs/platforms.md), independently of the emulators' own checks.
 @Suite struct RequestShapeTests {
-    /// Dotted paths that must be present in a body, per endpoint (platform-apis.md sections 1 and 2).
+    /// Dotted paths that must be present in a body, per endpoint (docs/platforms.md).
     static let vercelRequired: [String: (query: [String: String?], body: [String])] = [
         "POST /v13/deployments": (
             ["forceNew": "1", "teamId": Fixture.teamId],

@@ -17,7 +17,7 @@ public struct DeployRequest: Sendable, Hashable {
         self.rolloutID = rolloutID
     }
 
-    /// Whether `revision` is a full commit id (both platforms want the full sha, platform-apis.md 1.2, 2.4).
+    /// Whether `revision` is a full commit id (both platforms want the full sha, docs/platforms.md).
     var hasFullRevision: Bool {
         revision.utf8.count == 40 && revision.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }

@@ -21,7 +21,10 @@ public struct DeployerError: Error, Sendable, CustomStringConvertible {
         public static let invalidRequest = Code(.invalidRequest)
         /// 409 from the platform.
         public static let conflict = Code(.conflict)
-        /// 429 whose `Retry-After` is longer than the client is willing to wait now.
+        /// The platform's rate limit: a 429 whose `Retry-After` is longer than the client waits
+        /// inside one call, a 429 that persisted through every attempt, or a call not sent because
+        /// an earlier 429 asked to wait longer (see `retryAfter`). Never a reason to fail a
+        /// rollout: wait and try again.
         public static let rateLimited = Code(.rateLimited)
         /// A 5xx answer (only thrown directly for non-retried calls).
         public static let serverError = Code(.serverError)
@@ -54,18 +57,29 @@ public struct DeployerError: Error, Sendable, CustomStringConvertible {
     public let operation: String?
     /// The HTTP status of the last answer, if there was one.
     public let httpStatus: Int?
+    /// How long the platform asked to wait before this request may be sent again (`Retry-After`,
+    /// exactly as given, less the time already waited), when it said.
+    public let retryAfter: Duration?
 
-    public init(_ code: Code, _ message: String, isRetryable: Bool, platform: Platform? = nil, operation: String? = nil, httpStatus: Int? = nil) {
+    public init(
+        _ code: Code, _ message: String, isRetryable: Bool, platform: Platform? = nil, operation: String? = nil, httpStatus: Int? = nil,
+        retryAfter: Duration? = nil
+    ) {
         self.code = code
         self.message = message
         self.isRetryable = isRetryable
         self.platform = platform
         self.operation = operation
         self.httpStatus = httpStatus
+        self.retryAfter = retryAfter
     }
+
+    /// Whether this is the platform's rate limit: wait (`retryAfter` when given) rather than fail.
+    public var isRateLimited: Bool { code == .rateLimited }
 
     public var description: String {
         let origin = [platform?.rawValue, operation].compactMap { $0 }.joined(separator: " ")
-        return "DeployerError(\(code)\(origin.isEmpty ? "" : ", \(origin)")\(httpStatus.map { ", HTTP \($0)" } ?? "")): \(message)"
+        let wait = retryAfter.map { ", retry after \($0.components.seconds) s" } ?? ""
+        return "DeployerError(\(code)\(origin.isEmpty ? "" : ", \(origin)")\(httpStatus.map { ", HTTP \($0)" } ?? "")\(wait)): \(message)"
     }
 }

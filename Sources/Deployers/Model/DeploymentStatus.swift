@@ -35,7 +35,7 @@ public enum DeploymentStatus: String, Sendable, Hashable, Codable, CustomStringC
 
     public var description: String { rawValue }
 
-    /// Vercel `readyState` (platform-apis.md 1.3; the list adds DELETED).
+    /// Vercel `readyState` (docs/platforms.md; the list adds DELETED).
     public init(vercel raw: String) {
         switch raw {
         case "QUEUED", "INITIALIZING": self = .queued
@@ -49,7 +49,7 @@ public enum DeploymentStatus: String, Sendable, Hashable, Codable, CustomStringC
         }
     }
 
-    /// Railway `DeploymentStatus` (platform-apis.md 2.3).
+    /// Railway `DeploymentStatus` (docs/platforms.md).
     public init(railway raw: String) {
         switch raw {
         case "QUEUED", "INITIALIZING", "WAITING": self = .queued

@@ -1,6 +1,6 @@
 /// Where and how the Railway client talks to Railway for the api and worker services.
 public struct RailwayConfiguration: Sendable {
-    /// A Railway token and the header it travels in (platform-apis.md 2.1).
+    /// A Railway token and the header it travels in (docs/platforms.md).
     public enum Token: Sendable {
         /// Account or workspace token: `Authorization: Bearer <token>`.
         case account(String)
@@ -41,6 +41,10 @@ public struct RailwayConfiguration: Sendable {
     /// The Railway services of `api` and `worker`.
     public var services: [ServiceName: Service]
     public var transport: TransportConfiguration
+    /// How long Railway keeps a replaced deployment's image for rollback on the account's plan:
+    /// 24 h Free, 72 h Hobby (the default), 120 h Pro, 360 h Enterprise, counted from when the
+    /// deployment was replaced. Only used to estimate when `canRollback` will turn false.
+    public var imageRetention: Duration = .seconds(72 * 3600)
     /// Derives fingerprints from variable values as they are read (isolation checks); nil: none.
     public var valueInspector: ValueInspector?
 

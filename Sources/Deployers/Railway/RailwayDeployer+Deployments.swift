@@ -1,5 +1,7 @@
-import Foundation
+import ClipnetFormats
 import ClipnetJSON
+import Foundation
+import Synchronization
 
 /// Deployments: deploy (git or image), get, list, observe, rollback.
 extension RailwayDeployer {
@@ -16,12 +18,14 @@ extension RailwayDeployer {
         var attempt = 0
         while true {
             attempt += 1
-            if let existing = try await findDeployment(of: request.service, sha: image == nil ? request.revision : nil, image: image) {
+            if let existing = try await findDeployment(
+                of: request.service, sha: image == nil ? request.revision : nil, image: image, rolloutID: request.rolloutID
+            ) {
                 return existing
             }
             do {
                 if let image {
-                    // UNCONFIRMED whether serviceInstanceUpdate deploys by itself (platform-apis.md 2.4):
+                    // UNCONFIRMED whether serviceInstanceUpdate deploys by itself (docs/platforms.md):
                     // the explicit deploy below follows either way.
                     _ = try await execute("serviceInstanceUpdate", RailwayOperations.serviceInstanceUpdate, variables: [
                         "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
@@ -38,6 +42,7 @@ extension RailwayDeployer {
                 guard let id = data["serviceInstanceDeployV2"]?.stringValue else {
                     throw invalidResponse("serviceInstanceDeployV2", "no deployment id returned")
                 }
+                created.record(DeploymentID(id), rolloutID: request.rolloutID)
                 return DeploymentID(id)
             } catch let error as DeployerError where error.isRetryable && attempt < configuration.transport.maxAttempts {
                 // The deploy may have been processed: look for it before deploying again.
@@ -46,20 +51,50 @@ extension RailwayDeployer {
         }
     }
 
-    /// The newest deployment of this revision that has not failed (platform-apis.md 3,
-    /// idempotency): `meta.commitHash == sha` for git services, `meta.image == image` for image ones.
-    func findDeployment(of service: ServiceName, sha: String?, image: String?) async throws -> DeploymentID? {
+    /// A deployment of this revision that has not failed and that this rollout may adopt
+    /// (docs/platforms.md, idempotency): `meta.commitHash == sha` for git services,
+    /// `meta.image == image` for image ones, and either created by this rollout in this process, or
+    /// built with the variables the service has now (`deploymentSnapshot`). The second rule skips a
+    /// deployment the platform's own auto-deploy built from the push before the reconciler synced
+    /// the variables (an old `CLIPNET_VERSION`), which would otherwise be adopted as this rollout's.
+    func findDeployment(of service: ServiceName, sha: String?, image: String?, rolloutID: String) async throws -> DeploymentID? {
+        var current: [ObservedVariable]?
         for deployment in try await recentDeployments(of: service, first: 20, statuses: nil) {
             let same = sha.map { deployment.commitSha?.lowercased() == $0 } ?? (deployment.image == image)
             guard same else { continue }
-            if [.failed, .crashed, .removed, .canceled].contains(deployment.status) { continue }
-            return deployment.id
+            if [.failed, .crashed, .removed, .canceled, .blocked].contains(deployment.status) { continue }
+            if created.contains(deployment.id, rolloutID: rolloutID) { return deployment.id }
+            if current == nil { current = try await variables(of: service) }
+            if try await ranWith(current ?? [], deployment.id) { return deployment.id }
         }
         return nil
     }
 
+    /// Whether deployment `id` ran with exactly `variables` (same keys, same value hashes).
+    /// A snapshot that cannot be read counts as different: deploying again is the safe side.
+    func ranWith(_ variables: [ObservedVariable], _ id: DeploymentID) async throws -> Bool {
+        let data: JSONValue
+        do {
+            data = try await execute("deploymentSnapshot", RailwayOperations.deploymentSnapshot, variables: ["deploymentId": .string(id.rawValue)])
+        } catch let error as DeployerError where error.code == .notFound || error.code == .platformError {
+            return false
+        }
+        guard let snapshot = data["deploymentSnapshot"]?["variables"]?.objectValue else { return false }
+        var ran: [String: String] = [:]
+        for (key, value) in snapshot {
+            guard let value = value.stringValue else { return false }
+            ran[key] = VariableHash.sha256(value)
+        }
+        let wanted = Dictionary(variables.map { ($0.key, $0.valueSHA256 ?? "") }, uniquingKeysWith: { _, last in last })
+        return ran == wanted
+    }
+
     /// `deployments(input: {projectId, environmentId, serviceId, status: {in: …}}, first: N)`, newest first.
     func recentDeployments(of service: ServiceName, first: Int, statuses: [String]?) async throws -> [ObservedDeployment] {
+        try await recentDeploymentNodes(of: service, first: first, statuses: statuses).map { try observed($0, service: service) }
+    }
+
+    func recentDeploymentNodes(of service: ServiceName, first: Int, statuses: [String]?) async throws -> [JSONValue] {
         let serviceId = try self.service(service, "deployments").serviceId
         var input: [String: JSONValue] = [
             "projectId": .string(configuration.projectId), "environmentId": .string(configuration.environmentId),
@@ -67,9 +102,7 @@ extension RailwayDeployer {
         ]
         if let statuses { input["status"] = ["in": .array(statuses.map { .string($0) })] }
         let data = try await execute("deployments", RailwayOperations.deployments, variables: ["input": .object(input), "first": .number(Double(first))])
-        return try (data["deployments"]?["edges"]?.arrayValue ?? []).compactMap { edge in
-            try edge["node"].map { try observed($0, service: service) }
-        }
+        return (data["deployments"]?["edges"]?.arrayValue ?? []).compactMap { $0["node"] }
     }
 
     /// `deployment(id)`.
@@ -95,11 +128,12 @@ extension RailwayDeployer {
         return try await recentDeployments(of: service, first: 1, statuses: nil).first
     }
 
-    /// `deploymentRollback(id)` (returns a Boolean and restores that deployment's image and
-    /// variables), then `variableCollectionUpsert(skipDeploys: true)` with `variables`, then the
-    /// newest deployment of the same revision, which is the one the rollback created.
+    /// `deploymentRollback(id)` (returns only a Boolean; restores that deployment's image and
+    /// variables as a new deployment), then `variableCollectionUpsert(skipDeploys: true)` with
+    /// `variables`, then the deployment the rollback created (`deploymentCreatedByRollback`).
     public func repoint(_ service: ServiceName, to id: DeploymentID, reapplying variables: [DesiredVariable]) async throws -> DeploymentID {
         let target = try await deployment(id, of: service)
+        let started = Date().addingTimeInterval(-5) // the platform's clock may lag ours a little
         let data = try await execute(
             "deploymentRollback", RailwayOperations.deploymentRollback, variables: ["id": .string(id.rawValue)], retry: .unprocessedOnly
         )
@@ -107,9 +141,65 @@ extension RailwayDeployer {
             throw DeployerError(.rollbackUnavailable, "Railway declined to roll back to \(id)", isRetryable: false, platform: .railway, operation: "deploymentRollback")
         }
         if !variables.isEmpty { try await upsertVariables(variables, for: service) }
-        let recent = try await recentDeployments(of: service, first: 5, statuses: nil)
-        let created = recent.first { $0.id != id && $0.commitSha == target.commitSha && $0.image == target.image && !$0.status.isTerminal }
-            ?? recent.first { $0.id != id && $0.commitSha == target.commitSha && $0.image == target.image && $0.status == .ready }
-        return created?.id ?? id
+        if let created = try await deploymentCreatedByRollback(of: service, since: started),
+           created.id != id, created.commitSha == target.commitSha, created.image == target.image {
+            return created.id
+        }
+        return id
+    }
+
+    /// The newest deployment of `service` whose `meta.reason` is `rollback` (docs/platforms.md:
+    /// a rollback answers only `true`), created at or after `since` when given.
+    public func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? {
+        let nodes = try await recentDeploymentNodes(of: service, first: 10, statuses: nil)
+        for node in nodes where node["meta"]?["reason"]?.stringValue == "rollback" {
+            let deployment = try observed(node, service: service)
+            if let since, let createdAt = deployment.createdAt, createdAt < since { return nil }
+            return deployment
+        }
+        return nil
+    }
+
+    /// `deployment(id) { canRollback status statusUpdatedAt }`: ready while `canRollback` is true.
+    /// The expiry is estimated for a replaced (REMOVED) deployment as the time it was replaced
+    /// (`statusUpdatedAt`) plus `configuration.imageRetention`.
+    public func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness {
+        _ = try self.service(service, "deployment")
+        let data: JSONValue
+        do {
+            data = try await execute("deployment", RailwayOperations.deployment, variables: ["id": .string(id.rawValue)])
+        } catch let error as DeployerError where error.code == .notFound {
+            return RollbackReadiness(state: .expired, detail: "the deployment no longer exists")
+        }
+        guard let node = data["deployment"], node != .null else { throw invalidResponse("deployment", "no deployment returned") }
+        guard node["canRollback"]?.boolValue == true else {
+            return RollbackReadiness(state: .expired, detail: "canRollback is false")
+        }
+        let status = node["status"]?.stringValue ?? ""
+        let replacedAt = status == "REMOVED" ? node["statusUpdatedAt"]?.stringValue.flatMap(RFC3339.date(from:)) : nil
+        let retention = configuration.imageRetention.components
+        let expires = replacedAt?.addingTimeInterval(TimeInterval(retention.seconds) + TimeInterval(retention.attoseconds) / 1e18)
+        return RollbackReadiness(state: .ready, expiresAt: expires, detail: "canRollback is true")
+    }
+}
+
+/// The deployments this process created, per rollout id (the newest 64 rollouts), so a retried
+/// `deploy` adopts its own deployment without further checks.
+final class CreatedDeployments: Sendable {
+    private let state = Mutex<[(rolloutID: String, ids: Set<DeploymentID>)]>([])
+
+    func record(_ id: DeploymentID, rolloutID: String) {
+        state.withLock { list in
+            if let index = list.firstIndex(where: { $0.rolloutID == rolloutID }) {
+                list[index].ids.insert(id)
+            } else {
+                list.append((rolloutID, [id]))
+                if list.count > 64 { list.removeFirst(list.count - 64) }
+            }
+        }
+    }
+
+    func contains(_ id: DeploymentID, rolloutID: String) -> Bool {
+        state.withLock { list in list.contains { $0.rolloutID == rolloutID && $0.ids.contains(id) } }
     }
 }

@@ -1,5 +1,5 @@
 import ClipnetJSON
-/// Service variables (platform-apis.md 2.5).
+/// Service variables (docs/platforms.md).
 extension RailwayDeployer {
     /// `variables(projectId, environmentId, serviceId, unrendered: true)`: references stay as written,
     /// so they compare with the manifest; values are hashed at once.

@@ -4,7 +4,7 @@ import HTTPTransport
 import Logging
 import ClipnetJSON
 
-/// The api and worker services on Railway, through its public GraphQL API (platform-apis.md
+/// The api and worker services on Railway, through its public GraphQL API (docs/platforms.md
 /// section 2).
 ///
 /// Deploy = `serviceInstanceDeployV2(commitSha:)` (git) or `serviceInstanceUpdate(source.image)`
@@ -14,21 +14,35 @@ import ClipnetJSON
 public struct RailwayDeployer: PlatformDeployer {
     public let configuration: RailwayConfiguration
     let transport: PlatformTransport
+    let memory: ClientMemory
+    /// The deployments this process created, per rollout: what `deploy` may adopt without checks.
+    var created: CreatedDeployments { memory.created }
     public var platform: Platform { .railway }
+    /// The requests this deployer has sent (shared when one was passed to `init`).
+    public var requestCounter: PlatformRequestCounter { transport.counter }
     public var services: Set<ServiceName> { Set(configuration.services.keys) }
 
-    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
-    ///   token, header or body.
-    public init(configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway")) {
+    /// - Parameters:
+    ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
+    ///     header or body.
+    ///   - requestCounter: counts every request sent (default: `PlatformRequestCounter.shared(for: .railway)`).
+    public init(
+        configuration: RailwayConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.railway"),
+        requestCounter: PlatformRequestCounter? = nil
+    ) {
         self.configuration = configuration
+        // Railway's budget is per token; one gate per API and project is the conservative reading.
+        let memory = ClientMemory.shared("railway|\(configuration.endpoint)|\(configuration.projectId)", scope: .wholePlatform)
+        self.memory = memory
         self.transport = PlatformTransport(
             client: client, platform: .railway, configuration: configuration.transport, logger: logger,
-            scrubber: SecretScrubber([configuration.token.value])
+            scrubber: SecretScrubber([configuration.token.value]),
+            gate: memory.gate, counter: requestCounter ?? .shared(for: .railway)
         )
     }
 
     /// Runs one operation and returns its `data` field, after checking `errors` (Railway answers
-    /// errors with HTTP 200, platform-apis.md 2.7).
+    /// errors with HTTP 200, docs/platforms.md).
     func execute(
         _ operation: String, _ document: String, variables: [String: JSONValue], retry: PlatformTransport.RetryMode = .idempotent,
         secrets: [String] = []
@@ -46,7 +60,7 @@ public struct RailwayDeployer: PlatformDeployer {
                 JSONValue.parse(response.body)?["errors"]?.arrayValue?.compactMap { $0["message"]?.stringValue }.joined(separator: "; ")
             },
             inspectSuccess: { response, scrubber in
-                // `errors` is checked before `data` (platform-apis.md 2.7); retryable ones (rate
+                // `errors` is checked before `data` (docs/platforms.md); retryable ones (rate
                 // limit, internal error) are retried by the transport for idempotent operations.
                 guard let errors = JSONValue.parse(response.body)?["errors"]?.arrayValue, !errors.isEmpty else { return nil }
                 return Self.error(for: errors.map { scrubber.scrub($0["message"]?.stringValue ?? "unknown error") }, operation: operation)
@@ -61,7 +75,7 @@ public struct RailwayDeployer: PlatformDeployer {
         return data
     }
 
-    /// Classifies GraphQL error messages (RCLI matches on message text, platform-apis.md 2.7).
+    /// Classifies GraphQL error messages (RCLI matches on message text, docs/platforms.md).
     static func error(for messages: [String], operation: String) -> DeployerError {
         let text = messages.joined(separator: "; ")
         let lowered = text.lowercased()
@@ -99,7 +113,7 @@ public struct RailwayDeployer: PlatformDeployer {
     func observed(_ node: JSONValue, service: ServiceName) throws -> ObservedDeployment {
         guard let id = node["id"]?.stringValue else { throw invalidResponse("deployment", "no `id` in the deployment") }
         let raw = node["status"]?.stringValue ?? "UNKNOWN"
-        // `meta` keys are UNCONFIRMED (platform-apis.md 2.6): commitHash for git, image for images.
+        // `meta` keys are UNCONFIRMED (docs/platforms.md): commitHash for git, image for images.
         let meta = node["meta"]
         let url = (node["staticUrl"]?.stringValue ?? node["url"]?.stringValue).map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
         let created = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:))

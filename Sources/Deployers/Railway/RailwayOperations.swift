@@ -1,16 +1,17 @@
 import ClipnetJSON
-/// The GraphQL documents the Railway client sends, exactly as in platform-apis.md section 2
+/// The GraphQL documents the Railway client sends, exactly as in docs/platforms.md
 /// (signatures from the public schema). `deploymentRollback` returns `Boolean!` and takes no
 /// selection; `meta` is a JSON scalar and is selected whole.
 enum RailwayOperations {
-    static let deploymentFields = "id status createdAt meta url staticUrl serviceId environmentId canRollback"
+    static let deploymentFields = "id status statusUpdatedAt createdAt meta url staticUrl serviceId environmentId canRollback"
 
     static let deployment = """
         query deployment($id: String!) { deployment(id: $id) { \(deploymentFields) } }
         """
 
     static let deployments = """
-        query deployments($input: DeploymentListInput!, $first: Int) { deployments(input: $input, first: $first) { \
+        query deployments($input: DeploymentListInput!, $first: Int, $after: String) { \
+        deployments(input: $input, first: $first, after: $after) { \
         edges { node { \(deploymentFields) } } pageInfo { hasNextPage endCursor } } }
         """
 
@@ -41,9 +42,21 @@ enum RailwayOperations {
         mutation variableCollectionUpsert($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }
         """
 
+    /// `services` is a Relay connection: read page by page (`$after` = the last `endCursor`).
     static let project = """
-        query project($id: String!) { project(id: $id) { id name \
-        services { edges { node { id name } } } environments { edges { node { id name } } } } }
+        query project($id: String!, $first: Int, $after: String) { project(id: $id) { id name \
+        services(first: $first, after: $after) { edges { node { id name } } pageInfo { hasNextPage endCursor } } \
+        environments { edges { node { id name } } } } }
+        """
+
+    /// One field that changes whenever the environment's configuration changes (docs/platforms.md).
+    static let environmentConfigEtag = """
+        query environment($id: String!, $projectId: String) { environment(id: $id, projectId: $projectId) { id configEtag } }
+        """
+
+    /// The variables a deployment ran with (docs/platforms.md).
+    static let deploymentSnapshot = """
+        query deploymentSnapshot($deploymentId: String!) { deploymentSnapshot(deploymentId: $deploymentId) { variables } }
         """
 
     static let serviceInstanceAutoDeployStatus = """

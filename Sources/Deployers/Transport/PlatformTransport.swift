@@ -7,6 +7,10 @@ import Metrics
 /// The layer both clients send through: timeouts, retries (429 with `Retry-After`, 5xx and network
 /// failures with capped exponential backoff, bounded attempts), typed errors, metrics and logs
 /// that never hold a token, a header or a body.
+///
+/// A `Retry-After` of any length is honoured: a wait up to `maximumRetryAfter` happens inside the
+/// call; a longer one fails the call with `rateLimited` and the exact delay in `retryAfter`, and
+/// `gate` refuses to send that request again before the delay is over.
 struct PlatformTransport: Sendable {
     /// Which failures may be retried for a call.
     enum RetryMode: Sendable {
@@ -24,6 +28,10 @@ struct PlatformTransport: Sendable {
     let configuration: TransportConfiguration
     let logger: Logger
     let scrubber: SecretScrubber
+    /// Until when the platform asked not to be called again; shared by copies of the deployer.
+    let gate: RateLimitGate
+    /// Requests sent, for the status page's budget line; shared with the reconciler.
+    let counter: PlatformRequestCounter
 
     /// Sends `request` until it gets a final answer and returns it if 2xx.
     /// - Parameters:
@@ -46,9 +54,20 @@ struct PlatformTransport: Sendable {
         logger[metadataKey: "platform.name"] = "\(platform)"
         logger[metadataKey: "platform.operation"] = "\(operation)"
         var attempt = 0
+        var lastRetryAfter: Duration?
         while true {
             attempt += 1
             try Task.checkCancellation()
+            if let wait = gate.remaining(for: operation) {
+                // An earlier 429 asked to wait: never send earlier than it said.
+                guard wait <= configuration.maximumRetryAfter else {
+                    throw DeployerError(
+                        .rateLimited, "rate limited by \(platform) for another \(wait.components.seconds) s; the request was not sent",
+                        isRetryable: true, platform: platform, operation: operation, httpStatus: 429, retryAfter: wait
+                    )
+                }
+                try await Task.sleep(for: wait + Self.jitter(upTo: configuration.retryAfterJitter))
+            }
             let started = ContinuousClock.now
             let outcome: Result<HTTPResponse, HTTPTransportError>
             do {
@@ -79,17 +98,21 @@ struct PlatformTransport: Sendable {
             case .success(let response):
                 let detail = scrubber.scrub(describeError(response) ?? "HTTP \(response.status)")
                 let error = Self.error(for: response.status, detail: detail, platform: platform, operation: operation)
-                // 429, and a 503 that says when to come back (VCLI honours both, platform-apis.md 1.9).
-                if response.status == 429 || (response.status == 503 && response.retryAfter() != nil && retry == .idempotent) {
-                    let asked = response.retryAfter() ?? configuration.backoff.delay(afterFailures: attempt)
+                // 429, and a 503 that says when to come back (VCLI honours both, docs/platforms.md).
+                let retryAfter = Self.retryAfter(of: response)
+                if response.status == 429 || (response.status == 503 && retryAfter != nil && retry == .idempotent) {
+                    let asked = retryAfter ?? configuration.backoff.delay(afterFailures: attempt)
+                    lastRetryAfter = retryAfter
+                    if retryAfter != nil { gate.block(operation, for: asked, now: started.advanced(by: elapsed)) }
                     guard asked <= configuration.maximumRetryAfter else {
                         throw DeployerError(
                             response.status == 429 ? .rateLimited : .serverError,
-                            "\(detail); Retry-After \(asked) exceeds the \(configuration.maximumRetryAfter) this client waits",
-                            isRetryable: true, platform: platform, operation: operation, httpStatus: response.status
+                            "\(detail); the platform asked to wait \(asked.components.seconds) s before trying again",
+                            isRetryable: true, platform: platform, operation: operation, httpStatus: response.status, retryAfter: asked
                         )
                     }
-                    delay = asked + Self.jitter(upTo: configuration.retryAfterJitter)
+                    // The gate makes the next attempt wait out the rest; the jitter spreads replicas.
+                    delay = retryAfter == nil ? asked : .zero
                 } else if error.isRetryable, retry == .idempotent {
                     delay = configuration.backoff.delay(afterFailures: attempt)
                 } else {
@@ -109,6 +132,14 @@ struct PlatformTransport: Sendable {
             }
             guard attempt < configuration.maxAttempts else {
                 logger.warning("platform call failed, attempts exhausted", metadata: ["attempt": "\(attempt)", "error.code": "\(cause.code)"])
+                if cause.code == .rateLimited {
+                    // A rate limit that outlasts the attempts is a reason to wait, not a failure.
+                    throw DeployerError(
+                        .rateLimited, "still rate limited after \(configuration.maxAttempts) attempts; last: \(cause.message)",
+                        isRetryable: true, platform: platform, operation: operation, httpStatus: cause.httpStatus,
+                        retryAfter: lastRetryAfter ?? gate.remaining(for: operation)
+                    )
+                }
                 throw DeployerError(
                     .retriesExhausted, "\(configuration.maxAttempts) attempts failed; last: \(cause.message)",
                     isRetryable: false, platform: platform, operation: operation, httpStatus: cause.httpStatus
@@ -119,6 +150,16 @@ struct PlatformTransport: Sendable {
             ])
             try await Task.sleep(for: delay)
         }
+    }
+
+    /// `Retry-After` as a delay; a number of seconds too large to represent is taken as a very
+    /// long wait (it must never fall back to a quick retry).
+    static func retryAfter(of response: HTTPResponse) -> Duration? {
+        if let delay = response.retryAfter() { return delay }
+        guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+              value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return .seconds(Int64.max)
     }
 
     /// The typed error for a non-2xx status.
@@ -145,6 +186,7 @@ struct PlatformTransport: Sendable {
     /// One sample per attempt: `platform_api_requests_total{platform,operation,status}` and
     /// `platform_api_request_duration_seconds{platform,operation}`.
     private func record(operation: String, status: String, duration: Duration) {
+        counter.record()
         Counter(
             label: "platform_api_requests_total",
             dimensions: [("platform", platform.rawValue), ("operation", operation), ("status", status)]

@@ -14,7 +14,7 @@ public struct TransportConfiguration: Sendable, Equatable {
     /// (retryable), so a reconcile loop is not parked for an hour inside one call.
     public var maximumRetryAfter: Duration
     /// Random extra delay, up to this, added to a `Retry-After` so replicas do not retry in step
-    /// (Vercel's CLI adds up to 30 s, platform-apis.md 1.9).
+    /// (Vercel's CLI adds up to 30 s, docs/platforms.md).
     public var retryAfterJitter: Duration
 
     public init(

@@ -1,23 +1,40 @@
 /// Where and how the Vercel client talks to Vercel for the frontend.
 public struct VercelConfiguration: Sendable {
-    /// Where Vercel deploys the build (platform-apis.md 1.2 `target`, 1.7 custom environments).
+    /// Where Vercel deploys the build (`target` and custom environments, docs/platforms.md).
     public enum Target: Sendable, Hashable {
         /// No `target`: a preview deployment; env variables of target `preview` apply.
         case preview
         /// `target: "production"`, sent with `autoAssignCustomDomains: false` so the build is
         /// staged and only the reconciler moves domains.
         case production
-        /// `target: "staging"` (the enum value Vercel documents).
+        /// `target: "staging"` (the value Vercel documents): the custom environment `staging`.
         case staging
         /// `customEnvironmentSlugOrId`.
         case customEnvironment(String)
 
-        /// The env-variable target whose variables this deployment reads.
-        var envTarget: String {
+        /// The env-variable target whose variables this deployment reads, or nil for a custom
+        /// environment: its variables are attached by `customEnvironmentIds` instead, never by
+        /// `preview`, which every preview deployment of the project (each pull request) can read.
+        var envTarget: String? {
             switch self {
             case .production: return "production"
-            case .preview, .staging, .customEnvironment: return "preview"
+            case .preview: return "preview"
+            case .staging, .customEnvironment: return nil
             }
+        }
+
+        /// The custom environment's slug (or id) for `.staging` and `.customEnvironment`.
+        public var customEnvironmentSlug: String? {
+            switch self {
+            case .staging: return "staging"
+            case .customEnvironment(let slug): return slug
+            case .preview, .production: return nil
+            }
+        }
+
+        /// The environment's name as people say it: `production`, `preview` or the custom slug.
+        public var environmentName: String {
+            customEnvironmentSlug ?? envTarget ?? "preview"
         }
     }
 
@@ -42,6 +59,9 @@ public struct VercelConfiguration: Sendable {
     /// The `meta` key stamped with the rollout id.
     public var rolloutMetaKey: String
     public var transport: TransportConfiguration
+    /// Marks the variables the reconciler writes (`comment`), so they can be told apart from
+    /// variables people set; see `VercelDeployer.managedComment`.
+    public var managedCommentPrefix: String = "managed by clipnet-reconciler"
     /// Derives fingerprints from variable values as they are read (isolation checks); nil: none.
     public var valueInspector: ValueInspector?
 

@@ -1,7 +1,7 @@
 /// The alias: what "live" means for the frontend, and the rollback primitive.
 extension VercelDeployer {
     /// `POST /v2/deployments/{id}/aliases` `{"alias", "redirect": null}`, then confirms with
-    /// `GET /v4/aliases/{alias}` that it points at `id` (platform-apis.md 3: confirm the alias).
+    /// `GET /v4/aliases/{alias}` that it points at `id` (docs/platforms.md: confirm the alias).
     public func repoint(_ service: ServiceName, to id: DeploymentID, reapplying variables: [DesiredVariable]) async throws -> DeploymentID {
         try requireFrontend(service, "assignAlias")
         _ = try await call(

@@ -43,7 +43,7 @@ extension VercelDeployer {
         case .preview: break
         case .production:
             body["target"] = "production"
-            // VCLI's `--skip-domain` (platform-apis.md 1.2): the reconciler moves domains itself.
+            // VCLI's `--skip-domain` (docs/platforms.md): the reconciler moves domains itself.
             body["autoAssignCustomDomains"] = false
         case .staging: body["target"] = "staging"
         case .customEnvironment(let slug): body["customEnvironmentSlugOrId"] = .string(slug)
@@ -56,7 +56,8 @@ extension VercelDeployer {
         return DeploymentID(id)
     }
 
-    /// This rollout's deployment of `sha`, if one exists that has not failed:
+    /// This rollout's deployment of `sha`, if one exists that has not failed, been cancelled,
+    /// deleted or blocked:
     /// `GET /v7/deployments?projectId=&sha=&limit=100`, following `pagination.next` (at most 5 pages).
     func findDeployment(sha: String, rolloutID: String) async throws -> DeploymentID? {
         var until: String?
@@ -67,8 +68,9 @@ extension VercelDeployer {
             for item in json["deployments"]?.arrayValue ?? [] {
                 guard item["meta"]?[configuration.rolloutMetaKey]?.stringValue == rolloutID,
                       let uid = item["uid"]?.stringValue else { continue }
+                // DELETED cannot be aliased and BLOCKED waits for a person: neither is reused.
                 let status = DeploymentStatus(vercel: item["readyState"]?.stringValue ?? item["state"]?.stringValue ?? "")
-                if status != .failed && status != .canceled { return DeploymentID(uid) }
+                if ![.failed, .canceled, .removed, .blocked].contains(status) { return DeploymentID(uid) }
             }
             guard let next = json["pagination"]?["next"]?.numberValue else { return nil }
             until = String(Int64(next))
@@ -83,6 +85,23 @@ extension VercelDeployer {
             .get, "/v13/deployments/\(Self.encode(id.rawValue))", query: [("withGitRepoInfo", "true")], operation: "getDeployment"
         )
         return try observed(json)
+    }
+
+    /// `GET /v13/deployments/{id}`: ready while it exists and is READY; expired once retention
+    /// deleted it (410 `DEPLOYMENT_DELETED`, or 404) or it never became READY. Aliasing any READY
+    /// deployment is what `repoint` does, so nothing else limits it.
+    public func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness {
+        try requireFrontend(service, "getDeployment")
+        do {
+            let json = try await call(.get, "/v13/deployments/\(Self.encode(id.rawValue))", operation: "getDeployment")
+            let current = try self.observed(json)
+            guard current.status == .ready else {
+                return RollbackReadiness(state: .expired, detail: "the deployment is \(current.rawStatus)")
+            }
+            return RollbackReadiness(state: .ready, detail: "the deployment exists and is READY")
+        } catch let error as DeployerError where error.code == .notFound {
+            return RollbackReadiness(state: .expired, detail: error.httpStatus == 410 ? "deleted by retention (410)" : "not found (404)")
+        }
     }
 
     /// `PATCH /v12/deployments/{id}/cancel`; a deployment already terminal is returned as it is.
@@ -107,7 +126,7 @@ extension VercelDeployer {
         }
         let raw = json["readyState"]?.stringValue ?? json["status"]?.stringValue ?? "UNKNOWN"
         // gitSource.sha (withGitRepoInfo=true) first; meta.githubCommitSha is UNCONFIRMED for API
-        // deployments (platform-apis.md 1.3), then our own stamp.
+        // deployments (docs/platforms.md), then our own stamp.
         let sha = json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
             ?? json["meta"]?["reconcilerRevision"]?.stringValue
         let url = json["url"]?.stringValue.map { $0.hasPrefix("http") ? $0 : "https://\($0)" }

@@ -17,7 +17,7 @@ extension VercelDeployer {
         return PlatformTopology(platform: .vercel, project: project, services: [project], environments: [.init(id: environment, name: environment)])
     }
 
-    /// Vercel has no API switch for deploy-on-push (platform-apis.md 3): it is `git.deploymentEnabled`
+    /// Vercel has no API switch for deploy-on-push (docs/platforms.md): it is `git.deploymentEnabled`
     /// in the repository's `vercel.json`, or the project's Ignored Build Step. Reports the Ignored
     /// Build Step setting read from `GET /v9/projects/{id}`.
     public func autoDeploy(of service: ServiceName) async throws -> AutoDeployState {
@@ -33,7 +33,7 @@ extension VercelDeployer {
     }
 
     /// Does not change anything: whether `git.deploymentEnabled: false` or an Ignored Build Step
-    /// also blocks API deployments is UNCONFIRMED (platform-apis.md 6.3), so setting one from here
+    /// also blocks API deployments is UNCONFIRMED (docs/platforms.md), so setting one from here
     /// could stop the reconciler's own deployments. Returns the guidance of `autoDeploy(of:)`.
     public func disableAutoDeploy(for service: ServiceName) async throws -> AutoDeployState {
         try await autoDeploy(of: service)

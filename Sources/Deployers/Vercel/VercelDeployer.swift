@@ -3,7 +3,7 @@ import HTTPTransport
 import Logging
 import ClipnetJSON
 
-/// The frontend on Vercel, through its REST API (platform-apis.md section 1).
+/// The frontend on Vercel, through its REST API (docs/platforms.md).
 ///
 /// Deploy = `POST /v13/deployments` with `gitSource` at the full sha and `meta` stamped with the
 /// rollout id, after looking for that rollout's deployment with `GET /v7/deployments`; going live
@@ -11,16 +11,29 @@ import ClipnetJSON
 public struct VercelDeployer: PlatformDeployer {
     public let configuration: VercelConfiguration
     let transport: PlatformTransport
+    let memory: ClientMemory
+    var customEnvironments: CustomEnvironmentCache { memory.customEnvironments }
     public var platform: Platform { .vercel }
+    /// The requests this deployer has sent (shared when one was passed to `init`).
+    public var requestCounter: PlatformRequestCounter { transport.counter }
     public var services: Set<ServiceName> { [.frontend] }
 
-    /// - Parameter logger: receives one line per failed attempt and debug lines per call; never a
-    ///   token, header or body.
-    public init(configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel")) {
+    /// - Parameters:
+    ///   - logger: receives one line per failed attempt and debug lines per call; never a token,
+    ///     header or body.
+    ///   - requestCounter: counts every request sent (default: `PlatformRequestCounter.shared(for: .vercel)`).
+    public init(
+        configuration: VercelConfiguration, client: HTTPClient, logger: Logger = Logger(label: "deployers.vercel"),
+        requestCounter: PlatformRequestCounter? = nil
+    ) {
         self.configuration = configuration
+        let memory = ClientMemory.shared(
+            "vercel|\(configuration.baseURL)|\(configuration.teamId ?? "")|\(configuration.projectId)", scope: .perOperation)
+        self.memory = memory
         self.transport = PlatformTransport(
             client: client, platform: .vercel, configuration: configuration.transport, logger: logger,
-            scrubber: SecretScrubber([configuration.token])
+            scrubber: SecretScrubber([configuration.token]),
+            gate: memory.gate, counter: requestCounter ?? .shared(for: .vercel)
         )
     }
 
@@ -48,7 +61,7 @@ public struct VercelDeployer: PlatformDeployer {
         if body != nil { headers.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, url: url(path, query), headers: headers, body: body?.serialized)
         let response = try await transport.send(request, operation: operation, retry: retry, extraSecrets: secrets) { response in
-            // {"error":{"code","message"}} (platform-apis.md 1.9)
+            // {"error":{"code","message"}} (docs/platforms.md)
             guard let error = JSONValue.parse(response.body)?["error"] else { return nil }
             return "\(error["code"]?.stringValue ?? "error"): \(error["message"]?.stringValue ?? "")"
         }

@@ -3,7 +3,7 @@ import ClipnetJSON
 
 /// The mutation resolvers: `serviceInstanceDeployV2`, `serviceInstanceUpdate`, `deploymentRollback`,
 /// `deploymentCancel`, `variableCollectionUpsert`, `serviceInstanceAutoDeployUpdate`
-/// (platform-apis.md 2.4, 2.5).
+/// (docs/platforms.md).
 extension RailwayEmulator {
     func mutate(_ name: String, arguments a: [String: JSONValue], caller: Caller, state: inout RailwayState, now: Date) -> Resolved {
         let string = { (key: String) in a[key]?.stringValue }
@@ -119,7 +119,7 @@ extension RailwayEmulator {
             }
             if replace { state.instances[key]!.variables = [:] }
             state.instances[key]!.variables.merge(variables) { _, new in new }
-            // Without skipDeploys a variable change redeploys the service (platform-apis.md 2.5).
+            // Without skipDeploys a variable change redeploys the service (docs/platforms.md).
             if !skipDeploys, let latest = state.deployments.last(where: { $0.key == key }) {
                 var meta = latest.meta
                 meta["reason"] = "variables"
@@ -176,7 +176,7 @@ extension RailwayEmulator {
         guard let target = state.deployments.first(where: { $0.id == deploymentId }) else {
             throw GraphQLErrors(messages: ["Deployment not found"])
         }
-        guard state.everSucceeded(target, at: now), var instance = state.instances[target.key] else {
+        guard state.canRollback(target, at: now, retention: configuration.imageRetention), var instance = state.instances[target.key] else {
             throw GraphQLErrors(messages: ["Deployment cannot be rolled back"])
         }
         instance.variables = target.variables

@@ -2,20 +2,36 @@ import Foundation
 import ClipnetJSON
 
 /// The query resolvers: `project`, `deployment`, `deployments`, `variables`, `serviceInstance`,
-/// `serviceInstanceAutoDeployStatus`, `projectToken` (platform-apis.md 2.2, 2.5).
+/// `serviceInstanceAutoDeployStatus`, `projectToken` (docs/platforms.md).
 extension RailwayEmulator {
     typealias Resolved = Result<JSONValue, GraphQLErrors>
 
     func resolve(_ name: String, arguments a: [String: JSONValue], caller: Caller, state: inout RailwayState, now: Date) -> Resolved {
         let string = { (key: String) in a[key]?.stringValue }
         switch name {
-        case "project": return project(string("id")!, caller: caller, state: state)
+        case "project": return project(string("id")!, page: a[Self.servicesPageArgument]?.objectValue ?? [:], caller: caller, state: state)
         case "deployment":
             guard let deployment = state.deployments.first(where: { $0.id == string("id") }),
                   caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             return .success(deploymentJSON(deployment, state: state, now: now))
         case "deployments": return deployments(a, caller: caller, state: state, now: now)
+        case "environment":
+            let id = string("id")!
+            guard let project = state.projects.values.first(where: { $0.environments.contains { $0.id == id } }),
+                  caller.mayAccess(projectId: project.id, environmentId: id), string("projectId").map({ $0 == project.id }) ?? true,
+                  let environment = project.environments.first(where: { $0.id == id })
+            else { return .failure(GraphQLErrors(messages: ["Environment not found"])) }
+            return .success([
+                "id": .string(id), "name": .string(environment.name), "projectId": .string(project.id), "isEphemeral": false,
+                "createdAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
+                "configEtag": .string(state.configEtag(environmentId: id, projectId: project.id)),
+            ])
+        case "deploymentSnapshot":
+            guard let deployment = state.deployments.first(where: { $0.id == string("deploymentId") }),
+                  caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+            else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
+            return .success(["id": .string("snap-" + deployment.id.prefix(8)), "variables": .object(deployment.variables.mapValues { .string($0) })])
         case "variables":
             let projectId = string("projectId")!, environmentId = string("environmentId")!
             guard caller.mayAccess(projectId: projectId, environmentId: environmentId), state.projects[projectId] != nil else {
@@ -64,10 +80,18 @@ extension RailwayEmulator {
         }
     }
 
-    private func project(_ id: String, caller: Caller, state: RailwayState) -> Resolved {
+    private func project(_ id: String, page: [String: JSONValue], caller: Caller, state: RailwayState) -> Resolved {
         guard let project = state.projects[id], caller.mayAccess(projectId: id, environmentId: nil) else {
             return .failure(GraphQLErrors(messages: ["Project not found"]))
         }
+        // `services(first, after)`: Relay paging, cursors are service ids.
+        var services = project.services
+        if let after = page["after"]?.stringValue, let index = services.firstIndex(where: { $0.id == after }) {
+            services = Array(services[(index + 1)...])
+        }
+        // The server's own page limit caps `first` (Railway's maximum is UNCONFIRMED).
+        let first = min(page["first"]?.numberValue.map { Int($0) } ?? configuration.connectionPageSize, configuration.connectionPageSize)
+        let servicePage = Array(services.prefix(max(0, first)))
         func connection(_ nodes: [JSONValue]) -> JSONValue {
             [
                 "edges": .array(nodes.enumerated().map { ["cursor": .string(String($0.offset)), "node": $0.element] }),
@@ -80,7 +104,15 @@ extension RailwayEmulator {
             "createdAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
             "updatedAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
             "baseEnvironmentId": .optional(project.environments.first?.id), "workspaceId": "emulator-workspace", "prDeploys": false,
-            "services": connection(project.services.map { ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "icon": .null] }),
+            "services": [
+                "edges": .array(servicePage.map { service in
+                    ["cursor": .string(service.id), "node": ["id": .string(service.id), "name": .string(service.name), "projectId": .string(id), "icon": .null]]
+                }),
+                "pageInfo": [
+                    "hasNextPage": .bool(services.count > servicePage.count), "hasPreviousPage": .bool(page["after"] != nil),
+                    "startCursor": .optional(servicePage.first?.id), "endCursor": .optional(servicePage.last?.id),
+                ],
+            ],
             "environments": connection(environments.map {
                 ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "isEphemeral": false]
             }),
@@ -125,12 +157,12 @@ extension RailwayEmulator {
         let serviceName = state.projects[d.projectId]?.services.first { $0.id == d.serviceId }?.name ?? "service"
         return [
             "id": .string(d.id), "status": .string(status), "createdAt": .string(iso.string(from: d.createdAt)),
-            "updatedAt": .string(iso.string(from: now)), "statusUpdatedAt": .string(iso.string(from: now)),
+            "updatedAt": .string(iso.string(from: now)), "statusUpdatedAt": .string(iso.string(from: state.statusChangedAt(d, at: now))),
             "meta": .object(d.meta), "url": .string("\(serviceName)-\(d.environmentId.prefix(6)).up.railway.app"),
             "staticUrl": .string("\(serviceName)-\(d.environmentId.prefix(6)).up.railway.app"),
             "projectId": .string(d.projectId), "environmentId": .string(d.environmentId), "serviceId": .string(d.serviceId),
             "snapshotId": .string("snap-" + d.id.prefix(8)), "canRedeploy": true,
-            "canRollback": .bool(state.everSucceeded(d, at: now)), "deploymentStopped": .bool(status == "REMOVED"),
+            "canRollback": .bool(state.canRollback(d, at: now, retention: configuration.imageRetention)), "deploymentStopped": .bool(status == "REMOVED"),
         ]
     }
 }

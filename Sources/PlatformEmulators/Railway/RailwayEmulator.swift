@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ClipnetJSON
 
-/// An in-memory Railway public GraphQL API (platform-apis.md section 2) at `POST /graphql/v2`:
+/// An in-memory Railway public GraphQL API (docs/platforms.md) at `POST /graphql/v2`:
 /// projects, environments, services, deployments with the `INITIALIZING -> BUILDING -> DEPLOYING
 /// -> SUCCESS | FAILED | CRASHED` lifecycle (older ones becoming `REMOVED`), rollbacks that restore
 /// variables, variables, and per-service auto-deploy. Requests are parsed and validated against
@@ -26,11 +26,21 @@ public final class RailwayEmulator: EmulatedPlatform {
         /// Project tokens, sent as `Project-Access-Token: <token>`: one environment of one project.
         public var projectTokens: [String: (projectId: String, environmentId: String)]
         public var timings: Timings
+        /// How long a replaced deployment stays `canRollback` (Hobby: 72 h, docs/platforms.md).
+        public var imageRetention: Duration
+        /// The most nodes one page of `project.services` holds, whatever `first` asks for (the
+        /// server's own limit; Railway's is UNCONFIRMED).
+        public var connectionPageSize: Int
 
-        public init(accountTokens: Set<String>, projectTokens: [String: (projectId: String, environmentId: String)] = [:], timings: Timings = Timings()) {
+        public init(
+            accountTokens: Set<String>, projectTokens: [String: (projectId: String, environmentId: String)] = [:], timings: Timings = Timings(),
+            imageRetention: Duration = .seconds(72 * 3600), connectionPageSize: Int = 50
+        ) {
             self.accountTokens = accountTokens
             self.projectTokens = projectTokens
             self.timings = timings
+            self.imageRetention = imageRetention
+            self.connectionPageSize = max(1, connectionPageSize)
         }
     }
 
@@ -103,6 +113,24 @@ public final class RailwayEmulator: EmulatedPlatform {
     @discardableResult
     public func rollbackByHand(to deploymentId: String) -> Bool {
         state.withLock { state in (try? self.rollback(&state, to: deploymentId, now: Date())) != nil }
+    }
+
+    /// The platform's own auto-deploy: a push of `sha` deploys a git service with the variables it
+    /// has now (whatever a reconciler is about to sync). Returns the deployment id, or nil when the
+    /// instance is not a git service or the commit is unknown.
+    @discardableResult
+    public func deployByPush(serviceId: String, environmentId: String, sha: String) -> String? {
+        state.withLock { state in
+            let key = RailwayState.InstanceKey(serviceId: serviceId, environmentId: environmentId)
+            guard let instance = state.instances[key], let repo = instance.repo, let branch = state.commits[repo]?[sha.lowercased()] else { return nil }
+            let meta: [String: JSONValue] = [
+                "reason": "deploy", "commitHash": .string(sha.lowercased()), "branch": .string(branch), "commitMessage": "emulated commit",
+                "repo": .string(repo),
+            ]
+            let deployment = newDeployment(key: key, instance: instance, meta: meta, revision: sha.lowercased(), build: true, state: state, now: Date())
+            state.deployments.append(deployment)
+            return deployment.id
+        }
     }
 
     // MARK: Inspection for tests
@@ -190,8 +218,15 @@ public final class RailwayEmulator: EmulatedPlatform {
         }
         var data: [String: JSONValue] = [:]
         for call in calls {
+            var arguments = call.arguments
+            // The one nested connection that pages: `project { services(first, after) }`.
+            if call.field.name == "project", let services = call.field.selections?.first(where: { $0.name == "services" }) {
+                var page: [String: JSONValue] = [:]
+                for argument in services.arguments { page[argument.name] = argument.value.resolve(variables) ?? .null }
+                arguments[Self.servicesPageArgument] = .object(page)
+            }
             let result = state.withLock { state in
-                resolve(call.field.name, arguments: call.arguments, caller: caller, state: &state, now: Date())
+                resolve(call.field.name, arguments: arguments, caller: caller, state: &state, now: Date())
             }
             switch result {
             case .success(let value):
@@ -202,6 +237,9 @@ public final class RailwayEmulator: EmulatedPlatform {
         }
         return .json(["data": .object(data)])
     }
+
+    /// Where `handle` passes the arguments of `project.services` to the resolver.
+    static let servicesPageArgument = "__servicesPage"
 
     /// Who is calling: an account/workspace token, or a project token scoped to one environment.
     enum Caller: Sendable {

@@ -1,5 +1,5 @@
 import ClipnetJSON
-/// Railway's error shapes (platform-apis.md 2.7): resolver and validation errors as HTTP 200
+/// Railway's error shapes (docs/platforms.md): resolver and validation errors as HTTP 200
 /// with `{"errors":[{"message",...}],"data":null}`; 429 with `Retry-After`.
 struct RailwayErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {

@@ -1,4 +1,4 @@
-/// The slice of Railway's public schema (platform-apis.md section 2, from `railwayapp/cli`
+/// The slice of Railway's public schema (docs/platforms.md, from `railwayapp/cli`
 /// `src/gql/schema.json`) that the emulator serves: root fields with their arguments, input
 /// objects with their required fields, and output types with their selectable fields. Requests are
 /// validated against it the way a GraphQL server validates them.
@@ -40,6 +40,8 @@ enum RailwaySchema {
             "environmentId": Argument("String!"), "projectId": Argument("String!"), "serviceId": Argument("String!"),
         ]),
         "projectToken": RootField(returnType: "ProjectToken", arguments: [:]),
+        "environment": RootField(returnType: "Environment", arguments: ["id": Argument("String!"), "projectId": Argument("String")]),
+        "deploymentSnapshot": RootField(returnType: "DeploymentSnapshot", arguments: ["deploymentId": Argument("String!")]),
     ]
 
     static let mutations: [String: RootField] = [
@@ -97,7 +99,10 @@ enum RailwaySchema {
         "Service": ["id": "String", "name": "String", "projectId": "String", "icon": "String", "createdAt": "DateTime"],
         "ProjectEnvironmentsConnection": ["edges": "ProjectEnvironmentsConnectionEdge", "pageInfo": "PageInfo"],
         "ProjectEnvironmentsConnectionEdge": ["cursor": "String", "node": "Environment"],
-        "Environment": ["id": "String", "name": "String", "projectId": "String", "isEphemeral": "Boolean", "createdAt": "DateTime"],
+        "Environment": [
+            "id": "String", "name": "String", "projectId": "String", "isEphemeral": "Boolean", "createdAt": "DateTime", "configEtag": "String",
+        ],
+        "DeploymentSnapshot": ["id": "String", "variables": "EnvironmentVariables"],
         "PageInfo": ["hasNextPage": "Boolean", "hasPreviousPage": "Boolean", "startCursor": "String", "endCursor": "String"],
         "QueryDeploymentsConnection": ["edges": "QueryDeploymentsConnectionEdge", "pageInfo": "PageInfo"],
         "QueryDeploymentsConnectionEdge": ["cursor": "String", "node": "Deployment"],

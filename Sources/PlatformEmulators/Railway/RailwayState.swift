@@ -95,4 +95,45 @@ struct RailwayState: Sendable {
         guard deployment.canceledAt == nil, let success = deployment.successAt else { return false }
         return success <= now
     }
+
+    /// When a newer deployment of the same instance replaced it (reached SUCCESS), if one has.
+    func replacedAt(_ deployment: Deployment, at now: Date) -> Date? {
+        deployments.compactMap { newer -> Date? in
+            guard newer.key == deployment.key, newer.createdAt > deployment.createdAt, newer.canceledAt == nil,
+                  let success = newer.successAt, success <= now else { return nil }
+            return success
+        }.min()
+    }
+
+    /// `canRollback`: it succeeded once and its image is still kept, which is `retention` counted
+    /// from when it was replaced (docs/platforms.md).
+    func canRollback(_ deployment: Deployment, at now: Date, retention: Duration) -> Bool {
+        guard everSucceeded(deployment, at: now) else { return false }
+        guard let replaced = replacedAt(deployment, at: now) else { return true }
+        return replaced.adding(retention) > now
+    }
+
+    /// When the current status began (`statusUpdatedAt`).
+    func statusChangedAt(_ deployment: Deployment, at now: Date) -> Date {
+        if let canceled = deployment.canceledAt, canceled <= now { return canceled }
+        let status = self.status(of: deployment, at: now)
+        if status == "REMOVED", let replaced = replacedAt(deployment, at: now) { return replaced }
+        return deployment.plan.start(of: status).map { deployment.createdAt.adding($0) } ?? deployment.createdAt
+    }
+
+    /// An opaque token over everything configured in `environmentId` (variables, sources,
+    /// auto-deploy): it changes when the configuration changes and not otherwise.
+    func configEtag(environmentId: String, projectId: String) -> String {
+        var parts: [String] = []
+        for (key, instance) in instances where key.environmentId == environmentId && instance.projectId == projectId {
+            let variables = instance.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
+            parts.append("\(key.serviceId)|\(instance.repo ?? "")|\(instance.image ?? "")|\(instance.branch)|\(instance.autoDeploy)|\(variables)")
+        }
+        let shared = (sharedVariables["\(projectId)/\(environmentId)"] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        parts.append("shared|" + shared.joined(separator: "\u{1}"))
+        // FNV-1a: stable across runs, unlike Hasher.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in parts.sorted().joined(separator: "\u{2}").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
 }

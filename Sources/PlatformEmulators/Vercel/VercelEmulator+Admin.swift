@@ -5,6 +5,9 @@ import ClipnetJSON
 /// - `commits` `{"sha","branch","org","repo"}`
 /// - `env` `{"project","key","value","type"?,"target"?:[...]}`
 /// - `faults/fail-build` / `faults/hang-build` `{"sha","project"?}`
+/// - `custom-environments` `{"project","slug"}`
+/// - `faults/block-build` `{"sha","project"?}`
+/// - `retention/delete` `{"deploymentId"}`: retention deletes a deployment.
 /// - `faults/fail-env` `{"key"}`
 /// - `drift/alias` `{"alias","deploymentId"}`: someone re-points the alias by hand.
 extension VercelEmulator {
@@ -27,6 +30,14 @@ extension VercelEmulator {
                 failBuild(sha: try string("sha"), project: body["project"]?.stringValue)
             case "faults/hang-build":
                 hangBuild(sha: try string("sha"), project: body["project"]?.stringValue)
+            case "custom-environments":
+                guard addCustomEnvironment(project: try string("project"), slug: try string("slug")) != nil else {
+                    return AdminReply.badRequest("no such project")
+                }
+            case "faults/block-build":
+                blockBuild(sha: try string("sha"), project: body["project"]?.stringValue)
+            case "retention/delete":
+                guard expireDeployment(try string("deploymentId")) else { return AdminReply.badRequest("no such deployment") }
             case "faults/fail-env":
                 failEnvUpsert(key: try string("key"))
             case "drift/alias":

@@ -1,7 +1,7 @@
 import Foundation
 import ClipnetJSON
 
-/// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (platform-apis.md 1.5).
+/// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (docs/platforms.md).
 extension VercelEmulator {
     func assignAlias(_ request: EmulatorRequest, deploymentId: String, inScope: Bool) -> EmulatorResponse {
         if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug"]) { return rejected }
@@ -11,6 +11,7 @@ extension VercelEmulator {
         let now = Date()
         return state.withLock { state in
             guard inScope, let deployment = state.deployment(deploymentId) else { return VercelError.notFound("Deployment not found") }
+            if deployment.deletedAt != nil { return VercelError.deleted() }
             guard deployment.readyState(at: now) == "READY" else {
                 return VercelError.response(400, "deployment_not_ready", "The deployment is not READY and can not be aliased")
             }

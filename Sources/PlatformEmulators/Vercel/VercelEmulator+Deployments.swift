@@ -2,7 +2,7 @@ import Foundation
 import ClipnetJSON
 
 /// `POST /v13/deployments`, `GET /v13/deployments/{idOrUrl}`, `GET /v7/deployments` (and `/v6`),
-/// `PATCH /v12/deployments/{id}/cancel` (platform-apis.md 1.2 to 1.4).
+/// `PATCH /v12/deployments/{id}/cancel` (docs/platforms.md).
 extension VercelEmulator {
     static let createFields: Set<String> = [
         "name", "project", "target", "customEnvironmentSlugOrId", "gitSource", "meta", "deploymentId", "withLatestCommit",
@@ -74,8 +74,17 @@ extension VercelEmulator {
                 }
                 sha = head
             }
+            // `target`: "Either not defined, `staging`, `production`, or a custom environment
+            // identifier"; `customEnvironmentSlugOrId` names one directly (docs/platforms.md).
+            var customEnvironmentId: String?
+            if let named = body["customEnvironmentSlugOrId"]?.stringValue ?? (target == "production" ? nil : target) {
+                guard let environment = state.customEnvironment(named, in: project) else {
+                    return VercelError.response(400, "custom_environment_not_found", "The custom environment \(named) does not exist for this project.")
+                }
+                customEnvironmentId = environment.id
+            }
             let now = Date()
-            // UNCONFIRMED dedup rule (platform-apis.md 3): without forceNew=1 a similar deployment
+            // UNCONFIRMED dedup rule (docs/platforms.md): without forceNew=1 a similar deployment
             // (same project, commit and target, not failed) is handed back instead of a new one.
             if !forceNew, let similar = state.deployments.last(where: {
                 $0.projectId == project.id && $0.sha == sha && $0.target == target && !Self.terminalFailures.contains($0.readyState(at: now))
@@ -83,7 +92,9 @@ extension VercelEmulator {
                 return .json(self.deploymentJSON(similar, state: state, now: now, withGitSource: true))
             }
             let plan: PhasePlan
-            if state.hasFault(state.hangingBuilds, project: project, sha: sha) {
+            if state.hasFault(state.blockedBuilds, project: project, sha: sha) {
+                plan = PhasePlan([.init("QUEUED", for: timings.queued), .init("BLOCKED", for: nil)])
+            } else if state.hasFault(state.hangingBuilds, project: project, sha: sha) {
                 plan = PhasePlan([.init("QUEUED", for: timings.queued), .init("BUILDING", for: nil)])
             } else {
                 let outcome = state.hasFault(state.failingBuilds, project: project, sha: sha) ? "ERROR" : "READY"
@@ -94,7 +105,10 @@ extension VercelEmulator {
                 id: id, url: "\(project.name)-\(id.dropFirst(4).prefix(9)).vercel.app", name: project.name, projectId: project.id,
                 target: target, customEnvironment: body["customEnvironmentSlugOrId"]?.stringValue, meta: meta,
                 gitType: "github", org: project.org, repo: project.repo, repoId: project.repoId, ref: ref, sha: sha,
-                createdAt: now, plan: plan, canceledAt: nil, autoAssignCustomDomains: autoAssign
+                createdAt: now, plan: plan, canceledAt: nil, autoAssignCustomDomains: autoAssign,
+                customEnvironmentId: customEnvironmentId,
+                environment: state.environment(of: project, target: target, customEnvironmentId: customEnvironmentId, ref: ref),
+                deletedAt: nil
             )
             state.deployments.append(deployment)
             return .json(self.deploymentJSON(deployment, state: state, now: now, withGitSource: true))
@@ -106,6 +120,7 @@ extension VercelEmulator {
         let withGit = request.queryValue("withGitRepoInfo") == "true"
         return state.withLock { state in
             guard inScope, let deployment = state.deployment(idOrUrl) else { return VercelError.notFound("Deployment not found") }
+            if deployment.deletedAt != nil { return VercelError.deleted() }
             return .json(self.deploymentJSON(deployment, state: state, now: Date(), withGitSource: withGit))
         }
     }
@@ -162,6 +177,20 @@ extension VercelEmulator {
             }
             state.deployments[index].canceledAt = now
             return .json(self.deploymentJSON(state.deployments[index], state: state, now: now, withGitSource: false))
+        }
+    }
+
+    /// `DELETE /v13/deployments/{id}` (what retention does on its own, docs/platforms.md).
+    func deleteDeployment(_ request: EmulatorRequest, id: String, inScope: Bool) -> EmulatorResponse {
+        if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug", "url"]) { return rejected }
+        return state.withLock { state in
+            guard inScope, let index = state.deployments.firstIndex(where: { $0.id == id }) else {
+                return VercelError.notFound("Deployment not found")
+            }
+            if state.deployments[index].deletedAt != nil { return VercelError.deleted() }
+            state.deployments[index].deletedAt = Date()
+            state.aliases = state.aliases.filter { $0.value.deploymentId != id }
+            return .json(["uid": .string(id), "state": "DELETED"])
         }
     }
 

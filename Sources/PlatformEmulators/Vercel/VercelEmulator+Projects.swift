@@ -2,7 +2,7 @@ import Foundation
 import ClipnetJSON
 
 /// `GET /v9/projects/{idOrName}`, `GET /v10/projects/{idOrName}/env` and
-/// `POST /v10/projects/{idOrName}/env?upsert=true` (platform-apis.md 1.6, 1.8).
+/// `POST /v10/projects/{idOrName}/env?upsert=true` (docs/platforms.md).
 extension VercelEmulator {
     static let envFields: Set<String> = ["key", "value", "type", "target", "gitBranch", "comment", "customEnvironmentIds"]
     static let envTypes: Set<String> = ["system", "encrypted", "plain", "sensitive"]
@@ -29,13 +29,28 @@ extension VercelEmulator {
     }
 
     func listEnv(_ request: EmulatorRequest, idOrName: String, inScope: Bool) -> EmulatorResponse {
-        let allowed: Set<String> = ["teamId", "slug", "gitBranch", "decrypt", "source", "customEnvironmentId", "customEnvironmentSlug"]
+        let allowed: Set<String> = [
+            "teamId", "slug", "gitBranch", "decrypt", "source", "customEnvironmentId", "customEnvironmentSlug", "until", "limit",
+        ]
         if let rejected = VercelError.checkQuery(request, allowed: allowed) { return rejected }
+        let pageSize = configuration.envPageSize
         return state.withLock { state in
             guard inScope, let project = state.project(idOrName) else { return VercelError.notFound("Project not found") }
-            let envs = project.envs.map { env -> JSONValue in
+            var envs = project.envs.sorted { $0.createdAt > $1.createdAt }
+            if let wanted = request.queryValue("customEnvironmentId") ?? request.queryValue("customEnvironmentSlug") {
+                guard let environment = state.customEnvironment(wanted, in: project) else {
+                    return VercelError.notFound("Custom environment not found")
+                }
+                envs = envs.filter { $0.customEnvironmentIds.contains(environment.id) }
+            }
+            // Pages newest first with the time cursor of the other Vercel lists: `until` is the
+            // `pagination.next` of the page before.
+            if let until = request.queryValue("until").flatMap(Int64.init) { envs = envs.filter { Self.ms($0.createdAt) < until } }
+            let page = Array(envs.prefix(pageSize))
+            let next: JSONValue = envs.count > page.count ? .number(Double(Self.ms(page.last!.createdAt))) : .null
+            let items = page.map { env -> JSONValue in
                 var object = Self.envJSON(env)
-                // What the list returns (platform-apis.md 1.8): plain values in clear, encrypted ones
+                // What the list returns (docs/platforms.md): plain values in clear, encrypted ones
                 // as ciphertext (even with `decrypt`), sensitive ones never.
                 switch env.type {
                 case "plain": object["value"] = .string(env.value)
@@ -44,7 +59,71 @@ extension VercelEmulator {
                 }
                 return .object(object)
             }
-            return .json(["envs": .array(envs), "pagination": ["count": .number(Double(envs.count)), "next": .null, "prev": .null]])
+            return .json(["envs": .array(items), "pagination": ["count": .number(Double(items.count)), "next": next, "prev": .null]])
+        }
+    }
+
+    /// `PATCH /v9/projects/{idOrName}/env/{id}`: edits one variable (docs/platforms.md).
+    func editEnv(_ request: EmulatorRequest, idOrName: String, envId: String, inScope: Bool) -> EmulatorResponse {
+        if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug"]) { return rejected }
+        guard let body = request.json?.objectValue else { return VercelError.badRequest("the body must be a JSON object.") }
+        if let rejected = VercelError.checkObject(body, allowed: Self.envFields, required: []) { return rejected }
+        if let type = body["type"]?.stringValue, !Self.envTypes.contains(type) {
+            return VercelError.badRequest("`type` should be one of system, encrypted, plain, sensitive.")
+        }
+        return state.withLock { state in
+            guard inScope, let project = state.project(idOrName) else { return VercelError.notFound("Project not found") }
+            guard let index = state.projects[project.id]!.envs.firstIndex(where: { $0.id == envId }) else {
+                return VercelError.notFound("Environment variable not found")
+            }
+            var env = state.projects[project.id]!.envs[index]
+            if let ids = body["customEnvironmentIds"]?.arrayValue?.compactMap(\.stringValue) {
+                for id in ids where state.customEnvironment(id, in: project) == nil {
+                    return VercelError.badRequest("custom environment \(id) does not exist.")
+                }
+                env.customEnvironmentIds = ids.compactMap { state.customEnvironment($0, in: project)?.id }
+            }
+            if let key = body["key"]?.stringValue { env.key = key }
+            if let value = body["value"]?.stringValue { env.value = value }
+            if let type = body["type"]?.stringValue { env.type = type }
+            if let target = body["target"]?.arrayValue?.compactMap(\.stringValue) { env.target = target }
+            if body["comment"] != nil { env.comment = body["comment"]?.stringValue }
+            env.updatedAt = Date()
+            state.projects[project.id]!.envs[index] = env
+            return .json(.object(Self.envJSON(env)))
+        }
+    }
+
+    /// `DELETE /v9/projects/{idOrName}/env/{id}`.
+    func removeEnv(_ request: EmulatorRequest, idOrName: String, envId: String, inScope: Bool) -> EmulatorResponse {
+        if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug", "customEnvironmentId"]) { return rejected }
+        return state.withLock { state in
+            guard inScope, let project = state.project(idOrName) else { return VercelError.notFound("Project not found") }
+            guard let index = state.projects[project.id]!.envs.firstIndex(where: { $0.id == envId }) else {
+                return VercelError.notFound("Environment variable not found")
+            }
+            let env = state.projects[project.id]!.envs.remove(at: index)
+            return .json(.object(Self.envJSON(env)))
+        }
+    }
+
+    /// `GET /v9/projects/{idOrName}/custom-environments[/{slugOrId}]` (docs/platforms.md).
+    func getCustomEnvironments(_ request: EmulatorRequest, idOrName: String, slugOrId: String?, inScope: Bool) -> EmulatorResponse {
+        if let rejected = VercelError.checkQuery(request, allowed: ["teamId", "slug", "gitBranch"]) { return rejected }
+        return state.withLock { state in
+            guard inScope, let project = state.project(idOrName) else { return VercelError.notFound("Project not found") }
+            func render(_ environment: VercelState.CustomEnvironment) -> JSONValue {
+                [
+                    "id": .string(environment.id), "slug": .string(environment.slug), "type": "preview", "description": "",
+                    "branchMatcher": .null, "domains": [], "currentDeploymentAliases": [],
+                    "createdAt": .milliseconds(environment.createdAt), "updatedAt": .milliseconds(environment.createdAt),
+                ]
+            }
+            guard let slugOrId else { return .json(["environments": .array(project.customEnvironments.map(render))]) }
+            guard let environment = state.customEnvironment(slugOrId, in: project) else {
+                return VercelError.notFound("Custom environment not found")
+            }
+            return .json(render(environment))
         }
     }
 
@@ -58,7 +137,7 @@ extension VercelEmulator {
         case .array(let array)?: single = false; items = array
         default: return VercelError.badRequest("the body must be an object or an array.")
         }
-        var validated: [(key: String, value: String, type: String, target: [String], gitBranch: String?, comment: String?)] = []
+        var validated: [(key: String, value: String, type: String, target: [String], gitBranch: String?, comment: String?, custom: [String])] = []
         for (index, item) in items.enumerated() {
             guard let object = item.objectValue else { return VercelError.badRequest("`[\(index)]` should be object.") }
             let path = single ? "" : "[\(index)]"
@@ -79,7 +158,9 @@ extension VercelEmulator {
             guard target.allSatisfy(Self.envTargets.contains) else {
                 return VercelError.badRequest("`\(path)target` should be one of production, preview, development.")
             }
-            validated.append((key, value, type, target, object["gitBranch"]?.stringValue, object["comment"]?.stringValue))
+            let custom = object["customEnvironmentIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            guard !target.isEmpty || !custom.isEmpty else { return VercelError.badRequest("`\(path)target` or `customEnvironmentIds` is required.") }
+            validated.append((key, value, type, target, object["gitBranch"]?.stringValue, object["comment"]?.stringValue, custom))
         }
         return state.withLock { state in
             guard inScope, let project = state.project(idOrName) else { return VercelError.notFound("Project not found") }
@@ -98,8 +179,15 @@ extension VercelEmulator {
                     fail("invalid_sensitive_target", "Sensitive Environment Variables cannot be created in the Development Environment")
                     continue
                 }
+                guard item.custom.allSatisfy({ state.customEnvironment($0, in: project) != nil }) else {
+                    fail("custom_environment_not_found", "A custom environment of `\(item.key)` does not exist")
+                    continue
+                }
+                let customIds = item.custom.compactMap { state.customEnvironment($0, in: project)?.id }
+                // The same key in an overlapping target, or in one of the same custom environments.
                 let existing = state.projects[project.id]!.envs.firstIndex {
-                    $0.key == item.key && !Set($0.target).isDisjoint(with: item.target) && $0.gitBranch == item.gitBranch
+                    $0.key == item.key && $0.gitBranch == item.gitBranch
+                        && (!Set($0.target).isDisjoint(with: item.target) || !Set($0.customEnvironmentIds).isDisjoint(with: customIds))
                 }
                 if let existing {
                     guard upsert else {
@@ -109,13 +197,15 @@ extension VercelEmulator {
                     state.projects[project.id]!.envs[existing].value = item.value
                     state.projects[project.id]!.envs[existing].type = item.type
                     state.projects[project.id]!.envs[existing].target = item.target
+                    state.projects[project.id]!.envs[existing].customEnvironmentIds = customIds
                     state.projects[project.id]!.envs[existing].comment = item.comment
                     state.projects[project.id]!.envs[existing].updatedAt = now
                     created.append(.object(Self.envJSON(state.projects[project.id]!.envs[existing])))
                 } else {
+                    let time = state.envCreationTime(now)
                     let env = VercelState.EnvVar(
                         id: EmulatorIDs.prefixed("env_"), key: item.key, value: item.value, type: item.type, target: item.target,
-                        gitBranch: item.gitBranch, customEnvironmentIds: [], comment: item.comment, createdAt: now, updatedAt: now
+                        gitBranch: item.gitBranch, customEnvironmentIds: customIds, comment: item.comment, createdAt: time, updatedAt: time
                     )
                     state.projects[project.id]!.envs.append(env)
                     created.append(.object(Self.envJSON(env)))

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// An in-memory Vercel REST API (platform-apis.md section 1): deployments from git commits with the
+/// An in-memory Vercel REST API (docs/platforms.md): deployments from git commits with the
 /// `QUEUED -> BUILDING -> READY | ERROR` lifecycle, aliases, project environment variables and
 /// team scoping, checked the way the real API checks requests.
 ///
@@ -25,11 +25,14 @@ public final class VercelEmulator: EmulatedPlatform {
         /// When set, projects belong to this team and requests must carry `teamId=<teamId>`.
         public var teamId: String?
         public var timings: Timings
+        /// Env variables per page of `GET /v10/projects/{id}/env` (newest first, `until` cursor).
+        public var envPageSize: Int
 
-        public init(token: String, teamId: String? = nil, timings: Timings = Timings()) {
+        public init(token: String, teamId: String? = nil, timings: Timings = Timings(), envPageSize: Int = 20) {
             self.token = token
             self.teamId = teamId
             self.timings = timings
+            self.envPageSize = max(1, envPageSize)
         }
     }
 
@@ -65,16 +68,37 @@ public final class VercelEmulator: EmulatedPlatform {
         }
     }
 
-    /// Sets a project environment variable directly (as someone in the dashboard would).
-    public func setEnv(project: String, key: String, value: String, type: String = "encrypted", target: [String] = ["production", "preview"]) {
+    /// Sets a project environment variable directly (as someone in the dashboard would, or as an
+    /// earlier version of the reconciler did): for `target`, or for the custom environments named
+    /// in `customEnvironments` (slugs or ids) when given.
+    public func setEnv(
+        project: String, key: String, value: String, type: String = "encrypted", target: [String] = ["production", "preview"],
+        customEnvironments: [String] = [], comment: String? = nil
+    ) {
         state.withLock { state in
-            guard let id = state.project(project)?.id else { return }
-            let now = Date()
-            state.projects[id]!.envs.removeAll { $0.key == key && !Set($0.target).isDisjoint(with: target) }
-            state.projects[id]!.envs.append(VercelState.EnvVar(
+            guard let project = state.project(project) else { return }
+            let ids = customEnvironments.compactMap { state.customEnvironment($0, in: project)?.id }
+            let target = ids.isEmpty ? target : []
+            let created = state.envCreationTime(Date())
+            state.projects[project.id]!.envs.removeAll {
+                $0.key == key && (!Set($0.target).isDisjoint(with: target) || !Set($0.customEnvironmentIds).isDisjoint(with: ids))
+            }
+            state.projects[project.id]!.envs.append(VercelState.EnvVar(
                 id: EmulatorIDs.prefixed("env_"), key: key, value: value, type: type, target: target, gitBranch: nil,
-                customEnvironmentIds: [], comment: nil, createdAt: now, updatedAt: now
+                customEnvironmentIds: ids, comment: comment, createdAt: created, updatedAt: created
             ))
+        }
+    }
+
+    /// Creates a custom environment (e.g. `staging`) in `project`; returns its id.
+    @discardableResult
+    public func addCustomEnvironment(project: String, slug: String) -> String? {
+        state.withLock { state in
+            guard let project = state.project(project) else { return nil }
+            if let existing = state.customEnvironment(slug, in: project) { return existing.id }
+            let environment = VercelState.CustomEnvironment(id: EmulatorIDs.prefixed("env_custom_"), slug: slug, createdAt: Date())
+            state.projects[project.id]!.customEnvironments.append(environment)
+            return environment.id
         }
     }
 
@@ -88,6 +112,23 @@ public final class VercelEmulator: EmulatedPlatform {
     /// Builds of `sha` stay BUILDING until cancelled.
     public func hangBuild(sha: String, project: String? = nil) {
         state.withLock { _ = $0.hangingBuilds.insert(.init(project: project ?? "*", sha: sha.lowercased())) }
+    }
+
+    /// Builds of `sha` stop at BLOCKED (a deployment policy or check holds them).
+    public func blockBuild(sha: String, project: String? = nil) {
+        state.withLock { _ = $0.blockedBuilds.insert(.init(project: project ?? "*", sha: sha.lowercased())) }
+    }
+
+    /// Retention: the deployment is deleted (GET answers 410 `DEPLOYMENT_DELETED`, lists show it
+    /// as DELETED, its aliases are removed). Returns false when there is no such deployment.
+    @discardableResult
+    public func expireDeployment(_ id: String) -> Bool {
+        state.withLock { state in
+            guard let index = state.deployments.firstIndex(where: { $0.id == id }) else { return false }
+            state.deployments[index].deletedAt = Date()
+            state.aliases = state.aliases.filter { $0.value.deploymentId != id }
+            return true
+        }
     }
 
     /// The next upsert of `key` is reported in the response's `failed` array.
@@ -122,6 +163,27 @@ public final class VercelEmulator: EmulatedPlatform {
     /// The stored environment variables of a project as (key, value, type, target).
     public func envs(project: String) -> [(key: String, value: String, type: String, target: [String])] {
         state.withLock { $0.project(project)?.envs.map { ($0.key, $0.value, $0.type, $0.target) } ?? [] }
+    }
+
+    /// The stored environment variables with where they apply and their comment.
+    public func envDetails(project: String) -> [(key: String, target: [String], customEnvironments: [String], comment: String?)] {
+        state.withLock { state in
+            guard let project = state.project(project) else { return [] }
+            return project.envs.map { env in
+                let slugs = env.customEnvironmentIds.map { id in project.customEnvironments.first { $0.id == id }?.slug ?? id }
+                return (env.key, env.target, slugs, env.comment)
+            }
+        }
+    }
+
+    /// The ids of the stored variables named `key`.
+    public func envIDs(project: String, key: String) -> [String] {
+        state.withLock { $0.project(project)?.envs.filter { $0.key == key }.map(\.id) ?? [] }
+    }
+
+    /// The variables deployment `id` was built with (key -> value), as the running app sees them.
+    public func deploymentEnvironment(_ id: String) -> [String: String]? {
+        state.withLock { $0.deployment(id)?.environment }
     }
 
     // MARK: EmulatedPlatform
@@ -164,6 +226,16 @@ public final class VercelEmulator: EmulatedPlatform {
             return listEnv(request, idOrName: s[2], inScope: inScope)
         case ("POST", 4) where s[0] == "v10" && s[1] == "projects" && s[3] == "env":
             return upsertEnv(request, idOrName: s[2], inScope: inScope)
+        case ("PATCH", 5) where s[0] == "v9" && s[1] == "projects" && s[3] == "env":
+            return editEnv(request, idOrName: s[2], envId: s[4], inScope: inScope)
+        case ("DELETE", 5) where s[0] == "v9" && s[1] == "projects" && s[3] == "env":
+            return removeEnv(request, idOrName: s[2], envId: s[4], inScope: inScope)
+        case ("GET", 4) where s[0] == "v9" && s[1] == "projects" && s[3] == "custom-environments":
+            return getCustomEnvironments(request, idOrName: s[2], slugOrId: nil, inScope: inScope)
+        case ("GET", 5) where s[0] == "v9" && s[1] == "projects" && s[3] == "custom-environments":
+            return getCustomEnvironments(request, idOrName: s[2], slugOrId: s[4], inScope: inScope)
+        case ("DELETE", 3) where s[0] == "v13" && s[1] == "deployments":
+            return deleteDeployment(request, id: s[2], inScope: inScope)
         default:
             return VercelError.response(404, "not_found", "The requested path was not found")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import ClipnetJSON
 
-/// Vercel's error shape: `{"error":{"code","message"}}` (platform-apis.md 1.9).
+/// Vercel's error shape: `{"error":{"code","message"}}` (docs/platforms.md).
 struct VercelErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
         let reset = Int((Date().timeIntervalSince1970 + (Double(retryAfter) ?? 1)).rounded(.up))
@@ -34,6 +34,11 @@ enum VercelError {
 
     static func notFound(_ message: String) -> EmulatorResponse {
         response(404, "not_found", message)
+    }
+
+    /// A deployment removed by retention or by hand (docs `errors/DEPLOYMENT_DELETED`).
+    static func deleted() -> EmulatorResponse {
+        response(410, "DEPLOYMENT_DELETED", "This deployment has been deleted")
     }
 
     /// Rejects properties outside `allowed` and missing `required` ones, the way Vercel's schema

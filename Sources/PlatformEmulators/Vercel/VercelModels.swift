@@ -12,6 +12,14 @@ struct VercelState: Sendable {
         var productionBranch: String
         var commandForIgnoringBuildStep: String?
         var envs: [EnvVar] = []
+        var customEnvironments: [CustomEnvironment] = []
+        var createdAt: Date
+    }
+
+    /// A custom environment (docs/platforms.md), e.g. `staging`.
+    struct CustomEnvironment: Sendable {
+        var id: String
+        var slug: String
         var createdAt: Date
     }
 
@@ -48,8 +56,16 @@ struct VercelState: Sendable {
         /// Set when cancelled: the status is then CANCELED from this time on.
         var canceledAt: Date?
         var autoAssignCustomDomains: Bool
+        /// The custom environment's id when it deploys to one.
+        var customEnvironmentId: String?
+        /// The env variables the build received (key -> value): those of its target or custom
+        /// environment when it was created.
+        var environment: [String: String]
+        /// Set when retention (or someone) deleted it: GET answers 410 `DEPLOYMENT_DELETED`.
+        var deletedAt: Date?
 
         func readyState(at now: Date) -> String {
+            if deletedAt != nil { return "DELETED" }
             if canceledAt != nil { return "CANCELED" }
             return plan.status(after: createdAt.elapsed(until: now))
         }
@@ -74,12 +90,45 @@ struct VercelState: Sendable {
     /// Platform faults: builds of these (project id or "*", sha) fail or hang.
     var failingBuilds: Set<FaultKey> = []
     var hangingBuilds: Set<FaultKey> = []
+    /// Builds of these stop at BLOCKED (e.g. a deployment policy or check).
+    var blockedBuilds: Set<FaultKey> = []
+    /// The last `createdAt` given to an env variable: each is later than the one before, so the
+    /// time cursor of the env list pages without ties.
+    var lastEnvCreatedAt = Date.distantPast
     /// Env keys whose next upsert is reported in `failed`.
     var failingEnvKeys: Set<String> = []
 
     struct FaultKey: Hashable, Sendable {
         var project: String
         var sha: String
+    }
+
+    /// The next env variable creation time (strictly increasing).
+    mutating func envCreationTime(_ now: Date) -> Date {
+        let time = max(now, lastEnvCreatedAt.addingTimeInterval(0.001))
+        lastEnvCreatedAt = time
+        return time
+    }
+
+    /// The variables a new deployment of `project` receives: for a custom environment those
+    /// attached to it by id, otherwise those whose target is `target` (`preview` when nil).
+    func environment(of project: Project, target: String?, customEnvironmentId: String?, ref: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for env in project.envs {
+            if let customEnvironmentId {
+                guard env.customEnvironmentIds.contains(customEnvironmentId) else { continue }
+            } else {
+                guard env.target.contains(target ?? "preview") else { continue }
+                if let branch = env.gitBranch, branch != ref { continue }
+            }
+            // A branch-specific value wins over the general one.
+            if result[env.key] == nil || env.gitBranch != nil { result[env.key] = env.value }
+        }
+        return result
+    }
+
+    func customEnvironment(_ slugOrId: String, in project: Project) -> CustomEnvironment? {
+        project.customEnvironments.first { $0.id == slugOrId || $0.slug == slugOrId }
     }
 
     func project(_ idOrName: String) -> Project? {
