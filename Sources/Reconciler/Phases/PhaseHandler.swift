@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import ClipnetConfig
+import ClipnetFormats
 import Deployers
 import Foundation
 import KnownGoodStore
@@ -56,8 +57,12 @@ struct PhaseEnvironment: Sendable {
         case is CancellationError, is ReconcileError:
             throw error
         case let error as DeployerError where error.code == .rateLimited:
-            let platform = error.platform.map { "\($0)" } ?? "the platform"
-            throw ReconcileError.waiting(.rateLimited, retryAfter: settings.rolloutPollInterval, "\(action): rate limited by \(platform): \(error.message)")
+            // The platform's own Retry-After, whatever its length: the same request is never
+            // repeated earlier, and a rate limit never fails a rollout.
+            let wait = error.retryAfter ?? settings.rolloutPollInterval
+            let platform = error.platform.map { "\($0)".capitalized } ?? "the platform"
+            let until = RFC3339.string(from: now.addingTimeInterval(wait.seconds))
+            throw ReconcileError.waiting(.rateLimited, retryAfter: wait, "\(action): rate limited by \(platform) until \(until)")
         case let error as DeployerError where !error.isTransient:
             return .event(failure("\(action): \(error.message)"))
         default:
