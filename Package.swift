@@ -144,7 +144,8 @@ let package = Package(
             name: "WorkerEngine",
             dependencies: [
                 "ClipnetJSON", "ClipnetFormats",
-                "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
+                "RedisClient", "HTTPTransport", "PostgresClient", "ClipnetConfig", "AsyncPrimitives",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -162,11 +163,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Loopback emulators of Vercel, Railway and RunPod, for tests and the demo
+        // MARK: Loopback emulators of Vercel, Railway, RunPod and Cloudinary, for tests and the demo
         .target(
             name: "PlatformEmulators",
             dependencies: [
                 "ClipnetJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -213,7 +215,10 @@ let package = Package(
 
         .executableTarget(
             name: "WorkerBench",
-            dependencies: ["WorkerEngine", "RedisClient", "ClipnetJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "WorkerEngine", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/worker-bench",
             swiftSettings: swiftSettings
         ),
@@ -284,7 +289,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,6 +33,10 @@ public final class WorkerMetrics: Sendable {
         var pickup = Histogram(size: WorkerMetrics.latencyBuckets.count)
         var depth: [String: Int] = [:]
         var reaped = 0
+        var gpuInFlight: [String: Int] = [:]
+        var gpuLeases: [String: Int] = [:]
+        var gpuDeferred: [String: Int] = [:]
+        var gpuWait: [String: Histogram] = [:]
     }
 
     private let state = Mutex(State())
@@ -83,6 +87,37 @@ public final class WorkerMetrics: Sendable {
 
     public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
+    // MARK: GPU fair share
+
+    /// GPU wait buckets, seconds (a slot may take minutes to come free under a burst).
+    public static let gpuWaitBuckets: [Double] = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800]
+
+    /// RunPod jobs this worker runs now in `namespace`.
+    public func addGPUInFlight(_ delta: Int, namespace: String) {
+        state.withLock { $0.gpuInFlight[namespace, default: 0] += delta }
+    }
+
+    /// Live GPU leases of `namespace` over every replica, as last seen in Redis.
+    public func setGPULeases(_ count: Int, namespace: String) {
+        state.withLock { $0.gpuLeases[namespace] = count }
+    }
+
+    public func countGPUDeferral(namespace: String) {
+        state.withLock { $0.gpuDeferred[namespace, default: 0] += 1 }
+    }
+
+    /// Time from a job's first try for a GPU slot to getting one (deferrals included).
+    public func observeGPUWait(milliseconds: Int64, namespace: String) {
+        state.withLock {
+            $0.gpuWait[namespace, default: Histogram(size: Self.gpuWaitBuckets.count)]
+                .observe(Double(max(0, milliseconds)) / 1000, bounds: Self.gpuWaitBuckets)
+        }
+    }
+
+    public func gpuInFlight(namespace: String) -> Int { state.withLock { $0.gpuInFlight[namespace] ?? 0 } }
+    public func gpuDeferrals(namespace: String) -> Int { state.withLock { $0.gpuDeferred[namespace] ?? 0 } }
+    public func gpuWaitCount(namespace: String) -> Int { state.withLock { $0.gpuWait[namespace]?.count ?? 0 } }
+
     public func value(_ outcome: Outcome, type: String) -> Int {
         state.withLock { $0.counters[outcome]?[type] ?? 0 }
     }
@@ -110,6 +145,25 @@ public final class WorkerMetrics: Sendable {
         }
         out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(inFlight)\n"
         out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
+        if !snapshot.gpuInFlight.isEmpty || !snapshot.gpuLeases.isEmpty {
+            out += "# TYPE clipnet_worker_gpu_in_flight gauge\n"
+            for (namespace, value) in snapshot.gpuInFlight.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_in_flight{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_leases gauge\n"
+            for (namespace, value) in snapshot.gpuLeases.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_leases{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_deferred_total counter\n"
+            for (namespace, value) in snapshot.gpuDeferred.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_deferred_total{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_wait_seconds histogram\n"
+            for (namespace, histogram) in snapshot.gpuWait.sorted(by: { $0.key < $1.key }) {
+                out += Self.render(histogram, name: "clipnet_worker_gpu_wait_seconds", bounds: Self.gpuWaitBuckets,
+                                   labels: "namespace=\"\(PrometheusText.labelValue(namespace))\",")
+            }
+        }
         return out
     }
 
