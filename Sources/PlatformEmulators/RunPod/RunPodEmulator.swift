@@ -204,7 +204,7 @@ public final class RunPodEmulator: EmulatedPlatform {
     /// worker's docs, "RunPod outputs"): `caption` -> `caption`, `motion` -> `motion`,
     /// `transcribe` -> `transcripts` by clip id, `score` -> `score` in [0, 1). Every output also
     /// carries `task`, `namespace` and `ok`, so a test can see which request produced it.
-    static func output(for input: JSONValue) -> JSONValue {
+    public static func output(for input: JSONValue) -> JSONValue {
         let task = input["task"]?.stringValue ?? ""
         let media = input["media"]?.stringValue ?? ""
         var output: [String: JSONValue] = ["task": input["task"] ?? .null, "namespace": input["namespace"] ?? .null, "ok": true]
