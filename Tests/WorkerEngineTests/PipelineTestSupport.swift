@@ -32,13 +32,14 @@ final class ResultsFixture: Sendable {
     }
 
     /// Every row of both tables, timestamps left out, for before/after comparisons.
-    func snapshot(withTimestamps: Bool = false) async throws -> [String] {
+    func snapshot(withTimestamps: Bool = false, withoutAttempts: Bool = false) async throws -> [String] {
         let connection = try await PostgresConnection.connect(url: url)
-        defer { Task { await connection.close() } }
         let stamp = withTimestamps ? ", updated_at::text" : ""
+        let attempts = withoutAttempts ? "" : ", attempts::text"
         let clips = try await connection.query(
             "SELECT clip_id, source_media, caption, caption_model, motion::text, transcript, score::text, polished_media_id, polished_url, polished_bytes::text\(stamp) FROM clip_results ORDER BY clip_id")
-        let stages = try await connection.query("SELECT clip_id, stage, status, attempts::text, last_error\(stamp) FROM clip_stages ORDER BY clip_id, stage")
+        let stages = try await connection.query("SELECT clip_id, stage, status\(attempts), last_error\(stamp) FROM clip_stages ORDER BY clip_id, stage")
+        await connection.close()
         return clips.map { "clip " + $0.values.map { $0 ?? "NULL" }.joined(separator: " | ") }
             + stages.map { "stage " + $0.values.map { $0 ?? "NULL" }.joined(separator: " | ") }
     }

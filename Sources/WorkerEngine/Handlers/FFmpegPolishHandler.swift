@@ -38,7 +38,10 @@ public struct FFmpegPolishHandler: JobHandler {
                 throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
             }
             let uploaded = try await cloudinary.upload(file: outputPath, as: target)
-            try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: uploaded.secureURL, bytes: uploaded.bytes)
+            // The versionless delivery URL: the same for every upload of this id, so a re-run
+            // after a crash leaves the same row (the upload's own URL carries a new version).
+            try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),
+                                           bytes: uploaded.bytes)
         }
     }
 }
