@@ -4,6 +4,7 @@ import Foundation
 import HTTPTransport
 import PlatformEmulators
 import RedisClient
+import Synchronization
 import Testing
 import TestSupport
 @testable import WorkerEngine

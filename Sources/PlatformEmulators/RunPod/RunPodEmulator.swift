@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ClipnetJSON
 
-/// A loopback RunPod serverless endpoint (../shared/platform-apis.md section 5) on the shared
+/// A loopback RunPod serverless endpoint (the calls the worker makes, docs/worker.md) on the shared
 /// emulator machinery: `POST /run`, `POST /runsync?wait=<ms>`, `GET /status/{id}`,
 /// `POST /cancel/{id}` and `GET /health`, with the API key as `Authorization: Bearer <key>` (or bare,
 /// as some of RunPod's examples send it).
