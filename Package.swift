@@ -216,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerBench",
             dependencies: [
-                "WorkerEngine", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON",
+                "WorkerEngine", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "ClipnetConfig",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/worker-bench",

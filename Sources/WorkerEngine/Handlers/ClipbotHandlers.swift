@@ -17,7 +17,7 @@ struct ClipbotCall: Sendable {
         let request = HTTPRequest(method: .post, url: url, headers: headers, body: Array(try JSONEncoder().encode(body)))
         let response: HTTPResponse
         do {
-            response = try await http.send(request)
+            response = try await context.timer.time("clipbot") { try await http.send(request) }
         } catch {
             throw JobFailure.transient("\(variable): \(error)")
         }

@@ -31,13 +31,16 @@ public struct FFmpegPolishHandler: JobHandler {
             let scratch = try ScratchDirectory()
             let inputPath = scratch.path + "/input." + (source.format ?? "bin")
             let outputPath = scratch.path + "/output." + (target.format ?? "mp4")
-            try await cloudinary.download(source, to: inputPath)
-            let result = try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
-                                                  + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+            let timer = context.timer
+            try await timer.time("cloudinary") { try await cloudinary.download(source, to: inputPath) }
+            let result = try await timer.time("ffmpeg") {
+                try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
+                                         + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+            }
             guard result.status == 0 else {
                 throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
             }
-            let uploaded = try await cloudinary.upload(file: outputPath, as: target)
+            let uploaded = try await timer.time("cloudinary") { try await cloudinary.upload(file: outputPath, as: target) }
             // The versionless delivery URL: the same for every upload of this id, so a re-run
             // after a crash leaves the same row (the upload's own URL carries a new version).
             try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),

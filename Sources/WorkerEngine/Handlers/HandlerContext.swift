@@ -23,13 +23,15 @@ public struct HandlerContext: Sendable {
     public var ffmpegTimeout: Duration
     /// Default ffmpeg arguments between input and output (`FFMPEG_ARGUMENTS`, space-separated).
     public var ffmpegArguments: [String]
+    /// Times the calls to RunPod, Cloudinary, ffmpeg and Clipbot (the worker's metrics).
+    public var timer: ExternalCallTimer
 
     public static let defaultFFmpegArguments = ["-af", "loudnorm", "-movflags", "+faststart"]
 
     public init(settings: WorkerSettings, http: HTTPClient? = nil, runpod: RunPodClient? = nil, gpu: GPUGate? = nil,
                 cloudinary: CloudinaryClient? = nil, results: ClipResultsStore? = nil, clipbotPostURL: String? = nil,
                 clipbotNotifyURL: String? = nil, ffmpegPath: String = "ffmpeg", ffmpegTimeout: Duration = .seconds(600),
-                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments) {
+                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil)) {
         self.settings = settings
         self.http = http
         self.runpod = runpod
@@ -41,6 +43,7 @@ public struct HandlerContext: Sendable {
         self.ffmpegPath = ffmpegPath
         self.ffmpegTimeout = ffmpegTimeout
         self.ffmpegArguments = ffmpegArguments
+        self.timer = timer
     }
 
     public var folder: MediaFolder { MediaFolder(settings.cloudinaryFolder) }
@@ -61,10 +64,11 @@ public struct HandlerContext: Sendable {
         return cloudinary
     }
 
-    /// Runs one RunPod job inside the GPU gate (when there is one).
-    func onGPU<T: Sendable>(_ job: Job, _ body: @Sendable () async throws -> T) async throws -> T {
-        guard let gpu else { return try await body() }
-        return try await gpu.withSlot(job: job, body)
+    /// Runs one RunPod job inside the GPU gate (when there is one), timed as a RunPod call.
+    func onGPU<T: Sendable>(_ job: Job, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timed: @Sendable () async throws -> T = { [timer] in try await timer.time("runpod", body) }
+        guard let gpu else { return try await timed() }
+        return try await gpu.withSlot(job: job, timed)
     }
 
     /// The default GPU cap of an environment: production's work is never capped by default;
@@ -104,13 +108,15 @@ public struct HandlerContext: Sendable {
         let cloudinary = try CloudinaryConfiguration.fromEnvironment(environment).map {
             CloudinaryClient(configuration: $0, folder: MediaFolder(settings.cloudinaryFolder), runtime: runtime)
         }
-        let results = settings.postgresURL.map { ClipResultsStore(url: $0.reveal(), logger: logger) }
+        let timer = ExternalCallTimer(metrics: metrics)
+        let results = settings.postgresURL.map { ClipResultsStore(url: $0.reveal(), logger: logger, timer: timer) }
         return HandlerContext(
             settings: settings, http: http, runpod: runpod, gpu: gpu, cloudinary: cloudinary, results: results,
             clipbotPostURL: value("CLIPBOT_POST_URL"), clipbotNotifyURL: value("CLIPBOT_NOTIFY_URL"),
             ffmpegPath: value("FFMPEG_PATH") ?? "ffmpeg",
             ffmpegTimeout: .seconds(Int64(value("FFMPEG_TIMEOUT_SECONDS") ?? "") ?? 600),
-            ffmpegArguments: value("FFMPEG_ARGUMENTS").map { $0.split(separator: " ").map(String.init) } ?? defaultFFmpegArguments)
+            ffmpegArguments: value("FFMPEG_ARGUMENTS").map { $0.split(separator: " ").map(String.init) } ?? defaultFFmpegArguments,
+            timer: timer)
     }
 
     /// The start-up checks that need the network: the results schema is migrated and the

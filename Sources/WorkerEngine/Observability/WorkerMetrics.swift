@@ -37,6 +37,7 @@ public final class WorkerMetrics: Sendable {
         var gpuLeases: [String: Int] = [:]
         var gpuDeferred: [String: Int] = [:]
         var gpuWait: [String: Histogram] = [:]
+        var external: [String: Histogram] = [:]
     }
 
     private let state = Mutex(State())
@@ -114,6 +115,22 @@ public final class WorkerMetrics: Sendable {
         }
     }
 
+    // MARK: External calls
+
+    /// One call to another service (`runpod`, `cloudinary`, `ffmpeg`, `postgres`, `clipbot`), so
+    /// the worker's own share of a job's time can be told from what it waits for.
+    public func observeExternal(_ service: String, duration: Duration) {
+        let seconds = Self.seconds(duration)
+        state.withLock {
+            $0.external[service, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
+        }
+    }
+
+    /// Total seconds and calls per service so far.
+    public var externalTotals: [String: (seconds: Double, calls: Int)] {
+        state.withLock { $0.external.mapValues { ($0.sum, $0.count) } }
+    }
+
     public func gpuInFlight(namespace: String) -> Int { state.withLock { $0.gpuInFlight[namespace] ?? 0 } }
     public func gpuDeferrals(namespace: String) -> Int { state.withLock { $0.gpuDeferred[namespace] ?? 0 } }
     public func gpuWaitCount(namespace: String) -> Int { state.withLock { $0.gpuWait[namespace]?.count ?? 0 } }
@@ -145,6 +162,13 @@ public final class WorkerMetrics: Sendable {
         }
         out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(inFlight)\n"
         out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
+        if !snapshot.external.isEmpty {
+            out += "# TYPE clipnet_worker_external_call_seconds histogram\n"
+            for (service, histogram) in snapshot.external.sorted(by: { $0.key < $1.key }) {
+                out += Self.render(histogram, name: "clipnet_worker_external_call_seconds", bounds: Self.durationBuckets,
+                                   labels: "service=\"\(PrometheusText.labelValue(service))\",")
+            }
+        }
         if !snapshot.gpuInFlight.isEmpty || !snapshot.gpuLeases.isEmpty {
             out += "# TYPE clipnet_worker_gpu_in_flight gauge\n"
             for (namespace, value) in snapshot.gpuInFlight.sorted(by: { $0.key < $1.key }) {

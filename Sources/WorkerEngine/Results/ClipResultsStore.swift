@@ -12,10 +12,12 @@ public final class ClipResultsStore: Sendable {
     private let url: String
     private let logger: Logger
     private let cached = Mutex<PostgresConnection?>(nil)
+    private let timer: ExternalCallTimer
 
-    public init(url: String, logger: Logger) {
+    public init(url: String, logger: Logger, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil)) {
         self.url = url
         self.logger = logger
+        self.timer = timer
     }
 
     /// Connects and applies the schema's migrations (at start-up, before any job runs).
@@ -126,7 +128,7 @@ public final class ClipResultsStore: Sendable {
     private func query(_ sql: String, _ parameters: [String?]) async throws -> PostgresRows {
         let connection = try await connection()
         do {
-            return try await connection.query(sql, parameters)
+            return try await timer.time("postgres") { try await connection.query(sql, parameters) }
         } catch let error as PostgresError where error.code == .connection || error.code == .closed {
             cached.withLock { if $0 === connection { $0 = nil } }
             throw JobFailure.transient("PostgreSQL: \(error.message)")
