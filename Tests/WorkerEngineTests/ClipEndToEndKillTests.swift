@@ -43,7 +43,10 @@ import TestSupport
             // 1. Undisturbed.
             try await fixture.queue.enqueue(job)
             let first = try WorkerChild(environment: environment(undisturbed))
-            let firstDone = try await eventually(within: .seconds(120)) { posts().count == 1 && (try await drained()) }
+            let firstDone = try await eventually(within: .seconds(120)) {
+                if posts().count != 1 { return false }
+                return try await drained()
+            }
             #expect(first.terminate() == 0)
             #expect(firstDone, "the undisturbed run did not finish: \(first.output)")
             try await Self.forgetQueue(fixture)
@@ -60,7 +63,10 @@ import TestSupport
             #expect(try await killed.store.clip("k1")?.caption != nil, "the kill came after the caption was kept")
             #expect(try await killed.store.isDone("k1", .process) == false, "the kill came before clip:process finished")
             let survivor = try WorkerChild(environment: environment(killed))
-            let secondDone = try await eventually(within: .seconds(120)) { posts().count == 2 && (try await drained()) }
+            let secondDone = try await eventually(within: .seconds(120)) {
+                if posts().count != 2 { return false }
+                return try await drained()
+            }
             #expect(survivor.terminate() == 0)
             #expect(secondDone, "the run with a kill did not finish: \(survivor.output)")
 
@@ -133,8 +139,7 @@ final class WorkerChild: Sendable {
         child = try Subprocess.Child.spawn(executable, ["run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
                                                         "--retry-initial-ms", "100", "--log-level", "warning"],
                                            environment: environment, name: "clipnet-worker")
-        let child = self.child, finished = self.finished, result = self.result
-        Thread.detachNewThread {
+        Thread.detachNewThread { [self] in
             let collected = child.collect()
             result.withLock { $0 = collected }
             finished.signal()

@@ -12,7 +12,7 @@ import TestSupport
         try await PipelineHarness.with { harness in
             let source = try await harness.seedSource("c1")
             try await harness.fixture.queue.enqueue(harness.processJob("c1"))
-            let posted = try await harness.runWorker { harness.posts.count == 1 && (try await harness.drained()) }
+            let posted = try await harness.runWorker { try await harness.posted(1) }
             #expect(posted)
 
             let folder = harness.folder
@@ -55,7 +55,7 @@ import TestSupport
         try await PipelineHarness.with { harness in
             try await harness.seedSource("c2")
             try await harness.fixture.queue.enqueue(harness.processJob("c2"))
-            let posted = try await harness.runWorker { harness.posts.count == 1 && (try await harness.drained()) }
+            let posted = try await harness.runWorker { try await harness.posted(1) }
             #expect(posted)
             let rows = try await harness.results.snapshot(withTimestamps: true)
             let submissions = harness.runpod.submittedInputs.count
@@ -106,7 +106,10 @@ import TestSupport
             try await harness.fixture.queue.enqueue(contentsOf: hostile.enumerated().map { index, job in
                 JobEnvelope(id: "hostile-\(index)", type: job.0, payload: job.1, maxAttempts: 1)
             })
-            let settled = try await harness.runWorker { try await harness.drained() && (try await harness.fixture.queue.depth().dead) == hostile.count }
+            let settled = try await harness.runWorker {
+                guard try await harness.drained() else { return false }
+                return try await harness.fixture.queue.depth().dead == hostile.count
+            }
             #expect(settled)
             let letters = try await harness.fixture.queue.deadLetters(limit: 100)
             #expect(letters.allSatisfy { $0.reason == "invalidPayload" }, "\(letters.map { "\($0.id ?? "?"): \($0.error)" })")

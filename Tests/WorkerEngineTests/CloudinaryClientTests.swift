@@ -83,7 +83,7 @@ import TestSupport
             emulator.faults.inject(.serverError(status: 503), count: 1)
             let directory = try TemporaryDirectory()
             #expect(try await client.download(CloudinaryAsset(mediaPath: "staging_clips/raw/c1.mp4"), to: directory.appending("c1.mp4")) == 3)
-            #expect(emulator.log.all.map(\.status) == [420, 429, 503, 200])
+            #expect(emulator.log.all.map(\.status) == [429, 503, 420, 200])
         }
     }
 

@@ -77,6 +77,12 @@ struct PipelineHarness: Sendable {
         return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
     }
 
+    /// Whether Clipbot got `count` posts and the queue is empty.
+    func posted(_ count: Int) async throws -> Bool {
+        guard posts.count == count else { return false }
+        return try await drained()
+    }
+
     /// Seeds a real ffmpeg-made clip as `<folder>raw/<clipId>.mp4` and returns its bytes.
     @discardableResult
     func seedSource(_ clipId: String) async throws -> [UInt8] {

@@ -14,7 +14,9 @@ final class ResultsFixture: Sendable {
     let store: ClipResultsStore
 
     init() async throws {
-        (name, url) = try TestDatabase.create(prefix: "worker")
+        let created = try TestDatabase.create(prefix: "worker")
+        name = created.name
+        url = created.url
         store = ClipResultsStore(url: url, logger: QueueFixture.quietLogger)
         try await store.migrate()
     }

@@ -112,7 +112,7 @@ enum PipelineBench {
         print(String(format: "pipeline, one %d KB clip at a time (%d clips, concurrency 1): wall %.0f ms per clip (median), external calls %.0f ms per clip",
                      source.count / 1024, clips, wall, external))
         print("  external calls over the run: " + totals.sorted { $0.key < $1.key }.map {
-            String(format: "%@ %.0f ms in %d calls", $0.key, $0.value.seconds * 1000, $0.value.calls)
+            "\($0.key) " + String(format: "%.0f ms in %d calls", $0.value.seconds * 1000, $0.value.calls)
         }.joined(separator: ", "))
         print(String(format: "  the worker's own share: %.1f ms per clip, %.1f %% of the wall time (wall / external calls = %.3f)",
                      wall - external, 100 * (wall - external) / wall, wall / external))

@@ -107,7 +107,8 @@ public struct CloudinaryClient: Sendable {
         guard returned == publicId else {
             throw JobFailure.permanent("Cloudinary stored the upload as '\(returned)', not '\(publicId)'")
         }
-        return Uploaded(publicId: returned, secureURL: answer["secure_url"]?.stringValue ?? (try deliveryURL(asset)),
+        let fallbackURL = try deliveryURL(asset)
+        return Uploaded(publicId: returned, secureURL: answer["secure_url"]?.stringValue ?? fallbackURL,
                         bytes: Int64(answer["bytes"]?.numberValue ?? Double(size)), version: Int64(answer["version"]?.numberValue ?? 0))
     }
 

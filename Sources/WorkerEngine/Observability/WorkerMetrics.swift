@@ -128,7 +128,7 @@ public final class WorkerMetrics: Sendable {
 
     /// Total seconds and calls per service so far.
     public var externalTotals: [String: (seconds: Double, calls: Int)] {
-        state.withLock { $0.external.mapValues { ($0.sum, $0.count) } }
+        state.withLock { $0.external.mapValues { (seconds: $0.sum, calls: $0.count) } }
     }
 
     public func gpuInFlight(namespace: String) -> Int { state.withLock { $0.gpuInFlight[namespace] ?? 0 } }

@@ -38,7 +38,7 @@ public enum Subprocess {
             finished.continuation.finish()
         }
         enum Outcome: Sendable { case finished(Result), timedOut, cancelled }
-        let outcome: Outcome = await withTaskGroup(of: Outcome?.self) { group in
+        let outcome: Outcome? = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { for await result in finished.stream { return .finished(result) }; return .cancelled }
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return .cancelled }
@@ -52,9 +52,8 @@ public enum Subprocess {
         case .finished(let result)?:
             return result
         case .timedOut?, .cancelled?, nil:
+            // The collecting thread reaps it once the pipe closes.
             child.killGroup()
-            // Reap it (the collecting thread returns once the pipe closes).
-            for await _ in finished.stream {}
             if case .timedOut? = outcome { throw JobFailure.transient("\(executable) timed out after \(timeout)") }
             throw CancellationError()
         }

@@ -38,8 +38,8 @@ public final class ClipResultsStore: Sendable {
         return ClipRecord(
             clipId: try row.string("clip_id"), sourceMedia: try row.string("source_media"), caption: row["caption"],
             captionModel: row["caption_model"], motion: row["motion"], transcript: row["transcript"],
-            score: row["score"].flatMap(Double.init), polishedMediaId: row["polished_media_id"], polishedURL: row["polished_url"],
-            polishedBytes: row["polished_bytes"].flatMap(Int64.init))
+            score: row["score"].flatMap { Double($0) }, polishedMediaId: row["polished_media_id"], polishedURL: row["polished_url"],
+            polishedBytes: row["polished_bytes"].flatMap { Int64($0) })
     }
 
     public func stages(_ clipId: String) async throws -> [StageRecord] {

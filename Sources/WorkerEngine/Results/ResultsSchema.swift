@@ -48,7 +48,7 @@ public enum ResultsSchema {
                 CREATE TABLE IF NOT EXISTS clipnet_worker_schema (
                     version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
                 """)
-            let applied = Set(try await tx.query("SELECT version FROM clipnet_worker_schema").compactMap { $0[0].flatMap(Int.init) })
+            let applied = Set(try await tx.query("SELECT version FROM clipnet_worker_schema").compactMap { row in row[0].flatMap { Int($0) } })
             var ran = 0
             for migration in migrations where !applied.contains(migration.version) {
                 for statement in migration.statements { try await tx.execute(statement) }
