@@ -35,40 +35,40 @@ import TestSupport
 
     @Test func postSendsWhatThePipelineProducedWithTheOAuthClientAndIsAcknowledged() async throws {
         try await withResults { results in
-        let fixture = try await QueueFixture()
-        let server = try LoopbackHTTPServer { _ in .respond(.json(#"{"ok":true}"#)) }
-        defer { server.stop() }
-        let clip = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
-        try await fixture.queue.enqueue(JobEnvelope(id: "post-1", type: "clipbot:post", payload: [
-            "clipId": "c1", "channel": "tiktok",
-        ]))
-        let sent = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
-            try await QueueFixture.eventually {
-                let depth = try await fixture.queue.depth()
-                return server.requests.count == 1 && depth.queued + depth.inFlight == 0
+            let fixture = try await QueueFixture()
+            let server = try LoopbackHTTPServer { _ in .respond(.json(#"{"ok":true}"#)) }
+            defer { server.stop() }
+            let clip = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
+            try await fixture.queue.enqueue(JobEnvelope(id: "post-1", type: "clipbot:post", payload: [
+                "clipId": "c1", "channel": "tiktok",
+            ]))
+            let sent = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
+                try await QueueFixture.eventually {
+                    let depth = try await fixture.queue.depth()
+                    return server.requests.count == 1 && depth.queued + depth.inFlight == 0
+                }
             }
-        }
-        #expect(sent)
-        let request = try #require(server.requests.first)
-        #expect(request.method == "POST")
-        #expect(request.path == "/v1/posts")
-        #expect(request.header("Content-Type") == "application/json")
-        let credentials = Data("\(Self.clientId):\(Self.clientSecret)".utf8).base64EncodedString()
-        #expect(request.header("Authorization") == "Basic \(credentials)")
-        let body = Self.object(request)
-        #expect(body["jobId"] as? String == "post-1")
-        #expect(body["clipId"] as? String == "c1")
-        #expect(body["media"] as? String == clip.polishedMediaId)
-        #expect(body["mediaURL"] as? String == clip.polishedURL)
-        #expect(body["caption"] as? String == clip.caption)
-        #expect(body["captionModel"] as? String == clip.captionModel)
-        #expect(body["transcript"] as? String == clip.transcript)
-        #expect(body["score"] as? Double == clip.score)
-        #expect(body["channel"] as? String == "tiktok")
-        #expect(body["environment"] as? String == fixture.environment)
-        let depth = try await fixture.queue.depth()
-        #expect(depth.dead == 0 && depth.retrying == 0)
-        #expect(try await results.store.isDone("c1", .post))
+            #expect(sent)
+            let request = try #require(server.requests.first)
+            #expect(request.method == "POST")
+            #expect(request.path == "/v1/posts")
+            #expect(request.header("Content-Type") == "application/json")
+            let credentials = Data("\(Self.clientId):\(Self.clientSecret)".utf8).base64EncodedString()
+            #expect(request.header("Authorization") == "Basic \(credentials)")
+            let body = Self.object(request)
+            #expect(body["jobId"] as? String == "post-1")
+            #expect(body["clipId"] as? String == "c1")
+            #expect(body["media"] as? String == clip.polishedMediaId)
+            #expect(body["mediaURL"] as? String == clip.polishedURL)
+            #expect(body["caption"] as? String == clip.caption)
+            #expect(body["captionModel"] as? String == clip.captionModel)
+            #expect(body["transcript"] as? String == clip.transcript)
+            #expect(body["score"] as? Double == clip.score)
+            #expect(body["channel"] as? String == "tiktok")
+            #expect(body["environment"] as? String == fixture.environment)
+            let depth = try await fixture.queue.depth()
+            #expect(depth.dead == 0 && depth.retrying == 0)
+            #expect(try await results.store.isDone("c1", .post))
         }
     }
 
@@ -145,28 +145,28 @@ import TestSupport
     @Test(arguments: [429, 500, 503])
     func aServerErrorOrRateLimitIsRetriedUntilItSucceeds(_ status: Int) async throws {
         try await withResults { results in
-        let fixture = try await QueueFixture()
-        _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
-        let calls = Mutex(0)
-        let server = try LoopbackHTTPServer { _ in
-            let call = calls.withLock { $0 += 1; return $0 }
-            return call <= 2 ? .respond(.json("{}", status: status)) : .respond(.json("{}"))
-        }
-        defer { server.stop() }
-        try await fixture.queue.enqueue(JobEnvelope(id: "flaky", type: "clipbot:post", payload: [
-            "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"),
-        ], maxAttempts: 5))
-        let done = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
-            try await QueueFixture.eventually {
-                let depth = try await fixture.queue.depth()
-                return server.requests.count == 3 && depth.queued + depth.inFlight + depth.retrying == 0
+            let fixture = try await QueueFixture()
+            _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
+            let calls = Mutex(0)
+            let server = try LoopbackHTTPServer { _ in
+                let call = calls.withLock { $0 += 1; return $0 }
+                return call <= 2 ? .respond(.json("{}", status: status)) : .respond(.json("{}"))
             }
-        }
-        #expect(done)
-        #expect(server.requests.count == 3)
-        #expect(try await fixture.queue.depth().dead == 0)
-        // The stage row keeps the attempt that finished it.
-        #expect(try await results.store.stages("c1").first { $0.stage == "clipbot:post" }?.attempts == 3)
+            defer { server.stop() }
+            try await fixture.queue.enqueue(JobEnvelope(id: "flaky", type: "clipbot:post", payload: [
+                "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"),
+            ], maxAttempts: 5))
+            let done = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
+                try await QueueFixture.eventually {
+                    let depth = try await fixture.queue.depth()
+                    return server.requests.count == 3 && depth.queued + depth.inFlight + depth.retrying == 0
+                }
+            }
+            #expect(done)
+            #expect(server.requests.count == 3)
+            #expect(try await fixture.queue.depth().dead == 0)
+            // The stage row keeps the attempt that finished it.
+            #expect(try await results.store.stages("c1").first { $0.stage == "clipbot:post" }?.attempts == 3)
         }
     }
 
@@ -204,19 +204,19 @@ import TestSupport
     @Test(arguments: [("clipbot:post", "CLIPBOT_POST_URL"), ("clipbot:notify", "CLIPBOT_NOTIFY_URL")])
     func anUnconfiguredEndpointIsAPermanentFailureNamingTheVariable(_ type: String, _ variable: String) async throws {
         try await withResults { results in
-        let fixture = try await QueueFixture()
-        _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
-        let context = HandlerContext(settings: fixture.settings, http: HTTPClient(runtime: try CurlRuntime()), results: results.store)
-        try await fixture.queue.enqueue(JobEnvelope(type: type, payload: [
-            "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"), "message": "m",
-        ]))
-        let dead = try await fixture.withWorker(handlers: Self.handlers(context)) { _ in
-            try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
-        }
-        #expect(dead)
-        let letter = try #require(try await fixture.queue.deadLetters().first)
-        #expect(letter.reason == "permanent")
-        #expect(letter.error == "\(variable) is not configured")
+            let fixture = try await QueueFixture()
+            _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
+            let context = HandlerContext(settings: fixture.settings, http: HTTPClient(runtime: try CurlRuntime()), results: results.store)
+            try await fixture.queue.enqueue(JobEnvelope(type: type, payload: [
+                "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"), "message": "m",
+            ]))
+            let dead = try await fixture.withWorker(handlers: Self.handlers(context)) { _ in
+                try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
+            }
+            #expect(dead)
+            let letter = try #require(try await fixture.queue.deadLetters().first)
+            #expect(letter.reason == "permanent")
+            #expect(letter.error == "\(variable) is not configured")
         }
     }
 }
