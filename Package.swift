@@ -156,8 +156,19 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
+                "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The clip pipeline on loopback (emulated RunPod, Cloudinary and Clipbot; given Redis and
+        // PostgreSQL): `clipnet-worker demo` and the pipeline benchmark.
+        .target(
+            name: "WorkerSandbox",
+            dependencies: [
+                "WorkerEngine", "PlatformEmulators", "ClipnetConfig", "ClipnetJSON", "HTTPTransport", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -216,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerBench",
             dependencies: [
-                "WorkerEngine", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "ClipnetConfig",
+                "WorkerEngine", "WorkerSandbox", "RedisClient", "PostgresClient", "ClipnetJSON",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/worker-bench",

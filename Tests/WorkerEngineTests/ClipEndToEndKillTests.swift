@@ -117,7 +117,7 @@ import TestSupport
             "CLIPNET_ENVIRONMENT": fixture.environment, "REDIS_URL": fixture.redisURL, "DATABASE_URL": database,
             "CLOUDINARY_FOLDER": "\(fixture.environment)_clips/", "RUNPOD_NAMESPACE": "\(fixture.environment)-ns",
             "CLIPNET_PRODUCTION_FINGERPRINTS": production.jsonString(), "CLIPNET_VERSION": "e2e",
-            "RUNPOD_ENDPOINT_URL": runpod, "RUNPOD_API_KEY": apiKey, "RUNPOD_GPU_CAP": "2",
+            "RUNPOD_ENDPOINT_URL": runpod, "RUNPOD_API_KEY": apiKey, "RUNPOD_GPU_CAP": "2", "RUNPOD_GPU_LEASE_SECONDS": "3",
             "CLOUDINARY_URL": "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)",
             "CLOUDINARY_API_BASE_URL": cloudinaryURL, "CLOUDINARY_DELIVERY_BASE_URL": cloudinaryURL,
             "CLIPBOT_POST_URL": clipbot + "/v1/posts", "FFMPEG_ARGUMENTS": fastPolishArguments.joined(separator: " "),

@@ -152,6 +152,11 @@ public struct HandlerContext: Sendable {
 /// The worker cannot start its pipeline (a missing Cloudinary folder, an unusable database).
 public struct PipelineStartupError: Error, Sendable, CustomStringConvertible {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }
 
