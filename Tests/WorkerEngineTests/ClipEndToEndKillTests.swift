@@ -150,20 +150,20 @@ final class WorkerChild: Sendable {
     var output: String { result.withLock { $0?.output ?? "(still running)" } }
 
     func killHard() {
-        kill(child.pid, SIGKILL)
+        child.send(SIGKILL)
         finished.wait()
         finished.signal()
     }
 
     /// SIGTERM, then its exit status.
     func terminate() -> Int32 {
-        kill(child.pid, SIGTERM)
+        child.send(SIGTERM)
         finished.wait()
         finished.signal()
         return result.withLock { $0?.status ?? -1 }
     }
 
     deinit {
-        kill(child.pid, SIGKILL)
+        child.send(SIGKILL)
     }
 }

@@ -72,7 +72,10 @@ import TestSupport
         let handler = ClosureHandler(jobType: "test:gpu") { job in
             try await gate.withSlot(job: job) {
                 most.max(running.add(1, ordering: .sequentiallyConsistent).newValue, ordering: .sequentiallyConsistent)
-                try await Task.sleep(for: .milliseconds(150))
+                // Hold the slot until another job has been sent back to wait (or none is left to).
+                _ = await eventually(within: .seconds(20)) {
+                    metrics.gpuDeferrals(namespace: "ns") > 0 || finished.withLock { $0.count } == 3
+                }
                 running.subtract(1, ordering: .sequentiallyConsistent)
             }
             finished.withLock { $0[job.id] = job.attempt }

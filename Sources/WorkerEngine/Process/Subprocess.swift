@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a program (ffmpeg) with a timeout, through `posix_spawn`.
 ///
@@ -70,9 +71,14 @@ public enum Subprocess {
     }
 
     /// A spawned child and the read end of its output pipe; each descriptor is closed exactly once.
+    ///
+    /// Signals are sent only while the child is known not to have been reaped (`exited` is set
+    /// under the lock before the reaping `waitpid`), so a signal can never reach a process that
+    /// reused the pid.
     final class Child: Sendable {
         let pid: pid_t
         private let output: Int32
+        private let exited = Mutex(false)
 
         private init(pid: pid_t, output: Int32) {
             self.pid = pid
@@ -133,6 +139,10 @@ public enum Subprocess {
                 if kept.count > 2 * Subprocess.outputLimit { kept.removeFirst(kept.count - Subprocess.outputLimit) }
             }
             close(output)
+            // Wait for the exit without reaping, mark it, then reap.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            exited.withLock { $0 = true }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
@@ -141,7 +151,12 @@ public enum Subprocess {
 
         /// SIGKILL to the child's process group (the child and whatever it started).
         func killGroup() {
-            kill(-pid, SIGKILL)
+            exited.withLock { if !$0 { _ = kill(-pid, SIGKILL) } }
+        }
+
+        /// Sends `signal` to the child alone, unless it has exited.
+        func send(_ signal: Int32) {
+            exited.withLock { if !$0 { _ = kill(pid, signal) } }
         }
     }
 }
