@@ -104,9 +104,11 @@ public enum Subprocess {
             var empty = sigset_t()
             sigemptyset(&empty)
             posix_spawnattr_setsigmask(&attributes, &empty)
+            // Every signal the parent ignores (SIGPIPE, for one) back to its default action.
             var defaults = sigset_t()
-            sigemptyset(&defaults)
-            for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+            sigfillset(&defaults)
+            sigdelset(&defaults, SIGKILL)
+            sigdelset(&defaults, SIGSTOP)
             posix_spawnattr_setsigdefault(&attributes, &defaults)
             posix_spawnattr_setpgroup(&attributes, 0)
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
