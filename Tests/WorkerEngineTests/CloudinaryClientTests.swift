@@ -25,7 +25,7 @@ import TestSupport
         try await withCloudinaryEmulator(folder: Self.folder, configuration) { emulator, client in
             let directory = try TemporaryDirectory()
             let bytes = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            FileManager.default.createFile(atPath: directory.appending("up.mp4"), contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: directory.appending("up.mp4"), contents: Data(bytes))
             let asset = CloudinaryAsset(mediaPath: Self.folder + "polished/c1.mp4")
             let uploaded = try await client.upload(file: directory.appending("up.mp4"), as: asset)
             #expect(uploaded.publicId == "staging_clips/polished/c1")
@@ -48,7 +48,7 @@ import TestSupport
         let client = CloudinaryClient(configuration: cloudinaryConfiguration(emulator, server, secret: secret),
                                       folder: MediaFolder(Self.folder), runtime: try CurlRuntime())
         let directory = try TemporaryDirectory()
-        FileManager.default.createFile(atPath: directory.appending("f.mp4"), contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: directory.appending("f.mp4"), contents: Data([1, 2, 3]))
         let failure = try await #require(throws: JobFailure.self) {
             try await client.upload(file: directory.appending("f.mp4"), as: CloudinaryAsset(mediaPath: "staging_clips/x.mp4"))
         }
@@ -102,7 +102,7 @@ import TestSupport
     func theClientRefusesAnyPublicIdOutsideItsFolderWithoutARequest(_ publicId: String) async throws {
         try await withCloudinaryEmulator(folder: Self.folder) { emulator, client in
             let directory = try TemporaryDirectory()
-            FileManager.default.createFile(atPath: directory.appending("f"), contents: Data([1]))
+            _ = FileManager.default.createFile(atPath: directory.appending("f"), contents: Data([1]))
             let asset = CloudinaryAsset(publicId: publicId, resourceType: .video, format: "mp4")
             await #expect(throws: JobFailure.self) { try await client.download(asset, to: directory.appending("d")) }
             await #expect(throws: JobFailure.self) { try await client.upload(file: directory.appending("f"), as: asset) }

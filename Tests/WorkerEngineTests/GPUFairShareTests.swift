@@ -17,26 +17,24 @@ import TestSupport
         let key = Self.key()
         // Three "replicas", each with its own connection, eight holders each.
         let replicas = [try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3)]
-        let holding = Atomic<Int>(0)
-        let most = Atomic<Int>(0)
+        let occupancy = Occupancy()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, replica) in replicas.enumerated() {
                 for holder in 0..<8 {
                     group.addTask {
                         let name = "r\(index)-h\(holder)"
                         while try await !replica.tryAcquire(holder: name).acquired { try await Task.sleep(for: .milliseconds(5)) }
-                        let now = holding.add(1, ordering: .sequentiallyConsistent).newValue
-                        most.max(now, ordering: .sequentiallyConsistent)
+                        occupancy.enter()
                         try await Task.sleep(for: .milliseconds(10))
-                        holding.subtract(1, ordering: .sequentiallyConsistent)
+                        occupancy.leave()
                         try await replica.release(holder: name)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        #expect(most.load(ordering: .sequentiallyConsistent) <= 3)
-        #expect(most.load(ordering: .sequentiallyConsistent) >= 1)
+        #expect(occupancy.most <= 3)
+        #expect(occupancy.most >= 1)
         #expect(try await replicas[0].held() == 0)
     }
 
@@ -66,17 +64,16 @@ import TestSupport
         let metrics = WorkerMetrics()
         let semaphore = GPULeaseSemaphore(connection: fixture.queue.connection, key: fixture.queue.keys.gpuLeases(namespace: "ns"), capacity: 1)
         let gate = GPUGate(semaphore: semaphore, namespace: "ns", metrics: metrics, localWait: .milliseconds(50), deferDelay: .milliseconds(100))
-        let running = Atomic<Int>(0)
-        let most = Atomic<Int>(0)
+        let occupancy = Occupancy()
         let finished = Mutex<[String: Int]>([:])
         let handler = ClosureHandler(jobType: "test:gpu") { job in
             try await gate.withSlot(job: job) {
-                most.max(running.add(1, ordering: .sequentiallyConsistent).newValue, ordering: .sequentiallyConsistent)
+                occupancy.enter()
                 // Hold the slot until another job has been sent back to wait (or none is left to).
                 _ = await eventually(within: .seconds(20)) {
                     metrics.gpuDeferrals(namespace: "ns") > 0 || finished.withLock { $0.count } == 3
                 }
-                running.subtract(1, ordering: .sequentiallyConsistent)
+                occupancy.leave()
             }
             finished.withLock { $0[job.id] = job.attempt }
         }
@@ -86,7 +83,7 @@ import TestSupport
             await QueueFixture.eventually { finished.withLock { $0.count } == 4 }
         }
         #expect(done)
-        #expect(most.load(ordering: .sequentiallyConsistent) == 1)
+        #expect(occupancy.most == 1)
         #expect(finished.withLock { $0.values.allSatisfy { $0 == 1 } }, "every job ran on its first attempt")
         #expect(try await fixture.queue.depth().dead == 0)
         #expect(metrics.gpuDeferrals(namespace: "ns") > 0)
@@ -112,4 +109,13 @@ import TestSupport
     @Test func theStagingCapIsSmallByDefaultAndProductionsIsNot() {
         #expect(HandlerContext.defaultGPUCap(environment: "staging") < HandlerContext.defaultGPUCap(environment: "production"))
     }
+}
+
+/// How many holders are inside a section now, and the most there ever were.
+final class Occupancy: Sendable {
+    private let state = Mutex((now: 0, most: 0))
+
+    func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func leave() { state.withLock { $0.now -= 1 } }
+    var most: Int { state.withLock { $0.most } }
 }

@@ -49,8 +49,9 @@ import TestSupport
             var runpod = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
                                       modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
             runpod.pollInterval = .milliseconds(10)
+            let client = runpod
             return try await withResults { results in
-                let context = HandlerContext(settings: fixture.settings, http: http, runpod: runpod, results: results.store)
+                let context = HandlerContext(settings: fixture.settings, http: http, runpod: client, results: results.store)
                 let folder = "\(fixture.environment)_clips/"
                 emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
                 try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
