@@ -48,7 +48,7 @@ import TestSupport
                 return try await drained()
             }
             #expect(first.terminate() == 0)
-            #expect(firstDone, "the undisturbed run did not finish: \(first.output)")
+            #expect(firstDone, "the undisturbed run did not finish (\(posts().count) posts): \(first.output)")
             try await Self.forgetQueue(fixture)
 
             // 2. SIGKILL while RunPod runs the motion step of clip:process, then a fresh worker.
@@ -68,7 +68,7 @@ import TestSupport
                 return try await drained()
             }
             #expect(survivor.terminate() == 0)
-            #expect(secondDone, "the run with a kill did not finish: \(survivor.output)")
+            #expect(secondDone, "the run with a kill did not finish (\(posts().count) posts): \(survivor.output)")
 
             #expect(try await killed.snapshot(withoutAttempts: true) == undisturbed.snapshot(withoutAttempts: true))
             #expect(posts().count == 2 && posts()[0] == posts()[1])

@@ -72,6 +72,29 @@ import TestSupport
         }
     }
 
+    @Test func twoPostJobsForOneClipPostItOnce() async throws {
+        try await withResults { results in
+            let fixture = try await QueueFixture()
+            // A slow Clipbot, so the two jobs overlap.
+            let server = try LoopbackHTTPServer { _ in .respondAfter(.milliseconds(300), .json("{}")) }
+            defer { server.stop() }
+            _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
+            try await fixture.queue.enqueue(contentsOf: [
+                JobEnvelope(id: "c1:clipbot:post", type: "clipbot:post", payload: ["clipId": "c1"]),
+                JobEnvelope(id: "c1:clipbot:post", type: "clipbot:post", payload: ["clipId": "c1"]),
+            ])
+            let settled = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
+                try await QueueFixture.eventually {
+                    let depth = try await fixture.queue.depth()
+                    return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
+                }
+            }
+            #expect(settled)
+            #expect(server.requests.count == 1)
+            #expect(try await fixture.queue.depth().dead == 0)
+        }
+    }
+
     @Test func aClipWhosePipelineHasNotFinishedIsNotPosted() async throws {
         try await withResults { results in
             let fixture = try await QueueFixture()

@@ -60,6 +60,23 @@ public struct ClipbotPostHandler: JobHandler {
         }
         guard let media = clip.polishedMediaId else { throw JobFailure.permanent("clip \(payload.clipId) has no polished media") }
         _ = try context.folder.confine(media, field: "polished media")
+        // Two stages finishing together may both enqueue the post; the lock keeps their jobs from
+        // posting at the same time, and the one that comes second finds the stage done.
+        let lock = PostingLock(connection: job.queue.connection, key: job.queue.keys.prefix + "posting:" + payload.clipId)
+        guard try await lock.acquire(token: job.id + ":" + String(job.attempt) + ":" + String(JobEnvelope.nowMilliseconds())) else {
+            throw JobDeferral(reason: "clip \(payload.clipId) is being posted by another job", after: .milliseconds(500),
+                              waitingSince: JobEnvelope.nowMilliseconds())
+        }
+        do {
+            try await post(job, payload: payload, clip: clip, media: media)
+        } catch {
+            await lock.release()
+            throw error
+        }
+        await lock.release()
+    }
+
+    private func post(_ job: Job, payload: Payload, clip: ClipRecord, media: String) async throws {
         try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .post) {
             try await ClipbotCall(context: context).post(to: context.clipbotPostURL, variable: "CLIPBOT_POST_URL", body: .object([
                 "jobId": .string(job.id), "clipId": .string(payload.clipId), "media": .string(media),
