@@ -41,12 +41,15 @@ struct DemoCommand: AsyncParsableCommand {
             group.addTask { try await processor.run() }
             try await sandbox.queue.enqueue(sandbox.processJob(clipId: clipId))
             var seen: [String: String] = [:]
-            let deadline = ContinuousClock.now + .seconds(120)
-            while sandbox.posts.isEmpty && ContinuousClock.now < deadline {
+            func report() async throws {
                 for stage in try await sandbox.results.stages(clipId) where seen[stage.stage] != stage.status {
                     seen[stage.stage] = stage.status
                     print("  \(stage.stage): \(stage.status) (attempt \(stage.attempts))\(stage.lastError.map { ": \($0)" } ?? "")")
                 }
+            }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while seen[PipelineStage.post.rawValue] != "done" && ContinuousClock.now < deadline {
+                try await report()
                 try await Task.sleep(for: .milliseconds(20))
             }
             processor.beginShutdown()
