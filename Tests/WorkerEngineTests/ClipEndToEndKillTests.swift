@@ -76,6 +76,11 @@ import TestSupport
             #expect(process?.status == "done")
             #expect(process?.attempts == 2, "the killed delivery counts as an attempt")
             #expect(try await fixture.queue.depth().dead == 0)
+            // No log line of any of the three workers carries the Cloudinary secret.
+            for child in [first, victim, survivor] {
+                #expect(!child.output.contains(cloudinary.configuration.apiSecret))
+                #expect(!child.output.contains(runpod.apiKey))
+            }
             // The second run asked the GPU for the caption once only: it was kept before the kill.
             #expect(runpod.submittedInputs.dropFirst(submittedBefore).filter { $0["task"] == "caption" }.count == 1)
         } catch {
@@ -137,7 +142,7 @@ final class WorkerChild: Sendable {
     init(environment: [String: String]) throws {
         let executable = ChildProcess.productPath("clipnet-worker")
         child = try Subprocess.Child.spawn(executable, ["run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
-                                                        "--retry-initial-ms", "100", "--log-level", "warning"],
+                                                        "--retry-initial-ms", "100", "--log-level", "info"],
                                            environment: environment, name: "clipnet-worker")
         Thread.detachNewThread { [self] in
             let collected = child.collect()
