@@ -52,6 +52,16 @@ import Testing
         #expect(failure.message.contains("not found"))
     }
 
+    @Test func aChildInheritsNoneOfTheWorkersOtherVariables() async throws {
+        // The test process has the servers' URLs (and a worker has its credentials) in its
+        // environment; the child sees only PATH, HOME, TMPDIR, LANG and what sh itself sets.
+        let result = try await Subprocess.run("/bin/sh", ["-c", "env"], timeout: .seconds(30))
+        #expect(result.status == 0)
+        let names = Set(result.output.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        #expect(names.contains("PATH"))
+        #expect(names.isSubset(of: ["PATH", "HOME", "TMPDIR", "LANG", "PWD", "OLDPWD", "SHLVL", "_"]), "\(names.sorted())")
+    }
+
     @Test func theExitStatusAndOutputComeBack() async throws {
         let result = try await Subprocess.run("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"], timeout: .seconds(30))
         #expect(result.status == 3)

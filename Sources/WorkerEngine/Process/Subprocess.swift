@@ -26,7 +26,7 @@ public enum Subprocess {
     ///   `JobFailure.transient` on timeout, `CancellationError` when the task is cancelled (the
     ///   child is killed in both cases).
     public static func run(_ executable: String, _ arguments: [String], timeout: Duration,
-                           environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Result {
+                           environment: [String: String] = Subprocess.minimalEnvironment) async throws -> Result {
         guard let path = resolve(executable) else {
             throw JobFailure.permanent("\(executable) not found (install it or set FFMPEG_PATH)")
         }
@@ -58,6 +58,16 @@ public enum Subprocess {
             if case .timedOut? = outcome { throw JobFailure.transient("\(executable) timed out after \(timeout)") }
             throw CancellationError()
         }
+    }
+
+    /// What a child gets by default: `PATH`, `HOME`, `TMPDIR` and `LANG` of the worker, nothing
+    /// else. The worker's environment holds its credentials (Cloudinary, RunPod, the database),
+    /// which ffmpeg has no use for.
+    public static var minimalEnvironment: [String: String] {
+        let all = ProcessInfo.processInfo.environment
+        var kept = ["PATH": all["PATH"] ?? "/usr/bin:/bin"]
+        for name in ["HOME", "TMPDIR", "LANG"] { kept[name] = all[name] }
+        return kept
     }
 
     /// A path, or the first match in PATH.
