@@ -145,7 +145,8 @@ let package = Package(
             name: "WorkerEngine",
             dependencies: [
                 "ClipnetJSON", "ClipnetFormats",
-                "RedisClient", "HTTPTransport", "ClipnetConfig", "AsyncPrimitives",
+                "RedisClient", "HTTPTransport", "PostgresClient", "ClipnetConfig", "AsyncPrimitives",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -156,18 +157,30 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
+                "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Loopback emulators of Vercel, Railway and RunPod, for tests and the demo
+        // The clip pipeline on loopback (emulated RunPod, Cloudinary and Clipbot; given Redis and
+        // PostgreSQL): `clipnet-worker demo` and the pipeline benchmark.
+        .target(
+            name: "WorkerSandbox",
+            dependencies: [
+                "WorkerEngine", "PlatformEmulators", "ClipnetConfig", "ClipnetJSON", "HTTPTransport", "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Loopback emulators of Vercel, Railway, RunPod and Cloudinary, for tests and the demo
         .target(
             name: "PlatformEmulators",
             dependencies: [
                 "ClipnetJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -239,7 +252,10 @@ let package = Package(
 
         .executableTarget(
             name: "WorkerBench",
-            dependencies: ["WorkerEngine", "RedisClient", "ClipnetJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "WorkerEngine", "WorkerSandbox", "RedisClient", "PostgresClient", "ClipnetJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/worker-bench",
             swiftSettings: swiftSettings
         ),
@@ -310,7 +326,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

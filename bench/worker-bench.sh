@@ -3,7 +3,9 @@
 #   - RQ's SimpleWorker and an arq worker (PyPI) draining no-op jobs (bench/python/);
 #   - the Swift worker engine (no-op handler, per-job acknowledgement) and (a) the ceiling of the
 #     same Lua scripts without worker logic, in alternating rounds;
-#   - idle pick-up latency p50/p99.
+#   - idle pick-up latency p50/p99;
+#   - the clip pipeline, one real clip at a time, against the sum of its external calls (its own
+#     throwaway Redis and PostgreSQL through scripts/with-test-services.sh; PIPELINE_CLIPS, default 10).
 # Then the ratios: engine / ceiling, engine / each Python worker, engine / the fastest of them.
 #
 # Usage: bench/worker-bench.sh [jobs=50000] [concurrency=8] [rounds=3]
@@ -44,3 +46,5 @@ echo
     "rq-SimpleWorker=$(rate <<<"$RQ_LINE")" \
     "arq-defaults=$(rate <<<"$ARQ_LINE")" \
     "arq-tuned=$(rate <<<"$ARQ_FAST_LINE")"
+
+bash scripts/with-test-services.sh "$BIN" pipeline "${PIPELINE_CLIPS:-10}"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, if any is missing (chromium: the status page's
-# browser test; wrk and curl: bench/operator-bench.sh). Idempotent and quiet when
+# browser test; wrk and curl: bench/operator-bench.sh; ffmpeg: the worker's polish stage and its
+# end-to-end clip test). Idempotent and quiet when
 # everything is there; `apt-get update` runs at most once, and only when something is missing.
 set -euo pipefail
 
 packages=(
     libgit2-dev libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config
     redis-server postgresql git ca-certificates
-    chromium wrk curl
+    chromium wrk curl ffmpeg
     "$@"
 )
 

@@ -31,9 +31,20 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
             throw ExitCode(78)
         }
+        let metrics = WorkerMetrics()
         var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) } + crashType.map { CrashHandler(jobType: $0) }
         if !noopOnly {
-            handlers += try StandardHandlers.make(context: HandlerContext.fromEnvironment(environment, settings: settings, logger: logger))
+            // The pipeline's start-up checks: the results schema is migrated and the Cloudinary
+            // folder exists; the worker refuses to start otherwise, as for the isolation guard.
+            do {
+                let context = try HandlerContext.fromEnvironment(environment, settings: settings, metrics: metrics, logger: logger)
+                try await context.prepare(logger: logger)
+                handlers += StandardHandlers.make(context: context)
+            } catch {
+                logger.critical("refusing to start", metadata: ["error": "\(Self.message(of: error))"])
+                FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
+                throw ExitCode(78)
+            }
         }
         let options = WorkerOptions(
             settings: settings,
@@ -44,13 +55,14 @@ struct RunCommand: AsyncParsableCommand {
             metricsPort: metricsPort == 0 ? nil : metricsPort,
             heartbeatInterval: .milliseconds(Int64(heartbeatTtlSeconds * 1000 / 4)),
             heartbeatTTL: .milliseconds(Int64(heartbeatTtlSeconds * 1000)))
-        let worker = Worker(options: options, registry: JobRegistry(handlers), logger: logger)
+        let worker = Worker(options: options, registry: JobRegistry(handlers), metrics: metrics, logger: logger)
         try await worker.run()
     }
 
     static func message(of error: any Error) -> String {
         if let error = error as? QueueError { return error.message }
         if let error = error as? ConfigError { return "\(error)" }
+        if let error = error as? JobFailure { return error.message }
         return "\(error)"
     }
 }

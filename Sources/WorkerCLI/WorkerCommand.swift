@@ -9,7 +9,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipnet-worker",
         abstract: "Runs every CLIPNET job type from one Redis queue.",
-        subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self],
+        subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

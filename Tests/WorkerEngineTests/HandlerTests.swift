@@ -8,7 +8,9 @@ import TestSupport
 @testable import WorkerEngine
 
 @Suite struct HandlerTests {
-    @Test(arguments: ["prod_clips/a.mp4", "staging_clips/../prod_clips/a.mp4", "/etc/passwd", "staging_clips/", "staging_clipsx/a.mp4"])
+    @Test(arguments: ["prod_clips/a.mp4", "staging_clips/../prod_clips/a.mp4", "/etc/passwd", "staging_clips/", "staging_clipsx/a.mp4",
+                      "staging_clips/%2e%2e/prod_clips/a.mp4", "staging_clips/a.mp4?prod_clips/b", "staging_clips//prod_clips/a.mp4",
+                      "staging_clips/\u{FF0E}\u{FF0E}/prod_clips/a.mp4", "staging_clips/a b.mp4", "staging_clips/a.mp4#x"])
     func mediaPathsOutsideTheFolderAreRefused(_ path: String) throws {
         let failure = try #require(throws: JobFailure.self) { try MediaFolder("staging_clips/").confine(path, field: "media") }
         #expect(failure.code == .invalidPayload)
@@ -20,38 +22,25 @@ import TestSupport
 
     @Test func missingFfmpegIsAClearPermanentFailureInTheDeadSet() async throws {
         let fixture = try await QueueFixture()
-        let context = HandlerContext(settings: fixture.settings, ffmpegPath: "/nonexistent/ffmpeg")
         let folder = "\(fixture.environment)_clips/"
-        try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
-            "clipId": .string("c1"), "input": .string(folder + "a.mp4"), "output": .string(folder + "b.mp4"),
-        ])))
-        let dead = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
-            try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
+        try await withResults { results in
+            try await withCloudinaryEmulator(folder: folder) { emulator, cloudinary in
+                emulator.seed(publicId: folder + "raw/a", bytes: Array("not really a video".utf8))
+                let context = HandlerContext(settings: fixture.settings, cloudinary: cloudinary, results: results.store,
+                                             ffmpegPath: "/nonexistent/ffmpeg")
+                try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
+                    "clipId": .string("c1"), "input": .string(folder + "raw/a.mp4"), "output": .string(folder + "polished/b.mp4"),
+                ])))
+                let dead = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
+                    try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
+                }
+                #expect(dead)
+                let letter = try #require(try await fixture.queue.deadLetters().first)
+                #expect(letter.reason == "permanent")
+                #expect(letter.error.contains("not found"))
+                #expect(try await results.store.stages("c1").first?.status == "failed")
+            }
         }
-        #expect(dead)
-        let letter = try #require(try await fixture.queue.deadLetters().first)
-        #expect(letter.reason == "permanent")
-        #expect(letter.error.contains("not found"))
-    }
-
-    @Test func ffmpegPolishRunsTheExecutableWithTheConfinedPaths() async throws {
-        let fixture = try await QueueFixture()
-        let directory = try TemporaryDirectory()
-        let fake = directory.appending("ffmpeg")
-        try "#!/bin/sh\nfor last; do :; done\necho \"$@\" > \"$last\"\n".write(toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
-        let context = HandlerContext(settings: fixture.settings, ffmpegPath: fake, mediaRoot: directory.appending("media"))
-        let folder = "\(fixture.environment)_clips/"
-        try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
-            "clipId": .string("c1"), "input": .string(folder + "a.mp4"), "output": .string(folder + "out/b.mp4"),
-        ])))
-        let output = directory.appending("media/\(folder)out/b.mp4")
-        let done = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
-            await QueueFixture.eventually { FileManager.default.fileExists(atPath: output) }
-        }
-        #expect(done)
-        let arguments = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(arguments.contains("-i \(directory.appending("media/\(folder)a.mp4"))"))
     }
 
     @Test func clipProcessCallsRunPodWithTheNamespaceAndEnqueuesTheNextStages() async throws {
@@ -60,17 +49,25 @@ import TestSupport
             var runpod = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
                                       modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
             runpod.pollInterval = .milliseconds(10)
-            let context = HandlerContext(settings: fixture.settings, http: http, runpod: runpod)
-            let folder = "\(fixture.environment)_clips/"
-            emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
-            try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
-                                                        payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
-            let stages = try await fixture.withWorker(handlers: [ClipProcessHandler(context: context)]) { _ in
-                // Only clip:process runs here, so the enqueued stages end as unknown types in the dead set.
-                try await QueueFixture.eventually { try await fixture.queue.depth().dead == 3 }
+            let client = runpod
+            return try await withResults { results in
+                let context = HandlerContext(settings: fixture.settings, http: http, runpod: client, results: results.store)
+                let folder = "\(fixture.environment)_clips/"
+                emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
+                try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
+                                                            payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
+                let stages = try await fixture.withWorker(handlers: [ClipProcessHandler(context: context)]) { _ in
+                    // Only clip:process runs here, so the enqueued stages end as unknown types in the dead set.
+                    try await QueueFixture.eventually { try await fixture.queue.depth().dead == 3 }
+                }
+                #expect(stages)
+                let clip = try #require(try await results.store.clip("c9"))
+                #expect(clip.captionModel == "clip")
+                #expect(clip.caption == RunPodEmulator.output(for: ["task": "caption", "model": "clip", "media": .string(folder + "c9.mp4")])["caption"]?.stringValue)
+                #expect(clip.motion != nil)
+                #expect(try await results.store.isDone("c9", .process))
+                return emulator.submittedInputs
             }
-            #expect(stages)
-            return emulator.submittedInputs
         }
         let types = Set(try await fixture.queue.deadLetters().compactMap(\.type))
         #expect(types == ["ffmpeg:polish", "whisper:batch", "ml:score"])

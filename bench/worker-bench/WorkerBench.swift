@@ -11,6 +11,7 @@ import WorkerEngine
 /// passed in as `name=jobsPerSecond` and compared.
 ///
 /// Usage: WorkerBench <redis-url> [jobs=50000] [concurrency=8] [rounds=3] [name=jobsPerSecond ...]
+///        WorkerBench pipeline [clips=10]   (the clip pipeline per clip against its external calls)
 @main
 struct WorkerBench {
     final class LatencyHandler: JobHandler, Sendable {
@@ -39,6 +40,10 @@ struct WorkerBench {
 
     static func main() async throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "pipeline" {
+            try await PipelineBench.run(clips: arguments.count > 1 ? Int(arguments[1]) ?? 10 : 10)
+            return
+        }
         let baselines: [(name: String, rate: Double)] = arguments.compactMap { argument in
             let parts = argument.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let rate = Double(parts[1]) else { return nil }

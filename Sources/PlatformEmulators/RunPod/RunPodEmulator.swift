@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ClipnetJSON
 
-/// A loopback RunPod serverless endpoint (../shared/platform-apis.md section 5) on the shared
+/// A loopback RunPod serverless endpoint (the calls the worker makes, docs/worker.md) on the shared
 /// emulator machinery: `POST /run`, `POST /runsync?wait=<ms>`, `GET /status/{id}`,
 /// `POST /cancel/{id}` and `GET /health`, with the API key as `Authorization: Bearer <key>` (or bare,
 /// as some of RunPod's examples send it).
@@ -192,12 +192,46 @@ public final class RunPodEmulator: EmulatedPlatform {
         case ("DONE", _):
             answer["status"] = "COMPLETED"
             answer["executionTime"] = .number(Double(Self.milliseconds(timings.running)))
-            answer["output"] = ["task": job.input["task"] ?? .null, "namespace": job.input["namespace"] ?? .null, "ok": true]
+            answer["output"] = Self.output(for: job.input)
         default:
             break
         }
         let final = !["IN_QUEUE", "IN_PROGRESS"].contains(answer["status"]?.stringValue ?? "")
         return (.json(.object(answer)), final)
+    }
+
+    /// A deterministic output per task, in the shapes CLIPNET's RunPod handlers answer (the
+    /// worker's docs, "RunPod outputs"): `caption` -> `caption`, `motion` -> `motion`,
+    /// `transcribe` -> `transcripts` by clip id, `score` -> `score` in [0, 1). Every output also
+    /// carries `task`, `namespace` and `ok`, so a test can see which request produced it.
+    public static func output(for input: JSONValue) -> JSONValue {
+        let task = input["task"]?.stringValue ?? ""
+        let media = input["media"]?.stringValue ?? ""
+        var output: [String: JSONValue] = ["task": input["task"] ?? .null, "namespace": input["namespace"] ?? .null, "ok": true]
+        switch task {
+        case "caption":
+            output["caption"] = .string("\(input["model"]?.stringValue ?? "?") caption of \(media)")
+        case "motion":
+            let value = Self.unitHash(media)
+            output["motion"] = ["score": .number(value), "segments": .number(Double(1 + Int(value * 10)))]
+        case "transcribe":
+            let clipIds = (input["clipIds"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let media = (input["media"]?.arrayValue ?? []).compactMap(\.stringValue)
+            output["transcripts"] = .object(Dictionary(zip(clipIds, media).map { ($0, JSONValue.string("transcript of \($1)")) },
+                                                       uniquingKeysWith: { first, _ in first }))
+        case "score":
+            output["score"] = .number(Self.unitHash(input["clipId"]?.stringValue ?? media))
+        default:
+            break
+        }
+        return .object(output)
+    }
+
+    /// A stable number in [0, 1) for a string (FNV-1a), so outputs repeat across runs.
+    static func unitHash(_ text: String) -> Double {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return Double(hash % 10_000) / 10_000
     }
 
     private func cancel(_ id: String) -> EmulatorResponse {

@@ -17,7 +17,7 @@ struct ClipbotCall: Sendable {
         let request = HTTPRequest(method: .post, url: url, headers: headers, body: Array(try JSONEncoder().encode(body)))
         let response: HTTPResponse
         do {
-            response = try await http.send(request)
+            response = try await context.timer.time("clipbot") { try await http.send(request) }
         } catch {
             throw JobFailure.transient("\(variable): \(error)")
         }
@@ -28,13 +28,17 @@ struct ClipbotCall: Sendable {
     }
 }
 
-/// `clipbot:post`: publishes a clip through Clipbot.
+/// `clipbot:post`: publishes a clip through Clipbot, only once its pipeline has finished, with
+/// what the pipeline produced (the polished media, caption and its model, transcript, score,
+/// motion) as kept in PostgreSQL. A clip whose pipeline has not finished is dead-lettered
+/// (`permanent`, naming the missing stages); re-drive it once they are done.
 public struct ClipbotPostHandler: JobHandler {
     public struct Payload: Codable, Sendable {
         public var clipId: String
-        public var media: String
-        public var caption: String?
         public var channel: String?
+        /// Accepted from older producers and checked against the folder; the media posted is the
+        /// polished one the pipeline produced.
+        public var media: String?
     }
 
     public let jobType = "clipbot:post"
@@ -44,12 +48,45 @@ public struct ClipbotPostHandler: JobHandler {
 
     public func handle(_ job: Job) async throws {
         let payload = try job.payload(as: Payload.self)
-        let media = try context.folder.confine(payload.media, field: "media")
-        try await ClipbotCall(context: context).post(to: context.clipbotPostURL, variable: "CLIPBOT_POST_URL", body: .object([
-            "jobId": .string(job.id), "clipId": .string(payload.clipId), "media": .string(media),
-            "caption": payload.caption.map { .string($0) } ?? .null, "channel": payload.channel.map { .string($0) } ?? .null,
-            "environment": .string(context.settings.environment),
-        ]))
+        guard !payload.clipId.isEmpty else { throw JobFailure.invalidPayload("clipbot:post payload: empty clipId") }
+        if let media = payload.media { _ = try context.folder.confine(media, field: "media") }
+        let results = try context.requireResults()
+        guard let clip = try await results.clip(payload.clipId) else {
+            throw JobFailure.permanent("clip \(payload.clipId) has no pipeline results: only finished clips are posted")
+        }
+        let unfinished = try await results.unfinishedStages(payload.clipId)
+        guard unfinished.isEmpty else {
+            throw JobFailure.permanent("clip \(payload.clipId) has not finished its pipeline (waiting for \(unfinished.map(\.rawValue).joined(separator: ", "))): only finished clips are posted")
+        }
+        guard let media = clip.polishedMediaId else { throw JobFailure.permanent("clip \(payload.clipId) has no polished media") }
+        _ = try context.folder.confine(media, field: "polished media")
+        // Two stages finishing together may both enqueue the post; the lock keeps their jobs from
+        // posting at the same time, and the one that comes second finds the stage done.
+        let lock = PostingLock(connection: job.queue.connection, key: job.queue.keys.prefix + "posting:" + payload.clipId)
+        guard try await lock.acquire(token: job.id + ":" + String(job.attempt) + ":" + String(JobEnvelope.nowMilliseconds())) else {
+            throw JobDeferral(reason: "clip \(payload.clipId) is being posted by another job", after: .milliseconds(500),
+                              waitingSince: JobEnvelope.nowMilliseconds())
+        }
+        do {
+            try await post(job, payload: payload, clip: clip, media: media)
+        } catch {
+            await lock.release()
+            throw error
+        }
+        await lock.release()
+    }
+
+    private func post(_ job: Job, payload: Payload, clip: ClipRecord, media: String) async throws {
+        try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .post) {
+            try await ClipbotCall(context: context).post(to: context.clipbotPostURL, variable: "CLIPBOT_POST_URL", body: .object([
+                "jobId": .string(job.id), "clipId": .string(payload.clipId), "media": .string(media),
+                "mediaURL": clip.polishedURL.map { .string($0) } ?? .null,
+                "caption": clip.caption.map { .string($0) } ?? .null, "captionModel": clip.captionModel.map { .string($0) } ?? .null,
+                "transcript": clip.transcript.map { .string($0) } ?? .null, "score": clip.score.map { .number($0) } ?? .null,
+                "motion": clip.motion.flatMap { JSONValue.parse(Array($0.utf8)) } ?? .null,
+                "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),
+            ]))
+        }
     }
 }
 

@@ -1,14 +1,13 @@
 import Foundation
 
-/// `ffmpeg:polish`: runs ffmpeg as a subprocess, with a timeout, on media inside the
-/// environment's folder (resolved under the local media root).
+/// `ffmpeg:polish`: downloads the source from the environment's Cloudinary folder into a temporary
+/// folder, runs ffmpeg on it (a child process with a timeout), uploads the result back into the
+/// folder under the output's public id, and keeps the polished media id in PostgreSQL.
 public struct FFmpegPolishHandler: JobHandler {
     public struct Payload: Codable, Sendable {
         public var clipId: String
         public var input: String
         public var output: String
-        /// Extra ffmpeg arguments between input and output (default: loudness normalisation, faststart).
-        public var arguments: [String]?
     }
 
     public let jobType = "ffmpeg:polish"
@@ -20,14 +19,51 @@ public struct FFmpegPolishHandler: JobHandler {
         let payload = try job.payload(as: Payload.self)
         let input = try context.folder.confine(payload.input, field: "input")
         let output = try context.folder.confine(payload.output, field: "output")
-        let inputPath = "\(context.mediaRoot)/\(input)"
-        let outputPath = "\(context.mediaRoot)/\(output)"
-        try? FileManager.default.createDirectory(atPath: (outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let extra = payload.arguments ?? ["-af", "loudnorm", "-movflags", "+faststart"]
-        let result = try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-i", inputPath] + extra + [outputPath],
-                                              timeout: context.ffmpegTimeout)
-        guard result.status == 0 else {
-            throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
+        let results = try context.requireResults()
+        let cloudinary = try context.requireCloudinary()
+        try await results.ensureClip(payload.clipId, sourceMedia: input)
+
+        try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .polish) {
+            // A run that uploaded and then died before marking the stage done already saved the id.
+            if try await results.clip(payload.clipId)?.polishedMediaId != nil { return }
+            let source = CloudinaryAsset(mediaPath: input)
+            let target = CloudinaryAsset(mediaPath: output)
+            let scratch = try ScratchDirectory()
+            let inputPath = scratch.path + "/input." + (source.format ?? "bin")
+            let outputPath = scratch.path + "/output." + (target.format ?? "mp4")
+            let timer = context.timer
+            try await timer.time("cloudinary") { try await cloudinary.download(source, to: inputPath) }
+            let result = try await timer.time("ffmpeg") {
+                try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
+                                         + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+            }
+            guard result.status == 0 else {
+                throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
+            }
+            let uploaded = try await timer.time("cloudinary") { try await cloudinary.upload(file: outputPath, as: target) }
+            // The versionless delivery URL: the same for every upload of this id, so a re-run
+            // after a crash leaves the same row (the upload's own URL carries a new version).
+            try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),
+                                           bytes: uploaded.bytes)
         }
+    }
+}
+
+/// A fresh folder for one job's media files, removed when the value is released (also when the
+/// job fails); a SIGKILLed worker leaves it under the temporary folder.
+final class ScratchDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("clipnet-worker.XXXXXX")
+        var bytes = Array(template.utf8CString)
+        guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw JobFailure.transient("could not create a temporary folder: errno \(errno)")
+        }
+        path = String(cString: made)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
     }
 }

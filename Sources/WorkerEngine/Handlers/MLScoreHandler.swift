@@ -1,5 +1,6 @@
 import ClipnetJSON
-/// `ml:score`: scores one clip on the RunPod endpoint (model `score`).
+
+/// `ml:score`: scores one clip on the RunPod endpoint (model `score`) and keeps the score.
 public struct MLScoreHandler: JobHandler {
     public struct Payload: Codable, Sendable {
         public var clipId: String
@@ -15,9 +16,19 @@ public struct MLScoreHandler: JobHandler {
     public func handle(_ job: Job) async throws {
         let payload = try job.payload(as: Payload.self)
         let media = try context.folder.confine(payload.media, field: "media")
-        guard let runpod = context.runpod else { throw JobFailure.permanent("RUNPOD_ENDPOINT_URL is not configured") }
-        let score = try await runpod.run(task: "score", model: "score",
-                                         input: ["clipId": .string(payload.clipId), "media": .string(media), "captions": payload.captions ?? .null])
-        job.logger.info("clip scored", metadata: ["clip.id": "\(payload.clipId)", "score": "\(score)"])
+        let results = try context.requireResults()
+        let runpod = try context.requireRunPod()
+        try await results.ensureClip(payload.clipId, sourceMedia: media)
+        try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .score) {
+            if try await results.clip(payload.clipId)?.score != nil { return }
+            let output = try await context.onGPU(job) {
+                try await runpod.run(task: "score", model: "score",
+                                     input: ["clipId": .string(payload.clipId), "media": .string(media), "captions": payload.captions ?? .null])
+            }
+            guard let score = output["score"]?.numberValue ?? output.numberValue, score.isFinite else {
+                throw JobFailure.transient("RunPod score output has no numeric 'score'")
+            }
+            try await results.saveScore(payload.clipId, score: score)
+        }
     }
 }

@@ -33,6 +33,11 @@ public final class WorkerMetrics: Sendable {
         var pickup = Histogram(size: WorkerMetrics.latencyBuckets.count)
         var depth: [String: Int] = [:]
         var reaped = 0
+        var gpuInFlight: [String: Int] = [:]
+        var gpuLeases: [String: Int] = [:]
+        var gpuDeferred: [String: Int] = [:]
+        var gpuWait: [String: Histogram] = [:]
+        var external: [String: Histogram] = [:]
     }
 
     private let state = Mutex(State())
@@ -83,6 +88,53 @@ public final class WorkerMetrics: Sendable {
 
     public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
+    // MARK: GPU fair share
+
+    /// GPU wait buckets, seconds (a slot may take minutes to come free under a burst).
+    public static let gpuWaitBuckets: [Double] = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800]
+
+    /// RunPod jobs this worker runs now in `namespace`.
+    public func addGPUInFlight(_ delta: Int, namespace: String) {
+        state.withLock { $0.gpuInFlight[namespace, default: 0] += delta }
+    }
+
+    /// Live GPU leases of `namespace` over every replica, as last seen in Redis.
+    public func setGPULeases(_ count: Int, namespace: String) {
+        state.withLock { $0.gpuLeases[namespace] = count }
+    }
+
+    public func countGPUDeferral(namespace: String) {
+        state.withLock { $0.gpuDeferred[namespace, default: 0] += 1 }
+    }
+
+    /// Time from a job's first try for a GPU slot to getting one (deferrals included).
+    public func observeGPUWait(milliseconds: Int64, namespace: String) {
+        state.withLock {
+            $0.gpuWait[namespace, default: Histogram(size: Self.gpuWaitBuckets.count)]
+                .observe(Double(max(0, milliseconds)) / 1000, bounds: Self.gpuWaitBuckets)
+        }
+    }
+
+    // MARK: External calls
+
+    /// One call to another service (`runpod`, `cloudinary`, `ffmpeg`, `postgres`, `clipbot`), so
+    /// the worker's own share of a job's time can be told from what it waits for.
+    public func observeExternal(_ service: String, duration: Duration) {
+        let seconds = Self.seconds(duration)
+        state.withLock {
+            $0.external[service, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
+        }
+    }
+
+    /// Total seconds and calls per service so far.
+    public var externalTotals: [String: (seconds: Double, calls: Int)] {
+        state.withLock { $0.external.mapValues { (seconds: $0.sum, calls: $0.count) } }
+    }
+
+    public func gpuInFlight(namespace: String) -> Int { state.withLock { $0.gpuInFlight[namespace] ?? 0 } }
+    public func gpuDeferrals(namespace: String) -> Int { state.withLock { $0.gpuDeferred[namespace] ?? 0 } }
+    public func gpuWaitCount(namespace: String) -> Int { state.withLock { $0.gpuWait[namespace]?.count ?? 0 } }
+
     public func value(_ outcome: Outcome, type: String) -> Int {
         state.withLock { $0.counters[outcome]?[type] ?? 0 }
     }
@@ -110,6 +162,32 @@ public final class WorkerMetrics: Sendable {
         }
         out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(inFlight)\n"
         out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
+        if !snapshot.external.isEmpty {
+            out += "# TYPE clipnet_worker_external_call_seconds histogram\n"
+            for (service, histogram) in snapshot.external.sorted(by: { $0.key < $1.key }) {
+                out += Self.render(histogram, name: "clipnet_worker_external_call_seconds", bounds: Self.durationBuckets,
+                                   labels: "service=\"\(PrometheusText.labelValue(service))\",")
+            }
+        }
+        if !snapshot.gpuInFlight.isEmpty || !snapshot.gpuLeases.isEmpty {
+            out += "# TYPE clipnet_worker_gpu_in_flight gauge\n"
+            for (namespace, value) in snapshot.gpuInFlight.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_in_flight{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_leases gauge\n"
+            for (namespace, value) in snapshot.gpuLeases.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_leases{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_deferred_total counter\n"
+            for (namespace, value) in snapshot.gpuDeferred.sorted(by: { $0.key < $1.key }) {
+                out += "clipnet_worker_gpu_deferred_total{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
+            }
+            out += "# TYPE clipnet_worker_gpu_wait_seconds histogram\n"
+            for (namespace, histogram) in snapshot.gpuWait.sorted(by: { $0.key < $1.key }) {
+                out += Self.render(histogram, name: "clipnet_worker_gpu_wait_seconds", bounds: Self.gpuWaitBuckets,
+                                   labels: "namespace=\"\(PrometheusText.labelValue(namespace))\",")
+            }
+        }
         return out
     }
 

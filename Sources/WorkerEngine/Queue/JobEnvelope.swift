@@ -22,6 +22,9 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
     public var crashes: Int?
     /// The error of the last failed attempt.
     public var lastError: String?
+    /// When the job first found no free GPU slot (ms), written by the worker when it puts the job
+    /// back to wait; the GPU wait metric measures from here. Not an attempt.
+    public var gpuWaitingSince: Int64?
 
     public init(
         id: String = UUID().uuidString.lowercased(),
@@ -67,6 +70,7 @@ public struct JobEnvelope: Sendable, Hashable, Codable {
         envelope.attempts = try Self.optional(fields, "attempts", Self.integer).map(Int.init)
         envelope.crashes = try Self.optional(fields, "crashes", Self.integer).map(Int.init)
         envelope.lastError = try Self.optional(fields, "lastError", \.stringValue)
+        envelope.gpuWaitingSince = try Self.optional(fields, "gpuWaitingSince", Self.integer)
         guard !envelope.id.isEmpty else { throw QueueError(.invalidEnvelope, "envelope has an empty id") }
         guard !envelope.type.isEmpty else { throw QueueError(.invalidEnvelope, "envelope has an empty type") }
         if let maxAttempts = envelope.maxAttempts, maxAttempts < 1 {

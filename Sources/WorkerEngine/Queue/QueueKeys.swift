@@ -29,6 +29,8 @@ public struct QueueKeys: Sendable, Hashable {
     public func inflight(worker: String, slot: Int) -> String { prefix + "inflight:\(worker):\(slot)" }
     public func heartbeat(worker: String) -> String { prefix + "workers:\(worker)" }
     public func done(idempotencyKey: String) -> String { prefix + "done:\(idempotencyKey)" }
+    /// The GPU lease set of a RunPod namespace (a sorted set: holder -> lease expiry in ms).
+    public func gpuLeases(namespace: String) -> String { prefix + "gpu:\(namespace):leases" }
 
     /// The worker id inside an in-flight key, or nil when `key` is not one.
     public func worker(ofInflightKey key: String) -> String? {

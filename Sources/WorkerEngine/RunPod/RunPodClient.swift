@@ -27,6 +27,8 @@ public struct RunPodClient: Sendable {
     public var jobTimeout: Duration = .seconds(900)
     /// 429 answers tolerated per call before the job fails (and is retried by the queue).
     public var rateLimitRetries = 5
+    /// Shared by every copy of this client: a 429 delays all of this worker's calls to the endpoint.
+    public let backoff = EndpointBackoff()
     private let http: HTTPClient
     private let apiKey: String
 
@@ -89,6 +91,7 @@ public struct RunPodClient: Sendable {
             let request = HTTPRequest(method: method, url: endpointURL + path, headers: headers,
                                       body: body.map(\.serialized), timeout: timeout)
             let response: HTTPResponse
+            try await backoff.waitTurn()
             do {
                 response = try await http.send(request)
             } catch {
@@ -97,7 +100,7 @@ public struct RunPodClient: Sendable {
             if response.status == 429 {
                 rateLimited += 1
                 guard rateLimited <= rateLimitRetries else { throw JobFailure.transient("RunPod rate limit (429) persisted") }
-                try await Task.sleep(for: response.retryAfter() ?? .milliseconds(200 * (1 << min(rateLimited, 6))))
+                backoff.rateLimited(for: response.retryAfter() ?? .milliseconds(200 * (1 << min(rateLimited, 6))))
                 continue
             }
             guard response.isSuccess else {

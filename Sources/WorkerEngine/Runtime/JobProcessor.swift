@@ -161,6 +161,15 @@ public final class JobProcessor: Service {
             return .acknowledge(raw: raw, doneKey: envelope.idempotencyKey.map { queue.keys.done(idempotencyKey: $0) })
         } catch {
             let jobLogger = jobLogger()
+            if let deferral = error as? JobDeferral {
+                // Not an attempt: the envelope goes back unchanged but for when it started waiting.
+                metrics.observeDuration(clock.now - started, type: envelope.type)
+                var rewritten = envelope
+                rewritten.gpuWaitingSince = envelope.gpuWaitingSince ?? deferral.waitingSince
+                if debugging { jobLogger.debug("job deferred", metadata: ["reason": "\(deferral.reason)"]) }
+                guard let bytes = try? rewritten.encoded() else { return .delay(raw: raw, until: now + QueueSlot.milliseconds(deferral.after)) }
+                return .retry(raw: raw, rewritten: bytes, after: deferral.after)
+            }
             if error is CancellationError, shutdown.isSet || Task.isCancelled {
                 metrics.observeDuration(clock.now - started, type: envelope.type)
                 jobLogger.info("job interrupted by shutdown; returned to the queue")

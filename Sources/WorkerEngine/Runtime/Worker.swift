@@ -8,12 +8,14 @@ import ServiceLifecycle
 public final class Worker: Sendable {
     public let options: WorkerOptions
     public let registry: JobRegistry
-    public let metrics = WorkerMetrics()
+    public let metrics: WorkerMetrics
     private let logger: Logger
 
-    public init(options: WorkerOptions, registry: JobRegistry, logger: Logger) {
+    /// - Parameter metrics: shared with the handlers that report their own (the GPU gate).
+    public init(options: WorkerOptions, registry: JobRegistry, metrics: WorkerMetrics = WorkerMetrics(), logger: Logger) {
         self.options = options
         self.registry = registry
+        self.metrics = metrics
         var logger = logger
         logger[metadataKey: "environment"] = "\(options.settings.environment)"
         logger[metadataKey: "worker.id"] = "\(options.workerID)"
