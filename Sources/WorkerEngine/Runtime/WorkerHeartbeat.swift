@@ -1,3 +1,5 @@
+import Foundation
+
 /// The value of `clipnet:<env>:workers:<id>`, refreshed while the worker lives and expiring when it
 /// dies. The reconciler reads `version` to verify that a rollout reached the worker.
 public struct WorkerHeartbeat: Sendable, Hashable, Codable {
@@ -13,9 +15,14 @@ public struct WorkerHeartbeat: Sendable, Hashable, Codable {
     public var jobTypes: [String]
     public var host: String
     public var pid: Int32
+    /// The platform deployment this worker runs in (`RAILWAY_DEPLOYMENT_ID`), so the reconciler
+    /// can tell the new deployment's workers from the old one's still draining. Absent elsewhere.
+    public var deploymentId: String?
 
     public init(workerId: String, environment: String, version: String, startedAt: String, heartbeatAt: String,
-                inFlight: Int, concurrency: Int, jobTypes: [String], host: String, pid: Int32) {
+                inFlight: Int, concurrency: Int, jobTypes: [String], host: String, pid: Int32,
+                deploymentId: String? = ProcessInfo.processInfo.environment["RAILWAY_DEPLOYMENT_ID"].flatMap { $0.isEmpty ? nil : $0 }) {
+        self.deploymentId = deploymentId
         self.workerId = workerId
         self.environment = environment
         self.version = version
