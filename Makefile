@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps build release bench simulate clean
 
 deps:
 	@bash scripts/ensure-packages.sh
@@ -22,7 +22,18 @@ run: deps
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
 test: deps
 	$(SWIFT) build --build-tests
-	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest $(SWIFT_TEST_FLAGS)
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --skip SimulationTests $(SWIFT_TEST_FLAGS)
+	# The rollout simulation alone: it keeps both cores busy, which would slow the suites above
+	# that watch real processes and timeouts. It needs no services.
+	$(SWIFT) test --skip-build --disable-xctest --filter SimulationTests
+
+# The long run of the rollout simulation (docs/reconciler.md, "Invariants"): 100,000 seeded
+# sequences in a release build; prints the count, sequences per second and every violation.
+SIM_SEQUENCES ?= 100000
+simulate: deps
+	mkdir -p bench/results
+	$(SWIFT) build -c release --product Simulate
+	"$$($(SWIFT) build -c release --show-bin-path)/Simulate" $(SIM_SEQUENCES) 40 1 | tee bench/results/simulate.txt
 
 bench: deps
 	bash bench/run.sh

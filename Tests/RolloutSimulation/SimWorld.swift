@@ -240,9 +240,11 @@ public final class SimWorld: Sendable {
         contents.withLock { Self.advanced($0, now: clock.now, fates: fates).deployments.first { $0.id == id } }
     }
 
-    /// Whether every deployment has stopped changing (nothing building or starting).
+    /// Whether every deployment has stopped changing (nothing building or starting). A hung build
+    /// the reconciler could not cancel (its cancel failed, or its id was never returned) never
+    /// finishes, so it can never go live: it does not count.
     public var quiet: Bool {
-        contents.withLock { Self.advanced($0, now: clock.now, fates: fates).deployments.allSatisfy { $0.status.isTerminal } }
+        contents.withLock { Self.advanced($0, now: clock.now, fates: fates).deployments.allSatisfy { $0.status.isTerminal || $0.hung } }
     }
 
     func observed(_ deployment: Deployment) -> ObservedDeployment {

@@ -8,7 +8,7 @@ import Testing
 /// sequence that replays it.
 @Suite struct SimulationTests {
     static var sequences: UInt64 {
-        ProcessInfo.processInfo.environment["CLIPNET_SIM_SEQUENCES"].flatMap(UInt64.init) ?? 1_500
+        ProcessInfo.processInfo.environment["CLIPNET_SIM_SEQUENCES"].flatMap(UInt64.init) ?? 2_000
     }
 
     @Test func randomSequencesKeepEveryInvariant() async throws {

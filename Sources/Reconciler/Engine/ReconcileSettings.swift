@@ -15,12 +15,17 @@ public struct ReconcileSettings: Sendable {
     public var transientFailureLimit: Int
     /// Bound on one version, health or Redis probe.
     public var probeTimeout: Duration
+    /// While a rollout waits on builds, only the deployments it waits on are polled; everything
+    /// else is observed at most this often (the drift interval), to stay within the platforms'
+    /// request budgets.
+    public var observeInterval: Duration
 
     public init(
         rolloutPollInterval: Duration = .seconds(5), verifyTimeout: Duration = .seconds(300),
         workerVersionSource: DaemonConfiguration.WorkerVersionSource = .heartbeat, healthFailureThreshold: Int = 2,
-        transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5)
+        transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5), observeInterval: Duration = .seconds(60)
     ) {
+        self.observeInterval = observeInterval
         self.rolloutPollInterval = rolloutPollInterval
         self.verifyTimeout = verifyTimeout
         self.workerVersionSource = workerVersionSource
@@ -33,6 +38,7 @@ public struct ReconcileSettings: Sendable {
         self.init(
             rolloutPollInterval: reconcile.rolloutPollInterval, verifyTimeout: reconcile.verifyTimeout,
             workerVersionSource: reconcile.workerVersionSource, healthFailureThreshold: reconcile.healthFailureThreshold,
-            transientFailureLimit: reconcile.transientFailureLimit, probeTimeout: reconcile.probeTimeout)
+            transientFailureLimit: reconcile.transientFailureLimit, probeTimeout: reconcile.probeTimeout,
+            observeInterval: reconcile.driftInterval)
     }
 }

@@ -20,6 +20,10 @@ public final class EnvironmentReconciler: Sendable {
     public let dependencies: ReconcilerDependencies
     private let healMemo = Mutex<(signature: String, at: Date)?>(nil)
     private let expectedVariables = ExpectedVariablesCache()
+    /// When the platforms were last observed in full.
+    private let lastObservation = Mutex<Date?>(nil)
+    /// Phases that only wait on the platforms or the services.
+    static let waitingPhases: Set<RolloutPhase> = [.deployBackend, .verifyBackend, .deployFrontend, .healthGate, .verifyRepoint, .verifyRollback]
 
     public init(dependencies: ReconcilerDependencies) {
         self.dependencies = dependencies
@@ -71,9 +75,18 @@ public final class EnvironmentReconciler: Sendable {
 
         recorder.enter("observe")
         do {
+            if let rollout = state.rollout, rollout.isActive, Self.waitingPhases.contains(rollout.phase),
+               let last = lastObservation.withLock({ $0 }), dependencies.now().timeIntervalSince(last) < dependencies.settings.observeInterval.seconds {
+                // A rollout waiting on builds polls only what it waits on (its handler does);
+                // the rest of the environment is observed on the drift interval.
+                throw SkipObservation()
+            }
             let observation = try await observe(platforms, preflight)
+            lastObservation.withLock { $0 = observation.at }
             outcome.observation = observation
             outcome.drift = drift(observation, preflight: preflight, state: state, target: desired.target)
+        } catch is SkipObservation {
+            // Status keeps showing the last full observation.
         } catch {
             guard let rollout = state.rollout, rollout.isActive else {
                 throw ReconcileError.transient(.platformUnavailable, "observing the platforms: \(PhaseEnvironment.message(error))")
@@ -262,3 +275,6 @@ public struct PassOutcome: Sendable {
     /// every change committed up to it (what `--wait` compares an operator action's with).
     public var startGeneration: Int64?
 }
+
+/// A full observation is not needed this pass.
+private struct SkipObservation: Error {}
