@@ -287,6 +287,10 @@ public struct EnvironmentState: Codable, Sendable, Equatable, Hashable {
     public var generation: Int64
     /// The sequence number of the newest history entry.
     public var historySequence: Int64
+    /// Builds of failed or superseded rollouts that could not be cancelled when they were left
+    /// (the cancel request failed): tried again by every pass until they are cancelled or have
+    /// ended, so none can go live behind a later rollout. Nil in records written before.
+    public var orphanedBuilds: [OrphanedBuild]?
 
     public init(
         knownGood: KnownGoodRecord? = nil, previousKnownGood: [KnownGoodRecord] = [], pin: PinRecord? = nil,
@@ -370,5 +374,21 @@ extension EnvironmentState {
         case .rolledBack: return rollout.rollbackTarget?.revision
         default: return nil
         }
+    }
+}
+
+/// A build left running by a rollout that failed or was superseded, still to be cancelled.
+public struct OrphanedBuild: Codable, Sendable, Equatable, Hashable {
+    /// `frontend`, `api` or `worker`.
+    public var service: String
+    public var deployment: String
+    public var rolloutID: String
+    public var since: Date
+
+    public init(service: String, deployment: String, rolloutID: String, since: Date) {
+        self.service = service
+        self.deployment = deployment
+        self.rolloutID = rolloutID
+        self.since = since
     }
 }

@@ -296,6 +296,9 @@ public final class Simulation: Sendable {
         }
         if report.result == .stalled { return }  // A person must act: the record says why.
         let state = store.state
+        if let orphans = state.orphanedBuilds, !orphans.isEmpty {
+            violate("no build of a left rollout keeps running", orphans.map { "\($0.service) \($0.deployment)" }.joined(separator: ", "))
+        }
         guard let desired = state.pin?.revision ?? repository.head?.hex else { return }
         let expected = state.failure(for: desired) != nil ? state.settledRevision : desired
         if let expected {

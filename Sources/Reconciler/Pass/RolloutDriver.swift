@@ -28,10 +28,10 @@ struct RolloutDriver: Sendable {
 
     /// - Returns: how it ended and the record as last committed.
     func run(_ state: EnvironmentState, desired: DesiredState) async throws -> (End, EnvironmentState) {
-        var state = state
+        var state = try await OrphanedBuilds.retry(state, platforms: platforms, store: store, environment: environment)
         guard let target = desired.target else { return (.idle, state) }
         if let rollout = state.rollout, rollout.isActive, desired.supersedes, rollout.revision != target {
-            await PhaseEnvironment.cancelUnfinished(rollout, platforms: platforms, dependencies: dependencies)
+            await PhaseEnvironment.cancelUnfinished(rollout, platforms: platforms, dependencies: dependencies, store: store)
             state = try await commit(.supersede(by: target), expecting: rollout)
             ReconcilerMetrics.rollout("superseded")
         }
@@ -118,6 +118,7 @@ struct RolloutDriver: Sendable {
                 }
                 return committed
             },
+            store: store,
             note: { [notes] in notes.add($0, $1, $2) })
     }
 

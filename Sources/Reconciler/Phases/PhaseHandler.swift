@@ -36,6 +36,8 @@ struct PhaseEnvironment: Sendable {
     let platforms: Platforms
     /// Persists an intermediate event (through the machine) and returns the record as committed.
     let commit: @Sendable (RolloutEvent, RolloutRecord) async throws -> RolloutRecord
+    /// The store the pass writes through (for what is not the rollout record: orphaned builds).
+    let store: any StateStore
     /// Records what the pass did, for status and logs.
     let note: @Sendable (_ action: String, _ service: String?, _ detail: String) -> Void
 
@@ -70,27 +72,32 @@ struct PhaseEnvironment: Sendable {
         }
     }
 
-    /// Cancels the deployments of `rollout` that are still building or starting (best effort), so
-    /// a build of a failed or superseded rollout cannot go live later.
+    /// Cancels the deployments of `rollout` that are still building or starting, so a build of a
+    /// failed or superseded rollout cannot go live later. A cancel that fails is not forgotten:
+    /// the build is recorded as orphaned and every later pass tries again (`OrphanedBuilds`).
     func cancelUnfinished(_ rollout: RolloutRecord) async {
-        await Self.cancelUnfinished(rollout, platforms: platforms, dependencies: dependencies)
+        await Self.cancelUnfinished(rollout, platforms: platforms, dependencies: dependencies, store: store)
     }
 
-    static func cancelUnfinished(_ rollout: RolloutRecord, platforms: Platforms, dependencies: ReconcilerDependencies) async {
+    static func cancelUnfinished(_ rollout: RolloutRecord, platforms: Platforms, dependencies: ReconcilerDependencies, store: any StateStore) async {
         guard rollout.mode != .repoint else { return }
+        var orphaned: [OrphanedBuild] = []
         for service in ServiceName.allCases {
             guard let id = rollout.deployments[service] else { continue }
-            let deployer = platforms.deployer(for: service)
-            do {
-                let current = try await deployer.deployment(DeploymentID(id), of: service)
-                if !current.status.isTerminal { _ = try await deployer.cancel(DeploymentID(id), of: service) }
-            } catch is CancellationError {
-                return
-            } catch {
-                dependencies.logger.warning("Could not cancel an unfinished deployment", metadata: [
-                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)", "error": "\(error)",
+            if await !OrphanedBuilds.cancel(service, id, platforms: platforms) {
+                orphaned.append(OrphanedBuild(service: service.rawValue, deployment: id, rolloutID: rollout.id, since: dependencies.now()))
+                dependencies.logger.warning("Could not cancel an unfinished deployment; will try again", metadata: [
+                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)",
                 ])
             }
+        }
+        guard !orphaned.isEmpty else { return }
+        let left = orphaned
+        _ = try? await store.update(environment: dependencies.environment) { state in
+            var known = state.orphanedBuilds ?? []
+            for build in left where !known.contains(where: { $0.deployment == build.deployment }) { known.append(build) }
+            state.orphanedBuilds = known
+            return []
         }
     }
 
