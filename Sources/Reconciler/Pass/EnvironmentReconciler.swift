@@ -34,11 +34,18 @@ public final class EnvironmentReconciler: Sendable {
 
     /// Runs one pass and returns how it ended with everything it learned.
     public func pass(_ triggers: Set<ReconcileTrigger>, store: any StateStore) async -> PassOutcome {
+        await recorded { try await run(store: store, recorder: $0, notes: $1, outcome: &$2) }
+    }
+
+    /// Runs `body` with a recorder and a note book, and turns however it ended into the outcome.
+    private func recorded(
+        _ body: (PassRecorder, NoteBook, inout PassOutcome) async throws -> PassReport
+    ) async -> PassOutcome {
         let recorder = PassRecorder(startedAt: dependencies.now())
         let notes = NoteBook()
         var outcome = PassOutcome()
         do {
-            outcome.report = try await run(store: store, recorder: recorder, notes: notes, outcome: &outcome)
+            outcome.report = try await body(recorder, notes, &outcome)
         } catch {
             outcome.report = recorder.finish(error, logger: logger)
         }
@@ -221,16 +228,7 @@ public final class EnvironmentReconciler: Sendable {
     /// What a pass would do now, changing nothing: the store is only read, and every platform
     /// change is refused before it is sent (`reconciler plan`, on the leader or a standby).
     public func plan(store: any StateStore) async -> PassOutcome {
-        let recorder = PassRecorder(startedAt: dependencies.now())
-        let notes = NoteBook()
-        var outcome = PassOutcome()
-        do {
-            outcome.report = try await planRun(store: store, recorder: recorder, notes: notes, outcome: &outcome)
-        } catch {
-            outcome.report = recorder.finish(error, logger: logger)
-        }
-        outcome.actions = notes.actions
-        return outcome
+        await recorded { try await planRun(store: store, recorder: $0, notes: $1, outcome: &$2) }
     }
 
     private func planRun(store: any StateStore, recorder: PassRecorder, notes: NoteBook, outcome: inout PassOutcome) async throws -> PassReport {
