@@ -25,35 +25,40 @@ public enum Explorer {
         await Simulation(manifests: manifests, heartbeatsNameDeployment: seed % 2 == 0).run(actions)
     }
 
-    /// Sequences for `seeds`, `parallelism` at a time; stops collecting after `maxFailures`.
+    /// Sequences for `seeds`, spread over `parallelism` workers (seed i goes to worker i mod n);
+    /// each worker stops collecting failures after `maxFailures`.
     public static func explore(
         seeds: Range<UInt64>, length: Int, manifests: SimManifests, parallelism: Int = 2, maxFailures: Int = 3
     ) async -> Summary {
-        var summary = Summary(sequences: 0, steps: 0, failures: [])
-        var next = seeds.lowerBound
-        await withTaskGroup(of: (UInt64, [SimAction], Simulation.Violation?).self) { group in
-            func add() {
-                guard next < seeds.upperBound else { return }
-                let seed = next
-                next += 1
-                group.addTask {
+        let workers = max(1, parallelism)
+        let tasks = (0..<workers).map { worker in
+            Task {
+                var summary = Summary(sequences: 0, steps: 0, failures: [])
+                var seed = seeds.lowerBound + UInt64(worker)
+                while seed < seeds.upperBound {
                     let actions = SimAction.sequence(seed: seed, length: length)
-                    return (seed, actions, await run(actions, seed: seed, manifests: manifests))
+                    let violation = await run(actions, seed: seed, manifests: manifests)
+                    summary.sequences += 1
+                    summary.steps += actions.count
+                    if let violation, summary.failures.count < maxFailures {
+                        let shortened = await shrink(actions, seed: seed, manifests: manifests)
+                        let final = await run(shortened, seed: seed, manifests: manifests) ?? violation
+                        summary.failures.append(Failure(seed: seed, violation: final, shortened: shortened))
+                    }
+                    seed += UInt64(workers)
                 }
-            }
-            for _ in 0..<max(1, parallelism) { add() }
-            while let (seed, actions, violation) = await group.next() {
-                summary.sequences += 1
-                summary.steps += actions.count
-                if let violation, summary.failures.count < maxFailures {
-                    let shortened = await shrink(actions, seed: seed, manifests: manifests)
-                    let final = await run(shortened, seed: seed, manifests: manifests) ?? violation
-                    summary.failures.append(Failure(seed: seed, violation: final, shortened: shortened))
-                }
-                add()
+                return summary
             }
         }
-        return summary
+        var total = Summary(sequences: 0, steps: 0, failures: [])
+        for task in tasks {
+            let part = await task.value
+            total.sequences += part.sequences
+            total.steps += part.steps
+            total.failures += part.failures
+        }
+        total.failures.sort { $0.seed < $1.seed }
+        return total
     }
 
     /// Removes chunks of steps, halving the chunk size, as long as the sequence still fails.
