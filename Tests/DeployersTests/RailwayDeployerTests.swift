@@ -67,8 +67,12 @@ import Testing
             let done = try await railway.waitForTerminal(id, of: .api, policy: Fixture.wait)
             #expect(done.status == .failed)
             #expect(done.rawStatus == "FAILED")
+            // The same rollout gets its failed deployment back (its phase fails on it); it never
+            // builds the service a second time. A new rollout builds again.
             let again = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaB, rolloutID: "r-2"))
-            #expect(again != id)
+            #expect(again == id)
+            let retried = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaB, rolloutID: "r-3"))
+            #expect(retried != id)
         }
     }
 

@@ -37,9 +37,10 @@ public struct SimDeployer: PlatformDeployer {
     public func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         try check(request.service)
         return try world.call("deploy", request.service, callerEpoch: callerEpoch, mutates: true) { contents, now in
+            // The rollout's own deployment, whatever its status (Vercel finds it by the rollout id
+            // in `meta`; Railway by what the process created).
             if let existing = contents.deployments.last(where: {
                 $0.rolloutID == request.rolloutID && $0.service == request.service && !$0.isRollback
-                    && $0.status != .failed && $0.status != .canceled
             }) {
                 return DeploymentID(existing.id)
             }

@@ -51,10 +51,11 @@ extension RailwayDeployer {
         }
     }
 
-    /// A deployment of this revision that has not failed and that this rollout may adopt
+    /// A deployment of this revision that this rollout may adopt
     /// (docs/platforms.md, idempotency): `meta.commitHash == sha` for git services,
-    /// `meta.image == image` for image ones, and either created by this rollout in this process, or
-    /// built with the variables the service has now (`deploymentSnapshot`). The second rule skips a
+    /// `meta.image == image` for image ones, and either created by this rollout in this process
+    /// (whatever its status), or not failed and built with the variables the service has now
+    /// (`deploymentSnapshot`). The second rule skips a
     /// deployment the platform's own auto-deploy built from the push before the reconciler synced
     /// the variables (an old `CLIPNET_VERSION`), which would otherwise be adopted as this rollout's.
     func findDeployment(of service: ServiceName, sha: String?, image: String?, rolloutID: String) async throws -> DeploymentID? {
@@ -62,8 +63,10 @@ extension RailwayDeployer {
         for deployment in try await recentDeployments(of: service, first: 20, statuses: nil) {
             let same = sha.map { deployment.commitSha?.lowercased() == $0 } ?? (deployment.image == image)
             guard same else { continue }
-            if [.failed, .crashed, .removed, .canceled, .blocked].contains(deployment.status) { continue }
+            // This rollout's own deployment, whatever became of it: building it again would deploy
+            // the service twice for one rollout and hide the failure (the phase judges its status).
             if created.contains(deployment.id, rolloutID: rolloutID) { return deployment.id }
+            if [.failed, .crashed, .removed, .canceled, .blocked].contains(deployment.status) { continue }
             if current == nil { current = try await variables(of: service) }
             if try await ranWith(current ?? [], deployment.id) { return deployment.id }
         }

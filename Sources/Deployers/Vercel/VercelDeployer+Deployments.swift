@@ -68,9 +68,10 @@ extension VercelDeployer {
             for item in json["deployments"]?.arrayValue ?? [] {
                 guard item["meta"]?[configuration.rolloutMetaKey]?.stringValue == rolloutID,
                       let uid = item["uid"]?.stringValue else { continue }
-                // DELETED cannot be aliased and BLOCKED waits for a person: neither is reused.
-                let status = DeploymentStatus(vercel: item["readyState"]?.stringValue ?? item["state"]?.stringValue ?? "")
-                if ![.failed, .canceled, .removed, .blocked].contains(status) { return DeploymentID(uid) }
+                // This rollout's own deployment (the rollout id is in its `meta`), whatever became of
+                // it: a failed, cancelled, BLOCKED or DELETED one is returned so the phase fails the
+                // rollout with its status; it is never aliased, and never built a second time.
+                return DeploymentID(uid)
             }
             guard let next = json["pagination"]?["next"]?.numberValue else { return nil }
             until = String(Int64(next))
