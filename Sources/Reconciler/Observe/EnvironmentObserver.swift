@@ -33,10 +33,19 @@ struct EnvironmentObserver: Sendable {
         async let health = probes.health(at: manifest.railway.services.api.healthUrl)
         async let fleet = Self.fleet(probes, redisURL: redisURL, environment: environment, enabled: readHeartbeats)
 
-        var problems: [String] = []
+        // Every child is awaited before anything is thrown: no read is left running (and no
+        // task left to the implicit cancel-and-await of a throwing exit) when the pass gives up.
         let deployments: [(ServiceName, Result<ObservedDeployment?, any Error>)] = [
             (.frontend, await frontend), (.api, await api), (.worker, await worker),
         ]
+        let variableResults = [(ServiceName.frontend, await frontendVariables), (.api, await apiVariables), (.worker, await workerVariables)]
+        let autoDeployResults = [(ServiceName.api, await apiAutoDeploy), (.worker, await workerAutoDeploy)]
+        let topologyResult = await topology
+        let versionResult = await version
+        let healthResult = await health
+        let fleetResult = await fleet
+
+        var problems: [String] = []
         for (_, result) in deployments {
             if case .failure(let error) = result { throw error }
         }
@@ -49,14 +58,11 @@ struct EnvironmentObserver: Sendable {
             healthy: frontendDeployment.map { $0.status.isSuccess },
             detail: frontendDeployment == nil ? "\(manifest.frontend.domain) points at no deployment" : nil)
 
-        let versionResult = await version
-        let healthResult = await health
         services[.api] = ServiceObservation(
             service: .api, platform: .railway, deployment: live[.api] ?? nil, reportedRevision: versionResult.value,
             revisionSource: .versionEndpoint, healthy: healthResult.value != nil,
             detail: [versionResult.failure, healthResult.failure].compactMap { $0 }.joined(separator: "; ").nonEmpty)
 
-        let fleetResult = await fleet
         let workerDeployment = live[.worker] ?? nil
         var workerObservation = ServiceObservation(
             service: .worker, platform: .railway, deployment: workerDeployment, reportedRevision: nil, revisionSource: .platform,
@@ -80,21 +86,21 @@ struct EnvironmentObserver: Sendable {
         services[.worker] = workerObservation
 
         var variables: [ServiceName: [ObservedVariable]] = [:]
-        for (service, result) in [(ServiceName.frontend, await frontendVariables), (.api, await apiVariables), (.worker, await workerVariables)] {
+        for (service, result) in variableResults {
             switch result {
             case .success(let list): variables[service] = list
             case .failure(let error): problems.append("variables of \(service) could not be read: \(error)")
             }
         }
         var autoDeploy: [ServiceName: AutoDeployState] = [:]
-        for (service, result) in [(ServiceName.api, await apiAutoDeploy), (.worker, await workerAutoDeploy)] {
+        for (service, result) in autoDeployResults {
             switch result {
             case .success(let state): autoDeploy[service] = state
             case .failure(let error): problems.append("auto-deploy of \(service) could not be read: \(error)")
             }
         }
         let project: PlatformTopology?
-        switch await topology {
+        switch topologyResult {
         case .success(let value): project = value
         case .failure(let error):
             project = nil
