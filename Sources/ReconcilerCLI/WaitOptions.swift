@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetConfig
 import Foundation
 import Reconciler
 import ReconcilerClient
@@ -14,14 +15,16 @@ struct WaitOptions: ParsableArguments {
     var waitTimeout: Double = 1800
 
     func validate() throws {
-        guard waitTimeout > 0 else { throw ValidationError("--wait-timeout must be more than 0 seconds") }
+        if let problem = NumericRange.problem(seconds: waitTimeout, flag: "--wait-timeout", range: 0.1...604_800) {
+            throw ValidationError(problem)
+        }
     }
 
     /// Follows the daemon until every service runs the desired revision with no rollout in
     /// flight (exit 0 from the caller), or the desired revision is failed or blocked (exit 1).
     func follow(_ options: ClientOptions) async throws {
         guard wait else { return }
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(waitTimeout * 1000)))
+        let deadline = ContinuousClock.now.advanced(by: NumericRange.duration(seconds: waitTimeout))
         var last = ""
         try await Task.sleep(for: .milliseconds(300))
         while ContinuousClock.now < deadline {
