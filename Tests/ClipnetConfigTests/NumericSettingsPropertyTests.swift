@@ -35,7 +35,7 @@ import Testing
     }
 
     /// How to read each numeric setting back from a parsed configuration.
-    static let durations: [String: (DaemonConfiguration) -> Duration] = [
+    static let durations: [String: @Sendable (DaemonConfiguration) -> Duration] = [
         "repository.pollInterval": { $0.repository.pollInterval },
         "http.idleTimeout": { $0.http.idleTimeout },
         "http.requestTimeout": { $0.http.requestTimeout },
@@ -48,7 +48,7 @@ import Testing
         "reconcile.platformTimeout": { $0.reconcile.platformTimeout },
         "reconcile.leaderCheckInterval": { $0.reconcile.leaderCheckInterval },
     ]
-    static let integers: [String: (DaemonConfiguration) -> Int] = [
+    static let integers: [String: @Sendable (DaemonConfiguration) -> Int] = [
         "http.maxConnections": { $0.http.maxConnections },
         "http.maxHeaderBytes": { $0.http.maxHeaderBytes },
         "reconcile.healthFailureThreshold": { $0.reconcile.healthFailureThreshold },

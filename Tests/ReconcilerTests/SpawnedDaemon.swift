@@ -17,7 +17,8 @@ final class SpawnedDaemon {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let executable = ChildProcess.productPath("reconciler")
-        let argv = [executable, "run", "--config", configurationPath].map { strdup($0) } + [nil]
+        let arguments: [String] = [executable, "run", "--config", configurationPath]
+        let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv { free(pointer) }

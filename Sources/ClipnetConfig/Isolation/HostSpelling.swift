@@ -116,12 +116,17 @@ enum HostSpelling {
         return nil
     }
 
+    /// A NUL-terminated C buffer as text.
+    static func text(of buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private static func ipv6Text(_ bytes: [UInt8]) -> String {
         var storage = in6_addr()
         withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: bytes) }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         guard inet_ntop(AF_INET6, &storage, &buffer, socklen_t(buffer.count)) != nil else { return "" }
-        return String(cString: buffer).lowercased()
+        return text(of: buffer).lowercased()
     }
 }
 
@@ -154,7 +159,7 @@ public struct HostResolver: Sendable {
         while let entry = cursor {
             var buffer = [CChar](repeating: 0, count: 1025)
             if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                result.append(String(cString: buffer))
+                result.append(HostSpelling.text(of: buffer))
             }
             cursor = entry.pointee.ai_next
         }

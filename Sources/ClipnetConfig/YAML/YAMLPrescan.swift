@@ -62,7 +62,7 @@ enum YAMLPrescan {
             switch byte {
             case UInt8(ascii: "#") where previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t") || previous == UInt8(ascii: "\n"):
                 inComment = true
-            case UInt8(ascii: "'"), UInt8(ascii: "\"") where atTokenStart:
+            case UInt8(ascii: "'") where atTokenStart, UInt8(ascii: "\"") where atTokenStart:
                 quote = byte
             case UInt8(ascii: "*") where atTokenStart:
                 aliases += 1
