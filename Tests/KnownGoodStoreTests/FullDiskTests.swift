@@ -36,7 +36,7 @@ import Testing
         let store = try FileStateStore(directory: directory.path, logger: log.logger)
         try FileManager.default.createSymbolicLink(atPath: directory.appending("staging.history.jsonl"), withDestinationPath: "/dev/full")
 
-        let pin = PinRecord(revision: String(repeating: "ab", count: 20), reason: "hold", by: "alice", at: Date())
+        let pin = PinRecord(revision: String(repeating: "ab", count: 20), reason: "hold", by: "alice", at: Date(timeIntervalSince1970: 1_700_000_000))
         let committed = try await store.update(environment: "staging") { state in
             state.pin = pin
             return [HistoryEntry(at: Date(), kind: .pinned, by: "alice")]

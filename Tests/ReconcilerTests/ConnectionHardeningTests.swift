@@ -41,21 +41,23 @@ import Testing
         return RawHTTPClient.status(of: client.readAnswer()) == 200
     }
 
-    /// The daemon's descriptors at rest: the least of a few samples, since its own come and go
-    /// with git fetches and store writes while connections the test made have to be gone for good.
-    static func restingDescriptors(_ daemon: SpawnedDaemon) async throws -> Int {
-        var least = Int.max
-        for _ in 0..<15 {
-            least = min(least, daemon.openDescriptors)
-            try await Task.sleep(for: .milliseconds(100))
+    /// The daemon's descriptor count once its start-up work (first fetch, first pass, platform
+    /// connections) is done: the same in three samples a second apart.
+    static func settledDescriptors(_ daemon: SpawnedDaemon) async -> Int {
+        var samples: [Int] = []
+        _ = await eventually(within: .seconds(60)) {
+            samples.append(daemon.openDescriptors)
+            try? await Task.sleep(for: .seconds(1))
+            return samples.count >= 3 && Set(samples.suffix(3)).count == 1
         }
-        return least
+        return samples.last ?? -1
     }
 
     @Test func earlyAnswersToHugeBodiesLeaveNoDescriptorBehind() async throws {
         try await Self.withDaemon { daemon, port in
             #expect(Self.healthy(port))
-            let before = try await Self.restingDescriptors(daemon)
+            let descriptorsBefore = await Self.settledDescriptors(daemon)
+            let connectionsBefore = daemon.connections(onLocalPort: port)
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 3 << 20)
             var statuses: [Int: Int] = [:]
             for attempt in 0..<300 {
@@ -71,12 +73,13 @@ import Testing
             #expect(statuses == [413: 150, 401: 150])
             #expect(Self.healthy(port))
             // Lingering connections close within the linger bound; then the count is back.
-            var after = try await Self.restingDescriptors(daemon)
-            _ = try await eventually(within: .seconds(20)) {
-                after = try await Self.restingDescriptors(daemon)
-                return after <= before
+            var descriptorsAfter = daemon.openDescriptors
+            _ = await eventually(within: .seconds(30)) {
+                descriptorsAfter = daemon.openDescriptors
+                return descriptorsAfter <= descriptorsBefore && daemon.connections(onLocalPort: port) <= connectionsBefore
             }
-            #expect(after == before, "descriptors before \(before), after \(after)")
+            #expect(descriptorsAfter <= descriptorsBefore, "descriptors before \(descriptorsBefore), after \(descriptorsAfter)")
+            #expect(daemon.connections(onLocalPort: port) == connectionsBefore)
         }
     }
 

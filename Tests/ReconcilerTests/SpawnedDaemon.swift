@@ -37,6 +37,33 @@ final class SpawnedDaemon {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// Open descriptors of the process that are TCP connections on local `port` (listening
+    /// socket excluded): from /proc/net/tcp{,6} matched to the process's socket inodes.
+    func connections(onLocalPort port: Int) -> Int {
+        let directory = "/proc/\(pid)/fd"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var inodes: Set<String> = []
+        for name in names {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + name),
+                  target.hasPrefix("socket:[")
+            else { continue }
+            inodes.insert(String(target.dropFirst("socket:[".count).dropLast()))
+        }
+        var count = 0
+        for table in ["/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"] {
+            let text = (try? String(contentsOfFile: table, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
+                      Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                      fields[3] != "0A", inodes.contains(String(fields[9]))
+                else { continue }
+                count += 1
+            }
+        }
+        return count
+    }
+
     /// The process's output so far.
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
