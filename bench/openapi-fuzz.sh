@@ -32,7 +32,12 @@ BIN="$(swift build --show-bin-path)/reconciler"
 LOG=bench/results/openapi-fuzz-demo.log
 "$BIN" demo --quiet --port "$PORT" --manifests deploy > "$LOG" 2>&1 &
 DEMO=$!
-trap 'kill "$DEMO" 2>/dev/null; wait "$DEMO" 2>/dev/null || true' EXIT
+stop_demo() {
+    kill "$DEMO" 2>/dev/null || return 0
+    for _ in $(seq 1 40); do kill -0 "$DEMO" 2>/dev/null || return 0; sleep 0.25; done
+    kill -KILL "$DEMO" 2>/dev/null || true
+}
+trap stop_demo EXIT
 
 for _ in $(seq 1 600); do
     grep -q "export RECONCILER_TOKEN=" "$LOG" && curl -fsS "http://127.0.0.1:$PORT/healthz" > /dev/null 2>&1 && break
