@@ -40,7 +40,11 @@ enum PrivateStateDirectory {
     static func secure(_ path: String) throws -> Bool {
         var status = stat()
         if stat(path, &status) != 0 {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ConfigError(.invalidManifest, "cannot create the state folder \(path): \(String(cString: strerror(errno)))")
+            }
             _ = chmod(path, 0o700)
             return false
         }
