@@ -6,23 +6,27 @@ final class RawHTTPClient {
     let descriptor: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `readTimeout` seconds.
+    /// The descriptor is stored only once connected: an init that throws after storing it would
+    /// run `deinit` too, closing the number twice, and the second close could hit a descriptor
+    /// another thread of the test process (a NIO server, a Redis client) had been given meanwhile.
     init(port: Int, readTimeout: Int = 15) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
             let code = errno
-            close(descriptor)
+            close(fd)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
+        descriptor = fd
     }
 
     deinit { close(descriptor) }
