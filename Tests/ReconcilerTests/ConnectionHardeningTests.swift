@@ -13,8 +13,9 @@ import Testing
     static func withDaemon(_ body: (SpawnedDaemon, Int) async throws -> Void) async throws {
         let sandbox = try await StagingSandbox.start(.init(manifestsDirectory: Scenario.manifests, redisURL: nil))
         defer { Task { await sandbox.stop() } }
-        let port = try UnusedLoopbackPort.make()
-        let configuration = sandbox.daemonConfiguration(listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "60s")
+        // Port 0: the daemon binds a free port and prints it (a port picked here could be handed
+        // to another test meanwhile).
+        let configuration = sandbox.daemonConfiguration(listen: "127.0.0.1:0", pollInterval: "1s", driftInterval: "60s")
             + """
             http:
               idleTimeout: 1s
@@ -30,8 +31,10 @@ import Testing
         environment["GITHUB_WEBHOOK_SECRET"] = webhookSecret
         let daemon = try SpawnedDaemon(configurationPath: path, environment: environment, logPath: sandbox.root + "/daemon.log")
         defer { daemon.stop() }
+        let listening = await eventually(within: .seconds(60)) { daemon.listeningPort != nil || !daemon.isRunning }
+        let port = try #require(listening ? daemon.listeningPort : nil, "the daemon did not start: \(daemon.output)")
         let up = await eventually(within: .seconds(60)) { healthy(port) || !daemon.isRunning }
-        try #require(up && daemon.isRunning, "the daemon did not start: \(daemon.output)")
+        try #require(up && daemon.isRunning, "the daemon did not answer: \(daemon.output)")
         try await body(daemon, port)
     }
 

@@ -64,6 +64,14 @@ final class SpawnedDaemon {
         return count
     }
 
+    /// The operator port, once the daemon printed `reconciler: status on http://HOST:PORT/`.
+    var listeningPort: Int? {
+        guard let range = output.range(of: "status on http://") else { return nil }
+        let rest = output[range.upperBound...]
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        return Int(rest[rest.index(after: colon)...].prefix { $0.isNumber })
+    }
+
     /// The process's output so far.
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
