@@ -18,6 +18,7 @@ public final class FileStateStore: StateStore {
     private let directory: URL
     private let queue = SerialBlockingQueue(label: "state.file")
     private let logger: Logger
+    private let probes = ProbeGate()
 
     /// The document as stored on disk: the state plus the history entries of the last update.
     struct Document: Codable {
@@ -65,7 +66,17 @@ public final class FileStateStore: StateStore {
                 document = Document(state: state, pendingHistory: entries)
 
                 try writeAtomically(StateCoding.encoder().encode(document), to: documentURL(environment))
-                try appendMissingHistory(entries, environment: environment)
+                // The change took effect at the rename above. A failed append (a full disk) does
+                // not undo it: the entries stay pending in the document, where readers already
+                // find them, and the next update appends them. Reporting "try again" here made
+                // operators repeat a pin that had been made.
+                do {
+                    try appendMissingHistory(entries, environment: environment)
+                } catch {
+                    logger.warning(
+                        "The change took effect; its history entry is pending in the document and is appended by the next update",
+                        metadata: ["environment": "\(environment)", "error": "\(error)"])
+                }
                 return state
             }
         }
@@ -79,6 +90,30 @@ public final class FileStateStore: StateStore {
             let last = entries.last?.sequence ?? 0
             entries.append(contentsOf: document.pendingHistory.filter { $0.sequence > last })
             return Array(entries.reversed().prefix(max(0, limit)))
+        }
+    }
+
+    // MARK: - Readiness
+
+    /// Whether a write can land now: a probe file is created, written, synced and removed in the
+    /// state folder (one attempt). What `/readyz` asks, so readiness fails while the disk is
+    /// full or read-only instead of after the next action fails.
+    public func probeWritable(environment: String, timeout: Duration) async throws {
+        try await probes.run("the state folder \(directory.path)", timeout: timeout) { [self] in try await probeOnce() }
+    }
+
+    private func probeOnce() async throws {
+        try await queue.run { [self] in
+            let path = directory.appendingPathComponent(".probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw posixError("create a file in \(directory.path)") }
+            defer {
+                close(fd)
+                unlink(path)
+            }
+            // A block's worth, so a disk with inodes but no space left fails here too.
+            try writeAll(fd, Data(repeating: 0, count: 4096))
+            guard fsync(fd) == 0 else { throw posixError("fsync \(path)") }
         }
     }
 
@@ -206,6 +241,12 @@ public final class FileStateStore: StateStore {
 
     private func readHistory(_ environment: String) throws -> [HistoryEntry] {
         let url = historyURL(environment)
+        // Only a regular file is read: a device in its place (`/dev/zero`) would never end.
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { return [] }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw StateStoreError(.corrupt, "\(url.path) is not a regular file; it was left as it is for inspection")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
         var entries: [HistoryEntry] = []
         var lineStart = data.startIndex
@@ -255,11 +296,28 @@ public final class FileStateStore: StateStore {
         }
     }
 
-    /// The one place errno becomes a Swift error for this backend.
+    /// The one place errno becomes a Swift error for this backend. The message names the errno
+    /// (`ENOSPC`, `EROFS`), so a full or read-only disk is recognisable in the log and the answer.
     private func posixError(_ operation: String) -> StateStoreError {
         let code = errno
         let reason = String(cString: strerror(code))
-        let retryable = code == ENOSPC || code == EIO || code == EAGAIN || code == EDQUOT
-        return StateStoreError(retryable ? .unavailable : .invalidConfiguration, "\(operation): \(reason)")
+        let retryable = [ENOSPC, EIO, EAGAIN, EDQUOT, EROFS].contains(code)
+        let name = Self.errnoName(code).map { "\($0): " } ?? ""
+        return StateStoreError(retryable ? .unavailable : .invalidConfiguration, "\(operation): \(name)\(reason)")
+    }
+
+    /// The symbolic names an operator searches for.
+    static func errnoName(_ code: Int32) -> String? {
+        switch code {
+        case ENOSPC: "ENOSPC"
+        case EROFS: "EROFS"
+        case EDQUOT: "EDQUOT"
+        case EIO: "EIO"
+        case EACCES: "EACCES"
+        case EPERM: "EPERM"
+        case EAGAIN: "EAGAIN"
+        case ENOENT: "ENOENT"
+        default: nil
+        }
     }
 }

@@ -74,6 +74,7 @@ public final class PostgresStateStore: StateStore {
     }
 
     private let session: PostgresSession
+    private let probes = ProbeGate()
     private let configuration: Configuration
     private let logger: Logger
     /// The URL with its password masked.
@@ -102,6 +103,29 @@ public final class PostgresStateStore: StateStore {
     /// A view of this store whose updates are all fenced by `fence`.
     public func fenced(by fence: LeaderFence) -> FencedStateStore {
         FencedStateStore(base: self, fence: fence)
+    }
+
+    // MARK: - Readiness
+
+    /// One attempt, no retries: a statement timeout bounds a slow server, the gate's deadline a
+    /// frozen or unreachable one. A standby (read-only) server is not writable.
+    public func probeWritable(environment: String, timeout: Duration) async throws {
+        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        try await probes.run("PostgreSQL at \(target)", timeout: timeout) { [session, target] in
+            let connection = try await session.current()
+            do {
+                let standby = try await connection.transaction { transaction in
+                    _ = try await transaction.execute("SET LOCAL statement_timeout = \(milliseconds)")
+                    return try await transaction.query("SELECT pg_is_in_recovery()::text AS standby").first?.string("standby")
+                }
+                if standby == "true" {
+                    throw StateStoreError(.unavailable, "PostgreSQL at \(target) is a read-only standby")
+                }
+            } catch let error as PostgresError {
+                if error.code == .connection { await session.discard(connection) }
+                throw StateStoreError(.unavailable, "PostgreSQL at \(target): \(error)")
+            }
+        }
     }
 
     // MARK: - StateStore

@@ -59,6 +59,16 @@ public struct StateStoreError: Error, CustomStringConvertible, Sendable {
 
     /// Whether retrying the same call later can succeed.
     public var isRetryable: Bool { code == .unavailable }
+
+    /// `ENOSPC (the disk is full)` or `EROFS (the file system is read-only)` when that is why the
+    /// store failed: for answers that must not carry the message's file paths.
+    public var diskCondition: String? {
+        let conditions = [
+            ("ENOSPC", "the disk is full"), ("EDQUOT", "the disk quota is exhausted"), ("EROFS", "the file system is read-only"),
+            ("EIO", "the disk reports I/O errors"),
+        ]
+        return conditions.first { message.contains("\($0.0):") }.map { "\($0.0): \($0.1)" }
+    }
 }
 
 /// Environment names become file names and SQL values, so they are restricted to a safe set.

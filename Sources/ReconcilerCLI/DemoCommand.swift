@@ -28,6 +28,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Set up and roll out the first commit, then keep running without telling the story.")
     var quiet = false
 
+    func validate() throws {
+        if let problem = NumericRange.problem(integer: port, flag: "--port", range: 0...65535) { throw ValidationError(problem) }
+    }
+
     func run() async throws {
         // The story is on standard output; only warnings and errors go to the log.
         let environmentLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }

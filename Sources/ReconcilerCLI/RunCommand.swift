@@ -31,6 +31,14 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        do {
+            for folder in try PrivateStateDirectory.prepare(configuration, environment: ProcessInfo.processInfo.environment) {
+                logger.warning("The state folder was readable by others; made it private (0700)", metadata: ["state.folder": "\(folder)"])
+            }
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
         // The signal handlers come first, so a SIGTERM during start-up is a graceful stop too.
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: DaemonRuntime(configuration: configuration, logger: logger))],
@@ -40,10 +48,14 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 /// Opens the daemon, then runs its services in a group of their own inside the signal-handling
-/// one.
-struct DaemonRuntime: Service {
+/// one. Its description is what the service group logs at debug: the environment only, never
+/// the configuration's URLs.
+struct DaemonRuntime: Service, CustomStringConvertible, CustomReflectable {
     let configuration: DaemonConfiguration
     let logger: Logger
+
+    var description: String { "DaemonRuntime(\(configuration.environment))" }
+    var customMirror: Mirror { Mirror(self, children: ["environment": configuration.environment], displayStyle: .struct) }
 
     func run() async throws {
         let registry = ClipnetMetrics.bootstrap()
@@ -52,12 +64,17 @@ struct DaemonRuntime: Service {
             control: daemon,
             configuration: .init(
                 host: configuration.listenHost, port: configuration.listenPort, operatorToken: daemon.operatorToken,
-                webhookSecret: daemon.webhookSecret),
+                webhookSecret: daemon.webhookSecret,
+                connectionLimits: ConnectionLimits(
+                    idleTimeout: configuration.http.idleTimeout, requestTimeout: configuration.http.requestTimeout,
+                    lingerTimeout: configuration.http.lingerTimeout, maximumConnections: configuration.http.maxConnections,
+                    maximumHeaderSize: configuration.http.maxHeaderBytes)),
             registry: registry, logger: logger,
             onListening: { port in
                 printLine("reconciler: status on http://\(configuration.listenHost):\(port)/")
             })
-        printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(configuration.state)")
+        let state = configuration.stateDisplay(environment: ProcessInfo.processInfo.environment)
+        printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(state)")
         let group = ServiceGroup(configuration: .init(
             services: daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetConfig
 import Foundation
 import Reconciler
 import ReconcilerClient
@@ -14,7 +15,9 @@ struct WaitOptions: ParsableArguments {
     var waitTimeout: Double = 1800
 
     func validate() throws {
-        guard waitTimeout > 0 else { throw ValidationError("--wait-timeout must be more than 0 seconds") }
+        if let problem = NumericRange.problem(seconds: waitTimeout, flag: "--wait-timeout", range: 0.1...604_800) {
+            throw ValidationError(problem)
+        }
     }
 
     /// Follows the daemon until every service runs the desired revision with no rollout in
@@ -22,7 +25,7 @@ struct WaitOptions: ParsableArguments {
     /// Only status from a pass that started after the request is judged.
     func follow(_ options: ClientOptions) async throws {
         guard wait else { return }
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(waitTimeout * 1000)))
+        let deadline = ContinuousClock.now.advanced(by: NumericRange.duration(seconds: waitTimeout))
         var last = ""
         let after = try await options.withClient { try await $0.status().document.stateGeneration }
         while ContinuousClock.now < deadline {

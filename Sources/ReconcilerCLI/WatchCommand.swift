@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetConfig
 import Foundation
 import GitWatch
 import Logging
@@ -32,7 +33,9 @@ struct WatchCommand: AsyncParsableCommand {
     var once = false
 
     func validate() throws {
-        guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 seconds") }
+        if let problem = NumericRange.problem(seconds: interval, flag: "--interval", range: 0.1...86_400) {
+            throw ValidationError(problem)
+        }
     }
 
     func run() async throws {
@@ -45,7 +48,7 @@ struct WatchCommand: AsyncParsableCommand {
             credentials: credentials, runtime: runtime)
         let watcher = BranchWatcher(
             mirror: mirror,
-            configuration: .init(branch: branch, pollInterval: .milliseconds(Int64(interval * 1000))),
+            configuration: .init(branch: branch, pollInterval: NumericRange.duration(seconds: interval)),
             logger: logger)
 
         if once {

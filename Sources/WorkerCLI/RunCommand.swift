@@ -19,6 +19,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also run a handler for this job type that kills the worker with SIGKILL (crash drills only).") var crashType: [String] = []
     @Flag(help: "Run only the --noop-type and --crash-type handlers, not the CLIPNET ones (benchmarks, drills).") var noopOnly = false
 
+    /// Every number is checked before it becomes a `Duration` or a count (a huge or NaN value
+    /// used to trap the conversion).
+    func validate() throws {
+        let problems = [
+            NumericRange.problem(integer: concurrency, flag: "--concurrency", range: 1...1024),
+            NumericRange.problem(integer: metricsPort, flag: "--metrics-port", range: 0...65535),
+            NumericRange.problem(seconds: graceSeconds, flag: "--grace-seconds", range: 0...3600),
+            NumericRange.problem(integer: maxAttempts, flag: "--max-attempts", range: 1...1000),
+            NumericRange.problem(integer: retryInitialMs, flag: "--retry-initial-ms", range: 1...3_600_000),
+            NumericRange.problem(seconds: heartbeatTtlSeconds, flag: "--heartbeat-ttl-seconds", range: 1...3600),
+        ].compactMap { $0 }
+        if let first = problems.first { throw ValidationError(first) }
+    }
+
     func run() async throws {
         let logger = LoggingSetup.bootstrap(level: logLevel)
         let environment = ProcessInfo.processInfo.environment
@@ -50,11 +64,11 @@ struct RunCommand: AsyncParsableCommand {
             settings: settings,
             version: WorkerHeartbeat.version(from: environment),
             processor: ProcessorConfiguration(
-                concurrency: concurrency, gracePeriod: .milliseconds(Int64(graceSeconds * 1000)),
+                concurrency: concurrency, gracePeriod: NumericRange.duration(seconds: graceSeconds),
                 retry: RetryPolicy(defaultMaxAttempts: maxAttempts, initialDelay: .milliseconds(retryInitialMs))),
             metricsPort: metricsPort == 0 ? nil : metricsPort,
-            heartbeatInterval: .milliseconds(Int64(heartbeatTtlSeconds * 1000 / 4)),
-            heartbeatTTL: .milliseconds(Int64(heartbeatTtlSeconds * 1000)))
+            heartbeatInterval: NumericRange.duration(seconds: heartbeatTtlSeconds / 4),
+            heartbeatTTL: NumericRange.duration(seconds: heartbeatTtlSeconds))
         let worker = Worker(options: options, registry: JobRegistry(handlers), metrics: metrics, logger: logger)
         try await worker.run()
     }

@@ -31,7 +31,7 @@ import Testing
             frontend:
               projectName: 42
             """, expected: [
-                "deploy/staging.yaml:3:16: frontend.projectName: expected a string (a Vercel project name, e.g. clipnet-web), found an integer; quote the value to make it a string",
+                "deploy/staging.yaml:3:16: frontend.projectName: expected a string (a Vercel project name, e.g. clipnet-web), found an integer (42); quote the value to make it a string",
             ]),
         Case(name: "string where a mapping is expected", staging: """
             environment: staging

@@ -43,9 +43,17 @@ extension DaemonConfiguration {
         configuration.state = root["state"]?.string ?? configuration.state
         configuration.stateURLEnv = root["stateURLEnv"]?.string
         configuration.mirrorDirectory = root["mirrorDirectory"]?.string
-        if let listen = root["listen"]?.string, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) {
+        if let listen = root["listen"]?.string, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+           (0...65535).contains(port) {
             configuration.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             configuration.listenPort = port
+        }
+        if let http = root["http"] {
+            configuration.http.idleTimeout = Self.duration(http["idleTimeout"]) ?? configuration.http.idleTimeout
+            configuration.http.requestTimeout = Self.duration(http["requestTimeout"]) ?? configuration.http.requestTimeout
+            configuration.http.lingerTimeout = Self.duration(http["lingerTimeout"]) ?? configuration.http.lingerTimeout
+            configuration.http.maxConnections = http["maxConnections"]?.int ?? configuration.http.maxConnections
+            configuration.http.maxHeaderBytes = http["maxHeaderBytes"]?.int ?? configuration.http.maxHeaderBytes
         }
         configuration.secretsFile = root["secretsFile"]?.string
         configuration.productionFingerprintsFile = root["productionFingerprintsFile"]?.string
@@ -81,12 +89,6 @@ extension DaemonConfiguration {
 
     /// `50ms`, `30s`, `5m`, `1h`, `1.5s`.
     static func duration(_ node: ConfigNode?) -> Duration? {
-        guard let text = node?.string else { return nil }
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)) else { continue }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
-        }
-        return nil
+        node?.string.flatMap(DurationText.parse)
     }
 }

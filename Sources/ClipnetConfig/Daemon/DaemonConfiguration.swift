@@ -65,6 +65,15 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public var platformTimeout: Duration
     }
 
+    /// The status server's connection bounds (docs/operations.md, "Connections").
+    public struct HTTP: Sendable, Hashable {
+        public var idleTimeout: Duration
+        public var requestTimeout: Duration
+        public var lingerTimeout: Duration
+        public var maxConnections: Int
+        public var maxHeaderBytes: Int
+    }
+
     public var environment: String
     public var repository: Repository
     /// `file:state/` (default) or `postgres://...` (the URL may come from `stateURLEnv`).
@@ -76,6 +85,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var mirrorDirectory: String?
     public var listenHost: String
     public var listenPort: Int
+    public var http: HTTP
     /// A `KEY=VALUE` file (mode 0600) with the manifest's secret values.
     public var secretsFile: String?
     /// The production fingerprints file (`reconciler validate --write-fingerprints`).
@@ -94,7 +104,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public static let defaults = DaemonConfiguration(
         environment: "staging",
         repository: Repository(url: ".", branch: "develop", manifestDirectory: "deploy", pollInterval: .seconds(30), tokenEnv: nil, sshKeyPath: nil),
-        state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080, secretsFile: nil, productionFingerprintsFile: nil,
+        state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080,
+        http: HTTP(idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
+        secretsFile: nil, productionFingerprintsFile: nil,
         operatorTokenEnv: "RECONCILER_TOKEN", webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
         vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
         railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN"),
@@ -113,6 +125,14 @@ public struct DaemonConfiguration: Sendable, Hashable {
         return copy
     }
 
+    /// Where state lives, as it may be printed: the URL actually used (from `stateURLEnv` when
+    /// set) without its password, and where it came from.
+    public func stateDisplay(environment: [String: String]) -> String {
+        guard let name = stateURLEnv else { return RedactedURL.display(state) }
+        guard let value = environment[name], !value.isEmpty else { return "unset \(name)" }
+        return "\(RedactedURL.display(value)) (from \(name))"
+    }
+
     /// The state URL to open: `stateURLEnv`'s value when set, else `state`.
     public func stateURL(environment: [String: String]) throws -> String {
         guard let name = stateURLEnv else { return state }
@@ -120,5 +140,28 @@ public struct DaemonConfiguration: Sendable, Hashable {
             throw ConfigError(.unresolvedSecrets, "the state URL variable \(name) is not set")
         }
         return value
+    }
+}
+
+/// Printing a configuration (the service group logs its services at debug) shows where things
+/// are, never a credential: URLs lose their passwords and token-like user names.
+extension DaemonConfiguration: CustomStringConvertible, CustomReflectable {
+    public var description: String {
+        "DaemonConfiguration(environment: \(environment), repository: \(RedactedURL.display(repository.url)) branch \(repository.branch), "
+            + "state: \(stateURLEnv.map { "from \($0)" } ?? RedactedURL.display(state)), listen: \(listenHost):\(listenPort))"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "environment": environment, "repository": RedactedURL.display(repository.url), "branch": repository.branch,
+            "state": stateURLEnv.map { "from \($0)" } ?? RedactedURL.display(state), "listen": "\(listenHost):\(listenPort)",
+        ], displayStyle: .struct)
+    }
+}
+
+extension DaemonConfiguration.Repository: CustomStringConvertible, CustomReflectable {
+    public var description: String { "Repository(\(RedactedURL.display(url)) branch \(branch))" }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["url": RedactedURL.display(url), "branch": branch, "manifestDirectory": manifestDirectory], displayStyle: .struct)
     }
 }

@@ -1,10 +1,11 @@
 /// The daemon configuration file as data, validated by the same machinery as the manifests, so a
 /// mistake in it is reported as `file:line:column` too.
 enum DaemonConfigurationShape {
-    static let duration = StringFormat.pattern(
-        "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$", summary: "a duration with a unit (ms, s, m or h)", example: "30s")
-    static let listen = StringFormat.pattern(
-        "^[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}$", summary: "host:port", example: "127.0.0.1:8080")
+    /// A duration between bounds: below them a loop spins (a 0s poll fetched 700 times a
+    /// second), above them a timer never fires or an overflow traps.
+    static func duration(_ min: Duration, _ max: Duration) -> Shape {
+        .string(.duration(min: min, max: max))
+    }
     static let branch = StringFormat.pattern(
         "^[A-Za-z0-9._/-]+$", summary: "a branch name", example: "develop")
     static let state = StringFormat.pattern(
@@ -16,7 +17,7 @@ enum DaemonConfigurationShape {
             .required("url", .string(.text), "https, ssh or file:// URL, or a local path"),
             .optional("branch", .string(branch), "the branch to follow (default develop)"),
             .optional("manifestDirectory", .string(.relativePath), "the manifest folder in the repository (default deploy)"),
-            .optional("pollInterval", .string(duration), "time between fetches (default 30s)"),
+            .optional("pollInterval", duration(.milliseconds(100), .seconds(86_400)), "time between fetches (default 30s)"),
             .optional("tokenEnv", .string(.variableName), "the environment variable holding an https token"),
             .optional("sshKey", .string(.text), "an ssh private key file for ssh URLs"),
         ]))
@@ -41,18 +42,30 @@ enum DaemonConfigurationShape {
     static let reconcile = Shape.object(ObjectShape(
         summary: "reconcile timings",
         fields: [
-            .optional("driftInterval", .string(duration), "time between drift checks (default 60s)"),
-            .optional("rolloutPollInterval", .string(duration), "how soon a waiting rollout is looked at again (default 5s)"),
-            .optional("verifyTimeout", .string(duration), "how long API and worker may take to report the new revision (default 5m)"),
+            .optional("driftInterval", duration(.seconds(1), .seconds(86_400)), "time between drift checks (default 60s)"),
+            .optional("rolloutPollInterval", duration(.milliseconds(10), .seconds(3600)), "how soon a waiting rollout is looked at again (default 5s)"),
+            .optional("verifyTimeout", duration(.seconds(1), .seconds(86_400)), "how long API and worker may take to report the new revision (default 5m)"),
             .optional("workerVersionSource", .enumeration(DaemonConfiguration.WorkerVersionSource.allCases.map(\.rawValue)),
                       "heartbeat (Redis) or platform (the deployment's commit)"),
             .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
             .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
-            .optional("probeTimeout", .string(duration), "bound on one version, health or Redis probe (default 5s)"),
+            .optional("probeTimeout", duration(.milliseconds(10), .seconds(600)), "bound on one version, health or Redis probe (default 5s)"),
             .optional("platformAttempts", .integer(min: 1, max: 20), "attempts per platform API call (default 5)"),
-            .optional("platformRetryDelay", .string(duration), "first delay between attempts of a platform call (default 500ms)"),
-            .optional("platformTimeout", .string(duration), "bound on one platform API request (default 30s)"),
-            .optional("leaderCheckInterval", .string(duration), "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
+            .optional("platformRetryDelay", duration(.milliseconds(1), .seconds(600)), "first delay between attempts of a platform call (default 500ms)"),
+            .optional("platformTimeout", duration(.milliseconds(100), .seconds(3600)), "bound on one platform API request (default 30s)"),
+            .optional("leaderCheckInterval", duration(.milliseconds(50), .seconds(3600)), "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
+        ]))
+
+    static let http = Shape.object(ObjectShape(
+        summary: "the status server's connection limits",
+        fields: [
+            .optional("idleTimeout", duration(.milliseconds(100), .seconds(3600)), "an idle connection is closed after this long (default 60s)"),
+            .optional("requestTimeout", duration(.milliseconds(100), .seconds(3600)),
+                      "a request's head and body must arrive within this long, else 408 (default 30s)"),
+            .optional("lingerTimeout", duration(.milliseconds(10), .seconds(60)),
+                      "after an early answer (413, 401), how long the rest of the body is discarded before closing (default 2s)"),
+            .optional("maxConnections", .integer(min: 1, max: 10_000), "connections served at once (default 256)"),
+            .optional("maxHeaderBytes", .integer(min: 1024, max: 1_048_576), "largest request head in bytes, else 431 (default 32768)"),
         ]))
 
     static let root = Shape.object(ObjectShape(
@@ -63,7 +76,8 @@ enum DaemonConfigurationShape {
             .optional("state", .string(state), "file:<folder> (default file:state/) or a postgres:// URL"),
             .optional("stateURLEnv", .string(.variableName), "read the state URL from this environment variable instead"),
             .optional("mirrorDirectory", .string(.text), "where the repository's bare mirror is kept (default: the state folder)"),
-            .optional("listen", .string(listen), "the status server's address (default 127.0.0.1:8080)"),
+            .optional("listen", .string(.hostPort), "the status server's address (default 127.0.0.1:8080)"),
+            .optional("http", http, "the status server's connection limits"),
             .optional("secretsFile", .string(.text), "a KEY=VALUE file of secret values (mode 0600)"),
             .optional("productionFingerprintsFile", .string(.text), "production's identifier fingerprints"),
             .optional("operatorTokenEnv", .string(.variableName), "the environment variable holding the operator token"),

@@ -27,6 +27,10 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
         public static let unresolvedSecret = Code(rawValue: "unresolved-secret")
         /// The manifest names a resource of the other environment.
         public static let isolation = Code(rawValue: "isolation")
+        /// The file breaks a size, alias, node or depth limit (`ManifestLimits`).
+        public static let limit = Code(rawValue: "limit")
+        /// The file cannot be read as text (a folder, a device, binary or non-UTF-8 content).
+        public static let unreadable = Code(rawValue: "unreadable")
     }
 
     public let code: Code

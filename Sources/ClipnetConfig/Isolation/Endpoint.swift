@@ -97,6 +97,19 @@ extension Endpoint {
     ///   on the production API's host names the production API.
     /// The user name and password never take part.
     var identity: (kind: EndpointKind, key: String)? {
+        identity(host: host)
+    }
+
+    /// The identities of every reading of the host (`HostSpelling`, and the addresses
+    /// `resolver` gives): what the isolation checks compare, so no spelling of production's host
+    /// passes. The identity as written is always among them.
+    func identities(resolver: HostResolver = .none) -> (kind: EndpointKind, keys: Set<String>)? {
+        guard let written = identity else { return nil }
+        let keys = resolver.readings(of: host).compactMap { identity(host: $0)?.key }
+        return (written.kind, Set(keys).union([written.key]))
+    }
+
+    private func identity(host: String) -> (kind: EndpointKind, key: String)? {
         switch scheme {
         case "redis", "rediss":
             let database = firstPathSegment.flatMap { Int($0) } ?? 0

@@ -56,10 +56,10 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
                 text = secret.reveal()
             }
             guard !text.isEmpty else { return }
-            let identity = IsolationKeys.identity(of: text, as: resource)
-            if identity == nil, [.redis, .postgres, .apiUrl].contains(resource) { return }
+            let identities = IsolationKeys.identities(of: text, as: resource)
+            if identities == nil, [.redis, .postgres, .apiUrl].contains(resource) { return }
             entries.append(Entry(resource: resource, fingerprint: Fingerprint.of(text)))
-            if let identity { entries.append(Entry(resource: resource, fingerprint: Fingerprint.of(identity))) }
+            for identity in identities ?? [] { entries.append(Entry(resource: resource, fingerprint: Fingerprint.of(identity))) }
         }
         add(.secret(manifest.railway.redis.url), as: .redis)
         add(.secret(manifest.railway.postgres.url), as: .postgres)

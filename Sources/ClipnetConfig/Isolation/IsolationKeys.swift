@@ -9,36 +9,39 @@ import Foundation
 enum IsolationKeys {
     /// The identity `value` has when the other environment uses it as `resource`, or nil when the
     /// value cannot be that resource (a Redis setting that is not a Redis URL).
-    static func identity(of value: String, as resource: IsolationResource) -> String? {
+    ///
+    /// Endpoints have one identity per reading of their host (`HostSpelling`; addresses too when
+    /// `resolver` resolves), so a fingerprint file records every spelling of production's hosts.
+    static func identities(of value: String, as resource: IsolationResource, resolver: HostResolver = .none) -> [String]? {
         let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
         switch resource {
         case .redis, .postgres, .apiUrl:
-            guard let identity = Endpoint(parsing: text)?.identity else { return nil }
+            guard let identities = Endpoint(parsing: text)?.identities(resolver: resolver) else { return nil }
             let kind: EndpointKind = resource == .redis ? .redis : resource == .postgres ? .postgres : .web
-            return identity.kind == kind ? identity.key : nil
+            return identities.kind == kind ? identities.keys.sorted() : nil
         case .oauthClientSecret:
             return nil
         case .oauthClientId:
-            return "oauth-client-id:\(text)"
+            return ["oauth-client-id:\(text)"]
         case .cloudinaryFolder:
-            return folder(text).map { "cloudinary-folder:\($0)" }
+            return folder(text).map { ["cloudinary-folder:\($0)"] }
         case .runpodNamespace:
-            return "runpod-namespace:\(text.lowercased())"
+            return ["runpod-namespace:\(text.lowercased())"]
         case .runpodModelPath:
-            return "runpod-model:\(modelPath(text))"
+            return ["runpod-model:\(modelPath(text))"]
         case .frontendDomain:
-            return "domain:\(domain(text))"
+            return ["domain:\(domain(text))"]
         }
     }
 
     /// Fingerprints of everything `value` could name: its raw text, its endpoint identity if it is
     /// a URL, and otherwise its readings as a client id, folder (and each parent folder),
     /// namespace, model path and domain.
-    static func candidateFingerprints(of value: String) -> Set<String> {
+    static func candidateFingerprints(of value: String, resolver: HostResolver = .none) -> Set<String> {
         let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
         var keys: [String] = []
         if let endpoint = Endpoint(parsing: text) {
-            if let identity = endpoint.identity { keys.append(identity.key) }
+            if let identities = endpoint.identities(resolver: resolver) { keys.append(contentsOf: identities.keys) }
         } else {
             keys.append("oauth-client-id:\(text)")
             if let folder = folder(text) {

@@ -8,9 +8,14 @@ public struct IsolationPolicy: Sendable {
     /// The other environment's identifiers.
     public let denied: IsolationFingerprints
 
-    public init(environment: String, denied: IsolationFingerprints) {
+    /// How host names are resolved before comparing (`HostResolver.none`: spellings are
+    /// normalised, names compared as names).
+    public let resolver: HostResolver
+
+    public init(environment: String, denied: IsolationFingerprints, resolver: HostResolver = .none) {
         self.environment = environment
         self.denied = denied
+        self.resolver = resolver
     }
 
     /// Violations in a resolved manifest: plain values and resolved secrets alike.
@@ -68,7 +73,7 @@ public struct IsolationPolicy: Sendable {
 
     /// The violation `text` makes, if it names any denied resource.
     func violation(for text: String, subject: String, secret: String?, location: SourceLocation?) -> IsolationViolation? {
-        guard !text.isEmpty, let resource = denied.resource(matchingAny: IsolationKeys.candidateFingerprints(of: text))
+        guard !text.isEmpty, let resource = denied.resource(matchingAny: IsolationKeys.candidateFingerprints(of: text, resolver: resolver))
         else { return nil }
         return IsolationViolation(resource: resource, environment: environment, owner: denied.environment,
                                   subject: subject, secret: secret, location: location)

@@ -83,9 +83,13 @@ public struct WorkerSettings: Sendable, CustomStringConvertible {
 /// worker does not start.
 public struct WorkerIsolationGuard: Sendable {
     public let productionFingerprints: IsolationFingerprints?
+    /// Names in the worker's URLs are resolved where the worker runs; a name naming production
+    /// through any of its addresses is refused (`HostResolver`).
+    public let resolver: HostResolver
 
-    public init(productionFingerprints: IsolationFingerprints?) {
+    public init(productionFingerprints: IsolationFingerprints?, resolver: HostResolver = .system) {
         self.productionFingerprints = productionFingerprints
+        self.resolver = resolver
     }
 
     /// The guard with production's fingerprints from `CLIPNET_PRODUCTION_FINGERPRINTS` or
@@ -117,7 +121,7 @@ public struct WorkerIsolationGuard: Sendable {
             problems.append("the fingerprints describe '\(fingerprints.environment)'; expected production's")
             return problems
         }
-        let policy = IsolationPolicy(environment: settings.environment, denied: fingerprints)
+        let policy = IsolationPolicy(environment: settings.environment, denied: fingerprints, resolver: resolver)
         var checks: [(String, String?)] = [
             (WorkerSettings.Variable.redisURL, settings.redisURL.reveal()),
             (WorkerSettings.Variable.postgresURL, settings.postgresURL?.reveal()),

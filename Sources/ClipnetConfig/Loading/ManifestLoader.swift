@@ -23,13 +23,16 @@ public enum ManifestLoader {
     ///   - directory: the manifest directory inside the repository.
     ///   - read: returns the text of a path relative to the repository root, or nil if absent.
     /// - Throws: `ConfigError` `.invalidManifest` with every diagnostic, or `.invalidEnvironment`.
+    ///   - limits: bounds on each file (size, aliases, nodes, depth); a file over one is refused
+    ///     with a diagnostic naming it. Parsing is synchronous and bounded by these.
     public static func load(
         environment: String,
         directory: String = defaultDirectory,
+        limits: ManifestLimits = .defaults,
         read: (String) throws -> String?
     ) throws -> LoadedManifest {
         try checkName(environment)
-        let evaluation = try evaluate(environment: environment, directory: directory, read: read)
+        let evaluation = try evaluate(environment: environment, directory: directory, limits: limits, read: read)
         guard let manifest = evaluation.manifest, evaluation.diagnostics.isEmpty else {
             let count = evaluation.diagnostics.count
             throw ConfigError(
@@ -51,6 +54,7 @@ public enum ManifestLoader {
     public static func evaluate(
         environment: String,
         directory: String = defaultDirectory,
+        limits: ManifestLimits = .defaults,
         read: (String) throws -> String?
     ) throws -> ManifestEvaluation {
         try checkName(environment)
@@ -70,7 +74,7 @@ public enum ManifestLoader {
                 continue
             }
             presentFiles += 1
-            let parsed = ConfigNode.parse(text, file: file)
+            let parsed = ConfigNode.parse(text, file: file, limits: limits)
             diagnostics += parsed.diagnostics
             guard let node = parsed.node else { continue }
             validator.checkStructure(node, ManifestShape.root, path: "")
@@ -98,14 +102,11 @@ public enum ManifestLoader {
         )
     }
 
-    /// Reads a file, or nil if there is none; other failures (permissions) are thrown.
+    /// Reads a file, or nil if there is none; a file that cannot be read as bounded UTF-8 text
+    /// (a folder, a device, a link loop, binary data, too large) is thrown as `ConfigError` saying
+    /// which (`ManifestFile`).
     public static func readFile(_ path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(.invalidManifest, "cannot read \(path): \(error.localizedDescription)")
-        }
+        try ManifestFile.read(path)
     }
 
     static func checkName(_ environment: String) throws {

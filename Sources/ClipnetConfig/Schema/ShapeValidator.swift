@@ -36,10 +36,16 @@ struct ShapeValidator {
             guard let text = node.string else { return wrongType(node, shape, path) }
             if let problem = format.problem(with: text) { report(.invalidValue, node.location, "\(path): \(problem)") }
         case .integer(let min, let max):
-            guard let value = node.int else { return wrongType(node, shape, path) }
+            let expected = min == max ? "\(min)" : "an integer from \(min) to \(max)"
+            guard let value = node.int else {
+                guard node.scalarType == .integer, let text = node.scalarText else { return wrongType(node, shape, path) }
+                // An integer YAML cannot hand over as a number: too large, or base 60 (`1:30`).
+                return report(.invalidValue, node.location,
+                              "\(path): \(StringFormat.bounded(text)) is out of range or not a plain integer; expected \(expected)")
+            }
             if value < min || value > max {
-                let expected = min == max ? "\(min)" : "an integer from \(min) to \(max)"
-                report(.invalidValue, node.location, "\(path): \(value) is out of range; expected \(expected)")
+                let written = node.scalarText.map { $0 == "\(value)" ? $0 : "\($0) (\(value))" } ?? "\(value)"
+                report(.invalidValue, node.location, "\(path): \(written) is out of range; expected \(expected)")
             }
         case .boolean:
             if node.bool == nil { wrongType(node, shape, path) }
@@ -106,7 +112,12 @@ struct ShapeValidator {
     }
 
     private mutating func wrongType(_ node: ConfigNode, _ shape: Shape, _ path: String) {
-        var message = "\(Self.name(of: path)): expected \(shape.expectation), found \(node.phrase)"
+        var found = node.phrase
+        // Numbers, booleans and timestamps are echoed (they hold no secret); strings are not.
+        if let type = node.scalarType, type != .string, type != .null, let text = node.scalarText {
+            found += " (\(StringFormat.bounded(text)))"
+        }
+        var message = "\(Self.name(of: path)): expected \(shape.expectation), found \(found)"
         if node.scalarType != nil, node.scalarType != .string, node.scalarType != .null, expectsString(shape) {
             message += "; quote the value to make it a string"
         }

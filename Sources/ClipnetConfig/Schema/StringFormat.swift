@@ -11,6 +11,10 @@ enum StringFormat: Sendable {
     case url(schemes: [String])
     /// A Cloudinary folder: names separated by `/`, ending with `/` (`staging_clips/`).
     case cloudinaryFolder
+    /// A duration with a unit (`30s`) between two bounds, both included.
+    case duration(min: Duration, max: Duration)
+    /// `host:port` with a port from 0 (any free port) to 65535.
+    case hostPort
     /// Anything else: a pattern, the phrase for messages, and an example.
     case pattern(String, summary: String, example: String)
 
@@ -20,6 +24,9 @@ enum StringFormat: Sendable {
         case .domain: "a lowercase domain name, e.g. staging.clipnet.ai"
         case .url(let schemes): "an absolute \(schemes.joined(separator: " or ")) URL with a host"
         case .cloudinaryFolder: "a Cloudinary folder ending with '/', e.g. staging_clips/"
+        case .duration(let min, let max):
+            "a duration with a unit (ms, s, m or h) from \(DurationText.format(min)) to \(DurationText.format(max)), e.g. 30s"
+        case .hostPort: "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080"
         case .pattern(_, let summary, let example): "\(summary), e.g. \(example)"
         }
     }
@@ -31,6 +38,8 @@ enum StringFormat: Sendable {
         case .domain: Self.domainPattern
         case .url(let schemes): "^(\(schemes.joined(separator: "|")))://[^\\s/?#@]+([/?#]\\S*)?$"
         case .cloudinaryFolder: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/$"
+        case .duration: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"
+        case .hostPort: "^[A-Za-z0-9.:\\[\\]-]+:[0-9]+$"
         case .pattern(let pattern, _, _): pattern
         }
     }
@@ -55,9 +64,37 @@ enum StringFormat: Sendable {
             return matches(value) ? nil : "'\(value)' is not a valid domain name; expected \(summary)"
         case .text:
             return matches(value) ? nil : "is empty or starts or ends with whitespace; expected \(summary)"
+        case .duration(let min, let max):
+            guard value.utf8.count <= 64, matches(value), let milliseconds = DurationText.milliseconds(value) else {
+                return "'\(Self.bounded(value))' is not valid; expected \(summary)"
+            }
+            let (low, high) = (Self.milliseconds(min), Self.milliseconds(max))
+            guard milliseconds >= low, milliseconds <= high else {
+                return "'\(value)' is out of range; expected \(summary)"
+            }
+            return nil
+        case .hostPort:
+            guard value.utf8.count <= 300, matches(value), let colon = value.lastIndex(of: ":") else {
+                return "'\(Self.bounded(value))' is not valid; expected \(summary)"
+            }
+            let port = value[value.index(after: colon)...]
+            guard let number = Int(port), (0...65535).contains(number) else {
+                return "port \(port) is out of range; expected \(summary)"
+            }
+            return nil
         case .pattern:
             return matches(value) ? nil : "'\(value)' is not valid; expected \(summary)"
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    /// A value as echoed in a message: at most 64 characters.
+    static func bounded(_ value: String) -> String {
+        value.count > 64 ? String(value.prefix(64)) + "…" : value
     }
 
     /// Whole-string match with Swift's own regex engine: `NSRegularExpression` would go through

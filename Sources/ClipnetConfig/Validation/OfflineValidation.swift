@@ -89,7 +89,9 @@ public enum OfflineValidation {
             do {
                 evaluation = try ManifestLoader.evaluate(environment: environment, directory: options.directory, read: read)
             } catch let error as ConfigError {
-                report.errors.append(Diagnostic(.missingFile, at: .file(ManifestLoader.environmentFile(environment, in: options.directory)), error.message))
+                report.errors += error.diagnostics.isEmpty
+                    ? [Diagnostic(.missingFile, at: .file(ManifestLoader.environmentFile(environment, in: options.directory)), error.message)]
+                    : error.diagnostics
                 continue
             } catch {
                 report.errors.append(Diagnostic(.missingFile, at: .file(options.directory), "cannot read the manifests"))

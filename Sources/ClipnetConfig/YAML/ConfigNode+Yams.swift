@@ -9,7 +9,12 @@ extension ConfigNode {
     /// - Parameters:
     ///   - text: the file contents.
     ///   - file: the name to put in diagnostics.
-    static func parse(_ text: String, file: String) -> (node: ConfigNode?, diagnostics: [Diagnostic]) {
+    ///   - limits: bounds checked before parsing (size, aliases, nesting) and while converting
+    ///     (nodes after alias expansion, depth).
+    static func parse(_ text: String, file: String, limits: ManifestLimits = .defaults) -> (node: ConfigNode?, diagnostics: [Diagnostic]) {
+        if let refusal = YAMLPrescan.check(text, file: file, limits: limits) {
+            return (nil, [refusal])
+        }
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: text)
@@ -22,12 +27,44 @@ extension ConfigNode {
             return (ConfigNode(kind: .mapping([]), location: SourceLocation(file: file, line: 1, column: 1)), [])
         }
         var diagnostics: [Diagnostic] = []
-        let node = convert(composed, file: file, diagnostics: &diagnostics)
-        return (node, diagnostics)
+        var budget = Budget(limits: limits)
+        do {
+            let node = try convert(composed, file: file, depth: 1, budget: &budget, diagnostics: &diagnostics)
+            return (node, diagnostics)
+        } catch {
+            return (nil, [error.diagnostic])
+        }
     }
 
-    private static func convert(_ node: Node, file: String, diagnostics: inout [Diagnostic]) -> ConfigNode {
+    /// Nodes converted so far, against the limits; aliases are expanded by Yams, so a bomb shows
+    /// here as a node count, stopped at the limit instead of after billions.
+    private struct Budget {
+        let limits: ManifestLimits
+        var nodes = 0
+
+        mutating func spend(_ location: SourceLocation, depth: Int) throws(LimitExceeded) {
+            nodes += 1
+            if nodes > limits.maximumNodes {
+                throw LimitExceeded(diagnostic: Diagnostic(
+                    .limit, at: location,
+                    "more than \(limits.maximumNodes) nodes once aliases are expanded; the limit is \(limits.maximumNodes)"))
+            }
+            if depth > limits.maximumDepth {
+                throw LimitExceeded(diagnostic: Diagnostic(
+                    .limit, at: location, "nested deeper than \(limits.maximumDepth) levels; the limit is \(limits.maximumDepth)"))
+            }
+        }
+    }
+
+    private struct LimitExceeded: Error {
+        let diagnostic: Diagnostic
+    }
+
+    private static func convert(
+        _ node: Node, file: String, depth: Int, budget: inout Budget, diagnostics: inout [Diagnostic]
+    ) throws(LimitExceeded) -> ConfigNode {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        try budget.spend(location, depth: depth)
         switch node {
         case .scalar(let scalar):
             return ConfigNode(kind: .scalar(scalar.string, scalarType(of: node)), location: location)
@@ -35,10 +72,11 @@ extension ConfigNode {
             // Yams resolves aliases while composing; an unresolved one cannot reach here.
             return ConfigNode(kind: .scalar("", .null), location: location)
         case .sequence(let sequence):
-            return ConfigNode(
-                kind: .sequence(sequence.map { convert($0, file: file, diagnostics: &diagnostics) }),
-                location: location
-            )
+            var items: [ConfigNode] = []
+            for item in sequence {
+                items.append(try convert(item, file: file, depth: depth + 1, budget: &budget, diagnostics: &diagnostics))
+            }
+            return ConfigNode(kind: .sequence(items), location: location)
         case .mapping(let mapping):
             var entries: [Entry] = []
             for (key, value) in mapping {
@@ -50,7 +88,7 @@ extension ConfigNode {
                 entries.append(Entry(
                     key: keyScalar.string,
                     keyLocation: keyLocation,
-                    value: convert(value, file: file, diagnostics: &diagnostics)
+                    value: try convert(value, file: file, depth: depth + 1, budget: &budget, diagnostics: &diagnostics)
                 ))
             }
             return ConfigNode(kind: .mapping(entries), location: location)

@@ -75,9 +75,28 @@ struct ConfigNode: Sendable {
         return nil
     }
 
+    /// An integer scalar's value in any YAML 1.1 base (`1_000`, `0x708`, `0o17`, `0b101`), or nil
+    /// when it does not fit an `Int` (the validator then says what was found).
     var int: Int? {
-        if case .scalar(let text, .integer) = kind { return Int(text.replacingOccurrences(of: "_", with: "")) }
-        return nil
+        guard case .scalar(let text, .integer) = kind else { return nil }
+        return Self.integer(text)
+    }
+
+    static func integer(_ text: String) -> Int? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var sign = 1
+        if digits.hasPrefix("-") || digits.hasPrefix("+") {
+            sign = digits.hasPrefix("-") ? -1 : 1
+            digits = digits.dropFirst()
+        }
+        var radix = 10
+        for (prefix, base) in [("0x", 16), ("0o", 8), ("0b", 2)] where digits.lowercased().hasPrefix(prefix) {
+            radix = base
+            digits = digits.dropFirst(2)
+        }
+        if radix == 10, digits.count > 1, digits.hasPrefix("0") { radix = 8 }
+        guard !digits.isEmpty, let magnitude = Int(digits, radix: radix) else { return nil }
+        return sign == 1 ? magnitude : -magnitude
     }
 
     var bool: Bool? {

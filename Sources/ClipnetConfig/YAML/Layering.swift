@@ -7,14 +7,22 @@ enum Layering {
               let baseEntries = base.entries, let overlayEntries = overlay.entries
         else { return overlay }
         var merged = baseEntries
+        // One index of the keys, so an overlay of n keys over a base of m costs n + m, not n × m
+        // (20,000 keys took 23 s).
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(merged.count + overlayEntries.count)
+        for (index, entry) in merged.enumerated() where positions[entry.key] == nil {
+            positions[entry.key] = index
+        }
         for entry in overlayEntries {
-            if let index = merged.firstIndex(where: { $0.key == entry.key }) {
+            if let index = positions[entry.key] {
                 merged[index] = ConfigNode.Entry(
                     key: entry.key,
                     keyLocation: entry.keyLocation,
                     value: merge(merged[index].value, entry.value, shape: childShape(shape, entry.key))
                 )
             } else {
+                positions[entry.key] = merged.count
                 merged.append(entry)
             }
         }

@@ -21,10 +21,14 @@ extension ReconcilerDaemon: ReconcilerControl {
         let leader = core.leaderStore != nil
         checks.append(.init(name: "leader", ok: leader, detail: leader ? "this replica reconciles" : "standby: another replica reconciles"))
         do {
-            _ = try await core.baseStore.load(environment: environment)
-            checks.append(.init(name: "store", ok: true, detail: "the state store answers"))
+            if let probe = core.baseStore as? any WritableProbe {
+                try await probe.probeWritable(environment: environment, timeout: .seconds(2))
+            } else {
+                _ = try await core.baseStore.load(environment: environment)
+            }
+            checks.append(.init(name: "store", ok: true, detail: "the state store takes writes"))
         } catch {
-            checks.append(.init(name: "store", ok: false, detail: "the state store does not answer: \(error)"))
+            checks.append(.init(name: "store", ok: false, detail: "the state store cannot be written: \(error)"))
         }
         switch loop.lastReport()?.result {
         case nil:
@@ -124,9 +128,12 @@ extension ReconcilerDaemon: ReconcilerControl {
         case let error as StateStoreError where error.code == .notLeader:
             return OperatorError(.notLeader, "this replica lost leadership; send operator requests to the leader")
         case let error as StateStoreError:
-            return OperatorError(.unavailable, "the state store cannot be reached right now (\(error.code.rawValue)); try again")
-        case let error as GitError:
+            return OperatorError(.unavailable, "the state store is failing right now (\(error.diskCondition ?? error.code.rawValue)); try again")
+        case let error as GitError where error.code == .network:
             return OperatorError(.unavailable, "the repository mirror cannot be read right now: \(error.message)")
+        case let error as GitError where error.code == .invalidArgument || error.code == .ambiguous:
+            return OperatorError(.invalidRequest, "the revision is not valid: \(error.message)")
+        // Any other repository error is unexpected: a 500 with the details in the log, not "try again".
         default: return error
         }
     }

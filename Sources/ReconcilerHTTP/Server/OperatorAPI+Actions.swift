@@ -8,7 +8,7 @@ extension OperatorAPI {
     func reconcile(_ request: inout Request) async throws -> Response {
         let body = try JSONBody.decode(ReconcileRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
         let retry = try Self.flag(request.uri.queryParameters.get("retry")) ?? body.retry ?? false
-        let actor = Actor.resolve(body: body.by, request: request)
+        let actor = try Actor.resolve(body: body.by, request: request)
         try await control.reconcile(retry: retry, by: actor)
         logger.info("Operator asked for a reconcile", metadata: ["operator.action": "\(retry ? "retry" : "reconcile")", "operator.actor": "\(actor)"])
         return try JSONBody.response(ReconcileAnswer(retry: retry), status: .accepted)
@@ -16,9 +16,9 @@ extension OperatorAPI {
 
     func pin(_ request: inout Request) async throws -> Response {
         let body = try JSONBody.decode(PinRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
-        let revision = try body.revision.required("revision")
+        let revision = try Self.revision(body.revision.required("revision"), field: "revision")
         let reason = try body.reason.required("reason")
-        let actor = Actor.resolve(body: body.by, request: request)
+        let actor = try Actor.resolve(body: body.by, request: request)
         let force = body.force ?? false
         let record = try await control.pin(revision, reason: reason, by: actor, force: force)
         logger.notice(
@@ -29,7 +29,7 @@ extension OperatorAPI {
 
     func unpin(_ request: inout Request) async throws -> Response {
         let body = try JSONBody.decode(UnpinRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
-        let actor = Actor.resolve(body: body.by, request: request)
+        let actor = try Actor.resolve(body: body.by, request: request)
         try await control.unpin(reason: body.reason.nonBlank, by: actor)
         logger.notice("Operator unpinned", metadata: ["operator.action": "unpin", "operator.actor": "\(actor)"])
         return try JSONBody.response(UnpinAnswer(following: control.branch))
@@ -38,12 +38,30 @@ extension OperatorAPI {
     func rollback(_ request: inout Request) async throws -> Response {
         let body = try JSONBody.decode(RollbackRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
         let reason = try body.reason.required("reason")
-        let actor = Actor.resolve(body: body.by, request: request)
-        let target = try await control.rollback(to: body.to.nonBlank, reason: reason, by: actor)
+        let actor = try Actor.resolve(body: body.by, request: request)
+        let target = try await control.rollback(to: body.to.nonBlank.map { try Self.revision($0, field: "to") }, reason: reason, by: actor)
         logger.notice(
             "Operator rolled back",
             metadata: ["operator.action": "rollback", "operator.actor": "\(actor)", "revision": "\(target.revision)"])
         return try JSONBody.response(RollbackAnswer(rolledBackTo: target))
+    }
+
+    /// Longest revision accepted: a full ref name is at most 255 bytes per component in practice,
+    /// and longer text only reached libgit2 to fail there (a 1,019-character one came back as
+    /// `503 unavailable`, "try again", for ever).
+    static let maximumRevisionLength = 255
+
+    /// A revision as written by an operator (commit id, tag or branch), or a 400: over-long, or
+    /// not printable ASCII without spaces (docs/openapi.yaml has the same rule as a pattern).
+    static func revision(_ text: String, field: String) throws -> String {
+        guard text.utf8.count <= maximumRevisionLength else {
+            throw APIError.invalidRequest("field '\(field)' is longer than \(maximumRevisionLength) characters; expected a commit id, tag or branch")
+        }
+        guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIError.invalidRequest(
+                "field '\(field)' contains spaces, control or non-ASCII characters; expected a commit id, tag or branch")
+        }
+        return text
     }
 
     /// `1`, `true`, `yes` / `0`, `false`, `no`; nil when absent; 400 otherwise.

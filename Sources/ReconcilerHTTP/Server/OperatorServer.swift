@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import Reconciler
@@ -43,11 +44,18 @@ public enum OperatorServer {
         } else if let token = configuration.effectiveToken, token.utf8.count < 16 {
             logger.warning("The operator token is shorter than 16 characters; use a long random value")
         }
+        let limits = configuration.connectionLimits
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(limits: limits, logger: logger)],
+            idleTimeout: limits.idleTimeout.timeAmount,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: limits.maximumHeaderSize, maxHeaderListSize: limits.maximumHeaderSize, maxHeaderFieldCount: 100))
         return Application(
             responder: responder,
-            server: .http1(),
+            server: .http1(configuration: http1),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
+                address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("Operator API listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])

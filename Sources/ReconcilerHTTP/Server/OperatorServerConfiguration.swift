@@ -23,6 +23,8 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
     public var statusPageHistoryLimit: Int
     /// Sent in the `Server` header.
     public var serverName: String?
+    /// Timeouts and counts that bound what one client can hold.
+    public var connectionLimits: ConnectionLimits
 
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
@@ -35,7 +37,8 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         maximumBodySize: Int = 1 << 20,
         statusPageRefreshSeconds: Int = 10,
         statusPageHistoryLimit: Int = 15,
-        serverName: String? = "clipnet-reconciler"
+        serverName: String? = "clipnet-reconciler",
+        connectionLimits: ConnectionLimits = .defaults
     ) {
         self.host = host
         self.port = port
@@ -45,6 +48,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         self.statusPageRefreshSeconds = max(1, statusPageRefreshSeconds)
         self.statusPageHistoryLimit = max(0, statusPageHistoryLimit)
         self.serverName = serverName
+        self.connectionLimits = connectionLimits
     }
 
     /// The token, when one is set and not empty.
@@ -64,6 +68,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
             "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
             "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
             "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
+            "connectionLimits": connectionLimits,
         ], displayStyle: .struct)
     }
 }

@@ -21,14 +21,19 @@ enum JSONBody {
     }
 
     static func error(_ error: APIError) -> Response {
+        var response = response(bytes: ByteBuffer(string: errorText(error)), status: error.status)
+        for (name, value) in error.headers { response.headers[name] = value }
+        return response
+    }
+
+    /// `{"error":{"code","message"}}`, also written by `ConnectionGuard` below the router.
+    static func errorText(_ error: APIError) -> String {
         var text = "{\"error\":{\"code\":"
         JSONText.appendString(error.code, to: &text)
         text += ",\"message\":"
         JSONText.appendString(error.message, to: &text)
         text += "}}"
-        var response = response(bytes: ByteBuffer(string: text), status: error.status)
-        for (name, value) in error.headers { response.headers[name] = value }
-        return response
+        return text
     }
 
     /// Decodes a request body. An empty body decodes as `{}` (every operator request has optional

@@ -3,7 +3,7 @@ import Foundation
 
 /// Checks a JSON value against a JSON Schema (the 2020-12 subset OpenAPI 3.1 documents use here):
 /// `$ref` to `#/...`, `type` (one or several), `properties`, `required`, `additionalProperties`,
-/// `items`, `enum`, `const`, `pattern`, `format: date-time`, `minimum`, `maximum`, `minLength`,
+/// `items`, `enum`, `const`, `pattern`, `format: date-time`, `minimum`, `maximum`, `minLength`, `maxLength`,
 /// `minItems`, `oneOf`, `anyOf`, `allOf`. Keywords it does not know are ignored (`description`,
 /// `example`), so a schema using an unsupported constraint is checked less, never wrongly.
 ///
@@ -84,6 +84,9 @@ public struct SchemaChecker: Sendable {
         }
         if let minimum = keywords["minLength"]?.numberValue, Double(text.count) < minimum {
             found.append("\(location): shorter than \(Int(minimum)) characters")
+        }
+        if let maximum = keywords["maxLength"]?.numberValue, Double(text.count) > maximum {
+            found.append("\(location): longer than \(Int(maximum)) characters")
         }
         if keywords["format"]?.stringValue == "date-time", !Self.isDateTime(text) {
             found.append("\(location): \(Self.short(.string(text))) is not an RFC 3339 date-time")
