@@ -24,7 +24,11 @@ enum ManifestPreflight {
         var files: [String: String] = [:]
         for path in paths {
             do {
-                files[path] = String(decoding: try await dependencies.repository.readFile(path, at: commit), as: UTF8.self)
+                // Bounded and checked for what a manifest cannot be (NUL bytes, invalid UTF-8).
+                files[path] = try ManifestFile.decode(try await dependencies.repository.readFile(path, at: commit), file: path)
+            } catch let error as ConfigError {
+                throw ReconcileError.stalled(
+                    .invalidManifest, "the \(environment) manifest at \(short(revision)) was refused before touching any platform: \(error.description)")
             } catch let error as GitError where error.code == .notFound {
                 continue
             } catch {
