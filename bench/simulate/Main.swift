@@ -21,7 +21,8 @@ struct Simulate {
             let count = min(batch, sequences - done)
             let summary = await Explorer.explore(
                 seeds: (first + done)..<(first + done + count), length: length, manifests: manifests,
-                parallelism: ProcessInfo.processInfo.activeProcessorCount, maxFailures: 5)
+                parallelism: ProcessInfo.processInfo.environment["SIM_WORKERS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount,
+                maxFailures: 5)
             done += UInt64(summary.sequences)
             steps += summary.steps
             failures += summary.failures
