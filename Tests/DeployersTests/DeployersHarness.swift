@@ -147,27 +147,3 @@ struct RailwayHarness {
     }
 }
 
-/// A log handler that keeps every rendered line, to check that no secret is ever logged.
-final class CapturingLogHandler: LogHandler, Sendable {
-    let lines = Mutex<[String]>([])
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-
-    subscript(metadataKey _: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        lines.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
-    }
-
-    var logger: Logger { Logger(label: "capture") { _ in self } }
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-}

@@ -8,31 +8,10 @@ import Testing
 /// The file backend on a disk that refuses writes. `/dev/full` answers every write with ENOSPC,
 /// so a history file linked to it is a full disk for the append after the commit point.
 @Suite struct FullDiskTests {
-    /// Log lines, to see what an operator would read.
-    final class Lines: LogHandler, Sendable {
-        let lines = Mutex<[String]>([])
-        var metadata: Logger.Metadata {
-            get { [:] }
-            set {}
-        }
-        var logLevel: Logger.Level {
-            get { .trace }
-            set {}
-        }
-        subscript(metadataKey _: String) -> Logger.Metadata.Value? {
-            get { nil }
-            set {}
-        }
-        func log(event: LogEvent) {
-            lines.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
-        }
-        var logger: Logger { Logger(label: "full-disk") { _ in self } }
-        var text: String { lines.withLock { $0.joined(separator: "\n") } }
-    }
 
     @Test func aChangeThatTookEffectIsReportedWithItsHistoryPending() async throws {
         let directory = try TemporaryDirectory()
-        let log = Lines()
+        let log = CapturingLogHandler()
         let store = try FileStateStore(directory: directory.path, logger: log.logger)
         try FileManager.default.createSymbolicLink(atPath: directory.appending("staging.history.jsonl"), withDestinationPath: "/dev/full")
 
