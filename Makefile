@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs first.
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
+HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests
 
 .PHONY: run test deps build release bench simulate clean
 
@@ -22,9 +23,11 @@ run: deps
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
 test: deps
 	$(SWIFT) build --build-tests
-	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --skip SimulationTests $(SWIFT_TEST_FLAGS)
-	# The rollout simulation alone: it keeps both cores busy, which would slow the suites above
-	# that watch real processes and timeouts. It needs no services.
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --skip "$(HEAVY_SUITES)|SimulationTests" $(SWIFT_TEST_FLAGS)
+	# The suites that load both cores on their own (hundreds of large requests, hundreds of fetches,
+	# ffmpeg), then the rollout simulation: run after the others, so that they do not starve the
+	# suites that watch real processes and timeouts.
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --filter "$(HEAVY_SUITES)" $(SWIFT_TEST_FLAGS)
 	$(SWIFT) test --skip-build --disable-xctest --filter SimulationTests
 
 # The long run of the rollout simulation (docs/reconciler.md, "Invariants"): 100,000 seeded

@@ -28,14 +28,19 @@ struct Simulate {
             failures += summary.failures
             let elapsed = start.duration(to: clock.now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("\(done) sequences, \(steps) steps, \(String(format: "%.0f", Double(done) / seconds)) sequences/s, \(failures.count) violation(s)")
+            say("\(done) sequences, \(steps) steps, \(String(format: "%.0f", Double(done) / seconds)) sequences/s, \(failures.count) violation(s)")
             if failures.count >= 5 { break }
         }
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("simulate: \(done) sequences of \(length) steps (+ settling), \(steps) steps, \(String(format: "%.1f", seconds)) s, "
+        say("simulate: \(done) sequences of \(length) steps (+ settling), \(steps) steps, \(String(format: "%.1f", seconds)) s, "
             + "\(String(format: "%.0f", Double(done) / seconds)) sequences/s, \(failures.count) violation(s)")
-        for failure in failures { print(failure) }
+        for failure in failures { say("\(failure)") }
         if !failures.isEmpty { exit(1) }
+    }
+
+    /// Written straight to the output, unbuffered: a stopped run still says how far it got.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
