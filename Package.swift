@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // The CLIPNET staging deployment controller (`reconciler`) and the worker service it deploys
-// (`clipnet-worker`). Module map and contracts: ../shared/DESIGN.md and docs/architecture.md.
+// (`clipnet-worker`). Module map: docs/architecture.md; contracts: docs/.
 import PackageDescription
 
 /// Settings every Swift target shares: Swift 6 mode is the default for tools-version 6.x;

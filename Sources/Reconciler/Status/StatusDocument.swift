@@ -2,7 +2,7 @@ import Foundation
 import KnownGoodStore
 
 /// The `/status` document: the contract on-call engineers, the status page and scripts read
-/// (`../shared/DESIGN.md`, section HTTP). Revisions are full 40-hex commit ids; times are RFC 3339
+/// (docs/openapi.yaml). Revisions are full 40-hex commit ids; times are RFC 3339
 /// UTC. Fields are optional where the environment may not have them yet (no known-good record
 /// before the first rollout, no rollout in flight).
 public struct StatusDocument: Codable, Sendable, Equatable {

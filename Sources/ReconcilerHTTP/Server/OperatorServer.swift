@@ -7,7 +7,7 @@ import Reconciler
 /// The daemon's HTTP server for on-call and operators: status (JSON, HTML page, Prometheus
 /// metrics), health, history and plan for anyone who can reach the port; reconcile, pin, unpin
 /// and rollback with the operator token; GitHub push webhooks with their signature. Contract:
-/// docs/openapi.yaml and ../shared/DESIGN.md (section HTTP).
+/// docs/openapi.yaml and docs/operations.md.
 ///
 /// Usage, in the daemon's `ServiceGroup`:
 /// ```swift
