@@ -19,8 +19,8 @@ enum DriftInputs {
         if !changing {
             for service in ServiceName.allCases where observation.variables[service] != nil {
                 guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
-                variables[role] = expected?.expected(service, revision: target) { DesiredVariables.expected(service, preflight: preflight, revision: target) }
-                    ?? DesiredVariables.expected(service, preflight: preflight, revision: target)
+                let compute = { DesiredVariables.expected(service, preflight: preflight, revision: target) }
+                variables[role] = expected.map { $0.expected(service, revision: target, compute: compute) } ?? compute()
             }
         }
         return DesiredEnvironment(
