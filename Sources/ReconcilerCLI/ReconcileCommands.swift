@@ -45,8 +45,10 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let entries = try await client.withClient { try await $0.history(limit: limit) }
-        printText(HistoryTable.render(entries))
+        let (entries, readiness) = try await client.withClient { client in
+            (try await client.history(limit: limit), (try? await client.status().document.rollbackReadiness) ?? [])
+        }
+        printText(HistoryTable.render(entries, readiness: readiness))
     }
 }
 

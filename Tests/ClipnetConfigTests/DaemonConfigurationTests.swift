@@ -22,6 +22,11 @@ import Testing
         #expect(configuration.operatorTokenEnv == "RECONCILER_TOKEN")
         #expect(configuration.reconcile.workerVersionSource == .heartbeat)
         #expect(configuration.reconcile.driftInterval == .seconds(60))
+        #expect(configuration.railway.requestsPerHour == 1_000, "Railway Hobby's hourly budget")
+        #expect(configuration.vercel.requestsPerHour == nil)
+        #expect(configuration.reconcile.fullObserveInterval == .seconds(900))
+        #expect(configuration.reconcile.readinessInterval == .seconds(3600))
+        #expect(configuration.reconcile.expiredRollback == .rebuild)
     }
 
     @Test func everyKeyIsRead() throws {
@@ -43,12 +48,17 @@ import Testing
             vercel:
               apiURL: https://vercel.example.test
               tokenEnv: V_TOKEN
+              requestsPerHour: 20000
             railway:
               apiURL: https://railway.example.test
               tokenEnv: R_TOKEN
               tokenKind: project
+              requestsPerHour: 10000
             reconcile:
               driftInterval: 2m
+              fullObserveInterval: 30m
+              readinessInterval: 2h
+              expiredRollback: stall
               rolloutPollInterval: 250ms
               verifyTimeout: 10m
               workerVersionSource: platform
@@ -77,6 +87,11 @@ import Testing
         #expect(configuration.reconcile.leaderCheckInterval == .seconds(3600))
         #expect(configuration.reconcile.platformAttempts == 2)
         #expect(configuration.reconcile.platformTimeout == .seconds(45))
+        #expect(configuration.railway.requestsPerHour == 10_000)
+        #expect(configuration.vercel.requestsPerHour == 20_000)
+        #expect(configuration.reconcile.fullObserveInterval == .seconds(1800))
+        #expect(configuration.reconcile.readinessInterval == .seconds(7200))
+        #expect(configuration.reconcile.expiredRollback == .stall)
     }
 
     @Test func mistakesAreReportedWithFileLineAndColumn() throws {

@@ -47,6 +47,8 @@ import Testing
         "reconcile.platformRetryDelay": { $0.reconcile.platformRetryDelay },
         "reconcile.platformTimeout": { $0.reconcile.platformTimeout },
         "reconcile.leaderCheckInterval": { $0.reconcile.leaderCheckInterval },
+        "reconcile.fullObserveInterval": { $0.reconcile.fullObserveInterval },
+        "reconcile.readinessInterval": { $0.reconcile.readinessInterval },
     ]
     static let integers: [String: @Sendable (DaemonConfiguration) -> Int] = [
         "http.maxConnections": { $0.http.maxConnections },
@@ -54,6 +56,8 @@ import Testing
         "reconcile.healthFailureThreshold": { $0.reconcile.healthFailureThreshold },
         "reconcile.transientFailureLimit": { $0.reconcile.transientFailureLimit },
         "reconcile.platformAttempts": { $0.reconcile.platformAttempts },
+        "railway.requestsPerHour": { $0.railway.requestsPerHour ?? 0 },
+        "vercel.requestsPerHour": { $0.vercel.requestsPerHour ?? 0 },
     ]
 
     /// A configuration with `value` at `path` (two levels at most), the rest minimal.

@@ -50,7 +50,7 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger
+        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
         let sandbox = try await StagingSandbox.start(.init(
@@ -58,7 +58,7 @@ final class Scenario: Sendable {
             healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
         var database: (name: String, url: String)?
         if store == .postgres { database = try TestDatabase.create(prefix: "reconciler") }
-        let text = sandbox.daemonConfiguration(state: database?.url)
+        let text = configure(sandbox.daemonConfiguration(state: database?.url))
         let configuration = try DaemonConfiguration.parse(text, file: "scenario.yaml")
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
         environment["RECONCILER_TOKEN"] = "scenario-operator-token"
@@ -146,10 +146,11 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        logger: Logger = quietLogger, _ body: (Scenario) async throws -> T
+        logger: Logger = quietLogger, configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
-            store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, logger: logger)
+            store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, logger: logger,
+            configure: configure)
         do {
             let result = try await body(scenario)
             await scenario.stop()

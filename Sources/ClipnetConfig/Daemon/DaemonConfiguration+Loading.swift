@@ -62,15 +62,20 @@ extension DaemonConfiguration {
         if let vercel = root["vercel"] {
             configuration.vercel.baseURL = vercel["apiURL"]?.string ?? configuration.vercel.baseURL
             configuration.vercel.tokenEnv = vercel["tokenEnv"]?.string ?? configuration.vercel.tokenEnv
+            configuration.vercel.requestsPerHour = vercel["requestsPerHour"]?.int ?? configuration.vercel.requestsPerHour
         }
         if let railway = root["railway"] {
             configuration.railway.baseURL = railway["apiURL"]?.string ?? configuration.railway.baseURL
             configuration.railway.tokenEnv = railway["tokenEnv"]?.string ?? configuration.railway.tokenEnv
+            configuration.railway.requestsPerHour = railway["requestsPerHour"]?.int ?? configuration.railway.requestsPerHour
             configuration.railwayTokenKind = railway["tokenKind"]?.string.flatMap(RailwayTokenKind.init(rawValue:)) ?? configuration.railwayTokenKind
         }
         if let reconcile = root["reconcile"] {
             var settings = configuration.reconcile
             settings.driftInterval = Self.duration(reconcile["driftInterval"]) ?? settings.driftInterval
+            settings.fullObserveInterval = Self.duration(reconcile["fullObserveInterval"]) ?? settings.fullObserveInterval
+            settings.readinessInterval = Self.duration(reconcile["readinessInterval"]) ?? settings.readinessInterval
+            settings.expiredRollback = reconcile["expiredRollback"]?.string.flatMap(ExpiredRollback.init(rawValue:)) ?? settings.expiredRollback
             settings.rolloutPollInterval = Self.duration(reconcile["rolloutPollInterval"]) ?? settings.rolloutPollInterval
             settings.verifyTimeout = Self.duration(reconcile["verifyTimeout"]) ?? settings.verifyTimeout
             settings.workerVersionSource = reconcile["workerVersionSource"]?.string.flatMap(WorkerVersionSource.init(rawValue:))

@@ -22,6 +22,16 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public struct PlatformAPI: Sendable, Hashable {
         public var baseURL: String
         public var tokenEnv: String
+        /// The plan's request budget per hour (Railway Hobby: 1,000; Pro: 10,000), or nil where the
+        /// platform publishes none as one number (Vercel limits each endpoint). Near it, polling
+        /// is stretched (docs/platforms.md, "Request budget").
+        public var requestsPerHour: Int?
+
+        public init(baseURL: String, tokenEnv: String, requestsPerHour: Int? = nil) {
+            self.baseURL = baseURL
+            self.tokenEnv = tokenEnv
+            self.requestsPerHour = requestsPerHour
+        }
     }
 
     /// How a Railway token is sent (platform-apis.md 2.1).
@@ -40,9 +50,25 @@ public struct DaemonConfiguration: Sendable, Hashable {
         case platform
     }
 
+    /// What a re-point does when its record's deployments are no longer rollback-ready.
+    public enum ExpiredRollback: String, Sendable, Hashable, CaseIterable {
+        /// Build the record's commit again (a build rollout, with its variables), and say so.
+        case rebuild
+        /// Stop with a clear reason; a person decides.
+        case stall
+    }
+
     public struct Reconcile: Sendable, Hashable {
         /// Time between drift checks when nothing else triggers a pass (jittered).
         public var driftInterval: Duration
+        /// While idle, how often everything is read from the platforms; the drift checks in
+        /// between read only what changes cheaply (Railway's configuration token, the frontend's
+        /// alias, the services' own version reports).
+        public var fullObserveInterval: Duration
+        /// How often the known-good records a rollback may go back to are checked for rollback
+        /// readiness (Railway `canRollback`, Vercel's deployment still there).
+        public var readinessInterval: Duration
+        public var expiredRollback: ExpiredRollback
         /// How soon a pass runs again while a rollout waits on a build or a health window.
         public var rolloutPollInterval: Duration
         /// How long the API and the worker may take to report the new revision after deploying.
@@ -109,10 +135,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
         secretsFile: nil, productionFingerprintsFile: nil,
         operatorTokenEnv: "RECONCILER_TOKEN", webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
         vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
-        railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN"),
+        railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN", requestsPerHour: 1_000),
         railwayTokenKind: .account,
         reconcile: Reconcile(
-            driftInterval: .seconds(60), rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
+            driftInterval: .seconds(60), fullObserveInterval: .seconds(900), readinessInterval: .seconds(3600), expiredRollback: .rebuild, rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
             healthFailureThreshold: 2, transientFailureLimit: 5, probeTimeout: .seconds(5),
             leaderCheckInterval: .seconds(5), platformAttempts: 5, platformRetryDelay: .milliseconds(500), platformTimeout: .seconds(30))
     )

@@ -28,6 +28,7 @@ enum DaemonConfigurationShape {
             fields: [
                 .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL"),
                 .optional("tokenEnv", .string(.variableName), "the environment variable holding the token"),
+                .optional("requestsPerHour", .integer(min: 10, max: 1_000_000), "the plan's request budget per hour (default: none)"),
             ]))
     }
 
@@ -37,12 +38,20 @@ enum DaemonConfigurationShape {
             .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL (default https://backboard.railway.com)"),
             .optional("tokenEnv", .string(.variableName), "the environment variable holding the token (default RAILWAY_TOKEN)"),
             .optional("tokenKind", .enumeration(DaemonConfiguration.RailwayTokenKind.allCases.map(\.rawValue)), "account (Bearer) or project token"),
+            .optional("requestsPerHour", .integer(min: 10, max: 1_000_000),
+                      "the plan's request budget per hour: Free 100, Hobby 1000, Pro 10000 (default 1000)"),
         ]))
 
     static let reconcile = Shape.object(ObjectShape(
         summary: "reconcile timings",
         fields: [
             .optional("driftInterval", duration(.seconds(1), .seconds(86_400)), "time between drift checks (default 60s)"),
+            .optional("fullObserveInterval", duration(.seconds(1), .seconds(86_400)),
+                      "while idle, how often everything is read from the platforms; cheap checks in between (default 15m)"),
+            .optional("readinessInterval", duration(.seconds(1), .seconds(86_400)),
+                      "how often the known-good records are checked for rollback readiness (default 1h)"),
+            .optional("expiredRollback", .enumeration(DaemonConfiguration.ExpiredRollback.allCases.map(\.rawValue)),
+                      "a rollback to a record no longer rollback-ready: rebuild its commit or stall (default rebuild)"),
             .optional("rolloutPollInterval", duration(.milliseconds(10), .seconds(3600)), "how soon a waiting rollout is looked at again (default 5s)"),
             .optional("verifyTimeout", duration(.seconds(1), .seconds(86_400)), "how long API and worker may take to report the new revision (default 5m)"),
             .optional("workerVersionSource", .enumeration(DaemonConfiguration.WorkerVersionSource.allCases.map(\.rawValue)),

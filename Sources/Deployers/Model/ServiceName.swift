@@ -11,7 +11,7 @@ public enum ServiceName: String, Sendable, Hashable, CaseIterable, Codable, Cust
 }
 
 /// The hosting platform behind a deployer.
-public enum Platform: String, Sendable, Hashable, Codable, CustomStringConvertible {
+public enum Platform: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case vercel
     case railway
 

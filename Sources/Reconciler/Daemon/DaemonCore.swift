@@ -22,8 +22,15 @@ final class DaemonCore: Sendable {
     /// The pass running now, so losing leadership can cancel it at once.
     private let running = Mutex<Task<PassOutcome, Never>?>(nil)
     private let logger: Logger
+    let budget: RequestBudget
+    /// The stretch last applied, so a change is logged once, not every pass.
+    private let lastStretch = Mutex<Double>(1)
 
-    init(reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool, logger: Logger) {
+    init(
+        reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool,
+        budget: RequestBudget = RequestBudget(perHour: [:]), logger: Logger
+    ) {
+        self.budget = budget
         self.reconciler = reconciler
         self.baseStore = baseStore
         self.board = board
@@ -91,8 +98,33 @@ final class DaemonCore: Sendable {
         return outcome.report
     }
 
+    /// The factor the loop's waits are stretched by now (the request budget), logged when it
+    /// changes: on-call sees "polling slowed ×4: Railway 912 of 1000 requests this hour".
+    func pacing() -> Double {
+        let stretch = budget.stretch()
+        let previous = lastStretch.withLock { last in
+            defer { last = stretch }
+            return last
+        }
+        if stretch != previous {
+            let usage = budget.usage().filter { $0.budgetPerHour != nil }
+                .map { "\($0.platform) \($0.lastHour) of \($0.budgetPerHour ?? 0) requests this hour" }.joined(separator: ", ")
+            if stretch > 1 {
+                logger.warning("Polling slowed to stay within the platforms' request budgets", metadata: [
+                    "stretch": "\(String(format: "%.1f", stretch))", "usage": "\(usage)",
+                ])
+            } else {
+                logger.info("Polling back to its configured pace", metadata: ["usage": "\(usage)"])
+            }
+        }
+        return stretch
+    }
+
     func publish(_ outcome: PassOutcome) {
+        let requests = budget.usage()
         board.update { inputs in
+            inputs.platformRequests = requests
+            inputs.rollbackReadiness = outcome.rollbackReadiness.isEmpty ? nil : outcome.rollbackReadiness
             inputs.state = outcome.state
             inputs.lastPass = outcome.report
             inputs.lastPassGeneration = outcome.startGeneration

@@ -128,13 +128,17 @@ public final class ReconcilerDaemon: Sendable {
             otherFingerprints: otherFingerprints, connector: connector,
             probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger)
         let board = StatusBoard(environment: configuration.environment, watch: { [watcher] in watcher.status() })
+        var budgets: [Platform: Int] = [:]
+        budgets[.railway] = configuration.railway.requestsPerHour
+        budgets[.vercel] = configuration.vercel.requestsPerHour
+        let budget = RequestBudget(perHour: budgets)
         let core = DaemonCore(
             reconciler: EnvironmentReconciler(dependencies: dependencies), baseStore: baseStore, board: board,
-            leader: election == nil, logger: logger)
+            leader: election == nil, budget: budget, logger: logger)
         let loop = ReconcileLoop(
             interval: configuration.reconcile.driftInterval,
             retryBackoff: Backoff(initial: settings.rolloutPollInterval, maximum: configuration.reconcile.driftInterval),
-            logger: logger
+            logger: logger, pacing: { [core] in core.pacing() }
         ) { [core] triggers in await core.runPass(triggers) }
         await core.refreshState()
         return ReconcilerDaemon(

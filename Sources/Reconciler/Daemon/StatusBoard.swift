@@ -17,6 +17,8 @@ final class StatusBoard: Sendable {
         var policies: [DriftKind: DriftPolicy] = [:]
         var blockedBy: String?
         var leader = false
+        var platformRequests: [StatusDocument.PlatformRequests]?
+        var rollbackReadiness: [StatusDocument.RollbackReadiness]?
     }
 
     private struct Board {
@@ -64,9 +66,12 @@ final class StatusBoard: Sendable {
     }
 
     private static func build(_ environment: String, _ inputs: Inputs, _ watch: WatchStatus) -> StatusDocument {
-        StatusDocument(
+        var document = StatusDocument(
             environment: environment, state: inputs.state, watch: watch, lastPass: inputs.lastPass, observation: inputs.observation,
             drift: inputs.drift, policies: inputs.policies, leader: inputs.leader, blockedBy: inputs.blockedBy,
             lastPassGeneration: inputs.lastPassGeneration)
+        document.platformRequests = inputs.platformRequests
+        document.rollbackReadiness = inputs.rollbackReadiness
+        return document
     }
 }

@@ -1,4 +1,5 @@
 import Deployers
+import Foundation
 
 /// A platform client that asks before every change. The daemon's passes check that this replica
 /// still leads (the store's fence) before each deploy, cancel, re-point, variable write or
@@ -19,6 +20,15 @@ struct GuardedDeployer: PlatformDeployer {
     func variables(of service: ServiceName) async throws -> [ObservedVariable] { try await base.variables(of: service) }
     func topology() async throws -> PlatformTopology { try await base.topology() }
     func autoDeploy(of service: ServiceName) async throws -> AutoDeployState { try await base.autoDeploy(of: service) }
+    // The capabilities with protocol defaults must be forwarded too, or the defaults (unknown,
+    // nil) would hide what the platform says.
+    func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness {
+        try await base.rollbackReadiness(of: id, service: service)
+    }
+    func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? {
+        try await base.deploymentCreatedByRollback(of: service, since: since)
+    }
+    func configurationChangeToken() async throws -> String? { try await base.configurationChangeToken() }
 
     func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         try await check("deploy \(request.service)")

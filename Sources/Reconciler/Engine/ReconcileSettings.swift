@@ -19,12 +19,25 @@ public struct ReconcileSettings: Sendable {
     /// else is observed at most this often (the drift interval), to stay within the platforms'
     /// request budgets.
     public var observeInterval: Duration
+    /// While idle, a drift check within this long of the last full observation reads only the
+    /// cheap signals (`QuickLook`) and observes in full only when one moved. Zero: every drift
+    /// check observes in full.
+    public var fullObserveInterval: Duration
+    /// How often the known-good records a rollback may go back to are checked for readiness
+    /// (`RollbackReadinessBook`). Zero: only when a re-point starts.
+    public var readinessInterval: Duration
+    /// What a re-point to a record no longer rollback-ready does.
+    public var expiredRollback: DaemonConfiguration.ExpiredRollback
 
     public init(
         rolloutPollInterval: Duration = .seconds(5), verifyTimeout: Duration = .seconds(300),
         workerVersionSource: DaemonConfiguration.WorkerVersionSource = .heartbeat, healthFailureThreshold: Int = 2,
-        transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5), observeInterval: Duration = .seconds(60)
+        transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5), observeInterval: Duration = .seconds(60),
+        fullObserveInterval: Duration = .zero, readinessInterval: Duration = .zero, expiredRollback: DaemonConfiguration.ExpiredRollback = .rebuild
     ) {
+        self.readinessInterval = readinessInterval
+        self.expiredRollback = expiredRollback
+        self.fullObserveInterval = fullObserveInterval
         self.observeInterval = observeInterval
         self.rolloutPollInterval = rolloutPollInterval
         self.verifyTimeout = verifyTimeout
@@ -39,6 +52,7 @@ public struct ReconcileSettings: Sendable {
             rolloutPollInterval: reconcile.rolloutPollInterval, verifyTimeout: reconcile.verifyTimeout,
             workerVersionSource: reconcile.workerVersionSource, healthFailureThreshold: reconcile.healthFailureThreshold,
             transientFailureLimit: reconcile.transientFailureLimit, probeTimeout: reconcile.probeTimeout,
-            observeInterval: reconcile.driftInterval)
+            observeInterval: reconcile.driftInterval, fullObserveInterval: reconcile.fullObserveInterval,
+            readinessInterval: reconcile.readinessInterval, expiredRollback: reconcile.expiredRollback)
     }
 }

@@ -28,6 +28,9 @@ public struct ReconcileError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let notLeader = Reason("not_leader")
         public static let rolloutFailed = Reason("rollout_failed")
         public static let rollbackFailed = Reason("rollback_failed")
+        /// The record a re-point would go back to is no longer rollback-ready and rebuilding is
+        /// switched off (`reconcile.expiredRollback: stall`).
+        public static let rollbackExpired = Reason("rollback_expired")
         public static let unexpected = Reason("unexpected")
         /// The record changed while the pass ran (an operator acted): decided again at once.
         public static let staleDecision = Reason("stale_decision")

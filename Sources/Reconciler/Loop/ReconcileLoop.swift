@@ -25,6 +25,7 @@ public final class ReconcileLoop: Service, Sendable {
     private let interval: Duration
     private let jitter: Double
     private let retryBackoff: Backoff
+    private let pacing: @Sendable () -> Double
     private let doorbell = Doorbell()
     private let state = Mutex(State())
     private let logger: Logger
@@ -41,10 +42,13 @@ public final class ReconcileLoop: Service, Sendable {
     ///   - jitter: fraction of `interval` randomised either way.
     ///   - retryBackoff: how soon a failed pass runs again (growing with consecutive failures,
     ///     never later than `interval`).
+    ///   - pacing: a factor (≥ 1) applied to every wait, read before each one (the request
+    ///     budget's stretch). Requests still wake the loop at once.
     public init(
         interval: Duration, jitter: Double = 0.1, retryBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(60)),
-        logger: Logger = Logger(label: "clipnet.reconciler"), pass: @escaping Pass
+        logger: Logger = Logger(label: "clipnet.reconciler"), pacing: @escaping @Sendable () -> Double = { 1 }, pass: @escaping Pass
     ) {
+        self.pacing = pacing
         self.interval = interval
         self.jitter = jitter
         self.retryBackoff = retryBackoff
@@ -84,6 +88,8 @@ public final class ReconcileLoop: Service, Sendable {
                 case .failed: wait = min(wait, retryBackoff.delay(afterFailures: failures))
                 case .succeeded, .stalled: break
                 }
+                let stretch = max(1, pacing())
+                if stretch > 1 { wait = wait * stretch }
                 await waitForWork(upTo: wait)
             }
         } onGracefulShutdown: {

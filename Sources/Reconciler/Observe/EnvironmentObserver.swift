@@ -20,30 +20,48 @@ struct EnvironmentObserver: Sendable {
         let redisURL = preflight.workerRedisURL
         let readHeartbeats = settings.workerVersionSource == .heartbeat
 
-        async let frontend = Self.capture { try await platforms.vercel.observe(.frontend) }
-        async let api = Self.capture { try await platforms.railway.observe(.api) }
-        async let worker = Self.capture { try await platforms.railway.observe(.worker) }
-        async let frontendVariables = Self.capture { try await platforms.vercel.variables(of: .frontend) }
-        async let apiVariables = Self.capture { try await platforms.railway.variables(of: .api) }
-        async let workerVariables = Self.capture { try await platforms.railway.variables(of: .worker) }
-        async let topology = Self.capture { try await platforms.railway.topology() }
-        async let apiAutoDeploy = Self.capture { try await platforms.railway.autoDeploy(of: .api) }
-        async let workerAutoDeploy = Self.capture { try await platforms.railway.autoDeploy(of: .worker) }
-        async let version = probes.version(at: manifest.railway.services.api.versionUrl)
-        async let health = probes.health(at: manifest.railway.services.api.healthUrl)
-        async let fleet = Self.fleet(probes, redisURL: redisURL, environment: environment, enabled: readHeartbeats)
-
-        // Every child is awaited before anything is thrown: no read is left running (and no
-        // task left to the implicit cancel-and-await of a throwing exit) when the pass gives up.
-        let deployments: [(ServiceName, Result<ObservedDeployment?, any Error>)] = [
-            (.frontend, await frontend), (.api, await api), (.worker, await worker),
-        ]
-        let variableResults = [(ServiceName.frontend, await frontendVariables), (.api, await apiVariables), (.worker, await workerVariables)]
-        let autoDeployResults = [(ServiceName.api, await apiAutoDeploy), (.worker, await workerAutoDeploy)]
-        let topologyResult = await topology
-        let versionResult = await version
-        let healthResult = await health
-        let fleetResult = await fleet
+        // A task group, not `async let`: twelve `async let`s of `Result`s built by throwing
+        // closures are the shape Swift 6.3's optimiser miscompiles (child-task frames freed out
+        // of order; swiftlang/swift#87481). The release build crashed here under the rollout
+        // simulation; the debug build never did.
+        let readings = await withTaskGroup(of: Reading.self) { group -> [Reading] in
+            for service in [ServiceName.frontend, .api, .worker] {
+                let platform = platforms.deployer(for: service)
+                group.addTask { .deployment(service, await Self.capture { try await platform.observe(service) }) }
+                group.addTask { .variables(service, await Self.capture { try await platform.variables(of: service) }) }
+            }
+            for service in [ServiceName.api, .worker] {
+                group.addTask { .autoDeploy(service, await Self.capture { try await platforms.railway.autoDeploy(of: service) }) }
+            }
+            group.addTask { .topology(await Self.capture { try await platforms.railway.topology() }) }
+            group.addTask { .version(await probes.version(at: manifest.railway.services.api.versionUrl)) }
+            group.addTask { .health(await probes.health(at: manifest.railway.services.api.healthUrl)) }
+            group.addTask { .fleet(await Self.fleet(probes, redisURL: redisURL, environment: environment, enabled: readHeartbeats)) }
+            // Every child is collected before anything is thrown: no read is left running when
+            // the pass gives up.
+            var all: [Reading] = []
+            for await reading in group { all.append(reading) }
+            return all
+        }
+        var deploymentResults: [ServiceName: Result<ObservedDeployment?, any Error>] = [:]
+        var variableResults: [ServiceName: Result<[ObservedVariable], any Error>] = [:]
+        var autoDeployResults: [ServiceName: Result<AutoDeployState, any Error>] = [:]
+        var topologyResult: Result<PlatformTopology, any Error> = .failure(CancellationError())
+        var versionResult: ProbeResult<String> = .failed("not read")
+        var healthResult: ProbeResult<Int> = .failed("not read")
+        var fleetResult: ProbeResult<WorkerFleet>?
+        for reading in readings {
+            switch reading {
+            case .deployment(let service, let result): deploymentResults[service] = result
+            case .variables(let service, let result): variableResults[service] = result
+            case .autoDeploy(let service, let result): autoDeployResults[service] = result
+            case .topology(let result): topologyResult = result
+            case .version(let result): versionResult = result
+            case .health(let result): healthResult = result
+            case .fleet(let result): fleetResult = result
+            }
+        }
+        let deployments = [ServiceName.frontend, .api, .worker].map { ($0, deploymentResults[$0] ?? .failure(CancellationError())) }
 
         var problems: [String] = []
         for (_, result) in deployments {
@@ -86,14 +104,16 @@ struct EnvironmentObserver: Sendable {
         services[.worker] = workerObservation
 
         var variables: [ServiceName: [ObservedVariable]] = [:]
-        for (service, result) in variableResults {
+        for service in [ServiceName.frontend, .api, .worker] {
+            guard let result = variableResults[service] else { continue }
             switch result {
             case .success(let list): variables[service] = list
             case .failure(let error): problems.append("variables of \(service) could not be read: \(error)")
             }
         }
         var autoDeploy: [ServiceName: AutoDeployState] = [:]
-        for (service, result) in autoDeployResults {
+        for service in [ServiceName.api, .worker] {
+            guard let result = autoDeployResults[service] else { continue }
             switch result {
             case .success(let state): autoDeploy[service] = state
             case .failure(let error): problems.append("auto-deploy of \(service) could not be read: \(error)")
@@ -110,6 +130,17 @@ struct EnvironmentObserver: Sendable {
         return Observation(
             at: now(), services: services, variables: variables, topology: project, autoDeploy: autoDeploy,
             workers: fleetResult?.value, problems: problems)
+    }
+
+    /// One read's outcome, tagged with what was read.
+    private enum Reading: Sendable {
+        case deployment(ServiceName, Result<ObservedDeployment?, any Error>)
+        case variables(ServiceName, Result<[ObservedVariable], any Error>)
+        case autoDeploy(ServiceName, Result<AutoDeployState, any Error>)
+        case topology(Result<PlatformTopology, any Error>)
+        case version(ProbeResult<String>)
+        case health(ProbeResult<Int>)
+        case fleet(ProbeResult<WorkerFleet>?)
     }
 
     private static func fleet(_ probes: any ServiceProbing, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>? {

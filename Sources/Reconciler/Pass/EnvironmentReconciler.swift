@@ -22,6 +22,10 @@ public final class EnvironmentReconciler: Sendable {
     private let expectedVariables = ExpectedVariablesCache()
     /// When the platforms were last observed in full.
     private let lastObservation = Mutex<Date?>(nil)
+    /// The cheap signals at the last full observation (idle drift checks compare against them).
+    private let baseline = Mutex<ObservationBaseline?>(nil)
+    /// Rollback readiness of the known-good records, checked in rounds.
+    let readiness = RollbackReadinessBook()
     /// Phases that only wait on the platforms or the services.
     static let waitingPhases: Set<RolloutPhase> = [.deployBackend, .verifyBackend, .deployFrontend, .healthGate, .verifyRepoint, .verifyRollback]
 
@@ -50,6 +54,7 @@ public final class EnvironmentReconciler: Sendable {
             outcome.report = recorder.finish(error, logger: logger)
         }
         outcome.actions = notes.actions
+        outcome.rollbackReadiness = readiness.snapshot(outcome.state)
         return outcome
     }
 
@@ -78,7 +83,8 @@ public final class EnvironmentReconciler: Sendable {
                     throw ReconcileError.stalled(.notLeader, "not sending \(operation): this replica cannot prove it leads (\(error))")
                 }
             }
-        let driver = RolloutDriver(dependencies: dependencies, store: store, preflight: preflight, platforms: platforms, notes: notes)
+        let driver = RolloutDriver(
+            dependencies: dependencies, store: store, preflight: preflight, platforms: platforms, notes: notes, readiness: readiness)
 
         recorder.enter("observe")
         do {
@@ -88,10 +94,16 @@ public final class EnvironmentReconciler: Sendable {
                 // the rest of the environment is observed on the drift interval.
                 throw SkipObservation()
             }
-            let observation = try await observe(platforms, preflight)
-            lastObservation.withLock { $0 = observation.at }
-            outcome.observation = observation
-            outcome.drift = drift(observation, preflight: preflight, state: state, target: desired.target)
+            if state.rollout?.isActive != true,
+               let unchanged = try await unchangedSinceFullObservation(platforms, preflight, state: state, target: desired.target) {
+                outcome.observation = unchanged.observation
+                outcome.drift = unchanged.drift
+            } else {
+                let observation = try await observeInFull(platforms, preflight, state: state, target: desired.target)
+                outcome.observation = observation
+                outcome.drift = drift(observation, preflight: preflight, state: state, target: desired.target)
+                baseline.withLock { $0?.drift = outcome.drift }
+            }
         } catch is SkipObservation {
             // Status keeps showing the last full observation.
         } catch {
@@ -122,6 +134,11 @@ public final class EnvironmentReconciler: Sendable {
             break
         }
 
+        if dependencies.settings.readinessInterval > .zero {
+            recorder.enter("rollbackReadiness")
+            await readiness.round(state, platforms: platforms, now: dependencies.now(), interval: dependencies.settings.readinessInterval.seconds)
+        }
+
         recorder.enter("healDrift")
         let generation = outcome.state.generation
         let healed = try await heal(state: state, desired: desired, preflight: preflight, platforms: platforms, driver: driver, notes: notes, outcome: &outcome)
@@ -132,6 +149,41 @@ public final class EnvironmentReconciler: Sendable {
     }
 
     // MARK: - Observation
+
+    /// A full observation that also records the cheap signals it saw (Railway's change token is
+    /// read first, so a change made while the rest is read shows at the next check).
+    private func observeInFull(
+        _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, target: String?
+    ) async throws -> Observation {
+        let token = dependencies.settings.fullObserveInterval > .zero ? try? await platforms.railway.configurationChangeToken() : nil
+        let observation = try await observe(platforms, preflight)
+        lastObservation.withLock { $0 = observation.at }
+        baseline.withLock {
+            $0 = ObservationBaseline(
+                look: QuickLook(observation, railwayConfiguration: token), at: observation.at, generation: state.generation, target: target,
+                observation: observation)
+        }
+        return observation
+    }
+
+    /// The last full observation when an idle drift check may rely on it: it is younger than
+    /// `fullObserveInterval`, of the same record and target, and the cheap signals read now are
+    /// the ones it saw. Any doubt (a read fails, a platform has no change token) means nil.
+    private func unchangedSinceFullObservation(
+        _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, target: String?
+    ) async throws -> ObservationBaseline? {
+        let interval = dependencies.settings.fullObserveInterval
+        guard interval > .zero, let baseline = baseline.withLock({ $0 }), baseline.look.railwayConfiguration != nil,
+              baseline.generation == state.generation, baseline.target == target,
+              dependencies.now().timeIntervalSince(baseline.at) < interval.seconds
+        else { return nil }
+        try Task.checkCancellation()
+        guard let look = try? await QuickLook.read(
+            platforms: platforms, probes: dependencies.probes, preflight: preflight, environment: environment,
+            readHeartbeats: dependencies.settings.workerVersionSource == .heartbeat)
+        else { return nil }
+        return look == baseline.look ? baseline : nil
+    }
 
     func observe(_ platforms: Platforms, _ preflight: ConfigurationPreflight.Result) async throws -> Observation {
         let observer = EnvironmentObserver(environment: environment, probes: dependencies.probes, settings: dependencies.settings, now: dependencies.now)
@@ -151,9 +203,12 @@ public final class EnvironmentReconciler: Sendable {
     private func reobserve(
         _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, desired: DesiredState, _ outcome: inout PassOutcome
     ) async {
-        guard state.rollout?.isActive != true, let observation = try? await observe(platforms, preflight) else { return }
+        guard state.rollout?.isActive != true,
+              let observation = try? await observeInFull(platforms, preflight, state: state, target: state.settledRevision ?? desired.target)
+        else { return }
         outcome.observation = observation
         outcome.drift = drift(observation, preflight: preflight, state: state, target: state.settledRevision ?? desired.target)
+        baseline.withLock { $0?.drift = outcome.drift }
     }
 
     // MARK: - Drift healing
@@ -272,6 +327,8 @@ public struct PassOutcome: Sendable {
     /// The record's generation when the pass loaded it: status produced by this pass reflects
     /// every change committed up to it (what `--wait` compares an operator action's with).
     public var startGeneration: Int64?
+    /// The known-good records a rollback may go back to that have been checked, newest first.
+    public var rollbackReadiness: [StatusDocument.RollbackReadiness] = []
 }
 
 /// A full observation is not needed this pass.

@@ -13,6 +13,7 @@ struct RolloutDriver: Sendable {
     let preflight: ConfigurationPreflight.Result
     let platforms: Platforms
     let notes: NoteBook
+    var readiness = RollbackReadinessBook()
 
     var environment: String { dependencies.environment }
 
@@ -37,7 +38,7 @@ struct RolloutDriver: Sendable {
         }
         if state.rollout?.isActive != true {
             guard state.settledRevision != target else { return (.idle, state) }
-            state = try await start(target, state: state, desired: desired)
+            state = try await start(target, state: state)
         }
         var lastPhase: RolloutPhase?
         while let rollout = state.rollout, rollout.isActive {
@@ -68,8 +69,36 @@ struct RolloutDriver: Sendable {
         return (.idle, state)
     }
 
-    private func start(_ target: String, state: EnvironmentState, desired: DesiredState) async throws -> EnvironmentState {
-        let record = state.knownGoodRecord(for: target)
+    /// Whether a re-point to `record` can be sent: false when its deployments are no longer
+    /// rollback-ready and rebuilding is the policy (the caller builds instead, and it is noted);
+    /// throws when stalling is. Unknown readiness re-points: the platform's answer decides.
+    private func stillRollbackReady(_ record: KnownGoodRecord) async throws -> Bool {
+        let now = dependencies.now()
+        let entry = if let known = readiness.entry(for: record.revision, now: now, maxAge: 600) {
+            known
+        } else {
+            await readiness.check(record, platforms: platforms, now: now)
+        }
+        guard entry.state == "expired" else { return true }
+        switch dependencies.settings.expiredRollback {
+        case .rebuild:
+            notes.add("rebuild", nil, "\(short(record.revision)) is no longer rollback-ready (\(entry.detail)): building it again")
+            dependencies.logger.warning("A known-good record expired; rebuilding its commit", metadata: [
+                "revision": "\(record.revision)", "detail": "\(entry.detail)",
+            ])
+            return false
+        case .stall:
+            throw ReconcileError.stalled(
+                .rollbackExpired,
+                "\(short(record.revision)) is no longer rollback-ready (\(entry.detail)) and reconcile.expiredRollback is stall: "
+                    + "pin another revision, or `reconciler retry` after setting it to rebuild")
+        }
+    }
+
+    /// - Parameter rebuild: build even if a known-good record exists (its readiness was checked).
+    private func start(_ target: String, state: EnvironmentState, rebuild: Bool = false) async throws -> EnvironmentState {
+        var record = rebuild ? nil : state.knownGoodRecord(for: target)
+        if let known = record, try await !stillRollbackReady(known) { record = nil }
         let mode: RolloutMode = record == nil ? .build : .repoint
         let settled = state.settledRevision.flatMap { state.knownGoodRecord(for: $0) }
         let pinned = state.pin?.revision == target
@@ -93,6 +122,10 @@ struct RolloutDriver: Sendable {
     /// at: drift healing of a service that runs something else.
     func heal(_ state: EnvironmentState, target: String, reason: String) async throws -> EnvironmentState {
         guard let record = state.knownGoodRecord(for: target) else { return state }
+        guard try await stillRollbackReady(record) else {
+            // Its deployments are gone: a rebuild of the same commit puts it back.
+            return try await start(target, state: state, rebuild: true)
+        }
         let start = RolloutStart(
             id: Self.newRolloutID(dependencies.now()), revision: target, mode: .repoint, deployments: record.deployments,
             rollbackTarget: nil, trigger: .drift, pinAtDecision: state.pin?.revision, source: "drift: \(reason)")

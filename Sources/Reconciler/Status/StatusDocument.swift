@@ -126,6 +126,28 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// Requests sent to one platform in the last hour, against the plan's budget.
+    public struct PlatformRequests: Codable, Sendable, Equatable {
+        public var platform: String
+        public var lastHour: Int
+        /// The configured budget per hour (`railway.requestsPerHour`), when there is one.
+        public var budgetPerHour: Int?
+        /// How many times longer than configured polling waits now (1: not stretched).
+        public var stretch: Double
+    }
+
+    /// Whether the rollback can go back to a known-good record by re-pointing (no rebuild).
+    public struct RollbackReadiness: Codable, Sendable, Equatable {
+        public var revision: String
+        /// `ready`, `expired` or `unknown`, the worst of the record's services.
+        public var state: String
+        /// When the earliest of its services stops being rollback-ready, where it can be told.
+        public var expiresAt: Date?
+        /// Per service, what the platform said.
+        public var detail: String
+        public var checkedAt: Date
+    }
+
     public struct Git: Codable, Sendable, Equatable {
         public var head: String?
         public var lastFetchAt: Date?
@@ -153,6 +175,10 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// An operator action is reflected once `lastReconcile.generation` reaches the value read
     /// right after it (what `--wait` waits for).
     public var stateGeneration: Int64?
+    /// Requests per platform in the last hour and the budget (absent before the first pass).
+    public var platformRequests: [PlatformRequests]?
+    /// The known-good records a rollback may go back to, newest first, with their readiness.
+    public var rollbackReadiness: [RollbackReadiness]?
 }
 
 extension StatusDocument {

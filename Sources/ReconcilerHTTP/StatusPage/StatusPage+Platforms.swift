@@ -1,0 +1,38 @@
+import Foundation
+import Reconciler
+
+/// The platforms card: how much of each request budget the last hour used, and whether the
+/// revisions a rollback may go back to can still be re-pointed without a rebuild.
+extension StatusPage {
+    func platformsCard() -> String {
+        let requests = document.platformRequests ?? []
+        let readiness = document.rollbackReadiness ?? []
+        guard !requests.isEmpty || !readiness.isEmpty else { return "" }
+        var body = ""
+        var tone: String?
+        for line in requests {
+            let name = line.platform == "railway" ? "Railway" : (line.platform == "vercel" ? "Vercel" : line.platform)
+            var value = "\(line.lastHour) requests in the last hour"
+            if let budget = line.budgetPerHour { value += " of \(budget)" }
+            if line.stretch > 1 {
+                value += " " + HTML.badge("polling slowed ×\(String(format: "%.1f", line.stretch))", tone: "warn")
+                tone = "warn"
+            }
+            body += row(name, value)
+        }
+        for item in readiness {
+            let value: String
+            switch item.state {
+            case "ready":
+                value = HTML.badge("rollback-ready", tone: "ok")
+                    + (item.expiresAt.map { " <span class=\"muted\">expires \(TimeText.element($0, now: now))</span>" } ?? "")
+            case "expired":
+                value = HTML.badge("expired", tone: "bad") + " <span class=\"muted\">a rollback rebuilds it · \(HTML.escape(item.detail))</span>"
+            default:
+                value = HTML.badge("unknown", tone: "info") + " <span class=\"muted\">\(HTML.escape(item.detail))</span>"
+            }
+            body += row("rollback to " + String(item.revision.prefix(7)), value)
+        }
+        return card("Platforms", id: "platforms", tone: tone, body)
+    }
+}
