@@ -272,6 +272,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "PlatformBudgetBench",
+            dependencies: [
+                "Reconciler", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/platform-budget",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "OperatorBench",
             dependencies: [
                 "ReconcilerHTTP", "ReconcilerTestSupport",

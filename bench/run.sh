@@ -9,3 +9,5 @@ swift build -c release --product FoundationBench
 bash bench/worker-bench.sh | tee bench/results/worker.md
 bash bench/reconciler-bench.sh | tee bench/results/reconciler.md
 bash bench/operator-bench.sh | tee bench/results/operator.md
+swift build -c release --product PlatformBudgetBench
+"$(swift build -c release --show-bin-path)/PlatformBudgetBench" | tee bench/results/platform-budget.md

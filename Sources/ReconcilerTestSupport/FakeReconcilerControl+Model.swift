@@ -30,6 +30,8 @@ extension FakeReconcilerControl {
         public var workers: StatusDocument.Workers?
         public var blockedBy: String?
         public var problems: [String]?
+        public var platformRequests: [StatusDocument.PlatformRequests]?
+        public var rollbackReadiness: [StatusDocument.RollbackReadiness]?
         public var now: @Sendable () -> Date
 
         var version: UInt64 = 1
@@ -70,6 +72,8 @@ extension FakeReconcilerControl {
             document.workers = workers
             document.blockedBy = blockedBy
             document.problems = problems
+            document.platformRequests = platformRequests
+            document.rollbackReadiness = rollbackReadiness
             return document
         }
 

@@ -105,6 +105,14 @@ public enum SampleEnvironment {
             branchRevisions: Set(branchRevisions), otherRevisions: [featureRevision], now: now)
         model.workers = .init(live: 2, versions: [.init(version: previousKnownGood, count: 2)], queueDepth: 14, deadJobs: 1)
         model.problems = ["auto-deploy of frontend could not be read: Vercel has no API switch"]
+        model.platformRequests = [
+            .init(platform: "vercel", lastHour: 96, budgetPerHour: nil, stretch: 1),
+            .init(platform: "railway", lastHour: 842, budgetPerHour: 1_000, stretch: 2.5),
+        ]
+        model.rollbackReadiness = [
+            .init(revision: previousKnownGood, state: "ready", expiresAt: base.addingTimeInterval(50 * 3600),
+                  detail: "frontend: the deployment exists and is READY; api: canRollback is true; worker: canRollback is true", checkedAt: ago(20)),
+        ]
         return model
     }
 

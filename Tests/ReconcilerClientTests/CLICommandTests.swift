@@ -81,7 +81,10 @@ import Testing
             let history = try await CLIRun.run(["history", "--limit", "3"], environment: environment)
             #expect(history.status == 0, "\(history)")
             let lines = history.stdout.split(separator: "\n")
-            try #require(lines.count == 4, "\(history)")
+            // Three entries under a header, then the rollback targets with their readiness.
+            try #require(lines.count == 6, "\(history)")
+            #expect(lines[4].hasPrefix("ROLLBACK TARGET"), "\(history)")
+            #expect(lines[5].contains("rollback-ready, expires about"), "\(history)")
             #expect(lines.first?.hasPrefix("#   WHEN") == true, "\(history)")
             #expect(lines[1].contains("retried"), "\(history)")
             #expect(lines[2].contains("rolledBack") && lines[2].contains("oncall") && lines[2].contains("checkout broken"), "\(history)")

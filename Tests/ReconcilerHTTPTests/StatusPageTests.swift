@@ -31,6 +31,8 @@ import Testing
                 "this replica leads",
                 "2 live workers", "14 waiting",  // the worker fleet from Redis
                 "Not read this pass:",  // what the last pass could not read
+                "842 requests in the last hour of 1000", "polling slowed ×2.5",  // Railway's budget
+                "rollback-ready",  // the record a rollback would go back to
             ] {
                 #expect(html.contains(expected), "missing: \(expected)")
             }
@@ -63,6 +65,21 @@ import Testing
             #expect(!html.contains("<b>eve</b>"))
             #expect(!html.contains("<api>"))
             #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;"))
+        }
+    }
+
+    @Test func anExpiredRollbackTargetSaysARollbackRebuildsIt() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.rollbackReadiness = [.init(
+                revision: SampleEnvironment.previousKnownGood, state: "expired", expiresAt: nil, detail: "api: canRollback is false",
+                checkedAt: SampleEnvironment.now)]
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("expired"))
+            #expect(html.contains("a rollback needs a rebuild"))
+            #expect(html.contains("api: canRollback is false"))
         }
     }
 

@@ -46,8 +46,8 @@ enum DaemonConfigurationShape {
         summary: "reconcile timings",
         fields: [
             .optional("driftInterval", duration(.seconds(1), .seconds(86_400)), "time between drift checks (default 60s)"),
-            .optional("fullObserveInterval", duration(.seconds(1), .seconds(86_400)),
-                      "while idle, how often everything is read from the platforms; cheap checks in between (default 15m)"),
+            .optional("fullObserveInterval", duration(.zero, .seconds(86_400)),
+                      "while idle, how often everything is read from the platforms; cheap checks in between (default 15m; 0s: every check reads everything)"),
             .optional("readinessInterval", duration(.seconds(1), .seconds(86_400)),
                       "how often the known-good records are checked for rollback readiness (default 1h)"),
             .optional("expiredRollback", .enumeration(DaemonConfiguration.ExpiredRollback.allCases.map(\.rawValue)),

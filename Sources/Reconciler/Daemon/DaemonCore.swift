@@ -2,6 +2,7 @@ import DriftDetector
 import Foundation
 import KnownGoodStore
 import Logging
+import Metrics
 import Synchronization
 
 /// The part of the daemon that passes and operator requests share: the reconciler, which store
@@ -122,6 +123,11 @@ final class DaemonCore: Sendable {
 
     func publish(_ outcome: PassOutcome) {
         let requests = budget.usage()
+        if !outcome.rollbackReadiness.isEmpty {
+            // How far back a rollback can go without a rebuild; -1 when no record can be re-pointed.
+            let newest = outcome.rollbackReadiness.first { $0.state == "ready" }.flatMap { outcome.state.knownGoodRecord(for: $0.revision) }
+            Gauge(label: "reconciler_rollback_ready_record_age_seconds").record(newest.map { Date().timeIntervalSince($0.at) } ?? -1)
+        }
         board.update { inputs in
             inputs.platformRequests = requests
             inputs.rollbackReadiness = outcome.rollbackReadiness.isEmpty ? nil : outcome.rollbackReadiness

@@ -89,9 +89,12 @@ public final class EnvironmentReconciler: Sendable {
         recorder.enter("observe")
         do {
             if let rollout = state.rollout, rollout.isActive, Self.waitingPhases.contains(rollout.phase),
-               let last = lastObservation.withLock({ $0 }), dependencies.now().timeIntervalSince(last) < dependencies.settings.observeInterval.seconds {
+               let last = lastObservation.withLock({ $0 }),
+               dependencies.now().timeIntervalSince(last) < max(dependencies.settings.observeInterval, dependencies.settings.fullObserveInterval).seconds {
                 // A rollout waiting on builds polls only what it waits on (its handler does);
-                // the rest of the environment is observed on the drift interval.
+                // the rest of the environment is observed on the drift interval, or the
+                // full-observation interval when that is longer (drift is not acted on while a
+                // rollout runs, so reading it costs budget for status alone).
                 throw SkipObservation()
             }
             if state.rollout?.isActive != true,
@@ -155,7 +158,9 @@ public final class EnvironmentReconciler: Sendable {
     private func observeInFull(
         _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, target: String?
     ) async throws -> Observation {
-        let token = dependencies.settings.fullObserveInterval > .zero ? try? await platforms.railway.configurationChangeToken() : nil
+        // The token only serves idle drift checks: not read while a rollout runs.
+        let token = dependencies.settings.fullObserveInterval > .zero && state.rollout?.isActive != true
+            ? try? await platforms.railway.configurationChangeToken() : nil
         let observation = try await observe(platforms, preflight)
         lastObservation.withLock { $0 = observation.at }
         baseline.withLock {

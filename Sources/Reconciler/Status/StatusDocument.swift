@@ -134,6 +134,13 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var budgetPerHour: Int?
         /// How many times longer than configured polling waits now (1: not stretched).
         public var stretch: Double
+
+        public init(platform: String, lastHour: Int, budgetPerHour: Int?, stretch: Double) {
+            self.platform = platform
+            self.lastHour = lastHour
+            self.budgetPerHour = budgetPerHour
+            self.stretch = stretch
+        }
     }
 
     /// Whether the rollback can go back to a known-good record by re-pointing (no rebuild).
@@ -146,6 +153,14 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         /// Per service, what the platform said.
         public var detail: String
         public var checkedAt: Date
+
+        public init(revision: String, state: String, expiresAt: Date?, detail: String, checkedAt: Date) {
+            self.revision = revision
+            self.state = state
+            self.expiresAt = expiresAt
+            self.detail = detail
+            self.checkedAt = checkedAt
+        }
     }
 
     public struct Git: Codable, Sendable, Equatable {

@@ -26,7 +26,7 @@ public enum HistoryTable {
         for item in readiness {
             let state = switch item.state {
             case "ready": item.expiresAt.map { "rollback-ready, expires about \(TimeWords.stamp($0))" } ?? "rollback-ready"
-            case "expired": "expired: a rollback rebuilds it"
+            case "expired": "expired: a rollback needs a rebuild"
             default: "unknown"
             }
             table.rows.append([String(item.revision.prefix(12)), state, TimeWords.stamp(item.checkedAt), item.detail])
