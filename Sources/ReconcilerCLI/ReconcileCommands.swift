@@ -52,6 +52,29 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
+/// `reconciler cleanup-preview [--apply]`: the one-off clean-up of the staging variables an
+/// earlier version wrote to Vercel's `preview` target (docs/platforms.md).
+struct CleanupPreviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup-preview",
+        abstract: "List (and with --apply remove) the staging variables an earlier version wrote to Vercel's preview target.",
+        discussion: """
+            Only variables whose target is exactly preview and that the reconciler wrote (its comment marker, or \
+            the key, type and value the manifest declares) are touched. Rotate any secret among them afterwards: \
+            every preview deployment could read it.
+            """)
+
+    @OptionGroup var client: ClientOptions
+
+    @Flag(help: "Remove what is found (default: only list it).")
+    var apply = false
+
+    func run() async throws {
+        let result = try await client.withClient { try await $0.cleanupPreview(apply: apply) }
+        printText(PreviewCleanupText.render(result))
+    }
+}
+
 /// `reconciler plan`: what a reconcile would change now; applies nothing.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -10,7 +10,7 @@ struct ReconcilerCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, ValidateCommand.self, WatchCommand.self,
             StatusCommand.self, PinCommand.self, UnpinCommand.self, RollbackCommand.self, RetryCommand.self,
-            ReconcileCommand.self, HistoryCommand.self, PlanCommand.self,
+            ReconcileCommand.self, HistoryCommand.self, PlanCommand.self, CleanupPreviewCommand.self,
         ]
     )
 }

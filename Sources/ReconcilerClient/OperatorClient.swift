@@ -61,6 +61,13 @@ public struct OperatorClient: Sendable {
         return try decode(RollbackAnswerBody.self, try await send(.post, "/rollback", body: Array(body), mutating: true)).rolledBackTo
     }
 
+    /// Lists, and with `apply` removes, the staging variables an earlier version wrote to
+    /// Vercel's preview target.
+    public func cleanupPreview(apply: Bool) async throws -> PreviewCleanup {
+        let body = try JSONEncoder().encode(CleanupPreviewBody(apply: apply))
+        return try decode(PreviewCleanup.self, try await send(.post, "/cleanup/preview-variables", body: Array(body), mutating: true))
+    }
+
     /// Asks for a reconcile pass now; with `retry`, a revision held back after a failure rolls out again.
     public func reconcile(retry: Bool) async throws {
         _ = try await send(.post, retry ? "/reconcile?retry=1" : "/reconcile", body: Array("{}".utf8), mutating: true)
@@ -109,6 +116,7 @@ public struct OperatorClient: Sendable {
 private struct PinBody: Encodable { var revision: String; var reason: String; var force: Bool }
 private struct UnpinBody: Encodable { var reason: String? }
 private struct RollbackBody: Encodable { var to: String?; var reason: String }
+private struct CleanupPreviewBody: Encodable { var apply: Bool }
 private struct PinAnswerBody: Decodable { var pin: PinRecord }
 private struct UnpinAnswerBody: Decodable { var following: String }
 private struct RollbackAnswerBody: Decodable { var rolledBackTo: KnownGoodRecord }

@@ -32,6 +32,8 @@ extension FakeReconcilerControl {
         public var problems: [String]?
         public var platformRequests: [StatusDocument.PlatformRequests]?
         public var rollbackReadiness: [StatusDocument.RollbackReadiness]?
+        /// What `cleanupPreviewVariables` finds.
+        public var previewLeftovers: [PreviewCleanup.Variable] = []
         public var now: @Sendable () -> Date
 
         var version: UInt64 = 1

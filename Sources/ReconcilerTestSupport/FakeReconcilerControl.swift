@@ -15,7 +15,7 @@ import Synchronization
 public final class FakeReconcilerControl: ReconcilerControl {
     /// An operation whose next calls can be made to fail with `fail(_:with:)`.
     public enum Operation: Sendable, Hashable {
-        case history, readiness, reconcile, pin, unpin, rollback, plan
+        case history, readiness, reconcile, pin, unpin, rollback, plan, cleanupPreview
     }
 
     /// What reached the control, in order.
@@ -25,6 +25,7 @@ public final class FakeReconcilerControl: ReconcilerControl {
         case unpin(reason: String?, by: String)
         case rollback(to: String?, reason: String, by: String)
         case push(ref: String, after: String?)
+        case cleanupPreview(apply: Bool, by: String)
     }
 
     public let environment: String
@@ -142,6 +143,17 @@ public final class FakeReconcilerControl: ReconcilerControl {
         try state.withLock { model in
             try model.throwIfFailing(.plan)
             return model.plan ?? model.defaultPlan()
+        }
+    }
+
+    /// Answers with the model's `previewLeftovers`; with `apply`, removes them from the model.
+    public func cleanupPreviewVariables(apply: Bool, by actor: String) async throws -> PreviewCleanup {
+        try state.withLock { model in
+            model.calls.append(.cleanupPreview(apply: apply, by: actor))
+            try model.throwIfFailing(.cleanupPreview)
+            let found = model.previewLeftovers
+            if apply { model.previewLeftovers = [] }
+            return PreviewCleanup(revision: model.state.knownGood?.revision, found: found, removed: apply ? found : [], applied: apply)
         }
     }
 

@@ -102,6 +102,22 @@ import Testing
         }
     }
 
+    @Test func cleanupPreviewListsFirstAndRemovesOnlyWithApply() async throws {
+        try await Self.withServer { _, control, environment in
+            control.update { $0.previewLeftovers = [.init(key: "NEXTAUTH_SECRET", id: "env_7", type: "sensitive", evidence: "sameKeyAndType")] }
+            let dryRun = try await CLIRun.run(["cleanup-preview"], environment: environment)
+            #expect(dryRun.status == 0, "\(dryRun)")
+            #expect(dryRun.stdout.contains("NEXTAUTH_SECRET") && dryRun.stdout.contains("Nothing removed"), "\(dryRun)")
+            #expect(control.calls.last == .cleanupPreview(apply: false, by: "oncall"))
+            let applied = try await CLIRun.run(["cleanup-preview", "--apply"], environment: environment)
+            #expect(applied.status == 0, "\(applied)")
+            #expect(applied.stdout.contains("Removed 1") && applied.stdout.contains("Rotate"), "\(applied)")
+            #expect(control.calls.last == .cleanupPreview(apply: true, by: "oncall"))
+            let after = try await CLIRun.run(["cleanup-preview"], environment: environment)
+            #expect(after.stdout.contains("No staging variables left"), "\(after)")
+        }
+    }
+
     @Test func withoutATokenMutatingCommandsExitWith1AndSayWhy() async throws {
         try await Self.withServer { server, control, _ in
             let run = try await CLIRun.run(["retry", "--server", server.baseURL])

@@ -79,6 +79,12 @@ import Testing
         Scenario(method: .post, uri: "/unpin", headers: Harness.authorized, body: #"{"reason":"done"}"#, status: 200),
         Scenario(method: .post, uri: "/unpin", status: 401),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"reason":"broken"}"#, status: 200),
+        Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: "{}", status: 200, prepare: {
+            $0.update { $0.previewLeftovers = [.init(key: "NEXTAUTH_SECRET", id: "env_1", type: "sensitive", evidence: "sameKeyAndType")] }
+        }),
+        Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: #"{"apply":true}"#, status: 200),
+        Scenario(method: .post, uri: "/cleanup/preview-variables", body: "{}", status: 401),
+        Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: #"{"apply":"yes"}"#, status: 400),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"to":"\#(SampleEnvironment.head)","reason":"broken"}"#, status: 409),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"to":"ffffffff","reason":"broken"}"#, status: 422),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: "{}", status: 400),

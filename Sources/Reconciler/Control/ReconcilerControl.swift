@@ -44,6 +44,10 @@ public protocol ReconcilerControl: Sendable {
 
     /// What a reconcile would change now, applying nothing (`reconciler plan`).
     func plan() async throws -> PlanDocument
+
+    /// Lists, and with `apply` removes, the staging variables an earlier version wrote to
+    /// Vercel's `preview` target (`reconciler cleanup-preview`). Removing needs the leader.
+    func cleanupPreviewVariables(apply: Bool, by actor: String) async throws -> PreviewCleanup
 }
 
 /// A status document and its version (bumped whenever the document changes).

@@ -68,6 +68,30 @@ extension ReconcilerDaemon: ReconcilerControl {
         return record
     }
 
+    public func cleanupPreviewVariables(apply: Bool, by actor: String) async throws -> PreviewCleanup {
+        let store: any StateStore
+        if apply {
+            guard let leader = core.leaderStore else {
+                throw OperatorError(.notLeader, "this replica stands by; ask the leader to remove variables")
+            }
+            store = leader
+        } else {
+            store = core.baseStore
+        }
+        do {
+            let result = try await core.reconciler.cleanupPreviewVariables(store: store, remove: apply)
+            logger.notice("Preview clean-up", metadata: [
+                "operator.action": "cleanup-preview", "operator.actor": "\(actor)", "applied": "\(apply)",
+                "found": "\(result.found.count)", "removed": "\(result.removed.count)",
+            ])
+            return result
+        } catch let error as OperatorError {
+            throw error
+        } catch {
+            throw OperatorError(.unavailable, "the Vercel variables could not be read or removed: \(PhaseEnvironment.message(error))")
+        }
+    }
+
     public func push(ref: String, after: String?) -> Bool {
         guard ref == "refs/heads/\(branch)" else { return false }
         logger.info("Push to the watched branch; fetching now", metadata: ["branch": "\(branch)", "revision": "\(after ?? "?")"])

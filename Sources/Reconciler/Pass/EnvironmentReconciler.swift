@@ -300,9 +300,11 @@ public final class EnvironmentReconciler: Sendable {
         recorder.enter("preflight")
         let preflight = try await ManifestPreflight.run(at: revision, dependencies)
         outcome.policies = DriftInputs.policies(preflight.resolved.manifest)
-        let platforms = try dependencies.connector.platforms(for: preflight.resolved.manifest).guarded { operation in
+        let unguarded = try dependencies.connector.platforms(for: preflight.resolved.manifest)
+        let platforms = unguarded.guarded { operation in
             throw ReconcileError.stalled(.unexpected, "a plan never changes a platform (refused: \(operation))")
         }
+        if let note = await previewLeftoverNote(unguarded, preflight, revision: revision) { notes.add("report", "frontend", note) }
         recorder.enter("observe")
         do {
             let observation = try await observe(platforms, preflight)

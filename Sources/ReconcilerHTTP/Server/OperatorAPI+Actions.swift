@@ -46,6 +46,13 @@ extension OperatorAPI {
         return try JSONBody.response(RollbackAnswer(rolledBackTo: target))
     }
 
+    func cleanupPreview(_ request: inout Request) async throws -> Response {
+        let body = try JSONBody.decode(CleanupPreviewRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let actor = try Actor.resolve(body: body.by, request: request)
+        let result = try await control.cleanupPreviewVariables(apply: body.apply ?? false, by: actor)
+        return try JSONBody.response(result)
+    }
+
     /// Longest revision accepted: a full ref name is at most 255 bytes per component in practice,
     /// and longer text only reached libgit2 to fail there (a 1,019-character one came back as
     /// `503 unavailable`, "try again", for ever).

@@ -27,6 +27,7 @@ struct OperatorAPI: Sendable {
             OperatorRoute(.post, "/pin", .operatorToken) { request, _ in try await pin(&request) },
             OperatorRoute(.post, "/unpin", .operatorToken) { request, _ in try await unpin(&request) },
             OperatorRoute(.post, "/rollback", .operatorToken) { request, _ in try await rollback(&request) },
+            OperatorRoute(.post, "/cleanup/preview-variables", .operatorToken) { request, _ in try await cleanupPreview(&request) },
             OperatorRoute(.post, "/webhooks/github", .webhookSignature) { request, _ in try await githubWebhook(&request) },
         ]
     }

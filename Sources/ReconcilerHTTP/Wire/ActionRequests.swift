@@ -18,6 +18,12 @@ struct RollbackRequest: Decodable, Sendable {
     var by: String?
 }
 
+struct CleanupPreviewRequest: Decodable, Sendable {
+    /// Remove what is found; without it, only list.
+    var apply: Bool?
+    var by: String?
+}
+
 struct ReconcileRequest: Decodable, Sendable {
     var retry: Bool?
     var by: String?
