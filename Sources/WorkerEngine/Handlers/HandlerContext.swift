@@ -25,13 +25,17 @@ public struct HandlerContext: Sendable {
     public var ffmpegArguments: [String]
     /// Times the calls to RunPod, Cloudinary, ffmpeg and Clipbot (the worker's metrics).
     public var timer: ExternalCallTimer
+    /// Where `ffmpeg:polish` makes its per-job folder for media files; nil for the temporary
+    /// folder (`TMPDIR`).
+    public var scratchRoot: String?
 
     public static let defaultFFmpegArguments = ["-af", "loudnorm", "-movflags", "+faststart"]
 
     public init(settings: WorkerSettings, http: HTTPClient? = nil, runpod: RunPodClient? = nil, gpu: GPUGate? = nil,
                 cloudinary: CloudinaryClient? = nil, results: ClipResultsStore? = nil, clipbotPostURL: String? = nil,
                 clipbotNotifyURL: String? = nil, ffmpegPath: String = "ffmpeg", ffmpegTimeout: Duration = .seconds(600),
-                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil)) {
+                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil),
+                scratchRoot: String? = nil) {
         self.settings = settings
         self.http = http
         self.runpod = runpod
@@ -44,6 +48,7 @@ public struct HandlerContext: Sendable {
         self.ffmpegTimeout = ffmpegTimeout
         self.ffmpegArguments = ffmpegArguments
         self.timer = timer
+        self.scratchRoot = scratchRoot
     }
 
     public var folder: MediaFolder { MediaFolder(settings.cloudinaryFolder) }
@@ -55,7 +60,7 @@ public struct HandlerContext: Sendable {
     }
 
     func requireRunPod() throws -> RunPodClient {
-        guard let runpod else { throw JobFailure.permanent("RUNPOD_ENDPOINT_URL is not configured") }
+        guard let runpod else { throw JobFailure.permanent("RunPod is not configured (RUNPOD_ENDPOINT_ID or RUNPOD_ENDPOINT_URL)") }
         return runpod
     }
 
