@@ -6,11 +6,13 @@ import Testing
 import TestSupport
 @testable import WorkerEngine
 
-/// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`).
+/// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`),
+/// started and awaited through `TestChild` (no wait blocks the cooperative pool).
 @Suite(.serialized) struct WorkerProcessTests {
     static let productionRedis = "redis://prod-redis.clipnet.internal:6379/0"
 
-    /// The variables a staging-like worker starts with, production known only by fingerprint.
+    /// The variables a staging-like worker starts with, production known only by fingerprint. The
+    /// RunPod endpoint is named by id, as the manifests do (these tests run no GPU job).
     static func environment(for fixture: QueueFixture, _ extra: [String: String] = [:]) -> [String: String] {
         let production = IsolationFingerprints(environment: "production", entries: [
             .init(resource: .redis, fingerprint: Fingerprint.of(productionRedis)),
@@ -20,6 +22,7 @@ import TestSupport
             "CLIPNET_ENVIRONMENT": fixture.environment, "REDIS_URL": fixture.redisURL,
             "CLOUDINARY_FOLDER": "\(fixture.environment)_clips/", "RUNPOD_NAMESPACE": "\(fixture.environment)-ns",
             "CLIPNET_PRODUCTION_FINGERPRINTS": production.jsonString(), "CLIPNET_VERSION": "test-version-1",
+            "RUNPOD_ENDPOINT_ID": "test-endpoint-unused",
         ].merging(extra) { $1 }
     }
 

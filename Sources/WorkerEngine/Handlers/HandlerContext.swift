@@ -82,7 +82,8 @@ public struct HandlerContext: Sendable {
         environment == EnvironmentConventions.production ? 64 : 2
     }
 
-    /// From the worker's variables: `RUNPOD_ENDPOINT_URL`, `RUNPOD_API_KEY`, `RUNPOD_RUNSYNC_WAIT_MS`
+    /// From the worker's variables: `RUNPOD_ENDPOINT_ID` or `RUNPOD_ENDPOINT_URL` (`RunPodEndpoint`),
+    /// `RUNPOD_API_KEY`, `RUNPOD_RUNSYNC_WAIT_MS`
     /// (submit with `/runsync` and this wait instead of `/run`), `RUNPOD_GPU_CAP` (in-flight RunPod
     /// jobs of the namespace over every replica), `RUNPOD_GPU_LEASE_SECONDS`, `CLIPBOT_POST_URL`,
     /// `CLIPBOT_NOTIFY_URL`, `FFMPEG_PATH`, `FFMPEG_TIMEOUT_SECONDS`, `FFMPEG_ARGUMENTS`,
@@ -94,7 +95,7 @@ public struct HandlerContext: Sendable {
         let runtime = try CurlRuntime()
         let http = HTTPClient(runtime: runtime, configuration: .init(concurrency: 8, userAgent: "clipnet-worker"))
         var runpod: RunPodClient?
-        if let url = value("RUNPOD_ENDPOINT_URL") {
+        if let url = try RunPodEndpoint.url(from: environment) {
             let submission: RunPodClient.Submission = value("RUNPOD_RUNSYNC_WAIT_MS").flatMap(Int64.init).map { .runSync(wait: .milliseconds($0)) } ?? .run
             runpod = RunPodClient(http: http, endpointURL: url, apiKey: value("RUNPOD_API_KEY") ?? "",
                                   namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths, submission: submission)
@@ -124,9 +125,16 @@ public struct HandlerContext: Sendable {
             timer: timer)
     }
 
-    /// The start-up checks that need the network: the results schema is migrated and the
-    /// Cloudinary folder exists. Throws `PipelineStartupError` saying what is wrong.
+    /// The start-up checks of the pipeline: a RunPod endpoint is set (the GPU job types need it),
+    /// the results schema is migrated and the Cloudinary folder exists. Throws
+    /// `PipelineStartupError` saying what is wrong. A model path that is not set is a warning: only
+    /// the stage that asks for it fails (permanently, with the variable's name).
     public func prepare(logger: Logger) async throws {
+        guard runpod != nil else { throw RunPodEndpoint.missing }
+        for model in RunPodEndpoint.models where settings.runpodModelPaths[model.name] == nil {
+            logger.warning("a RunPod model path is not set: \(model.usedBy) will fail permanently (dead-lettered) until it is",
+                           metadata: ["variable": "\(model.variable)"])
+        }
         if let results {
             do {
                 try await results.migrate()
