@@ -160,11 +160,13 @@ public struct CloudinaryClient: Sendable {
             let streamed: HTTPStreamedResponse
             do {
                 streamed = try await exchange()
-            } catch let error as HTTPTransportError where error.code == .responseTooLarge || error.code == .requestTooLarge {
+            } catch let error as HTTPTransportError
+                        where error.code == .requestTooLarge || (error.code == .responseTooLarge && operation == "download") {
                 throw JobFailure.permanent("Cloudinary \(operation): the media is over the limit of \(configuration.maximumMediaBytes) bytes (CLOUDINARY_MAX_MEDIA_BYTES)")
             } catch let error as HTTPTransportError where !error.isRetryable {
-                // A file that cannot be read or written, a TLS certificate problem: the same
-                // request would fail the same way now; the queue retries the job later.
+                // A file that cannot be read or written, an answer over `answerLimit`, a TLS
+                // certificate problem: the same request would fail the same way now; the queue
+                // retries the job later.
                 throw JobFailure.transient("Cloudinary \(operation): \(error)")
             } catch let error as HTTPTransportError {
                 guard tries < configuration.attempts else { throw JobFailure.transient("Cloudinary \(operation): \(error)") }
