@@ -105,13 +105,29 @@ import TestSupport
         }
     }
 
+    /// Writes an executable script through a descriptor that no spawned child inherits past its
+    /// exec (O_CLOEXEC), so it can be run as soon as this returns.
+    static func writeExecutable(_ path: String, _ text: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+        close(descriptor)
+        guard written == bytes.count else { throw POSIXError(.EIO) }
+    }
+
     @Test func aJobCancelledWhileFFmpegRunsLeavesNothing() async throws {
         try await Self.with { setup in
             // An "ffmpeg" that runs until it is killed: the job is cancelled with the source downloaded.
             let tools = try TemporaryDirectory(prefix: "clipnet-tools")
             let slow = tools.appending("ffmpeg")
-            _ = FileManager.default.createFile(atPath: slow, contents: Data("#!/bin/sh\nexec sleep 300\n".utf8),
-                                               attributes: [.posixPermissions: 0o755])
+            try Self.writeExecutable(slow, "#!/bin/sh\n[ \"$1\" = --ready ] && exit 0\nexec sleep 300\n")
+            // Exec fails with ETXTBSY while any process still has the file open for writing (a
+            // child another test spawned at that instant): wait until it runs.
+            let runnable = await eventually(within: .seconds(30)) {
+                (try? await TestChild.run(slow, ["--ready"]))?.status == 0
+            }
+            #expect(runnable)
             setup.emulator.seed(publicId: "\(setup.folder)raw/p5", bytes: Array(repeating: 1, count: 200_000))
             let context = try setup.context(ffmpegPath: slow)
             let job = Task { try await setup.polish("p5", context: context) }
