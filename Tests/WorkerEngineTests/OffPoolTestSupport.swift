@@ -50,11 +50,17 @@ final class TestChild: Sendable {
     private let exit = Exit()
 
     /// Starts `executable` with the test process's environment overlaid with `environment`.
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    convenience init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        child = try Subprocess.Child.spawn(executable, arguments, environment: merged, name: (executable as NSString).lastPathComponent)
+        self.init(adopting: try Subprocess.Child.spawn(executable, arguments, environment: merged,
+                                                       name: (executable as NSString).lastPathComponent))
+    }
+
+    /// Takes over a child spawned by the test itself (to spawn it under conditions of its own).
+    init(adopting child: Subprocess.Child) {
+        self.child = child
         // The thread holds the child and the exit box, not `self`, so releasing `self` kills the child.
-        let (child, exit) = (child, exit)
+        let exit = self.exit
         Thread.detachNewThread { exit.finish(child.collect()) }
     }
 
