@@ -20,4 +20,9 @@ static inline CURLcode CCurl_getinfo_double(CURL *c, CURLINFO i, double *out) { 
 // returns non-zero and curl_easy_perform ends with CURLE_ABORTED_BY_CALLBACK).
 typedef int (*CCurl_xferinfo_callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode CCurl_setopt_xferinfo(CURL *c, CCurl_xferinfo_callback f) { return curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, f); }
+
+// CURLOPT_SEEKFUNCTION: libcurl rewinds a streamed request body through it when it must send the
+// request again (a kept-alive connection that turned out closed). Its own callback type again.
+typedef int (*CCurl_seek_callback)(void *, curl_off_t, int);
+static inline CURLcode CCurl_setopt_seek(CURL *c, CCurl_seek_callback f) { return curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, f); }
 #endif

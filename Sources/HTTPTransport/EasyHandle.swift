@@ -1,4 +1,5 @@
 internal import CCurl
+import Foundation
 
 /// Owns one libcurl easy handle (`CURL*`) and its error buffer, and frees both in `deinit`.
 ///
@@ -29,20 +30,29 @@ final class EasyHandle {
     }
 
     /// Performs `request` and returns the complete response.
+    ///
+    /// With `bodyReader`, the request body is streamed from it (`request.body` must be nil); with
+    /// `sink`, a 2xx response body is written to it (within `sink.limit`) and the returned body
+    /// holds at most `maximumResponseSize` bytes of any other answer's body.
     /// - Throws: `HTTPTransportError`, or `CancellationError` when `cancellation` was set.
     func perform(
         _ request: HTTPRequest,
         maximumResponseSize: Int,
         userAgent: String,
-        cancellation: CancellationFlag
+        cancellation: CancellationFlag,
+        bodyReader: BodyReader? = nil,
+        sink: FileSink? = nil
     ) throws -> HTTPResponse {
         try RequestValidation.validate(request)
+        if bodyReader != nil, request.body != nil {
+            throw HTTPTransportError(.invalidRequest, "\(request.method) \(RedactedURL(request.url)): a request has either a body or a streamed body, not both")
+        }
         curl_easy_reset(raw)
         // Reset again when done, so the handle never keeps pointers to this transfer's header
         // list, body and callback context after they are freed (connections survive a reset).
         defer { curl_easy_reset(raw) }
         errorBuffer[0] = 0
-        let transfer = Transfer(limit: maximumResponseSize, cancellation: cancellation)
+        let transfer = Transfer(limit: maximumResponseSize, cancellation: cancellation, bodyReader: bodyReader, sink: sink)
         let headers = try HeaderList.make(RequestValidation.headerLines(for: request))
         let context = Unmanaged.passUnretained(transfer).toOpaque()
 
@@ -56,7 +66,15 @@ final class EasyHandle {
         try set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.connectTimeout), request)
         try set(CURLOPT_USERAGENT, userAgent, request)
         try set(CURLOPT_HTTPHEADER, pointer: headers.raw, request)
-        try check(CCurl_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maximumResponseSize)), request)
+        try check(CCurl_setopt_off_t(raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(sink?.limit ?? Int64(maximumResponseSize))), request)
+        if let stall = request.stallTimeout {
+            // Less than a byte a second for this long, in either direction, ends the transfer
+            // with CURLE_OPERATION_TIMEDOUT.
+            try set(CURLOPT_LOW_SPEED_LIMIT, 1, request)
+            try set(CURLOPT_LOW_SPEED_TIME, max(1, milliseconds(stall) / 1000), request)
+        }
+        if sink != nil { try set(CURLOPT_BUFFERSIZE, HTTPClient.streamingBufferSize, request) }
+        if bodyReader != nil { try set(CURLOPT_UPLOAD_BUFFERSIZE, HTTPClient.streamingBufferSize, request) }
 
         try check(CCurl_setopt_callback(raw, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
@@ -78,10 +96,19 @@ final class EasyHandle {
         try set(CURLOPT_XFERINFODATA, pointer: context, request)
 
         if cancellation.isCancelled { throw CancellationError() }
-        let code = try withMethodAndBody(request) { curl_easy_perform(raw) }
+        let code = try withMethodAndBody(request, reader: bodyReader, context: context) { curl_easy_perform(raw) }
         withExtendedLifetime(headers) {}
         if code != CURLE_OK {
             if code == CURLE_ABORTED_BY_CALLBACK && cancellation.isCancelled { throw CancellationError() }
+            if let error = sink?.writeError {
+                throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink!.path): \(String(cString: strerror(error)))")
+            }
+            if let reason = bodyReader?.failure {
+                throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): \(reason)")
+            }
+            if let sink, sink.exceededLimit || code == CURLE_FILESIZE_EXCEEDED {
+                throw failure(code, request, exceededLimit: true, limit: Int(sink.limit))
+            }
             throw failure(code, request, exceededLimit: transfer.exceededLimit, limit: maximumResponseSize)
         }
 
@@ -99,8 +126,13 @@ final class EasyHandle {
 
     /// Sets the method and, when there is one, the body, then runs `perform` while the body's
     /// bytes are pinned (CURLOPT_POSTFIELDS is not copied by libcurl).
-    private func withMethodAndBody(_ request: HTTPRequest, perform: () -> CURLcode) throws -> CURLcode {
+    private func withMethodAndBody(_ request: HTTPRequest, reader: BodyReader?, context: UnsafeMutableRawPointer,
+                                   perform: () -> CURLcode) throws -> CURLcode {
         let method = request.method
+        if let reader {
+            try streamBody(request, length: reader.length, context: context)
+            return perform()
+        }
         var body = request.body
         if body == nil, [.post, .put, .patch].contains(method) { body = [] }
         if method == .head {
@@ -123,6 +155,36 @@ final class EasyHandle {
             try set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: buffer.baseAddress), request)
             if method != .post { try set(CURLOPT_CUSTOMREQUEST, method.rawValue, request) }
             return perform()
+        }
+    }
+
+    /// A body libcurl reads through the read callback, with its length declared up front (a
+    /// Content-Length, no chunked encoding), and the seek callback to send it again from the start.
+    private func streamBody(_ request: HTTPRequest, length: Int64, context: UnsafeMutableRawPointer) throws {
+        try check(CCurl_setopt_callback(raw, CURLOPT_READFUNCTION) { buffer, size, count, context in
+            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+            guard let buffer, let reader = transfer.bodyReader,
+                  let filled = reader.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+            else { return Int(CURL_READFUNC_ABORT) }
+            return filled
+        }, request)
+        try set(CURLOPT_READDATA, pointer: context, request)
+        try check(CCurl_setopt_seek(raw) { context, offset, origin in
+            // libcurl only ever rewinds to the start (a retried request on a new connection).
+            guard offset == 0, origin == SEEK_SET,
+                  let reader = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().bodyReader
+            else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+            reader.rewind()
+            return Int32(CURL_SEEKFUNC_OK)
+        }, request)
+        try set(CURLOPT_SEEKDATA, pointer: context, request)
+        if request.method == .post {
+            try set(CURLOPT_POST, 1, request)
+            try check(CCurl_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(length)), request)
+        } else {
+            try set(CURLOPT_UPLOAD, 1, request)
+            try check(CCurl_setopt_off_t(raw, CURLOPT_INFILESIZE_LARGE, curl_off_t(length)), request)
+            if request.method != .put { try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue, request) }
         }
     }
 

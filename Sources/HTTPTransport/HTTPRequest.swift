@@ -11,6 +11,10 @@ public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable 
     public var timeout: Duration
     /// Bound on establishing the TCP (and TLS) connection.
     public var connectTimeout: Duration
+    /// When set, a transfer that moves less than a byte a second for this long fails with
+    /// `.timedOut`, however much of `timeout` is left: a stalled peer is found long before the
+    /// whole-request bound of a large upload or download runs out.
+    public var stallTimeout: Duration? = nil
 
     public init(
         method: HTTPMethod = .get,
@@ -35,7 +39,7 @@ public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable 
     public var customMirror: Mirror {
         Mirror(self, children: [
             "method": method, "url": RedactedURL(url), "headers": headers, "bodySize": body?.count as Any,
-            "timeout": timeout, "connectTimeout": connectTimeout,
+            "timeout": timeout, "connectTimeout": connectTimeout, "stallTimeout": stallTimeout as Any,
         ], displayStyle: .struct)
     }
 }

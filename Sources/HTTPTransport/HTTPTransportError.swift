@@ -6,7 +6,7 @@
 public struct HTTPTransportError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
-            case couldNotConnect, timedOut, dnsFailure, sendFailed, receiveFailed, tls, responseTooLarge, invalidRequest, other
+            case couldNotConnect, timedOut, dnsFailure, sendFailed, receiveFailed, tls, responseTooLarge, requestTooLarge, invalidRequest, other
         }
 
         private let value: Value
@@ -24,8 +24,12 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible, Cust
         public static let receiveFailed = Code(.receiveFailed)
         /// TLS handshake or certificate verification failed.
         public static let tls = Code(.tls)
-        /// The response body exceeded `HTTPClient.Configuration.maximumResponseSize`.
+        /// The response body exceeded `HTTPClient.Configuration.maximumResponseSize`, or a
+        /// download's `maximumBodySize`.
         public static let responseTooLarge = Code(.responseTooLarge)
+        /// A streamed request body is larger than the limit its caller set (`HTTPClient.upload`);
+        /// nothing was sent.
+        public static let requestTooLarge = Code(.requestTooLarge)
         /// The request cannot be sent as given (URL scheme, header syntax).
         public static let invalidRequest = Code(.invalidRequest)
         /// Anything else libcurl reports.

@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import Foundation
 
 /// One reusable easy handle and the serial queue that alone touches it.
 ///
@@ -22,6 +23,43 @@ final class Lane: @unchecked Sendable {
             maximumResponseSize: configuration.maximumResponseSize,
             userAgent: configuration.userAgent,
             cancellation: cancellation
+        )
+    }
+
+    /// Runs on `queue`: a transfer with a streamed request body, or a response body streamed into
+    /// the file `download.path` (created or truncated here). Whatever happens, the file is gone
+    /// afterwards unless the answer was 2xx and arrived whole: it is removed on errors, on
+    /// cancellation and after any other status, before this returns or throws.
+    func performStreaming(
+        _ request: HTTPRequest, body: HTTPBodyStream?, maximumBodySize: Int?, download: (path: String, limit: Int)?,
+        configuration: HTTPClient.Configuration, cancellation: CancellationFlag
+    ) throws -> HTTPStreamedResponse {
+        var keepFile = false
+        defer { if let download, !keepFile { unlink(download.path) } }
+        if cancellation.isCancelled { throw CancellationError() }
+        let reader = try body.map { stream throws(HTTPTransportError) in try BodyReader.open(stream) }
+        if let reader, let maximumBodySize, reader.length > Int64(maximumBodySize) {
+            throw HTTPTransportError(.requestTooLarge, "\(request.method) \(RedactedURL(request.url)): the body has \(reader.length) bytes, over the limit of \(maximumBodySize)")
+        }
+        let sink = try download.map { target throws(HTTPTransportError) in try FileSink.create(path: target.path, limit: Int64(target.limit)) }
+        let handle = try self.handle ?? EasyHandle.make()
+        self.handle = handle
+        let response = try handle.perform(
+            request,
+            maximumResponseSize: sink == nil ? configuration.maximumResponseSize : min(configuration.maximumResponseSize, HTTPClient.errorBodyLimit),
+            userAgent: configuration.userAgent,
+            cancellation: cancellation,
+            bodyReader: reader,
+            sink: sink
+        )
+        if let sink, !sink.finish() {
+            throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink.path): \(String(cString: strerror(sink.writeError ?? EIO)))")
+        }
+        keepFile = response.isSuccess
+        return HTTPStreamedResponse(
+            response: response,
+            bodyBytes: sink?.written ?? reader?.sent ?? 0,
+            largestChunk: max(sink?.largestChunk ?? 0, reader?.largestChunk ?? 0)
         )
     }
 }

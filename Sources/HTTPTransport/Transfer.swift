@@ -13,13 +13,27 @@ final class Transfer {
     var headers = HTTPHeaders()
     /// Set by the body callback when `limit` would be exceeded; the callback then aborts the transfer.
     var exceededLimit = false
+    /// The status of the latest status line (0 before the first).
+    private(set) var status = 0
+    /// A streamed request body (`HTTPClient.upload`), read by libcurl's read callback.
+    let bodyReader: BodyReader?
+    /// Where a 2xx response body goes (`HTTPClient.download`); other answers keep their first
+    /// `limit` bytes in `body` and drop the rest.
+    let sink: FileSink?
 
-    init(limit: Int, cancellation: CancellationFlag) {
+    init(limit: Int, cancellation: CancellationFlag, bodyReader: BodyReader? = nil, sink: FileSink? = nil) {
         self.limit = limit
         self.cancellation = cancellation
+        self.bodyReader = bodyReader
+        self.sink = sink
     }
 
     func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let sink {
+            if (200..<300).contains(status) { return sink.write(bytes) }
+            body.append(contentsOf: bytes.prefix(max(0, limit - body.count)))
+            return true
+        }
         if body.count + bytes.count > limit {
             exceededLimit = true
             return false
@@ -37,6 +51,8 @@ final class Transfer {
         let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             headers = HTTPHeaders()
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             return
         }
         guard !line.isEmpty else { return }

@@ -42,32 +42,32 @@ import TestSupport
 
             // 1. Undisturbed.
             try await fixture.queue.enqueue(job)
-            let first = try WorkerChild(environment: environment(undisturbed))
+            let first = try WorkerChild.start(environment: environment(undisturbed))
             let firstDone = try await eventually(within: .seconds(120)) {
                 if posts().count != 1 { return false }
                 return try await drained()
             }
-            #expect(first.terminate() == 0)
+            #expect(await first.terminate() == 0)
             #expect(firstDone, "the undisturbed run did not finish (\(posts().count) posts): \(first.output)")
             try await Self.forgetQueue(fixture)
 
             // 2. SIGKILL while RunPod runs the motion step of clip:process, then a fresh worker.
             let submittedBefore = runpod.submittedInputs.count
             try await fixture.queue.enqueue(job)
-            let victim = try WorkerChild(environment: environment(killed))
+            let victim = try WorkerChild.start(environment: environment(killed))
             let inMotion = await eventually(within: .seconds(60)) {
                 runpod.submittedInputs.dropFirst(submittedBefore).contains { $0["task"] == "motion" }
             }
             #expect(inMotion)
-            victim.killHard()
+            await victim.killHard()
             #expect(try await killed.store.clip("k1")?.caption != nil, "the kill came after the caption was kept")
             #expect(try await killed.store.isDone("k1", .process) == false, "the kill came before clip:process finished")
-            let survivor = try WorkerChild(environment: environment(killed))
+            let survivor = try WorkerChild.start(environment: environment(killed))
             let secondDone = try await eventually(within: .seconds(120)) {
                 if posts().count != 2 { return false }
                 return try await drained()
             }
-            #expect(survivor.terminate() == 0)
+            #expect(await survivor.terminate() == 0)
             #expect(secondDone, "the run with a kill did not finish (\(posts().count) posts): \(survivor.output)")
 
             #expect(try await killed.snapshot(withoutAttempts: true) == undisturbed.snapshot(withoutAttempts: true))
@@ -132,43 +132,11 @@ import TestSupport
     }
 }
 
-/// The real `clipnet-worker` as a child, started with `posix_spawn` (through the worker's own
-/// `Subprocess`), its output collected on a thread of its own.
-final class WorkerChild: Sendable {
-    private let child: Subprocess.Child
-    private let finished = DispatchSemaphore(value: 0)
-    private let result = Mutex<Subprocess.Result?>(nil)
-
-    init(environment: [String: String]) throws {
-        let executable = ChildProcess.productPath("clipnet-worker")
-        child = try Subprocess.Child.spawn(executable, ["run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
-                                                        "--retry-initial-ms", "100", "--log-level", "info"],
-                                           environment: environment, name: "clipnet-worker")
-        Thread.detachNewThread { [self] in
-            let collected = child.collect()
-            result.withLock { $0 = collected }
-            finished.signal()
-        }
-    }
-
-    /// What the worker printed (after it exited).
-    var output: String { result.withLock { $0?.output ?? "(still running)" } }
-
-    func killHard() {
-        child.send(SIGKILL)
-        finished.wait()
-        finished.signal()
-    }
-
-    /// SIGTERM, then its exit status.
-    func terminate() -> Int32 {
-        child.send(SIGTERM)
-        finished.wait()
-        finished.signal()
-        return result.withLock { $0?.status ?? -1 }
-    }
-
-    deinit {
-        child.send(SIGKILL)
+/// The real `clipnet-worker` as a child (`TestChild`: posix_spawn, its output collected and its
+/// exit awaited on a thread of its own).
+enum WorkerChild {
+    static func start(environment: [String: String]) throws -> TestChild {
+        try TestChild.worker(["run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
+                              "--retry-initial-ms", "100", "--log-level", "info"], environment: environment)
     }
 }

@@ -110,4 +110,50 @@ import TestSupport
             #expect(emulator.log.all.isEmpty)
         }
     }
+    /// The client with `maximumMediaBytes` lowered, against the same emulator.
+    static func limited(_ client: CloudinaryClient, _ bytes: Int) throws -> CloudinaryClient {
+        var configuration = client.configuration
+        configuration.maximumMediaBytes = bytes
+        return CloudinaryClient(configuration: configuration, folder: client.folder, runtime: try CurlRuntime())
+    }
+
+    @Test func aDownloadOverTheMediaLimitIsPermanentAndLeavesNoFile() async throws {
+        try await withCloudinaryEmulator(folder: Self.folder) { emulator, client in
+            emulator.seed(publicId: "staging_clips/raw/big", bytes: Array(repeating: 5, count: 2_000_000))
+            let directory = try TemporaryDirectory()
+            let failure = try await #require(throws: JobFailure.self) {
+                try await Self.limited(client, 1_000_000).download(CloudinaryAsset(mediaPath: "staging_clips/raw/big.mp4"), to: directory.appending("big.mp4"))
+            }
+            #expect(failure.code == .permanent)
+            #expect(failure.message.contains("over the limit of 1000000 bytes (CLOUDINARY_MAX_MEDIA_BYTES)"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+            #expect(emulator.log.all.count == 1, "a refusal by size is not retried")
+        }
+    }
+
+    @Test func anUploadOverTheMediaLimitIsRefusedWithoutARequest() async throws {
+        try await withCloudinaryEmulator(folder: Self.folder) { emulator, client in
+            let directory = try TemporaryDirectory()
+            _ = FileManager.default.createFile(atPath: directory.appending("big.mp4"), contents: Data(count: 1_000_001))
+            let failure = try await #require(throws: JobFailure.self) {
+                try await Self.limited(client, 1_000_000).upload(file: directory.appending("big.mp4"), as: CloudinaryAsset(mediaPath: "staging_clips/big.mp4"))
+            }
+            #expect(failure.code == .permanent)
+            #expect(failure.message.contains("CLOUDINARY_MAX_MEDIA_BYTES"))
+            #expect(emulator.log.all.isEmpty)
+        }
+    }
+
+    @Test func aFailedDownloadRetriedAfterAServerErrorLeavesOnlyTheCompleteFile() async throws {
+        try await withCloudinaryEmulator(folder: Self.folder) { emulator, client in
+            let bytes = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+            emulator.seed(publicId: "staging_clips/raw/r1", bytes: bytes)
+            emulator.faults.inject(.serverError(status: 502), count: 2)
+            let directory = try TemporaryDirectory()
+            let path = directory.appending("r1.mp4")
+            #expect(try await client.download(CloudinaryAsset(mediaPath: "staging_clips/raw/r1.mp4"), to: path) == bytes.count)
+            #expect(FileManager.default.contents(atPath: path) == Data(bytes))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["r1.mp4"])
+        }
+    }
 }

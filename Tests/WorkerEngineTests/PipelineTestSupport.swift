@@ -14,7 +14,7 @@ final class ResultsFixture: Sendable {
     let store: ClipResultsStore
 
     init() async throws {
-        let created = try TestDatabase.create(prefix: "worker")
+        let created = try await WorkerTestDatabase.create(prefix: "worker")
         name = created.name
         url = created.url
         store = ClipResultsStore(url: url, logger: QueueFixture.quietLogger)
@@ -48,7 +48,7 @@ final class ResultsFixture: Sendable {
 
     func drop() async {
         await store.close()
-        try? TestDatabase.drop(name)
+        await WorkerTestDatabase.drop(name)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import Synchronization
 import Testing
 import TestSupport
 @testable import WorkerEngine
@@ -7,13 +8,12 @@ import TestSupport
 /// A Redis of its own (appendonly yes), restarted in place in the middle of a run: the shared test
 /// Redis stays up for the tests running beside this one.
 @Suite struct RedisRestartTests {
-    /// A redis-server child in the foreground (no daemonizing, no pipes), restarted on the same
-    /// port and data directory.
-    final class OwnRedis: @unchecked Sendable {
+    /// A redis-server child in the foreground (no daemonizing), restarted on the same port and data
+    /// directory; started and awaited through `TestChild`, so stopping it never blocks the pool.
+    final class OwnRedis: Sendable {
         let directory: TemporaryDirectory
         let port: Int
-        /// Touched only by the test's own sequential start/stop calls.
-        private var process: Process?
+        private let child = Mutex<TestChild?>(nil)
         var url: String { "redis://127.0.0.1:\(port)/0" }
 
         init() throws {
@@ -22,15 +22,11 @@ import TestSupport
         }
 
         func start() async throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-            process.arguments = ["--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
-                                 "--appendfsync", "everysec", "--save", "", "--logfile", directory.appending("redis.log")]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            self.process = process
+            let started = try TestChild("/usr/bin/redis-server", [
+                "--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
+                "--appendfsync", "everysec", "--save", "", "--logfile", directory.appending("redis.log"),
+            ])
+            child.withLock { $0 = started }
             // A restarted Redis accepts connections while it is still loading its append-only file
             // (commands then fail with LOADING): ready means PING answers.
             _ = await QueueFixture.eventually(.seconds(10)) {
@@ -44,11 +40,12 @@ import TestSupport
         func stop() async throws {
             let connection = try await RedisConnection.connect(to: url)
             _ = try? await connection.command(["SHUTDOWN"])
-            process?.waitUntilExit()
-            process = nil
+            let stopped = child.withLock { child in
+                defer { child = nil }
+                return child
+            }
+            await stopped?.exited()
         }
-
-        deinit { if let process, process.isRunning { process.terminate() } }
     }
 
     @Test func redisRestartInTheMiddleOfARunLosesNoJob() async throws {

@@ -17,9 +17,20 @@ import TestSupport
     }
 
     @Test func concurrentStartsMigrateTheSchemaExactlyOnce() async throws {
-        let (name, url) = try TestDatabase.create(prefix: "migrate")
-        defer { try? TestDatabase.drop(name) }
-        let ran = try await withThrowingTaskGroup(of: Int.self) { group in
+        let (name, url) = try await WorkerTestDatabase.create(prefix: "migrate")
+        let ran: Int
+        do {
+            ran = try await Self.migrateConcurrently(url)
+        } catch {
+            await WorkerTestDatabase.drop(name)
+            throw error
+        }
+        await WorkerTestDatabase.drop(name)
+        #expect(ran == ResultsSchema.migrations.count)
+    }
+
+    static func migrateConcurrently(_ url: String) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     let connection = try await PostgresConnection.connect(url: url)
@@ -30,7 +41,6 @@ import TestSupport
             }
             return try await group.reduce(0, +)
         }
-        #expect(ran == ResultsSchema.migrations.count)
     }
 
     @Test func aResultIsKeptFromTheFirstRunThatProducedIt() async throws {

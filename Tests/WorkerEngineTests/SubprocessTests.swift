@@ -5,29 +5,30 @@ import Testing
 /// The worker's child processes (ffmpeg): posix_spawn with a clean signal state, timeouts, and
 /// clear failures.
 @Suite struct SubprocessTests {
-    @Test func aChildStartsWithNoBlockedSignalsWhateverTheWorkersThreadBlocks() throws {
+    @Test func aChildStartsWithNoBlockedSignalsWhateverTheWorkersThreadBlocks() async throws {
         // The worker's threads may block SIGTERM and SIGINT (the service group handles them);
         // ffmpeg must still be stoppable by them.
         var blocked = sigset_t()
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGTERM)
         sigaddset(&blocked, SIGINT)
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-        let child: Subprocess.Child
-        do {
-            child = try Subprocess.Child.spawn("/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
-                                               environment: ["PATH": "/usr/bin:/bin"], name: "sh")
-        } catch {
-            pthread_sigmask(SIG_SETMASK, &previous, nil)
-            throw error
-        }
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
-        let result = child.collect()
+        // Blocked, spawned and unblocked on one thread with no suspension in between; the child's
+        // output is then awaited, not read on this (cooperative) thread.
+        let child = try Self.spawnWithSignalsBlocked(blocked)
+        let result = await TestChild(adopting: child).exited()
         #expect(result.status == 0)
         #expect(Self.mask("SigBlk", in: result.output) == 0, "\(result.output)")
         // Signals 1...31 (glibc keeps 32 and 33 for its own threads; they cannot be changed).
         #expect(Self.mask("SigIgn", in: result.output).map { $0 & 0x7fff_ffff } == 0, "\(result.output)")
+    }
+
+    static func spawnWithSignalsBlocked(_ blocked: sigset_t) throws -> Subprocess.Child {
+        var blocked = blocked
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try Subprocess.Child.spawn("/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
+                                          environment: ["PATH": "/usr/bin:/bin"], name: "sh")
     }
 
     /// A signal mask line of /proc/<pid>/status (`SigBlk:\t<hex>`).

@@ -6,11 +6,13 @@ import Testing
 import TestSupport
 @testable import WorkerEngine
 
-/// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`).
+/// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`),
+/// started and awaited through `TestChild` (no wait blocks the cooperative pool).
 @Suite(.serialized) struct WorkerProcessTests {
     static let productionRedis = "redis://prod-redis.clipnet.internal:6379/0"
 
-    /// The variables a staging-like worker starts with, production known only by fingerprint.
+    /// The variables a staging-like worker starts with, production known only by fingerprint. The
+    /// RunPod endpoint is named by id, as the manifests do (these tests run no GPU job).
     static func environment(for fixture: QueueFixture, _ extra: [String: String] = [:]) -> [String: String] {
         let production = IsolationFingerprints(environment: "production", entries: [
             .init(resource: .redis, fingerprint: Fingerprint.of(productionRedis)),
@@ -20,6 +22,7 @@ import TestSupport
             "CLIPNET_ENVIRONMENT": fixture.environment, "REDIS_URL": fixture.redisURL,
             "CLOUDINARY_FOLDER": "\(fixture.environment)_clips/", "RUNPOD_NAMESPACE": "\(fixture.environment)-ns",
             "CLIPNET_PRODUCTION_FINGERPRINTS": production.jsonString(), "CLIPNET_VERSION": "test-version-1",
+            "RUNPOD_ENDPOINT_ID": "test-endpoint-unused",
         ].merging(extra) { $1 }
     }
 
@@ -40,18 +43,17 @@ import TestSupport
             JobEnvelope(id: $0, type: "clipbot:notify", payload: .object(["message": .string("m")]))
         })
         let environment = Self.environment(for: fixture, ["CLIPBOT_NOTIFY_URL": server.baseURL + "/notify"])
-        let executable = ChildProcess.productPath("clipnet-worker")
         for _ in 0..<20 {
-            let child = try KillableChild(executable: executable, arguments: Self.workerArguments, environment: environment)
+            let child = try TestChild.worker(Self.workerArguments, environment: environment)
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...450)))
-            child.killHard()
+            await child.killHard()
         }
-        let survivor = try KillableChild(executable: executable, arguments: Self.workerArguments, environment: environment)
+        let survivor = try TestChild.worker(Self.workerArguments, environment: environment)
         let finished = try await QueueFixture.eventually(.seconds(45)) {
             let depth = try await fixture.queue.depth()
             return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
         }
-        #expect(survivor.terminate() == 0)
+        #expect(await survivor.terminate() == 0)
         #expect(finished)
         let counts = received.withLock { $0 }
         let dead = Set(try await fixture.queue.deadLetters(limit: 5000).compactMap(\.id))
@@ -65,21 +67,20 @@ import TestSupport
         let fixture = try await QueueFixture()
         try await fixture.queue.enqueue(JobEnvelope(id: "poison", type: "drill:crash", maxAttempts: 2))
         let arguments = Self.workerArguments + ["--noop-only", "--crash-type", "drill:crash"]
-        let executable = ChildProcess.productPath("clipnet-worker")
         // Each worker takes the job and dies of it; the next one's reaper counts that delivery
         // once the dead worker's heartbeat has expired, and gives the job back or, the second
         // time, puts it in the dead set.
         for round in 1...2 {
-            let child = try KillableChild(executable: executable, arguments: arguments, environment: Self.environment(for: fixture))
+            let child = try TestChild.worker(arguments, environment: Self.environment(for: fixture))
             let ended = await eventually(within: .seconds(30)) { !child.isRunning }
             #expect(ended, "round \(round): the worker did not take the poison job")
-            #expect(child.waitForExit().signal == SIGKILL)
+            #expect(await child.exited().status == 128 + SIGKILL)
         }
-        let survivor = try KillableChild(executable: executable, arguments: arguments, environment: Self.environment(for: fixture))
+        let survivor = try TestChild.worker(arguments, environment: Self.environment(for: fixture))
         let dead = try await QueueFixture.eventually(.seconds(30)) { try await fixture.queue.depth().dead == 1 }
         #expect(dead)
         #expect(survivor.isRunning)
-        #expect(survivor.terminate() == 0)
+        #expect(await survivor.terminate() == 0)
         let letter = try #require(try await fixture.queue.deadLetters().first)
         #expect(letter.id == "poison")
         #expect(letter.reason == "workerDied")
@@ -94,8 +95,7 @@ import TestSupport
         // The first heartbeat is written during start-up; SIGTERM right then must already be
         // handled (exit 0, heartbeat removed), not the default action that leaves it behind.
         for attempt in 0..<10 {
-            let child = try KillableChild(executable: ChildProcess.productPath("clipnet-worker"), arguments: Self.workerArguments,
-                                          environment: Self.environment(for: fixture))
+            let child = try TestChild.worker(Self.workerArguments, environment: Self.environment(for: fixture))
             // Poll back to back (one round trip apart) so the signal lands within about a
             // millisecond of the first heartbeat.
             let deadline = ContinuousClock.now.advanced(by: .seconds(20))
@@ -104,7 +104,7 @@ import TestSupport
                 appeared = try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == false
             }
             #expect(appeared)
-            let status = child.terminate()
+            let status = await child.terminate()
             #expect(status == 0, "attempt \(attempt): exit \(status)")
             #expect(try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == true, "attempt \(attempt): heartbeat left behind")
         }
@@ -112,8 +112,7 @@ import TestSupport
 
     @Test func heartbeatCarriesTheVersionAndSigtermRemovesIt() async throws {
         let fixture = try await QueueFixture()
-        let child = try KillableChild(executable: ChildProcess.productPath("clipnet-worker"), arguments: Self.workerArguments,
-                                      environment: Self.environment(for: fixture))
+        let child = try TestChild.worker(Self.workerArguments, environment: Self.environment(for: fixture))
         var heartbeatKey: String?
         let appeared = try await QueueFixture.eventually(.seconds(20)) {
             let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
@@ -129,7 +128,7 @@ import TestSupport
         #expect(heartbeat.environment == fixture.environment)
         #expect(heartbeat.jobTypes.contains("clip:process"))
         #expect(heartbeat.jobTypes.count == 6)
-        #expect(child.terminate() == 0)
+        #expect(await child.terminate() == 0)
         #expect(try await fixture.queue.connection.command(["EXISTS", .string(key)]).integer == 0)
     }
 
@@ -143,13 +142,30 @@ import TestSupport
         environment["CLIPNET_ENVIRONMENT"] = "staging"
         if override["CLOUDINARY_FOLDER"] == nil { environment["CLOUDINARY_FOLDER"] = "staging_clips/" }
         environment["RUNPOD_NAMESPACE"] = "staging"
-        let failure = try #require(throws: ChildProcess.Failure.self) {
-            try ChildProcess.run([ChildProcess.productPath("clipnet-worker")] + Self.workerArguments, environment: environment)
-        }
+        let failure = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments, environment: environment)
         #expect(failure.status == 78)
         #expect(failure.output.contains("refusing to start"))
         #expect(!failure.output.contains("prod-redis.clipnet.internal"))
         let name = override.keys.first!
         #expect(failure.output.contains(name))
+    }
+
+    @Test func aWorkerWithoutARunPodEndpointRefusesToStartNamingBothVariables() async throws {
+        let fixture = try await QueueFixture()
+        var environment = Self.environment(for: fixture)
+        environment["RUNPOD_ENDPOINT_ID"] = ""
+        environment["RUNPOD_ENDPOINT_URL"] = ""
+        let result = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments, environment: environment)
+        #expect(result.status == 78)
+        #expect(result.output.contains("RunPod is not configured"))
+        #expect(result.output.contains("RUNPOD_ENDPOINT_ID"))
+        #expect(result.output.contains("RUNPOD_ENDPOINT_URL"))
+        // A worker that runs no GPU job type needs no endpoint.
+        let noop = try TestChild.worker(Self.workerArguments + ["--noop-only", "--noop-type", "test:noop"], environment: environment)
+        let appeared = try await QueueFixture.eventually(.seconds(20)) {
+            try await fixture.queue.connection.command(["KEYS", .string(fixture.queue.keys.prefix + "workers:*")]).array?.isEmpty == false
+        }
+        #expect(appeared, "the no-op worker did not start: \(noop.output)")
+        #expect(await noop.terminate() == 0)
     }
 }

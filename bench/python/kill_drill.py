@@ -96,7 +96,7 @@ def main() -> None:
     ]}
     env = dict(os.environ, CLIPNET_ENVIRONMENT=environment, REDIS_URL=url, CLOUDINARY_FOLDER=f"{environment}_clips/",
                RUNPOD_NAMESPACE=f"{environment}-ns", CLIPNET_PRODUCTION_FINGERPRINTS=json.dumps(production),
-               CLIPNET_VERSION="kill-drill", CLIPBOT_NOTIFY_URL=f"http://127.0.0.1:{server.server_address[1]}/notify")
+               CLIPNET_VERSION="kill-drill", RUNPOD_ENDPOINT_ID="kill-drill-unused", CLIPBOT_NOTIFY_URL=f"http://127.0.0.1:{server.server_address[1]}/notify")
     arguments = [worker, "run", "--concurrency", "8", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
                  "--log-level", "error"]
 

@@ -50,6 +50,7 @@ enum PipelineBench {
         let totals = sandbox.metrics.externalTotals
         let wall = WorkerBench.median(walls) * 1000
         let external = WorkerBench.median(externals) * 1000
+        let ratios = zip(walls, externals).map { $0 / $1 }.sorted()
         print("")
         print(String(format: "pipeline, one %d KB clip at a time (%d clips, concurrency 1): wall %.0f ms per clip (median), external calls %.0f ms per clip",
                      source.count / 1024, clips, wall, external))
@@ -58,6 +59,8 @@ enum PipelineBench {
         }.joined(separator: ", "))
         print(String(format: "  the worker's own share: %.1f ms per clip, %.1f %% of the wall time (wall / external calls = %.3f)",
                      wall - external, 100 * (wall - external) / wall, wall / external))
+        print(String(format: "  wall / external calls per clip: median %.3f, lowest %.3f, highest %.3f",
+                     WorkerBench.median(ratios), ratios.first ?? 0, ratios.last ?? 0))
 
         await sandbox.stop()
         try await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")

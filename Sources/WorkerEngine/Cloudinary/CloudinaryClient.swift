@@ -23,14 +23,18 @@ public struct CloudinaryClient: Sendable {
     public let folder: MediaFolder
     private let http: HTTPClient
 
-    /// - Parameter runtime: the process's libcurl runtime; the client gets its own `HTTPClient`
-    ///   whose response limit is the media size limit.
+    /// - Parameter runtime: the process's libcurl runtime; the client gets its own `HTTPClient`.
+    ///   Media goes through it streamed (to and from files); only JSON answers and error
+    ///   documents are held in memory, up to `answerLimit`.
     public init(configuration: CloudinaryConfiguration, folder: MediaFolder, runtime: CurlRuntime) {
         self.configuration = configuration
         self.folder = folder
         self.http = HTTPClient(runtime: runtime, configuration: .init(
-            concurrency: 4, maximumResponseSize: configuration.maximumMediaBytes, userAgent: "clipnet-worker"))
+            concurrency: 4, maximumResponseSize: Self.answerLimit, userAgent: "clipnet-worker"))
     }
+
+    /// Largest answer held in memory: an upload's JSON, an Admin API listing, an error document.
+    static let answerLimit = 1 << 20
 
     /// The folder's path as the Admin API names it (`staging_clips`).
     public var folderPath: String { String(folder.prefix.dropLast()) }
@@ -42,8 +46,10 @@ public struct CloudinaryClient: Sendable {
     public func folderExists() async throws -> Bool {
         let path = try confine(folderPath, what: "folder")
         let url = "\(configuration.apiBaseURL)/v1_1/\(Self.encode(configuration.cloudName))/folders/\(Self.encode(path))?max_results=1"
-        let response = try await send(HTTPRequest(method: .get, url: url, headers: adminHeaders(), timeout: .seconds(30)),
-                                      operation: "folders", accept: [200, 404])
+        let request = HTTPRequest(method: .get, url: url, headers: adminHeaders(), timeout: .seconds(30))
+        let response = try await send(operation: "folders", accept: [200, 404]) { [http] in
+            HTTPStreamedResponse(response: try await http.send(request), bodyBytes: 0, largestChunk: 0)
+        }.response
         return response.status == 200
     }
 
@@ -61,17 +67,22 @@ public struct CloudinaryClient: Sendable {
         return "\(configuration.deliveryBaseURL)/\(Self.encode(configuration.cloudName))/\(asset.resourceType.rawValue)/upload/\(Self.encode(name))"
     }
 
-    /// Downloads `asset` into the file at `path` (replaced); returns its size.
+    /// Downloads `asset` into the file at `path` (replaced), streamed: the body goes to the file as
+    /// it arrives and the size limit is enforced while it does. Returns the size.
+    ///
+    /// After a failure (or a cancellation) there is no file at `path`: the transport removes what
+    /// it wrote.
     /// - Throws: `JobFailure.permanent` when it does not exist or is over the size limit.
     @discardableResult
     public func download(_ asset: CloudinaryAsset, to path: String) async throws -> Int {
         let url = try deliveryURL(asset)
-        let response = try await send(HTTPRequest(method: .get, url: url, timeout: configuration.requestTimeout),
-                                      operation: "download", accept: [200], notFound: "media \(asset.deliveryName) is not in Cloudinary")
-        guard FileManager.default.createFile(atPath: path, contents: Data(response.body)) else {
-            throw JobFailure.transient("could not write the downloaded media to a temporary file")
+        var request = HTTPRequest(method: .get, url: url, timeout: configuration.requestTimeout)
+        request.stallTimeout = configuration.stallTimeout
+        let limit = configuration.maximumMediaBytes
+        let streamed = try await send(operation: "download", accept: [200], notFound: "media \(asset.deliveryName) is not in Cloudinary") { [http, request] in
+            try await http.download(request, to: path, maximumBodySize: limit)
         }
-        return response.body.count
+        return Int(streamed.bodyBytes)
     }
 
     /// Uploads the file at `path` as `asset` (overwriting: a re-run uploads the same id), signed.
@@ -81,10 +92,7 @@ public struct CloudinaryClient: Sendable {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else { throw JobFailure.transient("the file to upload is missing or empty") }
-        guard size <= configuration.maximumMediaBytes else {
-            throw JobFailure.permanent("the file to upload has \(size) bytes, over the limit of \(configuration.maximumMediaBytes) (CLOUDINARY_MAX_MEDIA_BYTES)")
-        }
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw JobFailure.transient("could not read the file to upload") }
+        guard size <= configuration.maximumMediaBytes else { throw tooLarge(size) }
 
         var parameters = ["public_id": publicId, "overwrite": "true", "timestamp": String(Int64(Date().timeIntervalSince1970))]
         if configuration.folderMode == .dynamic { parameters["asset_folder"] = assetFolder }
@@ -95,12 +103,17 @@ public struct CloudinaryClient: Sendable {
         form.add("signature", signature)
         if configuration.signatureAlgorithm == .sha256 { form.add("signature_algorithm", "sha256") }
         let filename = asset.deliveryName.split(separator: "/").last.map(String.init) ?? "media"
-        form.addFile("file", filename: filename, contentType: "application/octet-stream", bytes: Array(bytes))
+        // The file is read while it is sent; the limit holds again when the transfer starts (the
+        // file could have grown since it was measured above).
+        let (body, overhead) = form.streamed(fileField: "file", filename: filename, contentType: "application/octet-stream", path: path)
+        let limit = configuration.maximumMediaBytes + overhead
 
         let url = "\(configuration.apiBaseURL)/v1_1/\(Self.encode(configuration.cloudName))/\(asset.resourceType.rawValue)/upload"
-        let response = try await send(HTTPRequest(method: .post, url: url, headers: ["Content-Type": form.contentType],
-                                                  body: form.finished(), timeout: configuration.requestTimeout),
-                                      operation: "upload", accept: [200])
+        var request = HTTPRequest(method: .post, url: url, headers: ["Content-Type": form.contentType], timeout: configuration.requestTimeout)
+        request.stallTimeout = configuration.stallTimeout
+        let response = try await send(operation: "upload", accept: [200]) { [http, request] in
+            try await http.upload(request, body: body, maximumBodySize: limit)
+        }.response
         guard let answer = JSONValue.parse(response.body), let returned = answer["public_id"]?.stringValue else {
             throw JobFailure.transient("Cloudinary upload answered without a public_id")
         }
@@ -110,6 +123,10 @@ public struct CloudinaryClient: Sendable {
         let fallbackURL = try deliveryURL(asset)
         return Uploaded(publicId: returned, secureURL: answer["secure_url"]?.stringValue ?? fallbackURL,
                         bytes: Int64(answer["bytes"]?.numberValue ?? Double(size)), version: Int64(answer["version"]?.numberValue ?? 0))
+    }
+
+    private func tooLarge(_ size: Int) -> JobFailure {
+        JobFailure.permanent("the file to upload has \(size) bytes, over the limit of \(configuration.maximumMediaBytes) (CLOUDINARY_MAX_MEDIA_BYTES)")
     }
 
     // MARK: Isolation
@@ -132,23 +149,32 @@ public struct CloudinaryClient: Sendable {
         return ["Authorization": "Basic \(credentials)", "Accept": "application/json"]
     }
 
-    /// Sends with retries on transport errors, 5xx, 420 and 429 (waiting for `Retry-After` or
-    /// `X-FeatureRateLimit-Reset`); another status outside `accept` is a permanent failure.
-    private func send(_ request: HTTPRequest, operation: String, accept: Set<Int>, notFound: String? = nil) async throws -> HTTPResponse {
+    /// Runs `exchange` (one request) with retries on retryable transport errors, 5xx, 420 and 429
+    /// (waiting for `Retry-After` or `X-FeatureRateLimit-Reset`); another status outside `accept`
+    /// is a permanent failure, and so is media over the size limit, either way.
+    private func send(operation: String, accept: Set<Int>, notFound: String? = nil,
+                      _ exchange: @Sendable () async throws -> HTTPStreamedResponse) async throws -> HTTPStreamedResponse {
         var tries = 0
         while true {
             tries += 1
-            let response: HTTPResponse
+            let streamed: HTTPStreamedResponse
             do {
-                response = try await http.send(request)
-            } catch let error as HTTPTransportError where error.code == .responseTooLarge {
+                streamed = try await exchange()
+            } catch let error as HTTPTransportError
+                        where error.code == .requestTooLarge || (error.code == .responseTooLarge && operation == "download") {
                 throw JobFailure.permanent("Cloudinary \(operation): the media is over the limit of \(configuration.maximumMediaBytes) bytes (CLOUDINARY_MAX_MEDIA_BYTES)")
-            } catch {
+            } catch let error as HTTPTransportError where !error.isRetryable {
+                // A file that cannot be read or written, an answer over `answerLimit`, a TLS
+                // certificate problem: the same request would fail the same way now; the queue
+                // retries the job later.
+                throw JobFailure.transient("Cloudinary \(operation): \(error)")
+            } catch let error as HTTPTransportError {
                 guard tries < configuration.attempts else { throw JobFailure.transient("Cloudinary \(operation): \(error)") }
                 try await Task.sleep(for: Self.backoff(tries))
                 continue
             }
-            if accept.contains(response.status) { return response }
+            let response = streamed.response
+            if accept.contains(response.status) { return streamed }
             let message = "Cloudinary \(operation) answered \(response.status): \(Self.errorMessage(response))"
             let retryable = response.status == 420 || response.status == 429 || response.status >= 500
             guard retryable else {

@@ -21,9 +21,13 @@ public struct CloudinaryConfiguration: Sendable, CustomStringConvertible {
     public var signatureAlgorithm: SignatureAlgorithm
     /// Largest media file the worker downloads or uploads (Cloudinary's own limit for a plain
     /// video upload is 100 MB; larger files need chunked upload, which the worker does not do).
+    /// Media is streamed to and from files, so this bounds disk use, not memory.
     public var maximumMediaBytes: Int
     /// Bound on one request, transfer included.
     public var requestTimeout: Duration
+    /// A transfer that moves less than a byte a second for this long fails (and is retried):
+    /// a stalled connection is given up long before `requestTimeout`.
+    public var stallTimeout: Duration
     /// Tries per call on 5xx, 420, 429 and transport errors before the job fails (and is retried
     /// by the queue).
     public var attempts: Int
@@ -31,7 +35,7 @@ public struct CloudinaryConfiguration: Sendable, CustomStringConvertible {
     public init(cloudName: String, apiKey: String, apiSecret: String, apiBaseURL: String = "https://api.cloudinary.com",
                 deliveryBaseURL: String = "https://res.cloudinary.com", folderMode: FolderMode = .dynamic,
                 signatureAlgorithm: SignatureAlgorithm = .sha1, maximumMediaBytes: Int = 100 << 20,
-                requestTimeout: Duration = .seconds(300), attempts: Int = 4) {
+                requestTimeout: Duration = .seconds(300), stallTimeout: Duration = .seconds(30), attempts: Int = 4) {
         self.cloudName = cloudName
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -41,6 +45,7 @@ public struct CloudinaryConfiguration: Sendable, CustomStringConvertible {
         self.signatureAlgorithm = signatureAlgorithm
         self.maximumMediaBytes = maximumMediaBytes
         self.requestTimeout = requestTimeout
+        self.stallTimeout = stallTimeout
         self.attempts = max(1, attempts)
     }
 

@@ -28,19 +28,20 @@ public struct FFmpegPolishHandler: JobHandler {
             if try await results.clip(payload.clipId)?.polishedMediaId != nil { return }
             let source = CloudinaryAsset(mediaPath: input)
             let target = CloudinaryAsset(mediaPath: output)
-            let scratch = try ScratchDirectory()
-            let inputPath = scratch.path + "/input." + (source.format ?? "bin")
-            let outputPath = scratch.path + "/output." + (target.format ?? "mp4")
             let timer = context.timer
-            try await timer.time("cloudinary") { try await cloudinary.download(source, to: inputPath) }
-            let result = try await timer.time("ffmpeg") {
-                try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
-                                         + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+            let uploaded = try await ScratchDirectory.with(in: context.scratchRoot) { scratch in
+                let inputPath = scratch.path + "/input." + (source.format ?? "bin")
+                let outputPath = scratch.path + "/output." + (target.format ?? "mp4")
+                try await timer.time("cloudinary") { try await cloudinary.download(source, to: inputPath) }
+                let result = try await timer.time("ffmpeg") {
+                    try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
+                                             + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+                }
+                guard result.status == 0 else {
+                    throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
+                }
+                return try await timer.time("cloudinary") { try await cloudinary.upload(file: outputPath, as: target) }
             }
-            guard result.status == 0 else {
-                throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
-            }
-            let uploaded = try await timer.time("cloudinary") { try await cloudinary.upload(file: outputPath, as: target) }
             // The versionless delivery URL: the same for every upload of this id, so a re-run
             // after a crash leaves the same row (the upload's own URL carries a new version).
             try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),
@@ -49,21 +50,39 @@ public struct FFmpegPolishHandler: JobHandler {
     }
 }
 
-/// A fresh folder for one job's media files, removed when the value is released (also when the
-/// job fails); a SIGKILLed worker leaves it under the temporary folder.
-final class ScratchDirectory: Sendable {
+/// A fresh folder for one job's media files (the downloaded source, ffmpeg's output), removed
+/// with everything in it when the job's work ends: on success, on a failure, and on cancellation.
+/// A SIGKILLed worker leaves it behind, named `clipnet-worker.XXXXXX` under the scratch root.
+struct ScratchDirectory: Sendable {
     let path: String
 
-    init() throws {
-        let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("clipnet-worker.XXXXXX")
+    /// Runs `body` with a new folder under `root` (the temporary folder when nil), then removes it
+    /// whether `body` returns or throws.
+    ///
+    /// Why a scope and not a `deinit`: an object's lifetime ends at its last use, not at the end
+    /// of the block, so an optimised build could remove the folder while ffmpeg still writes to it.
+    static func with<T: Sendable>(in root: String?, _ body: (ScratchDirectory) async throws -> T) async throws -> T {
+        let directory = try ScratchDirectory(root: root ?? NSTemporaryDirectory())
+        do {
+            let result = try await body(directory)
+            directory.remove()
+            return result
+        } catch {
+            directory.remove()
+            throw error
+        }
+    }
+
+    private init(root: String) throws {
+        let template = (root as NSString).appendingPathComponent("clipnet-worker.XXXXXX")
         var bytes = Array(template.utf8CString)
         guard let made = bytes.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw JobFailure.transient("could not create a temporary folder: errno \(errno)")
+            throw JobFailure.transient("could not create a temporary folder under \(root): errno \(errno)")
         }
         path = String(cString: made)
     }
 
-    deinit {
+    private func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -25,13 +25,17 @@ public struct HandlerContext: Sendable {
     public var ffmpegArguments: [String]
     /// Times the calls to RunPod, Cloudinary, ffmpeg and Clipbot (the worker's metrics).
     public var timer: ExternalCallTimer
+    /// Where `ffmpeg:polish` makes its per-job folder for media files; nil for the temporary
+    /// folder (`TMPDIR`).
+    public var scratchRoot: String?
 
     public static let defaultFFmpegArguments = ["-af", "loudnorm", "-movflags", "+faststart"]
 
     public init(settings: WorkerSettings, http: HTTPClient? = nil, runpod: RunPodClient? = nil, gpu: GPUGate? = nil,
                 cloudinary: CloudinaryClient? = nil, results: ClipResultsStore? = nil, clipbotPostURL: String? = nil,
                 clipbotNotifyURL: String? = nil, ffmpegPath: String = "ffmpeg", ffmpegTimeout: Duration = .seconds(600),
-                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil)) {
+                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil),
+                scratchRoot: String? = nil) {
         self.settings = settings
         self.http = http
         self.runpod = runpod
@@ -44,6 +48,7 @@ public struct HandlerContext: Sendable {
         self.ffmpegTimeout = ffmpegTimeout
         self.ffmpegArguments = ffmpegArguments
         self.timer = timer
+        self.scratchRoot = scratchRoot
     }
 
     public var folder: MediaFolder { MediaFolder(settings.cloudinaryFolder) }
@@ -55,7 +60,7 @@ public struct HandlerContext: Sendable {
     }
 
     func requireRunPod() throws -> RunPodClient {
-        guard let runpod else { throw JobFailure.permanent("RUNPOD_ENDPOINT_URL is not configured") }
+        guard let runpod else { throw JobFailure.permanent("RunPod is not configured (RUNPOD_ENDPOINT_ID or RUNPOD_ENDPOINT_URL)") }
         return runpod
     }
 
@@ -77,7 +82,8 @@ public struct HandlerContext: Sendable {
         environment == EnvironmentConventions.production ? 64 : 2
     }
 
-    /// From the worker's variables: `RUNPOD_ENDPOINT_URL`, `RUNPOD_API_KEY`, `RUNPOD_RUNSYNC_WAIT_MS`
+    /// From the worker's variables: `RUNPOD_ENDPOINT_ID` or `RUNPOD_ENDPOINT_URL` (`RunPodEndpoint`),
+    /// `RUNPOD_API_KEY`, `RUNPOD_RUNSYNC_WAIT_MS`
     /// (submit with `/runsync` and this wait instead of `/run`), `RUNPOD_GPU_CAP` (in-flight RunPod
     /// jobs of the namespace over every replica), `RUNPOD_GPU_LEASE_SECONDS`, `CLIPBOT_POST_URL`,
     /// `CLIPBOT_NOTIFY_URL`, `FFMPEG_PATH`, `FFMPEG_TIMEOUT_SECONDS`, `FFMPEG_ARGUMENTS`,
@@ -89,7 +95,7 @@ public struct HandlerContext: Sendable {
         let runtime = try CurlRuntime()
         let http = HTTPClient(runtime: runtime, configuration: .init(concurrency: 8, userAgent: "clipnet-worker"))
         var runpod: RunPodClient?
-        if let url = value("RUNPOD_ENDPOINT_URL") {
+        if let url = try RunPodEndpoint.url(from: environment) {
             let submission: RunPodClient.Submission = value("RUNPOD_RUNSYNC_WAIT_MS").flatMap(Int64.init).map { .runSync(wait: .milliseconds($0)) } ?? .run
             runpod = RunPodClient(http: http, endpointURL: url, apiKey: value("RUNPOD_API_KEY") ?? "",
                                   namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths, submission: submission)
@@ -119,9 +125,16 @@ public struct HandlerContext: Sendable {
             timer: timer)
     }
 
-    /// The start-up checks that need the network: the results schema is migrated and the
-    /// Cloudinary folder exists. Throws `PipelineStartupError` saying what is wrong.
+    /// The start-up checks of the pipeline: a RunPod endpoint is set (the GPU job types need it),
+    /// the results schema is migrated and the Cloudinary folder exists. Throws
+    /// `PipelineStartupError` saying what is wrong. A model path that is not set is a warning: only
+    /// the stage that asks for it fails (permanently, with the variable's name).
     public func prepare(logger: Logger) async throws {
+        guard runpod != nil else { throw RunPodEndpoint.missing }
+        for model in RunPodEndpoint.models where settings.runpodModelPaths[model.name] == nil {
+            logger.warning("a RunPod model path is not set: \(model.usedBy) will fail permanently (dead-lettered) until it is",
+                           metadata: ["variable": "\(model.variable)"])
+        }
         if let results {
             do {
                 try await results.migrate()
