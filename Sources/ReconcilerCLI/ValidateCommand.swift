@@ -37,7 +37,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var writeFingerprints: String?
 
     func run() async throws {
-        let options = OfflineValidation.Options(
+        var options = OfflineValidation.Options(
             directory: directory,
             environments: environments.isEmpty
                 ? [EnvironmentConventions.staging, EnvironmentConventions.production] : environments,
@@ -47,6 +47,9 @@ struct ValidateCommand: AsyncParsableCommand {
             fingerprintsFile: fingerprints,
             produceFingerprints: writeFingerprints != nil
         )
+        // Names are resolved: the fingerprints record their addresses, and a staging name for a
+        // production server is found by address.
+        options.resolver = .system(timeout: .seconds(2))
         let report = OfflineValidation.run(options, read: ManifestLoader.readFile)
         for line in report.errors.map(\.description) + report.warnings.map({ "warning: \($0)" }) {
             FileHandle.standardError.write(Data((line + "\n").utf8))

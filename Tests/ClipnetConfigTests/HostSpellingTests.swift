@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ClipnetConfig
 
@@ -85,5 +86,49 @@ import Testing
         let policy = IsolationPolicy(environment: "staging", denied: try Self.productionOnLoopback())
         #expect(policy.violation(for: "redis://0x7f000001:6379/0", subject: "REDIS_URL", secret: nil, location: nil) != nil)
         #expect(policy.violation(for: "redis://10.0.0.7:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil)
+    }
+
+    /// A DNS of two names for one server, and a third name elsewhere.
+    static let dns = HostResolver { name in
+        switch name {
+        case "redis.prod.internal": ["10.9.8.7"]
+        case "cache.alias.example": ["10.1.1.1", "10.9.8.7"]
+        case "redis.staging.internal": ["10.5.5.5"]
+        default: []
+        }
+    }
+
+    @Test func fingerprintsWrittenWithAResolverRecordTheAddressesOfNames() {
+        let plain = IsolationKeys.identities(of: "redis://redis.prod.internal:6379/0", as: .redis) ?? []
+        let resolved = IsolationKeys.identities(of: "redis://redis.prod.internal:6379/0", as: .redis, resolver: Self.dns) ?? []
+        #expect(!plain.contains("redis://10.9.8.7:6379/0"))
+        #expect(resolved.contains("redis://10.9.8.7:6379/0"))
+        #expect(resolved.contains("redis://redis.prod.internal:6379/0"), "the name itself stays")
+    }
+
+    @Test func theReconcilersPolicyFindsAnotherNameForProductionsServerByItsAddress() {
+        let identities = IsolationKeys.identities(of: "redis://redis.prod.internal:6379/0", as: .redis, resolver: Self.dns) ?? []
+        let production = IsolationFingerprints(
+            environment: "production", entries: identities.map { .init(resource: .redis, fingerprint: Fingerprint.of($0)) })
+        let resolving = IsolationPolicy(environment: "staging", denied: production, resolver: Self.dns)
+        let spelling = IsolationPolicy(environment: "staging", denied: production)
+        let other = "redis://cache.alias.example:6379/0"
+        #expect(resolving.violation(for: other, subject: "REDIS_URL", secret: nil, location: nil) != nil,
+                "one of its two addresses is production's")
+        #expect(spelling.violation(for: other, subject: "REDIS_URL", secret: nil, location: nil) == nil, "by spelling alone it passes")
+        #expect(resolving.violation(for: "redis://redis.staging.internal:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil)
+        #expect(resolving.violation(for: "redis://unknown.example:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil,
+                "a name that does not resolve is compared by name")
+    }
+
+    @Test func aLookupSlowerThanTheBoundCountsAsNotResolving() {
+        let slow = HostResolver { _ in
+            Thread.sleep(forTimeInterval: 2)
+            return ["10.9.8.7"]
+        }
+        let bounded = HostResolver.system(timeout: .milliseconds(50))
+        #expect(bounded.addresses("localhost").isEmpty == false, "a quick lookup answers")
+        let timed = HostResolver.bounded(slow, timeout: .milliseconds(50))
+        #expect(timed.addresses("redis.prod.internal").isEmpty)
     }
 }

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -164,6 +167,31 @@ public struct HostResolver: Sendable {
             cursor = entry.pointee.ai_next
         }
         return Array(Set(result)).sorted()
+    }
+
+    /// The system resolver, bounded: a lookup that takes longer than `timeout` counts as not
+    /// resolving (the name is then compared by name only). For the reconciler's preflight and
+    /// `reconciler validate`, which must not hang on a slow DNS server. The lookup runs on a
+    /// dispatch thread; the caller waits on its own thread (never the cooperative pool).
+    public static func system(timeout: Duration) -> HostResolver {
+        bounded(.system, timeout: timeout)
+    }
+
+    /// `resolver`, with each lookup bounded by `timeout` (empty when it takes longer).
+    static func bounded(_ resolver: HostResolver, timeout: Duration) -> HostResolver {
+        HostResolver { name in
+            let result = Mutex<[String]?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global(qos: .utility).async {
+                let addresses = resolver.addresses(name)
+                result.withLock { $0 = addresses }
+                done.signal()
+            }
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return [] }
+            return result.withLock { $0 } ?? []
+        }
     }
 
     /// The host readings of `host` (as `Endpoint` keeps it) and of every address it resolves to.

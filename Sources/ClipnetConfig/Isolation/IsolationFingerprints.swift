@@ -44,7 +44,12 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
     /// The fingerprints of a manifest's identifiers. Identifiers held in secrets are included only
     /// when `secrets` has their values; plain ones (folder, namespace, models, API URL, domain,
     /// a plain client id) always are.
-    public init(of loaded: LoadedManifest, secrets: [String: SecretValue] = [:]) {
+    ///
+    /// With a `resolver`, the identities of the addresses each host name resolves to are
+    /// recorded too (when the document is written), so the other environment can tell a
+    /// different name for the same server without seeing the name. Write the document again
+    /// when the addresses change.
+    public init(of loaded: LoadedManifest, secrets: [String: SecretValue] = [:], resolver: HostResolver = .none) {
         let manifest = loaded.manifest
         var entries: [Entry] = []
         func add(_ value: ConfigValue, as resource: IsolationResource) {
@@ -56,7 +61,7 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
                 text = secret.reveal()
             }
             guard !text.isEmpty else { return }
-            let identities = IsolationKeys.identities(of: text, as: resource)
+            let identities = IsolationKeys.identities(of: text, as: resource, resolver: resolver)
             if identities == nil, [.redis, .postgres, .apiUrl].contains(resource) { return }
             entries.append(Entry(resource: resource, fingerprint: Fingerprint.of(text)))
             for identity in identities ?? [] { entries.append(Entry(resource: resource, fingerprint: Fingerprint.of(identity))) }
@@ -83,8 +88,8 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
     }
 
     /// The fingerprints of a fully resolved manifest.
-    public init(of resolved: ResolvedManifest) {
-        self.init(of: resolved.loaded, secrets: resolved.secrets)
+    public init(of resolved: ResolvedManifest, resolver: HostResolver = .none) {
+        self.init(of: resolved.loaded, secrets: resolved.secrets, resolver: resolver)
     }
 
     /// The union with another document of the same environment.

@@ -32,7 +32,8 @@ public enum ConfigurationPreflight {
         directory: String = ManifestLoader.defaultDirectory,
         read: (String) throws -> String?,
         secrets: SecretStore,
-        otherFingerprints: IsolationFingerprints? = nil
+        otherFingerprints: IsolationFingerprints? = nil,
+        resolver: HostResolver = .none
     ) throws -> Result {
         let loaded = try ManifestLoader.load(environment: environment, directory: directory, read: read)
         let resolved = try SecretResolver.resolve(loaded, from: secrets)
@@ -41,7 +42,7 @@ public enum ConfigurationPreflight {
         let otherFile = ManifestLoader.environmentFile(other, in: directory)
         if try read(otherFile) != nil {
             let otherLoaded = try ManifestLoader.load(environment: other, directory: directory, read: read)
-            denied = denied.merging(IsolationFingerprints(of: otherLoaded))
+            denied = denied.merging(IsolationFingerprints(of: otherLoaded, resolver: resolver))
         } else if otherFingerprints == nil {
             throw ConfigError(.invalidManifest,
                               "cannot check isolation: \(otherFile) is absent and no \(other) fingerprints were given")
@@ -53,7 +54,7 @@ public enum ConfigurationPreflight {
             }
             denied = denied.merging(otherFingerprints)
         }
-        let policy = IsolationPolicy(environment: environment, denied: denied)
+        let policy = IsolationPolicy(environment: environment, denied: denied, resolver: resolver)
         try policy.check(resolved)
         return Result(resolved: resolved, denied: denied, policy: policy)
     }

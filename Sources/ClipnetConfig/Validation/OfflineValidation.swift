@@ -16,6 +16,9 @@ public enum OfflineValidation {
         public var fingerprintsFile: String?
         /// Produce the fingerprints document of the (single) environment validated.
         public var produceFingerprints: Bool
+        /// How host names are resolved: the fingerprints document records the addresses, and the
+        /// check compares them (`HostResolver`'s rule for several addresses).
+        public var resolver: HostResolver = .none
 
         public init(
             directory: String = ManifestLoader.defaultDirectory,
@@ -124,7 +127,7 @@ public enum OfflineValidation {
             let other = EnvironmentConventions.counterpart(of: environment)
             var denied = IsolationFingerprints(environment: other, entries: [])
             if let otherManifest = loaded[other] {
-                denied = denied.merging(IsolationFingerprints(of: otherManifest, secrets: resolved[other]?.secrets ?? [:]))
+                denied = denied.merging(IsolationFingerprints(of: otherManifest, secrets: resolved[other]?.secrets ?? [:], resolver: options.resolver))
             }
             if let supplied {
                 if supplied.environment == other {
@@ -141,7 +144,7 @@ public enum OfflineValidation {
                         + "pass --resolve-secrets with \(other)'s secrets, or --fingerprints"
                 )
             }
-            let policy = IsolationPolicy(environment: environment, denied: denied)
+            let policy = IsolationPolicy(environment: environment, denied: denied, resolver: options.resolver)
             let violations = resolved[environment].map(policy.violations(in:)) ?? policy.violations(in: manifest)
             report.errors += violations.map(\.diagnostic)
             let references = Set(manifest.manifest.secretReferences.map(\.reference.name)).count
@@ -157,7 +160,7 @@ public enum OfflineValidation {
                 report.errors.append(Diagnostic(.isolation, at: .file(options.directory), "--write-fingerprints needs exactly one --environment"))
             } else if let environment = requested.first, let manifest = loaded[environment] {
                 if let resolved = resolved[environment] {
-                    report.fingerprints = IsolationFingerprints(of: resolved)
+                    report.fingerprints = IsolationFingerprints(of: resolved, resolver: options.resolver)
                 } else {
                     report.errors.append(Diagnostic(.isolation, at: .file(manifest.files.last ?? options.directory),
                                                     "--write-fingerprints needs --resolve-secrets, so secret-backed identifiers are included"))

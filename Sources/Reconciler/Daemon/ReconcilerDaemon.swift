@@ -126,7 +126,8 @@ public final class ReconcilerDaemon: Sendable {
             repository: mirror, head: { [watcher] in watcher.status().head },
             secrets: SecretStore(environment: environment, file: try configuration.secretsFile.map(SecretsFile.load(path:))),
             otherFingerprints: otherFingerprints, connector: connector,
-            probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger)
+            probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger,
+            hostResolver: .system(timeout: .seconds(2)))
         let board = StatusBoard(environment: configuration.environment, watch: { [watcher] in watcher.status() })
         var budgets: [Platform: Int] = [:]
         budgets[.railway] = configuration.railway.requestsPerHour

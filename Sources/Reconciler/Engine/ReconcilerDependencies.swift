@@ -18,6 +18,8 @@ public struct ReconcilerDependencies: Sendable {
     public var secrets: SecretStore
     /// Production's secret-backed identifiers, produced where its secrets live.
     public var otherFingerprints: IsolationFingerprints?
+    /// How the isolation check resolves host names (the daemon: the system resolver, bounded).
+    public var hostResolver: HostResolver
     public var connector: any PlatformConnecting
     public var probes: any ServiceProbing
     public var settings: ReconcileSettings
@@ -33,8 +35,10 @@ public struct ReconcilerDependencies: Sendable {
         repository: any ManifestRepository, head: @escaping @Sendable () -> CommitID?, secrets: SecretStore,
         otherFingerprints: IsolationFingerprints? = nil, connector: any PlatformConnecting, probes: any ServiceProbing,
         settings: ReconcileSettings = ReconcileSettings(), logger: Logger = Logger(label: "clipnet.reconciler"),
-        now: @escaping @Sendable () -> Date = { Date() }, preflightCache: PreflightCache = PreflightCache()
+        now: @escaping @Sendable () -> Date = { Date() }, preflightCache: PreflightCache = PreflightCache(),
+        hostResolver: HostResolver = .none
     ) {
+        self.hostResolver = hostResolver
         self.preflightCache = preflightCache
         self.environment = environment
         self.branch = branch

@@ -69,11 +69,13 @@ enum ManifestPreflight {
     ) async -> Result<ConfigurationPreflight.Result, ReconcileError> {
         let secrets = dependencies.secrets
         let other = dependencies.otherFingerprints
+        let resolver = dependencies.hostResolver
         return await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
                 do {
                     let result = try ConfigurationPreflight.run(
-                        environment: environment, directory: directory, read: { files[$0] }, secrets: secrets, otherFingerprints: other)
+                        environment: environment, directory: directory, read: { files[$0] }, secrets: secrets, otherFingerprints: other,
+                        resolver: resolver)
                     continuation.resume(returning: .success(result))
                 } catch let error as ConfigError {
                     let reason: ReconcileError.Reason = switch error.code {
