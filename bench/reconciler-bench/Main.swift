@@ -24,6 +24,10 @@ struct ReconcilerBench {
             try await SandboxChild.run(manifests: arguments.count > 2 ? arguments[2] : "deploy")
             return
         }
+        if arguments.count > 1, arguments[1] == "soak" {
+            try await Soak(passes: arguments.count > 2 ? Int(arguments[2]) ?? 3_000 : 3_000).run()
+            return
+        }
         let passes = arguments.count > 1 ? Int(arguments[1]) ?? 300 : 300
         let webhooks = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
         try await Benchmark(passes: passes, webhooks: webhooks).run()
@@ -46,20 +50,7 @@ struct Benchmark {
         let secret = "bench-webhook-secret-\(getpid())"
         var environment = child.environment
         environment["GITHUB_WEBHOOK_SECRET"] = secret
-        let configuration = try DaemonConfiguration.parse("""
-            environment: staging
-            repository:
-              url: \(child.repository)
-              branch: develop
-              pollInterval: 1h
-            state: file:\(work)/state
-            listen: 127.0.0.1:0
-            reconcile:
-              driftInterval: 1h
-              rolloutPollInterval: 20ms
-              workerVersionSource: platform
-            """, file: "bench.yaml")
-        let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
+        let daemon = try await Self.daemon(child: child, work: work, environment: environment, logger: logger)
 
         // Settle the first rollout (the manifests commit), then warm up.
         await daemon.fetch()
@@ -142,6 +133,25 @@ struct Benchmark {
             baseline, same run: bare `git fetch --prune` of the same commits into a plain mirror: p50 \(f(percentile(gitFetch, 50))) ms
             ratio (p50) webhook-to-deploy / git fetch: \(f(percentile(latencies, 50) / max(percentile(gitFetch, 50), 0.001)))
             """)
+    }
+
+    /// The daemon over the sandbox child: file store in `work`, no timers (the benchmark drives it).
+    static func daemon(child: SandboxProcess, work: String, environment: [String: String], logger: Logger) async throws -> ReconcilerDaemon {
+        let configuration = try DaemonConfiguration.parse("""
+            environment: staging
+            repository:
+              url: \(child.repository)
+              branch: develop
+              pollInterval: 1h
+            state: file:\(work)/state
+            listen: 127.0.0.1:0
+            reconcile:
+              driftInterval: 1h
+              fullObserveInterval: 0s
+              rolloutPollInterval: 20ms
+              workerVersionSource: platform
+            """, file: "bench.yaml")
+        return try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
     }
 
     func percentile(_ values: [Double], _ p: Double) -> Double {

@@ -69,7 +69,11 @@ final class RollbackReadinessBook: Sendable {
 
     /// A round when the last one is `interval` old: the newest candidates not known expired.
     func round(_ state: EnvironmentState, platforms: Platforms, now: Date, interval: TimeInterval) async {
+        let kept = Set(state.allKnownGood.map(\.revision))
         let due = book.withLock { book -> Bool in
+            // Records that left the store (older than the kept history) are forgotten, so the
+            // book stays as small as the store's own list.
+            book.entries = book.entries.filter { kept.contains($0.key) }
             guard book.lastRound.map({ now.timeIntervalSince($0) >= interval }) ?? true else { return false }
             book.lastRound = now
             return true
