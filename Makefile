@@ -8,8 +8,9 @@ HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|C
 
 .PHONY: run test deps build release bench simulate clean
 
+# What every target needs (the C libraries, git); `make test` and `make bench` add their own.
 deps:
-	@bash scripts/ensure-packages.sh
+	@bash scripts/ensure-packages.sh build
 
 build: deps
 	$(SWIFT) build
@@ -19,12 +20,16 @@ release: deps
 
 # The main job on its embedded default: the whole product on loopback with its status page
 # (README, "From clone to the status page").
-run: deps
+# PORT chooses the status page's port (default 8080).
+PORT ?= 8080
+run:
+	@bash scripts/ensure-packages.sh run
 	$(SWIFT) build --product reconciler
-	"$$($(SWIFT) build --show-bin-path)/reconciler" demo --manifests "$(CURDIR)/deploy"
+	"$$($(SWIFT) build --show-bin-path)/reconciler" demo --manifests "$(CURDIR)/deploy" --port $(PORT)
 
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
-test: deps
+test:
+	@bash scripts/ensure-packages.sh test
 	$(SWIFT) build --build-tests
 	# Every group runs even when one fails (CI shows all of it); the target fails if any did.
 	@status=0; \
@@ -42,7 +47,8 @@ simulate: deps
 	$(SWIFT) build -c release --product Simulate
 	"$$($(SWIFT) build -c release --show-bin-path)/Simulate" $(SIM_SEQUENCES) 40 1 | tee bench/results/simulate.txt
 
-bench: deps
+bench:
+	@bash scripts/ensure-packages.sh bench
 	bash bench/run.sh
 
 clean:

@@ -33,6 +33,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let problem = ListenCheck.problem(host: "127.0.0.1", port: port) {
+            FileHandle.standardError.write(Data("reconciler demo: \(problem); choose another port: `PORT=\(port == 8080 ? 8081 : 8080) make run` or `reconciler demo --port N`\n".utf8))
+            throw ExitCode.failure
+        }
         // The story is on standard output; only warnings and errors go to the log.
         let environmentLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
         ClipnetLogging.bootstrap(level: environmentLevel ?? .warning, format: .text)

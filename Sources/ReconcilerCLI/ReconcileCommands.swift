@@ -1,4 +1,5 @@
 import ArgumentParser
+import KnownGoodStore
 import ReconcilerClient
 
 /// `reconciler retry`: roll out the desired revision again although it failed before.
@@ -40,6 +41,8 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "How many entries (1 to 1000).")
     var limit: Int = 20
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
     }
@@ -48,7 +51,11 @@ struct HistoryCommand: AsyncParsableCommand {
         let (entries, readiness) = try await client.withClient { client in
             (try await client.history(limit: limit), (try? await client.status().document.rollbackReadiness) ?? [])
         }
-        printText(HistoryTable.render(entries, readiness: readiness))
+        if output.isJSON {
+            try output.printJSON(HistoryDocument(entries: entries))
+        } else {
+            printText(HistoryTable.render(entries, readiness: readiness))
+        }
     }
 }
 
@@ -81,9 +88,19 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan", abstract: "Show what a reconcile would change now, applying nothing.")
 
     @OptionGroup var client: ClientOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let plan = try await client.withClient { try await $0.plan() }
-        printText(PlanSummary.render(plan))
+        if output.isJSON {
+            try output.printJSON(plan)
+        } else {
+            printText(PlanSummary.render(plan))
+        }
     }
+}
+
+/// `GET /history`'s document, as `history -o json` prints it.
+struct HistoryDocument: Encodable {
+    var entries: [HistoryEntry]
 }

@@ -39,6 +39,10 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        if let problem = ListenCheck.problem(host: configuration.listenHost, port: configuration.listenPort) {
+            FileHandle.standardError.write(Data("reconciler: \(problem); change `listen:` in \(config)\n".utf8))
+            throw ExitCode.failure
+        }
         // The signal handlers come first, so a SIGTERM during start-up is a graceful stop too.
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: DaemonRuntime(configuration: configuration, logger: logger))],

@@ -61,15 +61,18 @@ public final class FreezableTCPProxy: Sendable {
     public func thaw() { state.withLock { $0.frozen = false } }
 
     /// Closes every connection and the listener; nothing is forwarded any more.
+    /// Idempotent: the listener is closed exactly once (a second `close` of its number would
+    /// close whatever another test opened since under the same number).
     public func stop() {
-        let sockets = state.withLock { state -> Set<Int32> in
-            state.stopped = true
-            defer { state.sockets = [] }
-            return state.sockets
+        let first = state.withLock { state -> (Bool, Set<Int32>) in
+            defer { state.stopped = true }
+            return (!state.stopped, state.sockets)
         }
-        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
+        for fd in first.1 { shutdown(fd, Int32(SHUT_RDWR)) }
+        guard first.0 else { return }
+        // The accept thread closes the listener once `accept` fails, so no other thread can
+        // be inside `accept` on a number that was closed and reused.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
@@ -77,8 +80,10 @@ public final class FreezableTCPProxy: Sendable {
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                if errno == EINTR { continue }
+            guard client >= 0, !state.withLock({ $0.stopped }) else {
+                if client < 0, errno == EINTR { continue }
+                if client >= 0 { close(client) }
+                close(listener)
                 return
             }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -11,7 +11,7 @@ import Testing
         let environment = uniqueName("t")
         let torture = ChildProcess.productPath("StoreTorture")
         let child = try KillableChild(executable: torture, arguments: ["lead", url, environment])
-        try child.waitForLine("leader")
+        try await child.line("leader")
         let childHolder = try #require(try PSQL.value("SELECT holder FROM reconciler_leadership WHERE environment = '\(environment)'"))
         let childEpoch = try #require(Int64(try PSQL.value("SELECT epoch FROM reconciler_leadership WHERE environment = '\(environment)'") ?? ""))
 
@@ -29,7 +29,7 @@ import Testing
             #expect(try PSQL.leadershipLockHolders(environment: environment) == 1)
             #expect(childHolder != standby.holder)
 
-            child.killHard()
+            await child.killNow()
             #expect(await eventually { standby.fence != nil }, "the standby did not take over within 30 s")
             let fence = try #require(standby.fence)
             #expect(fence.epoch > childEpoch)

@@ -21,7 +21,7 @@ import Testing
         Case(product: "clipnet-worker", arguments: ["run", "--heartbeat-ttl-seconds", "0"], flag: "--heartbeat-ttl-seconds"),
         Case(product: "clipnet-worker", arguments: ["run", "--metrics-port", "99999"], flag: "--metrics-port"),
         Case(product: "clipnet-worker", arguments: ["run", "--concurrency", "0"], flag: "--concurrency"),
-        Case(product: "reconciler", arguments: ["watch", "--repository", ".", "--interval", "1e300"], flag: "--interval"),
+        Case(product: "reconciler", arguments: ["heads", "--repository", ".", "--interval", "1e300"], flag: "--interval"),
         Case(product: "reconciler", arguments: ["pin", "abc", "--reason", "x", "--wait", "--wait-timeout", "inf"], flag: "--wait-timeout"),
         Case(product: "reconciler", arguments: ["demo", "--port", "99999"], flag: "--port"),
     ]

@@ -48,7 +48,7 @@ import Testing
             good = try sandbox.commit("Known good")
             let first = try DaemonProcess(configurationPath: config, sandbox: sandbox)
             #expect(try await Self.waitFor(sandbox, revision: good!) { $0.phase == .succeeded })
-            first.killHard()
+            await first.killHard()
         }
         let revision = try sandbox.commit("Under test")
         // Make the phase under test last a while
@@ -69,7 +69,7 @@ import Testing
         let target = RolloutPhase(rawValue: phase.rawValue)!
         let reached = try await Self.waitFor(sandbox, revision: revision) { $0.phase == target }
         #expect(reached, "the rollout never reached \(phase)")
-        daemon.killHard()
+        await daemon.killHard()
         let before = try await Self.state(sandbox).rollout
         sandbox.apps.reportVersion(nil)
 
@@ -77,7 +77,7 @@ import Testing
         let restarted = try DaemonProcess(configurationPath: config, sandbox: sandbox)
         let ended = try await Self.waitFor(sandbox, revision: revision) { !$0.isActive }
         let after = try await Self.state(sandbox)
-        _ = restarted.terminate()
+        _ = await restarted.terminate()
 
         #expect(ended)
         #expect(after.rollout?.id == before?.id, "the restarted daemon continued the same rollout")
@@ -104,14 +104,14 @@ import Testing
         while kills < 12 {
             let daemon = try DaemonProcess(configurationPath: config, sandbox: sandbox)
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...700)))
-            daemon.killHard()
+            await daemon.killHard()
             kills += 1
             if try await Self.state(sandbox).rollout.map({ $0.revision == revision && !$0.isActive }) == true { break }
         }
         let last = try DaemonProcess(configurationPath: config, sandbox: sandbox)
         #expect(try await Self.waitFor(sandbox, revision: revision) { $0.phase == .succeeded })
-        try last.waitUntilRunning()
-        #expect(last.terminate() == 0, "SIGTERM stops the daemon cleanly")
+        try await last.waitUntilRunning()
+        #expect(await last.terminate() == 0, "SIGTERM stops the daemon cleanly")
         let manifest = sandbox.manifest
         #expect(sandbox.railwayDeploys(of: manifest.railway.services.api.serviceId, revision: revision) == 1)
         #expect(sandbox.railwayDeploys(of: manifest.railway.services.worker.serviceId, revision: revision) == 1)

@@ -19,14 +19,15 @@ final class DaemonProcess {
 
     var pid: Int32 { child.processIdentifier }
 
-    func killHard() { child.killHard() }
+    func killHard() async { await child.killNow() }
 
-    /// Blocks until the daemon has opened everything and runs its services.
-    func waitUntilRunning() throws {
-        try child.waitForOutput { $0.contains("reconciler: staging follows") }
+    /// Returns once the daemon has opened everything and runs its services (the task waits,
+    /// not a thread of the cooperative pool: the daemon needs the emulators this process serves).
+    func waitUntilRunning() async throws {
+        try await child.output { $0.contains("reconciler: staging follows") }
     }
 
-    func terminate() -> Int32 { child.terminate() }
+    func terminate() async -> Int32 { await child.stop() }
 }
 
 extension StagingSandbox {

@@ -10,7 +10,7 @@ import Testing
 @Suite struct LeaderTakeoverTests {
     @Test func aStandbyTakesOverAnInFlightRolloutWhenTheLeaderDies() async throws {
         let sandbox = try await DaemonCrashTests.slowSandbox(healthWindow: 1)
-        let database = try TestDatabase.create(prefix: "takeover")
+        let database = try await TestDatabase.make(prefix: "takeover")
         defer {
             Task { await sandbox.stop() }
             try? TestDatabase.drop(database.name)
@@ -19,8 +19,8 @@ import Testing
         let store = try await PostgresStateStore(url: database.url)
         let first = try DaemonProcess(configurationPath: config, sandbox: sandbox)
         let second = try DaemonProcess(configurationPath: config, sandbox: sandbox)
-        try first.waitUntilRunning()
-        try second.waitUntilRunning()
+        try await first.waitUntilRunning()
+        try await second.waitUntilRunning()
         let leaderPID = try await Self.leaderPID(database.url)
         #expect([first.pid, second.pid].contains(leaderPID))
         let (leader, standby) = leaderPID == first.pid ? (first, second) : (second, first)
@@ -32,7 +32,7 @@ import Testing
         }
         #expect(building)
         let rolloutID = try await store.load(environment: "staging").rollout?.id
-        leader.killHard()
+        await leader.killHard()
 
         // The standby leads and finishes the same rollout
         let finished = await eventually(within: .seconds(60)) {
@@ -47,7 +47,7 @@ import Testing
         #expect(sandbox.railwayDeploys(of: manifest.railway.services.api.serviceId, revision: revision) == 1)
         #expect(sandbox.railwayDeploys(of: manifest.railway.services.worker.serviceId, revision: revision) == 1)
         #expect(sandbox.vercelCreates(revision: revision) == 1)
-        #expect(standby.terminate() == 0)
+        #expect(await standby.terminate() == 0)
         await store.close()
     }
 
@@ -55,7 +55,7 @@ import Testing
     static func leaderPID(_ url: String) async throws -> Int32? {
         var holder: String?
         _ = await eventually(within: .seconds(30)) {
-            holder = try? ChildProcess.run([
+            holder = try? await ChildProcess.output([
                 "psql", "-X", "-q", "-A", "-t", "-d", url, "-c",
                 "SELECT holder FROM reconciler_leadership WHERE environment = 'staging'",
             ]).trimmingCharacters(in: .whitespacesAndNewlines)

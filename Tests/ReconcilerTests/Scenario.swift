@@ -57,7 +57,7 @@ final class Scenario: Sendable {
             manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
             healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
         var database: (name: String, url: String)?
-        if store == .postgres { database = try TestDatabase.create(prefix: "reconciler") }
+        if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
         let text = configure(sandbox.daemonConfiguration(state: database?.url))
         let configuration = try DaemonConfiguration.parse(text, file: "scenario.yaml")
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
@@ -140,7 +140,7 @@ final class Scenario: Sendable {
             _ = await task.result
         }
         await sandbox.stop()
-        if let databaseName { try? TestDatabase.drop(databaseName) }
+        if let databaseName { try? await TestDatabase.remove(databaseName) }
     }
 
     /// Runs `body` with a started scenario and always stops it.

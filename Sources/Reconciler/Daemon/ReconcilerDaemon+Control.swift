@@ -16,10 +16,18 @@ extension ReconcilerDaemon: ReconcilerControl {
         }
     }
 
+    /// Ready means: the branch was fetched at least once, the store takes writes, and on the
+    /// leader the last pass did not stall (a person must act). A standby is ready (it serves
+    /// status and refuses actions with 503 `not_leader`); a failing but retrying pass is not a
+    /// reason to take the status server out of rotation.
     public func readiness() async -> Readiness {
         var checks: [Readiness.Check] = []
         let leader = core.leaderStore != nil
-        checks.append(.init(name: "leader", ok: leader, detail: leader ? "this replica reconciles" : "standby: another replica reconciles"))
+        checks.append(.init(name: "role", ok: true, detail: leader ? "this replica reconciles" : "standby: another replica reconciles"))
+        let watch = watcher.status()
+        checks.append(watch.lastSuccessAt == nil
+            ? .init(name: "git", ok: false, detail: "the branch has not been fetched yet" + (watch.lastError.map { ": \($0)" } ?? ""))
+            : .init(name: "git", ok: true, detail: "the branch was fetched"))
         do {
             if let probe = core.baseStore as? any WritableProbe {
                 try await probe.probeWritable(environment: environment, timeout: .seconds(2))
@@ -30,14 +38,13 @@ extension ReconcilerDaemon: ReconcilerControl {
         } catch {
             checks.append(.init(name: "store", ok: false, detail: "the state store cannot be written: \(error)"))
         }
-        switch loop.lastReport()?.result {
+        switch core.board.inputs.lastPass {
         case nil:
             checks.append(.init(name: "reconcile", ok: true, detail: "no pass has finished yet"))
-        case .failed?, .stalled?:
-            let report = loop.lastReport()!
-            checks.append(.init(name: "reconcile", ok: false, detail: "the last pass \(report.result.label) in \(report.step ?? "?"): \(report.message ?? "")"))
-        case let result?:
-            checks.append(.init(name: "reconcile", ok: true, detail: "the last pass \(result.label)"))
+        case let report? where report.result == .stalled && leader:
+            checks.append(.init(name: "reconcile", ok: false, detail: "the last pass stalled in \(report.step ?? "?"): \(report.message ?? "")"))
+        case let report?:
+            checks.append(.init(name: "reconcile", ok: true, detail: "the last pass \(report.result.label)\(report.message.map { ": \($0)" } ?? "")"))
         }
         return Readiness(checks: checks)
     }

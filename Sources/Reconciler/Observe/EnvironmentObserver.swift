@@ -88,14 +88,21 @@ struct EnvironmentObserver: Sendable {
         if let fleetResult {
             workerObservation.revisionSource = .heartbeat
             switch fleetResult {
-            case .reported(let fleet):
+            case .reported(let all):
+                // Replicas of a replaced deployment keep beating until Railway stops them (it
+                // overlaps old and new): they are draining, not skew. A heartbeat that names no
+                // deployment (an older worker) cannot be told apart and counts.
+                let (fleet, draining) = all.replicas(of: workerDeployment?.id.rawValue)
                 // A mixed fleet (old workers still alive during a deploy) reports no single
                 // version: the detail lists them, and the platform record stands for drift.
                 workerObservation.reportedRevision = fleet.versions.count == 1 ? fleet.versions.first?.version : nil
-                workerObservation.healthy = !fleet.workers.isEmpty
-                workerObservation.detail = fleet.workers.isEmpty
-                    ? "no live worker heartbeat"
-                    : "\(fleet.workers.count) live worker(s): " + fleet.versions.map { "\(String($0.version.prefix(12))) ×\($0.count)" }.joined(separator: ", ")
+                // Only draining replicas beating: the new deployment's have not reported yet
+                // (starting), which is not unhealthy.
+                workerObservation.healthy = fleet.workers.isEmpty ? (draining > 0 ? nil : false) : true
+                workerObservation.detail = (fleet.workers.isEmpty
+                    ? (draining > 0 ? "no heartbeat yet from the running deployment" : "no live worker heartbeat")
+                    : "\(fleet.workers.count) live worker(s): " + fleet.versions.map { "\(String($0.version.prefix(12))) ×\($0.count)" }.joined(separator: ", "))
+                    + (draining > 0 ? "; \(draining) draining replica(s) of a replaced deployment" : "")
             case .failed(let message):
                 workerObservation.healthy = nil
                 workerObservation.detail = message

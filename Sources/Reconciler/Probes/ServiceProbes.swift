@@ -160,6 +160,16 @@ public struct WorkerFleet: Sendable, Equatable {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.version < $1.version }
     }
 
+    /// The heartbeats of the deployment that runs now, and how many were left out: replicas of a
+    /// replaced deployment keep beating until the platform stops them (Railway overlaps old and
+    /// new), and they are draining, not version skew. A heartbeat that names no deployment (an
+    /// older worker) cannot be told apart and stays. All of them when `deployment` is unknown.
+    public func replicas(of deployment: String?) -> (current: WorkerFleet, draining: Int) {
+        guard let deployment else { return (self, 0) }
+        let current = workers.filter { $0.deploymentId == nil || $0.deploymentId == deployment }
+        return (WorkerFleet(workers: current, queueDepth: queueDepth, deadJobs: deadJobs), workers.count - current.count)
+    }
+
     public static func == (lhs: WorkerFleet, rhs: WorkerFleet) -> Bool {
         lhs.workers == rhs.workers && lhs.queueDepth == rhs.queueDepth && lhs.deadJobs == rhs.deadJobs
     }

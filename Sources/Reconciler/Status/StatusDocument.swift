@@ -27,6 +27,12 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var at: Date
         public var reason: String
         public var phase: String?
+
+        public init(at: Date, reason: String, phase: String?) {
+            self.at = at
+            self.reason = reason
+            self.phase = phase
+        }
     }
 
     public struct Deployments: Codable, Sendable, Equatable {
@@ -75,6 +81,13 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var detail: String
         /// `heal` or `report`, from the manifest's policy for the kind.
         public var policy: String?
+
+        public init(kind: String, service: String?, detail: String, policy: String?) {
+            self.kind = kind
+            self.service = service
+            self.detail = detail
+            self.policy = policy
+        }
     }
 
     public struct Rollout: Codable, Sendable, Equatable {
@@ -99,6 +112,15 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var message: String?
         /// The record's generation the pass started from.
         public var generation: Int64?
+
+        public init(at: Date, result: String, durationMs: Double, step: String?, message: String?, generation: Int64? = nil) {
+            self.at = at
+            self.result = result
+            self.durationMs = durationMs
+            self.step = step
+            self.message = message
+            self.generation = generation
+        }
     }
 
     /// The worker service as its Redis heartbeats show it (absent when not read).

@@ -60,7 +60,8 @@ public enum StatusSummary {
         }
         lines.append("")
         if document.drift.isEmpty {
-            lines.append("No drift.")
+            lines.append(StatusVerdict(document).inSync || document.services.isEmpty
+                ? "No drift." : "No drift measured, but not every service runs the desired revision (see the first line).")
         } else {
             lines.append("DRIFT")
             for item in document.drift {
@@ -70,15 +71,17 @@ public enum StatusSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The first line: the same verdict as the status page's badge (`StatusVerdict`).
     static func headline(_ document: StatusDocument) -> String {
-        let terminal: Set<String> = ["succeeded", "failed", "rolledBack"]
-        if let rollout = document.rollout, !terminal.contains(rollout.phase) {
-            return "rolling out \(rollout.revision.prefix(12)) (\(rollout.phase))"
+        switch StatusVerdict(document).kind {
+        case .rollingOut(let revision, let phase, _): "rolling out \(revision.prefix(12)) (\(phase))"
+        case .heldBack: "held back: the desired revision failed"
+        case .blocked(let why): "blocked: \(why)"
+        case .unhealthy(let names): "unhealthy: \(names.joined(separator: ", "))"
+        case .drift(let count): "drift (\(count))"
+        case .reconcileFailed(let result, _): "reconcile \(result)"
+        case .starting: "starting (branch not fetched yet)"
+        case .inSync(let revision, let pinned): "in sync at \(revision.prefix(12))\(pinned ? " (pinned)" : "")"
         }
-        if document.desired.failed != nil { return "held back: the desired revision failed" }
-        if document.services.contains(where: { $0.healthy == false }) { return "unhealthy" }
-        if !document.drift.isEmpty { return "drift (\(document.drift.count))" }
-        guard let desired = document.desired.revision else { return "starting (branch not fetched yet)" }
-        return "in sync at \(desired.prefix(12))\(document.desired.source == .pin ? " (pinned)" : "")"
     }
 }

@@ -40,6 +40,11 @@ extension StatusPage {
     func driftSection() -> String {
         var out = "<section id=\"drift\"><h2>Drift</h2>\n"
         guard !document.drift.isEmpty else {
+            // No drift items is not "in sync" while the services are not at the desired revision
+            // (blocked, held back, rolling out): say which.
+            guard StatusVerdict(document).inSync || document.services.isEmpty else {
+                return out + "<p class=\"muted\">No drift measured, but not every service runs the desired revision: see the verdict above.</p></section>\n"
+            }
             return out + "<p class=\"ok-text\">No drift: what runs matches the desired state.</p></section>\n"
         }
         out += "<ul class=\"drift\">\n"

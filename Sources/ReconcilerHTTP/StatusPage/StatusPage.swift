@@ -58,50 +58,45 @@ struct StatusPage {
     }
 }
 
-/// The one-line answer to "is staging all right?", shown at the top of the page.
+/// The page's rendering of the shared verdict (`StatusVerdict`, the same rule as the CLI's first
+/// line), with the phase names people read.
 struct Verdict {
     let title: String
     let detail: String
-    /// `ok`, `warn` or `bad`: the header's colour.
+    /// `ok`, `info`, `warn` or `bad`: the header's colour.
     let tone: String
 
     init(_ document: StatusDocument) {
+        let verdict = StatusVerdict(document)
+        tone = verdict.tone
         let desired = document.desired.revision.map { String($0.prefix(12)) } ?? "nothing yet"
-        let unhealthy = document.services.filter { $0.healthy == false }.map(\.name)
-        if let rollout = document.rollout, !Self.terminalPhases.contains(rollout.phase) {
+        switch verdict.kind {
+        case .rollingOut(let revision, let phase, _):
             title = "Rolling out"
-            detail = "Rolling out \(rollout.revision.prefix(12)): \(PhaseText.name(rollout.phase))."
-            tone = rollout.error == nil ? "info" : "warn"
-        } else if let failed = document.desired.failed {
+            detail = "Rolling out \(revision.prefix(12)): \(PhaseText.name(phase))."
+        case .heldBack(_, let reason):
             title = "Held back"
-            detail = "\(desired) failed (\(failed.reason)); it will not roll out again until a new commit or a retry."
-            tone = "bad"
-        } else if let blocked = document.blockedBy {
+            detail = "\(desired) failed (\(reason)); it will not roll out again until a new commit or a retry."
+        case .blocked(let why):
             title = "Blocked"
-            detail = blocked
-            tone = "bad"
-        } else if !unhealthy.isEmpty {
+            detail = why
+        case .unhealthy(let names):
             title = "Unhealthy"
-            detail = "Failing health checks: \(unhealthy.joined(separator: ", "))."
-            tone = "bad"
-        } else if !document.drift.isEmpty {
+            detail = "Failing health checks: \(names.joined(separator: ", "))."
+        case .drift(let count):
             title = "Drift"
-            detail = "\(document.drift.count) difference\(document.drift.count == 1 ? "" : "s") between \(desired) and what runs."
-            tone = "warn"
-        } else if let last = document.lastReconcile, last.result == "failed" || last.result == "stalled" {
-            title = "Reconcile \(last.result)"
-            detail = last.message ?? "The last reconcile did not complete."
-            tone = "bad"
-        } else if document.desired.revision == nil {
+            detail = "\(count) difference\(count == 1 ? "" : "s") between \(desired) and what runs."
+        case .reconcileFailed(let result, let message):
+            title = "Reconcile \(result)"
+            detail = message ?? "The last reconcile did not complete."
+        case .starting:
             title = "Starting"
             detail = "The branch has not been fetched yet."
-            tone = "info"
-        } else {
+        case .inSync(_, let pinned):
             title = "In sync"
-            detail = "Every service runs \(desired)\(document.desired.source == .pin ? " (pinned)" : "")."
-            tone = "ok"
+            detail = "Every service runs \(desired)\(pinned ? " (pinned)" : "")."
         }
     }
 
-    static let terminalPhases: Set<String> = ["succeeded", "failed", "rolledBack"]
+    static let terminalPhases = StatusVerdict.terminalPhases
 }

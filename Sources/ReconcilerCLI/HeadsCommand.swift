@@ -5,12 +5,12 @@ import GitWatch
 import Logging
 import ServiceLifecycle
 
-/// `reconciler watch`: mirrors a repository into the state folder and prints each new head of a
+/// `reconciler heads` (formerly `watch`): mirrors a repository into the state folder and prints each new head of a
 /// branch until interrupted. The git half of the daemon on its own: useful to check that the
 /// daemon can reach and read a repository, and what `make run` runs until the demo exists.
-struct WatchCommand: AsyncParsableCommand {
+struct HeadsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch",
+        commandName: "heads",
         abstract: "Mirror a repository and print each new head of a branch."
     )
 

@@ -1,0 +1,45 @@
+import Foundation
+import Reconciler
+import ReconcilerClient
+import ReconcilerTestSupport
+import Testing
+
+/// `reconciler status`'s first line comes from the same verdict as the status page's badge.
+@Suite struct StatusHeadlineTests {
+    static func document(_ change: (inout StatusDocument) -> Void) -> StatusDocument {
+        var document = SampleEnvironment.document()
+        document.rollout = nil
+        document.drift = []
+        document.desired.failed = nil
+        document.blockedBy = nil
+        document.lastReconcile = nil
+        document.services = document.services.map { var service = $0; service.healthy = true; return service }
+        change(&document)
+        return document
+    }
+
+    static func firstLine(_ document: StatusDocument) -> String {
+        String(StatusSummary.render(document).split(separator: "\n").first ?? "")
+    }
+
+    @Test func aBlockedDaemonIsBlockedNotInSync() {
+        let blocked = Self.document { $0.blockedBy = "unresolved secret reference in the staging manifest: STAGING_NEXTAUTH_SECRET" }
+        #expect(Self.firstLine(blocked) == "staging: blocked: unresolved secret reference in the staging manifest: STAGING_NEXTAUTH_SECRET")
+        #expect(StatusVerdict(blocked).tone == "bad")
+        #expect(!StatusSummary.render(blocked).contains("No drift.\n"), "no drift is not in sync while blocked")
+    }
+
+    @Test func everyVerdictHasItsOwnFirstLine() {
+        let cases: [(StatusDocument, String)] = [
+            (Self.document { _ in }, "staging: in sync at "),
+            (Self.document { $0.drift = [.init(kind: "alias", service: "frontend", detail: "x", policy: "heal")] }, "staging: drift (1)"),
+            (Self.document { $0.services[0].healthy = false }, "staging: unhealthy: "),
+            (Self.document { $0.desired.failed = .init(at: SampleEnvironment.now, reason: "build failed", phase: "deployBackend") }, "staging: held back"),
+            (Self.document { $0.lastReconcile = .init(at: SampleEnvironment.now, result: "failed", durationMs: 1, step: "observe", message: "x") },
+             "staging: reconcile failed"),
+        ]
+        for (document, prefix) in cases {
+            #expect(Self.firstLine(document).hasPrefix(prefix), "\(Self.firstLine(document))")
+        }
+    }
+}
