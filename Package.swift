@@ -367,7 +367,7 @@ let package = Package(
             name: "ReconcilerClientTests",
             dependencies: [
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
-                "TestSupport", "GitWatch",
+                "TestSupport", "GitWatch", "ClipnetConfig",
             ],
             swiftSettings: swiftSettings
         ),
