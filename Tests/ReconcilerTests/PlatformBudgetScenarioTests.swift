@@ -142,3 +142,20 @@ import Testing
         }
     }
 }
+
+/// A platform's refusal is reported once, naming the platform, without repeating the phase.
+@Suite struct RefusalWordingTests {
+    @Test func aCommitThePlatformsDoNotKnowFailsNamingWhoRefused() async throws {
+        try await Scenario.with { world in
+            try world.commit("First")
+            try await world.settle()
+            // Committed but never pushed: neither platform knows the commit.
+            let unknown = try world.sandbox.repository.commit("Not pushed", files: [:])
+            try await world.settle()
+            let failure = try #require(try await world.record().failure(for: unknown))
+            #expect(failure.reason.hasPrefix("Railway refused: "), "\(failure.reason)")
+            #expect(!failure.reason.contains("deploying the API"), "the phase says what was being done: \(failure.reason)")
+            #expect(failure.phase == .deployBackend)
+        }
+    }
+}

@@ -66,7 +66,9 @@ struct PhaseEnvironment: Sendable {
             let until = RFC3339.string(from: now.addingTimeInterval(wait.seconds))
             throw ReconcileError.waiting(.rateLimited, retryAfter: wait, "\(action): rate limited by \(platform) until \(until)")
         case let error as DeployerError where !error.isTransient:
-            return .event(failure("\(action): \(error.message)"))
+            // The phase already says what was being done (status shows "failed in deploying api
+            // and worker: …"): the reason names who refused and why, once.
+            return .event(failure(Self.refusal(error)))
         default:
             return .event(.transientError(reason: "\(action): \(Self.message(error))", limit: settings.transientFailureLimit))
         }
@@ -99,6 +101,12 @@ struct PhaseEnvironment: Sendable {
             state.orphanedBuilds = known
             return []
         }
+    }
+
+    /// "Railway refused: Commit not found": the platform that said no, and its words.
+    static func refusal(_ error: DeployerError) -> String {
+        let platform = error.platform.map { "\($0)".capitalized } ?? "The platform"
+        return "\(platform) refused: \(error.message)"
     }
 
     static func message(_ error: any Error) -> String {
