@@ -29,6 +29,14 @@ import Testing
         #expect(!StatusSummary.render(blocked).contains("No drift.\n"), "no drift is not in sync while blocked")
     }
 
+    @Test func aRefusalsCausesAreListedUnderTheHeadline() {
+        let blocked = Self.document { $0.blockedBy = "unresolved secret references: A, B\nfile:1:1: A is not set\nfile:2:1: B is not set" }
+        let lines = StatusSummary.render(blocked).split(separator: "\n").map(String.init)
+        #expect(lines.first == "staging: blocked: unresolved secret references: A, B")
+        #expect(lines.contains { $0.contains("cause") && $0.hasSuffix("file:1:1: A is not set") })
+        #expect(lines.contains { $0.contains("cause") && $0.hasSuffix("file:2:1: B is not set") })
+    }
+
     @Test func everyVerdictHasItsOwnFirstLine() {
         let cases: [(StatusDocument, String)] = [
             (Self.document { _ in }, "staging: in sync at "),

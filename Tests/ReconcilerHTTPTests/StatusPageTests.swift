@@ -68,6 +68,20 @@ import Testing
         }
     }
 
+    @Test func aRefusalWithSeveralCausesIsAListNotOneParagraph() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.blockedBy = "unresolved secret references in the staging manifest: A_SECRET, B_SECRET\n"
+                + "deploy/staging.yaml:12:21: frontend.variables.A: secret A_SECRET is not set\n"
+                + "deploy/staging.yaml:30:19: railway.services.api.variables.B: secret B_SECRET is not set"
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<ul class=\"causes\"><li>deploy/staging.yaml:12:21: frontend.variables.A: secret A_SECRET is not set</li>"))
+            #expect(html.contains("<li>deploy/staging.yaml:30:19: railway.services.api.variables.B: secret B_SECRET is not set</li></ul>"))
+        }
+    }
+
     @Test func anExpiredRollbackTargetSaysARollbackRebuildsIt() async throws {
         let control = FakeReconcilerControl()
         control.update { model in

@@ -16,6 +16,10 @@ public enum StatusSummary {
             desired += "  head of \(document.branch)"
         }
         facts.append(("desired", desired))
+        if let blocked = document.blockedBy, blocked.contains("\n") {
+            // The causes of a refusal, one per line, under the headline that named it.
+            for cause in blocked.split(separator: "\n").dropFirst() { facts.append(("cause", String(cause))) }
+        }
         if let failed = document.desired.failed {
             facts.append(("failed", "\(TimeWords.ago(failed.at, now: now))\(failed.phase.map { " in \($0)" } ?? ""): \(failed.reason) (held back; `reconciler retry` rolls it out again)"))
         }
@@ -76,7 +80,7 @@ public enum StatusSummary {
         switch StatusVerdict(document).kind {
         case .rollingOut(let revision, let phase, _): "rolling out \(revision.prefix(12)) (\(phase))"
         case .heldBack: "held back: the desired revision failed"
-        case .blocked(let why): "blocked: \(why)"
+        case .blocked(let why): "blocked: \(why.split(separator: "\n").first.map(String.init) ?? why)"
         case .unhealthy(let names): "unhealthy: \(names.joined(separator: ", "))"
         case .drift(let count): "drift (\(count))"
         case .reconcileFailed(let result, _): "reconcile \(result)"

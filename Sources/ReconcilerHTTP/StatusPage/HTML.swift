@@ -30,4 +30,14 @@ enum HTML {
     static func badge(_ text: String, tone: String) -> String {
         "<span class=\"badge \(tone)\">\(escape(text))</span>"
     }
+
+    /// A message whose first line is the sentence and whose further lines are its causes (a
+    /// refused manifest lists one diagnostic per line): the sentence, then the causes as a list,
+    /// each on its own line instead of one overflowing paragraph.
+    static func causes(_ message: String) -> String {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let first = lines.first else { return "" }
+        guard lines.count > 1 else { return escape(first) }
+        return escape(first) + "<ul class=\"causes\">" + lines.dropFirst().map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+    }
 }

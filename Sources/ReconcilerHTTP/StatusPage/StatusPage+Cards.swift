@@ -26,7 +26,7 @@ extension StatusPage {
         if let failed = desired.failed {
             body += "<p class=\"alert bad\"><strong>Failed</strong> \(TimeText.element(failed.at, now: now))\(failed.phase.map { " in " + HTML.escape(PhaseText.name($0)) } ?? ""): \(HTML.escape(failed.reason)). Held back until a new commit or <code>reconciler retry</code>.</p>\n"
         } else if let blocked = document.blockedBy {
-            body += "<p class=\"alert bad\" id=\"blocked\"><strong>Not rolled out:</strong> \(HTML.escape(blocked))</p>\n"
+            body += "<div class=\"alert bad\" id=\"blocked\"><strong>Not rolled out:</strong> \(HTML.causes(blocked))</div>\n"
         }
         return card("Desired revision", id: "desired", body)
     }

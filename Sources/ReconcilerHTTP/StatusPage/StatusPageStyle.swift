@@ -33,7 +33,7 @@ enum StatusPageStyle {
         .badge.bad{color:var(--bad);background:var(--bad-bg)}.badge.info{color:var(--info);background:var(--info-bg)}
         .badge.muted{color:var(--muted);background:var(--code)}
         .muted{color:var(--muted)}.ok-text{color:var(--ok);margin:0}
-        .alert{border-radius:8px;padding:8px 10px;margin:8px 0 0;font-size:14px}.alert.bad{background:var(--bad-bg);color:var(--bad)}.alert.warn{background:var(--warn-bg);color:var(--warn)}
+        .alert{border-radius:8px;padding:8px 10px;margin:8px 0 0;font-size:14px;overflow-wrap:anywhere}.alert ul.causes{margin:4px 0 0;padding-left:18px}.alert.bad{background:var(--bad-bg);color:var(--bad)}.alert.warn{background:var(--warn-bg);color:var(--warn)}
         .steps{list-style:none;display:flex;flex-wrap:wrap;gap:4px;padding:0;margin:4px 0 10px}
         .steps li{font-size:12px;padding:2px 8px;border-radius:6px;background:var(--code);color:var(--muted)}
         .steps li.done{background:var(--ok-bg);color:var(--ok)}.steps li.now{background:var(--info);color:#fff;font-weight:600}
