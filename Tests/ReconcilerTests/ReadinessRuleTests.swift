@@ -33,4 +33,16 @@ import Testing
             #expect(StatusVerdict(document).kind == .blocked(document.blockedBy ?? ""), "\(StatusVerdict(document).kind)")
         }
     }
+
+    @Test func aMissingPlatformTokenIsNamedAtStartAndMakesTheDaemonNotReady() async throws {
+        let scenario = try await Scenario.start(extraEnvironment: ["VERCEL_TOKEN": ""])
+        await scenario.daemon.fetch()
+        let readiness = await scenario.daemon.readiness()
+        await scenario.stop()
+        #expect(!readiness.ready)
+        let credentials = try #require(readiness.checks.first { $0.name == "credentials" })
+        #expect(!credentials.ok)
+        #expect(credentials.detail.contains("VERCEL_TOKEN (Vercel)"))
+        #expect(!credentials.detail.contains("RAILWAY_TOKEN"))
+    }
 }

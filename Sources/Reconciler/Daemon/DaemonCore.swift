@@ -24,14 +24,17 @@ final class DaemonCore: Sendable {
     private let running = Mutex<Task<PassOutcome, Never>?>(nil)
     private let logger: Logger
     let budget: RequestBudget
+    /// The platform token variables the configuration names but the environment does not set.
+    let missingCredentials: [String]
     /// The stretch last applied, so a change is logged once, not every pass.
     private let lastStretch = Mutex<Double>(1)
 
     init(
         reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool,
-        budget: RequestBudget = RequestBudget(perHour: [:]), logger: Logger
+        budget: RequestBudget = RequestBudget(perHour: [:]), missingCredentials: [String] = [], logger: Logger
     ) {
         self.budget = budget
+        self.missingCredentials = missingCredentials
         self.reconciler = reconciler
         self.baseStore = baseStore
         self.board = board

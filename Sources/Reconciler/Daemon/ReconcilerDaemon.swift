@@ -133,9 +133,19 @@ public final class ReconcilerDaemon: Sendable {
         budgets[.railway] = configuration.railway.requestsPerHour
         budgets[.vercel] = configuration.vercel.requestsPerHour
         let budget = RequestBudget(perHour: budgets)
+        // A missing token does not stop the daemon (status still serves and says why), but it is
+        // named now, not at the first pass that needs the platform, and /readyz fails on it.
+        let missingCredentials = [
+            (configuration.vercel.tokenEnv, "Vercel"), (configuration.railway.tokenEnv, "Railway"),
+        ].filter { environment[$0.0]?.isEmpty ?? true }.map { "\($0.0) (\($0.1))" }
+        if !missingCredentials.isEmpty {
+            logger.error("Platform tokens are not set: every rollout and drift heal will stall until they are", metadata: [
+                "missing": "\(missingCredentials.joined(separator: ", "))",
+            ])
+        }
         let core = DaemonCore(
             reconciler: EnvironmentReconciler(dependencies: dependencies), baseStore: baseStore, board: board,
-            leader: election == nil, budget: budget, logger: logger)
+            leader: election == nil, budget: budget, missingCredentials: missingCredentials, logger: logger)
         let loop = ReconcileLoop(
             interval: configuration.reconcile.driftInterval,
             retryBackoff: Backoff(initial: settings.rolloutPollInterval, maximum: configuration.reconcile.driftInterval),
