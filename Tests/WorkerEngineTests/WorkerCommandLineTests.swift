@@ -31,9 +31,15 @@ import TestSupport
     @Test func aBareCommandPrintsHelpAndProcessesNothing() async throws {
         let fixture = try await QueueFixture()
         try await fixture.queue.enqueue(JobEnvelope(id: "waiting", type: "clipbot:notify", payload: .object(["message": .string("m")])))
-        // Everything a worker needs to start is set: a bare command must still not run one.
+        // Everything a worker needs to find the queue is set: a bare command must still not run
+        // one. A default `run` would not exit by itself, so the wait is bounded (the child is
+        // killed when the test lets go of it).
         let environment = WorkerProcessTests.environment(for: fixture, ["CLIPBOT_NOTIFY_URL": "http://127.0.0.1:9/notify"])
-        let result = try await Self.worker([], environment: environment)
+        let child = try TestChild.worker([], environment: environment)
+        let ended = await eventually(within: .seconds(30)) { !child.isRunning }
+        #expect(ended, "a bare clipnet-worker kept running: \(child.output)")
+        guard ended else { return }
+        let result = await child.exited()
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("USAGE: clipnet-worker <subcommand>"), "\(result.output)")
         #expect(result.output.contains("SUBCOMMANDS:"))
