@@ -157,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging",
+                "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

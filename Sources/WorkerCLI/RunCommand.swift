@@ -18,6 +18,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also run a no-op handler for this job type (benchmarks, drills).") var noopType: [String] = []
     @Option(help: "Also run a handler for this job type that kills the worker with SIGKILL (crash drills only).") var crashType: [String] = []
     @Flag(help: "Run only the --noop-type and --crash-type handlers, not the CLIPNET ones (benchmarks, drills).") var noopOnly = false
+    @Option(help: ArgumentHelp("Run only this CLIPNET job type (repeatable; default: all six). Only the settings of the types run are required.",
+                               valueName: "type"))
+    var jobType: [String] = []
 
     /// Every number is checked before it becomes a `Duration` or a count (a huge or NaN value
     /// used to trap the conversion).
@@ -31,6 +34,16 @@ struct RunCommand: AsyncParsableCommand {
             NumericRange.problem(seconds: heartbeatTtlSeconds, flag: "--heartbeat-ttl-seconds", range: 1...3600),
         ].compactMap { $0 }
         if let first = problems.first { throw ValidationError(first) }
+        if noopOnly && !jobType.isEmpty { throw ValidationError("--job-type and --noop-only exclude each other") }
+        for type in jobType where !StandardHandlers.jobTypes.contains(type) {
+            let hint = EditDistance.nearest(to: type, among: StandardHandlers.jobTypes).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("--job-type '\(type)' is not a CLIPNET job type\(hint) (they are \(StandardHandlers.jobTypes.joined(separator: ", ")))")
+        }
+    }
+
+    /// The CLIPNET job types this worker runs.
+    var standardTypes: [String] {
+        noopOnly ? [] : jobType.isEmpty ? StandardHandlers.jobTypes : StandardHandlers.jobTypes.filter(jobType.contains)
     }
 
     func run() async throws {
@@ -41,24 +54,28 @@ struct RunCommand: AsyncParsableCommand {
             settings = try WorkerSettings.fromEnvironment(environment)
             try Worker.checkIsolation(settings, guard: try WorkerIsolationGuard.fromEnvironment(environment))
         } catch {
-            logger.critical("refusing to start", metadata: ["error": "\(Self.message(of: error))"])
-            FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
-            throw ExitCode(78)
+            throw Self.refuse(error, status: WorkerExit.usage, logger: logger)
         }
         let metrics = WorkerMetrics()
         var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) } + crashType.map { CrashHandler(jobType: $0) }
-        if !noopOnly {
-            // The pipeline's start-up checks: the results schema is migrated and the Cloudinary
-            // folder exists; the worker refuses to start otherwise, as for the isolation guard.
+        let types = standardTypes
+        if !types.isEmpty {
+            // The settings come first (every required one of the types run, from the variables
+            // alone: exit 2), then the pipeline's start-up checks that connect (the results schema
+            // is migrated, the Cloudinary folder exists: exit 1).
+            let context: HandlerContext
             do {
-                let context = try HandlerContext.fromEnvironment(environment, settings: settings, metrics: metrics, logger: logger)
-                try await context.prepare(logger: logger)
-                handlers += StandardHandlers.make(context: context)
+                context = try HandlerContext.fromEnvironment(environment, settings: settings, metrics: metrics, logger: logger)
+                if let missing = context.missingSettings(jobTypes: types) { throw missing }
             } catch {
-                logger.critical("refusing to start", metadata: ["error": "\(Self.message(of: error))"])
-                FileHandle.standardError.write(Data("clipnet-worker: \(Self.message(of: error))\n".utf8))
-                throw ExitCode(78)
+                throw Self.refuse(error, status: WorkerExit.usage, logger: logger)
             }
+            do {
+                try await context.prepare(logger: logger, jobTypes: types)
+            } catch {
+                throw Self.refuse(error, status: WorkerExit.failure, logger: logger)
+            }
+            handlers += StandardHandlers.make(context: context).filter { types.contains($0.jobType) }
         }
         let options = WorkerOptions(
             settings: settings,
@@ -71,6 +88,12 @@ struct RunCommand: AsyncParsableCommand {
             heartbeatTTL: NumericRange.duration(seconds: heartbeatTtlSeconds))
         let worker = Worker(options: options, registry: JobRegistry(handlers), metrics: metrics, logger: logger)
         try await worker.run()
+    }
+
+    /// Logs and prints why the worker does not start; the exit status to throw.
+    static func refuse(_ error: any Error, status: Int32, logger: Logger) -> ExitCode {
+        logger.critical("refusing to start", metadata: ["error": "\(message(of: error))"])
+        return WorkerExit.fail("refusing to start: \(message(of: error))", status: status)
     }
 
     static func message(of error: any Error) -> String {

@@ -1,16 +1,19 @@
 import ArgumentParser
+import ClipnetConfig
 import ClipnetLogging
 import Logging
 import WorkerEngine
 
 /// `clipnet-worker`: the one worker process for every CLIPNET job type, and its operator commands.
+/// There is no default subcommand: a bare `clipnet-worker` prints this help and processes nothing.
 @main
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipnet-worker",
         abstract: "Runs every CLIPNET job type from one Redis queue.",
-        subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self, DemoCommand.self],
-        defaultSubcommand: RunCommand.self
+        discussion: "`run` processes jobs until SIGTERM; the other commands inspect and feed the queue. Exit status: 0 done, 1 failed or refused at run time, 2 the command line or the configuration is wrong (see docs/worker.md).",
+        version: ClipnetVersion.current,
+        subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self, DemoCommand.self]
     )
 }
 

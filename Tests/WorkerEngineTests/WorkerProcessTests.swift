@@ -27,6 +27,9 @@ import TestSupport
     }
 
     static let workerArguments = ["run", "--concurrency", "8", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1", "--log-level", "error"]
+    /// The Clipbot notifier alone: the one CLIPNET job type that needs no database, GPU or
+    /// Cloudinary, so these tests can run the real handlers without them.
+    static let notifierArguments = workerArguments + ["--job-type", "clipbot:notify"]
 
     @Test func killNineAtRandomMomentsLosesNoJob() async throws {
         let fixture = try await QueueFixture()
@@ -44,11 +47,11 @@ import TestSupport
         })
         let environment = Self.environment(for: fixture, ["CLIPBOT_NOTIFY_URL": server.baseURL + "/notify"])
         for _ in 0..<20 {
-            let child = try TestChild.worker(Self.workerArguments, environment: environment)
+            let child = try TestChild.worker(Self.notifierArguments, environment: environment)
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...450)))
             await child.killHard()
         }
-        let survivor = try TestChild.worker(Self.workerArguments, environment: environment)
+        let survivor = try TestChild.worker(Self.notifierArguments, environment: environment)
         let finished = try await QueueFixture.eventually(.seconds(45)) {
             let depth = try await fixture.queue.depth()
             return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
@@ -95,7 +98,7 @@ import TestSupport
         // The first heartbeat is written during start-up; SIGTERM right then must already be
         // handled (exit 0, heartbeat removed), not the default action that leaves it behind.
         for attempt in 0..<10 {
-            let child = try TestChild.worker(Self.workerArguments, environment: Self.environment(for: fixture))
+            let child = try TestChild.worker(Self.notifierArguments, environment: Self.environment(for: fixture))
             // Poll back to back (one round trip apart) so the signal lands within about a
             // millisecond of the first heartbeat.
             let deadline = ContinuousClock.now.advanced(by: .seconds(20))
@@ -110,24 +113,34 @@ import TestSupport
         }
     }
 
-    @Test func heartbeatCarriesTheVersionAndSigtermRemovesIt() async throws {
+    @Test func heartbeatCarriesTheVersionAndTheJobTypesRunAndSigtermRemovesIt() async throws {
         let fixture = try await QueueFixture()
-        let child = try TestChild.worker(Self.workerArguments, environment: Self.environment(for: fixture))
-        var heartbeatKey: String?
+        // clipbot:post needs the results database (the worker migrates it at start): a throwaway one.
+        let database = try await WorkerTestDatabase.create(prefix: "heartbeat")
+        do {
+            try await Self.checkHeartbeat(fixture, databaseURL: database.url)
+        } catch {
+            await WorkerTestDatabase.drop(database.name)
+            throw error
+        }
+        await WorkerTestDatabase.drop(database.name)
+    }
+
+    private static func checkHeartbeat(_ fixture: QueueFixture, databaseURL: String) async throws {
+        let child = try TestChild.worker(notifierArguments + ["--job-type", "clipbot:post"],
+                                         environment: environment(for: fixture, ["DATABASE_URL": databaseURL]))
         let appeared = try await QueueFixture.eventually(.seconds(20)) {
             let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
             return reply.array?.first?.string != nil
         }
-        #expect(appeared)
+        #expect(appeared, "\(child.output)")
         let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
-        heartbeatKey = reply.array?.first?.string
-        let key = try #require(heartbeatKey)
+        let key = try #require(reply.array?.first?.string)
         let worker = String(key.dropFirst((fixture.queue.keys.prefix + "workers:").count))
         let heartbeat = try #require(try await fixture.queue.heartbeat(worker: worker))
         #expect(heartbeat.version == "test-version-1")
         #expect(heartbeat.environment == fixture.environment)
-        #expect(heartbeat.jobTypes.contains("clip:process"))
-        #expect(heartbeat.jobTypes.count == 6)
+        #expect(heartbeat.jobTypes.sorted() == ["clipbot:notify", "clipbot:post"], "\(heartbeat.jobTypes)")
         #expect(await child.terminate() == 0)
         #expect(try await fixture.queue.connection.command(["EXISTS", .string(key)]).integer == 0)
     }
@@ -143,7 +156,8 @@ import TestSupport
         if override["CLOUDINARY_FOLDER"] == nil { environment["CLOUDINARY_FOLDER"] = "staging_clips/" }
         environment["RUNPOD_NAMESPACE"] = "staging"
         let failure = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments, environment: environment)
-        #expect(failure.status == 78)
+        // A configuration error: exit 2, as the reconciler's (docs/worker.md, "Exit status").
+        #expect(failure.status == 2)
         #expect(failure.output.contains("refusing to start"))
         #expect(!failure.output.contains("prod-redis.clipnet.internal"))
         let name = override.keys.first!
@@ -155,11 +169,13 @@ import TestSupport
         var environment = Self.environment(for: fixture)
         environment["RUNPOD_ENDPOINT_ID"] = ""
         environment["RUNPOD_ENDPOINT_URL"] = ""
-        let result = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments, environment: environment)
-        #expect(result.status == 78)
+        let result = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments + ["--job-type", "ml:score"],
+                                             environment: environment.merging(["DATABASE_URL": try TestServices.postgresURL()]) { $1 })
+        #expect(result.status == 2)
         #expect(result.output.contains("RunPod is not configured"))
         #expect(result.output.contains("RUNPOD_ENDPOINT_ID"))
         #expect(result.output.contains("RUNPOD_ENDPOINT_URL"))
+        #expect(result.output.contains("ml:score run on the GPU"))
         // A worker that runs no GPU job type needs no endpoint.
         let noop = try TestChild.worker(Self.workerArguments + ["--noop-only", "--noop-type", "test:noop"], environment: environment)
         let appeared = try await QueueFixture.eventually(.seconds(20)) {

@@ -4,7 +4,7 @@ import ClipnetJSON
 /// back to CLIP when BLIP fails) and motion detection, keeps both in PostgreSQL as soon as each
 /// arrives (a re-run after a crash does not ask the GPU again), then enqueues the next stages
 /// (`ffmpeg:polish`, `whisper:batch`, `ml:score`), each with an idempotency key.
-public struct ClipProcessHandler: JobHandler {
+public struct ClipProcessHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var clipId: String
         /// Media path of the source in Cloudinary, inside the environment's folder.
@@ -13,14 +13,15 @@ public struct ClipProcessHandler: JobHandler {
         public var output: String?
     }
 
-    public let jobType = "clip:process"
+    public static let jobType = "clip:process"
+    public static let requiredSettings: [RequiredSetting] = [.database, .runpodEndpoint]
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
     public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
-        guard !payload.clipId.isEmpty else { throw JobFailure.invalidPayload("clip:process payload: empty clipId") }
+        let payload = try Self.validated(job.payload, folder: context.folder)
         let source = try context.folder.confine(payload.source, field: "source")
         let output = try context.folder.confine(payload.output ?? "\(context.folder.prefix)polished/\(payload.clipId).mp4", field: "output")
         let results = try context.requireResults()
@@ -54,6 +55,12 @@ public struct ClipProcessHandler: JobHandler {
                     idempotencyKey: "\(payload.clipId):\(type)", traceId: trace))
             }
         }
+    }
+
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
+        guard !payload.clipId.isEmpty else { throw JobFailure.invalidPayload("clip:process payload: empty clipId") }
+        _ = try folder.confine(payload.source, field: "source")
+        if let output = payload.output { _ = try folder.confine(output, field: "output") }
     }
 
     /// BLIP, or CLIP when BLIP fails; returns the caption and the model that produced it.

@@ -32,7 +32,7 @@ struct ClipbotCall: Sendable {
 /// what the pipeline produced (the polished media, caption and its model, transcript, score,
 /// motion) as kept in PostgreSQL. A clip whose pipeline has not finished is dead-lettered
 /// (`permanent`, naming the missing stages); re-drive it once they are done.
-public struct ClipbotPostHandler: JobHandler {
+public struct ClipbotPostHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var clipId: String
         public var channel: String?
@@ -41,15 +41,22 @@ public struct ClipbotPostHandler: JobHandler {
         public var media: String?
     }
 
-    public let jobType = "clipbot:post"
+    public static let jobType = "clipbot:post"
+    /// `CLIPBOT_POST_URL` is not required at start (the manifests do not set it yet): without it
+    /// the worker warns at start and the post fails permanently naming the variable.
+    public static let requiredSettings: [RequiredSetting] = [.database]
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
-    public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
         guard !payload.clipId.isEmpty else { throw JobFailure.invalidPayload("clipbot:post payload: empty clipId") }
-        if let media = payload.media { _ = try context.folder.confine(media, field: "media") }
+        if let media = payload.media { _ = try folder.confine(media, field: "media") }
+    }
+
+    public func handle(_ job: Job) async throws {
+        let payload = try Self.validated(job.payload, folder: context.folder)
         let results = try context.requireResults()
         guard let clip = try await results.clip(payload.clipId) else {
             throw JobFailure.permanent("clip \(payload.clipId) has no pipeline results: only finished clips are posted")
@@ -91,21 +98,26 @@ public struct ClipbotPostHandler: JobHandler {
 }
 
 /// `clipbot:notify`: sends a notification through Clipbot.
-public struct ClipbotNotifyHandler: JobHandler {
+public struct ClipbotNotifyHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var message: String
         public var clipId: String?
         public var channel: String?
     }
 
-    public let jobType = "clipbot:notify"
+    public static let jobType = "clipbot:notify"
+    public static let requiredSettings: [RequiredSetting] = []
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
-    public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
         guard !payload.message.isEmpty else { throw JobFailure.invalidPayload("clipbot:notify payload: empty message") }
+    }
+
+    public func handle(_ job: Job) async throws {
+        let payload = try Self.validated(job.payload, folder: context.folder)
         try await ClipbotCall(context: context).post(to: context.clipbotNotifyURL, variable: "CLIPBOT_NOTIFY_URL", body: .object([
             "jobId": .string(job.id), "message": .string(payload.message), "clipId": payload.clipId.map { .string($0) } ?? .null,
             "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),

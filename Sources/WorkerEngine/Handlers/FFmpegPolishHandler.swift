@@ -3,20 +3,27 @@ import Foundation
 /// `ffmpeg:polish`: downloads the source from the environment's Cloudinary folder into a temporary
 /// folder, runs ffmpeg on it (a child process with a timeout), uploads the result back into the
 /// folder under the output's public id, and keeps the polished media id in PostgreSQL.
-public struct FFmpegPolishHandler: JobHandler {
+public struct FFmpegPolishHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var clipId: String
         public var input: String
         public var output: String
     }
 
-    public let jobType = "ffmpeg:polish"
+    public static let jobType = "ffmpeg:polish"
+    public static let requiredSettings: [RequiredSetting] = [.database, .cloudinary]
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
+        _ = try folder.confine(payload.input, field: "input")
+        _ = try folder.confine(payload.output, field: "output")
+    }
+
     public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
+        let payload = try Self.validated(job.payload, folder: context.folder)
         let input = try context.folder.confine(payload.input, field: "input")
         let output = try context.folder.confine(payload.output, field: "output")
         let results = try context.requireResults()

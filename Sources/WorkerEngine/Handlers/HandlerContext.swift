@@ -125,13 +125,22 @@ public struct HandlerContext: Sendable {
             timer: timer)
     }
 
-    /// The start-up checks of the pipeline: a RunPod endpoint is set (the GPU job types need it),
-    /// the results schema is migrated and the Cloudinary folder exists. Throws
-    /// `PipelineStartupError` saying what is wrong. A model path that is not set is a warning: only
-    /// the stage that asks for it fails (permanently, with the variable's name).
-    public func prepare(logger: Logger) async throws {
-        guard runpod != nil else { throw RunPodEndpoint.missing }
-        for model in RunPodEndpoint.models where settings.runpodModelPaths[model.name] == nil {
+    /// The start-up checks of the pipeline for the job types the worker runs: a RunPod endpoint is
+    /// set when a GPU job type runs (`clipnet-worker run` checks every required setting before,
+    /// `missingSettings(jobTypes:)`), the results schema is migrated and the Cloudinary folder
+    /// exists. Throws `PipelineStartupError` saying what is wrong. A model path or a Clipbot URL
+    /// that is not set is a warning: only the stage that needs it fails (permanently, with the
+    /// variable's name).
+    public func prepare(logger: Logger, jobTypes: [String] = StandardHandlers.jobTypes) async throws {
+        func needs(_ setting: RequiredSetting) -> Bool {
+            StandardHandlers.contracts.contains { jobTypes.contains($0.jobType) && $0.requiredSettings.contains(setting) }
+        }
+        guard runpod != nil || !jobTypes.contains(where: RunPodEndpoint.gpuJobTypes.contains) else { throw RunPodEndpoint.missing }
+        for (type, variable, url) in [("clipbot:post", "CLIPBOT_POST_URL", clipbotPostURL), ("clipbot:notify", "CLIPBOT_NOTIFY_URL", clipbotNotifyURL)]
+        where url == nil && jobTypes.contains(type) {
+            logger.warning("a Clipbot URL is not set: \(type) will fail permanently (dead-lettered) until it is", metadata: ["variable": "\(variable)"])
+        }
+        for model in RunPodEndpoint.models where runpod != nil && settings.runpodModelPaths[model.name] == nil {
             logger.warning("a RunPod model path is not set: \(model.usedBy) will fail permanently (dead-lettered) until it is",
                            metadata: ["variable": "\(model.variable)"])
         }
@@ -141,7 +150,7 @@ public struct HandlerContext: Sendable {
             } catch {
                 throw PipelineStartupError(message: "the results database (DATABASE_URL) is not usable: \(Self.text(error))")
             }
-        } else {
+        } else if needs(.database) {
             logger.warning("DATABASE_URL is not set: the clip pipeline's stages will fail (they keep their results in PostgreSQL)")
         }
         if let cloudinary {
@@ -152,7 +161,7 @@ public struct HandlerContext: Sendable {
             } catch {
                 throw PipelineStartupError(message: "could not check the Cloudinary folder '\(cloudinary.folder.prefix)': \(Self.text(error))")
             }
-        } else {
+        } else if needs(.cloudinary) {
             logger.warning("Cloudinary is not configured: ffmpeg:polish will fail (set CLOUDINARY_URL)")
         }
     }

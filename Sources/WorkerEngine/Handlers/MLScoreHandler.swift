@@ -1,20 +1,26 @@
 import ClipnetJSON
 
 /// `ml:score`: scores one clip on the RunPod endpoint (model `score`) and keeps the score.
-public struct MLScoreHandler: JobHandler {
+public struct MLScoreHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var clipId: String
         public var media: String
         public var captions: JSONValue?
     }
 
-    public let jobType = "ml:score"
+    public static let jobType = "ml:score"
+    public static let requiredSettings: [RequiredSetting] = [.database, .runpodEndpoint]
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
+        _ = try folder.confine(payload.media, field: "media")
+    }
+
     public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
+        let payload = try Self.validated(job.payload, folder: context.folder)
         let media = try context.folder.confine(payload.media, field: "media")
         let results = try context.requireResults()
         let runpod = try context.requireRunPod()

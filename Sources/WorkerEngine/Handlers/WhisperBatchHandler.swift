@@ -2,23 +2,29 @@ import ClipnetJSON
 
 /// `whisper:batch`: transcribes a batch of clips on the RunPod endpoint (model `whisper`) and keeps
 /// each clip's transcript. Clips whose transcript is already done are left out of the request.
-public struct WhisperBatchHandler: JobHandler {
+public struct WhisperBatchHandler: JobHandler, HandlerContract {
     public struct Payload: Codable, Sendable {
         public var clipIds: [String]
         public var media: [String]
         public var language: String?
     }
 
-    public let jobType = "whisper:batch"
+    public static let jobType = "whisper:batch"
+    public static let requiredSettings: [RequiredSetting] = [.database, .runpodEndpoint]
+    public var jobType: String { Self.jobType }
     let context: HandlerContext
 
     public init(context: HandlerContext) { self.context = context }
 
-    public func handle(_ job: Job) async throws {
-        let payload = try job.payload(as: Payload.self)
+    public static func check(_ payload: Payload, folder: MediaFolder) throws {
         guard !payload.media.isEmpty, payload.media.count == payload.clipIds.count, !payload.clipIds.contains("") else {
             throw JobFailure.invalidPayload("whisper:batch payload: media and clipIds must be non-empty and of equal length")
         }
+        for path in payload.media { _ = try folder.confine(path, field: "media") }
+    }
+
+    public func handle(_ job: Job) async throws {
+        let payload = try Self.validated(job.payload, folder: context.folder)
         let media = try payload.media.map { try context.folder.confine($0, field: "media") }
         let results = try context.requireResults()
         let runpod = try context.requireRunPod()

@@ -48,21 +48,40 @@ public struct Job: Sendable {
 
     /// The payload decoded as `T`; a mismatch is an `invalidPayload` failure naming the field.
     public func payload<T: Decodable>(as type: T.Type) throws -> T {
+        try Self.decode(envelope.payload, as: T.self, jobType: self.type)
+    }
+
+    /// `value` decoded as `T`; a mismatch is an `invalidPayload` failure naming the job type and
+    /// the field (what a delivery gets, and what `clipnet-worker enqueue` reports before pushing).
+    public static func decode<T: Decodable>(_ value: JSONValue, as type: T.Type, jobType: String) throws -> T {
         do {
-            return try envelope.payload.decode(T.self)
+            return try value.decode(T.self)
         } catch let error as DecodingError {
-            throw JobFailure.invalidPayload("\(self.type) payload: \(Self.describe(error))")
+            throw JobFailure.invalidPayload("\(jobType) payload: \(Self.describe(error))")
         }
     }
 
     private static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            "wrong type for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case .typeMismatch(let expected, let context), .valueNotFound(let expected, let context):
+            context.codingPath.isEmpty
+                ? "not a JSON object"
+                : "wrong type for '\(context.codingPath.map(\.stringValue).joined(separator: "."))' (expected \(Self.kind(of: expected)))"
         case .dataCorrupted(let context):
             "bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
         @unknown default: "invalid"
+        }
+    }
+
+    /// A Swift type as a JSON reader would name it.
+    private static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [String].Type, is [Any].Type: "an array"
+        default: "\(type)"
         }
     }
 }
