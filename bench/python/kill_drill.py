@@ -98,7 +98,7 @@ def main() -> None:
                RUNPOD_NAMESPACE=f"{environment}-ns", CLIPNET_PRODUCTION_FINGERPRINTS=json.dumps(production),
                CLIPNET_VERSION="kill-drill", RUNPOD_ENDPOINT_ID="kill-drill-unused", CLIPBOT_NOTIFY_URL=f"http://127.0.0.1:{server.server_address[1]}/notify")
     arguments = [worker, "run", "--concurrency", "8", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
-                 "--log-level", "error"]
+                 "--log-level", "error", "--job-type", "clipbot:notify"]
 
     started = time.monotonic()
     killed_with_work_left = 0
