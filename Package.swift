@@ -341,6 +341,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerTests",
             dependencies: [
+                "AsyncPrimitives",
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
                 "Deployers", "DriftDetector", "RedisClient", "ReconcilerHTTP", "ReconcilerTestSupport", "HTTPTransport", "ClipnetJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -353,6 +354,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerHTTPTests",
             dependencies: [
+                "AsyncPrimitives",
                 "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
                 "ClipnetLogging", "ClipnetJSON", "Deployers", "PlatformEmulators", "HTTPTransport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -366,6 +368,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerClientTests",
             dependencies: [
+                "AsyncPrimitives",
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
                 "TestSupport", "GitWatch", "ClipnetConfig",
             ],

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 
 /// The sandbox's git repository, written with the `git` command line (the reconciler itself only
@@ -33,22 +34,18 @@ public final class SandboxRepository: Sendable {
         try String(contentsOfFile: "\(path)/\(name)", encoding: .utf8)
     }
 
+    /// Runs `git -C path arguments` through `Spawn` (posix_spawn, pipes closed exactly once):
+    /// Foundation's `Process` with `Pipe`s can close a descriptor twice when many children start
+    /// at once, and the second close hits whatever another thread opened under that number (an
+    /// emulator's listening socket, seen in the suite as "couldn't connect").
     @discardableResult
     public func git(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw SandboxError(message: "git \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(text)")
+        let result = try Spawn.runBlocking(
+            "/usr/bin/env", ["git", "-C", path] + arguments, environment: ProcessInfo.processInfo.environment)
+        guard result.status == 0 else {
+            throw SandboxError(message: "git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stdout)\(result.stderr)")
         }
-        return text
+        return result.stdout
     }
 }
 

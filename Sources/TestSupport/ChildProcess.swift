@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 
 /// Runs programs for tests: the `git` CLI for fixtures, and the project's own executables
@@ -23,20 +24,13 @@ public enum ChildProcess {
         in directory: String? = nil,
         environment: [String: String] = [:]
     ) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(command: arguments, status: process.terminationStatus, output: text)
+        // Through `Spawn` (posix_spawn), not Foundation's `Process`: see `Spawn` for why.
+        let chdir = directory.map { ["-C", $0] } ?? []
+        let result = try Spawn.runBlocking(
+            "/usr/bin/env", chdir + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        let text = result.stdout + result.stderr
+        guard result.status == 0 else {
+            throw Failure(command: arguments, status: result.status, output: text)
         }
         return text
     }

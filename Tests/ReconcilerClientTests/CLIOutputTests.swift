@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ClipnetConfig
 import Foundation
 import KnownGoodStore

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ReconcilerTestSupport
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ClipnetJSON
 import Crypto
 import Foundation
