@@ -84,11 +84,7 @@ public enum Spawn {
 
     /// `runBlocking` on a thread of its own, so the cooperative pool never waits on a child.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, environment: environment) })
-            }
-        }
+        try await OffPool.run { try runBlocking(executable, arguments, environment: environment) }
     }
 
     /// Reads a descriptor to its end; `text` is only read after `run` returned.

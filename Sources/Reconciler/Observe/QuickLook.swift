@@ -70,7 +70,6 @@ struct QuickLook: Sendable, Equatable {
 /// can tell whether it may rely on it.
 struct ObservationBaseline: Sendable {
     var look: QuickLook
-    var at: Date
     /// The record's generation and the target when it was taken: any change to either (a pin, a
     /// finished rollout, a heal) needs a full observation.
     var generation: Int64

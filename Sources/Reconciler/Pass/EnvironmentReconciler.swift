@@ -20,9 +20,8 @@ public final class EnvironmentReconciler: Sendable {
     public let dependencies: ReconcilerDependencies
     private let healMemo = Mutex<(signature: String, at: Date)?>(nil)
     private let expectedVariables = ExpectedVariablesCache()
-    /// When the platforms were last observed in full.
-    private let lastObservation = Mutex<Date?>(nil)
-    /// The cheap signals at the last full observation (idle drift checks compare against them).
+    /// The last full observation and the cheap signals it saw (idle drift checks compare against
+    /// them; its time is when the platforms were last observed in full).
     private let baseline = Mutex<ObservationBaseline?>(nil)
     /// Rollback readiness of the known-good records, checked in rounds.
     let readiness = RollbackReadinessBook()
@@ -89,7 +88,7 @@ public final class EnvironmentReconciler: Sendable {
         recorder.enter("observe")
         do {
             if let rollout = state.rollout, rollout.isActive, Self.waitingPhases.contains(rollout.phase),
-               let last = lastObservation.withLock({ $0 }),
+               let last = baseline.withLock({ $0?.observation.at }),
                dependencies.now().timeIntervalSince(last) < max(dependencies.settings.observeInterval, dependencies.settings.fullObserveInterval).seconds {
                 // A rollout waiting on builds polls only what it waits on (its handler does);
                 // the rest of the environment is observed on the drift interval, or the
@@ -162,10 +161,9 @@ public final class EnvironmentReconciler: Sendable {
         let token = dependencies.settings.fullObserveInterval > .zero && state.rollout?.isActive != true
             ? try? await platforms.railway.configurationChangeToken() : nil
         let observation = try await observe(platforms, preflight)
-        lastObservation.withLock { $0 = observation.at }
         baseline.withLock {
             $0 = ObservationBaseline(
-                look: QuickLook(observation, railwayConfiguration: token), at: observation.at, generation: state.generation, target: target,
+                look: QuickLook(observation, railwayConfiguration: token), generation: state.generation, target: target,
                 observation: observation)
         }
         return observation
@@ -180,7 +178,7 @@ public final class EnvironmentReconciler: Sendable {
         let interval = dependencies.settings.fullObserveInterval
         guard interval > .zero, let baseline = baseline.withLock({ $0 }), baseline.look.railwayConfiguration != nil,
               baseline.generation == state.generation, baseline.target == target,
-              dependencies.now().timeIntervalSince(baseline.at) < interval.seconds
+              dependencies.now().timeIntervalSince(baseline.observation.at) < interval.seconds
         else { return nil }
         try Task.checkCancellation()
         guard let look = try? await QuickLook.read(
