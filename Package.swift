@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "Reconciler", "KnownGoodStore", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,10 +131,16 @@ let package = Package(
             dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport", "ClipnetFormats"],
             swiftSettings: swiftSettings
         ),
+        // "did you mean" for unknown subcommands, shared by both command lines.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+                "CommandLineSupport", "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
+                "CommandLineSupport", "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -371,6 +378,7 @@ let package = Package(
                 "AsyncPrimitives",
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
                 "TestSupport", "GitWatch", "ClipnetConfig",
+                "PlatformEmulators",
             ],
             swiftSettings: swiftSettings
         ),

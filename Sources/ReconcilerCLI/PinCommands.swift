@@ -4,10 +4,10 @@ import ReconcilerClient
 /// `reconciler pin REV --reason T [--force]`: keep the environment at REV whatever lands on the branch.
 struct PinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pin", abstract: "Pin the environment to a revision (needs RECONCILER_TOKEN).",
+        commandName: "pin", abstract: "Pin the environment to a revision (needs an operator token).",
         discussion: "A revision that is not on the watched branch needs --force.")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     @Argument(help: "The revision: a commit id (full or abbreviated), a tag or a branch.")
     var revision: String
@@ -25,18 +25,18 @@ struct PinCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pin = try await client.withClient { try await $0.pin(revision, reason: reason, force: force) }
+        let pin = try await action.withClient { try await $0.pin(revision, reason: reason, force: force) }
         printLine("pinned \(pin.revision) by \(pin.by): \(pin.reason)")
-        try await waiting.follow(client)
+        try await waiting.follow(action.client)
     }
 }
 
 /// `reconciler unpin [--reason T]`: follow the branch again.
 struct UnpinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unpin", abstract: "Remove the pin and follow the branch again (needs RECONCILER_TOKEN).")
+        commandName: "unpin", abstract: "Remove the pin and follow the branch again (needs an operator token).")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     @Option(help: "Why, recorded in history.")
     var reason: String?
@@ -44,19 +44,19 @@ struct UnpinCommand: AsyncParsableCommand {
     @OptionGroup var waiting: WaitOptions
 
     func run() async throws {
-        let branch = try await client.withClient { try await $0.unpin(reason: reason) }
+        let branch = try await action.withClient { try await $0.unpin(reason: reason) }
         printLine("unpinned; following \(branch)")
-        try await waiting.follow(client)
+        try await waiting.follow(action.client)
     }
 }
 
 /// `reconciler rollback [--to REV] --reason T`: pin the previous known-good revision, or REV.
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollback", abstract: "Roll back to the previous known-good revision, or --to one (needs RECONCILER_TOKEN).",
+        commandName: "rollback", abstract: "Roll back to the previous known-good revision, or --to one (needs an operator token).",
         discussion: "The environment stays pinned there until `reconciler unpin`.")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     @Option(help: "A known-good revision to roll back to (default: the previous one).")
     var to: String?
@@ -71,8 +71,8 @@ struct RollbackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try await client.withClient { try await $0.rollback(to: to, reason: reason) }
+        let target = try await action.withClient { try await $0.rollback(to: to, reason: reason) }
         printLine("rolling back to \(target.revision) (known-good since \(TimeWords.stamp(target.at))); pinned until `reconciler unpin`")
-        try await waiting.follow(client)
+        try await waiting.follow(action.client)
     }
 }

@@ -5,28 +5,28 @@ import ReconcilerClient
 /// `reconciler retry`: roll out the desired revision again although it failed before.
 struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "retry", abstract: "Clear the desired revision's failure and reconcile now (needs RECONCILER_TOKEN).")
+        commandName: "retry", abstract: "Clear the desired revision's failure and reconcile now (needs an operator token).")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     @OptionGroup var waiting: WaitOptions
 
     func run() async throws {
-        try await client.withClient { try await $0.reconcile(retry: true) }
+        try await action.withClient { try await $0.reconcile(retry: true) }
         printLine("retry requested; `reconciler status` shows the rollout")
-        try await waiting.follow(client)
+        try await waiting.follow(action.client)
     }
 }
 
 /// `reconciler reconcile`: run a reconcile pass now instead of at the next poll.
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reconcile", abstract: "Ask the daemon for a reconcile pass now (needs RECONCILER_TOKEN).")
+        commandName: "reconcile", abstract: "Ask the daemon for a reconcile pass now (needs an operator token).")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     func run() async throws {
-        try await client.withClient { try await $0.reconcile(retry: false) }
+        try await action.withClient { try await $0.reconcile(retry: false) }
         printLine("reconcile requested")
     }
 }
@@ -64,20 +64,20 @@ struct HistoryCommand: AsyncParsableCommand {
 struct CleanupPreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup-preview",
-        abstract: "List (and with --apply remove) the staging variables an earlier version wrote to Vercel's preview target.",
+        abstract: "List (and with --apply remove) the staging variables an earlier version wrote to Vercel's preview target (needs an admin token).",
         discussion: """
             Only variables whose target is exactly preview and that the reconciler wrote (its comment marker, or \
             the key, type and value the manifest declares) are touched. Rotate any secret among them afterwards: \
             every preview deployment could read it.
             """)
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup var action: ActionOptions
 
     @Flag(help: "Remove what is found (default: only list it).")
     var apply = false
 
     func run() async throws {
-        let result = try await client.withClient { try await $0.cleanupPreview(apply: apply) }
+        let result = try await action.withClient { try await $0.cleanupPreview(apply: apply) }
         printText(PreviewCleanupText.render(result))
     }
 }
@@ -85,7 +85,7 @@ struct CleanupPreviewCommand: AsyncParsableCommand {
 /// `reconciler plan`: what a reconcile would change now; applies nothing.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Show what a reconcile would change now, applying nothing.")
+        commandName: "plan", abstract: "Show what a reconcile would change now, applying nothing (needs a viewer token when the daemon has tokens).")
 
     @OptionGroup var client: ClientOptions
     @OptionGroup var output: OutputOptions

@@ -39,6 +39,14 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        if let path = configuration.operatorTokensFile {
+            do {
+                _ = try OperatorTokenFile.load(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("reconciler: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if let problem = ListenCheck.problem(host: configuration.listenHost, port: configuration.listenPort) {
             FileHandle.standardError.write(Data("reconciler: \(problem); change `listen:` in \(config)\n".utf8))
             throw ExitCode.failure
@@ -64,11 +72,12 @@ struct DaemonRuntime: Service, CustomStringConvertible, CustomReflectable {
     func run() async throws {
         let registry = ClipnetMetrics.bootstrap()
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, logger: logger)
+        let credentials = try OperatorCredentials(sharedToken: daemon.operatorToken, tokenFilePath: configuration.operatorTokensFile)
         let server = OperatorServer.makeApplication(
             control: daemon,
             configuration: .init(
                 host: configuration.listenHost, port: configuration.listenPort, operatorToken: daemon.operatorToken,
-                webhookSecret: daemon.webhookSecret,
+                credentials: credentials, webhookSecret: daemon.webhookSecret,
                 connectionLimits: ConnectionLimits(
                     idleTimeout: configuration.http.idleTimeout, requestTimeout: configuration.http.requestTimeout,
                     lingerTimeout: configuration.http.lingerTimeout, maximumConnections: configuration.http.maxConnections,
@@ -80,7 +89,9 @@ struct DaemonRuntime: Service, CustomStringConvertible, CustomReflectable {
         let state = configuration.stateDisplay(environment: ProcessInfo.processInfo.environment)
         printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(state)")
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+            services: daemon.services + [.init(service: server)]
+                + (credentials.tokenFilePath == nil ? [] : [.init(service: OperatorTokenReloader(credentials: credentials, logger: logger))]),
+            gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }

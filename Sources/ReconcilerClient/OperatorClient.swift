@@ -19,7 +19,8 @@ public struct OperatorClient: Sendable {
 
     /// - Parameters:
     ///   - server: the daemon's base URL (`--server`).
-    ///   - token: the operator token (`RECONCILER_TOKEN`); only sent to mutating routes.
+    ///   - token: an operator token (`RECONCILER_TOKEN`, named or shared); sent only to the routes
+    ///     that need one (the plan and the actions), never to public reads.
     ///   - actor: who is acting, recorded in history (`X-Reconciler-Actor`); never used for access.
     public init(server: String, token: String?, actor: String?, http: HTTPClient, timeout: Duration = .seconds(15)) {
         var server = server
@@ -42,43 +43,43 @@ public struct OperatorClient: Sendable {
     }
 
     public func plan() async throws -> PlanDocument {
-        try decode(PlanDocument.self, try await send(.get, "/plan"))
+        try decode(PlanDocument.self, try await send(.get, "/plan", authenticated: true))
     }
 
     public func pin(_ revision: String, reason: String, force: Bool) async throws -> PinRecord {
         let body = try JSONEncoder().encode(PinBody(revision: revision, reason: reason, force: force))
-        return try decode(PinAnswerBody.self, try await send(.post, "/pin", body: Array(body), mutating: true)).pin
+        return try decode(PinAnswerBody.self, try await send(.post, "/pin", body: Array(body), authenticated: true)).pin
     }
 
     /// - Returns: the branch the environment follows again.
     public func unpin(reason: String?) async throws -> String {
         let body = try JSONEncoder().encode(UnpinBody(reason: reason))
-        return try decode(UnpinAnswerBody.self, try await send(.post, "/unpin", body: Array(body), mutating: true)).following
+        return try decode(UnpinAnswerBody.self, try await send(.post, "/unpin", body: Array(body), authenticated: true)).following
     }
 
     public func rollback(to revision: String?, reason: String) async throws -> KnownGoodRecord {
         let body = try JSONEncoder().encode(RollbackBody(to: revision, reason: reason))
-        return try decode(RollbackAnswerBody.self, try await send(.post, "/rollback", body: Array(body), mutating: true)).rolledBackTo
+        return try decode(RollbackAnswerBody.self, try await send(.post, "/rollback", body: Array(body), authenticated: true)).rolledBackTo
     }
 
     /// Lists, and with `apply` removes, the staging variables an earlier version wrote to
     /// Vercel's preview target.
     public func cleanupPreview(apply: Bool) async throws -> PreviewCleanup {
         let body = try JSONEncoder().encode(CleanupPreviewBody(apply: apply))
-        return try decode(PreviewCleanup.self, try await send(.post, "/cleanup/preview-variables", body: Array(body), mutating: true))
+        return try decode(PreviewCleanup.self, try await send(.post, "/cleanup/preview-variables", body: Array(body), authenticated: true))
     }
 
     /// Asks for a reconcile pass now; with `retry`, a revision held back after a failure rolls out again.
     public func reconcile(retry: Bool) async throws {
-        _ = try await send(.post, retry ? "/reconcile?retry=1" : "/reconcile", body: Array("{}".utf8), mutating: true)
+        _ = try await send(.post, retry ? "/reconcile?retry=1" : "/reconcile", body: Array("{}".utf8), authenticated: true)
     }
 
     // MARK: - Transport
 
-    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, mutating: Bool = false) async throws -> HTTPResponse {
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, authenticated: Bool = false) async throws -> HTTPResponse {
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if body != nil { headers.set("Content-Type", "application/json") }
-        if mutating, let token { headers.set("Authorization", "Bearer \(token)") }
+        if authenticated, let token { headers.set("Authorization", "Bearer \(token)") }
         if let actor { headers.set("X-Reconciler-Actor", actor) }
         let request = HTTPRequest(method: method, url: server + path, headers: headers, body: body, timeout: timeout, connectTimeout: .seconds(5))
         let response: HTTPResponse
@@ -87,17 +88,24 @@ public struct OperatorClient: Sendable {
         } catch let error as HTTPTransportError {
             throw OperatorClientError(.unreachable, "cannot reach the reconciler at \(server): \(error.message)")
         }
-        guard response.isSuccess else { throw refusal(response, mutating: mutating) }
+        // Anything without the reconciler's marker is some other server, whatever it answered
+        // (a proxy's or another service's 401 is not the reconciler refusing).
+        guard response.headers.contains("X-Reconciler-API") else {
+            throw OperatorClientError(
+                .unexpectedAnswer(status: response.status),
+                "\(server) answered HTTP \(response.status) but is not a reconciler (no X-Reconciler-API header); check --server or RECONCILER_SERVER")
+        }
+        guard response.isSuccess else { throw refusal(response, authenticated: authenticated) }
         return response
     }
 
-    private func refusal(_ response: HTTPResponse, mutating: Bool) -> OperatorClientError {
+    private func refusal(_ response: HTTPResponse, authenticated: Bool) -> OperatorClientError {
         guard let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) else {
             return OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered HTTP \(response.status), not the reconciler's API")
         }
         var message = body.error.message
-        if response.status == 401, mutating, token == nil {
-            message += " (set RECONCILER_TOKEN to the daemon's operator token)"
+        if response.status == 401, authenticated, token == nil {
+            message += " (set RECONCILER_TOKEN to an operator token)"
         }
         return OperatorClientError(.refused(status: response.status, code: body.error.code), message)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import ClipnetConfig
 import Foundation
 import Logging

@@ -74,12 +74,19 @@ enum ClientFixture {
         }
     }
 
+    /// An answer as the reconciler gives it: with its marker header.
+    static func marked(_ response: LoopbackHTTPServer.Response) -> LoopbackHTTPServer.Response {
+        var response = response
+        response.headers.append(.init("X-Reconciler-API", "1"))
+        return response
+    }
+
     @Test func theTokenIsSentOnlyToMutatingRoutes() async throws {
         let recorder = try LoopbackHTTPServer { request in
             if request.path.hasPrefix("/status") {
-                return .respond(.json(String(decoding: try! StatusDocument.encoder().encode(SampleEnvironment.document()), as: UTF8.self)))
+                return .respond(Self.marked(.json(String(decoding: try! StatusDocument.encoder().encode(SampleEnvironment.document()), as: UTF8.self))))
             }
-            return .respond(.json(#"{"requested":"reconcile","retry":false}"#, status: 202))
+            return .respond(Self.marked(.json(#"{"requested":"reconcile","retry":false}"#, status: 202)))
         }
         defer { recorder.stop() }
         let client = OperatorClient(server: recorder.baseURL + "/", token: ClientFixture.token, actor: "alice", http: ClientFixture.http)

@@ -86,12 +86,15 @@ import Testing
         #expect(control.calls.isEmpty)
     }
 
-    @Test func readRoutesNeedNoToken() async throws {
+    @Test func publicReadRoutesNeedNoTokenButThePlanNeedsAViewer() async throws {
         try await Harness.test { client in
-            for path in ["/", "/healthz", "/readyz", "/status", "/history", "/plan", "/metrics"] {
+            for path in ["/", "/healthz", "/readyz", "/status", "/history", "/metrics"] {
                 let status = try await client.execute(uri: path, method: .get).status
                 #expect(status == .ok, "\(path)")
             }
+            let plan = try await client.execute(uri: "/plan", method: .get)
+            #expect(plan.status == .unauthorized)
+            #expect(plan.errorMessage?.contains("GET /plan needs role viewer") == true, "\(plan.text)")
         }
     }
 

@@ -56,10 +56,11 @@ import Testing
         Scenario(method: .get, uri: "/history?limit=5", status: 200),
         Scenario(method: .get, uri: "/history?limit=0", status: 400),
         Scenario(method: .get, uri: "/history", status: 503, prepare: { $0.fail(.history, with: OperatorError(.unavailable, "store down")) }),
-        Scenario(method: .get, uri: "/plan", status: 200),
-        Scenario(method: .get, uri: "/plan", status: 200, prepare: { $0.update { $0.state.recordFailure(.init(revision: SampleEnvironment.head, at: SampleEnvironment.now, reason: "build failed", phase: .deployBackend)) } }),
-        Scenario(method: .get, uri: "/plan", status: 503, prepare: { $0.fail(.plan, with: OperatorError(.unavailable, "repository unreachable")) }),
-        Scenario(method: .get, uri: "/plan", status: 500, prepare: { $0.fail(.plan, with: Unexpected()) }),
+        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 200),
+        Scenario(method: .get, uri: "/plan", status: 401),
+        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 200, prepare: { $0.update { $0.state.recordFailure(.init(revision: SampleEnvironment.head, at: SampleEnvironment.now, reason: "build failed", phase: .deployBackend)) } }),
+        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 503, prepare: { $0.fail(.plan, with: OperatorError(.unavailable, "repository unreachable")) }),
+        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 500, prepare: { $0.fail(.plan, with: Unexpected()) }),
         Scenario(method: .get, uri: "/metrics", status: 200),
         Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, status: 202),
         Scenario(method: .post, uri: "/reconcile?retry=1", headers: Harness.authorized, body: "{}", status: 202),
@@ -109,9 +110,14 @@ import Testing
         let document = try Self.document()
         let responder = OperatorServer.makeResponder(control: FakeReconcilerControl(), registry: PrometheusCollectorRegistry(), logger: Harness.quiet)
         for route in responder.routes {
-            let security = document.root["paths"]?[route.path]?[route.method.lowercased()]?["security"]?.arrayValue?.first?.objectValue?.keys.first
+            let requirement = document.root["paths"]?[route.path]?[route.method.lowercased()]?["security"]?.arrayValue?.first?.objectValue
+            let security = requirement?.keys.first
             switch route.authentication {
-            case "operatorToken": #expect(security == "operatorToken", "\(route.method) \(route.path)")
+            case "operatorToken":
+                #expect(security == "operatorToken", "\(route.method) \(route.path)")
+                // The scope is the least role the route needs.
+                let scopes = requirement?["operatorToken"]?.arrayValue?.compactMap(\.stringValue)
+                #expect(scopes == [route.role?.rawValue].compactMap { $0 }, "\(route.method) \(route.path)")
             case "webhookSignature": #expect(security == "githubSignature", "\(route.method) \(route.path)")
             default: #expect(security == nil, "\(route.method) \(route.path)")
             }

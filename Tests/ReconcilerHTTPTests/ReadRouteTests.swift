@@ -97,7 +97,7 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             let version = control.version
-            let response = try await client.execute(uri: "/plan", method: .get)
+            let response = try await client.execute(uri: "/plan", method: .get, headers: Harness.authorized)
             #expect(response.status == .ok)
             #expect(response.json?["desiredRevision"]?.stringValue == SampleEnvironment.head)
             #expect(response.json?["actions"]?.arrayValue?.first?["action"] == "syncVariables")

@@ -58,6 +58,7 @@ extension DaemonConfiguration {
         configuration.secretsFile = root["secretsFile"]?.string
         configuration.productionFingerprintsFile = root["productionFingerprintsFile"]?.string
         configuration.operatorTokenEnv = root["operatorTokenEnv"]?.string ?? configuration.operatorTokenEnv
+        configuration.operatorTokensFile = root["operatorTokensFile"]?.string
         configuration.webhookSecretEnv = root["webhookSecretEnv"]?.string ?? configuration.webhookSecretEnv
         if let vercel = root["vercel"] {
             configuration.vercel.baseURL = vercel["apiURL"]?.string ?? configuration.vercel.baseURL

@@ -116,8 +116,11 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var secretsFile: String?
     /// The production fingerprints file (`reconciler validate --write-fingerprints`).
     public var productionFingerprintsFile: String?
-    /// The environment variable holding the operator token (`RECONCILER_TOKEN`).
+    /// The environment variable holding the shared operator token (`RECONCILER_TOKEN`), an admin token.
     public var operatorTokenEnv: String
+    /// The named operator tokens (roles, digests): `reconciler token issue` writes it, the daemon
+    /// reads it at start and on SIGHUP.
+    public var operatorTokensFile: String?
     /// The environment variable holding the GitHub webhook secret.
     public var webhookSecretEnv: String
     public var vercel: PlatformAPI
@@ -133,7 +136,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080,
         http: HTTP(idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
         secretsFile: nil, productionFingerprintsFile: nil,
-        operatorTokenEnv: "RECONCILER_TOKEN", webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
+        operatorTokenEnv: "RECONCILER_TOKEN", operatorTokensFile: nil, webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
         vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
         railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN", requestsPerHour: 1_000),
         railwayTokenKind: .account,

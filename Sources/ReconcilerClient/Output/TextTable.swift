@@ -1,10 +1,15 @@
 /// Left-aligned columns separated by two spaces, for terminal output that also reads well when
 /// piped to `grep` or `awk` (one record per line, no box drawing).
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
+public struct TextTable {
+    public var header: [String]
+    public var rows: [[String]] = []
 
-    func render(indent: String = "") -> String {
+    public init(header: [String], rows: [[String]] = []) {
+        self.header = header
+        self.rows = rows
+    }
+
+    public func render(indent: String = "") -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
         return all.map { row in

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import Reconciler
@@ -32,6 +33,8 @@ public struct OperatorResponder: HTTPResponder {
         public let path: String
         /// `none`, `operatorToken` or `webhookSignature`.
         public let authentication: String
+        /// The least role a token needs (`operatorToken` routes only).
+        public let role: OperatorRole?
     }
 
     /// Every route served, sorted by path and method: what the OpenAPI conformance test compares
@@ -39,18 +42,27 @@ public struct OperatorResponder: HTTPResponder {
     public var routes: [RouteDescription] {
         table.flatMap { path, methods in
             methods.values.map { route in
-                let authentication =
-                    switch route.access {
-                    case .open: "none"
-                    case .operatorToken: "operatorToken"
-                    case .webhookSignature: "webhookSignature"
-                    }
-                return RouteDescription(method: route.method.rawValue, path: path, authentication: authentication)
+                switch route.access {
+                case .open: RouteDescription(method: route.method.rawValue, path: path, authentication: "none", role: nil)
+                case .role(let role): RouteDescription(method: route.method.rawValue, path: path, authentication: "operatorToken", role: role)
+                case .webhookSignature: RouteDescription(method: route.method.rawValue, path: path, authentication: "webhookSignature", role: nil)
+                }
             }
         }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
     }
 
+    /// Sent with every answer, so a client can tell the reconciler from whatever else answers at
+    /// an address (another service's 401 is not the reconciler refusing).
+    public static let marker = HTTPField.Name("X-Reconciler-API")!
+    public static let markerValue = "1"
+
     public func respond(to request: Request, context: Context) async throws -> Response {
+        var response = try await answer(request)
+        response.headers[Self.marker] = Self.markerValue
+        return response
+    }
+
+    private func answer(_ request: Request) async throws -> Response {
         let path = Self.normalized(request.uri.path)
         guard let methods = table[path] else {
             return JSONBody.error(.notFound(path))
@@ -62,9 +74,12 @@ public struct OperatorResponder: HTTPResponder {
             return JSONBody.error(.methodNotAllowed(request.method, allowed: allowed.sorted { $0.rawValue < $1.rawValue }))
         }
         do {
-            if route.access == .operatorToken { try authorization.check(request) }
+            var caller = OperatorCaller.anonymous
+            if case .role(let role) = route.access {
+                caller = try authorization.check(request, needs: role, route: "\(route.method.rawValue) \(path)")
+            }
             var request = request
-            let response = try await route.handler(&request, context)
+            let response = try await route.handler(&request, caller)
             return isHead ? response.createHeadResponse() : response
         } catch let error as APIError {
             return JSONBody.error(error)

@@ -4,15 +4,16 @@ import Hummingbird
 struct OperatorRoute: Sendable {
     /// What a caller must prove before the handler runs.
     enum Access: Sendable, Equatable {
-        /// Read-only: anyone who can reach the port.
+        /// Public: anyone who can reach the port.
         case open
-        /// `Authorization: Bearer <operator token>`.
-        case operatorToken
+        /// `Authorization: Bearer <token>` of a role at least this one.
+        case role(OperatorRole)
         /// `X-Hub-Signature-256` over the body, checked by the handler (it needs the body).
         case webhookSignature
     }
 
-    typealias Handler = @Sendable (inout Request, BasicRequestContext) async throws -> Response
+    /// Gets the request and who made it (`OperatorCaller.anonymous` on public routes).
+    typealias Handler = @Sendable (inout Request, OperatorCaller) async throws -> Response
 
     let method: HTTPRequest.Method
     let path: String

@@ -39,8 +39,8 @@ public enum OperatorServer {
         onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> Application<OperatorResponder> {
         let responder = makeResponder(control: control, configuration: configuration, registry: registry, logger: logger)
-        if configuration.effectiveToken == nil {
-            logger.warning("No operator token (RECONCILER_TOKEN): pin, unpin, rollback and reconcile over HTTP are disabled")
+        if !configuration.effectiveCredentials.isConfigured {
+            logger.warning("No operator token (RECONCILER_TOKEN or a token file): pin, unpin, rollback and reconcile over HTTP are disabled")
         } else if let token = configuration.effectiveToken, token.utf8.count < 16 {
             logger.warning("The operator token is shorter than 16 characters; use a long random value")
         }
@@ -72,6 +72,6 @@ public enum OperatorServer {
         logger: Logger
     ) -> OperatorResponder {
         let api = OperatorAPI(control: control, configuration: configuration, registry: registry, logger: logger)
-        return OperatorResponder(routes: api.routes, authorization: OperatorAuthorization(token: configuration.effectiveToken), logger: logger)
+        return OperatorResponder(routes: api.routes, authorization: OperatorAuthorization(credentials: configuration.effectiveCredentials), logger: logger)
     }
 }

@@ -8,9 +8,12 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
     public var host: String
     /// TCP port; 0 asks the system for a free one (reported through `onListening`).
     public var port: Int
-    /// The operator token mutating routes require as `Authorization: Bearer <token>`. nil (or empty):
-    /// mutating routes are refused with 403, read-only routes still serve.
+    /// The shared operator token (an admin token) as `Authorization: Bearer <token>`. nil (or
+    /// empty), and no named tokens: actions are refused with 403, reads still serve.
     public var operatorToken: String?
+    /// The shared token and the named tokens of the token file, when the daemon has a token file;
+    /// nil means the shared token alone.
+    public var credentials: OperatorCredentials?
     /// The GitHub webhook secret (HMAC-SHA256 key of `X-Hub-Signature-256`). nil (or empty):
     /// `POST /webhooks/github` is refused with 403.
     public var webhookSecret: String?
@@ -33,6 +36,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         host: String = OperatorServerConfiguration.defaultHost,
         port: Int = OperatorServerConfiguration.defaultPort,
         operatorToken: String? = nil,
+        credentials: OperatorCredentials? = nil,
         webhookSecret: String? = nil,
         maximumBodySize: Int = 1 << 20,
         statusPageRefreshSeconds: Int = 10,
@@ -43,6 +47,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         self.host = host
         self.port = port
         self.operatorToken = operatorToken
+        self.credentials = credentials
         self.webhookSecret = webhookSecret
         self.maximumBodySize = max(0, maximumBodySize)
         self.statusPageRefreshSeconds = max(1, statusPageRefreshSeconds)
@@ -51,13 +56,16 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         self.connectionLimits = connectionLimits
     }
 
-    /// The token, when one is set and not empty.
-    var effectiveToken: String? { operatorToken.flatMap { $0.isEmpty ? nil : $0 } }
+    /// The shared token, when one is set and not empty.
+    var effectiveToken: String? { credentials?.sharedToken ?? operatorToken.flatMap { $0.isEmpty ? nil : $0 } }
+    /// What the authorization checks against.
+    var effectiveCredentials: OperatorCredentials { credentials ?? OperatorCredentials(sharedToken: operatorToken) }
     /// The webhook secret, when one is set and not empty.
     var effectiveWebhookSecret: String? { webhookSecret.flatMap { $0.isEmpty ? nil : $0 } }
 
     public var description: String {
         "OperatorServerConfiguration(\(host):\(port), operatorToken: \(effectiveToken == nil ? "none" : "<set>"), "
+            + "namedTokens: \(credentials?.activeNamedTokens ?? 0), "
             + "webhookSecret: \(effectiveWebhookSecret == nil ? "none" : "<set>"), maximumBodySize: \(maximumBodySize))"
     }
 
@@ -65,6 +73,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         Mirror(self, children: [
             "host": host, "port": port,
             "operatorToken": effectiveToken == nil ? "none" : "<set>",
+            "namedTokens": credentials?.activeNamedTokens ?? 0,
             "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
             "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
             "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
