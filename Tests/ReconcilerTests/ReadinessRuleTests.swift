@@ -42,7 +42,42 @@ import Testing
         #expect(!readiness.ready)
         let credentials = try #require(readiness.checks.first { $0.name == "credentials" })
         #expect(!credentials.ok)
-        #expect(credentials.detail.contains("VERCEL_TOKEN (Vercel)"))
+        #expect(credentials.detail.contains("vercel: VERCEL_TOKEN is not set"), "\(credentials.detail)")
         #expect(!credentials.detail.contains("RAILWAY_TOKEN"))
+    }
+
+    @Test func aRefusedPlatformTokenBlocksWithTheVariablesNameBeforeAnyRollout() async throws {
+        let canary = "railway-wrong-token-canary-0c1d"
+        try await Scenario.with(extraEnvironment: ["RAILWAY_TOKEN": canary]) { world in
+            let revision = try world.commit("First")
+            let report = try await world.settle()
+            #expect(report.result == .stalled, "\(report)")
+            #expect(report.message?.hasPrefix("Railway refused the token in RAILWAY_TOKEN") == true, "\(report)")
+
+            let document = try #require(world.state())
+            let access = try #require(document.platformAccess)
+            #expect(access.first { $0.platform == .railway }?.state == .refused)
+            #expect(access.first { $0.platform == .vercel }?.state == .verified)
+            #expect(StatusVerdict(document).kind == .blocked(document.blockedBy ?? ""), "\(StatusVerdict(document).kind)")
+            #expect(document.rollout == nil, "nothing was deployed with a refused token")
+            #expect(world.sandbox.railwayDeploys(of: world.sandbox.manifest.railway.services.api.serviceId, revision: revision) == 0)
+
+            let readiness = await world.daemon.readiness()
+            #expect(readiness.checks.first { $0.name == "credentials" }?.ok == false)
+            let text = String(decoding: try StatusDocument.encoder().encode(document), as: UTF8.self)
+            #expect(!text.contains(canary), "the token never appears in status")
+        }
+    }
+
+    @Test func acceptedTokensAreShownAsVerifiedInStatusAndReadiness() async throws {
+        try await Scenario.with { world in
+            try world.commit("First")
+            _ = try await world.settle()
+            _ = try await world.settle()
+            let access = try #require(world.state()?.platformAccess)
+            #expect(access.map(\.state) == [.verified, .verified], "\(access)")
+            let readiness = await world.daemon.readiness()
+            #expect(readiness.checks.first { $0.name == "credentials" }?.detail == "every platform accepted its token")
+        }
     }
 }

@@ -146,11 +146,12 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        logger: Logger = quietLogger, configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
+        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 },
+        _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
-            store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, logger: logger,
-            configure: configure)
+            store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy,
+            extraEnvironment: extraEnvironment, logger: logger, configure: configure)
         do {
             let result = try await body(scenario)
             await scenario.stop()

@@ -24,23 +24,25 @@ final class DaemonCore: Sendable {
     private let running = Mutex<Task<PassOutcome, Never>?>(nil)
     private let logger: Logger
     let budget: RequestBudget
-    /// The platform token variables the configuration names but the environment does not set.
-    let missingCredentials: [String]
     /// The stretch last applied, so a change is logged once, not every pass.
     private let lastStretch = Mutex<Double>(1)
 
     init(
         reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool,
-        budget: RequestBudget = RequestBudget(perHour: [:]), missingCredentials: [String] = [], logger: Logger
+        budget: RequestBudget = RequestBudget(perHour: [:]), logger: Logger
     ) {
         self.budget = budget
-        self.missingCredentials = missingCredentials
         self.reconciler = reconciler
         self.baseStore = baseStore
         self.board = board
         self.role = Mutex(leader ? .leader(baseStore) : .standby)
         self.logger = logger
-        board.update { $0.leader = leader }
+        let access = reconciler.access.snapshot
+        board.update {
+            $0.leader = leader
+            // A missing token shows from the start, not only after the first pass.
+            $0.platformAccess = access
+        }
     }
 
     var environment: String { reconciler.dependencies.environment }
@@ -131,8 +133,10 @@ final class DaemonCore: Sendable {
             let newest = outcome.rollbackReadiness.first { $0.state == "ready" }.flatMap { outcome.state.knownGoodRecord(for: $0.revision) }
             Gauge(label: "reconciler_rollback_ready_record_age_seconds").record(newest.map { Date().timeIntervalSince($0.at) } ?? -1)
         }
+        let access = reconciler.access.snapshot
         board.update { inputs in
             inputs.platformRequests = requests
+            inputs.platformAccess = access
             inputs.rollbackReadiness = outcome.rollbackReadiness.isEmpty ? nil : outcome.rollbackReadiness
             inputs.state = outcome.state
             inputs.lastPass = outcome.report

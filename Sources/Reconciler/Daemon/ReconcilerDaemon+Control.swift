@@ -24,9 +24,14 @@ extension ReconcilerDaemon: ReconcilerControl {
         var checks: [Readiness.Check] = []
         let leader = core.leaderStore != nil
         checks.append(.init(name: "role", ok: true, detail: leader ? "this replica reconciles" : "standby: another replica reconciles"))
-        checks.append(core.missingCredentials.isEmpty
-            ? .init(name: "credentials", ok: true, detail: "the platform tokens are set")
-            : .init(name: "credentials", ok: false, detail: "not set: \(core.missingCredentials.joined(separator: ", "))"))
+        let access = core.reconciler.access
+        if let blocking = access.blockingDetail {
+            checks.append(.init(name: "credentials", ok: false, detail: blocking))
+        } else {
+            let verified = access.snapshot.allSatisfy { $0.state == .verified }
+            checks.append(.init(name: "credentials", ok: true, detail: verified
+                ? "every platform accepted its token" : "the platform tokens are set (not every platform has been asked yet)"))
+        }
         let watch = watcher.status()
         checks.append(watch.lastSuccessAt == nil
             ? .init(name: "git", ok: false, detail: "the branch has not been fetched yet" + (watch.lastError.map { ": \($0)" } ?? ""))

@@ -145,7 +145,7 @@ public final class ReconcilerDaemon: Sendable {
         }
         let core = DaemonCore(
             reconciler: EnvironmentReconciler(dependencies: dependencies), baseStore: baseStore, board: board,
-            leader: election == nil, budget: budget, missingCredentials: missingCredentials, logger: logger)
+            leader: election == nil, budget: budget, logger: logger)
         let loop = ReconcileLoop(
             interval: configuration.reconcile.driftInterval,
             retryBackoff: Backoff(initial: settings.rolloutPollInterval, maximum: configuration.reconcile.driftInterval),

@@ -19,6 +19,7 @@ final class StatusBoard: Sendable {
         var leader = false
         var platformRequests: [StatusDocument.PlatformRequests]?
         var rollbackReadiness: [StatusDocument.RollbackReadiness]?
+        var platformAccess: [PlatformAccess.Entry]?
     }
 
     private struct Board {
@@ -72,6 +73,7 @@ final class StatusBoard: Sendable {
             lastPassGeneration: inputs.lastPassGeneration)
         document.platformRequests = inputs.platformRequests
         document.rollbackReadiness = inputs.rollbackReadiness
+        document.platformAccess = inputs.platformAccess
         return document
     }
 }

@@ -6,6 +6,22 @@ import ClipnetConfig
 public protocol PlatformConnecting: Sendable {
     /// - Throws: `ReconcileError` (stalled) when a token is missing.
     func platforms(for manifest: Manifest) throws -> Platforms
+    /// Each platform's token variable and whether the daemon's environment sets it.
+    var tokens: [PlatformAccess.Token] { get }
 }
 
-extension PlatformConnector: PlatformConnecting {}
+extension PlatformConnecting {
+    /// Both tokens set (connectors without real tokens: the simulation).
+    public var tokens: [PlatformAccess.Token] {
+        [.init(platform: .vercel, tokenEnv: "VERCEL_TOKEN", isSet: true), .init(platform: .railway, tokenEnv: "RAILWAY_TOKEN", isSet: true)]
+    }
+}
+
+extension PlatformConnector: PlatformConnecting {
+    public var tokens: [PlatformAccess.Token] {
+        [
+            .init(platform: .vercel, tokenEnv: vercelTokenEnv, isSet: !(vercelToken ?? "").isEmpty),
+            .init(platform: .railway, tokenEnv: railwayTokenEnv, isSet: !(railwayToken?.value ?? "").isEmpty),
+        ]
+    }
+}

@@ -25,6 +25,8 @@ public struct ReconcileError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let gitUnavailable = Reason("git_unavailable")
         public static let storeUnavailable = Reason("store_unavailable")
         public static let missingToken = Reason("missing_token")
+        /// A platform refused the token (or does not show it the project).
+        public static let platformAccess = Reason("platform_access")
         public static let notLeader = Reason("not_leader")
         public static let rolloutFailed = Reason("rollout_failed")
         public static let rollbackFailed = Reason("rollback_failed")

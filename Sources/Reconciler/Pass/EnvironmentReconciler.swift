@@ -25,11 +25,14 @@ public final class EnvironmentReconciler: Sendable {
     private let baseline = Mutex<ObservationBaseline?>(nil)
     /// Rollback readiness of the known-good records, checked in rounds.
     let readiness = RollbackReadinessBook()
+    /// Whether each platform accepts the daemon's token (checked until it does).
+    public let access: PlatformAccess
     /// Phases that only wait on the platforms or the services.
     static let waitingPhases: Set<RolloutPhase> = [.deployBackend, .verifyBackend, .deployFrontend, .healthGate, .verifyRepoint, .verifyRollback]
 
     public init(dependencies: ReconcilerDependencies) {
         self.dependencies = dependencies
+        access = PlatformAccess(tokens: dependencies.connector.tokens)
     }
 
     var environment: String { dependencies.environment }
@@ -84,6 +87,10 @@ public final class EnvironmentReconciler: Sendable {
             }
         let driver = RolloutDriver(
             dependencies: dependencies, store: store, preflight: preflight, platforms: platforms, notes: notes, readiness: readiness)
+        if access.needsCheck {
+            recorder.enter("credentials")
+            try await access.verify(platforms, now: dependencies.now())
+        }
 
         recorder.enter("observe")
         do {

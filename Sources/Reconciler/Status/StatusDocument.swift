@@ -216,6 +216,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var platformRequests: [PlatformRequests]?
     /// The known-good records a rollback may go back to, newest first, with their readiness.
     public var rollbackReadiness: [RollbackReadiness]?
+    /// Whether each platform accepts the daemon's token (absent until the daemon has looked).
+    public var platformAccess: [PlatformAccess.Entry]?
 }
 
 extension StatusDocument {
