@@ -39,13 +39,18 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-        if let path = configuration.operatorTokensFile {
-            do {
-                _ = try OperatorTokenFile.load(path: path)
-            } catch {
-                FileHandle.standardError.write(Data("reconciler: \(error)\n".utf8))
-                throw ExitCode(2)
-            }
+        // The files the configuration names are read now, so a missing one is a clear usage error
+        // (exit 2) rather than a daemon that fails after starting.
+        do {
+            if let path = configuration.secretsFile { _ = try SecretsFile.load(path: path) }
+            if let path = configuration.productionFingerprintsFile { _ = try IsolationFingerprints.load(path: path) }
+            if let path = configuration.operatorTokensFile { _ = try OperatorTokenFile.load(path: path) }
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        } catch {
+            FileHandle.standardError.write(Data("reconciler: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         if let problem = ListenCheck.problem(host: configuration.listenHost, port: configuration.listenPort) {
             FileHandle.standardError.write(Data("reconciler: \(problem); change `listen:` in \(config)\n".utf8))

@@ -17,6 +17,14 @@ final class DaemonProcess {
             executable: ChildProcess.productPath("reconciler"), arguments: ["run", "--config", configurationPath], environment: environment)
     }
 
+    /// A daemon with exactly `environment` (no sandbox secrets): what an operator's shell gives it.
+    init(configurationPath: String, environment: [String: String]) throws {
+        var environment = environment
+        environment["LOG_LEVEL"] = "critical"
+        child = try KillableChild(
+            executable: ChildProcess.productPath("reconciler"), arguments: ["run", "--config", configurationPath], environment: environment)
+    }
+
     var pid: Int32 { child.processIdentifier }
 
     func killHard() async { await child.killNow() }

@@ -97,3 +97,15 @@ enum DaemonConfigurationShape {
             .optional("reconcile", reconcile, "reconcile timings"),
         ]))
 }
+
+extension DaemonConfiguration {
+    /// Every key the configuration file accepts, dotted (`repository.url`, `reconcile.driftInterval`):
+    /// what `reconciler init` must write out, checked by a test so a new key cannot be forgotten.
+    public static var keyPaths: [String] {
+        func paths(_ shape: Shape, prefix: String) -> [String] {
+            guard case .object(let object) = shape else { return [prefix] }
+            return object.fields.flatMap { paths($0.shape, prefix: prefix.isEmpty ? $0.name : prefix + "." + $0.name) }
+        }
+        return paths(DaemonConfigurationShape.root, prefix: "")
+    }
+}

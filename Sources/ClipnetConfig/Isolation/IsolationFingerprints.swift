@@ -157,7 +157,10 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
     /// Reads a document from a file.
     public static func load(path: String) throws -> IsolationFingerprints {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.invalidFingerprints, "cannot read fingerprints file \(path)")
+            throw ConfigError(
+                .invalidFingerprints,
+                "cannot read fingerprints file \(path); write it where production's secrets are: "
+                    + "reconciler validate --environment production --secrets-file <production secrets> --write-fingerprints \(path)")
         }
         return try decode(data, source: path)
     }
