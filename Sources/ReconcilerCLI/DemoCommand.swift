@@ -28,9 +28,19 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Set up and roll out the first commit, then keep running without telling the story.")
     var quiet = false
 
+    @Option(help: "Slow the story down (2: builds take twice as long, pauses between acts are twice as long) or speed it up (0.5); 0.1 to 20.")
+    var pace: Double = 1
+
+    @Flag(help: "Wait for Enter between the acts.")
+    var step = false
+
     func validate() throws {
         if let problem = NumericRange.problem(integer: port, flag: "--port", range: 0...65535) { throw ValidationError(problem) }
+        guard pace >= 0.1, pace <= 20 else { throw ValidationError("--pace must be from 0.1 to 20 (1 is the default pace); got \(pace)") }
     }
+
+    /// `milliseconds` at the chosen pace.
+    private func paced(_ milliseconds: Double) -> Duration { .milliseconds(Int64(milliseconds * pace)) }
 
     func run() async throws {
         if let problem = ListenCheck.problem(host: "127.0.0.1", port: port) {
@@ -47,9 +57,9 @@ struct DemoCommand: AsyncParsableCommand {
         let redis = await ThrowawayRedis.start()
         let sandbox = try await StagingSandbox.start(.init(
             manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
-            vercelTimings: .init(queued: .milliseconds(400), building: .milliseconds(2500)),
-            railwayTimings: .init(initializing: .milliseconds(400), building: .milliseconds(3000), deploying: .milliseconds(800)),
-            healthWindowSeconds: 4, healthIntervalSeconds: 1))
+            vercelTimings: .init(queued: paced(400), building: paced(2500)),
+            railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
+            healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1))
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
         say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
         say.item("Railway API     \(sandbox.railwayServer.baseURL) (emulator)")
@@ -67,6 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
             file: "demo.yaml")
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
         let registry = ClipnetMetrics.bootstrap()
+        let (listening, listened) = AsyncStream<Int>.makeStream()
         let server = OperatorServer.makeApplication(
             control: daemon,
             configuration: .init(host: "127.0.0.1", port: port, operatorToken: token, webhookSecret: environment["GITHUB_WEBHOOK_SECRET"]),
@@ -77,9 +88,13 @@ struct DemoCommand: AsyncParsableCommand {
                 say.line("JSON: http://127.0.0.1:\(port)/status   metrics: http://127.0.0.1:\(port)/metrics")
                 say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
                 say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")
+                say.line(step ? "The story waits for Enter between acts." : "The story pauses \(Int(6 * pace)) s between acts (--pace N slows it, --step waits for Enter).")
                 say.blank()
+                listened.yield(port)
+                listened.finish()
             })
-        let story = DemoStory(daemon: daemon, sandbox: sandbox, say: say, quiet: quiet)
+        let story = DemoStory(
+            daemon: daemon, sandbox: sandbox, say: say, quiet: quiet, pause: paced(6000), step: step, listening: listening)
         let group = ServiceGroup(configuration: .init(
             services: daemon.services + [
                 .init(service: server),

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 import Reconciler
 import ServiceLifecycle
@@ -12,17 +13,26 @@ struct DemoStory: Service {
     let sandbox: StagingSandbox
     let say: Narrator
     let quiet: Bool
+    /// How long a person gets between acts to look at the page (scaled by `--pace`).
+    let pause: Duration
+    /// Wait for Enter between acts instead of `pause`.
+    let step: Bool
+    /// Yields once the status page listens: the story starts only after its URL is printed.
+    let listening: AsyncStream<Int>
 
     func run() async throws {
         try await cancelWhenShuttingDown {
+            for await _ in listening { break }
             let manifests = try sandbox.repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
             say.act(1, "The first commit holds CLIPNET's manifests. The reconciler rolls it out: API and worker together at one version tag, then the frontend.")
             try await follow(until: { $0.knownGood?.revision == manifests })
-            guard !quiet else { return }
+            guard !quiet else { return try await acceptCommits() }
+            try await interlude()
 
             let feature = try sandbox.commit("Score clips with the new model", files: ["services/api/scoring.txt": "v2\n"])
             say.act(2, "A developer merges \(short(feature)) to develop. Watch the same phases again.")
             try await follow(until: { $0.knownGood?.revision == feature })
+            try await interlude()
 
             let broken = try sandbox.commit("Upgrade ffmpeg in the worker image", files: ["services/worker/Dockerfile": "FROM broken\n"])
             sandbox.railway.failBuild(revision: broken, serviceId: sandbox.manifest.railway.services.worker.serviceId)
@@ -31,22 +41,45 @@ struct DemoStory: Service {
             if let failed = daemon.status().document.desired.failed {
                 say.line("  → \(short(broken)) is held back: \(failed.reason)")
             }
+            say.line("  → The page shows the rolled-back state now: the failed revision held back, staging on the known-good record.")
+            try await interlude(longer: true)
 
             say.act(4, "An operator pins \(short(manifests)) (known-good): a re-point of the recorded deployments, no build.")
             _ = try await daemon.pin(manifests, reason: "demo: hold the first release", by: "demo", force: false)
             try await follow(until: { $0.rollout?.revision == manifests && $0.rollout?.phase == "succeeded" })
             let fix = try sandbox.commit("Pin ffmpeg to a working version", files: ["services/worker/Dockerfile": "FROM ffmpeg:6\n"])
             say.line("  → \(short(fix)) lands on develop while pinned; staging stays at \(short(manifests)).")
-            try await Task.sleep(for: .seconds(3))
+            try await interlude()
 
             say.act(5, "The operator unpins: staging follows develop again and rolls out \(short(fix)).")
             try await daemon.unpin(reason: "demo: back to the branch", by: "demo")
             try await follow(until: { $0.knownGood?.revision == fix })
 
             say.blank()
-            say.title("That is the product. The daemon keeps running; try pin, rollback, unpin with the CLI, or commit to")
-            say.line("  \(sandbox.repository.path)  (git -C … commit --allow-empty -m test)")
-            say.line("Press Ctrl-C to stop.")
+            say.title("That is the product. The daemon keeps running; try pin, rollback, unpin with the CLI, or commit:")
+            try await acceptCommits()
+        }
+    }
+
+    /// Gives a person time to look: Enter with `--step`, else the paced pause.
+    private func interlude(longer: Bool = false) async throws {
+        if step {
+            say.line("  (press Enter for the next act)")
+            _ = await OffPool.run { readLine() }
+        } else {
+            try await Task.sleep(for: longer ? pause * 2 : pause)
+        }
+    }
+
+    /// Makes commits a person adds to the demo's repository known to the emulators (as a push
+    /// to GitHub would), until the demo stops.
+    private func acceptCommits() async throws {
+        say.line("  git -C \(sandbox.repository.path) commit --allow-empty -m test")
+        say.line("  (the emulators learn of each commit within a second, as if it had been pushed to GitHub)")
+        say.line("Press Ctrl-C to stop.")
+        while !Task.isCancelled {
+            try await sandbox.registerPushedCommits()
+            try await Task.sleep(for: .seconds(1))
         }
     }
 
