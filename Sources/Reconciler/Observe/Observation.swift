@@ -55,7 +55,6 @@ public struct Observation: Sendable {
         topology: PlatformTopology? = nil, autoDeploy: [ServiceName: AutoDeployState] = [:], workers: WorkerFleet? = nil,
         problems: [String] = [], inventory: [StatusDocument.InventoryItem] = []
     ) {
-        self.inventory = inventory
         self.at = at
         self.services = services
         self.variables = variables
@@ -63,6 +62,7 @@ public struct Observation: Sendable {
         self.autoDeploy = autoDeploy
         self.workers = workers
         self.problems = problems
+        self.inventory = inventory
     }
 
     /// The deployment `staging.clipnet.ai` points at.
