@@ -63,6 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
         say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
         say.item("Railway API     \(sandbox.railwayServer.baseURL) (emulator)")
+        say.item("Cloudinary API  \(sandbox.cloudinaryServer.baseURL) (emulator, holds the worker's folder \(sandbox.cloudinaryFolder)/)")
         say.item("staging API     \(sandbox.appsServer.baseURL)/api (simulated: reports what Railway serves)")
         say.item(redis.map { "worker heartbeats in \($0.url) (throwaway redis-server)" } ?? "no redis-server found: worker versions come from Railway's records")
         say.item("state           \(sandbox.stateDirectory)")

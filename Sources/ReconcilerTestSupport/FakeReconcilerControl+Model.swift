@@ -32,6 +32,7 @@ extension FakeReconcilerControl {
         public var problems: [String]?
         public var platformRequests: [StatusDocument.PlatformRequests]?
         public var rollbackReadiness: [StatusDocument.RollbackReadiness]?
+        public var inventory: [StatusDocument.InventoryItem]?
         /// What `cleanupPreviewVariables` finds.
         public var previewLeftovers: [PreviewCleanup.Variable] = []
         public var now: @Sendable () -> Date
@@ -76,6 +77,7 @@ extension FakeReconcilerControl {
             document.problems = problems
             document.platformRequests = platformRequests
             document.rollbackReadiness = rollbackReadiness
+            document.inventory = inventory
             return document
         }
 

@@ -5,9 +5,9 @@ import KnownGoodStore
 import Reconciler
 
 /// A realistic staging environment in the middle of a day: a known-good revision serving, a
-/// newer commit rolling out (waiting on a Railway build), drift on the worker, and a history of
-/// rollouts, a failure rolled back, and a pin. What the route tests, the status page screenshot
-/// and the `/status` benchmark serve.
+/// newer commit rolling out (waiting on a Railway build), drift on the worker, the worker's
+/// Cloudinary folder missing, and a history of rollouts, a failure rolled back, and a pin. What
+/// the route tests, the status page screenshot and the `/status` benchmark serve.
 public enum SampleEnvironment {
     /// Revisions on `develop`, oldest first; `head` is the last.
     public static let branchRevisions = [
@@ -112,6 +112,10 @@ public enum SampleEnvironment {
         model.rollbackReadiness = [
             .init(revision: previousKnownGood, state: "ready", expiresAt: base.addingTimeInterval(50 * 3600),
                   detail: "frontend: the deployment exists and is READY; api: canRollback is true; worker: canRollback is true", checkedAt: ago(20)),
+        ]
+        model.inventory = [
+            .init(name: "cloudinary folder", target: "staging_clips/", state: .missing,
+                  detail: "not in cloud clipnet (Admin API answered 404): the worker refuses to start until it is created", checkedAt: ago(4)),
         ]
         return model
     }

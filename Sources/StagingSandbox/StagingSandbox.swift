@@ -7,8 +7,9 @@ import Synchronization
 
 /// A throwaway CLIPNET staging on loopback: a git repository holding CLIPNET's manifests (the
 /// staging one pointed at the simulated API), the Vercel and Railway emulators seeded from those
-/// manifests, the simulated API (version and health URLs that follow what Railway serves), and
-/// optionally simulated worker heartbeats in a real Redis. What `reconciler demo` runs, and what
+/// manifests, a Cloudinary emulator holding the worker's folder (the reconciler checks it), the
+/// simulated API (version and health URLs that follow what Railway serves), and optionally
+/// simulated worker heartbeats in a real Redis. Nothing in it reaches the network. What `reconciler demo` runs, and what
 /// the reconciler's scenario tests run against.
 public final class StagingSandbox: Sendable {
     public struct Options: Sendable {
@@ -56,6 +57,11 @@ public final class StagingSandbox: Sendable {
     public let railwayServer: EmulatorServer
     public let apps: StagingAppSimulator
     public let appsServer: EmulatorServer
+    /// The worker's Cloudinary account, with its folder created (`cloudinaryFolder`).
+    public let cloudinary: CloudinaryEmulator
+    public let cloudinaryServer: EmulatorServer
+    /// The folder the staging worker's variables name (`staging_clips`), as the Admin API names it.
+    public let cloudinaryFolder: String
     /// The environment the reconciler daemon needs: tokens, the manifest's secrets, the
     /// emulators' URLs. Throwaway values, generated per sandbox.
     public let environment: [String: String]
@@ -69,8 +75,12 @@ public final class StagingSandbox: Sendable {
     private init(
         root: String, repository: SandboxRepository, stateDirectory: String, manifest: Manifest, vercel: VercelEmulator,
         vercelServer: EmulatorServer, railway: RailwayEmulator, railwayServer: EmulatorServer, apps: StagingAppSimulator,
-        appsServer: EmulatorServer, environment: [String: String], redisURL: String?, ownsRoot: Bool
+        appsServer: EmulatorServer, cloudinary: CloudinaryEmulator, cloudinaryServer: EmulatorServer, cloudinaryFolder: String,
+        environment: [String: String], redisURL: String?, ownsRoot: Bool
     ) {
+        self.cloudinary = cloudinary
+        self.cloudinaryServer = cloudinaryServer
+        self.cloudinaryFolder = cloudinaryFolder
         self.root = root
         self.repository = repository
         self.stateDirectory = stateDirectory
@@ -121,19 +131,35 @@ public final class StagingSandbox: Sendable {
         let apps = StagingAppSimulator(railway: railway, apiServiceId: staging.railway.services.api.serviceId, environmentId: staging.railway.environmentId)
         let appsServer = try await apps.start()
 
+        // The account the worker's CLOUDINARY_URL names, with the folder its CLOUDINARY_FOLDER
+        // names: the reconciler's inventory check finds it (CLOUDINARY_API_URL points it here).
+        let cloudinary = CloudinaryEmulator(configuration: .init(
+            cloudName: staging.cloudinary.cloudName, apiKey: "sandbox-" + Self.randomHex().prefix(8), apiSecret: "sandbox-" + Self.randomHex()))
+        let workerVariables = staging.railway.services.worker.variables
+        let folderValue: String = if case .plain(let text)? = workerVariables[WorkerSettings.Variable.cloudinaryFolder] { text } else { staging.cloudinary.folder }
+        let cloudinaryFolder = folderValue.hasSuffix("/") ? String(folderValue.dropLast()) : folderValue
+        cloudinary.createFolder(cloudinaryFolder)
+        let cloudinaryServer = try await cloudinary.start()
+
         let repository = try SandboxRepository(path: root + "/repository", branch: "develop")
         let stagingText = manifests.stagingText(apiBaseURL: appsServer.baseURL + "/api", healthWindowSeconds: options.healthWindowSeconds,
                                                 healthIntervalSeconds: options.healthIntervalSeconds)
         var environment: [String: String] = [
             "VERCEL_TOKEN": tokens.vercel, "RAILWAY_TOKEN": tokens.railway,
             "VERCEL_API_URL": vercelServer.baseURL, "RAILWAY_API_URL": railwayServer.baseURL,
+            "CLOUDINARY_API_URL": cloudinaryServer.baseURL,
         ]
         for reference in staging.secretReferences.map(\.reference.name) {
             environment[reference] = Self.secretValue(for: reference, redisURL: options.redisURL)
         }
+        if case .secret(let reference)? = workerVariables["CLOUDINARY_URL"] {
+            let account = cloudinary.configuration
+            environment[reference.name] = "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)"
+        }
         let sandbox = StagingSandbox(
             root: root, repository: repository, stateDirectory: stateDirectory, manifest: staging, vercel: vercel,
             vercelServer: vercelServer, railway: railway, railwayServer: railwayServer, apps: apps, appsServer: appsServer,
+            cloudinary: cloudinary, cloudinaryServer: cloudinaryServer, cloudinaryFolder: cloudinaryFolder,
             environment: environment, redisURL: options.redisURL, ownsRoot: ownsRoot)
         _ = try sandbox.commit("CLIPNET manifests", files: [
             "deploy/base.yaml": manifests.baseText, "deploy/staging.yaml": stagingText, "deploy/production.yaml": manifests.productionText,
@@ -187,6 +213,7 @@ public final class StagingSandbox: Sendable {
     public func stop() async {
         heartbeats.withLock { $0?.cancel() }
         await appsServer.stop()
+        await cloudinaryServer.stop()
         await vercelServer.stop()
         await railwayServer.stop()
         if ownsRoot { try? FileManager.default.removeItem(atPath: root) }
@@ -233,7 +260,6 @@ public final class StagingSandbox: Sendable {
     static func secretValue(for name: String, redisURL: String?) -> String {
         if name.hasSuffix("REDIS_URL") { return redisURL ?? "redis://127.0.0.1:6399/0" }
         if name.hasSuffix("DATABASE_URL") { return "postgresql://clipnet:\(randomHex())@127.0.0.1:5439/clipnet_sandbox" }
-        if name.hasPrefix("CLOUDINARY_URL") { return "cloudinary://sandbox:\(randomHex())@clipnet" }
         return "sandbox-\(randomHex())"
     }
 

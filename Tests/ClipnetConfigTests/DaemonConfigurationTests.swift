@@ -129,9 +129,12 @@ import Testing
               url: .
             """, file: "reconciler.yaml").applyingEnvironment([
                 "VERCEL_API_URL": "http://127.0.0.1:4001", "RAILWAY_API_URL": "http://127.0.0.1:4002",
+                "CLOUDINARY_API_URL": "http://127.0.0.1:4003",
             ])
         #expect(configuration.vercel.baseURL == "http://127.0.0.1:4001")
         #expect(configuration.railway.baseURL == "http://127.0.0.1:4002")
+        #expect(configuration.cloudinaryAPIURL == "http://127.0.0.1:4003")
+        #expect(DaemonConfiguration.defaults.applyingEnvironment([:]).cloudinaryAPIURL == nil, "unset: the worker's own base, else Cloudinary's")
     }
 
     @Test func theStateURLCanComeFromAVariableAndMustBeSetThen() throws {

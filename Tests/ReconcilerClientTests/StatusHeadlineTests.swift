@@ -50,4 +50,19 @@ import Testing
             #expect(Self.firstLine(document).hasPrefix(prefix), "\(Self.firstLine(document))")
         }
     }
+
+    @Test func anInventoryItemThatNeedsALookIsOneLineAndLeavesTheHeadlineAlone() {
+        func item(_ state: StatusDocument.InventoryItem.State, _ detail: String) -> StatusDocument.InventoryItem {
+            .init(name: "cloudinary folder", target: "staging_clips/", state: state, detail: detail, checkedAt: SampleEnvironment.now)
+        }
+        let missing = Self.document { $0.inventory = [item(.missing, "not in cloud clipnet")] }
+        let lines = StatusSummary.render(missing).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("  inventory") && $0.hasSuffix("  cloudinary folder staging_clips/ missing") }, "\(lines)")
+        #expect(Self.firstLine(missing).hasPrefix("staging: in sync at "), "information only")
+        let unknown = Self.document { $0.inventory = [item(.unknown, "Cloudinary refused the credentials of cloud clipnet (HTTP 401)")] }
+        #expect(StatusSummary.render(unknown).contains("cloudinary folder staging_clips/ unknown: Cloudinary refused the credentials"))
+        for quiet in [item(.exists, "exists in cloud clipnet"), item(.notConfigured, "no account")] {
+            #expect(!StatusSummary.render(Self.document { $0.inventory = [quiet] }).contains("inventory"))
+        }
+    }
 }

@@ -33,9 +33,27 @@ import Testing
                 "Not read this pass:",  // what the last pass could not read
                 "842 requests in the last hour of 1000", "polling slowed ×2.5",  // Railway's budget
                 "rollback-ready",  // the record a rollback would go back to
+                "<code>staging_clips/</code> <span class=\"badge warn\">missing</span>",  // the inventory
             ] {
                 #expect(html.contains(expected), "missing: \(expected)")
             }
+        }
+    }
+
+    @Test func aMissingCloudinaryFolderIsAWarningCardThatLeavesTheVerdictAlone() async throws {
+        var withoutInventory = SampleEnvironment.document()
+        withoutInventory.inventory = nil
+        let tone = StatusVerdict(withoutInventory).tone
+        try await Harness.test { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<article class=\"card warn\" id=\"inventory\">"))
+            #expect(html.contains("<header class=\"top \(tone)\">"), "the verdict does not depend on the inventory")
+        }
+        let control = FakeReconcilerControl()
+        control.update { $0.inventory = nil }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(!html.contains("id=\"inventory\""), "no card before the first full observation")
         }
     }
 

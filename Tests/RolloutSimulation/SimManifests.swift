@@ -22,6 +22,8 @@ public struct SimManifests: Sendable {
                 secrets[name] = "redis://127.0.0.1:6399/0"
             } else if name.hasSuffix("DATABASE_URL") {
                 secrets[name] = "postgresql://clipnet:simulated@127.0.0.1:5439/clipnet_sim"
+            } else if name.hasPrefix("CLOUDINARY_URL") {
+                secrets[name] = "cloudinary://simulated:simulated-secret@clipnet"
             } else {
                 secrets[name] = "simulated-\(name.lowercased())"
             }

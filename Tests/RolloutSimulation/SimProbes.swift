@@ -1,3 +1,4 @@
+import ClipnetConfig
 import ClipnetFormats
 import Deployers
 import Foundation
@@ -5,7 +6,8 @@ import Reconciler
 
 /// What the running services report in the simulation: the API reports the revision it serves
 /// (and fails its health URL when that revision's fate says so); workers heartbeat from every
-/// serving worker deployment, and for a little while from a replaced one (draining).
+/// serving worker deployment, and for a little while from a replaced one (draining). The
+/// worker's Cloudinary folder always exists: it is status information and never steers a rollout.
 public struct SimProbes: ServiceProbing {
     let world: SimWorld
 
@@ -30,5 +32,9 @@ public struct SimProbes: ServiceProbing {
                 startedAt: RFC3339.string(from: ready), deploymentId: world.heartbeatsNameDeployment ? deployment.id : nil)
         }
         return .reported(WorkerFleet(workers: sightings, queueDepth: 0, deadJobs: 0))
+    }
+
+    public func cloudinaryFolder(_ folder: String, account: CloudinaryAccount) async -> ProbeResult<CloudinaryFolderState> {
+        .reported(.exists)
     }
 }

@@ -75,6 +75,30 @@ import TestSupport
         }
     }
 
+    @Test func theWorkerReadsItsAccountThroughTheSharedParserAndChecksTheFolderWithIt() async throws {
+        let emulator = CloudinaryEmulator()
+        emulator.createFolder("staging_clips")
+        let server = try await emulator.start()
+        let account = emulator.configuration
+        let configuration = try #require(try CloudinaryConfiguration.fromEnvironment([
+            "CLOUDINARY_URL": "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)",
+            "CLOUDINARY_API_BASE_URL": server.baseURL + "/", "CLOUDINARY_FOLDER_MODE": "fixed",
+        ]))
+        #expect(configuration.cloudName == account.cloudName && configuration.apiKey == account.apiKey)
+        #expect(configuration.apiBaseURL == server.baseURL)
+        #expect(configuration.deliveryBaseURL == "https://res.cloudinary.com" && configuration.folderMode == .fixed)
+        let client = CloudinaryClient(configuration: configuration, folder: MediaFolder(Self.folder), runtime: try CurlRuntime())
+        let exists = try await client.folderExists()
+        await server.stop()
+        #expect(exists)
+        #expect(try CloudinaryConfiguration.fromEnvironment(["CLOUDINARY_FOLDER": Self.folder]) == nil)
+        let malformed = #expect(throws: JobFailure.self) {
+            try CloudinaryConfiguration.fromEnvironment(["CLOUDINARY_URL": "https://k:never-shown@c"])
+        }
+        #expect(malformed?.code == .permanent)
+        #expect(malformed?.message == "CLOUDINARY_URL is not cloudinary://<api key>:<api secret>@<cloud name>")
+    }
+
     @Test func rateLimitsAndServerErrorsAreRetriedWithTheirResetTimes() async throws {
         try await withCloudinaryEmulator(folder: Self.folder) { emulator, client in
             emulator.seed(publicId: "staging_clips/raw/c1", bytes: [9, 9, 9])

@@ -127,6 +127,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var railway: PlatformAPI
     public var railwayTokenKind: RailwayTokenKind
     public var reconcile: Reconcile
+    /// The Cloudinary Admin API base the worker-folder check asks; only `CLOUDINARY_API_URL` sets
+    /// it (tests, the demo). Nil: the worker's own `CLOUDINARY_API_BASE_URL`, else
+    /// `https://api.cloudinary.com` (`CloudinaryAccount.defaultAPIBaseURL`).
+    public var cloudinaryAPIURL: String? = nil
 
     /// The settings of `reconciler demo` and of a configuration file that sets nothing but the
     /// required keys.
@@ -146,11 +150,13 @@ public struct DaemonConfiguration: Sendable, Hashable {
             leaderCheckInterval: .seconds(5), platformAttempts: 5, platformRetryDelay: .milliseconds(500), platformTimeout: .seconds(30))
     )
 
-    /// `VERCEL_API_URL` and `RAILWAY_API_URL` replace the configured base URLs (tests, the demo).
+    /// `VERCEL_API_URL` and `RAILWAY_API_URL` replace the configured base URLs, and
+    /// `CLOUDINARY_API_URL` sets the Cloudinary Admin API's (tests, the demo).
     public func applyingEnvironment(_ environment: [String: String]) -> DaemonConfiguration {
         var copy = self
         if let url = environment["VERCEL_API_URL"], !url.isEmpty { copy.vercel.baseURL = url }
         if let url = environment["RAILWAY_API_URL"], !url.isEmpty { copy.railway.baseURL = url }
+        if let url = environment["CLOUDINARY_API_URL"], !url.isEmpty { copy.cloudinaryAPIURL = url }
         return copy
     }
 

@@ -76,6 +76,12 @@ public final class CloudinaryEmulator: EmulatedPlatform {
         state.withLock { Self.addFolder(path, to: &$0.folders) }
     }
 
+    /// Removes a folder and its subfolders, as someone tidying the Media Library by hand would
+    /// (what the reconciler's folder check must notice).
+    public func deleteFolder(_ path: String) {
+        state.withLock { state in state.folders = state.folders.filter { $0 != path && !$0.hasPrefix(path + "/") } }
+    }
+
     /// Stores an asset as if it had been uploaded (a job's source media).
     public func seed(publicId: String, resourceType: String = "video", format: String? = "mp4", bytes: [UInt8]) {
         let folder = publicId.split(separator: "/").dropLast().joined(separator: "/")

@@ -57,8 +57,8 @@ public final class ReconcilerDaemon: Sendable {
     }
 
     /// Opens everything the configuration names. Nothing runs until `services` do.
-    /// - Parameter environment: the process environment: tokens, secrets, `VERCEL_API_URL` and
-    ///   `RAILWAY_API_URL` overrides.
+    /// - Parameter environment: the process environment: tokens, secrets, `VERCEL_API_URL`,
+    ///   `RAILWAY_API_URL` and `CLOUDINARY_API_URL` overrides.
     public static func make(
         configuration: DaemonConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "clipnet.reconciler")
@@ -126,7 +126,8 @@ public final class ReconcilerDaemon: Sendable {
             repository: mirror, head: { [watcher] in watcher.status().head },
             secrets: SecretStore(environment: environment, file: try configuration.secretsFile.map(SecretsFile.load(path:))),
             otherFingerprints: otherFingerprints, connector: connector,
-            probes: ServiceProbes(client: client, timeout: settings.probeTimeout), settings: settings, logger: logger,
+            probes: ServiceProbes(client: client, timeout: settings.probeTimeout, cloudinaryAPIURL: configuration.cloudinaryAPIURL),
+            settings: settings, logger: logger,
             hostResolver: .system(timeout: .seconds(2)))
         let board = StatusBoard(environment: configuration.environment, watch: { [watcher] in watcher.status() })
         var budgets: [Platform: Int] = [:]

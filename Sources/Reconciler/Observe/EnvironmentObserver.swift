@@ -4,7 +4,8 @@ import Foundation
 
 /// Reads everything a pass compares, all at once: the three services' live deployments, their
 /// variables (hashed), the Railway project's services, auto-deploy switches, the API's version and
-/// health URLs and the worker heartbeats.
+/// health URLs and the worker heartbeats; and, for status only, the environment's inventory
+/// (the worker's Cloudinary folder).
 ///
 /// Only the live deployments are essential: without them nothing can be compared, so a failure
 /// there throws. Anything else that cannot be read is listed in `problems` and the drift kinds
@@ -37,6 +38,7 @@ struct EnvironmentObserver: Sendable {
             group.addTask { .version(await probes.version(at: manifest.railway.services.api.versionUrl)) }
             group.addTask { .health(await probes.health(at: manifest.railway.services.api.healthUrl)) }
             group.addTask { .fleet(await Self.fleet(probes, redisURL: redisURL, environment: environment, enabled: readHeartbeats)) }
+            group.addTask { [now] in .inventory(await Inventory.cloudinaryFolder(preflight, probes: probes, now: now)) }
             // Every child is collected before anything is thrown: no read is left running when
             // the pass gives up.
             var all: [Reading] = []
@@ -50,6 +52,7 @@ struct EnvironmentObserver: Sendable {
         var versionResult: ProbeResult<String> = .failed("not read")
         var healthResult: ProbeResult<Int> = .failed("not read")
         var fleetResult: ProbeResult<WorkerFleet>?
+        var inventory: [StatusDocument.InventoryItem] = []
         for reading in readings {
             switch reading {
             case .deployment(let service, let result): deploymentResults[service] = result
@@ -59,6 +62,7 @@ struct EnvironmentObserver: Sendable {
             case .version(let result): versionResult = result
             case .health(let result): healthResult = result
             case .fleet(let result): fleetResult = result
+            case .inventory(let item): inventory.append(item)
             }
         }
         let deployments = [ServiceName.frontend, .api, .worker].map { ($0, deploymentResults[$0] ?? .failure(CancellationError())) }
@@ -136,7 +140,7 @@ struct EnvironmentObserver: Sendable {
         if case .failed(let message)? = fleetResult { problems.append(message) }
         return Observation(
             at: now(), services: services, variables: variables, topology: project, autoDeploy: autoDeploy,
-            workers: fleetResult?.value, problems: problems)
+            workers: fleetResult?.value, problems: problems, inventory: inventory.sorted { ($0.name, $0.target ?? "") < ($1.name, $1.target ?? "") })
     }
 
     /// One read's outcome, tagged with what was read.
@@ -148,6 +152,7 @@ struct EnvironmentObserver: Sendable {
         case version(ProbeResult<String>)
         case health(ProbeResult<Int>)
         case fleet(ProbeResult<WorkerFleet>?)
+        case inventory(StatusDocument.InventoryItem)
     }
 
     private static func fleet(_ probes: any ServiceProbing, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>? {

@@ -46,11 +46,14 @@ public struct Observation: Sendable {
     public var workers: WorkerFleet?
     /// Things that could not be read this pass (shown in status; never a secret).
     public var problems: [String]
+    /// The environment's other resources as checked (`Inventory`): only full observations ask,
+    /// so a drift check that relies on the last one carries these over.
+    public var inventory: [StatusDocument.InventoryItem]
 
     public init(
         at: Date, services: [ServiceName: ServiceObservation], variables: [ServiceName: [ObservedVariable]] = [:],
         topology: PlatformTopology? = nil, autoDeploy: [ServiceName: AutoDeployState] = [:], workers: WorkerFleet? = nil,
-        problems: [String] = []
+        problems: [String] = [], inventory: [StatusDocument.InventoryItem] = []
     ) {
         self.at = at
         self.services = services
@@ -59,6 +62,7 @@ public struct Observation: Sendable {
         self.autoDeploy = autoDeploy
         self.workers = workers
         self.problems = problems
+        self.inventory = inventory
     }
 
     /// The deployment `staging.clipnet.ai` points at.

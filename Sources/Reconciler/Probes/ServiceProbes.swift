@@ -5,20 +5,25 @@ import RedisClient
 import Synchronization
 
 /// Asks the running services what they run and whether they are healthy: the API's version and
-/// health URLs (HTTP), and the worker heartbeats in the environment's Redis (the heartbeat
-/// contract of DESIGN.md: `clipnet:<env>:workers:<id>` holds JSON with a `version`).
+/// health URLs (HTTP), the worker heartbeats in the environment's Redis (the heartbeat
+/// contract of DESIGN.md: `clipnet:<env>:workers:<id>` holds JSON with a `version`), and the
+/// worker's Cloudinary folder (`ServiceProbes+Cloudinary.swift`).
 ///
 /// Probes never throw: a service that cannot be asked is reported as such, because "I could not
 /// ask" is information on-call needs, not a reason to stop a pass.
 public final class ServiceProbes: ServiceProbing {
-    private let client: HTTPClient
-    private let timeout: Duration
+    let client: HTTPClient
+    let timeout: Duration
+    /// The Cloudinary Admin API base the folder check asks (`CLOUDINARY_API_URL`); nil: the
+    /// worker's own base, else Cloudinary's.
+    let cloudinaryAPIURL: String?
     /// One connection per Redis URL, opened on first use and dropped after an error.
     private let redis = Mutex<[String: RedisConnection]>([:])
 
-    public init(client: HTTPClient, timeout: Duration = .seconds(5)) {
+    public init(client: HTTPClient, timeout: Duration = .seconds(5), cloudinaryAPIURL: String? = nil) {
         self.client = client
         self.timeout = timeout
+        self.cloudinaryAPIURL = cloudinaryAPIURL
     }
 
     /// GET `url` and read the revision it reports.

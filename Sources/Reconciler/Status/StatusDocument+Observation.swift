@@ -30,5 +30,7 @@ extension StatusDocument {
         self.blockedBy = blockedBy
         let problems = observation?.problems ?? []
         self.problems = problems.isEmpty ? nil : problems
+        let inventory = observation?.inventory ?? []
+        self.inventory = inventory.isEmpty ? nil : inventory
     }
 }

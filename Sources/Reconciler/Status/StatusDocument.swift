@@ -185,6 +185,40 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// Something the environment needs that the reconciler does not deploy (the worker's
+    /// Cloudinary folder), checked on full observations. Information only: it never changes the
+    /// verdict or holds a rollout back (the worker itself refuses to start without its folder).
+    public struct InventoryItem: Codable, Sendable, Equatable {
+        public enum State: String, Codable, Sendable, CaseIterable {
+            case exists, missing
+            /// The check could not tell (credentials refused, unreachable, a malformed variable).
+            case unknown
+            /// The worker's variables do not name it: nothing to check.
+            case notConfigured
+        }
+
+        /// What it is (`cloudinary folder`).
+        public var name: String
+        /// Which one (`staging_clips/`); never a credential.
+        public var target: String?
+        /// A `State` raw value; a string so a client that does not know a newer state still reads
+        /// the document.
+        public var state: String
+        public var detail: String?
+        public var checkedAt: Date
+
+        public init(name: String, target: String?, state: State, detail: String?, checkedAt: Date) {
+            self.name = name
+            self.target = target
+            self.state = state.rawValue
+            self.detail = detail
+            self.checkedAt = checkedAt
+        }
+
+        /// Whether on-call should look: missing, or not known to exist.
+        public var needsAttention: Bool { state == State.missing.rawValue || state == State.unknown.rawValue }
+    }
+
     public struct Git: Codable, Sendable, Equatable {
         public var head: String?
         public var lastFetchAt: Date?
@@ -218,6 +252,9 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var rollbackReadiness: [RollbackReadiness]?
     /// Whether each platform accepts the daemon's token (absent until the daemon has looked).
     public var platformAccess: [PlatformAccess.Entry]?
+    /// What the last full observation found of the environment's other resources (absent before
+    /// it).
+    public var inventory: [InventoryItem]?
 }
 
 extension StatusDocument {

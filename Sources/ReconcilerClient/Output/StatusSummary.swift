@@ -43,6 +43,12 @@ public enum StatusSummary {
         if let fetched = document.git.lastFetchAt { git += ", fetched \(TimeWords.ago(fetched, now: now))" }
         if let error = document.git.lastError { git += "; fetch failing: \(error)" }
         facts.append(("git", git))
+        // Only what needs a look: a folder that exists, or is not configured, is not news here.
+        for item in document.inventory ?? [] where item.needsAttention {
+            var text = item.name + (item.target.map { " \($0)" } ?? "") + " \(item.state)"
+            if item.state != StatusDocument.InventoryItem.State.missing.rawValue, let detail = item.detail { text += ": \(detail)" }
+            facts.append(("inventory", text))
+        }
         let width = facts.map(\.0.count).max() ?? 0
         lines += facts.map { "  " + $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
 

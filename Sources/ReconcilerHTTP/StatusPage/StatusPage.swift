@@ -37,7 +37,7 @@ struct StatusPage {
 
             """
         html += "<section class=\"cards\">\n"
-        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard() + workersCard() + platformsCard()
+        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard() + workersCard() + inventoryCard() + platformsCard()
         html += "</section>\n"
         html += servicesSection() + driftSection() + historySection()
         html += """

@@ -1,3 +1,4 @@
+import ClipnetConfig
 import Foundation
 
 /// How the worker reaches Cloudinary: the account, its credentials, and the limits of one call.
@@ -53,29 +54,23 @@ public struct CloudinaryConfiguration: Sendable, CustomStringConvertible {
         "CloudinaryConfiguration(cloud: \(cloudName), api: \(apiBaseURL), folderMode: \(folderMode.rawValue))"
     }
 
-    /// From `CLOUDINARY_URL` (`cloudinary://<key>:<secret>@<cloud>`, the form Cloudinary's SDKs
-    /// read) or `CLOUDINARY_CLOUD_NAME`, `CLOUDINARY_API_KEY`, `CLOUDINARY_API_SECRET`; plus
-    /// `CLOUDINARY_API_BASE_URL`, `CLOUDINARY_DELIVERY_BASE_URL`, `CLOUDINARY_FOLDER_MODE`
-    /// (`dynamic`|`fixed`), `CLOUDINARY_SIGNATURE_ALGORITHM` (`sha1`|`sha256`) and
-    /// `CLOUDINARY_MAX_MEDIA_BYTES`. Nil when no account is configured.
+    /// From the account variables (`CloudinaryAccount.fromEnvironment`, shared with the
+    /// reconciler's folder check: `CLOUDINARY_URL` or `CLOUDINARY_CLOUD_NAME`, `CLOUDINARY_API_KEY`,
+    /// `CLOUDINARY_API_SECRET`, and `CLOUDINARY_API_BASE_URL`) plus `CLOUDINARY_DELIVERY_BASE_URL`,
+    /// `CLOUDINARY_FOLDER_MODE` (`dynamic`|`fixed`), `CLOUDINARY_SIGNATURE_ALGORITHM`
+    /// (`sha1`|`sha256`) and `CLOUDINARY_MAX_MEDIA_BYTES`. Nil when no account is configured.
     /// - Throws: `JobFailure.permanent` naming the variable that is malformed (never its value).
     public static func fromEnvironment(_ environment: [String: String]) throws -> CloudinaryConfiguration? {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        var cloud = value("CLOUDINARY_CLOUD_NAME"), key = value("CLOUDINARY_API_KEY"), secret = value("CLOUDINARY_API_SECRET")
-        if let url = value("CLOUDINARY_URL") {
-            guard let components = URLComponents(string: url), components.scheme == "cloudinary", let host = components.host,
-                  let user = components.user, let password = components.password
-            else { throw JobFailure.permanent("CLOUDINARY_URL is not cloudinary://<api key>:<api secret>@<cloud name>") }
-            cloud = host
-            key = user.removingPercentEncoding ?? user
-            secret = password.removingPercentEncoding ?? password
+        let parsed: CloudinaryAccount?
+        do {
+            parsed = try CloudinaryAccount.fromEnvironment(environment)
+        } catch {
+            throw JobFailure.permanent(error.message)
         }
-        guard cloud != nil || key != nil || secret != nil else { return nil }
-        guard let cloud, let key, let secret else {
-            throw JobFailure.permanent("Cloudinary is partly configured: set CLOUDINARY_URL, or all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET")
-        }
-        var configuration = CloudinaryConfiguration(cloudName: cloud, apiKey: key, apiSecret: secret)
-        if let base = value("CLOUDINARY_API_BASE_URL") { configuration.apiBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base }
+        guard let account = parsed else { return nil }
+        var configuration = CloudinaryConfiguration(cloudName: account.cloudName, apiKey: account.apiKey, apiSecret: account.apiSecret.reveal())
+        if let base = account.apiBaseURL { configuration.apiBaseURL = base }
         if let base = value("CLOUDINARY_DELIVERY_BASE_URL") { configuration.deliveryBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base }
         if let mode = value("CLOUDINARY_FOLDER_MODE") {
             guard let parsed = FolderMode(rawValue: mode) else { throw JobFailure.permanent("CLOUDINARY_FOLDER_MODE must be dynamic or fixed") }
