@@ -237,7 +237,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FoundationBench",
-            dependencies: ["GitWatch", "KnownGoodStore"],
+            dependencies: ["GitWatch", "KnownGoodStore", "AsyncPrimitives"],
             path: "bench/FoundationBench",
             swiftSettings: swiftSettings
         ),
@@ -245,7 +245,7 @@ let package = Package(
         // Thousands of git fetches with resident memory sampled (bench/git-soak).
         .executableTarget(
             name: "GitSoakBench",
-            dependencies: ["GitWatch"],
+            dependencies: ["GitWatch", "AsyncPrimitives"],
             path: "bench/git-soak",
             swiftSettings: swiftSettings
         ),
@@ -335,7 +335,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
