@@ -244,7 +244,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FoundationBench",
-            dependencies: ["GitWatch", "KnownGoodStore"],
+            dependencies: ["GitWatch", "KnownGoodStore", "AsyncPrimitives"],
             path: "bench/FoundationBench",
             swiftSettings: swiftSettings
         ),
@@ -252,7 +252,7 @@ let package = Package(
         // Thousands of git fetches with resident memory sampled (bench/git-soak).
         .executableTarget(
             name: "GitSoakBench",
-            dependencies: ["GitWatch"],
+            dependencies: ["GitWatch", "AsyncPrimitives"],
             path: "bench/git-soak",
             swiftSettings: swiftSettings
         ),
@@ -342,7 +342,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -106,11 +106,11 @@ struct DemoCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await sandbox.stop()
-            redis?.stop()
+            await redis?.stop()
             throw error
         }
         say.line("Stopping the demo; its files are removed.")
         await sandbox.stop()
-        redis?.stop()
+        await redis?.stop()
     }
 }

@@ -1,22 +1,22 @@
+import AsyncPrimitives
 import Foundation
 
 /// A child process that a test starts, waits on for a readiness line, and kills with SIGKILL:
-/// the crash tests' way to stop a writer at an arbitrary instant.
+/// the crash tests' way to stop a writer at an arbitrary instant. Its standard output is piped to
+/// the test, its standard error goes to the test's. A child still running when this is released
+/// is SIGKILLed and reaped (`Spawn.Child`).
 public final class KillableChild {
-    private let process = Process()
-    private let output = Pipe()
-    private var buffered = Data()
+    private let child: Spawn.Child
+    private let command: [String]
+    private var buffered: [UInt8] = []
 
     public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
+        command = [executable] + arguments
+        child = try Spawn.Child(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                output: .pipe)
     }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { child.pid }
 
     /// Blocks until the child prints `line` on its standard output; throws if it exits first.
     public func waitForLine(_ line: String) throws {
@@ -26,42 +26,36 @@ public final class KillableChild {
     /// Blocks until the child's standard output so far satisfies `condition` (e.g. contains a
     /// readiness message); throws if it exits first.
     public func waitForOutput(_ condition: (String) -> Bool) throws {
-        let handle = output.fileHandleForReading
         while !condition(String(decoding: buffered, as: UTF8.self)) {
-            let chunk = handle.availableData
+            let chunk = child.read(.output)
             if chunk.isEmpty {
-                process.waitUntilExit()
-                throw ChildProcess.Failure(
-                    command: [process.executableURL?.path ?? "?"] + (process.arguments ?? []),
-                    status: process.terminationStatus, output: String(decoding: buffered, as: UTF8.self))
+                throw ChildProcess.Failure(command: command, status: child.waitBlocking().status,
+                                           output: String(decoding: buffered, as: UTF8.self))
             }
-            buffered.append(chunk)
+            buffered.append(contentsOf: chunk)
         }
     }
 
     /// Whether the child has not exited yet.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { child.isRunning }
 
-    /// Waits for the child to exit by itself: its exit status, or the signal that ended it.
+    /// Waits for the child to exit by itself: its exit status, or the signal that ended it (as both).
     public func waitForExit() -> (status: Int32, signal: Int32?) {
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal ? (process.terminationStatus, process.terminationStatus) : (process.terminationStatus, nil)
+        switch child.waitBlocking() {
+        case .exited(let code): (code, nil)
+        case .signalled(let signal): (signal, signal)
+        }
     }
 
     /// SIGKILL, then reap.
     public func killHard() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.kill()
+        child.waitBlocking()
     }
 
-    /// SIGTERM, then wait for the exit status.
+    /// SIGTERM, then wait: the exit status, or 128 + the signal that ended it.
     public func terminate() -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { killHard() }
+        child.terminate()
+        return child.waitBlocking().status
     }
 }

@@ -1,36 +1,22 @@
+import AsyncPrimitives
 import Foundation
 import TestSupport
 
-/// The real `reconciler run` binary started with posix_spawn, its output in a file: for tests
+/// The real `reconciler run` binary started through `Spawn`, its output in a file: for tests
 /// that look at the process from outside (its open descriptors, its sockets).
 final class SpawnedDaemon {
-    let pid: pid_t
     let logPath: String
-    private var reaped = false
+    private let child: Spawn.Child
 
     init(configurationPath: String, environment: [String: String], logPath: String) throws {
         self.logPath = logPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let executable = ChildProcess.productPath("reconciler")
-        let arguments: [String] = [executable, "run", "--config", configurationPath]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-        self.pid = pid
+        child = try Spawn.Child(ChildProcess.productPath("reconciler"), ["run", "--config", configurationPath], environment: environment,
+                                output: .file(logPath), errors: .standardOutput)
     }
 
     deinit { _ = stop() }
+
+    var pid: pid_t { child.pid }
 
     /// Open descriptors of the process, from /proc.
     var openDescriptors: Int {
@@ -76,20 +62,12 @@ final class SpawnedDaemon {
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Whether the process still runs (not yet exited).
-    var isRunning: Bool {
-        guard !reaped else { return false }
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == 0
-    }
+    var isRunning: Bool { child.isRunning }
 
-    /// SIGTERM and wait; the exit status.
+    /// SIGTERM and wait; the exit status (128 + the signal when killed).
     @discardableResult
     func stop() -> Int32 {
-        guard !reaped else { return 0 }
-        reaped = true
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        child.terminate()
+        return child.waitBlocking().status
     }
 }

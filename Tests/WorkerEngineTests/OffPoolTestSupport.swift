@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 import PostgresClient
 import Synchronization
@@ -9,8 +10,8 @@ import TestSupport
 // child's pipe stalls every other test in the process meanwhile, and tests that watch real
 // processes and timeouts then fail for reasons of their own.
 
-/// A child process of a test (the worker binary, redis-server), started with `posix_spawn`
-/// through the worker's own `Subprocess.Child`. Its output is collected and its exit reaped on a
+/// A child process of a test (the worker binary, redis-server), started the way the worker starts
+/// ffmpeg (`Subprocess.spawn`). Its output is collected and its exit reaped on a
 /// thread of its own; `exited()`, `killHard()` and `terminate()` suspend until then instead of
 /// blocking. A child still running when its `TestChild` is released is SIGKILLed.
 final class TestChild: Sendable {
@@ -46,22 +47,21 @@ final class TestChild: Sendable {
         }
     }
 
-    private let child: Subprocess.Child
+    private let child: Spawn.Child
     private let exit = Exit()
 
     /// Starts `executable` with the test process's environment overlaid with `environment`.
     convenience init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        self.init(adopting: try Subprocess.Child.spawn(executable, arguments, environment: merged,
-                                                       name: (executable as NSString).lastPathComponent))
+        self.init(adopting: try Subprocess.spawn(executable, arguments, environment: merged))
     }
 
     /// Takes over a child spawned by the test itself (to spawn it under conditions of its own).
-    init(adopting child: Subprocess.Child) {
+    init(adopting child: Spawn.Child) {
         self.child = child
         // The thread holds the child and the exit box, not `self`, so releasing `self` kills the child.
         let exit = self.exit
-        Thread.detachNewThread { exit.finish(child.collect()) }
+        Thread.detachNewThread { exit.finish(Subprocess.collect(child)) }
     }
 
     /// The `clipnet-worker` built with the tests.
@@ -75,7 +75,7 @@ final class TestChild: Sendable {
     }
 
     deinit {
-        if exit.result == nil { child.send(SIGKILL) }
+        if exit.result == nil { child.kill() }
     }
 
     var isRunning: Bool { exit.result == nil }
@@ -89,13 +89,13 @@ final class TestChild: Sendable {
 
     /// SIGKILL, then the exit.
     func killHard() async {
-        child.send(SIGKILL)
+        child.kill()
         await exited()
     }
 
     /// SIGTERM, then its exit status.
     func terminate() async -> Int32 {
-        child.send(SIGTERM)
+        child.terminate()
         return await exited().status
     }
 }

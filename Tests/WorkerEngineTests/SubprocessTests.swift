@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Foundation
 import Testing
 @testable import WorkerEngine
@@ -22,13 +23,13 @@ import Testing
         #expect(Self.mask("SigIgn", in: result.output).map { $0 & 0x7fff_ffff } == 0, "\(result.output)")
     }
 
-    static func spawnWithSignalsBlocked(_ blocked: sigset_t) throws -> Subprocess.Child {
+    static func spawnWithSignalsBlocked(_ blocked: sigset_t) throws -> Spawn.Child {
         var blocked = blocked
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &blocked, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return try Subprocess.Child.spawn("/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
-                                          environment: ["PATH": "/usr/bin:/bin"], name: "sh")
+        return try Subprocess.spawn("/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
+                                    environment: ["PATH": "/usr/bin:/bin"])
     }
 
     /// A signal mask line of /proc/<pid>/status (`SigBlk:\t<hex>`).

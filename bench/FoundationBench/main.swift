@@ -6,6 +6,7 @@
 //      append+fsync) vs a bare atomic write of the same bytes (temp+fsync+rename+fsync dir).
 //
 // Usage: FoundationBench [--commits 10000] [--rounds 30] [--writes 300] [--work DIR]
+import AsyncPrimitives
 import Foundation
 import GitWatch
 import KnownGoodStore
@@ -31,26 +32,22 @@ struct Options {
     }
 }
 
+/// Runs a command to its end (through `Spawn`, like every child of the project); `input` is fed
+/// from a file, so the write cannot deadlock against the command's output.
 @discardableResult
-func sh(_ arguments: [String], input: Data? = nil, in directory: String? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.standardError
-    let stdin = Pipe()
-    if input != nil { process.standardInput = stdin }
-    try process.run()
+func sh(_ arguments: [String], input: Data? = nil) throws -> String {
+    var source = Spawn.Input.null
     if let input {
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
+        let path = NSTemporaryDirectory() + "clipnet-bench-input-\(getpid())"
+        try input.write(to: URL(fileURLWithPath: path))
+        source = .file(path)
     }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw NSError(domain: "bench", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: arguments.joined(separator: " ")]) }
-    return String(decoding: data, as: UTF8.self)
+    defer { if case .file(let path) = source { try? FileManager.default.removeItem(atPath: path) } }
+    let result = try Spawn.runBlocking("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment, input: source)
+    guard result.status == 0 else {
+        throw NSError(domain: "bench", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(result.stderr)"])
+    }
+    return result.stdout
 }
 
 /// Generates `count` commits on `develop` with git fast-import, each touching one of 200 files.

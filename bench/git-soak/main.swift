@@ -1,3 +1,4 @@
+import AsyncPrimitives
 @_spi(Benchmark) import GitWatch
 import Foundation
 
@@ -35,22 +36,12 @@ func residentBytes() -> Int {
 
 @discardableResult
 func git(_ arguments: [String], in directory: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var environment = ProcessInfo.processInfo.environment
     environment["GIT_AUTHOR_NAME"] = "bench"; environment["GIT_AUTHOR_EMAIL"] = "bench@example.invalid"
     environment["GIT_COMMITTER_NAME"] = "bench"; environment["GIT_COMMITTER_EMAIL"] = "bench@example.invalid"
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw NSError(domain: "git", code: Int(process.terminationStatus)) }
-    return String(decoding: output, as: UTF8.self)
+    let result = try Spawn.runBlocking("/usr/bin/env", ["git", "-C", directory] + arguments, environment: environment)
+    guard result.status == 0 else { throw NSError(domain: "git", code: Int(result.status)) }
+    return result.stdout
 }
 
 struct Phase {

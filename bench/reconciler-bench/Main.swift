@@ -164,39 +164,30 @@ struct Benchmark {
     func f(_ value: Double) -> String { String(format: "%.2f", value) }
 
     func shell(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("\(arguments.joined(separator: " ")) failed") }
+        let result = try Spawn.runBlocking("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment)
+        guard result.status == 0 else { throw BenchError("\(arguments.joined(separator: " ")) failed: \(result.stderr)") }
     }
 }
 
 /// The sandbox child process and its line protocol (see `SandboxChild`).
 final class SandboxProcess {
-    let process = Process()
-    let input = Pipe()
-    let output = Pipe()
-    var buffer = Data()
+    let child: Spawn.Child
+    var buffer: [UInt8] = []
     let repository: String
     let environment: [String: String]
 
     init(manifests: String) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["sandbox", manifests]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let first = try Self.readLine(output, &buffer)
+        child = try Spawn.Child(CommandLine.arguments[0], ["sandbox", manifests], environment: ProcessInfo.processInfo.environment,
+                                input: .pipe, output: .pipe)
+        let first = try Self.readLine(child, &buffer)
         let json = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any] ?? [:]
         repository = json["repository"] as? String ?? ""
         environment = json["environment"] as? [String: String] ?? [:]
     }
 
     func ask(_ command: String) throws -> String {
-        input.fileHandleForWriting.write(Data((command + "\n").utf8))
-        return try Self.readLine(output, &buffer)
+        try child.write(Array((command + "\n").utf8))
+        return try Self.readLine(child, &buffer)
     }
 
     func commit() throws -> String { try ask("commit") }
@@ -205,19 +196,20 @@ final class SandboxProcess {
 
     func quit() {
         _ = try? ask("quit")
-        process.waitUntilExit()
+        child.closeInput()
+        child.waitBlocking()
     }
 
-    static func readLine(_ pipe: Pipe, _ buffer: inout Data) throws -> String {
+    static func readLine(_ child: Spawn.Child, _ buffer: inout [UInt8]) throws -> String {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
                 return line
             }
-            let chunk = pipe.fileHandleForReading.availableData
+            let chunk = child.read(.output)
             guard !chunk.isEmpty else { throw BenchError("the sandbox process ended") }
-            buffer.append(chunk)
+            buffer.append(contentsOf: chunk)
         }
     }
 }
