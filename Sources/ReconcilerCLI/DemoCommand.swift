@@ -60,6 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
             vercelTimings: .init(queued: paced(400), building: paced(2500)),
             railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
             healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1))
+        sandbox.acceptCommitsFromGit()
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
         say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
         say.item("Railway API     \(sandbox.railwayServer.baseURL) (emulator)")

@@ -71,16 +71,12 @@ struct DemoStory: Service {
         }
     }
 
-    /// Makes commits a person adds to the demo's repository known to the emulators (as a push
-    /// to GitHub would), until the demo stops.
+    /// Tells a person how to add a commit of their own (the sandbox makes it known to the
+    /// emulators, as a push would); the daemon keeps running after the story.
     private func acceptCommits() async throws {
         say.line("  git -C \(sandbox.repository.path) commit --allow-empty -m test")
-        say.line("  (the emulators learn of each commit within a second, as if it had been pushed to GitHub)")
+        say.line("  (the emulators learn of each commit as if it had been pushed to GitHub)")
         say.line("Press Ctrl-C to stop.")
-        while !Task.isCancelled {
-            try await sandbox.registerPushedCommits()
-            try await Task.sleep(for: .seconds(1))
-        }
     }
 
     /// Prints phase changes until `done` holds for the status document.

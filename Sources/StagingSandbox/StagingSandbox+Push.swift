@@ -1,9 +1,10 @@
 import AsyncPrimitives
+import Foundation
+import Synchronization
 
 extension StagingSandbox {
     /// Makes every recent commit of the branch known to both emulators, as a push to GitHub makes
-    /// it known to Vercel and Railway: what lets a person commit into the demo's repository with
-    /// plain `git commit` and watch it roll out. Idempotent; runs `git` off the cooperative pool.
+    /// it known to Vercel and Railway. Idempotent; runs `git` off the cooperative pool.
     /// - Returns: how many commits were looked at.
     @discardableResult
     public func registerPushedCommits(limit: Int = 50) async throws -> Int {
@@ -16,5 +17,24 @@ extension StagingSandbox {
             railway.registerCommit(sha, branch: repository.branch, repo: "\(Self.org)/\(Self.repo)")
         }
         return commits.count
+    }
+
+    /// From now on, a commit made in the repository with plain `git commit` is known to both
+    /// emulators before their next request, as if it had been pushed to GitHub (the demo). The
+    /// branch's ref file is read on each request; `git` runs only when it moved.
+    public func acceptCommitsFromGit() {
+        let lastSeen = Mutex<String?>(nil)
+        let refFile = repository.path + "/.git/refs/heads/" + repository.branch
+        let hook: @Sendable () async -> Void = { [weak self] in
+            guard let self else { return }
+            let head = (try? String(contentsOfFile: refFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let moved = lastSeen.withLock { seen in
+                defer { seen = head }
+                return head == nil || head != seen
+            }
+            if moved { _ = try? await self.registerPushedCommits() }
+        }
+        vercelServer.host.beforeRequest.set(hook)
+        railwayServer.host.beforeRequest.set(hook)
     }
 }

@@ -1,6 +1,7 @@
 import AsyncPrimitives
 import Foundation
 import HTTPTransport
+import Reconciler
 import Synchronization
 import TestSupport
 import Testing
@@ -39,13 +40,14 @@ import Testing
 
             let client = HTTPClient(runtime: try CurlRuntime())
             let rolledOut = await eventually(within: .seconds(90)) {
-                let status = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/status"))
-                return status?.text.contains(#""knownGood":{"at""#) == true && status?.text.contains(#""revision":"\#(head)""#) == true
-                    && status?.text.contains("Commit not found") == false
+                guard let status = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/status")),
+                      let document = try? StatusDocument.decoder().decode(StatusDocument.self, from: Data(status.body)) else { return false }
+                return document.knownGood?.revision == head
             }
             #expect(rolledOut, "the commit made with plain git rolled out")
             let status = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/status"))
-            #expect(!status.text.contains("failed"), "\(status.text)")
+            let document = try StatusDocument.decoder().decode(StatusDocument.self, from: Data(status.body))
+            #expect(document.desired.failed == nil && document.rollout?.revision == head && document.rollout?.phase == "succeeded", "\(status.text)")
         } catch {
             _ = await demo.stop()
             throw error

@@ -19,6 +19,8 @@ public struct EmulatorHost: Sendable {
     public let platform: any EmulatedPlatform
     public let log: RequestLog
     public let faults: FaultInjector
+    /// Runs before each API request (not admin calls).
+    public let beforeRequest = RequestHook()
 
     public init(platform: any EmulatedPlatform, log: RequestLog = RequestLog(), faults: FaultInjector = FaultInjector()) {
         self.platform = platform
@@ -31,6 +33,7 @@ public struct EmulatorHost: Sendable {
         if request.path.hasPrefix(Self.adminPrefix) {
             return await admin(request)
         }
+        await beforeRequest.run()
         let sequence = log.record(request)
         let operation = platform.operationName(for: request)
         var injected = false
