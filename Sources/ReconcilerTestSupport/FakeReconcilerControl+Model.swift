@@ -33,6 +33,7 @@ extension FakeReconcilerControl {
         public var platformRequests: [StatusDocument.PlatformRequests]?
         public var rollbackReadiness: [StatusDocument.RollbackReadiness]?
         public var inventory: [StatusDocument.InventoryItem]?
+        public var platformAccess: [PlatformAccess.Entry]?
         /// What `cleanupPreviewVariables` finds.
         public var previewLeftovers: [PreviewCleanup.Variable] = []
         public var now: @Sendable () -> Date
@@ -78,6 +79,7 @@ extension FakeReconcilerControl {
             document.platformRequests = platformRequests
             document.rollbackReadiness = rollbackReadiness
             document.inventory = inventory
+            document.platformAccess = platformAccess
             return document
         }
 

@@ -31,6 +31,14 @@ public final class PlatformAccess: Sendable {
         public var state: State
         public var detail: String?
         public var checkedAt: Date?
+
+        public init(platform: Platform, tokenEnv: String, state: State, detail: String? = nil, checkedAt: Date? = nil) {
+            self.platform = platform
+            self.tokenEnv = tokenEnv
+            self.state = state
+            self.detail = detail
+            self.checkedAt = checkedAt
+        }
     }
 
     /// A platform's token variable and whether it is set (never the value).
