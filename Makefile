@@ -25,7 +25,8 @@ PORT ?= 8080
 run:
 	@bash scripts/ensure-packages.sh run
 	$(SWIFT) build --product reconciler
-	"$$($(SWIFT) build --show-bin-path)/reconciler" demo --manifests "$(CURDIR)/deploy" --port $(PORT)
+	$(SWIFT) build --product reconciler-demo
+	"$$($(SWIFT) build --show-bin-path)/reconciler-demo" --manifests "$(CURDIR)/deploy" --port $(PORT)
 
 # Throwaway Redis and PostgreSQL on loopback for the duration of the suite, stopped even on failure.
 test:

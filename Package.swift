@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "reconciler", targets: ["ReconcilerCLI"]),
+        .executable(name: "reconciler-demo", targets: ["ReconcilerDemo"]),
         .executable(name: "clipnet-worker", targets: ["WorkerCLI"]),
     ],
     dependencies: [
@@ -137,11 +138,34 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // What `reconciler run` and `reconciler-demo` share: the one composition of daemon, operator
+        // server and services, and the listen check.
+        .target(
+            name: "ReconcilerRuntime",
+            dependencies: [
+                "Reconciler", "ReconcilerHTTP", "ClipnetConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The product: no emulator, sandbox or Redis spawner is linked (the demo is its own binary).
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "CommandLineSupport", "Reconciler", "GitWatch", "ClipnetConfig", "StagingSandbox", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `reconciler-demo` (`make run`): the daemon against a throwaway staging on loopback.
+        .executableTarget(
+            name: "ReconcilerDemo",
+            dependencies: [
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

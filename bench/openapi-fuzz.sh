@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generated-request fuzz of the operator API against docs/openapi.yaml (issue 13), bounded:
-# schemathesis sends requests built from the document (valid and invalid) to `reconciler demo`
+# schemathesis sends requests built from the document (valid and invalid) to `reconciler-demo`
 # and checks that no answer is a 5xx and every answer has a documented status, content type and
 # schema. Too slow for `make test`; run it after changing the API or the document.
 #
@@ -27,10 +27,10 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
     "$VENV/bin/pip" install -q schemathesis
 fi
 
-swift build --product reconciler
-BIN="$(swift build --show-bin-path)/reconciler"
+swift build --product reconciler-demo
+BIN="$(swift build --show-bin-path)/reconciler-demo"
 LOG=bench/results/openapi-fuzz-demo.log
-"$BIN" demo --quiet --port "$PORT" --manifests deploy > "$LOG" 2>&1 &
+"$BIN" --quiet --port "$PORT" --manifests deploy > "$LOG" 2>&1 &
 DEMO=$!
 stop_demo() {
     kill "$DEMO" 2>/dev/null || return 0

@@ -6,14 +6,14 @@
 #   build: the C libraries the Swift modules link (libgit2, hiredis, libpq, libcurl) and git;
 #   run:   build, plus redis-server (the demo's worker heartbeats);
 #   test:  run, plus postgresql (throwaway servers), chromium (the status page's browser test),
-#          ffmpeg (the worker's polish stage and its end-to-end clip) and curl;
+#          ffmpeg (the worker's polish stage and its end-to-end clip), curl and binutils (nm: the product binary links no test machinery);
 #   bench: test, plus wrk (bench/operator-bench.sh).
 set -euo pipefail
 
 profile="${1:-test}"
 build=(libgit2-dev libhiredis-dev libpq-dev libcurl4-openssl-dev pkg-config git ca-certificates)
 run=("${build[@]}" redis-server)
-test=("${run[@]}" postgresql chromium ffmpeg curl)
+test=("${run[@]}" postgresql chromium ffmpeg curl binutils)
 bench=("${test[@]}" wrk)
 case "$profile" in
     build) packages=("${build[@]}") ;;

@@ -1,7 +1,7 @@
 import Foundation
 
-/// One platform's deployment operations, as the reconciler drives them (DESIGN.md, "Rollout of
-/// revision R"): observe, deploy, wait, re-point (rollback without rebuild), variables, topology
+/// One platform's deployment operations, as the reconciler drives them (docs/reconciler.md, "The
+/// rollout state machine"): observe, deploy, wait, re-point (rollback without rebuild), variables, topology
 /// and the platform's own auto-deploy.
 ///
 /// Every call is safe to repeat: `deploy` finds the deployment an earlier attempt of the same

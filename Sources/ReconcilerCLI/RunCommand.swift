@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Reconciler
 import ReconcilerHTTP
+import ReconcilerRuntime
 import ServiceLifecycle
 
 /// `reconciler run --config FILE`: the daemon. Watches the branch, rolls staging out, heals
@@ -75,28 +76,15 @@ struct DaemonRuntime: Service, CustomStringConvertible, CustomReflectable {
     var customMirror: Mirror { Mirror(self, children: ["environment": configuration.environment], displayStyle: .struct) }
 
     func run() async throws {
-        let registry = ClipnetMetrics.bootstrap()
-        let daemon = try await ReconcilerDaemon.make(configuration: configuration, logger: logger)
-        let credentials = try OperatorCredentials(sharedToken: daemon.operatorToken, tokenFilePath: configuration.operatorTokensFile)
-        let server = OperatorServer.makeApplication(
-            control: daemon,
-            configuration: .init(
-                host: configuration.listenHost, port: configuration.listenPort, operatorToken: daemon.operatorToken,
-                credentials: credentials, webhookSecret: daemon.webhookSecret,
-                connectionLimits: ConnectionLimits(
-                    idleTimeout: configuration.http.idleTimeout, requestTimeout: configuration.http.requestTimeout,
-                    lingerTimeout: configuration.http.lingerTimeout, maximumConnections: configuration.http.maxConnections,
-                    maximumHeaderSize: configuration.http.maxHeaderBytes)),
-            registry: registry, logger: logger,
-            onListening: { port in
-                printLine("reconciler: status on http://\(configuration.listenHost):\(port)/")
-            })
+        let configuration = self.configuration
+        let assembly = try await ReconcilerAssembly.make(configuration: configuration, logger: logger) { port in
+            printLine("reconciler: status on http://\(configuration.listenHost):\(port)/")
+        }
+        let daemon = assembly.daemon
         let state = configuration.stateDisplay(environment: ProcessInfo.processInfo.environment)
         printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(state)")
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services + [.init(service: server)]
-                + (credentials.tokenFilePath == nil ? [] : [.init(service: OperatorTokenReloader(credentials: credentials, logger: logger))]),
-            gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+            services: assembly.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// staging one pointed at the simulated API), the Vercel and Railway emulators seeded from those
 /// manifests, a Cloudinary emulator holding the worker's folder (the reconciler checks it), the
 /// simulated API (version and health URLs that follow what Railway serves), and optionally
-/// simulated worker heartbeats in a real Redis. Nothing in it reaches the network. What `reconciler demo` runs, and what
+/// simulated worker heartbeats in a real Redis. Nothing in it reaches the network. What `reconciler-demo` runs, and what
 /// the reconciler's scenario tests run against.
 public final class StagingSandbox: Sendable {
     public struct Options: Sendable {
@@ -222,7 +222,7 @@ public final class StagingSandbox: Sendable {
     // MARK: Heartbeats
 
     /// Writes `clipnet:staging:workers:<id>` for the worker deployment Railway serves now, with
-    /// its revision as the version, as the real worker does (DESIGN.md heartbeat contract).
+    /// its revision as the version, as the real worker does (the heartbeat contract, docs/queue-protocol.md).
     private func startHeartbeats(redisURL: String, interval: Duration) {
         let railway = railway
         let serviceId = manifest.railway.services.worker.serviceId

@@ -33,7 +33,7 @@ import Testing
     @Test func aBusyPortIsNamedAtOnceAndTheDemoDoesNotStart() async throws {
         let holder = try LoopbackHTTPServer(handler: { _ in .respond(.text("taken")) })
         let run = try await Spawn.run(
-            ChildProcess.productPath("reconciler"), ["demo", "--port", "\(holder.port)"], environment: ProcessInfo.processInfo.environment)
+            ChildProcess.productPath("reconciler-demo"), ["--port", "\(holder.port)"], environment: ProcessInfo.processInfo.environment)
         #expect(run.status == 1, "\(run)")
         #expect(run.stderr.contains("127.0.0.1:\(holder.port) is already in use by another process"), "\(run)")
         #expect(run.stderr.contains("make run"), "the hint names how to choose another port: \(run)")

@@ -6,15 +6,15 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// `reconciler demo` as a newcomer meets it, through the real binary: the page's URL comes before
+/// `reconciler-demo` as a newcomer meets it, through the real binary: the page's URL comes before
 /// the story, and the closing suggestion (a plain `git commit` into the demo's repository) rolls out.
 @Suite(.serialized) struct DemoStoryTests {
     @Test func theURLComesFirstAndACommitMadeWithGitRollsOut() async throws {
         let port = try UnusedLoopbackPort.make()
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let demo = try KillableChild(
-            executable: ChildProcess.productPath("reconciler"),
-            arguments: ["demo", "--port", "\(port)", "--pace", "0.1", "--manifests", packageRoot + "/deploy"])
+            executable: ChildProcess.productPath("reconciler-demo"),
+            arguments: ["--port", "\(port)", "--pace", "0.1", "--manifests", packageRoot + "/deploy"])
         let seen = Mutex("")
         do {
             try await demo.output { text in

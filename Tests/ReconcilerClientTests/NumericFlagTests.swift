@@ -24,7 +24,7 @@ import Testing
         Case(product: "clipnet-worker", arguments: ["run", "--concurrency", "0"], flag: "--concurrency"),
         Case(product: "reconciler", arguments: ["heads", "--repository", ".", "--interval", "1e300"], flag: "--interval"),
         Case(product: "reconciler", arguments: ["pin", "abc", "--reason", "x", "--wait", "--wait-timeout", "inf"], flag: "--wait-timeout"),
-        Case(product: "reconciler", arguments: ["demo", "--port", "99999"], flag: "--port"),
+        Case(product: "reconciler-demo", arguments: ["--port", "99999"], flag: "--port"),
     ]
 
     @Test(arguments: cases)

@@ -4,7 +4,7 @@ import HTTPTransport
 import TestSupport
 import Testing
 
-/// `make run` stopped with Ctrl-C or by a supervisor: the real `reconciler demo` exits and takes
+/// `make run` stopped with Ctrl-C or by a supervisor: the real `reconciler-demo` exits and takes
 /// its children (the throwaway redis-server) with it. It once hung after "Stopping the demo",
 /// spinning a core, because its redis-server had inherited a mask that blocked SIGTERM. The 30 s
 /// bound is a guard against that hang, not a timing assertion.
@@ -17,7 +17,7 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = folder.path
         let demo = try Spawn.Child(
-            ChildProcess.productPath("reconciler"), ["demo", "--manifests", Scenario.manifests, "--port", "\(port)"],
+            ChildProcess.productPath("reconciler-demo"), ["--manifests", Scenario.manifests, "--port", "\(port)"],
             environment: environment, output: .file(log), errors: .standardOutput)
         func output() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         var started: [ProcessEntry] = []

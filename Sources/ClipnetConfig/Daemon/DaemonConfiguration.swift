@@ -34,7 +34,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         }
     }
 
-    /// How a Railway token is sent (platform-apis.md 2.1).
+    /// How a Railway token is sent (docs/platforms.md, "What an operator must set up").
     public enum RailwayTokenKind: String, Sendable, Hashable, CaseIterable {
         /// Account or workspace token: `Authorization: Bearer`.
         case account
@@ -132,7 +132,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// `https://api.cloudinary.com` (`CloudinaryAccount.defaultAPIBaseURL`).
     public var cloudinaryAPIURL: String? = nil
 
-    /// The settings of `reconciler demo` and of a configuration file that sets nothing but the
+    /// The settings of `reconciler-demo` and of a configuration file that sets nothing but the
     /// required keys.
     public static let defaults = DaemonConfiguration(
         environment: "staging",

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Serves an `EmulatorHost` over HTTP/1.1 on 127.0.0.1 with a port chosen by the system (port 0),
 /// and reports the bound port, so tests and the demo never collide on fixed ports.
 ///
-/// Why a handle rather than only a scoped `with...` function: `reconciler demo` keeps emulators
+/// Why a handle rather than only a scoped `with...` function: `reconciler-demo` keeps emulators
 /// up for the life of the process. The server runs in a task owned by this handle; `stop()`
 /// cancels it and waits until the socket is closed.
 public final class EmulatorServer: Sendable {

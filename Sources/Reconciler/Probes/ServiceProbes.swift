@@ -6,7 +6,7 @@ import Synchronization
 
 /// Asks the running services what they run and whether they are healthy: the API's version and
 /// health URLs (HTTP), the worker heartbeats in the environment's Redis (the heartbeat
-/// contract of DESIGN.md: `clipnet:<env>:workers:<id>` holds JSON with a `version`), and the
+/// contract of docs/queue-protocol.md: `clipnet:<env>:workers:<id>` holds JSON with a `version`), and the
 /// worker's Cloudinary folder (`ServiceProbes+Cloudinary.swift`).
 ///
 /// Probes never throw: a service that cannot be asked is reported as such, because "I could not

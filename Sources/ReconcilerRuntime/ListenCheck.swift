@@ -3,9 +3,9 @@ import Foundation
 /// Whether the status server's address can be bound, checked before anything else starts, so a
 /// busy port is one clear line and exit 1 instead of a set-up that hangs or a raw
 /// "bind(descriptor:ptr:bytes:): Address already in use (errno: 98)".
-enum ListenCheck {
+public enum ListenCheck {
     /// nil when `host:port` can be bound now (port 0 always can); otherwise what is wrong.
-    static func problem(host: String, port: Int) -> String? {
+    public static func problem(host: String, port: Int) -> String? {
         guard port != 0 else { return nil }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -1,23 +1,30 @@
 import ArgumentParser
+import CommandLineSupport
 import ClipnetConfig
 import ClipnetLogging
 import Foundation
 import Logging
 import Reconciler
 import ReconcilerHTTP
+import ReconcilerRuntime
 import ServiceLifecycle
 import StagingSandbox
 
-/// `reconciler demo` (what `make run` runs): the whole product on loopback. A throwaway git
+/// `reconciler-demo` (what `make run` runs): the whole product on loopback, as its own binary so
+/// the product's `reconciler` links no emulator, sandbox or Redis spawner. A throwaway git
 /// repository with CLIPNET's manifests, the Vercel and Railway emulators, the simulated API,
 /// worker heartbeats in a throwaway Redis (when redis-server is installed), the file store, and the
 /// daemon with its status page; then a short story told on the terminal: a rollout, a failed
 /// build rolled back automatically, a pin, an unpin. It keeps running until interrupted.
+@main
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo",
-        abstract: "Run the reconciler against a throwaway staging on loopback, with its status page."
+        commandName: "reconciler-demo",
+        abstract: "Run the reconciler against a throwaway staging on loopback, with its status page.",
+        version: ClipnetVersion.current
     )
+
+    static func main() async { await CommandMain.run(Self.self) }
 
     @Option(help: "The status server's port.")
     var port: Int = 8080
@@ -44,7 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let problem = ListenCheck.problem(host: "127.0.0.1", port: port) {
-            FileHandle.standardError.write(Data("reconciler demo: \(problem); choose another port: `PORT=\(port == 8080 ? 8081 : 8080) make run` or `reconciler demo --port N`\n".utf8))
+            FileHandle.standardError.write(Data("reconciler-demo: \(problem); choose another port: `PORT=\(port == 8080 ? 8081 : 8080) make run` or `reconciler-demo --port N`\n".utf8))
             throw ExitCode.failure
         }
         // The story is on standard output; only warnings and errors go to the log.
@@ -77,31 +84,24 @@ struct DemoCommand: AsyncParsableCommand {
             sandbox.daemonConfiguration(listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "5s", rolloutPollInterval: "250ms",
                                         verifyTimeout: "30s"),
             file: "demo.yaml")
-        let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
-        let registry = ClipnetMetrics.bootstrap()
         let (listening, listened) = AsyncStream<Int>.makeStream()
-        let server = OperatorServer.makeApplication(
-            control: daemon,
-            configuration: .init(host: "127.0.0.1", port: port, operatorToken: token, webhookSecret: environment["GITHUB_WEBHOOK_SECRET"]),
-            registry: registry, logger: logger,
-            onListening: { port in
-                say.blank()
-                say.title("Status page: http://127.0.0.1:\(port)/")
-                say.line("JSON: http://127.0.0.1:\(port)/status   metrics: http://127.0.0.1:\(port)/metrics")
-                say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
-                say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")
-                say.line(step ? "The story waits for Enter between acts." : "The story pauses \(Int(6 * pace)) s between acts (--pace N slows it, --step waits for Enter).")
-                say.blank()
-                listened.yield(port)
-                listened.finish()
-            })
+        let pace = self.pace, step = self.step
+        let assembly = try await ReconcilerAssembly.make(configuration: configuration, environment: environment, logger: logger) { port in
+            say.blank()
+            say.title("Status page: http://127.0.0.1:\(port)/")
+            say.line("JSON: http://127.0.0.1:\(port)/status   metrics: http://127.0.0.1:\(port)/metrics")
+            say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
+            say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")
+            say.line(step ? "The story waits for Enter between acts." : "The story pauses \(Int(6 * pace)) s between acts (--pace N slows it, --step waits for Enter).")
+            say.blank()
+            listened.yield(port)
+            listened.finish()
+        }
+        let daemon = assembly.daemon
         let story = DemoStory(
             daemon: daemon, sandbox: sandbox, say: say, quiet: quiet, pause: paced(6000), step: step, listening: listening)
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services + [
-                .init(service: server),
-                .init(service: story, successTerminationBehavior: .ignore),
-            ],
+            services: assembly.services + [.init(service: story, successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
