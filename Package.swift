@@ -41,6 +41,9 @@ let package = Package(
 
         .target(name: "ClipnetJSON", swiftSettings: swiftSettings),
 
+        // The words both sides of a contract share (drift kinds and policies), defined once.
+        .target(name: "ClipnetContracts", swiftSettings: swiftSettings),
+
         // RFC 3339 timestamps and hex without ICU or per-byte formatting (hot in every pass).
         .target(name: "ClipnetFormats", swiftSettings: swiftSettings),
 
@@ -79,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "ClipnetConfig",
-            dependencies: ["Yams", "ClipnetFormats", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Yams", "ClipnetFormats", "ClipnetContracts", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -93,11 +96,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "DriftDetector", swiftSettings: swiftSettings),
+        .target(name: "DriftDetector", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
         .target(
             name: "Reconciler",
             dependencies: [
-                "GitWatch", "Deployers", "DriftDetector", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
+                "GitWatch", "Deployers", "DriftDetector", "ClipnetContracts", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
                 "HTTPTransport", "RedisClient", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +118,7 @@ let package = Package(
         .target(
             name: "ReconcilerHTTP",
             dependencies: [
-                "Reconciler", "KnownGoodStore", "ClipnetJSON", "ClipnetFormats",
+                "Reconciler", "KnownGoodStore", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -236,7 +239,7 @@ let package = Package(
         .target(
             name: "ReconcilerTestSupport",
             dependencies: [
-                "Reconciler", "ReconcilerHTTP", "KnownGoodStore", "GitWatch", "DriftDetector", "ClipnetJSON", "Yams",
+                "Reconciler", "ReconcilerHTTP", "KnownGoodStore", "GitWatch", "DriftDetector", "ClipnetContracts", "ClipnetJSON", "Yams",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

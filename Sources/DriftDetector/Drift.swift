@@ -1,24 +1,4 @@
-/// The kinds of drift, each with a policy in the manifest (heal or report).
-public enum DriftKind: String, Sendable, Codable, CaseIterable, Comparable {
-    /// A service runs another revision than the desired one.
-    case revision
-    /// The API and the worker run different revisions or version tags.
-    case versionSkew
-    /// The frontend domain points at another deployment than the desired one.
-    case alias
-    /// A platform's variables differ from the manifest (missing, extra or changed, by hash).
-    case variables
-    /// The platform project's services differ from the spec (missing, duplicated, unexpected).
-    case topology
-    /// A platform's own auto-deploy is on, so it would deploy behind the reconciler's back.
-    case autoDeploy
-    /// A live variable names a production resource.
-    case isolation
-
-    public static func < (lhs: DriftKind, rhs: DriftKind) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
+import ClipnetContracts
 
 /// One difference between what should run and what runs. `detail` never holds a secret value:
 /// variables are named, never shown.
@@ -52,12 +32,4 @@ public struct Drift: Sendable, Equatable, Hashable, Codable, CustomStringConvert
     public var description: String {
         "\(kind.rawValue)\(service.map { "[\($0)]" } ?? ""): \(detail)"
     }
-}
-
-/// What to do about a kind of drift.
-public enum DriftPolicy: String, Sendable, Codable {
-    /// Re-apply the desired state.
-    case heal
-    /// Report it (status, metrics, logs) and leave it to a person.
-    case report
 }

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// Pure comparison of what should run with what runs. No I/O, no clock, no randomness: the same
 /// inputs always give the same drift list, in a stable order (kind, then service, then detail).
 ///

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetConfig
 import Deployers
 import DriftDetector
@@ -57,14 +58,8 @@ enum DriftInputs {
             platformServices: observation.topology?.services.map { ObservedPlatformService(id: $0.id, name: $0.name) })
     }
 
-    /// The manifest's policy per kind (the two modules name the kinds alike).
+    /// The manifest's policy per kind.
     static func policies(_ manifest: Manifest) -> [DriftKind: DriftPolicy] {
-        var policies: [DriftKind: DriftPolicy] = [:]
-        for kind in DriftKind.allCases {
-            if let action = manifest.drift.action(forKindNamed: kind.rawValue) {
-                policies[kind] = DriftPolicy(rawValue: action.rawValue)
-            }
-        }
-        return policies
+        Dictionary(uniqueKeysWithValues: DriftKind.allCases.map { ($0, manifest.drift[$0]) })
     }
 }

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetConfig
 import Deployers
 import DriftDetector

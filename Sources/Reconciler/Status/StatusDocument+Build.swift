@@ -1,3 +1,4 @@
+import ClipnetContracts
 import AsyncPrimitives
 import DriftDetector
 import Foundation

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetFormats
 import Reconciler
 
@@ -9,7 +10,7 @@ import Reconciler
 /// revision must disappear when the revision changes; rendering from the current document
 /// never leaves a stale series behind, and costs one pass over a small document per change.
 enum StatusMetrics {
-    static let driftKinds = ["revision", "versionSkew", "alias", "variables", "topology", "autoDeploy", "isolation"]
+    static let driftKinds = DriftKind.allCases.map(\.rawValue)
 
     static func render(_ document: StatusDocument) -> String {
         var out = ""
