@@ -178,7 +178,7 @@ let package = Package(
         .target(
             name: "WorkerEngine",
             dependencies: [
-                "ClipnetJSON", "ClipnetFormats",
+                "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 "RedisClient", "HTTPTransport", "PostgresClient", "ClipnetConfig", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -191,7 +191,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "CommandLineSupport", "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
+                "CommandLineSupport", "ClipnetContracts", "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -226,7 +226,7 @@ let package = Package(
         // the manifests): `reconciler demo` and the reconciler's scenario tests.
         .target(
             name: "StagingSandbox",
-            dependencies: ["PlatformEmulators", "ClipnetConfig", "RedisClient", "AsyncPrimitives"],
+            dependencies: ["PlatformEmulators", "ClipnetConfig", "ClipnetContracts", "RedisClient", "AsyncPrimitives"],
             swiftSettings: swiftSettings
         ),
 
@@ -353,6 +353,7 @@ let package = Package(
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetContractsTests", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetFormatsTests", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
         .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),

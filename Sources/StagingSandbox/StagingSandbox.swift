@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import ClipnetConfig
 import Foundation
 import PlatformEmulators
@@ -227,6 +228,7 @@ public final class StagingSandbox: Sendable {
         let railway = railway
         let serviceId = manifest.railway.services.worker.serviceId
         let environmentId = manifest.railway.environmentId
+        let keys = WorkerKeyspace(environment: "staging")
         let task = Task {
             var connection: RedisConnection?
             let ttl = max(Int(interval.milliseconds * 4), 500)
@@ -240,10 +242,11 @@ public final class StagingSandbox: Sendable {
                         let id = "sandbox-" + serving.id.prefix(8)
                         let startedAt = started[serving.id] ?? now
                         started[serving.id] = startedAt
-                        let json = "{\"workerId\":\"\(id)\",\"environment\":\"staging\",\"version\":\"\(serving.revision)\","
-                            + "\"deploymentId\":\"\(serving.id)\",\"startedAt\":\"\(startedAt)\",\"heartbeatAt\":\"\(now)\","
-                            + "\"inFlight\":0,\"concurrency\":4,\"jobTypes\":[],\"host\":\"sandbox\",\"pid\":0}"
-                        _ = try await connection?.command(["SET", "clipnet:staging:workers:\(id)", json, "PX", "\(ttl)"])
+                        let heartbeat = WorkerHeartbeat(
+                            workerId: id, environment: "staging", version: serving.revision, startedAt: startedAt, heartbeatAt: now,
+                            inFlight: 0, concurrency: 4, jobTypes: [], host: "sandbox", pid: 0, deploymentId: serving.id)
+                        let json = String(decoding: try JSONEncoder().encode(heartbeat), as: UTF8.self)
+                        _ = try await connection?.command(["SET", keys.heartbeat(worker: id), json, "PX", "\(ttl)"])
                     } catch {
                         connection = nil
                     }

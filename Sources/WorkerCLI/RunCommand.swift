@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ArgumentParser
 import CommandLineSupport
 import ClipnetConfig

@@ -1,4 +1,5 @@
-import ClipnetJSON
+import ClipnetContracts
+
 import Foundation
 import HTTPTransport
 import RedisClient
@@ -6,7 +7,7 @@ import Synchronization
 
 /// Asks the running services what they run and whether they are healthy: the API's version and
 /// health URLs (HTTP), the worker heartbeats in the environment's Redis (the heartbeat
-/// contract of docs/queue-protocol.md: `clipnet:<env>:workers:<id>` holds JSON with a `version`), and the
+/// contract, `WorkerHeartbeat` and `WorkerKeyspace`: `clipnet:<env>:workers:<id>` holds JSON with a `version`), and the
 /// worker's Cloudinary folder (`ServiceProbes+Cloudinary.swift`).
 ///
 /// Probes never throw: a service that cannot be asked is reported as such, because "I could not
@@ -52,26 +53,26 @@ public final class ServiceProbes: ServiceProbing {
 
     /// The live workers of `environment` and the queue's depth, from Redis.
     public func workers(redisURL: String, environment: String) async -> ProbeResult<WorkerFleet> {
-        let prefix = "clipnet:\(environment):"
+        let keyspace = WorkerKeyspace(environment: environment)
         do {
             let connection = try await connection(to: redisURL)
             do {
                 var keys: [String] = []
                 var cursor = "0"
                 repeat {
-                    let reply = try await connection.command(["SCAN", cursor, "MATCH", prefix + "workers:*", "COUNT", "200"], timeout: timeout)
+                    let reply = try await connection.command(["SCAN", cursor, "MATCH", keyspace.heartbeatPattern, "COUNT", "200"], timeout: timeout)
                     guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
                     keys += parts[1].array?.compactMap(\.string) ?? []
                     cursor = next
                 } while cursor != "0" && keys.count < 10_000
                 var commands: [[RedisArgument]] = [
-                    ["LLEN", RedisArgument(prefix + "queue")], ["ZCARD", RedisArgument(prefix + "dead")],
+                    ["LLEN", RedisArgument(keyspace.queue)], ["ZCARD", RedisArgument(keyspace.dead)],
                 ]
                 if !keys.isEmpty { commands.append([RedisArgument("MGET")] + keys.map { RedisArgument($0) }) }
                 let replies = try await connection.pipeline(commands, timeout: timeout)
                 let values = replies.count > 2 ? replies[2].array ?? [] : []
                 let workers = zip(keys, values).compactMap { key, value in
-                    value.bytes.flatMap { WorkerSighting(key: key, prefix: prefix + "workers:", json: $0) }
+                    value.bytes.flatMap { WorkerSighting(key: key, prefix: keyspace.heartbeatPrefix, json: $0) }
                 }
                 return .reported(WorkerFleet(
                     workers: workers.sorted { $0.id < $1.id }, queueDepth: Int(replies[0].integer ?? 0),
@@ -130,12 +131,12 @@ public struct WorkerSighting: Sendable, Equatable {
     public var deploymentId: String?
 
     init?(key: String, prefix: String, json: [UInt8]) {
-        guard let object = JSONValue.parse(json), let version = object["version"]?.stringValue else { return nil }
+        guard let reading = try? JSONDecoder().decode(WorkerHeartbeat.Reading.self, from: Data(json)) else { return nil }
         id = key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key
-        self.version = version
-        heartbeatAt = object["heartbeatAt"]?.stringValue
-        startedAt = object["startedAt"]?.stringValue
-        deploymentId = object["deploymentId"]?.stringValue
+        version = reading.version
+        heartbeatAt = reading.heartbeatAt
+        startedAt = reading.startedAt
+        deploymentId = reading.deploymentId
     }
 
     public init(id: String, version: String, heartbeatAt: String? = nil, startedAt: String? = nil, deploymentId: String? = nil) {

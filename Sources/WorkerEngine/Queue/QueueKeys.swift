@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// Every Redis key the queue uses, all under `clipnet:<environment>:`, so staging and production
 /// can share nothing by accident and an operator can list one environment's keys with one pattern.
 ///
@@ -10,24 +12,25 @@
 /// - `workers:<worker>`: the heartbeat (JSON) with a TTL.
 /// - `done:<idempotencyKey>`: marks an acknowledged job that carried an idempotency key.
 public struct QueueKeys: Sendable, Hashable {
-    public let environment: String
-    public let prefix: String
+    /// The keys the reconciler reads too (queue, dead set, heartbeats), defined once.
+    public let shared: WorkerKeyspace
+    public var environment: String { shared.environment }
+    public var prefix: String { shared.prefix }
 
     public init(environment: String) {
-        self.environment = environment
-        self.prefix = "clipnet:\(environment):"
+        shared = WorkerKeyspace(environment: environment)
     }
 
-    public var queue: String { prefix + "queue" }
+    public var queue: String { shared.queue }
     public var retry: String { prefix + "retry" }
     public var delayed: String { prefix + "delayed" }
-    public var dead: String { prefix + "dead" }
+    public var dead: String { shared.dead }
     public var leases: String { prefix + "leases" }
     /// `SCAN` pattern matching every slot's in-flight list of every worker.
     public var inflightPattern: String { prefix + "inflight:*" }
 
     public func inflight(worker: String, slot: Int) -> String { prefix + "inflight:\(worker):\(slot)" }
-    public func heartbeat(worker: String) -> String { prefix + "workers:\(worker)" }
+    public func heartbeat(worker: String) -> String { shared.heartbeat(worker: worker) }
     public func done(idempotencyKey: String) -> String { prefix + "done:\(idempotencyKey)" }
     /// The GPU lease set of a RunPod namespace (a sorted set: holder -> lease expiry in ms).
     public func gpuLeases(namespace: String) -> String { prefix + "gpu:\(namespace):leases" }

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The value of `clipnet:<env>:workers:<id>`, refreshed while the worker lives and expiring when it
-/// dies. The reconciler reads `version` to verify that a rollout reached the worker.
+/// The value of `clipnet:<env>:workers:<id>` (`WorkerKeyspace.heartbeat(worker:)`), refreshed
+/// while the worker lives and expiring when it dies. The worker writes it; the reconciler reads it
+/// (`Reading`) to verify that a rollout reached the worker; the sandbox writes it for its
+/// simulated worker. One definition for all three.
 public struct WorkerHeartbeat: Sendable, Hashable, Codable {
     public var workerId: String
     public var environment: String
@@ -42,4 +44,36 @@ public struct WorkerHeartbeat: Sendable, Hashable, Codable {
         }
         return "unknown"
     }
+
+    /// What a reader may rely on: `version` always; the rest is absent in heartbeats of older
+    /// workers (before `startedAt` and `deploymentId` were added), so it is optional here.
+    public struct Reading: Sendable, Hashable, Decodable {
+        public var workerId: String?
+        public var version: String
+        public var startedAt: String?
+        public var heartbeatAt: String?
+        public var deploymentId: String?
+    }
+}
+
+/// The Redis keys of an environment's worker fleet that the reconciler reads too: all under
+/// `clipnet:<environment>:`. The worker's queue has more keys (`QueueKeys`), built on these.
+public struct WorkerKeyspace: Sendable, Hashable {
+    public let environment: String
+    public let prefix: String
+
+    public init(environment: String) {
+        self.environment = environment
+        self.prefix = "clipnet:\(environment):"
+    }
+
+    /// The job list producers push to.
+    public var queue: String { prefix + "queue" }
+    /// The dead-letter sorted set.
+    public var dead: String { prefix + "dead" }
+    /// Every worker's heartbeat key starts with this.
+    public var heartbeatPrefix: String { prefix + "workers:" }
+    /// `SCAN` pattern matching every heartbeat.
+    public var heartbeatPattern: String { heartbeatPrefix + "*" }
+    public func heartbeat(worker: String) -> String { heartbeatPrefix + worker }
 }
