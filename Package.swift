@@ -115,10 +115,19 @@ let package = Package(
             dependencies: ["ClipnetJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // The one metrics bootstrap (swift-metrics on a Prometheus registry) of both binaries.
+        .target(
+            name: "ClipnetMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ReconcilerHTTP",
             dependencies: [
-                "Reconciler", "KnownGoodStore", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
+                "Reconciler", "KnownGoodStore", "ClipnetMetrics", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -184,6 +193,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -191,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "CommandLineSupport", "ClipnetContracts", "WorkerEngine", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
+                "CommandLineSupport", "ClipnetContracts", "WorkerEngine", "ClipnetMetrics", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -370,7 +380,8 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport"],
+            dependencies: ["WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport",
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,5 @@
 /// Pieces of the Prometheus text exposition format for metrics rendered by hand (state gauges
-/// computed from the status document, the worker's hot-path counters).
+/// computed from the status document).
 public enum PrometheusText {
     /// A label value as the text format wants it: backslash, double quote and newline escaped
     /// (job types and revisions come from elsewhere and may contain anything).

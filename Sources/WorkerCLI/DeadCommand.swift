@@ -106,7 +106,7 @@ enum DeadTable {
         let rows = letters.map { letter -> [String] in
             let died = Date(timeIntervalSince1970: Double(letter.diedAt) / 1000)
             return [RFC3339.string(from: died), RelativeTime.words(died, now: now), letter.id ?? "-", letter.type ?? "-",
-                    letter.reason, String(letter.attempts), oneLine(letter.error, limit: 80)]
+                    letter.reason.rawValue, String(letter.attempts), oneLine(letter.error, limit: 80)]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in

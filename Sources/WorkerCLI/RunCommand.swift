@@ -2,6 +2,7 @@ import ClipnetContracts
 import ArgumentParser
 import CommandLineSupport
 import ClipnetConfig
+import ClipnetMetrics
 import Foundation
 import Logging
 import WorkerEngine
@@ -12,6 +13,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Jobs run at once by this process.") var concurrency = 8
     @Option(help: "Port of the /metrics listener (0 for none).") var metricsPort = 9464
+    @Option(help: ArgumentHelp("Address of the /metrics listener (default: METRICS_HOST, else 127.0.0.1; 0.0.0.0 for a scraper on another host, such as Railway's).",
+                               valueName: "address"))
+    var metricsHost: String?
     @Option(help: "Seconds running jobs get after SIGTERM before they are returned to the queue.") var graceSeconds = 25.0
     @Option(help: "Default attempts per job when the envelope has no maxAttempts.") var maxAttempts = 5
     @Option(help: "First retry delay in milliseconds (doubles each attempt, jittered).") var retryInitialMs = 2000
@@ -58,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw Self.refuse(error, status: WorkerExit.usage, logger: logger)
         }
-        let metrics = WorkerMetrics()
+        let metrics = WorkerMetrics(registry: ClipnetMetrics.bootstrap())
         var handlers: [any JobHandler] = noopType.map { NoopHandler(jobType: $0) } + crashType.map { CrashHandler(jobType: $0) }
         let types = standardTypes
         if !types.isEmpty {
@@ -86,15 +90,23 @@ struct RunCommand: AsyncParsableCommand {
                 concurrency: concurrency, gracePeriod: NumericRange.duration(seconds: graceSeconds),
                 retry: RetryPolicy(defaultMaxAttempts: maxAttempts, initialDelay: .milliseconds(retryInitialMs))),
             metricsPort: metricsPort == 0 ? nil : metricsPort,
+            metricsHost: Self.resolvedMetricsHost(option: metricsHost, environment: environment),
             heartbeatInterval: NumericRange.duration(seconds: heartbeatTtlSeconds / 4),
             heartbeatTTL: NumericRange.duration(seconds: heartbeatTtlSeconds))
         let worker = Worker(options: options, registry: JobRegistry(handlers), metrics: metrics, logger: logger)
         try await worker.run()
     }
 
+    /// `--metrics-host`, else `METRICS_HOST`, else loopback.
+    static func resolvedMetricsHost(option: String?, environment: [String: String]) -> String {
+        if let option, !option.isEmpty { return option }
+        if let variable = environment["METRICS_HOST"], !variable.isEmpty { return variable }
+        return "127.0.0.1"
+    }
+
     /// Logs and prints why the worker does not start; the exit status to throw.
     static func refuse(_ error: any Error, status: Int32, logger: Logger) -> ExitCode {
-        logger.critical("refusing to start", metadata: ["error": "\(message(of: error))"])
+        logger.critical("Refusing to start", metadata: ["error": "\(message(of: error))"])
         return WorkerExit.fail("refusing to start: \(message(of: error))", status: status)
     }
 

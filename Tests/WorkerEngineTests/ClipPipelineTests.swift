@@ -112,7 +112,7 @@ import TestSupport
             }
             #expect(settled)
             let letters = try await harness.fixture.queue.deadLetters(limit: 100)
-            #expect(letters.allSatisfy { $0.reason == "invalidPayload" }, "\(letters.map { "\($0.id ?? "?"): \($0.error)" })")
+            #expect(letters.allSatisfy { $0.reason == .invalidPayload }, "\(letters.map { "\($0.id ?? "?"): \($0.error)" })")
             // No request to Cloudinary (path, query or body) named the production folder.
             for entry in harness.cloudinary.log.all {
                 let text = entry.path + " " + entry.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&") + " "

@@ -111,7 +111,7 @@ import TestSupport
             #expect(dead)
             #expect(server.requests.isEmpty)
             let letter = try #require(try await fixture.queue.deadLetters().first)
-            #expect(letter.reason == "permanent")
+            #expect(letter.reason == .permanent)
             #expect(letter.error.contains("has not finished its pipeline"))
             #expect(letter.error.contains("ffmpeg:polish") && letter.error.contains("whisper:batch") && letter.error.contains("ml:score"))
         }
@@ -159,7 +159,7 @@ import TestSupport
         #expect(dead)
         #expect(server.requests.count == 1)
         let letter = try #require(try await fixture.queue.deadLetters().first)
-        #expect(letter.reason == "permanent")
+        #expect(letter.reason == .permanent)
         #expect(letter.attempts == 1)
         #expect(letter.error == "CLIPBOT_NOTIFY_URL answered \(status)")
         #expect(!letter.error.contains(Self.clientSecret))
@@ -204,7 +204,7 @@ import TestSupport
         }
         #expect(dead)
         let letter = try #require(try await fixture.queue.deadLetters().first)
-        #expect(letter.reason == "exhausted")
+        #expect(letter.reason == .exhausted)
         #expect(letter.attempts == 2)
         #expect(letter.error.hasPrefix("CLIPBOT_NOTIFY_URL:"))
     }
@@ -221,7 +221,7 @@ import TestSupport
         }
         #expect(dead)
         #expect(server.requests.isEmpty)
-        #expect(try await fixture.queue.deadLetters().first?.reason == "invalidPayload")
+        #expect(try await fixture.queue.deadLetters().first?.reason == .invalidPayload)
     }
 
     @Test(arguments: [("clipbot:post", "CLIPBOT_POST_URL"), ("clipbot:notify", "CLIPBOT_NOTIFY_URL")])
@@ -238,7 +238,7 @@ import TestSupport
             }
             #expect(dead)
             let letter = try #require(try await fixture.queue.deadLetters().first)
-            #expect(letter.reason == "permanent")
+            #expect(letter.reason == .permanent)
             #expect(letter.error == "\(variable) is not configured")
         }
     }

@@ -36,7 +36,7 @@ import TestSupport
                 }
                 #expect(dead)
                 let letter = try #require(try await fixture.queue.deadLetters().first)
-                #expect(letter.reason == "permanent")
+                #expect(letter.reason == .permanent)
                 #expect(letter.error.contains("not found"))
                 #expect(try await results.store.stages("c1").first?.status == "failed")
             }
@@ -90,12 +90,12 @@ import TestSupport
         let capture = LogCapture()
         var logger = Logger(label: "w") { ClipnetLogHandler(label: $0, format: .json, sink: capture.sink) }
         logger[metadataKey: "environment"] = "staging"
-        logger.info("job done", metadata: ["job.id": "j1", "job.type": "ml:score", "job.attempt": "2"])
+        logger.info("Job done", metadata: ["job.id": "j1", "job.type": "ml:score", "job.attempt": "2"])
         let line = try #require(capture.lines.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["job.id"] as? String == "j1")
         #expect(object["environment"] as? String == "staging")
-        #expect(object["message"] as? String == "job done")
+        #expect(object["message"] as? String == "Job done")
         #expect(object["level"] as? String == "info")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import Prometheus
 import Synchronization
 import Testing
 import TestSupport
@@ -41,7 +42,7 @@ import TestSupport
                     let body = String(decoding: response.body, as: UTF8.self)
                     text.withLock { $0 = body }
                     return body.contains(#"clipnet_worker_jobs_processed_total{type="test:record"} 2"#)
-                        && body.contains(#"clipnet_worker_queue_depth{state="dead"} 1"#)
+                        && body.contains(#"clipnet_worker_queue_depth{state="dead"} 1.0"#)
                 }
                 return text.withLock { $0 }
             }
@@ -54,9 +55,9 @@ import TestSupport
             #"clipnet_worker_handler_duration_seconds_count{type="test:record"} 4"#,
             #"clipnet_worker_handler_duration_seconds_bucket{type="test:record",le="+Inf"} 4"#,
             "clipnet_worker_pickup_latency_seconds_count 3",
-            #"clipnet_worker_queue_depth{state="dead"} 1"#,
-            #"clipnet_worker_queue_depth{state="queued"} 0"#,
-            "clipnet_worker_in_flight 0",
+            #"clipnet_worker_queue_depth{state="dead"} 1.0"#,
+            #"clipnet_worker_queue_depth{state="queued"} 0.0"#,
+            "clipnet_worker_in_flight 0.0",
             "# TYPE clipnet_worker_handler_duration_seconds histogram",
             "# TYPE clipnet_worker_pickup_latency_seconds histogram",
         ] {
@@ -89,5 +90,17 @@ import TestSupport
         #expect(text.contains(#"clipnet_worker_handler_duration_seconds_bucket{type="t",le="0.05"} 3"#))
         #expect(text.contains(#"clipnet_worker_handler_duration_seconds_bucket{type="t",le="5.0"} 4"#))
         #expect(text.contains(#"clipnet_worker_handler_duration_seconds_count{type="t"} 4"#))
+    }
+
+    @Test func theListenerBindsLoopbackUnlessGivenAnotherHost() {
+        #expect(MetricsServer(port: 9464, metrics: WorkerMetrics(), logger: QueueFixture.quietLogger).host == "127.0.0.1")
+    }
+
+    @Test func metricsGoIntoTheRegistryTheyAreGiven() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = WorkerMetrics(registry: registry)
+        metrics.count(.processed, type: "clip:process")
+        #expect(registry.emitToString().contains(#"clipnet_worker_jobs_processed_total{type="clip:process"} 1"#))
+        #expect(metrics.value(.processed, type: "clip:process") == 1)
     }
 }

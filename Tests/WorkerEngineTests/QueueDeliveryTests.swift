@@ -44,7 +44,7 @@ import Testing
         #expect(handler.counts["poison"] == 3)
         let letter = try #require(try await fixture.queue.deadLetters().first)
         #expect(letter.id == "poison")
-        #expect(letter.reason == "exhausted")
+        #expect(letter.reason == .exhausted)
         #expect(letter.attempts == 3)
         #expect(letter.error == "planned failure 3")
     }
@@ -60,9 +60,9 @@ import Testing
         #expect(dead)
         let letters = try await fixture.queue.deadLetters()
         let unknown = try #require(letters.first { $0.id == "mystery" })
-        #expect(unknown.reason == "unknownType")
+        #expect(unknown.reason == .unknownType)
         #expect(unknown.error.contains("no:such-type"))
-        let unparseable = letters.filter { $0.reason == "invalidEnvelope" }
+        let unparseable = letters.filter { $0.reason == .invalidEnvelope }
         #expect(unparseable.count == 2)
         #expect(unparseable.contains { $0.envelope == "{not json" })
         #expect(unparseable.contains { $0.error.contains("type") })
@@ -77,7 +77,7 @@ import Testing
         }
         #expect(dead)
         let letter = try #require(try await fixture.queue.deadLetters().first)
-        #expect(letter.reason == "invalidPayload")
+        #expect(letter.reason == .invalidPayload)
         #expect(letter.attempts == 1)
         #expect(letter.error.contains("message"))
     }

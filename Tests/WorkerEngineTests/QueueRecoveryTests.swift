@@ -78,7 +78,7 @@ import Testing
         #expect(depth == JobQueue.Depth(queued: 0, inFlight: 0, retrying: 0, delayed: 0, dead: 1))
         let letter = try #require(try await fixture.queue.deadLetters().first)
         #expect(letter.id == "poison")
-        #expect(letter.reason == "workerDied")
+        #expect(letter.reason == .workerDied)
         #expect(letter.attempts == 3)
         #expect(letter.error.hasPrefix("worker died while running it 3 times"))
         #expect(letter.worker == "crashed-3")

@@ -176,10 +176,10 @@ import TestSupport
     /// Two dead letters, written as the queue's scripts write them (member JSON, scored by diedAt).
     static func seedDead(_ fixture: QueueFixture) async throws -> [DeadLetter] {
         let letters = [
-            DeadLetter(id: "dead-1", type: "clip:process", reason: "invalidPayload", error: "clip:process payload: missing field 'source'",
+            DeadLetter(id: "dead-1", type: "clip:process", reason: .invalidPayload, error: "clip:process payload: missing field 'source'",
                        attempts: 1, diedAt: diedAt, worker: "w1",
                        envelope: try String(decoding: JobEnvelope(id: "dead-1", type: "clip:process", payload: .object([:])).encoded(), as: UTF8.self)),
-            DeadLetter(id: "dead-2", type: "clipbot:notify", reason: "exhausted", error: "Clipbot answered 503\nsecond line",
+            DeadLetter(id: "dead-2", type: "clipbot:notify", reason: .exhausted, error: "Clipbot answered 503\nsecond line",
                        attempts: 5, diedAt: diedAt + 60_000, worker: "w2",
                        envelope: try String(decoding: JobEnvelope(id: "dead-2", type: "clipbot:notify",
                                                                   payload: .object(["message": .string("m")])).encoded(), as: UTF8.self)),

@@ -86,7 +86,7 @@ import TestSupport
         #expect(await survivor.terminate() == 0)
         let letter = try #require(try await fixture.queue.deadLetters().first)
         #expect(letter.id == "poison")
-        #expect(letter.reason == "workerDied")
+        #expect(letter.reason == .workerDied)
         #expect(letter.error.hasPrefix("worker died while running it 2 times"))
         let depth = try await fixture.queue.depth()
         #expect(depth.queued + depth.inFlight + depth.retrying == 0)

@@ -138,11 +138,12 @@ public struct HandlerContext: Sendable {
         guard runpod != nil || !jobTypes.contains(where: RunPodEndpoint.gpuJobTypes.contains) else { throw RunPodEndpoint.missing }
         for (type, variable, url) in [("clipbot:post", "CLIPBOT_POST_URL", clipbotPostURL), ("clipbot:notify", "CLIPBOT_NOTIFY_URL", clipbotNotifyURL)]
         where url == nil && jobTypes.contains(type) {
-            logger.warning("a Clipbot URL is not set: \(type) will fail permanently (dead-lettered) until it is", metadata: ["variable": "\(variable)"])
+            logger.warning("A Clipbot URL is not set: its job type fails permanently (dead-lettered) until it is",
+                           metadata: ["variable": "\(variable)", "job.type": "\(type)"])
         }
         for model in RunPodEndpoint.models where runpod != nil && settings.runpodModelPaths[model.name] == nil {
-            logger.warning("a RunPod model path is not set: \(model.usedBy) will fail permanently (dead-lettered) until it is",
-                           metadata: ["variable": "\(model.variable)"])
+            logger.warning("A RunPod model path is not set: the job types that use it fail permanently (dead-lettered) until it is",
+                           metadata: ["variable": "\(model.variable)", "job.types": "\(model.usedBy)"])
         }
         if let results {
             do {

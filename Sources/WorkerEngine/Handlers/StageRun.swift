@@ -13,7 +13,7 @@ struct StageRun {
     func run(clipId: String, stage: PipelineStage, _ body: () async throws -> Void) async throws -> Bool {
         let results = try context.requireResults()
         if try await results.isDone(clipId, stage) {
-            job.logger.info("stage already done: nothing to do", metadata: ["clip.id": "\(clipId)", "stage": "\(stage.rawValue)"])
+            job.logger.info("Stage already done; nothing to do", metadata: ["clip.id": "\(clipId)", "stage": "\(stage.rawValue)"])
             return false
         }
         try await results.stageStarted(clipId, stage, attempt: job.attempt)
@@ -37,7 +37,7 @@ struct StageRun {
         let id = "\(clipId):\(PipelineStage.post.rawValue)"
         try await job.queue.enqueue(JobEnvelope(id: id, type: PipelineStage.post.rawValue, payload: .object(["clipId": .string(clipId)]),
                                                 idempotencyKey: id, traceId: job.envelope.traceId ?? job.id))
-        job.logger.info("pipeline finished: clipbot:post enqueued", metadata: ["clip.id": "\(clipId)"])
+        job.logger.info("Pipeline finished; clipbot:post enqueued", metadata: ["clip.id": "\(clipId)"])
     }
 }
 

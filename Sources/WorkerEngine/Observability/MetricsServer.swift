@@ -3,14 +3,14 @@ import Logging
 import ServiceLifecycle
 
 /// The worker's small HTTP listener: `/metrics` (Prometheus text) and `/health`. A `Service`, so it
-/// starts and stops with the worker's `ServiceGroup`.
+/// starts and stops with the worker's `ServiceGroup`. Binds loopback unless given another host.
 public struct MetricsServer: Service {
     public let host: String
     public let port: Int
     private let metrics: WorkerMetrics
     private let logger: Logger
 
-    public init(host: String = "0.0.0.0", port: Int, metrics: WorkerMetrics, logger: Logger) {
+    public init(host: String = "127.0.0.1", port: Int, metrics: WorkerMetrics, logger: Logger) {
         self.host = host
         self.port = port
         self.metrics = metrics

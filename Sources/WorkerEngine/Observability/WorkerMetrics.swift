@@ -1,80 +1,128 @@
-import ClipnetFormats
+import Prometheus
 import Synchronization
 
-/// The worker's metrics, rendered in the Prometheus text format at `/metrics`.
+/// The worker's metrics, written into a swift-prometheus registry and rendered in the Prometheus
+/// text format at `/metrics`.
 ///
-/// Why not swift-metrics with a Prometheus backend: the package has no Prometheus backend
-/// dependency; this registry is small, lock-protected, and what `/metrics` and tests read directly.
+/// `clipnet-worker run` passes the registry of `ClipnetMetrics.bootstrap()` (the daemon's
+/// bootstrap), so anything the process records through swift-metrics is on the same page. Tests
+/// and the benchmark run several workers in one process, each with its own registry (the default).
+///
+/// The per-job path takes one lock to find a job type's metrics (made on first use), then
+/// swift-prometheus' own atomics and histogram lock.
 public final class WorkerMetrics: Sendable {
     /// Handler duration buckets, seconds.
     public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600]
     /// Pick-up latency buckets, seconds.
     public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 60]
+    /// GPU wait buckets, seconds (a slot may take minutes to come free under a burst).
+    public static let gpuWaitBuckets: [Double] = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800]
 
     public enum Outcome: String, Sendable, CaseIterable {
         case processed, failed, retried, dead
+
+        var metricName: String { "clipnet_worker_jobs_\(rawValue)_total" }
     }
 
-    private struct Histogram {
-        var buckets: [Int]
-        var sum: Double = 0
-        var count: Int = 0
-        init(size: Int) { buckets = Array(repeating: 0, count: size) }
-        mutating func observe(_ value: Double, bounds: [Double]) {
-            for (index, bound) in bounds.enumerated() where value <= bound { buckets[index] += 1 }
-            sum += value
-            count += 1
+    /// One job type's counters and duration histogram.
+    private struct TypeMetrics: Sendable {
+        let counters: [Counter]
+        let duration: ValueHistogram
+
+        func counter(_ outcome: Outcome) -> Counter {
+            switch outcome {
+            case .processed: counters[0]
+            case .failed: counters[1]
+            case .retried: counters[2]
+            case .dead: counters[3]
+            }
         }
     }
 
-    private struct State {
-        var counters: [Outcome: [String: Int]] = [:]
-        var durations: [String: Histogram] = [:]
-        var pickup = Histogram(size: WorkerMetrics.latencyBuckets.count)
-        var depth: [String: Int] = [:]
-        var reaped = 0
-        var gpuInFlight: [String: Int] = [:]
-        var gpuLeases: [String: Int] = [:]
-        var gpuDeferred: [String: Int] = [:]
-        var gpuWait: [String: Histogram] = [:]
-        var external: [String: Histogram] = [:]
-    }
-
-    private let state = Mutex(State())
-    /// Outside the lock: changed twice per job by every slot.
+    /// What `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    private let types = Mutex<[String: TypeMetrics]>([:])
+    private let labelled = Mutex<[String: Gauge]>([:])
+    private let labelledHistograms = Mutex<[String: ValueHistogram]>([:])
+    private let labelledCounters = Mutex<[String: Counter]>([:])
+    private let pickup: ValueHistogram
+    private let reaped: Counter
+    private let inFlightGauge: Gauge
+    /// Changed twice per job by every slot; copied into the gauge when rendered.
     private let inFlightCount = Atomic<Int>(0)
 
-    public init() {}
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        pickup = registry.makeValueHistogram(descriptor: Self.descriptor("clipnet_worker_pickup_latency_seconds"), buckets: Self.latencyBuckets)
+        reaped = registry.makeCounter(descriptor: Self.descriptor("clipnet_worker_reaped_jobs_total"))
+        inFlightGauge = registry.makeGauge(descriptor: Self.descriptor("clipnet_worker_in_flight"))
+    }
+
+    private func metrics(type: String) -> TypeMetrics {
+        types.withLock { types in
+            if let found = types[type] { return found }
+            let made = TypeMetrics(
+                counters: Outcome.allCases.map { registry.makeCounter(descriptor: Self.descriptor($0.metricName), labels: [("type", type)]) },
+                duration: registry.makeValueHistogram(descriptor: Self.descriptor("clipnet_worker_handler_duration_seconds"), labels: [("type", type)],
+                                                      buckets: Self.durationBuckets))
+            types[type] = made
+            return made
+        }
+    }
+
+    private func gauge(_ name: String, _ label: String, _ value: String) -> Gauge {
+        labelled.withLock { gauges in
+            let key = "\(name)\u{0}\(value)"
+            if let found = gauges[key] { return found }
+            let made = registry.makeGauge(descriptor: Self.descriptor(name), labels: [(label, value)])
+            gauges[key] = made
+            return made
+        }
+    }
+
+    private func counter(_ name: String, _ label: String, _ value: String) -> Counter {
+        labelledCounters.withLock { counters in
+            let key = "\(name)\u{0}\(value)"
+            if let found = counters[key] { return found }
+            let made = registry.makeCounter(descriptor: Self.descriptor(name), labels: [(label, value)])
+            counters[key] = made
+            return made
+        }
+    }
+
+    private func histogram(_ name: String, _ label: String, _ value: String, buckets: [Double]) -> ValueHistogram {
+        labelledHistograms.withLock { histograms in
+            let key = "\(name)\u{0}\(value)"
+            if let found = histograms[key] { return found }
+            let made = registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [(label, value)], buckets: buckets)
+            histograms[key] = made
+            return made
+        }
+    }
 
     public func count(_ outcome: Outcome, type: String) {
-        state.withLock { $0.counters[outcome, default: [:]][type, default: 0] += 1 }
+        metrics(type: type).counter(outcome).increment()
     }
 
     public func observeDuration(_ duration: Duration, type: String) {
-        let seconds = Self.seconds(duration)
-        state.withLock {
-            $0.durations[type, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
-        }
+        metrics(type: type).duration.record(Self.seconds(duration))
     }
 
-    /// A handler run that ended with `outcome`: its duration and the count, under one lock (the
-    /// per-job path).
+    /// A handler run that ended with `outcome`: its duration and the count (the per-job path).
     public func finished(_ outcome: Outcome, type: String, duration: Duration) {
-        let seconds = Self.seconds(duration)
-        state.withLock {
-            $0.durations[type, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
-            $0.counters[outcome, default: [:]][type, default: 0] += 1
-        }
+        let found = metrics(type: type)
+        found.duration.record(Self.seconds(duration))
+        found.counter(outcome).increment()
     }
 
     public func observePickup(milliseconds: Int64) {
-        state.withLock { $0.pickup.observe(Double(max(0, milliseconds)) / 1000, bounds: Self.latencyBuckets) }
+        pickup.record(Double(max(0, milliseconds)) / 1000)
     }
 
     public func setDepth(_ depth: JobQueue.Depth) {
-        state.withLock {
-            $0.depth = ["queued": depth.queued, "in_flight": depth.inFlight, "retry": depth.retrying,
-                        "delayed": depth.delayed, "dead": depth.dead]
+        for (state, value) in [("queued", depth.queued), ("in_flight", depth.inFlight), ("retry", depth.retrying),
+                               ("delayed", depth.delayed), ("dead", depth.dead)] {
+            gauge("clipnet_worker_queue_depth", "state", state).set(Double(value))
         }
     }
 
@@ -83,36 +131,31 @@ public final class WorkerMetrics: Sendable {
     }
 
     public func addReaped(_ count: Int) {
-        state.withLock { $0.reaped += count }
+        reaped.increment(by: Int64(count))
     }
 
     public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 
     // MARK: GPU fair share
 
-    /// GPU wait buckets, seconds (a slot may take minutes to come free under a burst).
-    public static let gpuWaitBuckets: [Double] = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800]
-
     /// RunPod jobs this worker runs now in `namespace`.
     public func addGPUInFlight(_ delta: Int, namespace: String) {
-        state.withLock { $0.gpuInFlight[namespace, default: 0] += delta }
+        gauge("clipnet_worker_gpu_in_flight", "namespace", namespace).increment(by: Double(delta))
     }
 
     /// Live GPU leases of `namespace` over every replica, as last seen in Redis.
     public func setGPULeases(_ count: Int, namespace: String) {
-        state.withLock { $0.gpuLeases[namespace] = count }
+        gauge("clipnet_worker_gpu_leases", "namespace", namespace).set(Double(count))
     }
 
     public func countGPUDeferral(namespace: String) {
-        state.withLock { $0.gpuDeferred[namespace, default: 0] += 1 }
+        counter("clipnet_worker_gpu_deferred_total", "namespace", namespace).increment()
     }
 
     /// Time from a job's first try for a GPU slot to getting one (deferrals included).
     public func observeGPUWait(milliseconds: Int64, namespace: String) {
-        state.withLock {
-            $0.gpuWait[namespace, default: Histogram(size: Self.gpuWaitBuckets.count)]
-                .observe(Double(max(0, milliseconds)) / 1000, bounds: Self.gpuWaitBuckets)
-        }
+        histogram("clipnet_worker_gpu_wait_seconds", "namespace", namespace, buckets: Self.gpuWaitBuckets)
+            .record(Double(max(0, milliseconds)) / 1000)
     }
 
     // MARK: External calls
@@ -120,89 +163,67 @@ public final class WorkerMetrics: Sendable {
     /// One call to another service (`runpod`, `cloudinary`, `ffmpeg`, `postgres`, `clipbot`), so
     /// the worker's own share of a job's time can be told from what it waits for.
     public func observeExternal(_ service: String, duration: Duration) {
-        let seconds = Self.seconds(duration)
-        state.withLock {
-            $0.external[service, default: Histogram(size: Self.durationBuckets.count)].observe(seconds, bounds: Self.durationBuckets)
-        }
+        histogram("clipnet_worker_external_call_seconds", "service", service, buckets: Self.durationBuckets)
+            .record(Self.seconds(duration))
     }
+
+    // MARK: Reading back (tests, the benchmark): from the rendered text, off the per-job path
 
     /// Total seconds and calls per service so far.
     public var externalTotals: [String: (seconds: Double, calls: Int)] {
-        state.withLock { $0.external.mapValues { (seconds: $0.sum, calls: $0.count) } }
+        let services = labelledHistograms.withLock { histograms in
+            histograms.keys.compactMap { key -> String? in
+                let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+                return parts.first == "clipnet_worker_external_call_seconds" ? String(parts[1]) : nil
+            }
+        }
+        let text = render()
+        var totals: [String: (seconds: Double, calls: Int)] = [:]
+        for service in services {
+            let labels = #"service="\#(Self.escaped(service))""#
+            totals[service] = (seconds: Self.sample(text, "clipnet_worker_external_call_seconds_sum{\(labels)}") ?? 0,
+                               calls: Int(Self.sample(text, "clipnet_worker_external_call_seconds_count{\(labels)}") ?? 0))
+        }
+        return totals
     }
 
-    public func gpuInFlight(namespace: String) -> Int { state.withLock { $0.gpuInFlight[namespace] ?? 0 } }
-    public func gpuDeferrals(namespace: String) -> Int { state.withLock { $0.gpuDeferred[namespace] ?? 0 } }
-    public func gpuWaitCount(namespace: String) -> Int { state.withLock { $0.gpuWait[namespace]?.count ?? 0 } }
+    public func gpuInFlight(namespace: String) -> Int { read("clipnet_worker_gpu_in_flight", namespace: namespace) }
+    public func gpuDeferrals(namespace: String) -> Int { read("clipnet_worker_gpu_deferred_total", namespace: namespace) }
+    public func gpuWaitCount(namespace: String) -> Int { read("clipnet_worker_gpu_wait_seconds_count", namespace: namespace) }
 
     public func value(_ outcome: Outcome, type: String) -> Int {
-        state.withLock { $0.counters[outcome]?[type] ?? 0 }
+        Int(Self.sample(render(), #"\#(outcome.metricName){type="\#(Self.escaped(type))"}"#) ?? 0)
     }
 
-    /// The Prometheus text exposition.
+    private func read(_ name: String, namespace: String) -> Int {
+        Int(Self.sample(render(), #"\#(name){namespace="\#(Self.escaped(namespace))"}"#) ?? 0)
+    }
+
+    /// The value of the sample `series` (name and labels as rendered) in `text`.
+    private static func sample(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
+    private static func escaped(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+    }
+
+    /// The Prometheus text exposition of the registry.
     public func render() -> String {
-        let snapshot = state.withLock { $0 }
-        var out = ""
-        for outcome in Outcome.allCases {
-            let name = "clipnet_worker_jobs_\(outcome.rawValue)_total"
-            out += "# TYPE \(name) counter\n"
-            for (type, value) in (snapshot.counters[outcome] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                out += "\(name){type=\"\(PrometheusText.labelValue(type))\"} \(value)\n"
-            }
-        }
-        out += "# TYPE clipnet_worker_handler_duration_seconds histogram\n"
-        for (type, histogram) in snapshot.durations.sorted(by: { $0.key < $1.key }) {
-            out += Self.render(histogram, name: "clipnet_worker_handler_duration_seconds", bounds: Self.durationBuckets, labels: "type=\"\(PrometheusText.labelValue(type))\",")
-        }
-        out += "# TYPE clipnet_worker_pickup_latency_seconds histogram\n"
-        out += Self.render(snapshot.pickup, name: "clipnet_worker_pickup_latency_seconds", bounds: Self.latencyBuckets, labels: "")
-        out += "# TYPE clipnet_worker_queue_depth gauge\n"
-        for (state, value) in snapshot.depth.sorted(by: { $0.key < $1.key }) {
-            out += "clipnet_worker_queue_depth{state=\"\(state)\"} \(value)\n"
-        }
-        out += "# TYPE clipnet_worker_in_flight gauge\nclipnet_worker_in_flight \(inFlight)\n"
-        out += "# TYPE clipnet_worker_reaped_jobs_total counter\nclipnet_worker_reaped_jobs_total \(snapshot.reaped)\n"
-        if !snapshot.external.isEmpty {
-            out += "# TYPE clipnet_worker_external_call_seconds histogram\n"
-            for (service, histogram) in snapshot.external.sorted(by: { $0.key < $1.key }) {
-                out += Self.render(histogram, name: "clipnet_worker_external_call_seconds", bounds: Self.durationBuckets,
-                                   labels: "service=\"\(PrometheusText.labelValue(service))\",")
-            }
-        }
-        if !snapshot.gpuInFlight.isEmpty || !snapshot.gpuLeases.isEmpty {
-            out += "# TYPE clipnet_worker_gpu_in_flight gauge\n"
-            for (namespace, value) in snapshot.gpuInFlight.sorted(by: { $0.key < $1.key }) {
-                out += "clipnet_worker_gpu_in_flight{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
-            }
-            out += "# TYPE clipnet_worker_gpu_leases gauge\n"
-            for (namespace, value) in snapshot.gpuLeases.sorted(by: { $0.key < $1.key }) {
-                out += "clipnet_worker_gpu_leases{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
-            }
-            out += "# TYPE clipnet_worker_gpu_deferred_total counter\n"
-            for (namespace, value) in snapshot.gpuDeferred.sorted(by: { $0.key < $1.key }) {
-                out += "clipnet_worker_gpu_deferred_total{namespace=\"\(PrometheusText.labelValue(namespace))\"} \(value)\n"
-            }
-            out += "# TYPE clipnet_worker_gpu_wait_seconds histogram\n"
-            for (namespace, histogram) in snapshot.gpuWait.sorted(by: { $0.key < $1.key }) {
-                out += Self.render(histogram, name: "clipnet_worker_gpu_wait_seconds", bounds: Self.gpuWaitBuckets,
-                                   labels: "namespace=\"\(PrometheusText.labelValue(namespace))\",")
-            }
-        }
-        return out
+        inFlightGauge.set(Double(inFlight))
+        return registry.emitToString()
     }
 
-    private static func render(_ histogram: Histogram, name: String, bounds: [Double], labels: String) -> String {
-        var out = ""
-        for (index, bound) in bounds.enumerated() {
-            out += "\(name)_bucket{\(labels)le=\"\(bound)\"} \(histogram.buckets[index])\n"
-        }
-        out += "\(name)_bucket{\(labels)le=\"+Inf\"} \(histogram.count)\n"
-        let plain = labels.isEmpty ? "" : "{\(labels.dropLast())}"
-        out += "\(name)_sum\(plain) \(histogram.sum)\n\(name)_count\(plain) \(histogram.count)\n"
-        return out
+    /// A metric name as is: no unit suffix, no help line (the names are listed in docs/worker.md).
+    private static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: "")
     }
 
     static func seconds(_ duration: Duration) -> Double {
+
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -6,8 +6,9 @@ public struct DeadLetter: Sendable, Hashable, Codable {
     /// The job id when the envelope parsed.
     public var id: String?
     public var type: String?
-    /// `exhausted`, `invalidPayload`, `permanent`, `unknownType`, `invalidEnvelope`.
-    public var reason: String
+    /// Stored as its raw value (`exhausted`, `invalidPayload`, `permanent`, `unknownType`,
+    /// `invalidEnvelope`, `workerDied`).
+    public var reason: DeadLetterReason
     public var error: String
     public var attempts: Int
     public var diedAt: Int64
@@ -15,7 +16,7 @@ public struct DeadLetter: Sendable, Hashable, Codable {
     /// The raw envelope, as a string.
     public var envelope: String
 
-    public init(id: String?, type: String?, reason: String, error: String, attempts: Int, diedAt: Int64, worker: String, envelope: String) {
+    public init(id: String?, type: String?, reason: DeadLetterReason, error: String, attempts: Int, diedAt: Int64, worker: String, envelope: String) {
         self.id = id
         self.type = type
         self.reason = reason

@@ -196,7 +196,7 @@ public final class JobQueue: Sendable {
         guard let rewritten = try? envelope.encoded() else { return (raw, nil, envelope.type) }
         guard attempts >= envelope.maxAttempts ?? defaultMaxAttempts else { return (rewritten, nil, envelope.type) }
         let letter = DeadLetter(
-            id: envelope.id, type: envelope.type, reason: "workerDied",
+            id: envelope.id, type: envelope.type, reason: .workerDied,
             error: "worker died while running it \(crashes) \(crashes == 1 ? "time" : "times") (last: \(owner))",
             attempts: attempts, diedAt: JobEnvelope.nowMilliseconds(), worker: owner, envelope: String(decoding: raw, as: UTF8.self))
         return (rewritten, try? letter.encoded(), envelope.type)

@@ -23,7 +23,7 @@ public final class ClipResultsStore: Sendable {
     /// Connects and applies the schema's migrations (at start-up, before any job runs).
     public func migrate() async throws {
         let ran = try await ResultsSchema.migrate(try await connection())
-        if ran > 0 { logger.info("results schema migrated", metadata: ["schema.version": "\(ResultsSchema.latestVersion)"]) }
+        if ran > 0 { logger.info("Results schema migrated", metadata: ["schema.version": "\(ResultsSchema.latestVersion)"]) }
     }
 
     // MARK: Reads

@@ -56,7 +56,7 @@ public final class HeartbeatService: Service {
             } catch {
                 failures += 1
                 if failures == 1 || failures % 10 == 0 {
-                    logger.warning("heartbeat failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    logger.warning("Heartbeat failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
@@ -65,6 +65,6 @@ public final class HeartbeatService: Service {
             ["DEL", .string(queue.keys.heartbeat(worker: workerID))],
             ["ZREM", .string(queue.keys.leases), .string(workerID)],
         ])
-        logger.info("heartbeat removed")
+        logger.info("Heartbeat removed")
     }
 }

@@ -39,7 +39,7 @@ public final class HousekeepingService: Service {
                     if reaped.total > 0 {
                         metrics.addReaped(reaped.total)
                         for type in reaped.deadLettered { metrics.count(.dead, type: type) }
-                        logger.warning("took back the jobs of dead workers", metadata: [
+                        logger.warning("Took back the jobs of dead workers", metadata: [
                             "jobs.returned": "\(reaped.returned)", "jobs.dead": "\(reaped.deadLettered.count)",
                         ])
                     }
@@ -49,7 +49,7 @@ public final class HousekeepingService: Service {
             } catch {
                 failures += 1
                 if failures == 1 || failures % 50 == 0 {
-                    logger.warning("housekeeping failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    logger.warning("Housekeeping failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.promoteInterval) }

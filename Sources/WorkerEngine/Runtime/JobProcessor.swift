@@ -45,7 +45,7 @@ public final class JobProcessor: Service {
                     logger: logger),
                 deadSetCapacity: configuration.deadSetCapacity, idempotencyTTL: configuration.idempotencyTTL)
         }
-        logger.info("worker processing", metadata: ["worker.id": "\(workerID)", "worker.concurrency": "\(slots.count)",
+        logger.info("Worker processing", metadata: ["worker.id": "\(workerID)", "worker.concurrency": "\(slots.count)",
                                                    "worker.types": "\(registry.types.joined(separator: ","))"])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { outer in
@@ -62,7 +62,7 @@ public final class JobProcessor: Service {
                 outer.cancelAll()
             }
         } onGracefulShutdown: { [shutdown, logger] in
-            logger.info("graceful shutdown: no new jobs")
+            logger.info("Graceful shutdown; no new jobs")
             shutdown.trigger()
         }
         var returned = 0
@@ -70,7 +70,7 @@ public final class JobProcessor: Service {
             returned += (try? await slot.release()) ?? 0
             await slot.connection.close()
         }
-        logger.info("worker stopped", metadata: ["jobs.returned": "\(returned)"])
+        logger.info("Worker stopped", metadata: ["jobs.returned": "\(returned)"])
     }
 
     // MARK: - One slot
@@ -95,15 +95,15 @@ public final class JobProcessor: Service {
                 pending = await process(raw, slot: slot)
             } catch {
                 failures += 1
-                logger.warning("redis unavailable; reconnecting", metadata: [
-                    "slot": "\(slot.index)", "error": "\(error)", "failures": "\(failures)",
+                logger.warning("Redis unavailable; reconnecting", metadata: [
+                    "worker.slot": "\(slot.index)", "error": "\(error)", "failures": "\(failures)",
                 ])
                 while true {
                     if Task.isCancelled { return }
                     try? await Task.sleep(for: configuration.reconnectBackoff.delay(afterFailures: failures))
                     do {
                         let returned = try await slot.recover(replaying: pending)
-                        if returned > 0 { logger.info("returned unsettled jobs after reconnect", metadata: ["jobs": "\(returned)"]) }
+                        if returned > 0 { logger.info("Returned unsettled jobs after reconnecting", metadata: ["jobs.returned": "\(returned)"]) }
                         pending = nil
                         next = nil
                         break
@@ -122,7 +122,7 @@ public final class JobProcessor: Service {
             envelope = try JobEnvelope.parse(raw)
         } catch {
             let message = (error as? QueueError)?.message ?? "envelope does not parse"
-            return dead(raw: raw, envelope: nil, reason: "invalidEnvelope", error: message, attempts: 0)
+            return dead(raw: raw, envelope: nil, reason: .invalidEnvelope, error: message, attempts: 0)
         }
         let attempt = (envelope.attempts ?? 0) + 1
         // The job's logger is built only when something is logged (rarely, on the success path).
@@ -131,8 +131,8 @@ public final class JobProcessor: Service {
         let debugging = logger.logLevel <= .debug
 
         guard let handler = registry[envelope.type] else {
-            jobLogger().error("unknown job type: dead-lettered")
-            return dead(raw: raw, envelope: envelope, reason: "unknownType",
+            jobLogger().error("Unknown job type; dead-lettered")
+            return dead(raw: raw, envelope: envelope, reason: .unknownType,
                         error: "no handler for job type '\(envelope.type)'", attempts: attempt - 1)
         }
         let now = JobEnvelope.nowMilliseconds()
@@ -141,11 +141,11 @@ public final class JobProcessor: Service {
         }
         if attempt == 1 { metrics.observePickup(milliseconds: now - max(envelope.enqueuedAt, envelope.runAt ?? 0)) }
         if let key = envelope.idempotencyKey, (try? await slot.isDone(idempotencyKey: key)) == true {
-            jobLogger().info("idempotency key already done: acknowledged without running")
+            jobLogger().info("Idempotency key already done; acknowledged without running")
             return .acknowledge(raw: raw, doneKey: nil)
         }
         if let crashes = envelope.crashes, crashes > 0 {
-            jobLogger().warning("running a job whose worker died while running it", metadata: ["job.crashes": "\(crashes)"])
+            jobLogger().warning("Running a job whose worker died while running it", metadata: ["job.crashes": "\(crashes)"])
         }
         let maxAttempts = envelope.maxAttempts ?? configuration.retry.defaultMaxAttempts
         let job = Job(envelope: envelope, attempt: attempt, maxAttempts: maxAttempts, baseLogger: logger, queue: queue)
@@ -154,10 +154,10 @@ public final class JobProcessor: Service {
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            if debugging { jobLogger().debug("job started") }
+            if debugging { jobLogger().debug("Job started") }
             try await handler.handle(job)
             metrics.finished(.processed, type: envelope.type, duration: clock.now - started)
-            if debugging { jobLogger().debug("job done") }
+            if debugging { jobLogger().debug("Job done") }
             return .acknowledge(raw: raw, doneKey: envelope.idempotencyKey.map { queue.keys.done(idempotencyKey: $0) })
         } catch {
             let jobLogger = jobLogger()
@@ -166,45 +166,45 @@ public final class JobProcessor: Service {
                 metrics.observeDuration(clock.now - started, type: envelope.type)
                 var rewritten = envelope
                 rewritten.gpuWaitingSince = envelope.gpuWaitingSince ?? deferral.waitingSince
-                if debugging { jobLogger.debug("job deferred", metadata: ["reason": "\(deferral.reason)"]) }
+                if debugging { jobLogger.debug("Job deferred", metadata: ["reason": "\(deferral.reason)"]) }
                 guard let bytes = try? rewritten.encoded() else { return .delay(raw: raw, until: now + QueueSlot.milliseconds(deferral.after)) }
                 return .retry(raw: raw, rewritten: bytes, after: deferral.after)
             }
             if error is CancellationError, shutdown.isSet || Task.isCancelled {
                 metrics.observeDuration(clock.now - started, type: envelope.type)
-                jobLogger.info("job interrupted by shutdown; returned to the queue")
+                jobLogger.info("Job interrupted by shutdown; returned to the queue")
                 return .keep
             }
             metrics.finished(.failed, type: envelope.type, duration: clock.now - started)
             let failure = error as? JobFailure ?? JobFailure.transient(String(describing: error))
             if !failure.code.retries {
-                jobLogger.error("job failed permanently: dead-lettered", metadata: ["error": "\(failure.message)"])
-                return dead(raw: raw, envelope: envelope, reason: failure.code.description, error: failure.message, attempts: attempt)
+                jobLogger.error("Job failed permanently; dead-lettered", metadata: ["error": "\(failure.message)"])
+                return dead(raw: raw, envelope: envelope, reason: failure.code.deadLetterReason ?? .permanent, error: failure.message, attempts: attempt)
             }
             if attempt >= maxAttempts {
-                jobLogger.error("job failed, attempts exhausted: dead-lettered", metadata: ["error": "\(failure.message)"])
-                return dead(raw: raw, envelope: envelope, reason: "exhausted", error: failure.message, attempts: attempt)
+                jobLogger.error("Job failed with no attempts left; dead-lettered", metadata: ["error": "\(failure.message)"])
+                return dead(raw: raw, envelope: envelope, reason: .exhausted, error: failure.message, attempts: attempt)
             }
             var rewritten = envelope
             rewritten.attempts = attempt
             rewritten.lastError = failure.message
             let delay = configuration.retry.delay(afterFailures: attempt)
             metrics.count(.retried, type: envelope.type)
-            jobLogger.warning("job failed; retrying", metadata: ["error": "\(failure.message)", "retry.in_ms": "\(QueueSlot.milliseconds(delay))"])
+            jobLogger.warning("Job failed; retrying", metadata: ["error": "\(failure.message)", "retry.in_ms": "\(QueueSlot.milliseconds(delay))"])
             guard let bytes = try? rewritten.encoded() else {
-                return dead(raw: raw, envelope: envelope, reason: "exhausted", error: failure.message, attempts: attempt)
+                return dead(raw: raw, envelope: envelope, reason: .exhausted, error: failure.message, attempts: attempt)
             }
             return .retry(raw: raw, rewritten: bytes, after: delay)
         }
     }
 
-    private func dead(raw: [UInt8], envelope: JobEnvelope?, reason: String, error: String, attempts: Int) -> QueueSlot.Disposition {
+    private func dead(raw: [UInt8], envelope: JobEnvelope?, reason: DeadLetterReason, error: String, attempts: Int) -> QueueSlot.Disposition {
         let type = envelope?.type ?? "unparseable"
         metrics.count(.dead, type: type)
         let letter = DeadLetter(id: envelope?.id, type: envelope?.type, reason: reason, error: error, attempts: attempts,
                                 diedAt: JobEnvelope.nowMilliseconds(), worker: workerID,
                                 envelope: String(decoding: raw, as: UTF8.self))
-        if envelope == nil { logger.error("unparseable envelope: dead-lettered", metadata: ["error": "\(error)"]) }
+        if envelope == nil { logger.error("Unparseable envelope; dead-lettered", metadata: ["error": "\(error)"]) }
         return .dead(raw: raw, entry: (try? letter.encoded()) ?? Array(#"{"reason":"unencodable"}"#.utf8))
     }
 }

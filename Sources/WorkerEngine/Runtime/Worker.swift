@@ -78,7 +78,7 @@ struct WorkerRuntime: Service {
 
     func run() async throws {
         let (services, _) = try await worker.makeServices()
-        logger.info("worker started", metadata: ["version": "\(worker.options.version)"])
+        logger.info("Worker started", metadata: ["version": "\(worker.options.version)"])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [],

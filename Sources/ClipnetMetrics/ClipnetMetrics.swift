@@ -1,11 +1,13 @@
 import CoreMetrics
 import Prometheus
 
-/// swift-metrics backed by Prometheus, for the daemon's `/metrics`.
+/// swift-metrics backed by Prometheus: the one metrics bootstrap of both binaries (`reconciler`'s
+/// operator server and `clipnet-worker`'s `/metrics` render the registry it returns).
 ///
-/// Why here: the daemon's modules record through the swift-metrics API only (`Timer(label:
-/// "reconcile_duration_seconds")`, `Counter(label: "reconciles_total", dimensions: [("result", …)])`,
-/// ...); the process picks the backend once, and the operator server renders the registry.
+/// Why a module of its own: the daemon's modules record through the swift-metrics API only
+/// (`Timer(label: "reconcile_duration_seconds")`, `Counter(label: "reconciles_total", dimensions:
+/// [("result", …)])`, ...), the worker's `WorkerMetrics` writes into the same kind of registry, and
+/// the worker must not depend on the daemon's HTTP module. The process picks the backend once.
 public enum ClipnetMetrics {
     /// Histogram buckets of the daemon's timers, by metric name; other timers get Prometheus' defaults.
     public static let durationBuckets: [String: [Duration]] = [
