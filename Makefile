@@ -6,7 +6,7 @@ SWIFT_TEST_FLAGS ?=
 SECOND_GROUP = WorkerEngineTests|GitWatchTests|KnownGoodStoreTests|DeployersTests
 HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests
 
-.PHONY: run test deps build release bench simulate clean
+.PHONY: run test deps build release dist bench simulate clean
 
 # What every target needs (the C libraries, git); `make test` and `make bench` add their own.
 deps:
@@ -17,6 +17,13 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# The versioned tarball of both binaries (release, Swift runtime linked statically, the commit in
+# --version), the systemd units, the example configuration, the schema and the docs:
+# .build/dist/clipnet-<version>-linux-<arch>.tar.gz (docs/deploying.md).
+dist:
+	@bash scripts/ensure-packages.sh dist
+	SWIFT="$(SWIFT)" bash scripts/make-dist.sh
 
 # The main job on its embedded default: the whole product on loopback with its status page
 # (README, "From clone to the status page").

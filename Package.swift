@@ -428,5 +428,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
+        // The tarball of `make dist`, unpacked and used from an empty folder.
+        .testTarget(
+            name: "DistributionTests",
+            dependencies: ["ClipnetConfig", "AsyncPrimitives", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconciler-demo",
         abstract: "Run the reconciler against a throwaway staging on loopback, with its status page.",
-        version: ClipnetVersion.current
+        version: ClipnetVersion.described
     )
 
     static func main() async { await CommandMain.run(Self.self) }

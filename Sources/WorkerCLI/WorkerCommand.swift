@@ -12,7 +12,7 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "clipnet-worker",
         abstract: "Runs every CLIPNET job type from one Redis queue.",
         discussion: "`run` processes jobs until SIGTERM; the other commands inspect and feed the queue. Exit status: 0 done, 1 failed or refused at run time, 2 the command line or the configuration is wrong (see docs/worker.md).",
-        version: ClipnetVersion.current,
+        version: ClipnetVersion.described,
         subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self, DemoCommand.self]
     )
 }

@@ -12,7 +12,7 @@ import Testing
     @Test func versionIsPrinted() async throws {
         let run = try await Spawn.run(ChildProcess.productPath("reconciler"), ["--version"], environment: [:])
         #expect(run.status == 0)
-        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ClipnetVersion.current)
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ClipnetVersion.described)
     }
 
     @Test func historyAndPlanPrintTheAPIsDocumentsWithDashOJSON() async throws {

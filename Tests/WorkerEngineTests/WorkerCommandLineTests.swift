@@ -25,7 +25,7 @@ import TestSupport
     @Test func versionPrintsTheReleaseBothBinariesShare() async throws {
         let result = try await Self.worker(["--version"])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == ClipnetVersion.current)
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == ClipnetVersion.described)
     }
 
     @Test func aBareCommandPrintsHelpAndProcessesNothing() async throws {
