@@ -4,7 +4,7 @@ SWIFT_TEST_FLAGS ?=
 # The suite runs in groups, one after the other: all of it at once on two cores starves the
 # tests that watch real processes, sockets and timeouts.
 SECOND_GROUP = WorkerEngineTests|GitWatchTests|KnownGoodStoreTests|DeployersTests
-HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests
+HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests|DistributionTarballTests|ProductLinkTests|DemoStoryTests|DemoShutdownTests|InitFirstRunTests
 
 .PHONY: run test deps build release dist bench simulate clean
 
