@@ -233,7 +233,7 @@ let package = Package(
         ),
 
         // A throwaway CLIPNET staging on loopback (emulators, simulated API, git repository with
-        // the manifests): `reconciler demo` and the reconciler's scenario tests.
+        // the manifests): `reconciler-demo` and the reconciler's scenario tests.
         .target(
             name: "StagingSandbox",
             dependencies: ["PlatformEmulators", "ClipnetConfig", "ClipnetContracts", "RedisClient", "AsyncPrimitives"],
