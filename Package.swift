@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "ReconcilerHTTP",
             dependencies: [
-                "Reconciler", "KnownGoodStore", "ClipnetMetrics", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
+                "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -165,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

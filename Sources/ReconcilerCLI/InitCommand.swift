@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClipnetConfig
+import ClipnetFormats
 import Crypto
 import Foundation
 import ReconcilerClient
@@ -71,20 +72,16 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     private func write(_ text: String, to path: String, mode: Int) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
-            printError("reconciler: cannot write \(path)")
-            throw ExitCode(CLIExitCode.refused)
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            printError("reconciler: cannot write \(path): \(String(cString: strerror(errno)))")
+        do {
+            try PrivateFileWriter.write(Data(text.utf8), to: path, mode: mode)
+        } catch let failure as PrivateFileWriter.Failure {
+            printError("reconciler: \(failure.description)")
             throw ExitCode(CLIExitCode.refused)
         }
     }
 
     /// 32 random bytes as hex: the webhook secret GitHub and the daemon share.
     static func randomSecret() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits256).withUnsafeBytes { Hex.lowercase($0) }
     }
 }

@@ -21,28 +21,10 @@ enum WorkerExit {
 }
 
 extension WorkerCommand {
-    /// ArgumentParser's own `main`, except that an unknown subcommand is named with a suggestion
-    /// (`clipnet-worker statuss` -> did you mean `status`?) and a usage error exits with 2, as the
-    /// reconciler's do, instead of 64.
+    /// ArgumentParser's own `main` with the project's exit rule (`CommandMain`): an unknown
+    /// subcommand is named with a suggestion (`clipnet-worker statuss` -> did you mean `status`?)
+    /// and a usage error exits with 2, as the reconciler's do, instead of 64.
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let problem = UnknownSubcommand.find(in: arguments, root: WorkerCommand.self) {
-            FileHandle.standardError.write(Data("clipnet-worker: \(problem.message)\n".utf8))
-            Foundation.exit(WorkerExit.usage)
-        }
-        do {
-            var command = try parseAsRoot(arguments)
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((CommandPath.prefixed(fullMessage(for: error), path: CommandPath.of(arguments, root: WorkerCommand.self)) + "\n").utf8))
-                Foundation.exit(WorkerExit.usage)
-            }
-            exit(withError: error)
-        }
+        await CommandMain.run(Self.self)
     }
 }

@@ -9,23 +9,24 @@ import Synchronization
 public final class OperatorCredentials: Sendable {
     public let sharedToken: String?
     public let tokenFilePath: String?
-    private let named = Mutex<OperatorTokenFile>(OperatorTokenFile())
+    private let named: Mutex<OperatorTokenFile>
 
     /// Loads the token file when one is configured.
     /// - Throws: `OperatorTokenFile.Problem` when it is missing or invalid (the daemon refuses to start).
-    public init(sharedToken: String?, tokenFilePath: String? = nil) throws {
-        self.sharedToken = sharedToken.flatMap { $0.isEmpty ? nil : $0 }
-        self.tokenFilePath = tokenFilePath.flatMap { $0.isEmpty ? nil : $0 }
-        if let path = self.tokenFilePath {
-            let file = try OperatorTokenFile.load(path: path)
-            named.withLock { $0 = file }
-        }
+    public convenience init(sharedToken: String?, tokenFilePath: String?) throws {
+        let path = tokenFilePath.flatMap { $0.isEmpty ? nil : $0 }
+        self.init(sharedToken: sharedToken, tokenFilePath: path, file: try path.map { try OperatorTokenFile.load(path: $0) } ?? OperatorTokenFile())
     }
 
     /// Credentials of the shared token alone (tests, the demo).
     public convenience init(sharedToken: String?) {
-        // Cannot throw without a file.
-        try! self.init(sharedToken: sharedToken, tokenFilePath: nil)
+        self.init(sharedToken: sharedToken, tokenFilePath: nil, file: OperatorTokenFile())
+    }
+
+    private init(sharedToken: String?, tokenFilePath: String?, file: OperatorTokenFile) {
+        self.sharedToken = sharedToken.flatMap { $0.isEmpty ? nil : $0 }
+        self.tokenFilePath = tokenFilePath
+        named = Mutex(file)
     }
 
     /// Whether any token is configured: without one, actions are off and every read is public.

@@ -1,3 +1,4 @@
+import ClipnetConfig
 import ClipnetFormats
 import Crypto
 import Foundation
@@ -90,14 +91,10 @@ public struct OperatorTokenFile: Sendable, Equatable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(self) + Data("\n".utf8)
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw Problem("cannot write \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw Problem("cannot replace \(path): \(String(cString: strerror(code)))")
+        do {
+            try PrivateFileWriter.write(data, to: path, mode: 0o600)
+        } catch let failure as PrivateFileWriter.Failure {
+            throw Problem(failure.description)
         }
     }
 

@@ -71,32 +71,29 @@ public final class WorkerMetrics: Sendable {
     }
 
     private func gauge(_ name: String, _ label: String, _ value: String) -> Gauge {
-        labelled.withLock { gauges in
-            let key = "\(name)\u{0}\(value)"
-            if let found = gauges[key] { return found }
-            let made = registry.makeGauge(descriptor: Self.descriptor(name), labels: [(label, value)])
-            gauges[key] = made
-            return made
-        }
+        Self.cached(labelled, name, value) { registry.makeGauge(descriptor: Self.descriptor(name), labels: [(label, value)]) }
     }
 
     private func counter(_ name: String, _ label: String, _ value: String) -> Counter {
-        labelledCounters.withLock { counters in
-            let key = "\(name)\u{0}\(value)"
-            if let found = counters[key] { return found }
-            let made = registry.makeCounter(descriptor: Self.descriptor(name), labels: [(label, value)])
-            counters[key] = made
-            return made
-        }
+        Self.cached(labelledCounters, name, value) { registry.makeCounter(descriptor: Self.descriptor(name), labels: [(label, value)]) }
     }
 
     private func histogram(_ name: String, _ label: String, _ value: String, buckets: [Double]) -> ValueHistogram {
-        labelledHistograms.withLock { histograms in
+        Self.cached(labelledHistograms, name, value) {
+            registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [(label, value)], buckets: buckets)
+        }
+    }
+
+    /// The metric of `name` labelled `value`, made on first use (keyed `name\0value`).
+    private static func cached<Metric: Sendable>(
+        _ store: borrowing Mutex<[String: Metric]>, _ name: String, _ value: String, make: () -> Metric
+    ) -> Metric {
+        store.withLock { made in
             let key = "\(name)\u{0}\(value)"
-            if let found = histograms[key] { return found }
-            let made = registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [(label, value)], buckets: buckets)
-            histograms[key] = made
-            return made
+            if let found = made[key] { return found }
+            let metric = make()
+            made[key] = metric
+            return metric
         }
     }
 
