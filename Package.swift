@@ -41,8 +41,10 @@ let package = Package(
 
         .target(name: "ClipnetJSON", swiftSettings: swiftSettings),
 
-        // The words both sides of a contract share (drift kinds and policies), defined once.
-        .target(name: "ClipnetContracts", swiftSettings: swiftSettings),
+        // The words both sides of a wire share, defined once: services and platforms, commit ids,
+        // the rollout vocabulary, drift kinds and policies, the operator API's documents and
+        // bodies, the store's served records, the worker heartbeat and keys (docs/contributing.md).
+        .target(name: "ClipnetContracts", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
 
         // RFC 3339 timestamps and hex without ICU or per-byte formatting (hot in every pass).
         .target(name: "ClipnetFormats", swiftSettings: swiftSettings),
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "GitWatch",
             dependencies: [
-                "CGit2", "AsyncPrimitives",
+                "CGit2", "AsyncPrimitives", "ClipnetContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,7 +79,7 @@ let package = Package(
         // MARK: Product modules
         .target(
             name: "KnownGoodStore",
-            dependencies: ["PostgresClient", "AsyncPrimitives", "ClipnetFormats", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PostgresClient", "AsyncPrimitives", "ClipnetContracts", "ClipnetFormats", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "Deployers",
             dependencies: [
-                "ClipnetJSON", "ClipnetFormats",
+                "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 "HTTPTransport", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +143,7 @@ let package = Package(
         ),
         .target(
             name: "ReconcilerClient",
-            dependencies: ["Reconciler", "KnownGoodStore", "HTTPTransport", "ClipnetFormats"],
+            dependencies: ["ClipnetContracts", "HTTPTransport", "ClipnetFormats"],
             swiftSettings: swiftSettings
         ),
         // "did you mean" for unknown subcommands, shared by both command lines.
@@ -165,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "ReconcilerCLI",
             dependencies: [
-                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "ReconcilerDemo",
             dependencies: [
-                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetLogging",
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetContracts", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -261,7 +263,7 @@ let package = Package(
         .target(
             name: "RolloutSimulation",
             dependencies: [
-                "Reconciler", "KnownGoodStore", "Deployers", "ClipnetConfig", "ClipnetFormats", "GitWatch", "AsyncPrimitives",
+                "Reconciler", "KnownGoodStore", "Deployers", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", "GitWatch", "AsyncPrimitives",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RolloutSimulation",
@@ -275,13 +277,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "StoreTorture",
-            dependencies: ["KnownGoodStore"],
+            dependencies: ["ClipnetContracts", "KnownGoodStore"],
             path: "Tests/StoreTorture",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "FoundationBench",
-            dependencies: ["GitWatch", "KnownGoodStore", "AsyncPrimitives"],
+            dependencies: ["ClipnetContracts", "GitWatch", "KnownGoodStore", "AsyncPrimitives"],
             path: "bench/FoundationBench",
             swiftSettings: swiftSettings
         ),
@@ -365,7 +367,7 @@ let package = Package(
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetContractsTests", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetFormatsTests", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitWatchTests", dependencies: ["GitWatch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitWatchTests", dependencies: ["ClipnetContracts", "GitWatch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
@@ -373,6 +375,7 @@ let package = Package(
         .testTarget(
             name: "DeployersTests",
             dependencies: [
+                "ClipnetContracts",
                 "Deployers", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -387,6 +390,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerTests",
             dependencies: [
+                "ClipnetContracts",
                 "AsyncPrimitives",
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
                 "Deployers", "DriftDetector", "RedisClient", "ReconcilerHTTP", "ReconcilerTestSupport", "HTTPTransport", "ClipnetJSON",
@@ -400,6 +404,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerHTTPTests",
             dependencies: [
+                "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
                 "ClipnetLogging", "ClipnetJSON", "Deployers", "PlatformEmulators", "HTTPTransport",
@@ -414,6 +419,7 @@ let package = Package(
         .testTarget(
             name: "ReconcilerClientTests",
             dependencies: [
+                "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
                 "TestSupport", "GitWatch", "ClipnetConfig",
@@ -421,13 +427,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DriftDetectorTests", dependencies: ["DriftDetector"], swiftSettings: swiftSettings),
+        .testTarget(name: "DriftDetectorTests", dependencies: ["ClipnetContracts", "DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RolloutSimulationTests",
-            dependencies: ["RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers", "GitWatch"],
+            dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers", "GitWatch"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KnownGoodStoreTests", dependencies: ["KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KnownGoodStoreTests", dependencies: ["ClipnetContracts", "KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
         // The tarball of `make dist`, unpacked and used from an empty folder.
         .testTarget(
             name: "DistributionTests",

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 
 /// One platform's deployment operations, as the reconciler drives them (docs/reconciler.md, "The

@@ -1,13 +1,4 @@
-/// The services the reconciler deploys.
-public enum ServiceRole: String, Sendable, Codable, CaseIterable, Comparable {
-    case frontend
-    case api
-    case worker
-
-    public static func < (lhs: ServiceRole, rhs: ServiceRole) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
+import ClipnetContracts
 
 /// The kinds of service the staging Railway project must contain, exactly one of each.
 public enum PlatformServiceKind: String, Sendable, Codable, CaseIterable {
@@ -39,18 +30,18 @@ public struct DesiredEnvironment: Sendable {
     /// The domain, e.g. `staging.clipnet.ai`.
     public var domain: String
     /// Variables per service, by name.
-    public var variables: [ServiceRole: [String: ExpectedVariable]]
+    public var variables: [ServiceName: [String: ExpectedVariable]]
     /// The platform service ids the spec names, by kind (exactly one each is expected).
     public var topology: [PlatformServiceKind: String]
     /// Fingerprints of production's normalised identifiers (the isolation deny list).
     public var productionFingerprints: Set<String>
     /// Services this tool is changing right now (an in-flight rollout or re-point): their
     /// revision and alias are expected to differ, and are not drift.
-    public var inFlight: Set<ServiceRole>
+    public var inFlight: Set<ServiceName>
 
     public init(
-        revision: String, frontendDeploymentID: String? = nil, domain: String, variables: [ServiceRole: [String: ExpectedVariable]] = [:],
-        topology: [PlatformServiceKind: String] = [:], productionFingerprints: Set<String> = [], inFlight: Set<ServiceRole> = []
+        revision: String, frontendDeploymentID: String? = nil, domain: String, variables: [ServiceName: [String: ExpectedVariable]] = [:],
+        topology: [PlatformServiceKind: String] = [:], productionFingerprints: Set<String> = [], inFlight: Set<ServiceName> = []
     ) {
         self.revision = revision
         self.frontendDeploymentID = frontendDeploymentID

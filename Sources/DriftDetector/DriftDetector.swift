@@ -33,16 +33,16 @@ public enum DriftDetector {
     // MARK: - Kinds
 
     static func revisionDrift(_ desired: DesiredEnvironment, _ observed: ObservedEnvironment) -> [Drift] {
-        ServiceRole.allCases.compactMap { role in
+        ServiceName.allCases.compactMap { role in
             guard !desired.inFlight.contains(role) else { return nil }
             guard let service = observed.services.first(where: { $0.role == role }) else {
-                return Drift(kind: .revision, service: role.rawValue, detail: "no live deployment found; desired \(short(desired.revision))")
+                return Drift(kind: .revision, service: role.rawValue, detail: "no live deployment found; desired \(CommitID.short(desired.revision))")
             }
             guard let revision = service.revision else {
-                return Drift(kind: .revision, service: role.rawValue, detail: "the platform does not report which revision runs; desired \(short(desired.revision))")
+                return Drift(kind: .revision, service: role.rawValue, detail: "the platform does not report which revision runs; desired \(CommitID.short(desired.revision))")
             }
-            guard !sameRevision(revision, desired.revision) else { return nil }
-            return Drift(kind: .revision, service: role.rawValue, detail: "runs \(short(revision)), desired \(short(desired.revision))")
+            guard !CommitID.same(revision, desired.revision) else { return nil }
+            return Drift(kind: .revision, service: role.rawValue, detail: "runs \(CommitID.short(revision)), desired \(CommitID.short(desired.revision))")
         }
     }
 
@@ -52,11 +52,11 @@ public enum DriftDetector {
             let worker = observed.services.first(where: { $0.role == .worker })
         else { return [] }
         var drift: [Drift] = []
-        if let apiRevision = api.revision, let workerRevision = worker.revision, !sameRevision(apiRevision, workerRevision) {
-            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api runs \(short(apiRevision)) but worker runs \(short(workerRevision))"))
+        if let apiRevision = api.revision, let workerRevision = worker.revision, !CommitID.same(apiRevision, workerRevision) {
+            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api runs \(CommitID.short(apiRevision)) but worker runs \(CommitID.short(workerRevision))"))
         }
-        if let apiTag = api.versionTag, let workerTag = worker.versionTag, !sameRevision(apiTag, workerTag) {
-            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api reports version \(short(apiTag)) but worker reports \(short(workerTag))"))
+        if let apiTag = api.versionTag, let workerTag = worker.versionTag, !CommitID.same(apiTag, workerTag) {
+            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api reports version \(CommitID.short(apiTag)) but worker reports \(CommitID.short(workerTag))"))
         }
         return drift
     }
@@ -64,15 +64,15 @@ public enum DriftDetector {
     static func aliasDrift(_ desired: DesiredEnvironment, _ observed: ObservedEnvironment) -> [Drift] {
         guard !desired.inFlight.contains(.frontend), let expected = desired.frontendDeploymentID else { return [] }
         guard let actual = observed.aliasDeploymentID else {
-            return [Drift(kind: .alias, service: ServiceRole.frontend.rawValue, detail: "\(desired.domain) points at no deployment; desired \(expected)")]
+            return [Drift(kind: .alias, service: ServiceName.frontend.rawValue, detail: "\(desired.domain) points at no deployment; desired \(expected)")]
         }
         guard actual != expected else { return [] }
-        return [Drift(kind: .alias, service: ServiceRole.frontend.rawValue, detail: "\(desired.domain) points at \(actual), desired \(expected)")]
+        return [Drift(kind: .alias, service: ServiceName.frontend.rawValue, detail: "\(desired.domain) points at \(actual), desired \(expected)")]
     }
 
     static func variableDrift(_ desired: DesiredEnvironment, _ observed: ObservedEnvironment) -> [Drift] {
         var drift: [Drift] = []
-        for role in ServiceRole.allCases {
+        for role in ServiceName.allCases {
             guard let expected = desired.variables[role] else { continue }
             let live = observed.variables[role] ?? [:]
             for name in expected.keys.sorted() {
@@ -122,7 +122,7 @@ public enum DriftDetector {
     static func isolationDrift(_ desired: DesiredEnvironment, _ observed: ObservedEnvironment) -> [Drift] {
         guard !desired.productionFingerprints.isEmpty else { return [] }
         var drift: [Drift] = []
-        for role in ServiceRole.allCases {
+        for role in ServiceName.allCases {
             for (name, variable) in (observed.variables[role] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 var fingerprints = variable.identifierFingerprints
                 if let fingerprint = variable.fingerprint { fingerprints.insert(fingerprint) }
@@ -133,16 +133,4 @@ public enum DriftDetector {
         }
         return drift
     }
-
-    // MARK: - Helpers
-
-    /// Revisions compare case-insensitively, and a short id matches the full id it prefixes
-    /// (platforms sometimes report 7-character tags).
-    static func sameRevision(_ a: String, _ b: String) -> Bool {
-        let a = a.lowercased(), b = b.lowercased()
-        guard min(a.count, b.count) >= 7 else { return a == b }
-        return a.hasPrefix(b) || b.hasPrefix(a)
-    }
-
-    static func short(_ revision: String) -> String { String(revision.prefix(12)) }
 }

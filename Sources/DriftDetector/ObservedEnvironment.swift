@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// A variable as a platform reports it, hashed by whoever read it.
 public struct LiveVariable: Sendable, Equatable {
     /// SHA-256 of the value, or nil when the platform does not return values (Vercel sensitive).
@@ -14,7 +16,7 @@ public struct LiveVariable: Sendable, Equatable {
 
 /// What one deployed service runs, as its platform reports it.
 public struct ObservedService: Sendable, Equatable {
-    public let role: ServiceRole
+    public let role: ServiceName
     /// The commit the live deployment was built from, if the platform reports one.
     public let revision: String?
     /// The version tag the service itself reports (API version endpoint, worker heartbeat), if any.
@@ -23,7 +25,7 @@ public struct ObservedService: Sendable, Equatable {
     /// Whether the platform's own auto-deploy is on; nil when it cannot be read.
     public let autoDeploy: Bool?
 
-    public init(role: ServiceRole, revision: String?, versionTag: String? = nil, deploymentID: String?, autoDeploy: Bool? = nil) {
+    public init(role: ServiceName, revision: String?, versionTag: String? = nil, deploymentID: String?, autoDeploy: Bool? = nil) {
         self.role = role
         self.revision = revision
         self.versionTag = versionTag
@@ -48,12 +50,12 @@ public struct ObservedEnvironment: Sendable {
     public var services: [ObservedService]
     /// The deployment the domain points at, or nil if it points nowhere.
     public var aliasDeploymentID: String?
-    public var variables: [ServiceRole: [String: LiveVariable]]
+    public var variables: [ServiceName: [String: LiveVariable]]
     /// Every service of the platform project (nil when topology was not read this pass).
     public var platformServices: [ObservedPlatformService]?
 
     public init(
-        services: [ObservedService], aliasDeploymentID: String? = nil, variables: [ServiceRole: [String: LiveVariable]] = [:],
+        services: [ObservedService], aliasDeploymentID: String? = nil, variables: [ServiceName: [String: LiveVariable]] = [:],
         platformServices: [ObservedPlatformService]? = nil
     ) {
         self.services = services

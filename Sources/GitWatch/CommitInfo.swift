@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 
 /// Who made a commit, when, and its subject line: what status pages and history show.

@@ -1,4 +1,5 @@
 internal import CGit2
+import ClipnetContracts
 import Foundation
 
 /// Owns one `git_repository*` and is the only code that calls libgit2 on it.

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 
 /// What the watcher knows right now, for `/status` and for logs.

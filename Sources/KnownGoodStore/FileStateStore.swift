@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import Foundation
 import Logging
 
@@ -65,7 +66,7 @@ public final class FileStateStore: StateStore {
                 state.generation += 1
                 document = Document(state: state, pendingHistory: entries)
 
-                try writeAtomically(StateCoding.encoder().encode(document), to: documentURL(environment))
+                try writeAtomically(ContractJSON.encoder().encode(document), to: documentURL(environment))
                 // The change took effect at the rename above. A failed append (a full disk) does
                 // not undo it: the entries stay pending in the document, where readers already
                 // find them, and the next update appends them. Reporting "try again" here made
@@ -136,7 +137,7 @@ public final class FileStateStore: StateStore {
             return Document(state: EnvironmentState(), pendingHistory: [])
         }
         do {
-            return try StateCoding.decoder().decode(Document.self, from: data)
+            return try ContractJSON.decoder().decode(Document.self, from: data)
         } catch {
             throw StateStoreError(.corrupt, "\(url.path) cannot be decoded (\(error)); it was left as it is for inspection")
         }
@@ -201,7 +202,7 @@ public final class FileStateStore: StateStore {
         let missing = entries.filter { $0.sequence > lastSequence }
         guard !missing.isEmpty else { return }
         var data = Data()
-        let encoder = StateCoding.encoder()
+        let encoder = ContractJSON.encoder()
         for entry in missing {
             data.append(try encoder.encode(entry))
             data.append(UInt8(ascii: "\n"))
@@ -262,7 +263,7 @@ public final class FileStateStore: StateStore {
 
     private func decodeHistoryLine(_ line: Data) throws -> HistoryEntry {
         do {
-            return try StateCoding.decoder().decode(HistoryEntry.self, from: line)
+            return try ContractJSON.decoder().decode(HistoryEntry.self, from: line)
         } catch {
             throw StateStoreError(.corrupt, "a history line cannot be decoded: \(error)")
         }

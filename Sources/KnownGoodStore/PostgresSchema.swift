@@ -5,7 +5,7 @@ import PostgresClient
 /// ```
 /// reconciler_schema_migrations (version PK, summary, applied_at)   -- what has been applied
 /// reconciler_environments (environment PK, state jsonb, generation, updated_at)
-///     -- the EnvironmentState document, encoded with StateCoding like the file backend's
+///     -- the EnvironmentState document, encoded with ContractJSON like the file backend's
 /// reconciler_history (environment, sequence) PK, at, kind, revision, entry jsonb
 ///     -- one row per HistoryEntry; `entry` is the record, the other columns are for queries
 /// reconciler_writes (environment, generation) PK, write_id uuid

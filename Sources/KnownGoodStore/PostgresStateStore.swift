@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import Foundation
 import Logging
 import PostgresClient
@@ -199,7 +200,7 @@ public final class PostgresStateStore: StateStore {
                 "SELECT entry::text AS entry FROM reconciler_history WHERE environment = $1::text ORDER BY sequence DESC LIMIT $2::bigint",
                 [environment, String(limit)])
         }
-        let decoder = StateCoding.decoder()
+        let decoder = ContractJSON.decoder()
         return try rows.map { row in
             do {
                 return try decoder.decode(HistoryEntry.self, from: Data(try row.string("entry").utf8))
@@ -336,12 +337,12 @@ public final class PostgresStateStore: StateStore {
     // MARK: - Coding
 
     private static func encode<Value: Encodable>(_ value: Value) throws -> String {
-        String(decoding: try StateCoding.encoder().encode(value), as: UTF8.self)
+        String(decoding: try ContractJSON.encoder().encode(value), as: UTF8.self)
     }
 
     private static func decodeState(_ text: String, environment: String) throws -> EnvironmentState {
         do {
-            return try StateCoding.decoder().decode(EnvironmentState.self, from: Data(text.utf8))
+            return try ContractJSON.decoder().decode(EnvironmentState.self, from: Data(text.utf8))
         } catch {
             throw StateStoreError(.corrupt, "the state of '\(environment)' (reconciler_environments) cannot be decoded: \(error); it was left as it is")
         }

@@ -1,108 +1,5 @@
+import ClipnetContracts
 import Foundation
-
-/// The platform deployment that served one service, per service of the environment.
-///
-/// Why ids and not revisions: rollback re-points each platform at a recorded deployment (the
-/// Vercel alias, a Railway rollback), which needs the platform's own id, not a rebuild.
-public struct ServiceDeployments: Codable, Sendable, Equatable, Hashable {
-    public var frontend: String?
-    public var api: String?
-    public var worker: String?
-
-    public init(frontend: String? = nil, api: String? = nil, worker: String? = nil) {
-        self.frontend = frontend
-        self.api = api
-        self.worker = worker
-    }
-}
-
-/// A revision that rolled out completely and passed the health gate.
-public struct KnownGoodRecord: Codable, Sendable, Equatable, Hashable {
-    /// Full 40-hex commit id.
-    public var revision: String
-    public var at: Date
-    public var deployments: ServiceDeployments
-
-    public init(revision: String, at: Date, deployments: ServiceDeployments) {
-        self.revision = revision
-        self.at = at
-        self.deployments = deployments
-    }
-}
-
-/// An operator's pin: the environment stays at `revision` whatever lands on the branch.
-public struct PinRecord: Codable, Sendable, Equatable, Hashable {
-    public var revision: String
-    public var reason: String
-    public var by: String
-    public var at: Date
-
-    public init(revision: String, reason: String, by: String, at: Date) {
-        self.revision = revision
-        self.reason = reason
-        self.by = by
-        self.at = at
-    }
-}
-
-/// The phases of a rollout, in order. Persisted at every boundary so a restarted daemon resumes.
-/// Which phase may follow which is decided in one place, the reconciler's `RolloutMachine`.
-public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
-    case syncVariables
-    case deployBackend
-    case verifyBackend
-    case deployFrontend
-    case healthGate
-    case markKnownGood
-    /// A re-point rollout: moving every platform back to a known-good record's deployments.
-    case repointing
-    /// A re-point was issued: waiting until the services report the record's revision.
-    case verifyRepoint
-    case rollingBack
-    /// The automatic rollback was issued: waiting until the services report its revision.
-    case verifyRollback
-    case succeeded
-    case failed
-    case rolledBack
-    /// Replaced by a rollout of a newer desired revision before it finished.
-    case superseded
-
-    /// Whether the rollout still has work to do (a restarted daemon continues it).
-    public var isActive: Bool {
-        switch self {
-        case .succeeded, .failed, .rolledBack, .superseded: false
-        default: true
-        }
-    }
-
-    /// Records written before the machine existed may name the removed `preflight` phase, which
-    /// never did any platform work: such a rollout resumes at `syncVariables`.
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        if raw == "preflight" {
-            self = .syncVariables
-            return
-        }
-        guard let phase = RolloutPhase(rawValue: raw) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown rollout phase '\(raw)'"))
-        }
-        self = phase
-    }
-}
-
-/// What started a rollout: shown in status and history, and what notifications will name.
-public enum RolloutTrigger: String, Codable, Sendable {
-    /// The watched branch moved.
-    case push
-    /// An operator pinned the revision.
-    case pin
-    /// An operator rolled back to the revision.
-    case rollback
-    /// An operator allowed a failed revision again.
-    case retry
-    /// Drift healing moved the services back onto the known-good record's deployments.
-    case drift
-}
 
 /// The observed clock of a phase that must watch the services for a while (verification, the
 /// health window): time counts only between checks that were actually made close enough to each
@@ -140,14 +37,6 @@ public struct ObservedWindow: Codable, Sendable, Equatable, Hashable {
         next.checks += 1
         return next
     }
-}
-
-/// How a rollout moves the environment.
-public enum RolloutMode: String, Codable, Sendable {
-    /// Build and deploy the revision (variables, api + worker, verify, frontend, health gate).
-    case build
-    /// Re-point each platform at a known-good record's deployments: no build.
-    case repoint
 }
 
 /// The rollout in flight (or the last one, once it reached a terminal phase).
@@ -223,49 +112,6 @@ public struct FailedRevision: Codable, Sendable, Equatable, Hashable {
         self.at = at
         self.reason = reason
         self.phase = phase
-    }
-}
-
-/// What kind of event a history entry records.
-public enum HistoryKind: String, Codable, Sendable, CaseIterable {
-    case rolloutStarted
-    case knownGood
-    case rolloutFailed
-    case rolledBack
-    case pinned
-    case unpinned
-    case retried
-    case driftHealed
-    /// A rollout gave way to a newer desired revision before it finished.
-    case rolloutSuperseded
-    /// The environment was moved back to a known-good record's deployments (no build).
-    case repointed
-}
-
-/// One line of the append-only history. `sequence` is contiguous per environment (1, 2, 3...),
-/// which is how a reader checks that nothing was lost.
-public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
-    public var sequence: Int64
-    public var at: Date
-    public var kind: HistoryKind
-    public var revision: String?
-    public var by: String?
-    public var reason: String?
-    public var rolloutID: String?
-    public var detail: String?
-
-    public init(
-        sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
-        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil
-    ) {
-        self.sequence = sequence
-        self.at = at
-        self.kind = kind
-        self.revision = revision
-        self.by = by
-        self.reason = reason
-        self.rolloutID = rolloutID
-        self.detail = detail
     }
 }
 

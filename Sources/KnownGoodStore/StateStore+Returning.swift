@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Synchronization
 
 extension StateStore {

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// The store behind "rollback means moving a pointer": one document per environment plus an
 /// append-only history. Two backends: `FileStateStore` (`file:state/`) and `PostgresStateStore`
 /// (`postgres://...`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetContracts
 import Foundation
 import Reconciler
 

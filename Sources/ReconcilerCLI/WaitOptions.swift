@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import Reconciler
 import ReconcilerClient

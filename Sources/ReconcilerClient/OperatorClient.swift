@@ -1,7 +1,6 @@
+import ClipnetContracts
 import Foundation
 import HTTPTransport
-import KnownGoodStore
-import Reconciler
 
 /// Talks to a running daemon's operator API (docs/openapi.yaml) for the `reconciler` client
 /// commands: read status, history and plan; pin, unpin, roll back, reconcile and retry with the
@@ -39,7 +38,7 @@ public struct OperatorClient: Sendable {
     }
 
     public func history(limit: Int) async throws -> [HistoryEntry] {
-        try decode(HistoryBody.self, try await send(.get, "/history?limit=\(limit)")).entries
+        try decode(HistoryAnswer.self, try await send(.get, "/history?limit=\(limit)")).entries
     }
 
     public func plan() async throws -> PlanDocument {
@@ -47,25 +46,25 @@ public struct OperatorClient: Sendable {
     }
 
     public func pin(_ revision: String, reason: String, force: Bool) async throws -> PinRecord {
-        let body = try JSONEncoder().encode(PinBody(revision: revision, reason: reason, force: force))
-        return try decode(PinAnswerBody.self, try await send(.post, "/pin", body: Array(body), authenticated: true)).pin
+        let body = try JSONEncoder().encode(PinRequest(revision: revision, reason: reason, force: force))
+        return try decode(PinAnswer.self, try await send(.post, "/pin", body: Array(body), authenticated: true)).pin
     }
 
     /// - Returns: the branch the environment follows again.
     public func unpin(reason: String?) async throws -> String {
-        let body = try JSONEncoder().encode(UnpinBody(reason: reason))
-        return try decode(UnpinAnswerBody.self, try await send(.post, "/unpin", body: Array(body), authenticated: true)).following
+        let body = try JSONEncoder().encode(UnpinRequest(reason: reason))
+        return try decode(UnpinAnswer.self, try await send(.post, "/unpin", body: Array(body), authenticated: true)).following
     }
 
     public func rollback(to revision: String?, reason: String) async throws -> KnownGoodRecord {
-        let body = try JSONEncoder().encode(RollbackBody(to: revision, reason: reason))
-        return try decode(RollbackAnswerBody.self, try await send(.post, "/rollback", body: Array(body), authenticated: true)).rolledBackTo
+        let body = try JSONEncoder().encode(RollbackRequest(to: revision, reason: reason))
+        return try decode(RollbackAnswer.self, try await send(.post, "/rollback", body: Array(body), authenticated: true)).rolledBackTo
     }
 
     /// Lists, and with `apply` removes, the staging variables an earlier version wrote to
     /// Vercel's preview target.
     public func cleanupPreview(apply: Bool) async throws -> PreviewCleanup {
-        let body = try JSONEncoder().encode(CleanupPreviewBody(apply: apply))
+        let body = try JSONEncoder().encode(CleanupPreviewRequest(apply: apply))
         return try decode(PreviewCleanup.self, try await send(.post, "/cleanup/preview-variables", body: Array(body), authenticated: true))
     }
 
@@ -100,7 +99,7 @@ public struct OperatorClient: Sendable {
     }
 
     private func refusal(_ response: HTTPResponse, authenticated: Bool) -> OperatorClientError {
-        guard let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) else {
+        guard let body = try? JSONDecoder().decode(ErrorAnswer.self, from: Data(response.body)) else {
             return OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered HTTP \(response.status), not the reconciler's API")
         }
         var message = body.error.message
@@ -117,19 +116,4 @@ public struct OperatorClient: Sendable {
             throw OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered something that is not the reconciler's API")
         }
     }
-}
-
-// MARK: - Wire shapes (docs/openapi.yaml)
-
-private struct PinBody: Encodable { var revision: String; var reason: String; var force: Bool }
-private struct UnpinBody: Encodable { var reason: String? }
-private struct RollbackBody: Encodable { var to: String?; var reason: String }
-private struct CleanupPreviewBody: Encodable { var apply: Bool }
-private struct PinAnswerBody: Decodable { var pin: PinRecord }
-private struct UnpinAnswerBody: Decodable { var following: String }
-private struct RollbackAnswerBody: Decodable { var rolledBackTo: KnownGoodRecord }
-private struct HistoryBody: Decodable { var entries: [HistoryEntry] }
-private struct ErrorBody: Decodable {
-    struct Detail: Decodable { var code: String; var message: String }
-    var error: Detail
 }

@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import Foundation
 import Reconciler
 import ServiceLifecycle
@@ -30,28 +31,28 @@ struct DemoStory: Service {
             try await interlude()
 
             let feature = try sandbox.commit("Score clips with the new model", files: ["services/api/scoring.txt": "v2\n"])
-            say.act(2, "A developer merges \(short(feature)) to develop. Watch the same phases again.")
+            say.act(2, "A developer merges \(CommitID.short(feature)) to develop. Watch the same phases again.")
             try await follow(until: { $0.knownGood?.revision == feature })
             try await interlude()
 
             let broken = try sandbox.commit("Upgrade ffmpeg in the worker image", files: ["services/worker/Dockerfile": "FROM broken\n"])
             sandbox.railway.failBuild(revision: broken, serviceId: sandbox.manifest.railway.services.worker.serviceId)
-            say.act(3, "\(short(broken)) breaks the worker build. The reconciler rolls the environment back to the known-good record, without rebuilding.")
+            say.act(3, "\(CommitID.short(broken)) breaks the worker build. The reconciler rolls the environment back to the known-good record, without rebuilding.")
             try await follow(until: { $0.rollout?.revision == broken && ["rolledBack", "failed"].contains($0.rollout?.phase ?? "") })
             if let failed = daemon.status().document.desired.failed {
-                say.line("  → \(short(broken)) is held back: \(failed.reason)")
+                say.line("  → \(CommitID.short(broken)) is held back: \(failed.reason)")
             }
             say.line("  → The page shows the rolled-back state now: the failed revision held back, staging on the known-good record.")
             try await interlude(longer: true)
 
-            say.act(4, "An operator pins \(short(manifests)) (known-good): a re-point of the recorded deployments, no build.")
+            say.act(4, "An operator pins \(CommitID.short(manifests)) (known-good): a re-point of the recorded deployments, no build.")
             _ = try await daemon.pin(manifests, reason: "demo: hold the first release", by: "demo", force: false)
             try await follow(until: { $0.rollout?.revision == manifests && $0.rollout?.phase == "succeeded" })
             let fix = try sandbox.commit("Pin ffmpeg to a working version", files: ["services/worker/Dockerfile": "FROM ffmpeg:6\n"])
-            say.line("  → \(short(fix)) lands on develop while pinned; staging stays at \(short(manifests)).")
+            say.line("  → \(CommitID.short(fix)) lands on develop while pinned; staging stays at \(CommitID.short(manifests)).")
             try await interlude()
 
-            say.act(5, "The operator unpins: staging follows develop again and rolls out \(short(fix)).")
+            say.act(5, "The operator unpins: staging follows develop again and rolls out \(CommitID.short(fix)).")
             try await daemon.unpin(reason: "demo: back to the branch", by: "demo")
             try await follow(until: { $0.knownGood?.revision == fix })
 
@@ -84,11 +85,11 @@ struct DemoStory: Service {
         var last = ""
         while true {
             let status = daemon.status().document
-            let phase = status.rollout.map { "\($0.phase) \(short($0.revision))" } ?? "-"
+            let phase = status.rollout.map { "\($0.phase) \(CommitID.short($0.revision))" } ?? "-"
             if phase != last {
                 if let rollout = status.rollout {
                     let services = status.services.map { "\($0.name) \($0.status)" }.joined(separator: ", ")
-                    say.line("  \(Narrator.clock())  \(rollout.phase.padding(toLength: 15, withPad: " ", startingAt: 0)) \(short(rollout.revision))   \(services)")
+                    say.line("  \(Narrator.clock())  \(rollout.phase.padding(toLength: 15, withPad: " ", startingAt: 0)) \(CommitID.short(rollout.revision))   \(services)")
                     if let error = rollout.error, ["rollingBack", "failed"].contains(rollout.phase) { say.line("             why: \(error)") }
                 }
                 last = phase
@@ -97,11 +98,9 @@ struct DemoStory: Service {
             try await Task.sleep(for: .milliseconds(150))
         }
         let status = daemon.status().document
-        say.line("  \(Narrator.clock())  settled: known-good \(status.knownGood.map { short($0.revision) } ?? "none"); "
-                 + status.services.map { "\($0.name) \($0.revision.map(short) ?? "?")" }.joined(separator: ", "))
+        say.line("  \(Narrator.clock())  settled: known-good \(status.knownGood.map { CommitID.short($0.revision) } ?? "none"); "
+                 + status.services.map { "\($0.name) \($0.revision.map(CommitID.short) ?? "?")" }.joined(separator: ", "))
     }
-
-    private func short(_ revision: String) -> String { String(revision.prefix(12)) }
 
     private func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

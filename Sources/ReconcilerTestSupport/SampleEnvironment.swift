@@ -1,3 +1,4 @@
+import ClipnetContracts
 import DriftDetector
 import Foundation
 import GitWatch

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import DriftDetector
 import Testing
 
@@ -6,7 +7,7 @@ private let r2 = String(repeating: "2", count: 40)
 
 /// A staging environment where everything matches: each test changes one thing.
 private func desired(
-    revision: String = r1, inFlight: Set<ServiceRole> = [], production: Set<String> = ["prod-redis-fp"]
+    revision: String = r1, inFlight: Set<ServiceName> = [], production: Set<String> = ["prod-redis-fp"]
 ) -> DesiredEnvironment {
     DesiredEnvironment(
         revision: revision, frontendDeploymentID: "dpl_good", domain: "staging.clipnet.ai",
@@ -22,7 +23,7 @@ private func desired(
 private func observed(
     api: String? = r1, worker: String? = r1, frontend: String? = r1, alias: String? = "dpl_good",
     apiTag: String? = nil, workerTag: String? = nil, autoDeploy: Bool? = false,
-    variables: [ServiceRole: [String: LiveVariable]]? = nil, platformServices: [ObservedPlatformService]? = nil
+    variables: [ServiceName: [String: LiveVariable]]? = nil, platformServices: [ObservedPlatformService]? = nil
 ) -> ObservedEnvironment {
     ObservedEnvironment(
         services: [

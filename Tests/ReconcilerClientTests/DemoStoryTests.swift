@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import Foundation
 import HTTPTransport
 import Reconciler

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetJSON
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetLogging
 import Foundation
 import KnownGoodStore
@@ -29,7 +30,7 @@ import Testing
             }.values.filter { $0.count >= 8 } + [world.sandbox.cloudinary.configuration.apiSecret]  // checked by the inventory's folder probe
             #expect(secrets.count >= 8, "the canary must look for the tokens and every staging secret")
             let status = String(decoding: try StatusDocument.encoder().encode(world.daemon.status().document), as: UTF8.self)
-            let history = String(decoding: try StateCoding.encoder().encode(try await world.daemon.history(limit: 100)), as: UTF8.self)
+            let history = String(decoding: try ContractJSON.encoder().encode(try await world.daemon.history(limit: 100)), as: UTF8.self)
             let planText = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
             let logs = capture.lines.joined(separator: "\n")
             #expect(!logs.isEmpty)

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 
 /// One step of a simulated sequence. A sequence of these, with the seed that made it, replays

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 
@@ -9,7 +10,7 @@ public struct SimDeployer: PlatformDeployer {
     public let platform: Platform
     let callerEpoch: Int
 
-    public var services: Set<ServiceName> { platform == .vercel ? [.frontend] : [.api, .worker] }
+    public var services: Set<ServiceName> { Set(ServiceName.hosted(on: platform)) }
 
     private func check(_ service: ServiceName) throws {
         guard services.contains(service) else {

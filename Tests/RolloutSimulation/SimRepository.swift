@@ -1,3 +1,4 @@
+import ClipnetContracts
 import GitWatch
 import Reconciler
 import Synchronization

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetFormats
 import Deployers
 import Foundation
@@ -249,7 +250,7 @@ public final class SimWorld: Sendable {
 
     func observed(_ deployment: Deployment) -> ObservedDeployment {
         ObservedDeployment(
-            id: DeploymentID(deployment.id), service: deployment.service, platform: deployment.service == .frontend ? .vercel : .railway,
+            id: DeploymentID(deployment.id), service: deployment.service, platform: deployment.service.platform,
             commitSha: deployment.revision, image: nil, status: deployment.status, rawStatus: deployment.status.rawValue.uppercased(),
             url: nil, createdAt: deployment.createdAt, rolloutID: deployment.rolloutID)
     }

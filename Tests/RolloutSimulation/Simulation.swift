@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import Foundation
 import GitWatch
@@ -188,7 +189,7 @@ public final class Simulation: Sendable {
 
     /// Sends a build request as the leader would, outside any pass (for tests of the checker).
     public func sendBuild(of revision: String, service: ServiceName) async throws {
-        let deployer = SimDeployer(world: world, platform: service == .frontend ? .vercel : .railway, callerEpoch: store.epoch)
+        let deployer = SimDeployer(world: world, platform: service.platform, callerEpoch: store.epoch)
         _ = try await deployer.deploy(DeployRequest(service: service, revision: revision, rolloutID: "ro-outside"))
     }
 

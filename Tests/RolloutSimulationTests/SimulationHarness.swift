@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 import Reconciler
@@ -50,7 +51,7 @@ struct World {
         }
     }
 
-    func serving(_ service: Deployers.ServiceName) -> String? { simulation.world.servingRevision(service) }
+    func serving(_ service: ClipnetContracts.ServiceName) -> String? { simulation.world.servingRevision(service) }
 
     func mutations(_ operation: String) -> Int { simulation.world.mutations.filter { $0.operation == operation }.count }
 }

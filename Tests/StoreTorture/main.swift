@@ -10,6 +10,7 @@
 //   store-torture lead POSTGRES_URL ENVIRONMENT
 //     Campaigns for the environment's leadership (LeaderElection) and stays alive; prints
 //     `leader` when elected and `standby` when not (or no longer) leading.
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 

@@ -7,6 +7,7 @@
 //
 // Usage: FoundationBench [--commits 10000] [--rounds 30] [--writes 300] [--work DIR]
 import AsyncPrimitives
+import ClipnetContracts
 import Foundation
 import GitWatch
 import KnownGoodStore

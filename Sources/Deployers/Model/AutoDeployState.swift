@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// Whether the platform deploys a service by itself on a git push, racing the reconciler.
 public struct AutoDeployState: Sendable, Hashable {
     public var service: ServiceName

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// What to deploy: one service at one revision, on behalf of one rollout.
 public struct DeployRequest: Sendable, Hashable {
     public var service: ServiceName
@@ -18,7 +20,5 @@ public struct DeployRequest: Sendable, Hashable {
     }
 
     /// Whether `revision` is a full commit id (both platforms want the full sha, docs/platforms.md).
-    var hasFullRevision: Bool {
-        revision.utf8.count == 40 && revision.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
-    }
+    var hasFullRevision: Bool { CommitID(revision) != nil }
 }

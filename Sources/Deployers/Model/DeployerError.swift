@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// A platform call that failed, with whether trying again later can help.
 ///
 /// Messages name the platform, the operation and the platform's error code and text; they never

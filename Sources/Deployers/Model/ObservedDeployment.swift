@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 
 /// One deployment as the platform reports it: what the reconciler compares with the desired state.

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// Where and how the Railway client talks to Railway for the api and worker services.
 public struct RailwayConfiguration: Sendable {
     /// A Railway token and the header it travels in (docs/platforms.md).

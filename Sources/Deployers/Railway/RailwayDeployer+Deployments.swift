@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetFormats
 import ClipnetJSON
 import Foundation

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetJSON
 /// Topology and auto-deploy (docs/platforms.md).
 extension RailwayDeployer {

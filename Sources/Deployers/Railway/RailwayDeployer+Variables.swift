@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetJSON
 /// Service variables (docs/platforms.md).
 extension RailwayDeployer {

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// The alias: what "live" means for the frontend, and the rollback primitive.
 extension VercelDeployer {
     /// `POST /v2/deployments/{id}/aliases` `{"alias", "redirect": null}`, then confirms with

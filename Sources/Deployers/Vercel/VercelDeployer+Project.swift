@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// The project: topology and the (absent) auto-deploy switch.
 extension VercelDeployer {
     /// `GET /v9/projects/{id}`: the project is the one frontend service.

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetJSON
 
 /// Project environment variables (docs/platforms.md, "Custom environments on Vercel").

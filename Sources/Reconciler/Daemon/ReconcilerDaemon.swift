@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import Foundation
 import GitWatch

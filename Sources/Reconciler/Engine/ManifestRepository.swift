@@ -1,3 +1,4 @@
+import ClipnetContracts
 import GitWatch
 
 /// What a pass and the operator actions read from the repository: the manifests at a revision,

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 import Synchronization
@@ -11,35 +12,8 @@ import Synchronization
 /// A missing or refused token blocks every pass with a reason naming the variable, `/readyz`
 /// fails its `credentials` check, and status lists each platform's state.
 public final class PlatformAccess: Sendable {
-    public enum State: String, Sendable, Codable, Equatable {
-        /// Not asked yet (no pass has had a manifest).
-        case unchecked
-        /// The platform answered the read.
-        case verified
-        /// The token is missing from the daemon's environment.
-        case missing
-        /// The platform refused the token or does not show it the project (401, 403, 404).
-        case refused
-        /// The platform could not be asked (network, 5xx, rate limit); asked again next pass.
-        case unreachable
-    }
-
-    public struct Entry: Sendable, Codable, Equatable {
-        public var platform: Platform
-        /// The environment variable the token comes from (never the token).
-        public var tokenEnv: String
-        public var state: State
-        public var detail: String?
-        public var checkedAt: Date?
-
-        public init(platform: Platform, tokenEnv: String, state: State, detail: String? = nil, checkedAt: Date? = nil) {
-            self.platform = platform
-            self.tokenEnv = tokenEnv
-            self.state = state
-            self.detail = detail
-            self.checkedAt = checkedAt
-        }
-    }
+    public typealias Entry = StatusDocument.PlatformAccessEntry
+    public typealias State = StatusDocument.PlatformAccessEntry.State
 
     /// A platform's token variable and whether it is set (never the value).
     public struct Token: Sendable {

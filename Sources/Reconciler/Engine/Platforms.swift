@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 
 /// The deployers of one environment, built from its manifest at the revision a pass works on:
@@ -11,7 +12,11 @@ public struct Platforms: Sendable {
         self.railway = railway
     }
 
+    /// The deployer of the platform that hosts `service` (`ServiceName.platform`, the one table).
     public func deployer(for service: ServiceName) -> any PlatformDeployer {
-        service == .frontend ? vercel : railway
+        switch service.platform {
+        case .vercel: vercel
+        case .railway: railway
+        }
     }
 }

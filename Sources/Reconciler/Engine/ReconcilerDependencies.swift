@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import GitWatch
 import Logging

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import KnownGoodStore
 
 /// Store calls from a pass, with the store's errors turned into what they mean for the pass: a

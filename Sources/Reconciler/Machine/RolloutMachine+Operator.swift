@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 
@@ -58,12 +59,12 @@ extension RolloutMachine {
         let target: KnownGoodRecord
         if let wanted {
             guard let match = state.allKnownGood.first(where: { $0.revision == wanted }) else {
-                let known = state.allKnownGood.map { short($0.revision) }.joined(separator: ", ")
+                let known = state.allKnownGood.map { CommitID.short($0.revision) }.joined(separator: ", ")
                 throw OperatorError(.noRollbackTarget, "\(wanted) is not a known-good revision (known-good: \(known))")
             }
             if active == nil, live == wanted {
                 throw OperatorError(
-                    .noRollbackTarget, "staging already serves \(short(wanted)); nothing to roll back (`reconciler pin` holds it there)")
+                    .noRollbackTarget, "staging already serves \(CommitID.short(wanted)); nothing to roll back (`reconciler pin` holds it there)")
             }
             target = match
             // An explicit target is the operator's decision: its failed mark no longer holds it.
@@ -73,7 +74,7 @@ extension RolloutMachine {
             target = current
         } else {
             guard let previous = state.previousKnownGood.first(where: { state.failure(for: $0.revision) == nil }) else {
-                throw OperatorError(.noRollbackTarget, "there is no earlier known-good revision than \(short(current.revision))")
+                throw OperatorError(.noRollbackTarget, "there is no earlier known-good revision than \(CommitID.short(current.revision))")
             }
             target = previous
         }

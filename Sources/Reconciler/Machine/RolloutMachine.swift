@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 import KnownGoodStore
@@ -63,13 +64,13 @@ public enum RolloutMachine {
         let current = state.rollout.flatMap { $0.isActive ? $0.phase : nil }
         let next: RolloutPhase = start.mode == .build ? .syncVariables : .repointing
         if let active = state.rollout, active.isActive {
-            throw RolloutMachineError(.stale, "rollout \(active.id) of \(short(active.revision)) is in flight")
+            throw RolloutMachineError(.stale, "rollout \(active.id) of \(CommitID.short(active.revision)) is in flight")
         }
         guard state.pin?.revision == start.pinAtDecision else {
-            throw RolloutMachineError(.stale, "the pin changed after the pass decided to roll out \(short(start.revision))")
+            throw RolloutMachineError(.stale, "the pin changed after the pass decided to roll out \(CommitID.short(start.revision))")
         }
         guard state.failure(for: start.revision) == nil else {
-            throw RolloutMachineError(.stale, "\(short(start.revision)) was marked failed after the pass decided to roll it out")
+            throw RolloutMachineError(.stale, "\(CommitID.short(start.revision)) was marked failed after the pass decided to roll it out")
         }
         guard allows(from: current, start.mode == .build ? .startBuild : .startRepoint, to: next) else {
             throw RolloutMachineError(.illegalTransition, "cannot start a rollout from \(current?.rawValue ?? "(none)")")
@@ -79,7 +80,7 @@ public enum RolloutMachine {
             mode: start.mode, phaseStartedAt: now, rollbackTarget: start.rollbackTarget, trigger: start.trigger)
         state.rollout?.source = start.source
         let detail = start.mode == .build
-            ? "build; rollback target \(start.rollbackTarget.map { short($0.revision) } ?? "none (first rollout)")"
+            ? "build; rollback target \(start.rollbackTarget.map { CommitID.short($0.revision) } ?? "none (first rollout)")"
             : "re-point to known-good deployments: \(start.deployments.summary)"
         return [HistoryEntry(at: now, kind: .rolloutStarted, revision: start.revision, by: "reconciler", reason: start.source, rolloutID: start.id, detail: detail)]
     }
@@ -97,7 +98,7 @@ public enum RolloutMachine {
         case .supersede(let target):
             history.append(HistoryEntry(
                 at: now, kind: .rolloutSuperseded, revision: rollout.revision, by: "reconciler",
-                reason: "superseded by \(short(target))", rolloutID: rollout.id, detail: "stopped in \(phase.rawValue)"))
+                reason: "superseded by \(CommitID.short(target))", rolloutID: rollout.id, detail: "stopped in \(phase.rawValue)"))
             return .superseded
         case .variablesSynced:
             return .deployBackend
@@ -185,10 +186,10 @@ public enum RolloutMachine {
         let seconds = Int(check.timeoutSeconds)
         switch phase {
         case .verifyRollback:
-            let target = rollout.rollbackTarget.map { short($0.revision) } ?? "?"
+            let target = rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?"
             return fail("the rollback to \(target) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history, now: now)
         default:
-            return fail("\(short(rollout.revision)) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history, now: now)
+            return fail("\(CommitID.short(rollout.revision)) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history, now: now)
         }
     }
 
@@ -224,7 +225,7 @@ public enum RolloutMachine {
         let phase = rollout.phase
         switch phase {
         case .rollingBack, .verifyRollback:
-            let target = rollout.rollbackTarget.map { short($0.revision) } ?? "?"
+            let target = rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?"
             let message = "rollback to \(target) failed: \(reason); the environment needs a person"
             rollout.error = [rollout.error, message].compactMap { $0 }.joined(separator: "; ")
             history.append(HistoryEntry(at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: message, rolloutID: rollout.id))
@@ -232,7 +233,7 @@ public enum RolloutMachine {
         default:
             let rollsBack = rollout.mode != .repoint && rollout.rollbackTarget != nil
             let detail = rollsBack
-                ? "failed in \(phase.rawValue); rolling back to \(short(rollout.rollbackTarget!.revision))"
+                ? "failed in \(phase.rawValue); rolling back to \(CommitID.short(rollout.rollbackTarget!.revision))"
                 : "failed in \(phase.rawValue); \(rollout.mode == .repoint ? "the re-point is left as it is" : "no known-good revision to roll back to, the environment is left as it is")"
             rollout.error = reason
             rollout.failedPhase = phase

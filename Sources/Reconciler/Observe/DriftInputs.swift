@@ -16,12 +16,11 @@ enum DriftInputs {
     ) -> DesiredEnvironment {
         let manifest = preflight.resolved.manifest
         let changing = state.rollout?.isActive == true || state.settledRevision != target
-        var variables: [ServiceRole: [String: ExpectedVariable]] = [:]
+        var variables: [ServiceName: [String: ExpectedVariable]] = [:]
         if !changing {
             for service in ServiceName.allCases where observation.variables[service] != nil {
-                guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
                 let compute = { DesiredVariables.expected(service, preflight: preflight, revision: target) }
-                variables[role] = expected.map { $0.expected(service, revision: target, compute: compute) } ?? compute()
+                variables[service] = expected.map { $0.expected(service, revision: target, compute: compute) } ?? compute()
             }
         }
         return DesiredEnvironment(
@@ -34,21 +33,20 @@ enum DriftInputs {
                 .redis: manifest.railway.redis.serviceId, .postgres: manifest.railway.postgres.serviceId,
             ],
             productionFingerprints: preflight.denied.fingerprintSet,
-            inFlight: changing ? Set(ServiceRole.allCases) : [])
+            inFlight: changing ? Set(ServiceName.allCases) : [])
     }
 
     static func observed(_ observation: Observation) -> ObservedEnvironment {
         let services = ServiceName.allCases.compactMap { name -> ObservedService? in
-            guard let seen = observation.services[name], let role = ServiceRole(rawValue: name.rawValue), seen.deployment != nil else { return nil }
+            guard let seen = observation.services[name], seen.deployment != nil else { return nil }
             return ObservedService(
-                role: role, revision: seen.platformRevision,
+                role: name, revision: seen.platformRevision,
                 versionTag: seen.revisionSource == .platform ? nil : seen.reportedRevision,
                 deploymentID: seen.deployment?.id.rawValue, autoDeploy: observation.autoDeploy[name]?.enabled)
         }
-        var variables: [ServiceRole: [String: LiveVariable]] = [:]
+        var variables: [ServiceName: [String: LiveVariable]] = [:]
         for (service, list) in observation.variables {
-            guard let role = ServiceRole(rawValue: service.rawValue) else { continue }
-            variables[role] = Dictionary(list.map { variable in
+            variables[service] = Dictionary(list.map { variable in
                 (variable.key, LiveVariable(
                     fingerprint: variable.valueSHA256.map { "sha256:" + $0 }, identifierFingerprints: variable.identifierFingerprints))
             }, uniquingKeysWith: { (first: LiveVariable, _: LiveVariable) in first })

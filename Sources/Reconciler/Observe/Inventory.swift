@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import Foundation
 
 /// The environment's resources the reconciler does not deploy but the services need, checked

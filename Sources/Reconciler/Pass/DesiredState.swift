@@ -1,3 +1,4 @@
+import ClipnetContracts
 import KnownGoodStore
 
 /// What a pass works toward, decided from the record and the branch head alone (no I/O).
@@ -51,7 +52,7 @@ public struct DesiredState: Sendable, Equatable {
     /// Why `desired` is not rolled out, when it failed and waits for a new commit or a retry.
     public static func heldBack(_ desired: String, in state: EnvironmentState) -> String? {
         guard state.rollout?.isActive != true, let failure = state.failure(for: desired) else { return nil }
-        return "\(short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
+        return "\(CommitID.short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
             + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
     }
 

@@ -68,7 +68,7 @@ public final class EnvironmentReconciler: Sendable {
         let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
         outcome.desired = desired
         if let waiting = desired.waiting, let target = desired.target {
-            notes.add("wait", nil, "\(short(waiting)) rolls out after the rollout of \(short(target)) ends")
+            notes.add("wait", nil, "\(CommitID.short(waiting)) rolls out after the rollout of \(CommitID.short(target)) ends")
         }
         guard let revision = desired.manifestRevision else {
             return recorder.finish(.succeeded, message: desired.blockedBy ?? "nothing to do")
@@ -238,7 +238,7 @@ public final class EnvironmentReconciler: Sendable {
             return desired.blockedBy ?? "nothing to do"
         }
         let drift = outcome.drift
-        guard !drift.isEmpty else { return "in sync at \(short(target))" }
+        guard !drift.isEmpty else { return "in sync at \(CommitID.short(target))" }
         let plan = HealPlan(drift: drift, policies: outcome.policies, observation: outcome.observation, target: target, record: state.knownGoodRecord(for: target))
         for line in plan.reported { notes.add("report", line.service, line.detail) }
         guard plan.acts else { return plan.summary }
@@ -281,7 +281,7 @@ public final class EnvironmentReconciler: Sendable {
             for item in plan.repointDrift { ReconcilerMetrics.driftHealed(item.kind) }
             let started = try await driver.heal(outcome.state, target: target, reason: plan.repointDrift.map(\.description).joined(separator: "; "))
             outcome.state = started
-            notes.add("heal", nil, "re-point \(plan.repoint.map(\.rawValue).joined(separator: ", ")) to known-good \(short(target))")
+            notes.add("heal", nil, "re-point \(plan.repoint.map(\.rawValue).joined(separator: ", ")) to known-good \(CommitID.short(target))")
             let (end, after) = try await driver.run(started, desired: desired)
             outcome.state = after
             if case .wait(let delay, let why) = end { throw ReconcileError.waiting(.buildInProgress, retryAfter: delay, why) }

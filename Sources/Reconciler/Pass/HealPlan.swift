@@ -29,7 +29,7 @@ struct HealPlan: Sendable {
         // Every platform already serves the target: a version the services report differently is
         // a restart not yet visible in their version endpoint or heartbeat, and re-pointing would
         // change nothing.
-        let platformsAtTarget = [ServiceName.api, .worker].allSatisfy { sameRevision(observation?.services[$0]?.platformRevision, target) }
+        let platformsAtTarget = [ServiceName.api, .worker].allSatisfy { CommitID.same(observation?.services[$0]?.platformRevision, target) }
         let (heal, report) = DriftDetector.partition(drift, policies: policies)
         for item in report {
             reported.append((item.service, "\(item.kind.rawValue): \(item.detail)" + (item.healable ? "" : " (reported: re-applying the manifest cannot remove it)")))
@@ -37,8 +37,8 @@ struct HealPlan: Sendable {
         summary = "\(report.count) drift item(s) reported"
         guard !heal.isEmpty else { return }
         if heal.allSatisfy({ $0.kind == .versionSkew }) && platformsAtTarget {
-            for item in heal { reported.append((nil, "versionSkew: \(item.detail) (both run \(short(target)) by the platform's records; waiting for them to report it)")) }
-            summary = "version skew reported; the platforms already serve \(short(target))"
+            for item in heal { reported.append((nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)")) }
+            summary = "version skew reported; the platforms already serve \(CommitID.short(target))"
             return
         }
         var repointSet: Set<ServiceName> = []
@@ -50,9 +50,9 @@ struct HealPlan: Sendable {
             case .revision, .alias:
                 if let service { repointSet.insert(service); repointDrift.append(item) }
             case .versionSkew where platformsAtTarget:
-                reported.append((nil, "versionSkew: \(item.detail) (both run \(short(target)) by the platform's records; waiting for them to report it)"))
+                reported.append((nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)"))
             case .versionSkew:
-                repointSet.formUnion([.api, .worker])
+                repointSet.formUnion(ServiceName.backend)
                 repointDrift.append(item)
             case .variables, .isolation:
                 if let service { reapplySet.insert(service); healedDirectly.append(item) }
@@ -63,7 +63,7 @@ struct HealPlan: Sendable {
             }
         }
         for service in repointSet where record?.deployments[service] == nil {
-            reported.append((service.rawValue, "\(service): no known-good deployment recorded for \(short(target)), cannot re-point"))
+            reported.append((service.rawValue, "\(service): no known-good deployment recorded for \(CommitID.short(target)), cannot re-point"))
             repointSet.remove(service)
         }
         if repointSet.isEmpty { repointDrift = [] }

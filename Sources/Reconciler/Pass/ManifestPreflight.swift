@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import ClipnetFormats
 import Crypto
 import Dispatch
@@ -28,11 +29,11 @@ enum ManifestPreflight {
                 files[path] = try ManifestFile.decode(try await dependencies.repository.readFile(path, at: commit), file: path)
             } catch let error as ConfigError {
                 throw ReconcileError.stalled(
-                    .invalidManifest, "the \(environment) manifest at \(short(revision)) was refused before touching any platform: \(error.description)")
+                    .invalidManifest, "the \(environment) manifest at \(CommitID.short(revision)) was refused before touching any platform: \(error.description)")
             } catch let error as GitError where error.code == .notFound {
                 continue
             } catch {
-                throw ReconcileError.transient(.gitUnavailable, "reading \(path) at \(short(revision)): \(error)")
+                throw ReconcileError.transient(.gitUnavailable, "reading \(path) at \(CommitID.short(revision)): \(error)")
             }
         }
         let key = contentKey(files)
@@ -44,7 +45,7 @@ enum ManifestPreflight {
         }
         // Refusals are kept with a placeholder for the revision: the same manifests at another
         // commit are refused in the same words, naming that commit.
-        let outcome = general.mapError { ReconcileError($0.kind, $0.reason, $0.message.replacingOccurrences(of: revisionToken, with: short(revision))) }
+        let outcome = general.mapError { ReconcileError($0.kind, $0.reason, $0.message.replacingOccurrences(of: revisionToken, with: CommitID.short(revision))) }
         dependencies.preflightCache.store(outcome, for: revision, content: key, general: general)
         return try outcome.get()
     }

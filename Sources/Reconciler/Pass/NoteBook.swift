@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Synchronization
 
 /// What a pass did (or, for a plan, would do), in order: for status, logs and `reconciler plan`.

@@ -14,9 +14,9 @@ struct PlanWriter {
         guard let target = desired.target else { return }
         if let rollout = state.rollout, rollout.isActive {
             if desired.supersedes, rollout.revision != target {
-                notes.add("supersede", nil, "stop the rollout of \(short(rollout.revision)) (\(rollout.phase.rawValue)) for \(short(target))")
+                notes.add("supersede", nil, "stop the rollout of \(CommitID.short(rollout.revision)) (\(rollout.phase.rawValue)) for \(CommitID.short(target))")
             } else {
-                notes.add("continue", nil, "the \(rollout.mode?.rawValue ?? "build") rollout \(rollout.id) of \(short(rollout.revision)) is in phase \(rollout.phase.rawValue)")
+                notes.add("continue", nil, "the \(rollout.mode?.rawValue ?? "build") rollout \(rollout.id) of \(CommitID.short(rollout.revision)) is in phase \(rollout.phase.rawValue)")
                 return
             }
         } else if state.settledRevision == target {
@@ -32,9 +32,9 @@ struct PlanWriter {
         }
         if let record = state.knownGoodRecord(for: target) {
             for service in [ServiceName.api, .worker, .frontend] {
-                notes.add("repoint", service.rawValue, "serve recorded deployment \(record.deployments[service] ?? "none") of \(short(target)) again (no build)")
+                notes.add("repoint", service.rawValue, "serve recorded deployment \(record.deployments[service] ?? "none") of \(CommitID.short(target)) again (no build)")
             }
-            notes.add("verify", nil, "the services report \(short(target)) again")
+            notes.add("verify", nil, "the services report \(CommitID.short(target)) again")
             return
         }
         let manifest = preflight.resolved.manifest
@@ -42,12 +42,12 @@ struct PlanWriter {
             let count = DesiredVariables.of(service, preflight: preflight, revision: target).count
             notes.add("syncVariables", service.rawValue, "upsert \(count) variable(s) without deploying")
         }
-        notes.add("deploy", "api", "deploy \(target) with version tag \(short(target))")
-        notes.add("deploy", "worker", "deploy \(target) with version tag \(short(target))")
-        notes.add("verify", nil, "the API's version endpoint and the new worker deployment's heartbeats report \(short(target))")
+        notes.add("deploy", "api", "deploy \(target) with version tag \(CommitID.short(target))")
+        notes.add("deploy", "worker", "deploy \(target) with version tag \(CommitID.short(target))")
+        notes.add("verify", nil, "the API's version endpoint and the new worker deployment's heartbeats report \(CommitID.short(target))")
         notes.add("deploy", "frontend", "deploy \(target)")
         notes.add("alias", "frontend", "point \(manifest.frontend.domain) at the new deployment")
         notes.add("healthGate", nil, "health URLs answer 2xx for \(manifest.rollout.healthWindowSeconds)s")
-        notes.add("markKnownGood", nil, "record \(short(target)) as known-good")
+        notes.add("markKnownGood", nil, "record \(CommitID.short(target)) as known-good")
     }
 }

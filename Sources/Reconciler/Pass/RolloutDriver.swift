@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import Foundation
 import KnownGoodStore
@@ -82,7 +83,7 @@ struct RolloutDriver: Sendable {
         guard entry.state == "expired" else { return true }
         switch dependencies.settings.expiredRollback {
         case .rebuild:
-            notes.add("rebuild", nil, "\(short(record.revision)) is no longer rollback-ready (\(entry.detail)): building it again")
+            notes.add("rebuild", nil, "\(CommitID.short(record.revision)) is no longer rollback-ready (\(entry.detail)): building it again")
             dependencies.logger.warning("A known-good record expired; rebuilding its commit", metadata: [
                 "revision": "\(record.revision)", "detail": "\(entry.detail)",
             ])
@@ -90,7 +91,7 @@ struct RolloutDriver: Sendable {
         case .stall:
             throw ReconcileError.stalled(
                 .rollbackExpired,
-                "\(short(record.revision)) is no longer rollback-ready (\(entry.detail)) and reconcile.expiredRollback is stall: "
+                "\(CommitID.short(record.revision)) is no longer rollback-ready (\(entry.detail)) and reconcile.expiredRollback is stall: "
                     + "pin another revision, or `reconciler retry` after setting it to rebuild")
         }
     }
@@ -203,11 +204,11 @@ struct RolloutDriver: Sendable {
 
     static func finishedReason(_ rollout: RolloutRecord) -> String {
         switch rollout.phase {
-        case .succeeded where rollout.mode == .repoint: "re-pointed to known-good \(short(rollout.revision)) without a build"
-        case .succeeded: "\(short(rollout.revision)) rolled out and marked known-good"
-        case .rolledBack: "\(short(rollout.revision)) failed and was rolled back to \(rollout.rollbackTarget.map { short($0.revision) } ?? "?")"
-        case .failed: "\(short(rollout.revision)) failed: \(rollout.error ?? "?")"
-        default: "\(short(rollout.revision)) \(rollout.phase.rawValue)"
+        case .succeeded where rollout.mode == .repoint: "re-pointed to known-good \(CommitID.short(rollout.revision)) without a build"
+        case .succeeded: "\(CommitID.short(rollout.revision)) rolled out and marked known-good"
+        case .rolledBack: "\(CommitID.short(rollout.revision)) failed and was rolled back to \(rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?")"
+        case .failed: "\(CommitID.short(rollout.revision)) failed: \(rollout.error ?? "?")"
+        default: "\(CommitID.short(rollout.revision)) \(rollout.phase.rawValue)"
         }
     }
 

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import KnownGoodStore
 
@@ -8,14 +9,14 @@ import KnownGoodStore
 struct DeployBackendPhase: PhaseHandler {
     func run(_ rollout: RolloutRecord, _ environment: PhaseEnvironment) async throws -> PhaseStep {
         let railway = environment.platforms.railway
-        let services: [ServiceName] = [.api, .worker]
+        let services = ServiceName.backend
         var record = rollout
         var observed: [ServiceName: ObservedDeployment] = [:]
         do {
             for service in services where record.deployments[service] == nil {
                 let id = try await railway.deploy(DeployRequest(service: service, revision: record.revision, rolloutID: record.id))
                 record = try await environment.commit(.deploymentCreated(service, id.rawValue), record)
-                environment.note("deploy", service.rawValue, "deployment \(id) of \(short(record.revision))")
+                environment.note("deploy", service.rawValue, "deployment \(id) of \(CommitID.short(record.revision))")
                 environment.dependencies.logger.info("Deployment started", metadata: [
                     "rollout.id": "\(record.id)", "revision": "\(record.revision)", "service": "\(service)", "deployment": "\(id)",
                 ])
@@ -30,7 +31,7 @@ struct DeployBackendPhase: PhaseHandler {
         if let (service, failed) = observed.sorted(by: { $0.key.rawValue < $1.key.rawValue })
             .first(where: { $0.value.status.isTerminal && !$0.value.status.isSuccess }) {
             await environment.cancelUnfinished(record)
-            return .event(.failed(reason: "the \(service) deployment \(failed.id) of \(short(record.revision)) ended \(failed.rawStatus)"))
+            return .event(.failed(reason: "the \(service) deployment \(failed.id) of \(CommitID.short(record.revision)) ended \(failed.rawStatus)"))
         }
         if services.allSatisfy({ observed[$0]?.status.isSuccess == true }) {
             return .event(.backendReady)

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import KnownGoodStore
 
@@ -11,12 +12,12 @@ struct DeployFrontendPhase: PhaseHandler {
             if record.deployments.frontend == nil {
                 let id = try await vercel.deploy(DeployRequest(service: .frontend, revision: record.revision, rolloutID: record.id))
                 record = try await environment.commit(.deploymentCreated(.frontend, id.rawValue), record)
-                environment.note("deploy", "frontend", "deployment \(id) of \(short(record.revision))")
+                environment.note("deploy", "frontend", "deployment \(id) of \(CommitID.short(record.revision))")
             }
             let id = DeploymentID(record.deployments.frontend ?? "")
             let deployment = try await vercel.deployment(id, of: .frontend)
             if deployment.status.isTerminal && !deployment.status.isSuccess {
-                return .event(.failed(reason: "the frontend deployment \(id) of \(short(record.revision)) ended \(deployment.rawStatus)"))
+                return .event(.failed(reason: "the frontend deployment \(id) of \(CommitID.short(record.revision)) ended \(deployment.rawStatus)"))
             }
             guard deployment.status.isSuccess else {
                 let timeout = Duration.seconds(environment.manifest.rollout.deployTimeoutSeconds)

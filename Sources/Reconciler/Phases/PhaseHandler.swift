@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import ClipnetConfig
+import ClipnetContracts
 import ClipnetFormats
 import Deployers
 import Foundation

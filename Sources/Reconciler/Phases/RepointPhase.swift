@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import Foundation
 import KnownGoodStore
@@ -47,13 +48,13 @@ struct RepointPhase: PhaseHandler {
                 if Self.servesAlready(service, live: live, deployment: deployment, revision: target.revision) {
                     try await deployer.upsertVariables(variables[service] ?? [], for: service)
                     record = try await environment.commit(.repointIssued(service, live?.id.rawValue ?? deployment), record)
-                    done.append("\(service) already serves \(short(target.revision)); variables re-applied")
+                    done.append("\(service) already serves \(CommitID.short(target.revision)); variables re-applied")
                     continue
                 }
                 let serving = try await deployer.repoint(service, to: DeploymentID(deployment), reapplying: variables[service] ?? [])
                 record = try await environment.commit(.repointIssued(service, serving.rawValue), record)
                 done.append("\(service) re-pointed to \(deployment)" + (serving.rawValue == deployment ? "" : " (serving as \(serving))"))
-                environment.note(rollingBack ? "rollback" : "repoint", service.rawValue, "\(deployment) of \(short(target.revision))")
+                environment.note(rollingBack ? "rollback" : "repoint", service.rawValue, "\(deployment) of \(CommitID.short(target.revision))")
                 environment.dependencies.logger.info("Service re-pointed", metadata: [
                     "service": "\(service)", "revision": "\(target.revision)", "deployment": "\(deployment)", "deployment.serving": "\(serving)",
                 ])
@@ -63,7 +64,7 @@ struct RepointPhase: PhaseHandler {
                 }
             }
         } catch {
-            return try environment.classify(error, during: "\(rollingBack ? "rolling back" : "re-pointing") to \(short(target.revision))", failure: refused)
+            return try environment.classify(error, during: "\(rollingBack ? "rolling back" : "re-pointing") to \(CommitID.short(target.revision))", failure: refused)
         }
         if !pending.isEmpty {
             if record.timeInPhase(now: environment.now) > environment.settings.verifyTimeout {
@@ -71,7 +72,7 @@ struct RepointPhase: PhaseHandler {
             }
             return .wait(environment.settings.rolloutPollInterval, "waiting for the rollback deployment(s): \(pending.joined(separator: ", "))")
         }
-        if variables.isEmpty { done.append("variables not re-applied: the manifest at \(short(target.revision)) could not be checked") }
+        if variables.isEmpty { done.append("variables not re-applied: the manifest at \(CommitID.short(target.revision)) could not be checked") }
         return .event(.repointed(detail: done.joined(separator: "; ")))
     }
 
@@ -95,6 +96,6 @@ struct RepointPhase: PhaseHandler {
     static func servesAlready(_ service: ServiceName, live: ObservedDeployment?, deployment: String, revision: String) -> Bool {
         guard let live else { return false }
         if service == .frontend { return live.id.rawValue == deployment }
-        return live.id.rawValue == deployment || (live.status.isSuccess && sameRevision(live.commitSha ?? live.imageTag, revision))
+        return live.id.rawValue == deployment || (live.status.isSuccess && CommitID.same(live.commitSha ?? live.imageTag, revision))
     }
 }

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 
@@ -20,8 +21,8 @@ struct ServiceLook: Sendable {
         let dependencies = environment.dependencies
         let manifest = environment.manifest
         let api = await dependencies.probes.version(at: manifest.railway.services.api.versionUrl)
-        let apiVerified = sameRevision(api.value, revision)
-        let apiText = api.value.map { "the API reports \(short($0))" } ?? (api.failure ?? "the API reports nothing")
+        let apiVerified = CommitID.same(api.value, revision)
+        let apiText = api.value.map { "the API reports \(CommitID.short($0))" } ?? (api.failure ?? "the API reports nothing")
 
         let workerVerified: Bool
         let workerText: String
@@ -36,8 +37,8 @@ struct ServiceLook: Sendable {
         case .platform:
             let live = try await environment.platforms.railway.observe(.worker)
             let recorded = live.flatMap { $0.commitSha ?? $0.imageTag }
-            workerVerified = live?.status.isSuccess == true && sameRevision(recorded, revision)
-            workerText = "the worker deployment records \(recorded.map(short) ?? "nothing") (platform record, no heartbeat check)"
+            workerVerified = live?.status.isSuccess == true && CommitID.same(recorded, revision)
+            workerText = "the worker deployment records \(recorded.map(CommitID.short) ?? "nothing") (platform record, no heartbeat check)"
         }
 
         var aliasVerified: Bool?

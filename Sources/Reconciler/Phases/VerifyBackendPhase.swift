@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import KnownGoodStore
 
@@ -18,7 +19,7 @@ struct VerifyBackendPhase: PhaseHandler {
         let check = VerificationCheck(
             verified: look.backendVerified, detail: look.detail, timeoutSeconds: environment.settings.verifyTimeout.seconds,
             maxGapSeconds: environment.maxGapSeconds(checkInterval: environment.settings.rolloutPollInterval))
-        return .wait(environment.settings.rolloutPollInterval, "waiting for \(short(rollout.revision)) to be reported: \(look.detail)",
+        return .wait(environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(rollout.revision)) to be reported: \(look.detail)",
                      event: .verificationChecked(check))
     }
 }

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import KnownGoodStore
 
@@ -18,7 +19,7 @@ struct VerifyTargetPhase: PhaseHandler {
         do {
             look = try await ServiceLook.take(revision: target.revision, workerDeployments: workers, frontendDeployment: frontend, environment)
         } catch {
-            return try environment.classify(error, during: "verifying \(short(target.revision))", failure: rollingBack ? { .rollbackFailed(reason: $0) } : { .failed(reason: $0) })
+            return try environment.classify(error, during: "verifying \(CommitID.short(target.revision))", failure: rollingBack ? { .rollbackFailed(reason: $0) } : { .failed(reason: $0) })
         }
         // A service with no recorded deployment was left as it is: it is not judged.
         let verified = (target.deployments.api == nil || look.apiVerified)
@@ -28,7 +29,7 @@ struct VerifyTargetPhase: PhaseHandler {
             verified: verified, detail: look.detail, timeoutSeconds: environment.settings.verifyTimeout.seconds,
             maxGapSeconds: environment.maxGapSeconds(checkInterval: environment.settings.rolloutPollInterval))
         if verified { environment.note("verify", nil, look.detail) }
-        return .wait(environment.settings.rolloutPollInterval, "waiting for \(short(target.revision)) to be reported: \(look.detail)",
+        return .wait(environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(target.revision)) to be reported: \(look.detail)",
                      event: .verificationChecked(check))
     }
 }

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetFormats
 import Foundation
 
@@ -14,25 +15,25 @@ public enum WorkerVerification {
         guard !fleet.workers.isEmpty else { return (false, "no worker heartbeat") }
         let named = fleet.workers.filter { $0.deploymentId.map(deployments.contains) == true }
         if !named.isEmpty {
-            let wrong = named.filter { !sameRevision($0.version, revision) }
-            if wrong.isEmpty { return (true, "\(named.count) worker(s) of the new deployment report \(short(revision))") }
-            return (false, "workers of the new deployment report " + Set(wrong.map { short($0.version) }).sorted().joined(separator: ", "))
+            let wrong = named.filter { !CommitID.same($0.version, revision) }
+            if wrong.isEmpty { return (true, "\(named.count) worker(s) of the new deployment report \(CommitID.short(revision))") }
+            return (false, "workers of the new deployment report " + Set(wrong.map { CommitID.short($0.version) }).sorted().joined(separator: ", "))
         }
         let anonymous = fleet.workers.filter { $0.deploymentId == nil }
-        let atRevision = anonymous.filter { sameRevision($0.version, revision) }
+        let atRevision = anonymous.filter { CommitID.same($0.version, revision) }
         guard !atRevision.isEmpty else {
-            return (false, "worker heartbeats report " + fleet.versions.map { short($0.version) }.joined(separator: ", "))
+            return (false, "worker heartbeats report " + fleet.versions.map { CommitID.short($0.version) }.joined(separator: ", "))
         }
         let firstAtRevision = atRevision.compactMap { $0.startedAt.flatMap(RFC3339.date(from:)) }.min()
         let skewed = anonymous.filter { worker in
-            guard !sameRevision(worker.version, revision) else { return false }
+            guard !CommitID.same(worker.version, revision) else { return false }
             guard let first = firstAtRevision, let started = worker.startedAt.flatMap(RFC3339.date(from:)) else { return false }
             return started > first
         }
         if !skewed.isEmpty {
-            return (false, "worker(s) started after the deploy report " + Set(skewed.map { short($0.version) }).sorted().joined(separator: ", "))
+            return (false, "worker(s) started after the deploy report " + Set(skewed.map { CommitID.short($0.version) }).sorted().joined(separator: ", "))
         }
         let draining = anonymous.count - atRevision.count
-        return (true, "\(atRevision.count) worker(s) report \(short(revision))" + (draining > 0 ? "; \(draining) older one(s) draining" : ""))
+        return (true, "\(atRevision.count) worker(s) report \(CommitID.short(revision))" + (draining > 0 ? "; \(draining) older one(s) draining" : ""))
     }
 }

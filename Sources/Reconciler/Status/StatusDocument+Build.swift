@@ -12,7 +12,7 @@ extension StatusDocument {
         environment: String, state: EnvironmentState, watch: WatchStatus, lastPass: PassReport?,
         services: [Service], drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool, lastPassGeneration: Int64? = nil
     ) {
-        let pin = state.pin.map { Pin(revision: $0.revision, reason: $0.reason, by: $0.by, at: $0.at) }
+        let pin = state.pin
         let desiredRevision = state.pin?.revision ?? watch.head?.hex
         let failure = desiredRevision.flatMap { state.failure(for: $0) }.map {
             Failure(at: $0.at, reason: $0.reason, phase: $0.phase?.rawValue)
@@ -21,15 +21,13 @@ extension StatusDocument {
             environment: environment,
             branch: watch.branch,
             desired: Desired(revision: desiredRevision, source: pin == nil ? .branch : .pin, pin: pin, failed: failure),
-            knownGood: state.knownGood.map {
-                KnownGood(revision: $0.revision, at: $0.at, deployments: Deployments($0.deployments))
-            },
+            knownGood: state.knownGood,
             services: services,
             drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },
             rollout: state.rollout.map {
                 Rollout(
                     id: $0.id, revision: $0.revision, phase: $0.phase.rawValue, startedAt: $0.startedAt, updatedAt: $0.updatedAt,
-                    deployments: Deployments($0.deployments), error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification)
+                    deployments: $0.deployments, error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification)
             },
             lastReconcile: lastPass.map {
                 LastReconcile(
@@ -39,11 +37,5 @@ extension StatusDocument {
             git: Git(head: watch.head?.hex, lastFetchAt: watch.lastSuccessAt, lastError: watch.lastError),
             leader: leader)
         stateGeneration = state.generation
-    }
-}
-
-extension StatusDocument.Deployments {
-    init(_ deployments: ServiceDeployments) {
-        self.init(frontend: deployments.frontend, api: deployments.api, worker: deployments.worker)
     }
 }

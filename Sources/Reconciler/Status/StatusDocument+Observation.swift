@@ -12,7 +12,7 @@ extension StatusDocument {
     ) {
         let services = ServiceName.allCases.map { name -> Service in
             guard let seen = observation?.services[name] else {
-                return Service(name: name.rawValue, platform: name == .frontend ? "vercel" : "railway", revision: nil, deploymentId: nil,
+                return Service(name: name.rawValue, platform: name.platform.rawValue, revision: nil, deploymentId: nil,
                                status: "unknown", healthy: nil, revisionSource: nil)
             }
             return Service(

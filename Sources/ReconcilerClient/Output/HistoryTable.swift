@@ -1,6 +1,5 @@
+import ClipnetContracts
 import Foundation
-import KnownGoodStore
-import Reconciler
 
 /// `reconciler history`: one line per entry, newest first.
 public enum HistoryTable {

@@ -1,11 +1,11 @@
+import ClipnetContracts
 import ClipnetFormats
 import Foundation
-import KnownGoodStore
 
 /// Times as the commands print them: RFC 3339 UTC, with how long ago in words.
 public enum TimeWords {
     public static func stamp(_ date: Date) -> String {
-        let text = StateCoding.rfc3339(date)
+        let text = ContractJSON.rfc3339(date)
         // Drop the milliseconds for people: 2026-11-30T10:00:00Z.
         if let dot = text.firstIndex(of: "."), text.hasSuffix("Z") { return String(text[..<dot]) + "Z" }
         return text

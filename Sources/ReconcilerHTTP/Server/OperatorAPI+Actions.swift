@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Hummingbird
 import Logging
 import Prometheus

@@ -61,7 +61,7 @@ extension StatusPage {
         guard let rollout = document.rollout else {
             return card("Rollout", id: "rollout", "<p class=\"muted\">No rollout has run yet.</p>\n")
         }
-        let active = !Verdict.terminalPhases.contains(rollout.phase)
+        let active = rollout.isActive
         var body = "<p>\(HTML.revision(rollout.revision)) <strong>\(HTML.escape(PhaseText.name(rollout.phase)))</strong></p>\n"
         if active || rollout.phase == "rollingBack" { body += phaseSteps(rollout.phase) }
         body += row("rollout", "<code class=\"id\">\(HTML.escape(rollout.id))</code>")

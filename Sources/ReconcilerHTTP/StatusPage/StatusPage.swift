@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 import Reconciler
@@ -30,7 +31,7 @@ struct StatusPage {
             <div class="wrap">
             <div class="title"><h1>CLIPNET <span>\(environment)</span></h1>\(HTML.badge(verdict.title, tone: verdict.tone))</div>
             <p class="summary" id="verdict">\(HTML.escape(verdict.detail))</p>
-            <p class="meta">branch <code>\(HTML.escape(document.branch))</code> · \(document.leader ? "this replica leads" : "<strong>standby replica</strong> (another one leads)") · rendered <time datetime="\(StateCoding.rfc3339(now))">\(HTML.escape(Self.clock(now))) UTC</time> · reloads every \(refreshSeconds) s</p>
+            <p class="meta">branch <code>\(HTML.escape(document.branch))</code> · \(document.leader ? "this replica leads" : "<strong>standby replica</strong> (another one leads)") · rendered <time datetime="\(ContractJSON.rfc3339(now))">\(HTML.escape(Self.clock(now))) UTC</time> · reloads every \(refreshSeconds) s</p>
             </div>
             </header>
             <main class="wrap">
@@ -52,7 +53,7 @@ struct StatusPage {
 
     /// `10:00:00` of `date` in UTC.
     static func clock(_ date: Date) -> String {
-        let stamp = StateCoding.rfc3339(date)
+        let stamp = ContractJSON.rfc3339(date)
         guard let t = stamp.firstIndex(of: "T") else { return stamp }
         return String(stamp[stamp.index(after: t)...].prefix(8))
     }
@@ -97,6 +98,4 @@ struct Verdict {
             detail = "Every service runs \(desired)\(pinned ? " (pinned)" : "")."
         }
     }
-
-    static let terminalPhases = StatusVerdict.terminalPhases
 }

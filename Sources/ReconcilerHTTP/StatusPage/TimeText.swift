@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetFormats
 import Foundation
 import KnownGoodStore
@@ -6,7 +7,7 @@ import KnownGoodStore
 enum TimeText {
     static func element(_ date: Date?, now: Date) -> String {
         guard let date else { return "<span class=\"muted\">never</span>" }
-        let stamp = StateCoding.rfc3339(date)
+        let stamp = ContractJSON.rfc3339(date)
         return "<time datetime=\"\(stamp)\" title=\"\(stamp)\">\(HTML.escape(relative(date, now: now)))</time>"
     }
 

@@ -1,29 +1,5 @@
-import KnownGoodStore
-
-/// Answer bodies of the mutating routes and the webhook (schemas in docs/openapi.yaml).
-struct ReconcileAnswer: Encodable, Sendable {
-    var requested = "reconcile"
-    var retry: Bool
-}
-
-struct PinAnswer: Encodable, Sendable {
-    var pin: PinRecord
-}
-
-struct UnpinAnswer: Encodable, Sendable {
-    var unpinned = true
-    /// The branch the environment follows again.
-    var following: String
-}
-
-struct RollbackAnswer: Encodable, Sendable {
-    var rolledBackTo: KnownGoodRecord
-}
-
-struct HistoryAnswer: Encodable, Sendable {
-    var entries: [HistoryEntry]
-}
-
+/// Answer bodies only this server writes (schemas in docs/openapi.yaml); the ones the CLI reads
+/// too are in `ClipnetContracts` (`ActionBodies.swift`).
 struct HealthAnswer: Encodable, Sendable {
     var status = "ok"
 }

@@ -1,4 +1,4 @@
-import ClipnetJSON
+import ClipnetContracts
 import Foundation
 import Hummingbird
 import Reconciler
@@ -28,12 +28,11 @@ enum JSONBody {
 
     /// `{"error":{"code","message"}}`, also written by `ConnectionGuard` below the router.
     static func errorText(_ error: APIError) -> String {
-        var text = "{\"error\":{\"code\":"
-        JSONText.appendString(error.code, to: &text)
-        text += ",\"message\":"
-        JSONText.appendString(error.message, to: &text)
-        text += "}}"
-        return text
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Two strings cannot fail to encode; the fallback only keeps the signature non-throwing.
+        guard let data = try? encoder.encode(ErrorAnswer(code: error.code, message: error.message)) else { return #"{"error":{"code":"internal_error","message":"internal error"}}"# }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Decodes a request body. An empty body decodes as `{}` (every operator request has optional

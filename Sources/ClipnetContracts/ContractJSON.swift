@@ -1,9 +1,10 @@
 import ClipnetFormats
 import Foundation
 
-/// One JSON encoding for both backends, so a document moved between them reads the same:
-/// sorted keys (stable diffs) and RFC 3339 UTC times with milliseconds.
-public enum StateCoding {
+/// The one JSON encoding of the contracts: the store's two backends, `/status` and the other
+/// operator documents, and the CLI reading them. Sorted keys (stable diffs) and RFC 3339 UTC
+/// times with milliseconds, so a record reads the same on disk, in PostgreSQL and on the wire.
+public enum ContractJSON {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

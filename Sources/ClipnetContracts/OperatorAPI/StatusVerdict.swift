@@ -38,7 +38,7 @@ public struct StatusVerdict: Sendable, Equatable {
 
     public init(_ document: StatusDocument) {
         let unhealthy = document.services.filter { $0.healthy == false }.map(\.name)
-        if let rollout = document.rollout, !Self.terminalPhases.contains(rollout.phase) {
+        if let rollout = document.rollout, rollout.isActive {
             kind = .rollingOut(revision: rollout.revision, phase: rollout.phase, withError: rollout.error != nil)
         } else if let failed = document.desired.failed {
             kind = .heldBack(revision: document.desired.revision, reason: failed.reason)
@@ -56,6 +56,4 @@ public struct StatusVerdict: Sendable, Equatable {
             kind = .starting
         }
     }
-
-    public static let terminalPhases: Set<String> = ["succeeded", "failed", "rolledBack"]
 }

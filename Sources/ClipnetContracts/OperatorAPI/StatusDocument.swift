@@ -1,26 +1,25 @@
 import Foundation
-import KnownGoodStore
 
 /// The `/status` document: the contract on-call engineers, the status page and scripts read
-/// (docs/openapi.yaml). Revisions are full 40-hex commit ids; times are RFC 3339
+/// (docs/openapi.yaml). Revisions are full 40-hex commit ids (`CommitID`); times are RFC 3339
 /// UTC. Fields are optional where the environment may not have them yet (no known-good record
 /// before the first rollout, no rollout in flight).
 public struct StatusDocument: Codable, Sendable, Equatable {
-    public struct Pin: Codable, Sendable, Equatable {
-        public var revision: String
-        public var reason: String
-        public var by: String
-        public var at: Date
-    }
-
     public struct Desired: Codable, Sendable, Equatable {
         public enum Source: String, Codable, Sendable { case branch, pin }
         /// Nil until the branch has been fetched once (and nothing is pinned).
         public var revision: String?
         public var source: Source
-        public var pin: Pin?
+        public var pin: PinRecord?
         /// Set when the desired revision failed and is held back until a new commit or a retry.
         public var failed: Failure?
+
+        public init(revision: String?, source: Source, pin: PinRecord?, failed: Failure?) {
+            self.revision = revision
+            self.source = source
+            self.pin = pin
+            self.failed = failed
+        }
     }
 
     public struct Failure: Codable, Sendable, Equatable {
@@ -33,18 +32,6 @@ public struct StatusDocument: Codable, Sendable, Equatable {
             self.reason = reason
             self.phase = phase
         }
-    }
-
-    public struct Deployments: Codable, Sendable, Equatable {
-        public var frontend: String?
-        public var api: String?
-        public var worker: String?
-    }
-
-    public struct KnownGood: Codable, Sendable, Equatable {
-        public var revision: String
-        public var at: Date
-        public var deployments: Deployments
     }
 
     public struct Service: Codable, Sendable, Equatable {
@@ -96,12 +83,31 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var phase: String
         public var startedAt: Date
         public var updatedAt: Date
-        public var deployments: Deployments
+        public var deployments: ServiceDeployments
         public var error: String?
         /// What started it: push, pin, rollback, retry or drift.
         public var trigger: String?
         /// For a rollback or re-point: what the services reported when it was checked.
         public var verification: String?
+
+        public init(
+            id: String, revision: String, phase: String, startedAt: Date, updatedAt: Date, deployments: ServiceDeployments,
+            error: String?, trigger: String?, verification: String?
+        ) {
+            self.id = id
+            self.revision = revision
+            self.phase = phase
+            self.startedAt = startedAt
+            self.updatedAt = updatedAt
+            self.deployments = deployments
+            self.error = error
+            self.trigger = trigger
+            self.verification = verification
+        }
+
+        /// Whether the rollout still has work to do. A phase this client does not know counts
+        /// as active (a newer daemon's phase is not a terminal one by default).
+        public var isActive: Bool { RolloutPhase(rawValue: phase)?.isActive ?? true }
     }
 
     public struct LastReconcile: Codable, Sendable, Equatable {
@@ -223,12 +229,50 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var head: String?
         public var lastFetchAt: Date?
         public var lastError: String?
+
+        public init(head: String?, lastFetchAt: Date?, lastError: String?) {
+            self.head = head
+            self.lastFetchAt = lastFetchAt
+            self.lastError = lastError
+        }
+    }
+
+    /// Whether a platform accepts the daemon's token, learned with one cheap authenticated read
+    /// of the project (never the token itself).
+    public struct PlatformAccessEntry: Sendable, Codable, Equatable {
+        public enum State: String, Sendable, Codable, Equatable {
+            /// Not asked yet (no pass has had a manifest).
+            case unchecked
+            /// The platform answered the read.
+            case verified
+            /// The token is missing from the daemon's environment.
+            case missing
+            /// The platform refused the token or does not show it the project (401, 403, 404).
+            case refused
+            /// The platform could not be asked (network, 5xx, rate limit); asked again next pass.
+            case unreachable
+        }
+
+        public var platform: Platform
+        /// The environment variable the token comes from (never the token).
+        public var tokenEnv: String
+        public var state: State
+        public var detail: String?
+        public var checkedAt: Date?
+
+        public init(platform: Platform, tokenEnv: String, state: State, detail: String? = nil, checkedAt: Date? = nil) {
+            self.platform = platform
+            self.tokenEnv = tokenEnv
+            self.state = state
+            self.detail = detail
+            self.checkedAt = checkedAt
+        }
     }
 
     public var environment: String
     public var branch: String
     public var desired: Desired
-    public var knownGood: KnownGood?
+    public var knownGood: KnownGoodRecord?
     public var services: [Service]
     public var drift: [DriftItem]
     public var rollout: Rollout?
@@ -251,16 +295,32 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// The known-good records a rollback may go back to, newest first, with their readiness.
     public var rollbackReadiness: [RollbackReadiness]?
     /// Whether each platform accepts the daemon's token (absent until the daemon has looked).
-    public var platformAccess: [PlatformAccess.Entry]?
+    public var platformAccess: [PlatformAccessEntry]?
     /// What the last full observation found of the environment's other resources (absent before
     /// it).
     public var inventory: [InventoryItem]?
+
+    public init(
+        environment: String, branch: String, desired: Desired, knownGood: KnownGoodRecord?, services: [Service], drift: [DriftItem],
+        rollout: Rollout?, lastReconcile: LastReconcile?, git: Git, leader: Bool
+    ) {
+        self.environment = environment
+        self.branch = branch
+        self.desired = desired
+        self.knownGood = knownGood
+        self.services = services
+        self.drift = drift
+        self.rollout = rollout
+        self.lastReconcile = lastReconcile
+        self.git = git
+        self.leader = leader
+    }
 }
 
 extension StatusDocument {
-    /// The JSON encoding every consumer sees: the store's (sorted keys, RFC 3339 UTC times with
-    /// milliseconds), so a record reads the same in `/status` and on disk.
-    public static func encoder() -> JSONEncoder { StateCoding.encoder() }
+    /// The JSON encoding every consumer sees (`ContractJSON`), so a record reads the same in
+    /// `/status` and on disk.
+    public static func encoder() -> JSONEncoder { ContractJSON.encoder() }
 
-    public static func decoder() -> JSONDecoder { StateCoding.decoder() }
+    public static func decoder() -> JSONDecoder { ContractJSON.decoder() }
 }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// What kind of event a history entry records.
+public enum HistoryKind: String, Codable, Sendable, CaseIterable {
+    case rolloutStarted
+    case knownGood
+    case rolloutFailed
+    case rolledBack
+    case pinned
+    case unpinned
+    case retried
+    case driftHealed
+    /// A rollout gave way to a newer desired revision before it finished.
+    case rolloutSuperseded
+    /// The environment was moved back to a known-good record's deployments (no build).
+    case repointed
+}
+
+/// One line of the append-only history, as the store keeps it and `GET /history` serves it.
+/// `sequence` is contiguous per environment (1, 2, 3...),
+/// which is how a reader checks that nothing was lost.
+public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
+    public var sequence: Int64
+    public var at: Date
+    public var kind: HistoryKind
+    public var revision: String?
+    public var by: String?
+    public var reason: String?
+    public var rolloutID: String?
+    public var detail: String?
+
+    public init(
+        sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
+        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil
+    ) {
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.revision = revision
+        self.by = by
+        self.reason = reason
+        self.rolloutID = rolloutID
+        self.detail = detail
+    }
+}
