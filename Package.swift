@@ -7,6 +7,8 @@ import PackageDescription
 /// `ExistentialAny` keeps protocol existentials visible at the use site.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

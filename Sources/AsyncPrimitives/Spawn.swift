@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The project's one way to start a program: `posix_spawn`, with the child's signal state reset

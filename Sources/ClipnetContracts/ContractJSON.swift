@@ -1,5 +1,5 @@
 import ClipnetFormats
-import Foundation
+public import Foundation
 
 /// The one JSON encoding of the contracts: the store's two backends, `/status` and the other
 /// operator documents, and the CLI reading them. Sorted keys (stable diffs) and RFC 3339 UTC

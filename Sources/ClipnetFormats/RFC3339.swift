@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// RFC 3339 timestamps (`2026-11-25T04:30:00.123Z`), written and read without ICU.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How long ago, in words, as people read it on the status page and in the CLI.
 public enum RelativeTime {

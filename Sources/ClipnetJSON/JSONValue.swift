@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An untyped JSON document: what the platform clients read from responses, what the emulators
 /// check on the wire, and what job payloads are before a handler decodes them.

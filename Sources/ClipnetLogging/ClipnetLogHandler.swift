@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A swift-log handler that writes one line per record: a JSON object for log pipelines, or
 /// readable text for a person at a terminal (`ClipnetLogging.bootstrap` picks by `isatty`).

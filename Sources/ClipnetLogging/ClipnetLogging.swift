@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
+public import Logging
 
 /// Process-wide logging set-up for the executables (`reconciler`, `clipnet-worker`).
 ///

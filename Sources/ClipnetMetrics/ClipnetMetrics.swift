@@ -1,5 +1,5 @@
 import CoreMetrics
-import Prometheus
+public import Prometheus
 
 /// swift-metrics backed by Prometheus: the one metrics bootstrap of both binaries (`reconciler`'s
 /// operator server and `clipnet-worker`'s `/metrics` render the registry it returns).

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 
 /// ArgumentParser's `main` with the project's exit rule: an unknown subcommand is named with a

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// A word where a subcommand belongs that names none, with the nearest one when it is close.
 public struct UnknownSubcommand: Equatable, Sendable {

@@ -1,4 +1,5 @@
-import ClipnetContracts
+import AsyncPrimitives
+public import ClipnetContracts
 
 /// Waiting for a deployment, the same way on every platform: poll with growing delays until the
 /// status is terminal, the deadline passes, or the task is cancelled.

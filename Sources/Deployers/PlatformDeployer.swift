@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// One platform's deployment operations, as the reconciler drives them (docs/reconciler.md, "The
 /// rollout state machine"): observe, deploy, wait, re-point (rollback without rebuild), variables, topology

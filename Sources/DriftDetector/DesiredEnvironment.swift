@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// The kinds of service the staging Railway project must contain, exactly one of each.
 public enum PlatformServiceKind: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// One difference between what should run and what runs. `detail` never holds a secret value:
 /// variables are named, never shown.

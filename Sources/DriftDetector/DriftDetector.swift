@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// Pure comparison of what should run with what runs. No I/O, no clock, no randomness: the same
 /// inputs always give the same drift list, in a stable order (kind, then service, then detail).

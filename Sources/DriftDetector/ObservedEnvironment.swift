@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// A variable as a platform reports it, hashed by whoever read it.
 public struct LiveVariable: Sendable, Equatable {

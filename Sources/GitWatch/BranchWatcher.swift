@@ -1,7 +1,8 @@
-import AsyncPrimitives
+public import AsyncPrimitives
+import ClipnetContracts
 import Foundation
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Watches one branch of a `GitMirror`: fetches on a jittered interval or at once when

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// Who made a commit, when, and its subject line: what status pages and history show.
 public struct CommitInfo: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
 import AsyncPrimitives
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
 import Logging
 import Metrics

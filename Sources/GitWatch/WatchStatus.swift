@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// What the watcher knows right now, for `/status` and for logs.
 public struct WatchStatus: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension HTTPResponse {
     /// How long the server asks the client to wait (`Retry-After`, RFC 9110 §10.2.3), for 429 and 503.

@@ -1,3 +1,6 @@
+import ClipnetContracts
+import Foundation
+
 /// A URL as it may be shown in errors and logs: without userinfo (`user:password@`), query
 /// (`?token=...`) or fragment.
 ///

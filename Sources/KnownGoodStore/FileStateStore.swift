@@ -1,7 +1,7 @@
 import AsyncPrimitives
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
-import Logging
+public import Logging
 
 /// The default backend (`file:state/`): per environment one JSON document, `<env>.json`, and an
 /// append-only history, `<env>.history.jsonl`.

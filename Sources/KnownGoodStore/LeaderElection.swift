@@ -1,6 +1,6 @@
-import AsyncPrimitives
+public import AsyncPrimitives
 import Foundation
-import Logging
+public import Logging
 import PostgresClient
 import Synchronization
 

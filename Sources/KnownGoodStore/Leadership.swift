@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// Proof of leadership for one environment: the epoch a `LeaderElection` was granted. A store
 /// write made with a fence succeeds only while that epoch is still the current one.

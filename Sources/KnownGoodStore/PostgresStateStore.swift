@@ -1,7 +1,7 @@
-import AsyncPrimitives
-import ClipnetContracts
+public import AsyncPrimitives
+public import ClipnetContracts
 import Foundation
-import Logging
+public import Logging
 import PostgresClient
 
 /// The `postgres://` backend: the same documents and history as `FileStateStore`, in tables

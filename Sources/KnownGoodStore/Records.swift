@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// The observed clock of a phase that must watch the services for a while (verification, the
 /// health window): time counts only between checks that were actually made close enough to each

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// The store behind "rollback means moving a pointer": one document per environment plus an
 /// append-only history. Two backends: `FileStateStore` (`file:state/`) and `PostgresStateStore`

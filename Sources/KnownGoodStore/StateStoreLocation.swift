@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the state lives, parsed from the daemon's `state:` setting: `file:state/` (default),
 /// `file:///abs/path`, or `postgres://...` / `postgresql://...`.
 public enum StateStoreLocation: Equatable, Sendable, CustomStringConvertible {

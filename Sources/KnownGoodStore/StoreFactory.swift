@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Opens the backend a `StateStoreLocation` names.
 public enum StoreFactory {

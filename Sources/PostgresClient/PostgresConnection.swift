@@ -1,5 +1,5 @@
 import AsyncPrimitives
-import Logging
+public import Logging
 
 /// One PostgreSQL session over libpq.
 ///

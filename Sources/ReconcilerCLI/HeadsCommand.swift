@@ -1,9 +1,11 @@
 import ArgumentParser
 import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import GitWatch
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `reconciler heads` (formerly `watch`): mirrors a repository into the state folder and prints each new head of a
 /// branch until interrupted. The git half of the daemon on its own: useful to check that the

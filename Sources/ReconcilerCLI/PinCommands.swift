@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClipnetContracts
 import ReconcilerClient
 
 /// `reconciler pin REV --reason T [--force]`: keep the environment at REV whatever lands on the branch.

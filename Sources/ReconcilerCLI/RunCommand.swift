@@ -2,11 +2,13 @@ import ArgumentParser
 import ClipnetConfig
 import ClipnetLogging
 import Foundation
+import GitWatch
 import Logging
 import Reconciler
 import ReconcilerHTTP
 import ReconcilerRuntime
 import ServiceLifecycle
+import UnixSignals
 
 /// `reconciler run --config FILE`: the daemon. Watches the branch, rolls staging out, heals
 /// drift, serves status; stops gracefully on SIGTERM or SIGINT (a rollout in flight is persisted

@@ -1,6 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 
 /// Talks to a running daemon's operator API (docs/openapi.yaml) for the `reconciler` client
 /// commands: read status, history and plan; pin, unpin, roll back, reconcile and retry with the

@@ -4,11 +4,13 @@ import ClipnetConfig
 import ClipnetLogging
 import Foundation
 import Logging
+import PlatformEmulators
 import Reconciler
 import ReconcilerHTTP
 import ReconcilerRuntime
 import ServiceLifecycle
 import StagingSandbox
+import UnixSignals
 
 /// `reconciler-demo` (what `make run` runs): the whole product on loopback, as its own binary so
 /// the product's `reconciler` links no emulator, sandbox or Redis spawner. A throwaway git

@@ -1,6 +1,8 @@
 import AsyncPrimitives
+import ClipnetConfig
 import ClipnetContracts
 import Foundation
+import PlatformEmulators
 import Reconciler
 import ServiceLifecycle
 import StagingSandbox

@@ -1,9 +1,9 @@
-import ClipnetConfig
-import Foundation
-import Logging
-import Reconciler
-import ReconcilerHTTP
-import ServiceLifecycle
+public import ClipnetConfig
+public import Foundation
+public import Logging
+public import Reconciler
+public import ReconcilerHTTP
+public import ServiceLifecycle
 
 /// The one place a running reconciler is put together: the daemon, its operator server (with the
 /// shared and named tokens), the token file's SIGHUP reloader, and the services to run in one

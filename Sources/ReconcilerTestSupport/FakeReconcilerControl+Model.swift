@@ -1,9 +1,9 @@
-import ClipnetContracts
-import DriftDetector
-import Foundation
-import GitWatch
-import KnownGoodStore
-import Reconciler
+public import ClipnetContracts
+public import DriftDetector
+public import Foundation
+public import GitWatch
+public import KnownGoodStore
+public import Reconciler
 
 extension FakeReconcilerControl {
     /// Everything the fake daemon knows, in the daemon's own types: the status document is built

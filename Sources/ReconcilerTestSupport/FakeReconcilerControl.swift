@@ -1,9 +1,9 @@
-import ClipnetContracts
+public import ClipnetContracts
 import DriftDetector
 import Foundation
 import GitWatch
 import KnownGoodStore
-import Reconciler
+public import Reconciler
 import Synchronization
 
 /// An in-memory `ReconcilerControl`: what the HTTP server, the status page, the CLI and the

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import Prometheus
-import Reconciler
-import ReconcilerHTTP
+public import Logging
+public import Prometheus
+public import Reconciler
+public import ReconcilerHTTP
 import ServiceLifecycle
 
 /// The operator server on a real loopback socket (port 0), for tests that need one: the browser

@@ -1,6 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import DriftDetector
-import Foundation
+public import Foundation
 import GitWatch
 import KnownGoodStore
 import Reconciler

@@ -1,5 +1,5 @@
-import AsyncPrimitives
-import Logging
+public import AsyncPrimitives
+public import Logging
 
 /// One Redis connection, safe to share between tasks: commands from concurrent callers run one at
 /// a time, in call order per caller, on the connection's own serial queue.

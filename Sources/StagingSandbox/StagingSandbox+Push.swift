@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import Foundation
+import PlatformEmulators
 import Synchronization
 
 extension StagingSandbox {

@@ -1,8 +1,8 @@
 import AsyncPrimitives
 import ClipnetContracts
-import ClipnetConfig
+public import ClipnetConfig
 import Foundation
-import PlatformEmulators
+public import PlatformEmulators
 import RedisClient
 import Synchronization
 

@@ -1,5 +1,5 @@
-import Logging
-import Synchronization
+public import Logging
+public import Synchronization
 
 /// A log handler that keeps every rendered line: to read what an operator would see, and to check
 /// that no secret is ever logged.

@@ -1,5 +1,5 @@
 import AsyncPrimitives
-import Foundation
+public import Foundation
 
 /// Runs programs for tests: the `git` CLI for fixtures, and the project's own executables
 /// (store-torture, the daemon, the worker) as children that a test can kill.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real git repository made by a test with the `git` command line, so that what libgit2 reads
 /// is checked against an independent implementation.

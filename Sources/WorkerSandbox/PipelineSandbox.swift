@@ -1,11 +1,11 @@
 import ClipnetConfig
-import ClipnetJSON
+public import ClipnetJSON
 import Foundation
 import HTTPTransport
-import Logging
-import PlatformEmulators
+public import Logging
+public import PlatformEmulators
 import RedisClient
-import WorkerEngine
+public import WorkerEngine
 
 /// The clip pipeline on loopback: RunPod and Cloudinary emulators, a Clipbot that answers 200,
 /// and the handlers wired to them, a given Redis and a given PostgreSQL, in a fresh environment

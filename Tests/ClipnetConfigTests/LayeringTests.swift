@@ -1,3 +1,5 @@
+import ClipnetContracts
+import Foundation
 import Testing
 @testable import ClipnetConfig
 

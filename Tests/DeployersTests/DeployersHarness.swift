@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import Deployers
 import Foundation
 import HTTPTransport

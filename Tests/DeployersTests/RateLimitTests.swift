@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 import PlatformEmulators

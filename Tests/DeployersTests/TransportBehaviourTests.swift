@@ -1,3 +1,4 @@
+import ClipnetContracts
 import CoreMetrics
 import Deployers
 import Foundation

@@ -1,3 +1,5 @@
+import ClipnetContracts
+import ClipnetJSON
 import Deployers
 import Foundation
 import PlatformEmulators

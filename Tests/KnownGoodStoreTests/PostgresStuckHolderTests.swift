@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ClipnetContracts
 import Foundation
 import KnownGoodStore
@@ -15,13 +16,15 @@ import Testing
         -> PostgresConnection
     {
         let holder = try await PostgresConnection.connect(url: url, options: .init(applicationName: applicationName))
-        for setting in settings {
-            _ = try await holder.query("SELECT set_config($1::text, $2::text, false)", [setting.name, setting.value])
-        }
         _ = try await holder.execute("BEGIN")
         let locked = try await holder.query(
             "SELECT environment FROM reconciler_environments WHERE environment = $1::text FOR UPDATE", [environment])
         #expect(locked.count == 1)
+        // The settings come after the lock: a one-second idle-in-transaction timeout set before it
+        // would let a loaded machine's pause between BEGIN and the SELECT end the holder first.
+        for setting in settings {
+            _ = try await holder.query("SELECT set_config($1::text, $2::text, false)", [setting.name, setting.value])
+        }
         return holder
     }
 

@@ -1,4 +1,5 @@
 import ClipnetJSON
+import ClipnetLogging
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,9 +1,11 @@
 import ClipnetContracts
 import ClipnetJSON
 import Foundation
+import GitWatch
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KnownGoodStore
 import Prometheus
 import Reconciler
 import ReconcilerHTTP

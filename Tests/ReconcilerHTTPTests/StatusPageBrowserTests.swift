@@ -1,4 +1,6 @@
+import ClipnetContracts
 import Foundation
+import KnownGoodStore
 import Reconciler
 import ReconcilerTestSupport
 import Testing

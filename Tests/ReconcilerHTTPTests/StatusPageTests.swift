@@ -1,5 +1,8 @@
 import ClipnetContracts
+import ClipnetJSON
+import DriftDetector
 import Foundation
+import GitWatch
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+import ClipnetConfig
 import ClipnetContracts
 import Foundation
 import KnownGoodStore

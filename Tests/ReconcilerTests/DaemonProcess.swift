@@ -1,3 +1,5 @@
+import ClipnetContracts
+import ClipnetJSON
 import Foundation
 import KnownGoodStore
 import PlatformEmulators

@@ -1,6 +1,10 @@
+import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// Someone changes staging behind the reconciler's back: each kind of drift is detected, and

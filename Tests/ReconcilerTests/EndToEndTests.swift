@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetContracts
 import ClipnetJSON
 import Crypto
 import Foundation

@@ -2,6 +2,7 @@ import AsyncPrimitives
 import ClipnetConfig
 import Foundation
 import HTTPTransport
+import PlatformEmulators
 import StagingSandbox
 import TestSupport
 import Testing

@@ -1,8 +1,11 @@
 import ClipnetContracts
 import Foundation
 import HTTPTransport
+import KnownGoodStore
+import PlatformEmulators
 import Reconciler
 import ReconcilerTestSupport
+import StagingSandbox
 import Testing
 
 /// The worker's Cloudinary folder as an inventory item of the status: checked on full

@@ -1,3 +1,5 @@
+import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 import Reconciler

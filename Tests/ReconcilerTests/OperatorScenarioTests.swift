@@ -1,7 +1,9 @@
 import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// Pins, rollbacks and unpins through the daemon, as the HTTP API and the CLI drive them.

@@ -1,6 +1,10 @@
+import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// Living within the platforms' request budgets and retention: idle drift checks that read only

@@ -1,6 +1,9 @@
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// Platforms that answer 5xx or not at all: calls are retried with backoff, a rollout fails after

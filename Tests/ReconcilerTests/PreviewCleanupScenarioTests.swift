@@ -1,5 +1,9 @@
+import ClipnetConfig
+import ClipnetContracts
 import Foundation
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// The one-off clean-up of the staging variables an earlier version wrote to Vercel's `preview`

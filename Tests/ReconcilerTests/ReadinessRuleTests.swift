@@ -1,6 +1,8 @@
+import ClipnetConfig
 import ClipnetContracts
 import Foundation
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// `/readyz`: ready only once the branch was fetched, with the store writable and the last pass

@@ -1,6 +1,10 @@
+import ClipnetConfig
+import ClipnetContracts
 import Foundation
 import KnownGoodStore
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// The rollout of a commit, end to end: real git repository, the emulators, the simulated API

@@ -5,6 +5,7 @@ import KnownGoodStore
 import Logging
 import PlatformEmulators
 import Reconciler
+import ServiceLifecycle
 import StagingSandbox
 import Synchronization
 import TestSupport

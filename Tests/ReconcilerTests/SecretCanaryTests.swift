@@ -1,9 +1,12 @@
+import ClipnetConfig
 import ClipnetContracts
 import ClipnetLogging
 import Foundation
 import KnownGoodStore
 import Logging
+import PlatformEmulators
 import Reconciler
+import StagingSandbox
 import Testing
 
 /// Every token and secret value the daemon holds is looked for, after a rollout, a failed rollout

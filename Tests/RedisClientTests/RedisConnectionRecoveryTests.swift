@@ -1,3 +1,5 @@
+import AsyncPrimitives
+import Foundation
 import RedisClient
 import TestSupport
 import Testing

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The simulation's time: moves only when a step says so, so no test sleeps and every run of a

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Deployers
+public import ClipnetContracts
+public import Deployers
 import Foundation
 
 /// One platform's client in the simulation, on behalf of one daemon (its leadership epoch is

@@ -1,5 +1,5 @@
 import ClipnetConfig
-import Deployers
+public import Deployers
 import Foundation
 
 /// The project's own manifests (`deploy/`), with a value for every secret they reference: what

@@ -1,8 +1,10 @@
-import ClipnetConfig
+public import ClipnetConfig
+import ClipnetContracts
 import ClipnetFormats
 import Deployers
 import Foundation
-import Reconciler
+public import Reconciler
+import Synchronization
 
 /// What the running services report in the simulation: the API reports the revision it serves
 /// (and fails its health URL when that revision's fate says so); workers heartbeat from every

@@ -1,6 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import GitWatch
-import Reconciler
+public import Reconciler
 import Synchronization
 
 /// The repository of the simulation: every commit carries the same manifests (read once from

@@ -1,6 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
-import KnownGoodStore
+public import KnownGoodStore
 import Synchronization
 
 /// The state store of the simulation: one environment's record and history in memory, with a

@@ -1,7 +1,7 @@
-import ClipnetContracts
+public import ClipnetContracts
 import ClipnetFormats
-import Deployers
-import Foundation
+public import Deployers
+public import Foundation
 import Synchronization
 
 /// What a commit does when it is deployed: the simulation's way of writing bad releases.

@@ -1,12 +1,12 @@
 import AsyncPrimitives
 import ClipnetConfig
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
 import Foundation
 import GitWatch
 import KnownGoodStore
 import Logging
-import Reconciler
+public import Reconciler
 import Synchronization
 
 /// Drives the real rollout machine and pass logic (`EnvironmentReconciler`, `OperatorActions`)

@@ -1,5 +1,7 @@
+import ClipnetContracts
 import Deployers
 import Foundation
+import KnownGoodStore
 import RolloutSimulation
 import Testing
 

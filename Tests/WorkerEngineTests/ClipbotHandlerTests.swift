@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetJSON
 import Foundation
 import HTTPTransport
 import Synchronization

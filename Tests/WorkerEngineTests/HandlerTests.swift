@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Logging
 import ClipnetLogging
 import Foundation

@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Foundation
 import RedisClient
 import Testing

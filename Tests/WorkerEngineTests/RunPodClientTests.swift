@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Foundation
 import HTTPTransport
 import PlatformEmulators

@@ -1,5 +1,7 @@
 import ClipnetConfig
+import ClipnetJSON
 import Logging
+import Synchronization
 import Testing
 import TestSupport
 @testable import WorkerEngine

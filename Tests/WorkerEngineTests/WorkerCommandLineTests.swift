@@ -1,5 +1,6 @@
 import ClipnetConfig
 import ClipnetFormats
+import ClipnetJSON
 import Foundation
 import RedisClient
 import Testing

@@ -1,4 +1,6 @@
 import ClipnetConfig
+import ClipnetContracts
+import ClipnetJSON
 import Foundation
 import RedisClient
 import Synchronization

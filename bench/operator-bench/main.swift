@@ -6,6 +6,7 @@ import Logging
 import ReconcilerHTTP
 import ReconcilerTestSupport
 import ServiceLifecycle
+import UnixSignals
 
 let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 0
 var logger = Logger(label: "operator-bench")

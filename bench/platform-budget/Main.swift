@@ -1,5 +1,6 @@
 import ClipnetConfig
 import Foundation
+import KnownGoodStore
 import Logging
 import PlatformEmulators
 import Reconciler

@@ -1,8 +1,10 @@
 import AsyncPrimitives
 import ClipnetConfig
+import ClipnetContracts
 import Crypto
 import Foundation
 import HTTPTransport
+import KnownGoodStore
 import Logging
 import Reconciler
 import ReconcilerHTTP

@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import ClipnetJSON
 import Foundation
 import PlatformEmulators
 import StagingSandbox

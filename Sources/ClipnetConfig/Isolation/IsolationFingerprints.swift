@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// SHA-256 fingerprints of one environment's identifiers: the deny list of the other environment,
 /// in a form that can be handed to it without handing over the values. The staging worker gets

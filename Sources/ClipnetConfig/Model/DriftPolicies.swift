@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// What the reconciler does about each kind of drift, one action per kind; the manifest must
 /// give all of them. The kinds and actions are the shared contract's (`ClipnetContracts`), so

@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// Builds the typed manifest from a layered tree that passed validation, so every access here
 /// is to a key the shape requires or to an optional one; nil means the tree was not validated.
 extension Manifest {

@@ -1,4 +1,5 @@
-import Foundation
+import ClipnetContracts
+public import Foundation
 
 /// The JSON Schema (draft 2020-12) of the layered manifest, generated from `ManifestShape`.
 /// `docs/manifest.schema.json` holds its output; a test fails when the two differ, and

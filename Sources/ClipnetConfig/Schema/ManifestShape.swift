@@ -1,3 +1,5 @@
+import ClipnetContracts
+
 /// The manifest format: every key, whether it is required (in the layered result), and what
 /// its value must look like. Change the format here; `docs/manifest.schema.json` is generated
 /// from this and a test fails until it is regenerated.

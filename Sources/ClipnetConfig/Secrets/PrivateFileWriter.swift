@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writes a file whole or not at all: a temporary file with the final mode, renamed over the
 /// path, so a reader never sees half a file and a secret is never readable by others, not even

@@ -1,3 +1,5 @@
+import Foundation
+
 /// URLs as they may be printed: without the password, and without a user name where one usually
 /// is a token (`https://<token>@github.com/...`).
 public enum RedactedURL {

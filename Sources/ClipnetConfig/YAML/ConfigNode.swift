@@ -1,3 +1,5 @@
+import Foundation
+
 /// A YAML value with the position it came from. Yams' `Node` is not `Sendable` and its marks
 /// carry no file name; this small tree keeps both, and layering keeps the winning node's
 /// position, so a diagnostic on the layered manifest still points into the right file.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The `/status` document: the contract on-call engineers, the status page and scripts read
 /// (docs/openapi.yaml). Revisions are full 40-hex commit ids (`CommitID`); times are RFC 3339

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What kind of event a history entry records.
 public enum HistoryKind: String, Codable, Sendable, CaseIterable {

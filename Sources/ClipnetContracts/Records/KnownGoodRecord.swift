@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A revision that rolled out completely and passed the health gate.
 public struct KnownGoodRecord: Codable, Sendable, Equatable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An operator's pin: the environment stays at `revision` whatever lands on the branch.
 public struct PinRecord: Codable, Sendable, Equatable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The value of `clipnet:<env>:workers:<id>` (`WorkerKeyspace.heartbeat(worker:)`), refreshed
 /// while the worker lives and expiring when it dies. The worker writes it; the reconciler reads it

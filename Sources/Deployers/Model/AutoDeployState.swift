@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// Whether the platform deploys a service by itself on a git push, racing the reconciler.
 public struct AutoDeployState: Sendable, Hashable {

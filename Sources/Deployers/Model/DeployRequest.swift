@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// What to deploy: one service at one revision, on behalf of one rollout.
 public struct DeployRequest: Sendable, Hashable {

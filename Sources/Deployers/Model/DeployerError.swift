@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// A platform call that failed, with whether trying again later can help.
 ///

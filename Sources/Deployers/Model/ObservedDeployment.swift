@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// One deployment as the platform reports it: what the reconciler compares with the desired state.
 public struct ObservedDeployment: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// What exists on a platform for this environment: used to check that the manifest's ids name real
 /// services before a rollout, and to report missing ones as drift.

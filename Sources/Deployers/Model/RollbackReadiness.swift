@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Whether a service can still be re-pointed to an existing deployment without a rebuild.
 ///

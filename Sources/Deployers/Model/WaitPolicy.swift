@@ -1,4 +1,4 @@
-import AsyncPrimitives
+public import AsyncPrimitives
 
 /// How long and how often to poll a deployment until it is terminal.
 public struct WaitPolicy: Sendable, Equatable {

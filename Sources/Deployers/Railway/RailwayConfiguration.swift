@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// Where and how the Railway client talks to Railway for the api and worker services.
 public struct RailwayConfiguration: Sendable {

@@ -1,7 +1,8 @@
-import ClipnetContracts
+import AsyncPrimitives
+public import ClipnetContracts
 import ClipnetFormats
 import ClipnetJSON
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Deployments: deploy (git or image), get, list, observe, rollback.

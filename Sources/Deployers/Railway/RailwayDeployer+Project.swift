@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import ClipnetJSON
 /// Topology and auto-deploy (docs/platforms.md).
 extension RailwayDeployer {

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import ClipnetJSON
 /// Service variables (docs/platforms.md).
 extension RailwayDeployer {

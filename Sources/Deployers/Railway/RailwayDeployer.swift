@@ -1,8 +1,8 @@
-import ClipnetContracts
+public import ClipnetContracts
 import ClipnetFormats
 import Foundation
-import HTTPTransport
-import Logging
+public import HTTPTransport
+public import Logging
 import ClipnetJSON
 
 /// The api and worker services on Railway, through its public GraphQL API (docs/platforms.md

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Synchronization
 
 /// What a platform client remembers between calls, kept per platform account and project for the

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 import Synchronization
 
 /// Requests sent to one platform, counted per minute over the last hour, so the status page can

@@ -1,4 +1,4 @@
-import AsyncPrimitives
+public import AsyncPrimitives
 
 /// Timeouts and retry policy of every platform call.
 public struct TransportConfiguration: Sendable, Equatable {

@@ -1,4 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
+import ClipnetJSON
+import HTTPTransport
 
 /// The alias: what "live" means for the frontend, and the rollback primitive.
 extension VercelDeployer {

@@ -1,4 +1,5 @@
 import ClipnetJSON
+import HTTPTransport
 import Synchronization
 
 /// The id of the custom environment the frontend deploys to (e.g. `staging`), resolved once.

@@ -1,6 +1,8 @@
-import ClipnetContracts
+import AsyncPrimitives
+public import ClipnetContracts
 import Foundation
 import ClipnetJSON
+import HTTPTransport
 
 /// Deployments: create (idempotent through the rollout id in `meta`), get, list, observe.
 extension VercelDeployer {

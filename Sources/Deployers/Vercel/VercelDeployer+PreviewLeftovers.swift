@@ -1,4 +1,5 @@
 import ClipnetJSON
+import HTTPTransport
 
 /// A variable that an earlier version of the reconciler wrote to Vercel's `preview` target for a
 /// custom environment (it mapped `staging` to `preview`), where every pull-request preview of the

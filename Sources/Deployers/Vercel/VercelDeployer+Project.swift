@@ -1,4 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
+import ClipnetJSON
+import HTTPTransport
 
 /// The project: topology and the (absent) auto-deploy switch.
 extension VercelDeployer {

@@ -1,5 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import ClipnetJSON
+import HTTPTransport
 
 /// Project environment variables (docs/platforms.md, "Custom environments on Vercel").
 ///

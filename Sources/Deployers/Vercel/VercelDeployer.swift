@@ -1,7 +1,7 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
-import HTTPTransport
-import Logging
+public import HTTPTransport
+public import Logging
 import ClipnetJSON
 
 /// The frontend on Vercel, through its REST API (docs/platforms.md).

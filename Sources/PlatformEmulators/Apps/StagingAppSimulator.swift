@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 import Synchronization
 
 /// The running CLIPNET API, as far as the reconciler can see it: a version endpoint and a health

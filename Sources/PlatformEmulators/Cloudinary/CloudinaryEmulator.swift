@@ -1,7 +1,7 @@
 import Crypto
-import Foundation
+public import Foundation
 import Synchronization
-import ClipnetJSON
+public import ClipnetJSON
 
 /// A loopback Cloudinary (Upload API, Admin API folders and listings, delivery) on the shared
 /// emulator machinery, for the worker's tests and demo.

@@ -1,3 +1,5 @@
+import ClipnetJSON
+
 /// A recursive-descent parser for the subset of GraphQL in `GraphQLDocument`.
 struct GraphQLParser {
     private enum Token: Equatable {

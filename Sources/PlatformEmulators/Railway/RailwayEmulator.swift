@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import ClipnetJSON
+public import ClipnetJSON
 
 /// An in-memory Railway public GraphQL API (docs/platforms.md) at `POST /graphql/v2`:
 /// projects, environments, services, deployments with the `INITIALIZING -> BUILDING -> DEPLOYING

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import ClipnetJSON
+public import ClipnetJSON
 
 /// A loopback RunPod serverless endpoint (the calls the worker makes, docs/worker.md) on the shared
 /// emulator machinery: `POST /run`, `POST /runsync?wait=<ms>`, `GET /status/{id}`,

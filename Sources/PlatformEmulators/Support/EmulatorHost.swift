@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 /// Wraps an `EmulatedPlatform` with what every emulator shares: the admin endpoint under
 /// `/_emulator/`, the request log and transport-level fault injection.
 ///

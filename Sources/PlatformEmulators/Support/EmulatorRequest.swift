@@ -1,5 +1,5 @@
 import Foundation
-import ClipnetJSON
+public import ClipnetJSON
 
 /// One request as an emulator sees it: the parts a platform handler and the request log need,
 /// independent of the HTTP server underneath.

@@ -1,5 +1,5 @@
 import Hummingbird
-import Logging
+public import Logging
 import ServiceLifecycle
 
 /// Serves an `EmulatorHost` over HTTP/1.1 on 127.0.0.1 with a port chosen by the system (port 0),

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The statuses a simulated job or deployment goes through, each held for a set time, computed
 /// from the time elapsed since it started.

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import ClipnetJSON
+public import ClipnetJSON
 
 /// Every request an emulator received (admin calls excluded), in arrival order, so tests can count
 /// calls (idempotency, retries) and replay the exact bodies the clients sent.

@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 /// Vercel's admin actions (`POST /_emulator/<action>`), the HTTP twins of the Swift seeding and
 /// fault methods:
 /// - `projects` `{"id","name","org","repo","repoId"?,"productionBranch"?}`

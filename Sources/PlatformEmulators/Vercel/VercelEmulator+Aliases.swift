@@ -1,5 +1,6 @@
 import Foundation
 import ClipnetJSON
+import Synchronization
 
 /// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (docs/platforms.md).
 extension VercelEmulator {

@@ -1,5 +1,6 @@
 import Foundation
 import ClipnetJSON
+import Synchronization
 
 /// `POST /v13/deployments`, `GET /v13/deployments/{idOrUrl}`, `GET /v7/deployments` (and `/v6`),
 /// `PATCH /v12/deployments/{id}/cancel` (docs/platforms.md).

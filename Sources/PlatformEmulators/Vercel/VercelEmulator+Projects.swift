@@ -1,5 +1,6 @@
 import Foundation
 import ClipnetJSON
+import Synchronization
 
 /// `GET /v9/projects/{idOrName}`, `GET /v10/projects/{idOrName}/env` and
 /// `POST /v10/projects/{idOrName}/env?upsert=true` (docs/platforms.md).

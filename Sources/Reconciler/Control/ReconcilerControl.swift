@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
 import KnownGoodStore
 

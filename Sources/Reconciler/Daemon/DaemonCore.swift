@@ -1,3 +1,5 @@
+import AsyncPrimitives
+import ClipnetContracts
 import DriftDetector
 import Foundation
 import KnownGoodStore

@@ -1,7 +1,8 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
 import GitWatch
 import KnownGoodStore
+import Logging
 
 /// The operator surface of a running daemon (HTTP routes, and the CLI through them).
 extension ReconcilerDaemon: ReconcilerControl {

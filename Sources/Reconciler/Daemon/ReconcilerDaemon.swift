@@ -1,13 +1,13 @@
 import AsyncPrimitives
-import ClipnetConfig
+public import ClipnetConfig
 import ClipnetContracts
 import Deployers
-import Foundation
-import GitWatch
+public import Foundation
+public import GitWatch
 import HTTPTransport
-import KnownGoodStore
-import Logging
-import ServiceLifecycle
+public import KnownGoodStore
+public import Logging
+public import ServiceLifecycle
 
 /// The reconciler of one environment, assembled from its configuration: the git watcher, the
 /// state store (and leader election with PostgreSQL), the platform clients and the control loop.

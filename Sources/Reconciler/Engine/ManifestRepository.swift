@@ -1,5 +1,5 @@
-import ClipnetContracts
-import GitWatch
+public import ClipnetContracts
+public import GitWatch
 
 /// What a pass and the operator actions read from the repository: the manifests at a revision,
 /// revisions resolved, and the branch's history. `GitMirror` (libgit2) is the real one; the

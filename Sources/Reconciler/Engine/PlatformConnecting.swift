@@ -1,4 +1,6 @@
-import ClipnetConfig
+public import ClipnetConfig
+import ClipnetContracts
+import Deployers
 
 /// Builds the platform clients for the manifest at the revision a pass works on.
 /// `PlatformConnector` talks to Vercel and Railway (or their emulators); the simulation hands

@@ -1,7 +1,8 @@
-import ClipnetConfig
-import Deployers
-import HTTPTransport
-import Logging
+public import ClipnetConfig
+import ClipnetContracts
+public import Deployers
+public import HTTPTransport
+public import Logging
 import Synchronization
 
 /// Builds the platform clients for a manifest: the project and service ids come from the

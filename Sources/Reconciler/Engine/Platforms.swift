@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Deployers
+public import ClipnetContracts
+public import Deployers
 
 /// The deployers of one environment, built from its manifest at the revision a pass works on:
 /// Vercel for the frontend, Railway for the API and the worker.

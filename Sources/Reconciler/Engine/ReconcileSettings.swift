@@ -1,4 +1,4 @@
-import ClipnetConfig
+public import ClipnetConfig
 
 /// How the reconciler paces and bounds a rollout; from the daemon configuration's `reconcile`
 /// section. The manifest's own `rollout` timings (deploy timeout, health window) stay in the

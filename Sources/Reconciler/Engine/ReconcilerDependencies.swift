@@ -1,8 +1,8 @@
-import ClipnetConfig
-import ClipnetContracts
-import Foundation
+public import ClipnetConfig
+public import ClipnetContracts
+public import Foundation
 import GitWatch
-import Logging
+public import Logging
 import Synchronization
 
 /// What every pass uses, for as long as the daemon runs. Each outside world is behind a protocol

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Deployers
+public import ClipnetContracts
+public import Deployers
 import Foundation
 import Metrics
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How one reconcile pass ended: recorded on every exit path, shown as `lastReconcile` in status.
 public struct PassReport: Sendable, Equatable {

@@ -1,7 +1,7 @@
-import AsyncPrimitives
+public import AsyncPrimitives
 import Foundation
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Why a pass runs. Several triggers that arrive during one pass are folded into one follow-up.

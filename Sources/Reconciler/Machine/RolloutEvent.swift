@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
 import Foundation
 import KnownGoodStore

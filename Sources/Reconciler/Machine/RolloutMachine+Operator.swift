@@ -1,6 +1,6 @@
-import ClipnetContracts
-import Foundation
-import KnownGoodStore
+public import ClipnetContracts
+public import Foundation
+public import KnownGoodStore
 
 /// What an operator asks for, as events. They change the pin, the failed marks and the
 /// known-good pointer, never the rollout record itself: the next pass sees the new desired

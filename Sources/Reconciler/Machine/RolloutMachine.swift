@@ -1,7 +1,7 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
-import Foundation
-import KnownGoodStore
+public import Foundation
+public import KnownGoodStore
 
 /// The rollout as one state machine: the only code that edits the rollout record. Phase handlers
 /// and operator actions hand it events; it checks each against `table` (an illegal transition

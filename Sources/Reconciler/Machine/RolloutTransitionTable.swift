@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 import KnownGoodStore
 
 /// One legal transition: in any of `from` (nil: no rollout in flight), `event` may lead to any of

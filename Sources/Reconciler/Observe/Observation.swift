@@ -1,6 +1,6 @@
-import ClipnetContracts
-import Deployers
-import Foundation
+public import ClipnetContracts
+public import Deployers
+public import Foundation
 
 /// Where a service's reported revision comes from, shown in status so on-call knows how much to
 /// trust it.

@@ -1,4 +1,5 @@
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import DriftDetector
 import Foundation

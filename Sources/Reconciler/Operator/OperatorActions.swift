@@ -1,7 +1,7 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 import GitWatch
-import KnownGoodStore
+public import KnownGoodStore
 
 /// What operators ask for (`reconciler pin | unpin | rollback | retry`), as events into the
 /// rollout machine (`RolloutMachine.apply(_: OperatorEvent, ...)`), committed atomically with a

@@ -1,5 +1,5 @@
 import ClipnetContracts
-import KnownGoodStore
+public import KnownGoodStore
 
 /// What a pass works toward, decided from the record and the branch head alone (no I/O).
 ///

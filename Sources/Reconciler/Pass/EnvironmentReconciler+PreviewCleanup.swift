@@ -1,8 +1,9 @@
 import ClipnetConfig
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
 import Foundation
-import KnownGoodStore
+public import KnownGoodStore
+import Logging
 
 /// Finding (and, when asked, removing) the staging variables an earlier version wrote to Vercel's
 /// `preview` target. Only variables `VercelDeployer.previewLeftovers` recognises as the

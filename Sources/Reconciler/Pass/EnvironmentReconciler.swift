@@ -1,9 +1,10 @@
-import ClipnetContracts
+import AsyncPrimitives
+public import ClipnetContracts
 import ClipnetConfig
 import Deployers
-import DriftDetector
+public import DriftDetector
 import Foundation
-import KnownGoodStore
+public import KnownGoodStore
 import Logging
 import Synchronization
 

@@ -3,6 +3,7 @@ import ClipnetContracts
 import ClipnetFormats
 import Crypto
 import Dispatch
+import Foundation
 import GitWatch
 
 /// The manifest at a revision, read from the repository, validated, secrets resolved and

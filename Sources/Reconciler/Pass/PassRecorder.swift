@@ -1,5 +1,6 @@
-import Foundation
-import Logging
+import AsyncPrimitives
+public import Foundation
+public import Logging
 import Metrics
 
 /// Times the stages of one pass and turns how it ended into a `PassReport`. Whatever way the

@@ -1,6 +1,8 @@
+import ClipnetConfig
 import ClipnetContracts
 import Deployers
 import KnownGoodStore
+import Logging
 
 /// The API and the worker at R with the same version tag, then wait until both serve. Each
 /// deployment id is committed the moment the platform returns it, so a daemon killed here never

@@ -5,6 +5,7 @@ import ClipnetFormats
 import Deployers
 import Foundation
 import KnownGoodStore
+import Logging
 
 /// One phase's I/O: reads and changes the platforms, and says what happened as an event. A
 /// handler never edits the rollout record; what it must persist before going on (a deployment id

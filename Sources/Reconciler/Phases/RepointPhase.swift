@@ -3,6 +3,7 @@ import ClipnetContracts
 import Deployers
 import Foundation
 import KnownGoodStore
+import Logging
 
 /// Moves every service back onto a known-good record's deployments without building: the
 /// re-point rollout (a pin or rollback to a known-good revision, drift healing) and the automatic

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ClipnetContracts
 import Deployers
 import KnownGoodStore

@@ -1,4 +1,4 @@
-import ClipnetConfig
+public import ClipnetConfig
 import Foundation
 import HTTPTransport
 

@@ -1,7 +1,7 @@
 import ClipnetContracts
 
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 import RedisClient
 import Synchronization
 

@@ -1,4 +1,4 @@
-import ClipnetConfig
+public import ClipnetConfig
 
 /// Asks the running services what they run and whether they are healthy. `ServiceProbes` asks
 /// over HTTP and Redis; the simulation answers from its in-memory platforms. Probes never throw:

@@ -1,4 +1,5 @@
 import ClipnetJSON
+import Foundation
 
 /// Reads the revision out of a version endpoint's answer. The CLIPNET API's exact format is its
 /// own business, so the common shapes are accepted: a JSON object with `version`, `revision`,

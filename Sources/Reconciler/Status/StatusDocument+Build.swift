@@ -1,9 +1,9 @@
-import ClipnetContracts
+public import ClipnetContracts
 import AsyncPrimitives
-import DriftDetector
+public import DriftDetector
 import Foundation
-import GitWatch
-import KnownGoodStore
+public import GitWatch
+public import KnownGoodStore
 
 extension StatusDocument {
     /// Assembles the document from what the daemon knows: the stored record, the watcher's view

@@ -1,8 +1,8 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
-import DriftDetector
-import GitWatch
-import KnownGoodStore
+public import DriftDetector
+public import GitWatch
+public import KnownGoodStore
 
 extension StatusDocument {
     /// The document of a daemon: the record, the branch, the last pass and what it observed.

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// `reconciler history`: one line per entry, newest first.
 public enum HistoryTable {

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// `reconciler plan`: what a reconcile would do now, in order; nothing is applied.
 public enum PlanSummary {

@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// `reconciler cleanup-preview`: what was found in Vercel's preview target, and what was removed.
 public enum PreviewCleanupText {

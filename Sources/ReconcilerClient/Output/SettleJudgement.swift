@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// How `--wait` judges a status document after an operator's request: settled, failed, or not
 /// yet. Only status produced by a pass that started after the request counts (its

@@ -1,5 +1,5 @@
-import ClipnetContracts
-import Foundation
+public import ClipnetContracts
+public import Foundation
 
 /// `reconciler status`: the status document as a short report for a terminal. Revisions are
 /// printed in full so they can be copied into `pin` or `rollback --to`.

@@ -1,6 +1,6 @@
 import ClipnetContracts
 import ClipnetFormats
-import Foundation
+public import Foundation
 
 /// Times as the commands print them: RFC 3339 UTC, with how long ago in words.
 public enum TimeWords {

@@ -1,7 +1,7 @@
 import ClipnetConfig
 import ClipnetFormats
 import Crypto
-import Foundation
+public import Foundation
 
 /// The named operator tokens a daemon accepts: a JSON file of names, roles and SHA-256 digests of
 /// the tokens (never the tokens), written by `reconciler token issue|revoke` and read by the

@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import UnixSignals
 
 /// Re-reads the operator token file on SIGHUP, so issuing or revoking a token takes effect

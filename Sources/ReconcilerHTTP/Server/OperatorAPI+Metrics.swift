@@ -1,4 +1,6 @@
 import Hummingbird
+import Prometheus
+import Reconciler
 
 extension OperatorAPI {
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"

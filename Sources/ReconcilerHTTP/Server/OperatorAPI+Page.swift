@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import KnownGoodStore
 import Logging
+import Reconciler
 
 extension OperatorAPI {
     /// `GET /`: rendered on each request (it also reads history, which the status version does not

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Reconciler
 
 /// `POST /webhooks/github`: GitHub tells the daemon about a push so it fetches at once instead of
 /// at the next poll. Order matters: size limit, then signature over the raw bytes, and only then

@@ -1,8 +1,8 @@
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
-import Logging
-import Prometheus
-import Reconciler
+public import Logging
+public import Prometheus
+public import Reconciler
 
 /// The daemon's HTTP server for on-call and operators: status (JSON, HTML page, Prometheus
 /// metrics), health, history and plan for anyone who can reach the port; reconcile, pin, unpin

@@ -1,3 +1,4 @@
+import ClipnetContracts
 import Foundation
 import Reconciler
 

@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 import Foundation
 
 /// An OpenAPI 3.1 document, to check a server's real answers against: for a method, a path and a

@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 import Foundation
 
 /// Checks a JSON value against a JSON Schema (the 2020-12 subset OpenAPI 3.1 documents use here):

@@ -1,6 +1,6 @@
 import ClipnetJSON
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 
 /// The worker's Cloudinary client: downloads a job's source, uploads what a stage produces, and
 /// checks at start-up that the environment's folder exists.

@@ -1,4 +1,4 @@
-import RedisClient
+public import RedisClient
 
 /// A counting semaphore in Redis for one RunPod namespace, shared by every worker replica of the
 /// environment: at most `capacity` holders at a time, each holding a lease that expires unless

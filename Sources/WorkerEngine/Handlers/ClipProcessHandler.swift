@@ -1,4 +1,5 @@
 import ClipnetJSON
+import Logging
 
 /// `clip:process`: drives one clip through the pipeline. Asks RunPod for BLIP captions (falling
 /// back to CLIP when BLIP fails) and motion detection, keeps both in PostgreSQL as soon as each

@@ -1,3 +1,4 @@
+import ClipnetConfig
 import Foundation
 import HTTPTransport
 import ClipnetJSON

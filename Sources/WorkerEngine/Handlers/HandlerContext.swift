@@ -1,7 +1,7 @@
-import ClipnetConfig
+public import ClipnetConfig
 import Foundation
-import HTTPTransport
-import Logging
+public import HTTPTransport
+public import Logging
 import RedisClient
 
 /// What the CLIPNET handlers share: the environment's isolated identifiers, the HTTP client, the

@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 
 /// What a CLIPNET handler promises its producers and asks of its deployment: the payload it
 /// takes, checked by `clipnet-worker enqueue` before a job is pushed and by the handler before it

@@ -1,4 +1,4 @@
-import ClipnetJSON
+public import ClipnetJSON
 
 /// `ml:score`: scores one clip on the RunPod endpoint (model `score`) and keeps the score.
 public struct MLScoreHandler: JobHandler, HandlerContract {

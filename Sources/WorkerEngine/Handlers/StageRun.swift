@@ -1,4 +1,5 @@
 import ClipnetJSON
+import Logging
 
 /// Runs one stage of one clip with its bookkeeping in `clip_stages`: skipped when already done
 /// (an at-least-once re-run changes nothing), `running` with the attempt while it runs, `failed`

@@ -1,6 +1,6 @@
 import Hummingbird
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// The worker's small HTTP listener: `/metrics` (Prometheus text) and `/health`. A `Service`, so it
 /// starts and stops with the worker's `ServiceGroup`. Binds loopback unless given another host.

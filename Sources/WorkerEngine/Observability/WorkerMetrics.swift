@@ -1,4 +1,4 @@
-import Prometheus
+public import Prometheus
 import Synchronization
 
 /// The worker's metrics, written into a swift-prometheus registry and rendered in the Prometheus

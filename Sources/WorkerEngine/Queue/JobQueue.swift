@@ -1,6 +1,6 @@
-import ClipnetContracts
+public import ClipnetContracts
 import Foundation
-import RedisClient
+public import RedisClient
 
 /// The queue as producers and operators see it: enqueue, depth, the dead set and its re-drive,
 /// the reaper's pass and the scheduler's promotion. Workers take jobs through `QueueSlot`.

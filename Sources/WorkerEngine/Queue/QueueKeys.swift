@@ -1,4 +1,4 @@
-import ClipnetContracts
+public import ClipnetContracts
 
 /// Every Redis key the queue uses, all under `clipnet:<environment>:`, so staging and production
 /// can share nothing by accident and an operator can list one environment's keys with one pattern.

@@ -1,4 +1,4 @@
-import PostgresClient
+public import PostgresClient
 
 /// The worker's tables in the environment's PostgreSQL, as numbered migrations applied at start.
 ///

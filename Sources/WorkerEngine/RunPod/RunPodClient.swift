@@ -1,6 +1,6 @@
 import Foundation
-import HTTPTransport
-import ClipnetJSON
+public import HTTPTransport
+public import ClipnetJSON
 
 /// Calls the one shared RunPod serverless endpoint: `POST /run` then `GET /status/{id}` until a
 /// final status, or `POST /runsync?wait=<ms>` (which answers with the result when the job finishes

@@ -1,8 +1,8 @@
 import ClipnetContracts
 import Foundation
-import Logging
+public import Logging
 import RedisClient
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Writes `clipnet:<env>:workers:<id>` (with a TTL) and renews the worker's lease every `interval`,
 /// so the key disappears and the lease lapses within `ttl` of the worker dying. On graceful

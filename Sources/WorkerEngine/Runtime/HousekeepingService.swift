@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// The worker's periodic chores: promote due retries and delayed jobs to the queue, reap the
 /// in-flight jobs of dead workers, and sample the queue depth for `/metrics`. Every worker runs

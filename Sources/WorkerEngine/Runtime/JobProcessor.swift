@@ -1,8 +1,8 @@
 import AsyncPrimitives
 import Foundation
-import Logging
-import RedisClient
-import ServiceLifecycle
+public import Logging
+public import RedisClient
+public import ServiceLifecycle
 
 /// Takes jobs from the queue and runs them, `concurrency` at a time: a `Service` whose `run()` has
 /// one child task per slot (bounded concurrency without semaphores). Each slot loops: settle the

@@ -1,4 +1,4 @@
-import AsyncPrimitives
+public import AsyncPrimitives
 
 /// How a worker process takes and runs jobs.
 public struct ProcessorConfiguration: Sendable {

@@ -1,4 +1,4 @@
-import RedisClient
+public import RedisClient
 
 /// The benchmark's baseline: drains the queue with the worker's own take-and-acknowledge script
 /// on `concurrency` connections, with no worker logic (no parsing, no handler, no metrics), to

@@ -1,7 +1,8 @@
-import ClipnetConfig
-import Logging
+public import ClipnetConfig
+public import Logging
 import RedisClient
-import ServiceLifecycle
+public import ServiceLifecycle
+import UnixSignals
 
 /// One worker process: the isolation guard, then heartbeat, housekeeping, the metrics listener and
 /// the job processor in one `ServiceGroup` with graceful shutdown on SIGTERM and SIGINT.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Names a worker process: unique per process start, readable in `CLIENT LIST` and heartbeats.
 /// No colons, because the id sits inside key names (`inflight:<id>:<slot>`).

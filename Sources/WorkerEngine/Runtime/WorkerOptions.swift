@@ -1,4 +1,5 @@
-import ClipnetConfig
+public import ClipnetConfig
+import ClipnetContracts
 
 /// Everything a worker process needs besides its handlers.
 public struct WorkerOptions: Sendable {
