@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Hummingbird's own; named because the operator server reads request bytes as `ByteBuffer`.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries: a module map and a shim header each; never products, each imported
@@ -122,7 +124,7 @@ let package = Package(
         // The one metrics bootstrap (swift-metrics on a Prometheus registry) of both binaries.
         .target(
             name: "ClipnetMetrics",
-            dependencies: [
+            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), 
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -130,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "ReconcilerHTTP",
-            dependencies: [
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), 
                 "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -168,7 +170,7 @@ let package = Package(
         // The product: no emulator, sandbox or Redis spawner is linked (the demo is its own binary).
         .executableTarget(
             name: "ReconcilerCLI",
-            dependencies: [
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), "KnownGoodStore", .product(name: "UnixSignals", package: "swift-service-lifecycle"), 
                 "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -180,7 +182,7 @@ let package = Package(
         // `reconciler-demo` (`make run`): the daemon against a throwaway staging on loopback.
         .executableTarget(
             name: "ReconcilerDemo",
-            dependencies: [
+            dependencies: ["AsyncPrimitives", "PlatformEmulators", .product(name: "UnixSignals", package: "swift-service-lifecycle"), 
                 "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetContracts", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -190,7 +192,7 @@ let package = Package(
         ),
         .target(
             name: "WorkerEngine",
-            dependencies: [
+            dependencies: [.product(name: "UnixSignals", package: "swift-service-lifecycle"), 
                 "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 "RedisClient", "HTTPTransport", "PostgresClient", "ClipnetConfig", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -369,14 +371,14 @@ let package = Package(
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetContractsTests", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetFormatsTests", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitWatchTests", dependencies: ["ClipnetContracts", "GitWatch", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitWatchTests", dependencies: ["AsyncPrimitives", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "ClipnetContracts", "GitWatch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedisClientTests", dependencies: ["AsyncPrimitives", "RedisClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetContracts", "ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployersTests",
-            dependencies: [
+            dependencies: ["AsyncPrimitives", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"), 
                 "ClipnetContracts",
                 "Deployers", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -385,13 +387,13 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport",
+            dependencies: ["ClipnetConfig", "ClipnetContracts", "ClipnetFormats", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport",
                            .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: [
+            dependencies: ["ClipnetLogging", .product(name: "Logging", package: "swift-log"), 
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
@@ -402,10 +404,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClipnetLoggingTests", dependencies: ["ClipnetLogging"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClipnetLoggingTests", dependencies: [.product(name: "Logging", package: "swift-log"), "ClipnetLogging"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReconcilerHTTPTests",
-            dependencies: [
+            dependencies: ["DriftDetector", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), 
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
@@ -420,7 +422,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerClientTests",
-            dependencies: [
+            dependencies: [.product(name: "Logging", package: "swift-log"), 
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
@@ -435,7 +437,7 @@ let package = Package(
             dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers", "GitWatch"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KnownGoodStoreTests", dependencies: ["ClipnetContracts", "KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KnownGoodStoreTests", dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log"), "PostgresClient", "ClipnetContracts", "KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
         // The tarball of `make dist`, unpacked and used from an empty folder.
         .testTarget(
             name: "DistributionTests",

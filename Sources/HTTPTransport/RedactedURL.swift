@@ -1,4 +1,3 @@
-import ClipnetContracts
 import Foundation
 
 /// A URL as it may be shown in errors and logs: without userinfo (`user:password@`), query
