@@ -244,6 +244,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -254,6 +255,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Tests/ReconcilerTestSupport",
             swiftSettings: swiftSettings
         ),
         // The rollout machine's deterministic simulation: in-memory platforms, repository, store
