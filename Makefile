@@ -52,8 +52,8 @@ test:
 SIM_SEQUENCES ?= 100000
 simulate: deps
 	mkdir -p bench/results
-	$(SWIFT) build -c release --product Simulate
-	"$$($(SWIFT) build -c release --show-bin-path)/Simulate" $(SIM_SEQUENCES) 40 1 | tee bench/results/simulate.txt
+	$(SWIFT) build --package-path bench -c release --product Simulate
+	"$$($(SWIFT) build --package-path bench -c release --show-bin-path)/Simulate" $(SIM_SEQUENCES) 40 1 | tee bench/results/simulate.txt
 
 bench:
 	@bash scripts/ensure-packages.sh bench

@@ -18,6 +18,20 @@ let package = Package(
         .executable(name: "reconciler", targets: ["ReconcilerCLI"]),
         .executable(name: "reconciler-demo", targets: ["ReconcilerDemo"]),
         .executable(name: "clipnet-worker", targets: ["WorkerCLI"]),
+
+        // For the benchmark package (bench/Package.swift) only, not a public API: the modules its
+        // executables import. Three products, not one, because a product links all its modules
+        // into every binary that uses it, and the idle-memory baselines must not grow: the bare
+        // server's C libraries link the wrappers alone, the operator benchmark no worker code.
+        .library(name: "ClipnetLibraryWrappers", targets: ["AsyncPrimitives", "ClipnetContracts", "GitWatch", "HTTPTransport", "PostgresClient"]),
+        .library(
+            name: "ClipnetReconcilerModules",
+            targets: [
+                "ClipnetConfig", "ClipnetJSON", "KnownGoodStore", "Reconciler", "ReconcilerHTTP",
+                "PlatformEmulators", "StagingSandbox", "RolloutSimulation", "ReconcilerTestSupport",
+            ]
+        ),
+        .library(name: "ClipnetWorkerModules", targets: ["ClipnetJSON", "RedisClient", "WorkerEngine", "WorkerSandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -246,10 +260,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Test support, test helpers run as child processes, and benchmarks
+        // MARK: Test support and the test helper run as a child process (Tests/); the benchmarks are
+        // a package of their own (bench/Package.swift)
         .target(
             name: "TestSupport",
             dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -260,6 +276,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Tests/ReconcilerTestSupport",
             swiftSettings: swiftSettings
         ),
         // The rollout machine's deterministic simulation: in-memory platforms, repository, store
@@ -274,98 +291,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "Simulate",
-            dependencies: ["RolloutSimulation"],
-            path: "bench/simulate",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
             name: "StoreTorture",
             dependencies: ["ClipnetContracts", "KnownGoodStore"],
             path: "Tests/StoreTorture",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "FoundationBench",
-            dependencies: ["ClipnetContracts", "GitWatch", "KnownGoodStore", "AsyncPrimitives"],
-            path: "bench/FoundationBench",
-            swiftSettings: swiftSettings
-        ),
-
-        // Thousands of git fetches with resident memory sampled (bench/git-soak).
-        .executableTarget(
-            name: "GitSoakBench",
-            dependencies: ["GitWatch", "AsyncPrimitives"],
-            path: "bench/git-soak",
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "WorkerBench",
-            dependencies: [
-                "WorkerEngine", "WorkerSandbox", "RedisClient", "PostgresClient", "ClipnetJSON",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/worker-bench",
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "ReconcilerBench",
-            dependencies: [
-                "Reconciler", "ReconcilerHTTP", "StagingSandbox", "PlatformEmulators", "ClipnetConfig", "HTTPTransport", "AsyncPrimitives",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "bench/reconciler-bench",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "PlatformBudgetBench",
-            dependencies: [
-                "Reconciler", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/platform-budget",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "OperatorBench",
-            dependencies: [
-                "ReconcilerHTTP", "ReconcilerTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "bench/operator-bench",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "BareMetricsServer",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/bare-metrics-server",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "BareServerWithCLibraries",
-            dependencies: [
-                "GitWatch", "HTTPTransport", "PostgresClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/bare-server-c-libraries",
-            swiftSettings: swiftSettings
-        ),
-
         // MARK: Tests (swift-testing), one target per module
         .testTarget(name: "AsyncPrimitivesTests", dependencies: ["AsyncPrimitives"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),

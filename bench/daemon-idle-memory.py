@@ -6,16 +6,19 @@ A sandbox staging (the emulators, in a process of their own: `ReconcilerBench sa
 the release `reconciler run` reconciles it until the first revision is known-good, then the daemon,
 a bare Hummingbird server with /metrics and the same bare server linking libgit2, libcurl and libpq
 idle together; their VmRSS is read at the same moment. Usage:
-    python3 bench/daemon-idle-memory.py [--idle SECONDS] [--sandbox-bin DIR] [--bin DIR]
-(`--bin`: where the release `reconciler`, `BareMetricsServer` and `BareServerWithCLibraries` are;
-`--sandbox-bin`: where `ReconcilerBench` is, any configuration.)
+    python3 bench/daemon-idle-memory.py [--idle SECONDS] [--bin DIR] [--bench-bin DIR] [--sandbox-bin DIR]
+from the repository root (`--bin`: where the release `reconciler` is, `swift build -c release`;
+`--bench-bin`: where the release `BareMetricsServer` and `BareServerWithCLibraries` are,
+`swift build --package-path bench -c release`; `--sandbox-bin`: where `ReconcilerBench` is, any
+configuration of the bench package.)
 """
 import argparse, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--idle", type=int, default=15)
 parser.add_argument("--bin", default=".build/release")
-parser.add_argument("--sandbox-bin", default=".build/debug")
+parser.add_argument("--bench-bin", default="bench/.build/release")
+parser.add_argument("--sandbox-bin", default="bench/.build/release")
 args = parser.parse_args()
 
 def free_port():
@@ -73,8 +76,8 @@ reconcile:
         time.sleep(0.2)
 
     bare_port, clibs_port = free_port(), free_port()
-    bare = start([os.path.join(args.bin, "BareMetricsServer"), str(bare_port)], stdout=subprocess.DEVNULL)
-    clibs = start([os.path.join(args.bin, "BareServerWithCLibraries"), str(clibs_port)], stdout=subprocess.DEVNULL)
+    bare = start([os.path.join(args.bench_bin, "BareMetricsServer"), str(bare_port)], stdout=subprocess.DEVNULL)
+    clibs = start([os.path.join(args.bench_bin, "BareServerWithCLibraries"), str(clibs_port)], stdout=subprocess.DEVNULL)
     time.sleep(1)
     for url in [f"http://127.0.0.1:{port}/status", f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/metrics",
                 f"http://127.0.0.1:{bare_port}/metrics", f"http://127.0.0.1:{clibs_port}/metrics"]:

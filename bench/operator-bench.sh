@@ -39,10 +39,10 @@ command -v wrk >/dev/null || { echo "operator-bench: wrk is not installed (apt-g
 mkdir -p bench/results
 echo "building release binaries (OperatorBench, BareMetricsServer, BareServerWithCLibraries)..." >&2
 for product in OperatorBench BareMetricsServer BareServerWithCLibraries; do
-    swift build -c release --product "$product" 2>&1 | grep -E "error|warning: .*\.swift" >&2 || true
-    [ -x "$(swift build -c release --show-bin-path)/$product" ] || { echo "operator-bench: building $product failed" >&2; exit 1; }
+    swift build --package-path bench -c release --product "$product" 2>&1 | grep -E "error|warning: .*\.swift" >&2 || true
+    [ -x "$(swift build --package-path bench -c release --show-bin-path)/$product" ] || { echo "operator-bench: building $product failed" >&2; exit 1; }
 done
-BIN=$(swift build -c release --show-bin-path)
+BIN=$(swift build --package-path bench -c release --show-bin-path)
 
 WORK=$(mktemp -d /tmp/operator-bench.XXXXXX)
 PIDS=()

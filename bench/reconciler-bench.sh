@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
-swift build -c release --product ReconcilerBench >/dev/null
-"$(swift build -c release --show-bin-path)/ReconcilerBench" "${1:-300}" "${2:-20}" | tee bench/results/reconciler.md
-"$(swift build -c release --show-bin-path)/ReconcilerBench" soak "${3:-3000}" | tee -a bench/results/reconciler.md
+swift build --package-path bench -c release --product ReconcilerBench >/dev/null
+"$(swift build --package-path bench -c release --show-bin-path)/ReconcilerBench" "${1:-300}" "${2:-20}" | tee bench/results/reconciler.md
+"$(swift build --package-path bench -c release --show-bin-path)/ReconcilerBench" soak "${3:-3000}" | tee -a bench/results/reconciler.md

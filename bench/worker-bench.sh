@@ -29,8 +29,8 @@ trap 'redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$DIR
 for _ in $(seq 1 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 URL="redis://127.0.0.1:$PORT/0"
 
-swift build -c release --product WorkerBench >/dev/null
-BIN="$(swift build -c release --show-bin-path)/WorkerBench"
+swift build --package-path bench -c release --product WorkerBench >/dev/null
+BIN="$(swift build --package-path bench -c release --show-bin-path)/WorkerBench"
 
 echo "machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'), python $(python3 -c 'import platform; print(platform.python_version())')"
 rate() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["jobsPerSecond"])'; }

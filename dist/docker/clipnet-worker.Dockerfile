@@ -15,7 +15,6 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-COPY bench ./bench
 RUN swift build -c release --static-swift-stdlib --product clipnet-worker \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/clipnet-worker" /out/clipnet-worker
 

@@ -16,7 +16,6 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-COPY bench ./bench
 RUN swift build -c release --static-swift-stdlib --product reconciler \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/reconciler" /out/reconciler
 
