@@ -6,7 +6,7 @@ SWIFT_TEST_FLAGS ?=
 SECOND_GROUP = WorkerEngineTests|GitWatchTests|KnownGoodStoreTests|DeployersTests
 HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests|DistributionTarballTests|ProductLinkTests|DemoStoryTests|DemoShutdownTests|InitFirstRunTests
 
-.PHONY: run test deps build release dist bench simulate clean
+.PHONY: run test deps build release dist bench simulate format clean
 
 # What every target needs (the C libraries, git); `make test` and `make bench` add their own.
 deps:
@@ -58,6 +58,10 @@ simulate: deps
 bench:
 	@bash scripts/ensure-packages.sh bench
 	bash bench/run.sh
+
+# Formats every Swift file with the toolchain's swift-format and the settings in .swift-format.
+format:
+	find Sources Tests bench -name '*.swift' -not -path '*/.build/*' | xargs $(SWIFT) format format --in-place --configuration .swift-format
 
 clean:
 	rm -rf .build

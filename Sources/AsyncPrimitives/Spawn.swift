@@ -69,8 +69,10 @@ public enum Spawn {
     /// Runs `executable` (a path, or a name looked up in the child's PATH) with `arguments`;
     /// `environment` replaces the child's whole environment. Blocks the calling thread: use
     /// `run(_:_:environment:input:) async` from tasks.
-    public static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String],
-                                   input: Input = .null) throws -> Result {
+    public static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        input: Input = .null
+    ) throws -> Result {
         let child = try Child(executable, arguments, environment: environment, input: input, output: .pipe, errors: .pipe)
         // Standard error is drained on its own thread so that neither pipe can fill and block the child.
         let errors = Mutex<[UInt8]>([])
@@ -83,13 +85,16 @@ public enum Spawn {
         let output = child.readToEnd(.output)
         drained.wait()
         let termination = child.waitBlocking()
-        return Result(status: termination.status, stdout: String(decoding: output, as: UTF8.self),
-                      stderr: String(decoding: errors.withLock { $0 }, as: UTF8.self))
+        return Result(
+            status: termination.status, stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errors.withLock { $0 }, as: UTF8.self))
     }
 
     /// `runBlocking` on a thread of its own, so the cooperative pool never waits on a child.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
-                           input: Input = .null) async throws -> Result {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        input: Input = .null
+    ) async throws -> Result {
         try await OffPool.run { try runBlocking(executable, arguments, environment: environment, input: input) }
     }
 
@@ -126,15 +131,22 @@ public enum Spawn {
         /// this process) with `arguments`; `environment` replaces the child's whole environment.
         /// `ownProcessGroup` puts the child in a new process group: a terminal's Ctrl-C does not
         /// reach it, and `terminate()`/`kill()` reach everything it started.
-        public init(_ executable: String, _ arguments: [String], environment: [String: String],
-                    input: Input = .null, output: Output = .inherit, errors: Output = .inherit,
-                    ownProcessGroup: Bool = false) throws {
+        public init(
+            _ executable: String, _ arguments: [String], environment: [String: String],
+            input: Input = .null, output: Output = .inherit, errors: Output = .inherit,
+            ownProcessGroup: Bool = false
+        ) throws {
             guard let path = Spawn.resolve(executable, path: environment["PATH"]) else {
                 throw Failure(description: "\(executable): not found")
             }
             // Each pipe made: the end this process keeps and the child's.
             var pipes: [(parent: Int32, child: Int32)] = []
-            func closeAll() { for ends in pipes { close(ends.parent); close(ends.child) } }
+            func closeAll() {
+                for ends in pipes {
+                    close(ends.parent)
+                    close(ends.child)
+                }
+            }
             func makePipe(parentReads: Bool) throws -> (parent: Int32, child: Int32) {
                 var ends: [Int32] = [-1, -1]
                 // `pipe2` is not visible from Swift here; any child spawned between `pipe` and

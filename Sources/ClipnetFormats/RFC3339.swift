@@ -42,10 +42,10 @@ public enum RFC3339 {
     public static func date(from text: String) -> Date? {
         var utf8 = text.utf8[...]
         guard let year = number(&utf8, digits: 4), expect(&utf8, "-"), let month = number(&utf8, digits: 2), expect(&utf8, "-"),
-              let day = number(&utf8, digits: 2), let separator = utf8.popFirst(), [0x54, 0x74, 0x20].contains(separator),
-              let hour = number(&utf8, digits: 2), expect(&utf8, ":"), let minute = number(&utf8, digits: 2), expect(&utf8, ":"),
-              let second = number(&utf8, digits: 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let day = number(&utf8, digits: 2), let separator = utf8.popFirst(), [0x54, 0x74, 0x20].contains(separator),
+            let hour = number(&utf8, digits: 2), expect(&utf8, ":"), let minute = number(&utf8, digits: 2), expect(&utf8, ":"),
+            let second = number(&utf8, digits: 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var fraction = 0.0
         if utf8.first == UInt8(ascii: ".") {

@@ -1,9 +1,10 @@
+public import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Logging
 
 /// Process-wide logging set-up for the executables (`reconciler`, `clipnet-worker`).
 ///

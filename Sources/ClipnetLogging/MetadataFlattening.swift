@@ -55,7 +55,10 @@ enum MetadataFlattening {
     /// keeps secrets out of metadata; this only catches a slip.
     static func isSensitive(_ key: String) -> Bool {
         let last = (key.split(separator: ".").last.map(String.init) ?? key).lowercased()
-        return ["token", "secret", "password", "passwd", "authorization", "cookie", "apikey", "api_key", "api-key", "credential", "credentials", "privatekey", "private_key"]
-            .contains { last.contains($0) }
+        return [
+            "token", "secret", "password", "passwd", "authorization", "cookie", "apikey", "api_key", "api-key", "credential", "credentials",
+            "privatekey", "private_key",
+        ]
+        .contains { last.contains($0) }
     }
 }

@@ -25,8 +25,9 @@ public struct UnknownSubcommand: Equatable, Sendable {
             if word == "help" { return nil }
             guard let next = subcommands.first(where: { $0._commandName == word }) else {
                 let names = subcommands.map { $0._commandName }
-                return UnknownSubcommand(word: word, command: path.joined(separator: " "), known: names,
-                                         suggestion: EditDistance.nearest(to: word, among: names))
+                return UnknownSubcommand(
+                    word: word, command: path.joined(separator: " "), known: names,
+                    suggestion: EditDistance.nearest(to: word, among: names))
             }
             command = next
             path.append(word)

@@ -39,10 +39,13 @@ public enum DriftDetector {
                 return Drift(kind: .revision, service: role.rawValue, detail: "no live deployment found; desired \(CommitID.short(desired.revision))")
             }
             guard let revision = service.revision else {
-                return Drift(kind: .revision, service: role.rawValue, detail: "the platform does not report which revision runs; desired \(CommitID.short(desired.revision))")
+                return Drift(
+                    kind: .revision, service: role.rawValue,
+                    detail: "the platform does not report which revision runs; desired \(CommitID.short(desired.revision))")
             }
             guard !CommitID.same(revision, desired.revision) else { return nil }
-            return Drift(kind: .revision, service: role.rawValue, detail: "runs \(CommitID.short(revision)), desired \(CommitID.short(desired.revision))")
+            return Drift(
+                kind: .revision, service: role.rawValue, detail: "runs \(CommitID.short(revision)), desired \(CommitID.short(desired.revision))")
         }
     }
 
@@ -53,10 +56,16 @@ public enum DriftDetector {
         else { return [] }
         var drift: [Drift] = []
         if let apiRevision = api.revision, let workerRevision = worker.revision, !CommitID.same(apiRevision, workerRevision) {
-            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api runs \(CommitID.short(apiRevision)) but worker runs \(CommitID.short(workerRevision))"))
+            drift.append(
+                Drift(
+                    kind: .versionSkew, service: nil,
+                    detail: "api runs \(CommitID.short(apiRevision)) but worker runs \(CommitID.short(workerRevision))"))
         }
         if let apiTag = api.versionTag, let workerTag = worker.versionTag, !CommitID.same(apiTag, workerTag) {
-            drift.append(Drift(kind: .versionSkew, service: nil, detail: "api reports version \(CommitID.short(apiTag)) but worker reports \(CommitID.short(workerTag))"))
+            drift.append(
+                Drift(
+                    kind: .versionSkew, service: nil,
+                    detail: "api reports version \(CommitID.short(apiTag)) but worker reports \(CommitID.short(workerTag))"))
         }
         return drift
     }
@@ -64,7 +73,9 @@ public enum DriftDetector {
     static func aliasDrift(_ desired: DesiredEnvironment, _ observed: ObservedEnvironment) -> [Drift] {
         guard !desired.inFlight.contains(.frontend), let expected = desired.frontendDeploymentID else { return [] }
         guard let actual = observed.aliasDeploymentID else {
-            return [Drift(kind: .alias, service: ServiceName.frontend.rawValue, detail: "\(desired.domain) points at no deployment; desired \(expected)")]
+            return [
+                Drift(kind: .alias, service: ServiceName.frontend.rawValue, detail: "\(desired.domain) points at no deployment; desired \(expected)")
+            ]
         }
         guard actual != expected else { return [] }
         return [Drift(kind: .alias, service: ServiceName.frontend.rawValue, detail: "\(desired.domain) points at \(actual), desired \(expected)")]
@@ -106,9 +117,11 @@ public enum DriftDetector {
             }
         }
         for service in services where !expectedIDs.contains(service.id) {
-            drift.append(Drift(
-                kind: .topology, service: service.name,
-                detail: "unexpected service '\(service.name)' (\(service.id)): the project must hold exactly one api, worker, redis and postgres"))
+            drift.append(
+                Drift(
+                    kind: .topology, service: service.name,
+                    detail: "unexpected service '\(service.name)' (\(service.id)): the project must hold exactly one api, worker, redis and postgres")
+            )
         }
         return drift
     }

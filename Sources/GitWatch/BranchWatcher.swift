@@ -22,7 +22,10 @@ public final class BranchWatcher: Service, Sendable {
         public var backoff: Backoff
         public var fetchTimeout: Duration
 
-        public init(branch: String, pollInterval: Duration = .seconds(30), jitter: Double = 0.1, backoff: Backoff? = nil, fetchTimeout: Duration = .seconds(300)) {
+        public init(
+            branch: String, pollInterval: Duration = .seconds(30), jitter: Double = 0.1, backoff: Backoff? = nil,
+            fetchTimeout: Duration = .seconds(300)
+        ) {
             self.branch = branch
             self.pollInterval = pollInterval
             self.jitter = jitter
@@ -114,9 +117,11 @@ public final class BranchWatcher: Service, Sendable {
                 $0.status.consecutiveFailures = 0
             }
             if let update {
-                logger.info("New head", metadata: [
-                    "branch": "\(branch)", "revision": "\(update.current.hex)", "head.kind": "\(update.kind.rawValue)",
-                ])
+                logger.info(
+                    "New head",
+                    metadata: [
+                        "branch": "\(branch)", "revision": "\(update.current.hex)", "head.kind": "\(update.kind.rawValue)",
+                    ])
                 continuation.yield(update)
             }
             return .success(update)
@@ -127,9 +132,11 @@ public final class BranchWatcher: Service, Sendable {
                 $0.status.consecutiveFailures += 1
                 return $0.status.consecutiveFailures
             }
-            logger.warning("Fetch failed; keeping the last good head", metadata: [
-                "branch": "\(branch)", "error": "\(gitError.description)", "failures": "\(failures)",
-            ])
+            logger.warning(
+                "Fetch failed; keeping the last good head",
+                metadata: [
+                    "branch": "\(branch)", "error": "\(gitError.description)", "failures": "\(failures)",
+                ])
             return .failure(gitError)
         }
     }

@@ -13,7 +13,7 @@ enum DeadlineSocketStream {
     /// Makes libgit2 create its standard sockets through this stream. Process-wide; idempotent.
     static func register() throws {
         var registration = git_stream_registration()
-        registration.version = 1 // GIT_STREAM_VERSION
+        registration.version = 1  // GIT_STREAM_VERSION
         registration.`init` = streamInit
         registration.wrap = nil
         try check(git_stream_register(GIT_STREAM_STANDARD, &registration), "git_stream_register")
@@ -39,9 +39,15 @@ enum DeadlineSocketStream {
     /// passes, the fetch is abandoned, or poll fails.
     fileprivate static func wait(_ socket: Int32, for events: Int16, scope: FetchNetworkScope?) -> Bool {
         while true {
-            if scope?.isAbandoned == true { _ = fail("the fetch was abandoned"); return false }
+            if scope?.isAbandoned == true {
+                _ = fail("the fetch was abandoned")
+                return false
+            }
             let timeout = scope?.pollTimeoutMilliseconds() ?? -1
-            if timeout == 0 { _ = fail(deadlineMessage); return false }
+            if timeout == 0 {
+                _ = fail(deadlineMessage)
+                return false
+            }
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&descriptor, 1, timeout)
             if ready < 0 {
@@ -49,8 +55,11 @@ enum DeadlineSocketStream {
                 _ = fail("poll failed: \(String(cString: strerror(errno)))")
                 return false
             }
-            if ready == 0 { continue } // the loop re-reads the clock and reports the deadline
-            if scope?.isAbandoned == true { _ = fail("the fetch was abandoned"); return false }
+            if ready == 0 { continue }  // the loop re-reads the clock and reports the deadline
+            if scope?.isAbandoned == true {
+                _ = fail("the fetch was abandoned")
+                return false
+            }
             return true
         }
     }
@@ -74,7 +83,8 @@ enum DeadlineSocketStream {
         var entry = list
         while let address = entry {
             entry = address.pointee.ai_next
-            let socket = Glibc.socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
+            let socket = Glibc.socket(
+                address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
             guard socket >= 0 else { continue }
             if let scope, !scope.register(socket) {
                 _ = Glibc.close(socket)
@@ -92,7 +102,7 @@ enum DeadlineSocketStream {
                     if !connected { lastError = "failed to connect to \(String(cString: host)): \(String(cString: strerror(error)))" }
                 } else {
                     closeSocket(socket, scope: scope)
-                    return -1 // deadline or abandoned: the error is set
+                    return -1  // deadline or abandoned: the error is set
                 }
             } else if !connected {
                 lastError = "failed to connect to \(String(cString: host)): \(String(cString: strerror(errno)))"
@@ -135,7 +145,10 @@ enum DeadlineSocketStream {
         var sent = 0
         while sent < length {
             let result = send(socket, data.map { UnsafeRawPointer($0) + sent }, length - sent, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
-            if result >= 0 { sent += result; continue }
+            if result >= 0 {
+                sent += result
+                continue
+            }
             if errno == EINTR { continue }
             guard errno == EAGAIN || errno == EWOULDBLOCK else {
                 return Int(fail("error sending data to socket: \(String(cString: strerror(errno)))"))
@@ -164,27 +177,28 @@ enum DeadlineSocketStream {
 
 // MARK: The C entry points (no captures, so they convert to C function pointers)
 
-private let streamInit: @convention(c) (
-    UnsafeMutablePointer<UnsafeMutablePointer<git_stream>?>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?
-) -> Int32 = { out, host, port in
-    guard let out, let host else { return DeadlineSocketStream.fail("no host to connect to") }
-    let stream = UnsafeMutablePointer<cgit2_socket_stream>.allocate(capacity: 1)
-    stream.initialize(to: cgit2_socket_stream())
-    stream.pointee.parent.version = 1 // GIT_STREAM_VERSION
-    stream.pointee.parent.encrypted = 0
-    stream.pointee.parent.proxy_support = 0
-    stream.pointee.parent.connect = streamConnect
-    stream.pointee.parent.read = streamRead
-    stream.pointee.parent.write = streamWrite
-    stream.pointee.parent.close = streamClose
-    stream.pointee.parent.free = streamFree
-    stream.pointee.host = strdup(host)
-    stream.pointee.port = port.map { strdup($0) } ?? strdup("80")
-    stream.pointee.s = -1
-    stream.pointee.scope = FetchNetworkScope.current.map { UnsafeMutableRawPointer(Unmanaged.passRetained($0).toOpaque()) }
-    out.pointee = UnsafeMutableRawPointer(stream).assumingMemoryBound(to: git_stream.self)
-    return 0
-}
+private let streamInit:
+    @convention(c) (
+        UnsafeMutablePointer<UnsafeMutablePointer<git_stream>?>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?
+    ) -> Int32 = { out, host, port in
+        guard let out, let host else { return DeadlineSocketStream.fail("no host to connect to") }
+        let stream = UnsafeMutablePointer<cgit2_socket_stream>.allocate(capacity: 1)
+        stream.initialize(to: cgit2_socket_stream())
+        stream.pointee.parent.version = 1  // GIT_STREAM_VERSION
+        stream.pointee.parent.encrypted = 0
+        stream.pointee.parent.proxy_support = 0
+        stream.pointee.parent.connect = streamConnect
+        stream.pointee.parent.read = streamRead
+        stream.pointee.parent.write = streamWrite
+        stream.pointee.parent.close = streamClose
+        stream.pointee.parent.free = streamFree
+        stream.pointee.host = strdup(host)
+        stream.pointee.port = port.map { strdup($0) } ?? strdup("80")
+        stream.pointee.s = -1
+        stream.pointee.scope = FetchNetworkScope.current.map { UnsafeMutableRawPointer(Unmanaged.passRetained($0).toOpaque()) }
+        out.pointee = UnsafeMutableRawPointer(stream).assumingMemoryBound(to: git_stream.self)
+        return 0
+    }
 
 private let streamConnect: @convention(c) (UnsafeMutablePointer<git_stream>?) -> Int32 = { pointer in
     guard let stream = DeadlineSocketStream.stream(pointer) else { return -1 }

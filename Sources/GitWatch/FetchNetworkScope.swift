@@ -1,7 +1,6 @@
 import Foundation
-import Synchronization
-
 import Glibc
+import Synchronization
 
 /// One fetch's network budget: its deadline and the sockets it has open, so the deadline holds for
 /// the whole fetch (name resolution aside, connect and negotiation included) and a fetch that is

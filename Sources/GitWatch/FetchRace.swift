@@ -21,7 +21,10 @@ enum FetchRace {
                 }
                 Task {
                     let result: Result<Void, any Error>
-                    do { try await work(); result = .success(()) } catch { result = .failure(error) }
+                    do {
+                        try await work()
+                        result = .success(())
+                    } catch { result = .failure(error) }
                     watchdog.cancel()
                     outcome.finish(result)
                 }
@@ -54,11 +57,16 @@ enum FetchRace {
 
     /// Resumes the waiting caller once, with the first result to arrive.
     private final class Outcome: Sendable {
-        private let state = Mutex<(continuation: CheckedContinuation<Void, any Error>?, early: Result<Void, any Error>?, done: Bool)>((nil, nil, false))
+        private let state = Mutex<(continuation: CheckedContinuation<Void, any Error>?, early: Result<Void, any Error>?, done: Bool)>(
+            (nil, nil, false))
 
         func attach(_ continuation: CheckedContinuation<Void, any Error>) {
             let early: Result<Void, any Error>? = state.withLock { state in
-                if let early = state.early { state.done = true; state.early = nil; return early }
+                if let early = state.early {
+                    state.done = true
+                    state.early = nil
+                    return early
+                }
                 state.continuation = continuation
                 return nil
             }

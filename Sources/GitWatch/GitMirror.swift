@@ -72,7 +72,8 @@ public final class GitMirror: Sendable {
     /// `<state>/mirror/<name>-<hash>.git`: one folder per remote, readable by a person.
     public static func defaultDirectory(stateDirectory: String, url: String) -> String {
         let remote = splitCredentials(normalizedRemote(url)).url
-        let name = remote.split(whereSeparator: { "/:".contains($0) }).last.map(String.init)?
+        let name =
+            remote.split(whereSeparator: { "/:".contains($0) }).last.map(String.init)?
             .replacingOccurrences(of: ".git", with: "")
             .filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } ?? "repository"
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

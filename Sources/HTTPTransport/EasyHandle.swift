@@ -45,7 +45,8 @@ final class EasyHandle {
     ) throws -> HTTPResponse {
         try RequestValidation.validate(request)
         if bodyReader != nil, request.body != nil {
-            throw HTTPTransportError(.invalidRequest, "\(request.method) \(RedactedURL(request.url)): a request has either a body or a streamed body, not both")
+            throw HTTPTransportError(
+                .invalidRequest, "\(request.method) \(RedactedURL(request.url)): a request has either a body or a streamed body, not both")
         }
         curl_easy_reset(raw)
         // Reset again when done, so the handle never keeps pointers to this transfer's header
@@ -59,7 +60,7 @@ final class EasyHandle {
         try set(CURLOPT_ERRORBUFFER, pointer: errorBuffer, request)
         try set(CURLOPT_URL, request.url, request)
         try set(CURLOPT_PROTOCOLS_STR, "http,https", request)
-        try set(CURLOPT_NOSIGNAL, 1, request) // no SIGALRM for timeouts: signals and threads do not mix
+        try set(CURLOPT_NOSIGNAL, 1, request)  // no SIGALRM for timeouts: signals and threads do not mix
         try set(CURLOPT_FOLLOWLOCATION, 0, request)
         try set(CURLOPT_TCP_KEEPALIVE, 1, request)
         try set(CURLOPT_TIMEOUT_MS, milliseconds(request.timeout), request)
@@ -76,23 +77,26 @@ final class EasyHandle {
         if sink != nil { try set(CURLOPT_BUFFERSIZE, HTTPClient.streamingBufferSize, request) }
         if bodyReader != nil { try set(CURLOPT_UPLOAD_BUFFERSIZE, HTTPClient.streamingBufferSize, request) }
 
-        try check(CCurl_setopt_callback(raw, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            let length = size * count
-            // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
-            return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-        }, request)
+        try check(
+            CCurl_setopt_callback(raw, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+                let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                let length = size * count
+                // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
+                return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+            }, request)
         try set(CURLOPT_WRITEDATA, pointer: context, request)
-        try check(CCurl_setopt_callback(raw, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            transfer.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        }, request)
+        try check(
+            CCurl_setopt_callback(raw, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+                let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                transfer.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            }, request)
         try set(CURLOPT_HEADERDATA, pointer: context, request)
         try set(CURLOPT_NOPROGRESS, 0, request)
-        try check(CCurl_setopt_xferinfo(raw) { context, _, _, _, _ in
-            Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().cancellation.isCancelled ? 1 : 0
-        }, request)
+        try check(
+            CCurl_setopt_xferinfo(raw) { context, _, _, _, _ in
+                Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().cancellation.isCancelled ? 1 : 0
+            }, request)
         try set(CURLOPT_XFERINFODATA, pointer: context, request)
 
         if cancellation.isCancelled { throw CancellationError() }
@@ -101,7 +105,10 @@ final class EasyHandle {
         if code != CURLE_OK {
             if code == CURLE_ABORTED_BY_CALLBACK && cancellation.isCancelled { throw CancellationError() }
             if let error = sink?.writeError {
-                throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink!.path): \(String(cString: strerror(error)))")
+                throw HTTPTransportError(
+                    .other,
+                    "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink!.path): \(String(cString: strerror(error)))"
+                )
             }
             if let reason = bodyReader?.failure {
                 throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): \(reason)")
@@ -126,8 +133,10 @@ final class EasyHandle {
 
     /// Sets the method and, when there is one, the body, then runs `perform` while the body's
     /// bytes are pinned (CURLOPT_POSTFIELDS is not copied by libcurl).
-    private func withMethodAndBody(_ request: HTTPRequest, reader: BodyReader?, context: UnsafeMutableRawPointer,
-                                   perform: () -> CURLcode) throws -> CURLcode {
+    private func withMethodAndBody(
+        _ request: HTTPRequest, reader: BodyReader?, context: UnsafeMutableRawPointer,
+        perform: () -> CURLcode
+    ) throws -> CURLcode {
         let method = request.method
         if let reader {
             try streamBody(request, length: reader.length, context: context)
@@ -161,22 +170,24 @@ final class EasyHandle {
     /// A body libcurl reads through the read callback, with its length declared up front (a
     /// Content-Length, no chunked encoding), and the seek callback to send it again from the start.
     private func streamBody(_ request: HTTPRequest, length: Int64, context: UnsafeMutableRawPointer) throws {
-        try check(CCurl_setopt_callback(raw, CURLOPT_READFUNCTION) { buffer, size, count, context in
-            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            guard let buffer, let reader = transfer.bodyReader,
-                  let filled = reader.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
-            else { return Int(CURL_READFUNC_ABORT) }
-            return filled
-        }, request)
+        try check(
+            CCurl_setopt_callback(raw, CURLOPT_READFUNCTION) { buffer, size, count, context in
+                let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                guard let buffer, let reader = transfer.bodyReader,
+                    let filled = reader.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+                else { return Int(CURL_READFUNC_ABORT) }
+                return filled
+            }, request)
         try set(CURLOPT_READDATA, pointer: context, request)
-        try check(CCurl_setopt_seek(raw) { context, offset, origin in
-            // libcurl only ever rewinds to the start (a retried request on a new connection).
-            guard offset == 0, origin == SEEK_SET,
-                  let reader = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().bodyReader
-            else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-            reader.rewind()
-            return Int32(CURL_SEEKFUNC_OK)
-        }, request)
+        try check(
+            CCurl_setopt_seek(raw) { context, offset, origin in
+                // libcurl only ever rewinds to the start (a retried request on a new connection).
+                guard offset == 0, origin == SEEK_SET,
+                    let reader = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue().bodyReader
+                else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+                reader.rewind()
+                return Int32(CURL_SEEKFUNC_OK)
+            }, request)
         try set(CURLOPT_SEEKDATA, pointer: context, request)
         if request.method == .post {
             try set(CURLOPT_POST, 1, request)
@@ -234,7 +245,7 @@ final class EasyHandle {
         case CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return HTTPTransportError(.receiveFailed, message)
         case CURLE_SSL_CONNECT_ERROR:
-            return HTTPTransportError(.tls, message, isRetryable: true) // often a reset mid-handshake
+            return HTTPTransportError(.tls, message, isRetryable: true)  // often a reset mid-handshake
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
             CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,

@@ -65,8 +65,9 @@ public final class HTTPClient: Sendable {
         }
         let configuration = self.configuration
         return try await onLane { lane, cancellation in
-            try lane.performStreaming(request, body: nil, maximumBodySize: nil, download: (path, max(0, maximumBodySize)),
-                                      configuration: configuration, cancellation: cancellation)
+            try lane.performStreaming(
+                request, body: nil, maximumBodySize: nil, download: (path, max(0, maximumBodySize)),
+                configuration: configuration, cancellation: cancellation)
         }
     }
 
@@ -82,8 +83,9 @@ public final class HTTPClient: Sendable {
     public func upload(_ request: HTTPRequest, body: HTTPBodyStream, maximumBodySize: Int? = nil) async throws -> HTTPStreamedResponse {
         let configuration = self.configuration
         return try await onLane { lane, cancellation in
-            try lane.performStreaming(request, body: body, maximumBodySize: maximumBodySize, download: nil,
-                                      configuration: configuration, cancellation: cancellation)
+            try lane.performStreaming(
+                request, body: body, maximumBodySize: maximumBodySize, download: nil,
+                configuration: configuration, cancellation: cancellation)
         }
     }
 

@@ -64,7 +64,8 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// The fields with credentials masked, as in `description`, for `dump` and test output.
     public var customMirror: Mirror {
-        Mirror(self, unlabeledChildren: fields.map { "\($0.name): \(Self.isSensitive($0.name) ? "<redacted>" : $0.value)" }, displayStyle: .collection)
+        Mirror(
+            self, unlabeledChildren: fields.map { "\($0.name): \(Self.isSensitive($0.name) ? "<redacted>" : $0.value)" }, displayStyle: .collection)
     }
 
     /// Field names whose values are credentials.

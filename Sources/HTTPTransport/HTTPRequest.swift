@@ -37,9 +37,11 @@ public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable 
 
     /// Redacted URL, masked headers and the body's size, for `dump` and test output.
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "method": method, "url": RedactedURL(url), "headers": headers, "bodySize": body?.count as Any,
-            "timeout": timeout, "connectTimeout": connectTimeout, "stallTimeout": stallTimeout as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "method": method, "url": RedactedURL(url), "headers": headers, "bodySize": body?.count as Any,
+                "timeout": timeout, "connectTimeout": connectTimeout, "stallTimeout": stallTimeout as Any,
+            ], displayStyle: .struct)
     }
 }

@@ -21,9 +21,9 @@ extension HTTPResponse {
 /// Parses the three date formats HTTP allows (RFC 9110 §5.6.7).
 enum HTTPDate {
     private static let formats = [
-        "EEE, dd MMM yyyy HH:mm:ss zzz", // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        "EEEE, dd-MMM-yy HH:mm:ss zzz", // obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-        "EEE MMM d HH:mm:ss yyyy", // obsolete asctime: Sun Nov  6 08:49:37 1994
+        "EEE, dd MMM yyyy HH:mm:ss zzz",  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+        "EEEE, dd-MMM-yy HH:mm:ss zzz",  // obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+        "EEE MMM d HH:mm:ss yyyy",  // obsolete asctime: Sun Nov  6 08:49:37 1994
     ]
 
     static func parse(_ text: String) -> Date? {

@@ -39,7 +39,9 @@ final class Lane: @unchecked Sendable {
         if cancellation.isCancelled { throw CancellationError() }
         let reader = try body.map { stream throws(HTTPTransportError) in try BodyReader.open(stream) }
         if let reader, let maximumBodySize, reader.length > Int64(maximumBodySize) {
-            throw HTTPTransportError(.requestTooLarge, "\(request.method) \(RedactedURL(request.url)): the body has \(reader.length) bytes, over the limit of \(maximumBodySize)")
+            throw HTTPTransportError(
+                .requestTooLarge,
+                "\(request.method) \(RedactedURL(request.url)): the body has \(reader.length) bytes, over the limit of \(maximumBodySize)")
         }
         let sink = try download.map { target throws(HTTPTransportError) in try FileSink.create(path: target.path, limit: Int64(target.limit)) }
         let handle = try self.handle ?? EasyHandle.make()
@@ -53,7 +55,10 @@ final class Lane: @unchecked Sendable {
             sink: sink
         )
         if let sink, !sink.finish() {
-            throw HTTPTransportError(.other, "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink.path): \(String(cString: strerror(sink.writeError ?? EIO)))")
+            throw HTTPTransportError(
+                .other,
+                "\(request.method) \(RedactedURL(request.url)): could not write the response body to \(sink.path): \(String(cString: strerror(sink.writeError ?? EIO)))"
+            )
         }
         keepFile = response.isSuccess
         return HTTPStreamedResponse(

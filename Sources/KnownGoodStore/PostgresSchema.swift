@@ -64,7 +64,7 @@ enum PostgresSchema {
                     acquired_at timestamptz NOT NULL DEFAULT now()
                 )
                 """,
-            ]),
+            ])
     ]
 
     static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }

@@ -344,7 +344,8 @@ public final class PostgresStateStore: StateStore {
         do {
             return try ContractJSON.decoder().decode(EnvironmentState.self, from: Data(text.utf8))
         } catch {
-            throw StateStoreError(.corrupt, "the state of '\(environment)' (reconciler_environments) cannot be decoded: \(error); it was left as it is")
+            throw StateStoreError(
+                .corrupt, "the state of '\(environment)' (reconciler_environments) cannot be decoded: \(error); it was left as it is")
         }
     }
 }

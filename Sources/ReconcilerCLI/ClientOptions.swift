@@ -57,7 +57,9 @@ struct ActionOptions: ParsableArguments {
     func withClient<T>(_ body: (OperatorClient) async throws -> T) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         guard let token = environment["RECONCILER_TOKEN"], !token.isEmpty else {
-            printError("reconciler: RECONCILER_TOKEN is not set; this command needs an operator token (`reconciler token issue`, or the daemon's shared token)")
+            printError(
+                "reconciler: RECONCILER_TOKEN is not set; this command needs an operator token (`reconciler token issue`, or the daemon's shared token)"
+            )
             throw ExitCode(CLIExitCode.usage)
         }
         return try await client.withClient(actor: by ?? environment["USER"] ?? "cli", body)

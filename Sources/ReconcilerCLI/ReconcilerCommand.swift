@@ -7,7 +7,8 @@ struct ReconcilerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconciler",
         abstract: "Keeps CLIPNET staging at the revision committed to its branch.",
-        discussion: "`run` is the daemon (`reconciler-demo`, a separate binary, runs it against a throwaway staging on loopback). The client commands (status, pin, unpin, rollback, retry, reconcile, history, plan, cleanup-preview) talk to a running daemon over HTTP; `token` manages named operator tokens; see docs/operations.md.",
+        discussion:
+            "`run` is the daemon (`reconciler-demo`, a separate binary, runs it against a throwaway staging on loopback). The client commands (status, pin, unpin, rollback, retry, reconcile, history, plan, cleanup-preview) talk to a running daemon over HTTP; `token` manages named operator tokens; see docs/operations.md.",
         version: ClipnetVersion.described,
         subcommands: [
             InitCommand.self, RunCommand.self, ValidateCommand.self, HeadsCommand.self,

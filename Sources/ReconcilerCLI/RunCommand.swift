@@ -60,9 +60,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         // The signal handlers come first, so a SIGTERM during start-up is a graceful stop too.
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: DaemonRuntime(configuration: configuration, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: DaemonRuntime(configuration: configuration, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
@@ -85,8 +86,9 @@ struct DaemonRuntime: Service, CustomStringConvertible, CustomReflectable {
         let daemon = assembly.daemon
         let state = configuration.stateDisplay(environment: ProcessInfo.processInfo.environment)
         printLine("reconciler: \(daemon.environment) follows \(daemon.mirror.displayURL) branch \(daemon.branch); state \(state)")
-        let group = ServiceGroup(configuration: .init(
-            services: assembly.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: assembly.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }

@@ -10,7 +10,8 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Issue, revoke and list named operator tokens (roles viewer, operator, admin).",
-        discussion: "The file holds names, roles and SHA-256 digests, never tokens. After a change, send the daemon SIGHUP (kill -HUP <pid>) so it reloads the file.",
+        discussion:
+            "The file holds names, roles and SHA-256 digests, never tokens. After a change, send the daemon SIGHUP (kill -HUP <pid>) so it reloads the file.",
         subcommands: [TokenIssueCommand.self, TokenRevokeCommand.self, TokenListCommand.self])
 }
 
@@ -34,7 +35,9 @@ struct TokenFileOptions: ParsableArguments {
                 throw ExitCode(CLIExitCode.usage)
             }
             guard let path = configuration.operatorTokensFile else {
-                printError("reconciler: \(config) sets no operatorTokensFile; add one (for example `operatorTokensFile: /etc/reconciler/operator-tokens.json`) or pass --file")
+                printError(
+                    "reconciler: \(config) sets no operatorTokensFile; add one (for example `operatorTokensFile: /etc/reconciler/operator-tokens.json`) or pass --file"
+                )
                 throw ExitCode(CLIExitCode.usage)
             }
             return path
@@ -85,7 +88,8 @@ struct TokenIssueCommand: AsyncParsableCommand {
     func run() async throws {
         let (token, path) = try tokens.update { try $0.issue(name: name, role: role) }
         printLine(token)
-        printError("reconciler: issued token '\(name)' (role \(role.rawValue)) in \(path); it is shown only this once. Reload the daemon: kill -HUP <pid>")
+        printError(
+            "reconciler: issued token '\(name)' (role \(role.rawValue)) in \(path); it is shown only this once. Reload the daemon: kill -HUP <pid>")
     }
 }
 

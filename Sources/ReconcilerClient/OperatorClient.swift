@@ -92,7 +92,8 @@ public struct OperatorClient: Sendable {
         guard response.headers.contains("X-Reconciler-API") else {
             throw OperatorClientError(
                 .unexpectedAnswer(status: response.status),
-                "\(server) answered HTTP \(response.status) but is not a reconciler (no X-Reconciler-API header); check --server or RECONCILER_SERVER")
+                "\(server) answered HTTP \(response.status) but is not a reconciler (no X-Reconciler-API header); check --server or RECONCILER_SERVER"
+            )
         }
         guard response.isSuccess else { throw refusal(response, authenticated: authenticated) }
         return response
@@ -100,7 +101,8 @@ public struct OperatorClient: Sendable {
 
     private func refusal(_ response: HTTPResponse, authenticated: Bool) -> OperatorClientError {
         guard let body = try? JSONDecoder().decode(ErrorAnswer.self, from: Data(response.body)) else {
-            return OperatorClientError(.unexpectedAnswer(status: response.status), "\(server) answered HTTP \(response.status), not the reconciler's API")
+            return OperatorClientError(
+                .unexpectedAnswer(status: response.status), "\(server) answered HTTP \(response.status), not the reconciler's API")
         }
         var message = body.error.message
         if response.status == 401, authenticated, token == nil {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import CommandLineSupport
 import ClipnetConfig
 import ClipnetLogging
+import CommandLineSupport
 import Foundation
 import Logging
 import PlatformEmulators
@@ -53,7 +53,10 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let problem = ListenCheck.problem(host: "127.0.0.1", port: port) {
-            FileHandle.standardError.write(Data("reconciler-demo: \(problem); choose another port: `PORT=\(port == 8080 ? 8081 : 8080) make run` or `reconciler-demo --port N`\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "reconciler-demo: \(problem); choose another port: `PORT=\(port == 8080 ? 8081 : 8080) make run` or `reconciler-demo --port N`\n"
+                        .utf8))
             throw ExitCode.failure
         }
         // The story is on standard output; only warnings and errors go to the log.
@@ -64,18 +67,21 @@ struct DemoCommand: AsyncParsableCommand {
         say.title("CLIPNET staging reconciler: demo")
         say.line("Setting up a throwaway staging on loopback (nothing leaves this machine)...")
         let redis = await ThrowawayRedis.start()
-        let sandbox = try await StagingSandbox.start(.init(
-            manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
-            vercelTimings: .init(queued: paced(400), building: paced(2500)),
-            railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
-            healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1))
+        let sandbox = try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
+                vercelTimings: .init(queued: paced(400), building: paced(2500)),
+                railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
+                healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1))
         sandbox.acceptCommitsFromGit()
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
         say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
         say.item("Railway API     \(sandbox.railwayServer.baseURL) (emulator)")
         say.item("Cloudinary API  \(sandbox.cloudinaryServer.baseURL) (emulator, holds the worker's folder \(sandbox.cloudinaryFolder)/)")
         say.item("staging API     \(sandbox.appsServer.baseURL)/api (simulated: reports what Railway serves)")
-        say.item(redis.map { "worker heartbeats in \($0.url) (throwaway redis-server)" } ?? "no redis-server found: worker versions come from Railway's records")
+        say.item(
+            redis.map { "worker heartbeats in \($0.url) (throwaway redis-server)" }
+                ?? "no redis-server found: worker versions come from Railway's records")
         say.item("state           \(sandbox.stateDirectory)")
 
         let token = "demo-" + StagingSandbox.randomHex()
@@ -83,8 +89,9 @@ struct DemoCommand: AsyncParsableCommand {
         environment["RECONCILER_TOKEN"] = token
         environment["GITHUB_WEBHOOK_SECRET"] = "demo-webhook-" + StagingSandbox.randomHex()
         let configuration = try DaemonConfiguration.parse(
-            sandbox.daemonConfiguration(listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "5s", rolloutPollInterval: "250ms",
-                                        verifyTimeout: "30s"),
+            sandbox.daemonConfiguration(
+                listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "5s", rolloutPollInterval: "250ms",
+                verifyTimeout: "30s"),
             file: "demo.yaml")
         let (listening, listened) = AsyncStream<Int>.makeStream()
         let pace = self.pace, step = self.step
@@ -94,7 +101,10 @@ struct DemoCommand: AsyncParsableCommand {
             say.line("JSON: http://127.0.0.1:\(port)/status   metrics: http://127.0.0.1:\(port)/metrics")
             say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
             say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")
-            say.line(step ? "The story waits for Enter between acts." : "The story pauses \(Int(6 * pace)) s between acts (--pace N slows it, --step waits for Enter).")
+            say.line(
+                step
+                    ? "The story waits for Enter between acts."
+                    : "The story pauses \(Int(6 * pace)) s between acts (--pace N slows it, --step waits for Enter).")
             say.blank()
             listened.yield(port)
             listened.finish()
@@ -102,9 +112,10 @@ struct DemoCommand: AsyncParsableCommand {
         let daemon = assembly.daemon
         let story = DemoStory(
             daemon: daemon, sandbox: sandbox, say: say, quiet: quiet, pause: paced(6000), step: step, listening: listening)
-        let group = ServiceGroup(configuration: .init(
-            services: assembly.services + [.init(service: story, successTerminationBehavior: .ignore)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: assembly.services + [.init(service: story, successTerminationBehavior: .ignore)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

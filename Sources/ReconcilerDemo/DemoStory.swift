@@ -27,7 +27,10 @@ struct DemoStory: Service {
         try await cancelWhenShuttingDown {
             for await _ in listening { break }
             let manifests = try sandbox.repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
-            say.act(1, "The first commit holds CLIPNET's manifests. The reconciler rolls it out: API and worker together at one version tag, then the frontend.")
+            say.act(
+                1,
+                "The first commit holds CLIPNET's manifests. The reconciler rolls it out: API and worker together at one version tag, then the frontend."
+            )
             try await follow(until: { $0.knownGood?.revision == manifests })
             guard !quiet else { return try await acceptCommits() }
             try await interlude()
@@ -39,7 +42,10 @@ struct DemoStory: Service {
 
             let broken = try sandbox.commit("Upgrade ffmpeg in the worker image", files: ["services/worker/Dockerfile": "FROM broken\n"])
             sandbox.railway.failBuild(revision: broken, serviceId: sandbox.manifest.railway.services.worker.serviceId)
-            say.act(3, "\(CommitID.short(broken)) breaks the worker build. The reconciler rolls the environment back to the known-good record, without rebuilding.")
+            say.act(
+                3,
+                "\(CommitID.short(broken)) breaks the worker build. The reconciler rolls the environment back to the known-good record, without rebuilding."
+            )
             try await follow(until: { $0.rollout?.revision == broken && ["rolledBack", "failed"].contains($0.rollout?.phase ?? "") })
             if let failed = daemon.status().document.desired.failed {
                 say.line("  → \(CommitID.short(broken)) is held back: \(failed.reason)")
@@ -91,7 +97,9 @@ struct DemoStory: Service {
             if phase != last {
                 if let rollout = status.rollout {
                     let services = status.services.map { "\($0.name) \($0.status)" }.joined(separator: ", ")
-                    say.line("  \(Narrator.clock())  \(rollout.phase.padding(toLength: 15, withPad: " ", startingAt: 0)) \(CommitID.short(rollout.revision))   \(services)")
+                    say.line(
+                        "  \(Narrator.clock())  \(rollout.phase.padding(toLength: 15, withPad: " ", startingAt: 0)) \(CommitID.short(rollout.revision))   \(services)"
+                    )
                     if let error = rollout.error, ["rollingBack", "failed"].contains(rollout.phase) { say.line("             why: \(error)") }
                 }
                 last = phase
@@ -100,8 +108,9 @@ struct DemoStory: Service {
             try await Task.sleep(for: .milliseconds(150))
         }
         let status = daemon.status().document
-        say.line("  \(Narrator.clock())  settled: known-good \(status.knownGood.map { CommitID.short($0.revision) } ?? "none"); "
-                 + status.services.map { "\($0.name) \($0.revision.map(CommitID.short) ?? "?")" }.joined(separator: ", "))
+        say.line(
+            "  \(Narrator.clock())  settled: known-good \(status.knownGood.map { CommitID.short($0.revision) } ?? "none"); "
+                + status.services.map { "\($0.name) \($0.revision.map(CommitID.short) ?? "?")" }.joined(separator: ", "))
     }
 
     private func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {

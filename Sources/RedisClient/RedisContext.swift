@@ -45,12 +45,12 @@ final class RedisContext {
                 auth.append(RedisArgument(password))
                 _ = try context.command(auth)
             }
-        } catch where error.code == .server {
+        } catch  where error.code == .server {
             throw RedisError(.authentication, "\(url): AUTH was refused: \(error.message)")
         }
         do throws(RedisError) {
             if url.database != 0 { _ = try context.command(["SELECT", RedisArgument(url.database)]) }
-        } catch where error.code == .server {
+        } catch  where error.code == .server {
             throw RedisError(.authentication, "\(url): SELECT \(url.database) was refused: \(error.message)")
         }
         if let clientName { _ = try context.command(["CLIENT", "SETNAME", RedisArgument(clientName)]) }
@@ -73,7 +73,7 @@ final class RedisContext {
     var peerHasClosed: Bool {
         var descriptor = pollfd(fd: raw.pointee.fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, 0)
-        return ready != 0 // readable, hung up, or a poll error: in every case not a usable idle connection
+        return ready != 0  // readable, hung up, or a poll error: in every case not a usable idle connection
     }
 
     /// Sends one command and reads its reply; a server error reply is thrown as `.server`.
@@ -149,7 +149,7 @@ final class RedisContext {
                 if let element = value.element[index] { elements.append(copy(element)) } else { elements.append(.null) }
             }
             return .array(elements)
-        default: // REDIS_REPLY_NIL
+        default:  // REDIS_REPLY_NIL
             return .null
         }
     }
@@ -174,7 +174,7 @@ final class RedisContext {
             storage.append(contentsOf: argument.bytes)
             lengths.append(argument.bytes.count)
         }
-        storage.append(0) // never empty, so the buffer always has a base address
+        storage.append(0)  // never empty, so the buffer always has a base address
         return storage.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress!)
             var pointers: [UnsafePointer<CChar>?] = []

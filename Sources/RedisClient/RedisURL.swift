@@ -66,7 +66,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomRefle
             }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw RedisError(.invalidURL, "unexpected text after the IPv6 address in \(redacted)")
             }
         } else if let colon = authority.lastIndex(of: ":") {

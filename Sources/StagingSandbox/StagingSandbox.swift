@@ -1,6 +1,6 @@
 import AsyncPrimitives
-import ClipnetContracts
 public import ClipnetConfig
+import ClipnetContracts
 import Foundation
 public import PlatformEmulators
 import RedisClient
@@ -32,7 +32,8 @@ public final class StagingSandbox: Sendable {
         public init(
             manifestsDirectory: String, directory: String? = nil, redisURL: String? = nil, heartbeatInterval: Duration = .milliseconds(100),
             vercelTimings: VercelEmulator.Timings = .init(queued: .milliseconds(30), building: .milliseconds(120)),
-            railwayTimings: RailwayEmulator.Timings = .init(initializing: .milliseconds(20), building: .milliseconds(100), deploying: .milliseconds(40)),
+            railwayTimings: RailwayEmulator.Timings = .init(
+                initializing: .milliseconds(20), building: .milliseconds(100), deploying: .milliseconds(40)),
             healthWindowSeconds: Int = 0, healthIntervalSeconds: Int = 1, railwayAutoDeploy: Bool = false
         ) {
             self.manifestsDirectory = manifestsDirectory
@@ -115,12 +116,16 @@ public final class StagingSandbox: Sendable {
             id: staging.railway.projectId, name: "clipnet",
             environments: [(staging.railway.environmentId, "staging"), (productionEnvironment, "production")])
         let repositoryName = "\(org)/\(repo)"
-        railway.addService(id: staging.railway.services.api.serviceId, name: "api", projectId: staging.railway.projectId,
-                           repo: repositoryName, branch: "develop", autoDeploy: options.railwayAutoDeploy)
-        railway.addService(id: staging.railway.services.worker.serviceId, name: "worker", projectId: staging.railway.projectId,
-                           repo: repositoryName, branch: "develop", autoDeploy: options.railwayAutoDeploy)
-        railway.addService(id: staging.railway.redis.serviceId, name: "redis", projectId: staging.railway.projectId, image: "redis:7", autoDeploy: false)
-        railway.addService(id: staging.railway.postgres.serviceId, name: "postgres", projectId: staging.railway.projectId, image: "postgres:16", autoDeploy: false)
+        railway.addService(
+            id: staging.railway.services.api.serviceId, name: "api", projectId: staging.railway.projectId,
+            repo: repositoryName, branch: "develop", autoDeploy: options.railwayAutoDeploy)
+        railway.addService(
+            id: staging.railway.services.worker.serviceId, name: "worker", projectId: staging.railway.projectId,
+            repo: repositoryName, branch: "develop", autoDeploy: options.railwayAutoDeploy)
+        railway.addService(
+            id: staging.railway.redis.serviceId, name: "redis", projectId: staging.railway.projectId, image: "redis:7", autoDeploy: false)
+        railway.addService(
+            id: staging.railway.postgres.serviceId, name: "postgres", projectId: staging.railway.projectId, image: "postgres:16", autoDeploy: false)
         let railwayServer = try await railway.start()
 
         let vercel = VercelEmulator(configuration: .init(token: tokens.vercel, teamId: staging.frontend.teamId, timings: options.vercelTimings))
@@ -129,22 +134,26 @@ public final class StagingSandbox: Sendable {
         vercel.addCustomEnvironment(project: staging.frontend.projectId, slug: "staging")
         let vercelServer = try await vercel.start()
 
-        let apps = StagingAppSimulator(railway: railway, apiServiceId: staging.railway.services.api.serviceId, environmentId: staging.railway.environmentId)
+        let apps = StagingAppSimulator(
+            railway: railway, apiServiceId: staging.railway.services.api.serviceId, environmentId: staging.railway.environmentId)
         let appsServer = try await apps.start()
 
         // The account the worker's CLOUDINARY_URL names, with the folder its CLOUDINARY_FOLDER
         // names: the reconciler's inventory check finds it (CLOUDINARY_API_URL points it here).
-        let cloudinary = CloudinaryEmulator(configuration: .init(
-            cloudName: staging.cloudinary.cloudName, apiKey: "sandbox-" + Self.randomHex().prefix(8), apiSecret: "sandbox-" + Self.randomHex()))
+        let cloudinary = CloudinaryEmulator(
+            configuration: .init(
+                cloudName: staging.cloudinary.cloudName, apiKey: "sandbox-" + Self.randomHex().prefix(8), apiSecret: "sandbox-" + Self.randomHex()))
         let workerVariables = staging.railway.services.worker.variables
-        let folderValue: String = if case .plain(let text)? = workerVariables[WorkerSettings.Variable.cloudinaryFolder] { text } else { staging.cloudinary.folder }
+        let folderValue: String =
+            if case .plain(let text)? = workerVariables[WorkerSettings.Variable.cloudinaryFolder] { text } else { staging.cloudinary.folder }
         let cloudinaryFolder = folderValue.hasSuffix("/") ? String(folderValue.dropLast()) : folderValue
         cloudinary.createFolder(cloudinaryFolder)
         let cloudinaryServer = try await cloudinary.start()
 
         let repository = try SandboxRepository(path: root + "/repository", branch: "develop")
-        let stagingText = manifests.stagingText(apiBaseURL: appsServer.baseURL + "/api", healthWindowSeconds: options.healthWindowSeconds,
-                                                healthIntervalSeconds: options.healthIntervalSeconds)
+        let stagingText = manifests.stagingText(
+            apiBaseURL: appsServer.baseURL + "/api", healthWindowSeconds: options.healthWindowSeconds,
+            healthIntervalSeconds: options.healthIntervalSeconds)
         var environment: [String: String] = [
             "VERCEL_TOKEN": tokens.vercel, "RAILWAY_TOKEN": tokens.railway,
             "VERCEL_API_URL": vercelServer.baseURL, "RAILWAY_API_URL": railwayServer.baseURL,
@@ -162,9 +171,11 @@ public final class StagingSandbox: Sendable {
             vercelServer: vercelServer, railway: railway, railwayServer: railwayServer, apps: apps, appsServer: appsServer,
             cloudinary: cloudinary, cloudinaryServer: cloudinaryServer, cloudinaryFolder: cloudinaryFolder,
             environment: environment, redisURL: options.redisURL, ownsRoot: ownsRoot)
-        _ = try sandbox.commit("CLIPNET manifests", files: [
-            "deploy/base.yaml": manifests.baseText, "deploy/staging.yaml": stagingText, "deploy/production.yaml": manifests.productionText,
-        ])
+        _ = try sandbox.commit(
+            "CLIPNET manifests",
+            files: [
+                "deploy/base.yaml": manifests.baseText, "deploy/staging.yaml": stagingText, "deploy/production.yaml": manifests.productionText,
+            ])
         if let redisURL = options.redisURL {
             sandbox.startHeartbeats(redisURL: redisURL, interval: options.heartbeatInterval)
         }

@@ -25,9 +25,10 @@ public final class ThrowawayRedis: Sendable {
         let directory = NSTemporaryDirectory() + "clipnet-demo-redis-" + StagingSandbox.randomHex().prefix(8)
         guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return nil }
         for port in 6390..<6430 {
-            guard let server = try? Spawn.Child(
-                executable, ["--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no", "--dir", directory],
-                environment: ProcessInfo.processInfo.environment, output: .null, errors: .null, ownProcessGroup: true)
+            guard
+                let server = try? Spawn.Child(
+                    executable, ["--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no", "--dir", directory],
+                    environment: ProcessInfo.processInfo.environment, output: .null, errors: .null, ownProcessGroup: true)
             else { break }
             let redis = ThrowawayRedis(url: "redis://127.0.0.1:\(port)/0", server: server, directory: directory)
             for _ in 0..<50 where server.isRunning {

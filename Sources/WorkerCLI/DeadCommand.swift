@@ -11,7 +11,9 @@ struct DeadCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the newest dead entries: a table, or JSON lines with -o json.",
-            discussion: "The table shows when each job died (RFC 3339, UTC) and how long ago, its id, type, reason, attempts and the start of its error. -o json prints one JSON object a line (id, type, reason, error, attempts, diedAt in Unix milliseconds, worker, envelope), for scripts.")
+            discussion:
+                "The table shows when each job died (RFC 3339, UTC) and how long ago, its id, type, reason, attempts and the start of its error. -o json prints one JSON object a line (id, type, reason, error, attempts, diedAt in Unix milliseconds, worker, envelope), for scripts."
+        )
         @OptionGroup var queueOptions: QueueOptions
         @Option var limit = 100
         @Option(name: [.short, .customLong("output")], help: "Output format: table or json.") var output: OutputFormat = .table
@@ -57,7 +59,8 @@ struct DeadCommand: AsyncParsableCommand {
             print("re-driven: \(count)")
             if !unknown.isEmpty {
                 let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
-                throw WorkerExit.fail("no dead job with id \(names) in \(queue.keys.dead) (see `clipnet-worker dead list`)", status: WorkerExit.failure)
+                throw WorkerExit.fail(
+                    "no dead job with id \(names) in \(queue.keys.dead) (see `clipnet-worker dead list`)", status: WorkerExit.failure)
             }
         }
     }
@@ -78,8 +81,9 @@ struct DeadCommand: AsyncParsableCommand {
             }
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
-                    throw WorkerExit.fail("dead purge deletes \(count) dead job(s) from \(queue.keys.dead) for good; standard input is not a terminal, "
-                                          + "so pass --yes to confirm. Nothing was purged.", status: WorkerExit.usage)
+                    throw WorkerExit.fail(
+                        "dead purge deletes \(count) dead job(s) from \(queue.keys.dead) for good; standard input is not a terminal, "
+                            + "so pass --yes to confirm. Nothing was purged.", status: WorkerExit.usage)
                 }
                 FileHandle.standardError.write(Data("Delete \(count) dead job(s) from \(queue.keys.dead) for good? [y/N] ".utf8))
                 let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
@@ -105,8 +109,10 @@ enum DeadTable {
         let header = ["DIED", "AGE", "ID", "TYPE", "REASON", "ATTEMPTS", "ERROR"]
         let rows = letters.map { letter -> [String] in
             let died = Date(timeIntervalSince1970: Double(letter.diedAt) / 1000)
-            return [RFC3339.string(from: died), RelativeTime.words(died, now: now), letter.id ?? "-", letter.type ?? "-",
-                    letter.reason.rawValue, String(letter.attempts), oneLine(letter.error, limit: 80)]
+            return [
+                RFC3339.string(from: died), RelativeTime.words(died, now: now), letter.id ?? "-", letter.type ?? "-",
+                letter.reason.rawValue, String(letter.attempts), oneLine(letter.error, limit: 80),
+            ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in

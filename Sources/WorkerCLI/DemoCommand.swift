@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("set --database-url or DATABASE_URL (or run under scripts/with-test-services.sh)")
         }
         let quiet = Logger(label: "demo", factory: { _ in SwiftLogNoOpLogHandler() })
-        let sandbox = try await PipelineSandbox.start(redisURL: redis, databaseURL: database, gpuStep: .milliseconds(Int64(gpuMilliseconds)), logger: quiet)
+        let sandbox = try await PipelineSandbox.start(
+            redisURL: redis, databaseURL: database, gpuStep: .milliseconds(Int64(gpuMilliseconds)), logger: quiet)
         let clipId = "demo-\(UUID().uuidString.prefix(6).lowercased())"
         print("environment \(sandbox.environment): RunPod and Cloudinary emulated on loopback, folder \(sandbox.folder)")
         let source = try await PipelineSandbox.makeClip(seconds: 2)
@@ -59,8 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
             await sandbox.stop()
             throw ValidationError("the clip did not finish within 2 minutes")
         }
-        print("row in clip_results: caption \"\(clip.caption ?? "-")\" (\(clip.captionModel ?? "-")), transcript \"\(clip.transcript ?? "-")\", "
-              + "score \(clip.score.map { String($0) } ?? "-"), polished \(clip.polishedMediaId ?? "-") (\(clip.polishedBytes ?? 0) bytes)")
+        print(
+            "row in clip_results: caption \"\(clip.caption ?? "-")\" (\(clip.captionModel ?? "-")), transcript \"\(clip.transcript ?? "-")\", "
+                + "score \(clip.score.map { String($0) } ?? "-"), polished \(clip.polishedMediaId ?? "-") (\(clip.polishedBytes ?? 0) bytes)")
         print("posted to Clipbot: \(String(decoding: post.serialized, as: UTF8.self))")
         await sandbox.stop()
     }

@@ -1,10 +1,10 @@
 import ArgumentParser
+import ClipnetConfig
+import ClipnetJSON
 import CommandLineSupport
 import Foundation
 import RedisClient
 import WorkerEngine
-import ClipnetConfig
-import ClipnetJSON
 
 /// Where the operator commands find the queue: `CLIPNET_ENVIRONMENT` and `REDIS_URL`.
 struct QueueOptions: ParsableArguments {
@@ -40,7 +40,9 @@ struct QueueOptions: ParsableArguments {
 struct EnqueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enqueue", abstract: "Enqueue one job; prints its id.",
-        discussion: "The type must be a CLIPNET job type and the payload what its handler takes (fields, their types, media paths inside the environment's folder: CLOUDINARY_FOLDER, else <environment>_clips/); otherwise nothing is pushed and the command exits 2 with the reason. --any-type skips both checks for drill types.")
+        discussion:
+            "The type must be a CLIPNET job type and the payload what its handler takes (fields, their types, media paths inside the environment's folder: CLOUDINARY_FOLDER, else <environment>_clips/); otherwise nothing is pushed and the command exits 2 with the reason. --any-type skips both checks for drill types."
+    )
 
     @OptionGroup var queueOptions: QueueOptions
     @Argument(help: "Job type, such as clip:process.") var type: String
@@ -59,8 +61,9 @@ struct EnqueueCommand: AsyncParsableCommand {
         if !anyType {
             guard let contract = StandardHandlers.contract(for: type) else {
                 let hint = EditDistance.nearest(to: type, among: StandardHandlers.jobTypes).map { "; did you mean '\($0)'?" } ?? ""
-                throw WorkerExit.fail("unknown job type '\(type)'\(hint) (the CLIPNET job types are \(StandardHandlers.jobTypes.joined(separator: ", "))); "
-                                      + "nothing was enqueued", status: WorkerExit.usage)
+                throw WorkerExit.fail(
+                    "unknown job type '\(type)'\(hint) (the CLIPNET job types are \(StandardHandlers.jobTypes.joined(separator: ", "))); "
+                        + "nothing was enqueued", status: WorkerExit.usage)
             }
             do {
                 try contract.validate(value, folder: MediaFolder(try queueOptions.mediaFolder()))

@@ -1,8 +1,8 @@
-import ClipnetContracts
 import ArgumentParser
-import CommandLineSupport
 import ClipnetConfig
+import ClipnetContracts
 import ClipnetMetrics
+import CommandLineSupport
 import Foundation
 import Logging
 import WorkerEngine
@@ -13,8 +13,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Jobs run at once by this process.") var concurrency = 8
     @Option(help: "Port of the /metrics listener (0 for none).") var metricsPort = 9464
-    @Option(help: ArgumentHelp("Address of the /metrics listener (default: METRICS_HOST, else 127.0.0.1; 0.0.0.0 for a scraper on another host, such as Railway's).",
-                               valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "Address of the /metrics listener (default: METRICS_HOST, else 127.0.0.1; 0.0.0.0 for a scraper on another host, such as Railway's).",
+            valueName: "address"))
     var metricsHost: String?
     @Option(help: "Seconds running jobs get after SIGTERM before they are returned to the queue.") var graceSeconds = 25.0
     @Option(help: "Default attempts per job when the envelope has no maxAttempts.") var maxAttempts = 5
@@ -24,8 +26,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also run a no-op handler for this job type (benchmarks, drills).") var noopType: [String] = []
     @Option(help: "Also run a handler for this job type that kills the worker with SIGKILL (crash drills only).") var crashType: [String] = []
     @Flag(help: "Run only the --noop-type and --crash-type handlers, not the CLIPNET ones (benchmarks, drills).") var noopOnly = false
-    @Option(help: ArgumentHelp("Run only this CLIPNET job type (repeatable; default: all six). Only the settings of the types run are required.",
-                               valueName: "type"))
+    @Option(
+        help: ArgumentHelp(
+            "Run only this CLIPNET job type (repeatable; default: all six). Only the settings of the types run are required.",
+            valueName: "type"))
     var jobType: [String] = []
 
     /// Every number is checked before it becomes a `Duration` or a count (a huge or NaN value
@@ -43,7 +47,8 @@ struct RunCommand: AsyncParsableCommand {
         if noopOnly && !jobType.isEmpty { throw ValidationError("--job-type and --noop-only exclude each other") }
         for type in jobType where !StandardHandlers.jobTypes.contains(type) {
             let hint = EditDistance.nearest(to: type, among: StandardHandlers.jobTypes).map { "; did you mean '\($0)'?" } ?? ""
-            throw ValidationError("--job-type '\(type)' is not a CLIPNET job type\(hint) (they are \(StandardHandlers.jobTypes.joined(separator: ", ")))")
+            throw ValidationError(
+                "--job-type '\(type)' is not a CLIPNET job type\(hint) (they are \(StandardHandlers.jobTypes.joined(separator: ", ")))")
         }
     }
 

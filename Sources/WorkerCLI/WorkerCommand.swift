@@ -11,7 +11,8 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipnet-worker",
         abstract: "Runs every CLIPNET job type from one Redis queue.",
-        discussion: "`run` processes jobs until SIGTERM; the other commands inspect and feed the queue. Exit status: 0 done, 1 failed or refused at run time, 2 the command line or the configuration is wrong (see docs/worker.md).",
+        discussion:
+            "`run` processes jobs until SIGTERM; the other commands inspect and feed the queue. Exit status: 0 done, 1 failed or refused at run time, 2 the command line or the configuration is wrong (see docs/worker.md).",
         version: ClipnetVersion.described,
         subcommands: [RunCommand.self, EnqueueCommand.self, DeadCommand.self, StatusCommand.self, DemoCommand.self]
     )

@@ -34,11 +34,15 @@ public final class PipelineSandbox: Sendable {
         func handleAdmin(action: String, body: JSONValue) async -> EmulatorResponse? { nil }
     }
 
-    public static let models = ["blip": "/models/blip", "clip": "/models/clip", "motion": "/models/motion",
-                                "whisper": "/models/whisper", "score": "/models/score"]
+    public static let models = [
+        "blip": "/models/blip", "clip": "/models/clip", "motion": "/models/motion",
+        "whisper": "/models/whisper", "score": "/models/score",
+    ]
 
-    private init(environment: String, runpod: RunPodEmulator, cloudinary: CloudinaryEmulator, clipbot: EmulatorHost,
-                 context: HandlerContext, queue: JobQueue, metrics: WorkerMetrics, results: ClipResultsStore, servers: [EmulatorServer]) {
+    private init(
+        environment: String, runpod: RunPodEmulator, cloudinary: CloudinaryEmulator, clipbot: EmulatorHost,
+        context: HandlerContext, queue: JobQueue, metrics: WorkerMetrics, results: ClipResultsStore, servers: [EmulatorServer]
+    ) {
         self.environment = environment
         self.folder = "\(environment)_clips/"
         self.runpod = runpod
@@ -53,8 +57,10 @@ public final class PipelineSandbox: Sendable {
 
     /// Starts the emulators and migrates the results schema in `databaseURL`.
     /// - Parameter gpuStep: how long the emulated GPU takes per job.
-    public static func start(redisURL: String, databaseURL: String, gpuStep: Duration = .milliseconds(10),
-                             logger: Logger) async throws -> PipelineSandbox {
+    public static func start(
+        redisURL: String, databaseURL: String, gpuStep: Duration = .milliseconds(10),
+        logger: Logger
+    ) async throws -> PipelineSandbox {
         let environment = "sandbox\(UUID().uuidString.prefix(8).lowercased())"
         let folder = "\(environment)_clips/"
         let namespace = "\(environment)-ns"
@@ -75,24 +81,30 @@ public final class PipelineSandbox: Sendable {
             let timer = ExternalCallTimer(metrics: metrics)
             let runtime = try CurlRuntime()
             let http = HTTPClient(runtime: runtime)
-            var runpodClient = RunPodClient(http: http, endpointURL: runpodServer.baseURL, apiKey: runpod.apiKey, namespace: namespace, modelPaths: models)
+            var runpodClient = RunPodClient(
+                http: http, endpointURL: runpodServer.baseURL, apiKey: runpod.apiKey, namespace: namespace, modelPaths: models)
             runpodClient.pollInterval = .milliseconds(5)
             let queue = JobQueue(connection: try await RedisConnection.connect(to: redisURL), keys: QueueKeys(environment: environment))
-            let settings = WorkerSettings(environment: environment, redisURL: redisURL, postgresURL: databaseURL, cloudinaryFolder: folder,
-                                          runpodNamespace: namespace, runpodModelPaths: models)
+            let settings = WorkerSettings(
+                environment: environment, redisURL: redisURL, postgresURL: databaseURL, cloudinaryFolder: folder,
+                runpodNamespace: namespace, runpodModelPaths: models)
             let results = ClipResultsStore(url: databaseURL, logger: logger, timer: timer)
             try await results.migrate()
             let account = cloudinary.configuration
             let context = HandlerContext(
                 settings: settings, http: http, runpod: runpodClient,
-                gpu: GPUGate(semaphore: GPULeaseSemaphore(connection: queue.connection, key: queue.keys.gpuLeases(namespace: namespace), capacity: 2),
-                             namespace: namespace, metrics: metrics),
-                cloudinary: CloudinaryClient(configuration: CloudinaryConfiguration(
-                    cloudName: account.cloudName, apiKey: account.apiKey, apiSecret: account.apiSecret,
-                    apiBaseURL: cloudinaryServer.baseURL, deliveryBaseURL: cloudinaryServer.baseURL), folder: MediaFolder(folder), runtime: runtime),
+                gpu: GPUGate(
+                    semaphore: GPULeaseSemaphore(connection: queue.connection, key: queue.keys.gpuLeases(namespace: namespace), capacity: 2),
+                    namespace: namespace, metrics: metrics),
+                cloudinary: CloudinaryClient(
+                    configuration: CloudinaryConfiguration(
+                        cloudName: account.cloudName, apiKey: account.apiKey, apiSecret: account.apiSecret,
+                        apiBaseURL: cloudinaryServer.baseURL, deliveryBaseURL: cloudinaryServer.baseURL), folder: MediaFolder(folder),
+                    runtime: runtime),
                 results: results, clipbotPostURL: clipbotServer.baseURL + "/v1/posts", timer: timer)
-            return PipelineSandbox(environment: environment, runpod: runpod, cloudinary: cloudinary, clipbot: clipbot, context: context,
-                                   queue: queue, metrics: metrics, results: results, servers: servers)
+            return PipelineSandbox(
+                environment: environment, runpod: runpod, cloudinary: cloudinary, clipbot: clipbot, context: context,
+                queue: queue, metrics: metrics, results: results, servers: servers)
         } catch {
             for server in servers { await server.stop() }
             throw error
@@ -103,11 +115,13 @@ public final class PipelineSandbox: Sendable {
     public static func makeClip(seconds: Int = 2) async throws -> [UInt8] {
         let path = NSTemporaryDirectory() + "clipnet-sandbox-\(UUID().uuidString.prefix(8)).mp4"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let made = try await Subprocess.run("ffmpeg", [
-            "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=duration=\(seconds):size=320x240:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
-            "-pix_fmt", "yuv420p", "-c:a", "aac", path,
-        ], timeout: .seconds(120))
+        let made = try await Subprocess.run(
+            "ffmpeg",
+            [
+                "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=duration=\(seconds):size=320x240:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", path,
+            ], timeout: .seconds(120))
         guard made.status == 0, let data = FileManager.default.contents(atPath: path) else {
             throw PipelineStartupError(message: "ffmpeg could not make the clip: \(made.output.suffix(400))")
         }
@@ -121,16 +135,18 @@ public final class PipelineSandbox: Sendable {
 
     /// The job that starts a clip's pipeline.
     public func processJob(clipId: String) -> JobEnvelope {
-        JobEnvelope(id: "\(clipId):clip:process", type: "clip:process",
-                    payload: .object(["clipId": .string(clipId), "source": .string("\(folder)raw/\(clipId).mp4")]))
+        JobEnvelope(
+            id: "\(clipId):clip:process", type: "clip:process",
+            payload: .object(["clipId": .string(clipId), "source": .string("\(folder)raw/\(clipId).mp4")]))
     }
 
     /// A processor running the six handlers on this sandbox's queue.
     public func processor(concurrency: Int, logger: Logger) throws -> JobProcessor {
-        JobProcessor(workerID: "\(environment)-worker", queue: queue, redisURL: try RedisURL(parsing: context.settings.redisURL.reveal()),
-                     registry: JobRegistry(StandardHandlers.make(context: context)),
-                     configuration: ProcessorConfiguration(concurrency: concurrency, blockTimeout: .milliseconds(100)),
-                     metrics: metrics, logger: logger)
+        JobProcessor(
+            workerID: "\(environment)-worker", queue: queue, redisURL: try RedisURL(parsing: context.settings.redisURL.reveal()),
+            registry: JobRegistry(StandardHandlers.make(context: context)),
+            configuration: ProcessorConfiguration(concurrency: concurrency, blockTimeout: .milliseconds(100)),
+            metrics: metrics, logger: logger)
     }
 
     /// The bodies Clipbot received.

@@ -27,8 +27,9 @@ import Testing
     }
 
     @Test func terminatingAGroupLeaderReachesWhatItStarted() async throws {
-        let child = try Spawn.Child("/bin/sh", ["-c", "sleep 60 & echo $!; wait"], environment: ["PATH": "/usr/bin:/bin"],
-                                    output: .pipe, ownProcessGroup: true)
+        let child = try Spawn.Child(
+            "/bin/sh", ["-c", "sleep 60 & echo $!; wait"], environment: ["PATH": "/usr/bin:/bin"],
+            output: .pipe, ownProcessGroup: true)
         let line = try await OffPool.run { () throws -> String in
             var bytes: [UInt8] = []
             while !bytes.contains(UInt8(ascii: "\n")) {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ClipnetConfig
 
 /// Secret values never reach output: every error, diagnostic, description, dump and JSON this
@@ -8,8 +9,15 @@ import TestSupport
 @Suite struct CanaryTests {
     @Test func noOutputOfTheModuleContainsTheCanary() throws {
         var outputs: [String] = []
-        func record(_ error: any Error) { outputs.append("\(error)"); outputs.append(String(reflecting: error)) }
-        func dumped(_ value: Any) -> String { var text = ""; dump(value, to: &text); return text }
+        func record(_ error: any Error) {
+            outputs.append("\(error)")
+            outputs.append(String(reflecting: error))
+        }
+        func dumped(_ value: Any) -> String {
+            var text = ""
+            dump(value, to: &text)
+            return text
+        }
 
         // Resolution, with the canary in production's secrets and a canary-named missing secret.
         let production = try ManifestLoader.load(environment: "production", read: Fixtures.shippedFile)
@@ -43,25 +51,29 @@ import TestSupport
         outputs += violations.map(\.description) + violations.map(\.diagnostic.description)
         outputs += [String(decoding: try JSONEncoder().encode(violations), as: UTF8.self)]
         do { try policy.check(stagingResolved) } catch { record(error) }
-        outputs += policy.violations(inLive: ["X": .value(Canary.value), "Y": .fingerprint(Fingerprint.of(Canary.value))], service: "api").map(\.description)
+        outputs += policy.violations(inLive: ["X": .value(Canary.value), "Y": .fingerprint(Fingerprint.of(Canary.value))], service: "api").map(
+            \.description)
         outputs += [fingerprints.jsonString(), String(decoding: fingerprints.jsonData(), as: UTF8.self), dumped(fingerprints)]
 
         // Preflight and the worker guard.
         do {
-            _ = try ConfigurationPreflight.run(environment: "staging", read: Fixtures.shippedFile,
-                                               secrets: SecretStore(environment: stagingSecrets), otherFingerprints: fingerprints)
+            _ = try ConfigurationPreflight.run(
+                environment: "staging", read: Fixtures.shippedFile,
+                secrets: SecretStore(environment: stagingSecrets), otherFingerprints: fingerprints)
         } catch { record(error) }
-        let settings = WorkerSettings(environment: "staging", redisURL: Fixtures.productionSecrets["PROD_REDIS_URL"]!,
-                                      postgresURL: Fixtures.productionSecrets["PROD_DATABASE_URL"]!,
-                                      oauthClientSecret: Canary.value, cloudinaryFolder: "staging_clips/",
-                                      runpodNamespace: "clipnet-staging")
+        let settings = WorkerSettings(
+            environment: "staging", redisURL: Fixtures.productionSecrets["PROD_REDIS_URL"]!,
+            postgresURL: Fixtures.productionSecrets["PROD_DATABASE_URL"]!,
+            oauthClientSecret: Canary.value, cloudinaryFolder: "staging_clips/",
+            runpodNamespace: "clipnet-staging")
         outputs += ["\(settings)", dumped(settings)] + WorkerIsolationGuard(productionFingerprints: fingerprints).problems(settings)
         do { try WorkerIsolationGuard(productionFingerprints: fingerprints).check(settings) } catch { record(error) }
 
         // `validate` output.
         let secretsPath = try directory.secretsFile(stagingSecrets.merging(Fixtures.productionSecrets) { a, _ in a }, name: "all.env")
-        let report = OfflineValidation.run(OfflineValidation.Options(resolveSecrets: true, secretsFile: secretsPath),
-                                           read: Fixtures.shippedFile)
+        let report = OfflineValidation.run(
+            OfflineValidation.Options(resolveSecrets: true, secretsFile: secretsPath),
+            read: Fixtures.shippedFile)
         #expect(!report.succeeded)
         outputs += report.lines
 

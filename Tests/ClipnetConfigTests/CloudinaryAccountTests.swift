@@ -1,5 +1,5 @@
-import Testing
 import ClipnetConfig
+import Testing
 
 /// The one parser of the Cloudinary account variables, shared by the worker and the reconciler's
 /// folder check.
@@ -28,9 +28,10 @@ import ClipnetConfig
     }
 
     @Test func theAPIBaseOverrideLosesItsTrailingSlash() throws {
-        let account = try #require(try CloudinaryAccount.fromEnvironment([
-            "CLOUDINARY_URL": "cloudinary://k:s@c", "CLOUDINARY_API_BASE_URL": "http://127.0.0.1:9000/",
-        ]))
+        let account = try #require(
+            try CloudinaryAccount.fromEnvironment([
+                "CLOUDINARY_URL": "cloudinary://k:s@c", "CLOUDINARY_API_BASE_URL": "http://127.0.0.1:9000/",
+            ]))
         #expect(account.apiBaseURL == "http://127.0.0.1:9000")
     }
 

@@ -5,7 +5,8 @@ import Testing
 /// `reconciler run --config FILE`: defaults, every key, and mistakes reported as file:line:column.
 @Suite struct DaemonConfigurationTests {
     @Test func onlyTheRequiredKeysGiveTheDocumentedDefaults() throws {
-        let configuration = try DaemonConfiguration.parse("""
+        let configuration = try DaemonConfiguration.parse(
+            """
             environment: staging
             repository:
               url: https://github.com/clipnet/clipnet.git
@@ -30,7 +31,8 @@ import Testing
     }
 
     @Test func everyKeyIsRead() throws {
-        let configuration = try DaemonConfiguration.parse("""
+        let configuration = try DaemonConfiguration.parse(
+            """
             environment: staging
             repository:
               url: git@github.com:clipnet/clipnet.git
@@ -96,7 +98,8 @@ import Testing
 
     @Test func mistakesAreReportedWithFileLineAndColumn() throws {
         do {
-            _ = try DaemonConfiguration.parse("""
+            _ = try DaemonConfiguration.parse(
+                """
                 environment: staging
                 repository:
                   url: https://github.com/clipnet/clipnet.git
@@ -123,14 +126,16 @@ import Testing
     }
 
     @Test func platformURLsCanBeOverriddenFromTheEnvironment() throws {
-        let configuration = try DaemonConfiguration.parse("""
+        let configuration = try DaemonConfiguration.parse(
+            """
             environment: staging
             repository:
               url: .
-            """, file: "reconciler.yaml").applyingEnvironment([
-                "VERCEL_API_URL": "http://127.0.0.1:4001", "RAILWAY_API_URL": "http://127.0.0.1:4002",
-                "CLOUDINARY_API_URL": "http://127.0.0.1:4003",
-            ])
+            """, file: "reconciler.yaml"
+        ).applyingEnvironment([
+            "VERCEL_API_URL": "http://127.0.0.1:4001", "RAILWAY_API_URL": "http://127.0.0.1:4002",
+            "CLOUDINARY_API_URL": "http://127.0.0.1:4003",
+        ])
         #expect(configuration.vercel.baseURL == "http://127.0.0.1:4001")
         #expect(configuration.railway.baseURL == "http://127.0.0.1:4002")
         #expect(configuration.cloudinaryAPIURL == "http://127.0.0.1:4003")

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ClipnetConfig
 
 /// Shared test data: the package's own manifests, a small complete base for error cases, and

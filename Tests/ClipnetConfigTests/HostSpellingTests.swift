@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// Every spelling of production's host is production's host, in the worker's guard and in the
@@ -113,12 +114,14 @@ import Testing
         let resolving = IsolationPolicy(environment: "staging", denied: production, resolver: Self.dns)
         let spelling = IsolationPolicy(environment: "staging", denied: production)
         let other = "redis://cache.alias.example:6379/0"
-        #expect(resolving.violation(for: other, subject: "REDIS_URL", secret: nil, location: nil) != nil,
-                "one of its two addresses is production's")
+        #expect(
+            resolving.violation(for: other, subject: "REDIS_URL", secret: nil, location: nil) != nil,
+            "one of its two addresses is production's")
         #expect(spelling.violation(for: other, subject: "REDIS_URL", secret: nil, location: nil) == nil, "by spelling alone it passes")
         #expect(resolving.violation(for: "redis://redis.staging.internal:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil)
-        #expect(resolving.violation(for: "redis://unknown.example:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil,
-                "a name that does not resolve is compared by name")
+        #expect(
+            resolving.violation(for: "redis://unknown.example:6379/0", subject: "REDIS_URL", secret: nil, location: nil) == nil,
+            "a name that does not resolve is compared by name")
     }
 
     @Test func aLookupSlowerThanTheBoundCountsAsNotResolving() {

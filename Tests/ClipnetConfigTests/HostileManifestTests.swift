@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ClipnetConfig
 
 /// Manifests built to hurt: each is refused with a `file:line:column` diagnostic naming the limit
@@ -77,15 +78,19 @@ import TestSupport
         let count = 20_000
         var staging = "environment: staging\nfrontend:\n  variables:\n"
         for index in 0..<count { staging += "    KEY_\(index): value-\(index)\n" }
-        let base = Fixtures.base.replacingOccurrences(of: "  repository: clipnet/clipnet\n", with: """
-              repository: clipnet/clipnet
-              variables:
-            \((0..<count).map { "    KEY_\($0 * 2): base-\($0)" }.joined(separator: "\n"))
+        let base = Fixtures.base.replacingOccurrences(
+            of: "  repository: clipnet/clipnet\n",
+            with: """
+                  repository: clipnet/clipnet
+                  variables:
+                \((0..<count).map { "    KEY_\($0 * 2): base-\($0)" }.joined(separator: "\n"))
 
-            """)
-        let loaded = try ManifestLoader.load(environment: "staging", read: Fixtures.reader([
-            "deploy/base.yaml": base, "deploy/staging.yaml": staging,
-        ]))
+                """)
+        let loaded = try ManifestLoader.load(
+            environment: "staging",
+            read: Fixtures.reader([
+                "deploy/base.yaml": base, "deploy/staging.yaml": staging,
+            ]))
         let variables = loaded.manifest.frontend.variables
         #expect(variables.count == count * 2 - count / 2)
         #expect(variables["KEY_2"] == .plain("value-2"))

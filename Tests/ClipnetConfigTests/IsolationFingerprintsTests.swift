@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// The fingerprints document: how production's identifiers reach staging as hashes only.
@@ -26,15 +27,22 @@ import Testing
 
     @Test func unresolvedManifestYieldsOnlyItsPlainIdentifiers() throws {
         let production = try ManifestLoader.load(environment: "production", read: Fixtures.shippedFile)
-        #expect(IsolationFingerprints(of: production).resources == [
-            .apiUrl, .cloudinaryFolder, .runpodNamespace, .runpodModelPath, .frontendDomain,
-        ])
+        #expect(
+            IsolationFingerprints(of: production).resources == [
+                .apiUrl, .cloudinaryFolder, .runpodNamespace, .runpodModelPath, .frontendDomain,
+            ])
     }
 
     @Test(arguments: [
         (#"{"format":"other/v9","environment":"production","entries":[]}"#, "fp has format 'other/v9'; expected 'clipnet.isolation-fingerprints/v1'"),
-        (#"{"format":"clipnet.isolation-fingerprints/v1","environment":"production","entries":[{"resource":"redis","fingerprint":"md5:00"}]}"#, "fp: entry 0 is not a fingerprint; expected sha256: and 64 lowercase hex digits"),
-        (#"{"format":"clipnet.isolation-fingerprints/v1","environment":"production","entries":[{"resource":"kafka","fingerprint":"x"}]}"#, "fp is not an isolation fingerprints document; expected JSON {format, environment, entries: [{resource, fingerprint}]}"),
+        (
+            #"{"format":"clipnet.isolation-fingerprints/v1","environment":"production","entries":[{"resource":"redis","fingerprint":"md5:00"}]}"#,
+            "fp: entry 0 is not a fingerprint; expected sha256: and 64 lowercase hex digits"
+        ),
+        (
+            #"{"format":"clipnet.isolation-fingerprints/v1","environment":"production","entries":[{"resource":"kafka","fingerprint":"x"}]}"#,
+            "fp is not an isolation fingerprints document; expected JSON {format, environment, entries: [{resource, fingerprint}]}"
+        ),
         ("not json", "fp is not an isolation fingerprints document; expected JSON {format, environment, entries: [{resource, fingerprint}]}"),
     ])
     func malformedDocumentIsRefused(json: String, message: String) throws {

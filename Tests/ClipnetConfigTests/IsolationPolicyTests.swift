@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// Every isolation violation: each production resource named by staging, directly and through
@@ -45,9 +46,10 @@ import Testing
     @Test(arguments: injections)
     func plainVariableNamingAProductionResourceIsAViolation(_ injection: Injection) throws {
         let violations = try Self.stagingViolations([(Self.injectionPoint, "        INJECTED: \(injection.value)")])
-        #expect(violations.map(\.description) == [
-            "deploy/staging.yaml:23:19: railway.services.api.variables.INJECTED: staging names production's \(injection.resource.phrase); expected a staging resource",
-        ])
+        #expect(
+            violations.map(\.description) == [
+                "deploy/staging.yaml:23:19: railway.services.api.variables.INJECTED: staging names production's \(injection.resource.phrase); expected a staging resource"
+            ])
         #expect(violations.first?.resource == injection.resource)
         #expect(violations.first?.owner == "production")
         let json = String(decoding: try JSONEncoder().encode(violations), as: UTF8.self)
@@ -58,16 +60,18 @@ import Testing
 
     @Test(arguments: injections)
     func secretResolvingToAProductionResourceIsAViolation(_ injection: Injection) throws {
-        let value = injection.resource == .redis || injection.resource == .postgres
+        let value =
+            injection.resource == .redis || injection.resource == .postgres
             ? injection.value.replacingOccurrences(of: "://", with: "://user:\(Canary.value)@")
             : injection.value
         let violations = try Self.stagingViolations(
             [(Self.injectionPoint, "        INJECTED: {secret: INJECTED_SECRET}")],
             secrets: ["INJECTED_SECRET": value]
         )
-        #expect(violations.map(\.description) == [
-            "deploy/staging.yaml:23:19: railway.services.api.variables.INJECTED through secret INJECTED_SECRET: staging names production's \(injection.resource.phrase); expected a staging resource",
-        ])
+        #expect(
+            violations.map(\.description) == [
+                "deploy/staging.yaml:23:19: railway.services.api.variables.INJECTED through secret INJECTED_SECRET: staging names production's \(injection.resource.phrase); expected a staging resource"
+            ])
         #expect(violations.first?.secret == "INJECTED_SECRET")
         #expect(!violations.map(\.description).contains(where: Canary.leaks))
     }
@@ -81,59 +85,83 @@ import Testing
     }
 
     static let fieldCases: [FieldCase] = [
-        FieldCase(name: "Redis through its secret", secrets: [
-            "STAGING_REDIS_URL": "rediss://:\(Canary.value)@Redis-Prod.Railway.Internal.:6379/0/",
-        ], expected: [
-            (.redis, "railway.services.api.variables.REDIS_URL", "STAGING_REDIS_URL"),
-            (.redis, "railway.services.worker.variables.REDIS_URL", "STAGING_REDIS_URL"),
-            (.redis, "railway.redis.url", "STAGING_REDIS_URL"),
-        ]),
-        FieldCase(name: "PostgreSQL through its secret", secrets: [
-            "STAGING_DATABASE_URL": "postgres://railway:\(Canary.value)@POSTGRES-PROD.railway.internal",
-        ], expected: [
-            (.postgres, "railway.services.api.variables.DATABASE_URL", "STAGING_DATABASE_URL"),
-            (.postgres, "railway.services.worker.variables.DATABASE_URL", "STAGING_DATABASE_URL"),
-            (.postgres, "railway.postgres.url", "STAGING_DATABASE_URL"),
-        ]),
-        FieldCase(name: "OAuth client secret through its secret", secrets: [
-            "STAGING_CLIPBOT_CLIENT_SECRET": Canary.value,
-        ], expected: [
-            (.oauthClientSecret, "railway.services.api.variables.CLIPBOT_CLIENT_SECRET", "STAGING_CLIPBOT_CLIENT_SECRET"),
-            (.oauthClientSecret, "railway.services.worker.variables.CLIPBOT_CLIENT_SECRET", "STAGING_CLIPBOT_CLIENT_SECRET"),
-            (.oauthClientSecret, "oauth.clipbot.clientSecret", "STAGING_CLIPBOT_CLIENT_SECRET"),
-        ]),
-        FieldCase(name: "OAuth client id written in the manifest", replacements: [
-            ("clipbot-staging-5f1c2e9a", "clipbot-prod-93b1d7"),
-        ], expected: [
-            (.oauthClientId, "railway.services.api.variables.CLIPBOT_CLIENT_ID", nil),
-            (.oauthClientId, "railway.services.worker.variables.CLIPBOT_CLIENT_ID", nil),
-            (.oauthClientId, "oauth.clipbot.clientId", nil),
-        ]),
-        FieldCase(name: "production API URL", replacements: [
-            ("https://api.staging.clipnet.ai", "https://API.clipnet.ai"),
-        ], expected: [
-            (.apiUrl, "frontend.variables.NEXT_PUBLIC_API_URL", nil),
-            (.apiUrl, "railway.services.api.healthUrl", nil),
-            (.apiUrl, "railway.services.api.url", nil),
-            (.apiUrl, "railway.services.api.versionUrl", nil),
-        ]),
-        FieldCase(name: "RunPod namespace", replacements: [
-            ("clipnet-staging", "clipnet-prod"),
-        ], expected: [
-            (.runpodNamespace, "railway.services.worker.variables.RUNPOD_NAMESPACE", nil),
-            (.runpodNamespace, "runpod.namespace", nil),
-        ]),
-        FieldCase(name: "RunPod model path", replacements: [
-            ("/runpod-volume/staging/whisper-large-v3", "/runpod-volume/prod/whisper-large-v3"),
-        ], expected: [
-            (.runpodModelPath, "railway.services.worker.variables.RUNPOD_MODEL_WHISPER", nil),
-            (.runpodModelPath, "runpod.models.whisper", nil),
-        ]),
-        FieldCase(name: "frontend domain", replacements: [
-            ("  domain: staging.clipnet.ai", "  domain: app.clipnet.ai"),
-        ], expected: [
-            (.frontendDomain, "frontend.domain", nil),
-        ]),
+        FieldCase(
+            name: "Redis through its secret",
+            secrets: [
+                "STAGING_REDIS_URL": "rediss://:\(Canary.value)@Redis-Prod.Railway.Internal.:6379/0/"
+            ],
+            expected: [
+                (.redis, "railway.services.api.variables.REDIS_URL", "STAGING_REDIS_URL"),
+                (.redis, "railway.services.worker.variables.REDIS_URL", "STAGING_REDIS_URL"),
+                (.redis, "railway.redis.url", "STAGING_REDIS_URL"),
+            ]),
+        FieldCase(
+            name: "PostgreSQL through its secret",
+            secrets: [
+                "STAGING_DATABASE_URL": "postgres://railway:\(Canary.value)@POSTGRES-PROD.railway.internal"
+            ],
+            expected: [
+                (.postgres, "railway.services.api.variables.DATABASE_URL", "STAGING_DATABASE_URL"),
+                (.postgres, "railway.services.worker.variables.DATABASE_URL", "STAGING_DATABASE_URL"),
+                (.postgres, "railway.postgres.url", "STAGING_DATABASE_URL"),
+            ]),
+        FieldCase(
+            name: "OAuth client secret through its secret",
+            secrets: [
+                "STAGING_CLIPBOT_CLIENT_SECRET": Canary.value
+            ],
+            expected: [
+                (.oauthClientSecret, "railway.services.api.variables.CLIPBOT_CLIENT_SECRET", "STAGING_CLIPBOT_CLIENT_SECRET"),
+                (.oauthClientSecret, "railway.services.worker.variables.CLIPBOT_CLIENT_SECRET", "STAGING_CLIPBOT_CLIENT_SECRET"),
+                (.oauthClientSecret, "oauth.clipbot.clientSecret", "STAGING_CLIPBOT_CLIENT_SECRET"),
+            ]),
+        FieldCase(
+            name: "OAuth client id written in the manifest",
+            replacements: [
+                ("clipbot-staging-5f1c2e9a", "clipbot-prod-93b1d7")
+            ],
+            expected: [
+                (.oauthClientId, "railway.services.api.variables.CLIPBOT_CLIENT_ID", nil),
+                (.oauthClientId, "railway.services.worker.variables.CLIPBOT_CLIENT_ID", nil),
+                (.oauthClientId, "oauth.clipbot.clientId", nil),
+            ]),
+        FieldCase(
+            name: "production API URL",
+            replacements: [
+                ("https://api.staging.clipnet.ai", "https://API.clipnet.ai")
+            ],
+            expected: [
+                (.apiUrl, "frontend.variables.NEXT_PUBLIC_API_URL", nil),
+                (.apiUrl, "railway.services.api.healthUrl", nil),
+                (.apiUrl, "railway.services.api.url", nil),
+                (.apiUrl, "railway.services.api.versionUrl", nil),
+            ]),
+        FieldCase(
+            name: "RunPod namespace",
+            replacements: [
+                ("clipnet-staging", "clipnet-prod")
+            ],
+            expected: [
+                (.runpodNamespace, "railway.services.worker.variables.RUNPOD_NAMESPACE", nil),
+                (.runpodNamespace, "runpod.namespace", nil),
+            ]),
+        FieldCase(
+            name: "RunPod model path",
+            replacements: [
+                ("/runpod-volume/staging/whisper-large-v3", "/runpod-volume/prod/whisper-large-v3")
+            ],
+            expected: [
+                (.runpodModelPath, "railway.services.worker.variables.RUNPOD_MODEL_WHISPER", nil),
+                (.runpodModelPath, "runpod.models.whisper", nil),
+            ]),
+        FieldCase(
+            name: "frontend domain",
+            replacements: [
+                ("  domain: staging.clipnet.ai", "  domain: app.clipnet.ai")
+            ],
+            expected: [
+                (.frontendDomain, "frontend.domain", nil)
+            ]),
     ]
 
     @Test(arguments: fieldCases)
@@ -164,7 +192,11 @@ import Testing
         let violations = policy.violations(in: resolved)
         #expect(violations.count == 3)
         #expect(violations.allSatisfy { $0.resource == .redis && $0.environment == "production" && $0.owner == "staging" })
-        #expect(violations.contains { $0.description == "deploy/production.yaml:48:10: railway.redis.url through secret PROD_REDIS_URL: production names staging's Redis (host, port, database); expected a production resource" })
+        #expect(
+            violations.contains {
+                $0.description
+                    == "deploy/production.yaml:48:10: railway.redis.url through secret PROD_REDIS_URL: production names staging's Redis (host, port, database); expected a production resource"
+            })
     }
 
     @Test func checkThrowsAnIsolationErrorWithOneDiagnosticPerViolation() throws {
@@ -199,7 +231,8 @@ import Testing
         Spelling(resource: .redis, spelling: "redis://redis-staging.railway.internal:6379/0", sameEndpoint: false),
         Spelling(resource: .postgres, spelling: "postgres://postgres-prod.railway.internal/railway", sameEndpoint: true),
         Spelling(resource: .postgres, spelling: "POSTGRES://Postgres-Prod.railway.internal:5432/railway/", sameEndpoint: true),
-        Spelling(resource: .postgres, spelling: "postgresql://other:x@postgres-prod.railway.internal:5432/railway?sslmode=require", sameEndpoint: true),
+        Spelling(
+            resource: .postgres, spelling: "postgresql://other:x@postgres-prod.railway.internal:5432/railway?sslmode=require", sameEndpoint: true),
         Spelling(resource: .postgres, spelling: "postgres://railway@postgres-prod.railway.internal", sameEndpoint: true),
         Spelling(resource: .postgres, spelling: "postgres://postgres-prod.railway.internal:5432/railway_staging", sameEndpoint: false),
         Spelling(resource: .postgres, spelling: "postgres://postgres-prod.railway.internal:5433/railway", sameEndpoint: false),
@@ -222,18 +255,20 @@ import Testing
 
     @Test func liveVariablesNamingProductionAreReportedByNameOnly() throws {
         let policy = IsolationPolicy(environment: "staging", denied: try Fixtures.productionFingerprints())
-        let violations = policy.violations(inLive: [
-            "REDIS_URL": .value("redis://default:\(Canary.value)@REDIS-PROD.railway.internal:6379"),
-            "LOG_FORMAT": .value("json"),
-            "CLIPBOT_CLIENT_SECRET": .fingerprint(Fingerprint.of(Canary.value)),
-            "NEXTAUTH_SECRET": .fingerprint(Fingerprint.of("staging-nextauth-9c2d")),
-            "CLOUDINARY_FOLDER": .value("prod_clips/"),
-        ], service: "worker")
-        #expect(violations.map(\.description) == [
-            "live variable CLIPBOT_CLIENT_SECRET of service worker: staging names production's OAuth client secret; expected a staging resource",
-            "live variable CLOUDINARY_FOLDER of service worker: staging names production's Cloudinary folder; expected a staging resource",
-            "live variable REDIS_URL of service worker: staging names production's Redis (host, port, database); expected a staging resource",
-        ])
+        let violations = policy.violations(
+            inLive: [
+                "REDIS_URL": .value("redis://default:\(Canary.value)@REDIS-PROD.railway.internal:6379"),
+                "LOG_FORMAT": .value("json"),
+                "CLIPBOT_CLIENT_SECRET": .fingerprint(Fingerprint.of(Canary.value)),
+                "NEXTAUTH_SECRET": .fingerprint(Fingerprint.of("staging-nextauth-9c2d")),
+                "CLOUDINARY_FOLDER": .value("prod_clips/"),
+            ], service: "worker")
+        #expect(
+            violations.map(\.description) == [
+                "live variable CLIPBOT_CLIENT_SECRET of service worker: staging names production's OAuth client secret; expected a staging resource",
+                "live variable CLOUDINARY_FOLDER of service worker: staging names production's Cloudinary folder; expected a staging resource",
+                "live variable REDIS_URL of service worker: staging names production's Redis (host, port, database); expected a staging resource",
+            ])
         #expect(!violations.map(\.description).contains(where: Canary.leaks))
     }
 }

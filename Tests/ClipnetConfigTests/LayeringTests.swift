@@ -1,45 +1,53 @@
 import ClipnetContracts
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// Precedence of `deploy/<environment>.yaml` over `deploy/base.yaml`: mappings merge by key,
 /// lists and scalars replace, sources and secret references replace whole.
 @Suite struct LayeringTests {
     private func load(staging: String, base: String = Fixtures.base) throws -> LoadedManifest {
-        try ManifestLoader.load(environment: "staging", read: Fixtures.reader([
-            "deploy/base.yaml": base, "deploy/staging.yaml": staging,
-        ]))
+        try ManifestLoader.load(
+            environment: "staging",
+            read: Fixtures.reader([
+                "deploy/base.yaml": base, "deploy/staging.yaml": staging,
+            ]))
     }
 
     @Test func mapsMergeByKeyWithTheOverlayWinningPerKey() throws {
-        let base = Fixtures.base.replacingOccurrences(of: "  repository: clipnet/clipnet\n", with: """
-              repository: clipnet/clipnet
-              variables:
-                KEEP: from-base
-                OVERRIDE: from-base
+        let base = Fixtures.base.replacingOccurrences(
+            of: "  repository: clipnet/clipnet\n",
+            with: """
+                  repository: clipnet/clipnet
+                  variables:
+                    KEEP: from-base
+                    OVERRIDE: from-base
 
-            """)
-        let loaded = try load(staging: """
-            environment: staging
-            frontend:
-              variables:
-                OVERRIDE: from-staging
-                ADD: from-staging
-            """, base: base)
-        #expect(loaded.manifest.frontend.variables == [
-            "KEEP": .plain("from-base"), "OVERRIDE": .plain("from-staging"), "ADD": .plain("from-staging"),
-        ])
+                """)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                frontend:
+                  variables:
+                    OVERRIDE: from-staging
+                    ADD: from-staging
+                """, base: base)
+        #expect(
+            loaded.manifest.frontend.variables == [
+                "KEEP": .plain("from-base"), "OVERRIDE": .plain("from-staging"), "ADD": .plain("from-staging"),
+            ])
     }
 
     @Test func nestedMappingsMergeAtEveryLevel() throws {
-        let loaded = try load(staging: """
-            environment: staging
-            railway:
-              services:
-                api:
-                  healthUrl: https://api.staging.clipnet.ai/ready
-            """)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                railway:
+                  services:
+                    api:
+                      healthUrl: https://api.staging.clipnet.ai/ready
+                """)
         let api = loaded.manifest.railway.services.api
         #expect(api.healthUrl == "https://api.staging.clipnet.ai/ready")
         #expect(api.versionUrl == "https://api.staging.clipnet.ai/version")
@@ -47,11 +55,12 @@ import Testing
     }
 
     @Test func scalarsReplace() throws {
-        let loaded = try load(staging: """
-            environment: staging
-            rollout:
-              healthWindowSeconds: 600
-            """)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                rollout:
+                  healthWindowSeconds: 600
+                """)
         #expect(loaded.manifest.rollout.healthWindowSeconds == 600)
         #expect(loaded.manifest.rollout.healthIntervalSeconds == 10)
     }
@@ -75,42 +84,47 @@ import Testing
             of: "      source: {repo: clipnet/clipnet}\n      url:",
             with: "      source: {repo: clipnet/clipnet, rootDirectory: services/api}\n      url:"
         )
-        let loaded = try load(staging: """
-            environment: staging
-            railway:
-              services:
-                api:
-                  source:
-                    image: ghcr.io/clipnet/api
-            """, base: base)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                railway:
+                  services:
+                    api:
+                      source:
+                        image: ghcr.io/clipnet/api
+                """, base: base)
         #expect(loaded.manifest.railway.services.api.source == .image("ghcr.io/clipnet/api"))
     }
 
     @Test func aSecretReferenceAndAPlainValueReplaceEachOther() throws {
-        let base = Fixtures.base.replacingOccurrences(of: "  repository: clipnet/clipnet\n", with: """
-              repository: clipnet/clipnet
-              variables:
-                TOKEN: {secret: BASE_TOKEN}
-                MODE: plain
+        let base = Fixtures.base.replacingOccurrences(
+            of: "  repository: clipnet/clipnet\n",
+            with: """
+                  repository: clipnet/clipnet
+                  variables:
+                    TOKEN: {secret: BASE_TOKEN}
+                    MODE: plain
 
-            """)
-        let loaded = try load(staging: """
-            environment: staging
-            frontend:
-              variables:
-                TOKEN: not-a-secret-anymore
-                MODE: {secret: STAGING_MODE}
-            """, base: base)
+                """)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                frontend:
+                  variables:
+                    TOKEN: not-a-secret-anymore
+                    MODE: {secret: STAGING_MODE}
+                """, base: base)
         #expect(loaded.manifest.frontend.variables["TOKEN"] == .plain("not-a-secret-anymore"))
         #expect(loaded.manifest.frontend.variables["MODE"] == .secret(SecretReference(name: "STAGING_MODE")))
     }
 
     @Test func positionsFollowTheWinningFile() throws {
-        let loaded = try load(staging: """
-            environment: staging
-            cloudinary:
-              folder: staging_clips/
-            """)
+        let loaded = try load(
+            staging: """
+                environment: staging
+                cloudinary:
+                  folder: staging_clips/
+                """)
         #expect(loaded.location(of: "cloudinary.folder")?.description == "deploy/staging.yaml:3:11")
         #expect(loaded.location(of: "cloudinary.cloudName")?.description == "deploy/base.yaml:27:14")
     }
@@ -128,9 +142,11 @@ import Testing
     }
 
     @Test func aManifestWithoutABaseFileStandsAlone() throws {
-        let loaded = try ManifestLoader.load(environment: "staging", read: Fixtures.reader([
-            "deploy/staging.yaml": "environment: staging\n" + Fixtures.base,
-        ]))
+        let loaded = try ManifestLoader.load(
+            environment: "staging",
+            read: Fixtures.reader([
+                "deploy/staging.yaml": "environment: staging\n" + Fixtures.base
+            ]))
         #expect(loaded.files == ["deploy/staging.yaml"])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// Random values for every number of the daemon configuration: each is either accepted and lands
@@ -18,7 +19,10 @@ import Testing
         }
     }
 
-    enum Kind { case duration(min: Duration, max: Duration), integer(min: Int, max: Int) }
+    enum Kind {
+        case duration(min: Duration, max: Duration)
+        case integer(min: Int, max: Int)
+    }
 
     /// Every numeric field of the daemon configuration's shape, by dotted path.
     static func numericFields(_ shape: Shape = DaemonConfigurationShape.root, path: String = "") -> [(path: String, kind: Kind)] {

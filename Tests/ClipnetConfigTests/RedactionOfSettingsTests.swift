@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ClipnetConfig
 
 /// What the daemon prints about its own settings (the start-up line, the service group's debug
@@ -21,7 +22,8 @@ import Testing
     }
 
     static func configuration() throws -> DaemonConfiguration {
-        try DaemonConfiguration.parse("""
+        try DaemonConfiguration.parse(
+            """
             environment: staging
             repository:
               url: https://x-access-token:\(token)@github.com/clipnet/clipnet.git

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ClipnetConfig
 
 /// Keeps `docs/manifest.schema.json`, the validator and the typed model in step. Run with

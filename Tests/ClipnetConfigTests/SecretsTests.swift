@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ClipnetConfig
 
 /// Secret references, their resolution, the secrets file and the redaction of values.
@@ -34,16 +35,18 @@ import TestSupport
     }
 
     @Test func secretsFileParsesKeyValueLines() throws {
-        let file = try SecretsFile(path: "s.env", text: """
-            # comment
-            PLAIN=value
-              export EXPORTED=with=equals
-            QUOTED="a quoted value"
-            SINGLE='single'
-            WINDOWS=crlf\r
+        let file = try SecretsFile(
+            path: "s.env",
+            text: """
+                # comment
+                PLAIN=value
+                  export EXPORTED=with=equals
+                QUOTED="a quoted value"
+                SINGLE='single'
+                WINDOWS=crlf\r
 
-            EMPTY=
-            """)
+                EMPTY=
+                """)
         let store = SecretStore(environment: [:], file: file)
         #expect(store.value(for: "PLAIN")?.reveal() == "value")
         #expect(store.value(for: "EXPORTED")?.reveal() == "with=equals")
@@ -59,7 +62,10 @@ import TestSupport
             try SecretsFile(path: "s.env", text: "GOOD=1\n\(Canary.value)\nGOOD=2\n")
         }
         #expect(error.code == .invalidSecretsFile)
-        #expect(error.message == "secrets file s.env is malformed: line 2: expected KEY=VALUE with KEY of letters, digits and '_'; line 3: GOOD is set twice; expected each key once")
+        #expect(
+            error.message
+                == "secrets file s.env is malformed: line 2: expected KEY=VALUE with KEY of letters, digits and '_'; line 3: GOOD is set twice; expected each key once"
+        )
         #expect(!Canary.leaks(error.description))
     }
 
@@ -69,7 +75,10 @@ import TestSupport
         let path = try directory.secretsFile(["PROD_REDIS_URL": Canary.value], mode: mode)
         let error = try #require(throws: ConfigError.self) { try SecretsFile.load(path: path) }
         #expect(error.code == .insecureSecretsFile)
-        #expect(error.message == "refusing secrets file \(path): it is readable or writable by group or others (mode 0\(String(mode, radix: 8))); expected mode 0600 or 0400 (chmod 600 \(path))")
+        #expect(
+            error.message
+                == "refusing secrets file \(path): it is readable or writable by group or others (mode 0\(String(mode, radix: 8))); expected mode 0600 or 0400 (chmod 600 \(path))"
+        )
         #expect(!Canary.leaks(error.description))
     }
 
@@ -106,12 +115,13 @@ import TestSupport
         }
         #expect(error.code == .unresolvedSecrets)
         #expect(error.message == "unresolved secret references in the staging manifest: STAGING_REDIS_URL, CLOUDINARY_URL")
-        #expect(error.diagnostics.map(\.description) == [
-            "deploy/base.yaml:44:25: railway.services.worker.variables.CLOUDINARY_URL: secret CLOUDINARY_URL is not set; expected it in the environment or the secrets file",
-            "deploy/staging.yaml:25:20: railway.services.api.variables.REDIS_URL: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
-            "deploy/staging.yaml:32:20: railway.services.worker.variables.REDIS_URL: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
-            "deploy/staging.yaml:42:10: railway.redis.url: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
-        ])
+        #expect(
+            error.diagnostics.map(\.description) == [
+                "deploy/base.yaml:44:25: railway.services.worker.variables.CLOUDINARY_URL: secret CLOUDINARY_URL is not set; expected it in the environment or the secrets file",
+                "deploy/staging.yaml:25:20: railway.services.api.variables.REDIS_URL: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
+                "deploy/staging.yaml:32:20: railway.services.worker.variables.REDIS_URL: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
+                "deploy/staging.yaml:42:10: railway.redis.url: secret STAGING_REDIS_URL is not set; expected it in the environment or the secrets file",
+            ])
     }
 
     @Test func resolvedManifestGivesServiceVariablesWithSecretsRedactedInPrint() throws {

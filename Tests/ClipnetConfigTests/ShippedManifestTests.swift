@@ -1,7 +1,8 @@
 import ClipnetContracts
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ClipnetConfig
 
 /// The three manifests in deploy/ load, validate and pass isolation.
@@ -50,7 +51,9 @@ import TestSupport
         let report = OfflineValidation.run(OfflineValidation.Options(), read: Fixtures.shippedFile)
         #expect(report.succeeded)
         #expect(report.warnings.count == 2)
-        #expect(report.warnings.first?.contains("does not cover production's Redis (host, port, database), PostgreSQL database (host, port, database), OAuth client secret") == true)
+        #expect(
+            report.warnings.first?.contains(
+                "does not cover production's Redis (host, port, database), PostgreSQL database (host, port, database), OAuth client secret") == true)
     }
 
     @Test func shippedManifestsPassThePreflight() throws {

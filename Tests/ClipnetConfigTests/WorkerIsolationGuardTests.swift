@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ClipnetConfig
 
 /// The worker's start-up guard, which knows production only by fingerprints.
@@ -35,31 +36,47 @@ import TestSupport
     }
 
     static let cases: [Case] = [
-        Case(variable: "REDIS_URL", value: "rediss://:\(Canary.value)@redis-prod.railway.internal/0", expected: [
-            "worker setting REDIS_URL: staging names production's Redis (host, port, database); expected a staging resource",
-        ]),
-        Case(variable: "DATABASE_URL", value: "postgres://u:\(Canary.value)@postgres-prod.railway.internal:5432/railway", expected: [
-            "worker setting DATABASE_URL: staging names production's PostgreSQL database (host, port, database); expected a staging resource",
-        ]),
-        Case(variable: "CLIPBOT_CLIENT_ID", value: "clipbot-prod-93b1d7", expected: [
-            "worker setting CLIPBOT_CLIENT_ID: staging names production's OAuth client id; expected a staging resource",
-        ]),
-        Case(variable: "CLIPBOT_CLIENT_SECRET", value: Canary.value, expected: [
-            "worker setting CLIPBOT_CLIENT_SECRET: staging names production's OAuth client secret; expected a staging resource",
-        ]),
-        Case(variable: "RUNPOD_NAMESPACE", value: "clipnet-prod", expected: [
-            "worker setting RUNPOD_NAMESPACE: staging names production's RunPod namespace; expected a staging resource",
-        ]),
-        Case(variable: "RUNPOD_MODEL_WHISPER", value: "/runpod-volume/prod/whisper-large-v3", expected: [
-            "worker setting RUNPOD_MODEL_WHISPER: staging names production's RunPod model path; expected a staging resource",
-        ]),
-        Case(variable: "CLOUDINARY_FOLDER", value: "prod_clips/", expected: [
-            "CLOUDINARY_FOLDER 'prod_clips/' is not the staging folder; expected 'staging_clips/'",
-            "worker setting CLOUDINARY_FOLDER: staging names production's Cloudinary folder; expected a staging resource",
-        ]),
-        Case(variable: "CLOUDINARY_FOLDER", value: "clips/", expected: [
-            "CLOUDINARY_FOLDER 'clips/' is not the staging folder; expected 'staging_clips/'",
-        ]),
+        Case(
+            variable: "REDIS_URL", value: "rediss://:\(Canary.value)@redis-prod.railway.internal/0",
+            expected: [
+                "worker setting REDIS_URL: staging names production's Redis (host, port, database); expected a staging resource"
+            ]),
+        Case(
+            variable: "DATABASE_URL", value: "postgres://u:\(Canary.value)@postgres-prod.railway.internal:5432/railway",
+            expected: [
+                "worker setting DATABASE_URL: staging names production's PostgreSQL database (host, port, database); expected a staging resource"
+            ]),
+        Case(
+            variable: "CLIPBOT_CLIENT_ID", value: "clipbot-prod-93b1d7",
+            expected: [
+                "worker setting CLIPBOT_CLIENT_ID: staging names production's OAuth client id; expected a staging resource"
+            ]),
+        Case(
+            variable: "CLIPBOT_CLIENT_SECRET", value: Canary.value,
+            expected: [
+                "worker setting CLIPBOT_CLIENT_SECRET: staging names production's OAuth client secret; expected a staging resource"
+            ]),
+        Case(
+            variable: "RUNPOD_NAMESPACE", value: "clipnet-prod",
+            expected: [
+                "worker setting RUNPOD_NAMESPACE: staging names production's RunPod namespace; expected a staging resource"
+            ]),
+        Case(
+            variable: "RUNPOD_MODEL_WHISPER", value: "/runpod-volume/prod/whisper-large-v3",
+            expected: [
+                "worker setting RUNPOD_MODEL_WHISPER: staging names production's RunPod model path; expected a staging resource"
+            ]),
+        Case(
+            variable: "CLOUDINARY_FOLDER", value: "prod_clips/",
+            expected: [
+                "CLOUDINARY_FOLDER 'prod_clips/' is not the staging folder; expected 'staging_clips/'",
+                "worker setting CLOUDINARY_FOLDER: staging names production's Cloudinary folder; expected a staging resource",
+            ]),
+        Case(
+            variable: "CLOUDINARY_FOLDER", value: "clips/",
+            expected: [
+                "CLOUDINARY_FOLDER 'clips/' is not the staging folder; expected 'staging_clips/'"
+            ]),
     ]
 
     @Test(arguments: cases)
@@ -81,7 +98,10 @@ import TestSupport
         let error = try #require(throws: ConfigError.self) {
             try WorkerIsolationGuard(productionFingerprints: nil).check(settings)
         }
-        #expect(error.message == "refusing to start the staging worker: production fingerprints are missing; expected CLIPNET_PRODUCTION_FINGERPRINTS or CLIPNET_PRODUCTION_FINGERPRINTS_FILE (a staging worker does not start without them)")
+        #expect(
+            error.message
+                == "refusing to start the staging worker: production fingerprints are missing; expected CLIPNET_PRODUCTION_FINGERPRINTS or CLIPNET_PRODUCTION_FINGERPRINTS_FILE (a staging worker does not start without them)"
+        )
     }
 
     @Test func fingerprintsOfTheWrongEnvironmentAreRefused() throws {
@@ -97,9 +117,10 @@ import TestSupport
         environment["CLOUDINARY_FOLDER"] = "prod_clips/"
         try WorkerIsolationGuard(productionFingerprints: nil).check(try WorkerSettings.fromEnvironment(environment))
         environment["CLOUDINARY_FOLDER"] = "staging_clips/"
-        #expect(WorkerIsolationGuard(productionFingerprints: nil).problems(try WorkerSettings.fromEnvironment(environment)) == [
-            "CLOUDINARY_FOLDER 'staging_clips/' is not the production folder; expected 'prod_clips/'",
-        ])
+        #expect(
+            WorkerIsolationGuard(productionFingerprints: nil).problems(try WorkerSettings.fromEnvironment(environment)) == [
+                "CLOUDINARY_FOLDER 'staging_clips/' is not the production folder; expected 'prod_clips/'"
+            ])
     }
 
     @Test func guardReadsProductionFingerprintsFromTheEnvironmentVariable() throws {
@@ -122,6 +143,7 @@ import TestSupport
         let error = try #require(throws: ConfigError.self) {
             try WorkerSettings.fromEnvironment(["REDIS_URL": "redis://localhost"])
         }
-        #expect(error.message == "refusing to start: CLIPNET_ENVIRONMENT, CLOUDINARY_FOLDER, RUNPOD_NAMESPACE not set; the isolation guard needs them")
+        #expect(
+            error.message == "refusing to start: CLIPNET_ENVIRONMENT, CLOUDINARY_FOLDER, RUNPOD_NAMESPACE not set; the isolation guard needs them")
     }
 }

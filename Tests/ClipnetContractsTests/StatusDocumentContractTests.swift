@@ -10,11 +10,13 @@ import Testing
         StatusDocument(
             environment: "staging", branch: "develop",
             desired: .init(revision: "4f2c9a1e0b7d3c5a8e6f1d2c3b4a59687766554a", source: .branch, pin: nil, failed: nil),
-            knownGood: KnownGoodRecord(revision: "4f2c9a1e0b7d3c5a8e6f1d2c3b4a59687766554a", at: at, deployments: ServiceDeployments(frontend: "dpl_1")),
+            knownGood: KnownGoodRecord(
+                revision: "4f2c9a1e0b7d3c5a8e6f1d2c3b4a59687766554a", at: at, deployments: ServiceDeployments(frontend: "dpl_1")),
             services: [], drift: [],
             rollout: rolloutPhase.map {
-                .init(id: "r1", revision: "4f2c9a1e0b7d3c5a8e6f1d2c3b4a59687766554a", phase: $0, startedAt: at, updatedAt: at,
-                      deployments: ServiceDeployments(), error: nil, trigger: "push", verification: nil)
+                .init(
+                    id: "r1", revision: "4f2c9a1e0b7d3c5a8e6f1d2c3b4a59687766554a", phase: $0, startedAt: at, updatedAt: at,
+                    deployments: ServiceDeployments(), error: nil, trigger: "push", verification: nil)
             },
             lastReconcile: nil, git: .init(head: nil, lastFetchAt: nil, lastError: nil), leader: true)
     }

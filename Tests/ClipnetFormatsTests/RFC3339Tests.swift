@@ -17,7 +17,8 @@ import Testing
         foundation.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
-            let date = Date(timeIntervalSince1970: Double(Int.random(in: 0...4_102_444_800, using: &generator)) + Double(Int.random(in: 0...999)) / 1000)
+            let date = Date(
+                timeIntervalSince1970: Double(Int.random(in: 0...4_102_444_800, using: &generator)) + Double(Int.random(in: 0...999)) / 1000)
             let text = RFC3339.string(from: date)
             #expect(text == foundation.string(from: date))
             let parsed = RFC3339.date(from: text)
@@ -33,8 +34,10 @@ import Testing
         #expect(RFC3339.date(from: "2026-11-25T04:30:00.123456789Z").map { abs($0.timeIntervalSince1970 - 1_795_581_000.123456789) < 1e-6 } == true)
     }
 
-    @Test(arguments: ["", "2026-11-25", "2026-11-25T04:30:00", "2026-13-01T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T04:30:00.Z",
-                      "2026-11-25T04:30:00+0100", "2026-11-25T04:30:00Z trailing", "26-11-25T04:30:00Z"])
+    @Test(arguments: [
+        "", "2026-11-25", "2026-11-25T04:30:00", "2026-13-01T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T04:30:00.Z",
+        "2026-11-25T04:30:00+0100", "2026-11-25T04:30:00Z trailing", "26-11-25T04:30:00Z",
+    ])
     func refusesWhatIsNotRFC3339(_ text: String) {
         #expect(RFC3339.date(from: text) == nil)
     }

@@ -12,9 +12,10 @@ import Testing
 
     @Test func parsesEveryKindOfValue() throws {
         let value = try Self.parse(#" {"a": [1, -2.5, 3e2, true, false, null], "b": {"c": "d"}, "e": "", "f": {}, "g": []} "#)
-        #expect(value == [
-            "a": [1, .number(-2.5), 300, true, false, .null], "b": ["c": "d"], "e": "", "f": .object([:]), "g": .array([]),
-        ])
+        #expect(
+            value == [
+                "a": [1, .number(-2.5), 300, true, false, .null], "b": ["c": "d"], "e": "", "f": .object([:]), "g": .array([]),
+            ])
     }
 
     @Test(arguments: [
@@ -157,7 +158,9 @@ enum RandomJSON {
         case 0: return Double(Int.random(in: -1000...1000, using: &generator))
         case 1: return Double(Int64.random(in: -1_000_000_000_000_000...1_000_000_000_000_000, using: &generator))
         case 2: return Double.random(in: -1e6...1e6, using: &generator)
-        default: return Double(sign: .plus, exponent: Int.random(in: -300...300, using: &generator), significand: Double.random(in: 1..<2, using: &generator))
+        default:
+            return Double(
+                sign: .plus, exponent: Int.random(in: -300...300, using: &generator), significand: Double.random(in: 1..<2, using: &generator))
         }
     }
 
@@ -178,9 +181,10 @@ enum RandomJSON {
         case .array(let a):
             return "[" + space() + a.map { text($0, using: &generator) }.joined(separator: space() + "," + space()) + space() + "]"
         case .object(let o):
-            return "{" + space() + o.keys.sorted().map { key in
-                quote(key, using: &generator) + space() + ":" + space() + text(o[key]!, using: &generator)
-            }.joined(separator: "," + space()) + space() + "}"
+            return "{" + space()
+                + o.keys.sorted().map { key in
+                    quote(key, using: &generator) + space() + ":" + space() + text(o[key]!, using: &generator)
+                }.joined(separator: "," + space()) + space() + "}"
         }
     }
 

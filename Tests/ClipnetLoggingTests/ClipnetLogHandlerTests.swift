@@ -71,7 +71,11 @@ import Testing
 
     @Test func credentialLookingKeysAreMaskedWhateverTheNesting() throws {
         let (logger, capture) = logger(.json)
-        logger.info("Configured", metadata: ["token": "canary-1", "railway": ["apiToken": "canary-2"], "db.password": "canary-3", "webhookSecret": "canary-4", "service": "api"])
+        logger.info(
+            "Configured",
+            metadata: [
+                "token": "canary-1", "railway": ["apiToken": "canary-2"], "db.password": "canary-3", "webhookSecret": "canary-4", "service": "api",
+            ])
         let line = try firstLine(capture)
         for canary in ["canary-1", "canary-2", "canary-3", "canary-4"] { #expect(!line.contains(canary)) }
         let json = try object(line)
@@ -103,7 +107,10 @@ import Testing
         struct FetchFailed: Error, CustomStringConvertible { var description: String { "remote hung up" } }
         let capture = LogCapture()
         let handler = ClipnetLogHandler(label: "x", format: .json, sink: capture.sink)
-        handler.log(event: LogEvent(level: .error, message: "Fetch failed", error: FetchFailed(), metadata: nil, source: "GitWatch", file: #fileID, function: #function, line: #line))
+        handler.log(
+            event: LogEvent(
+                level: .error, message: "Fetch failed", error: FetchFailed(), metadata: nil, source: "GitWatch", file: #fileID, function: #function,
+                line: #line))
         let json = try object(try firstLine(capture))
         #expect(json["error"] as? String == "remote hung up")
     }
@@ -113,7 +120,11 @@ import Testing
         logger.info("Rolled out\nto staging", metadata: ["revision": "77de68daecd8", "reason": "merge to develop", "rollout": ["id": "ro-7"]])
         #expect(capture.lines.count == 1)
         let line = try firstLine(capture)
-        #expect(line.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z     info clipnet\.reconciler: Rolled out\\nto staging reason="merge to develop" revision=77de68daecd8 rollout\.id=ro-7/#) != nil, "\(line)")
+        #expect(
+            line.wholeMatch(
+                of:
+                    #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z     info clipnet\.reconciler: Rolled out\\nto staging reason="merge to develop" revision=77de68daecd8 rollout\.id=ro-7/#
+            ) != nil, "\(line)")
     }
 
     @Test func automaticMeansTextOnATerminalAndJSONOtherwise() {

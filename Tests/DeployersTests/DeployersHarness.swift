@@ -46,7 +46,8 @@ enum Fixture {
         return logger
     }()
 
-    static let wait = WaitPolicy(deadline: .seconds(10), backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(60), multiplier: 1.5, jitter: 0.1))
+    static let wait = WaitPolicy(
+        deadline: .seconds(10), backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(60), multiplier: 1.5, jitter: 0.1))
 }
 
 /// A running Vercel emulator and a client for it.
@@ -70,11 +71,14 @@ struct VercelHarness {
     }
 
     /// - Parameter customEnvironments: custom environments of the project (`staging` by default).
-    static func with<T>(envPageSize: Int = 20, customEnvironments: [String] = ["staging"], _ body: (VercelHarness) async throws -> T) async throws -> T {
-        let emulator = VercelEmulator(configuration: .init(
-            token: Fixture.vercelToken, teamId: Fixture.teamId, timings: .init(queued: .milliseconds(20), building: .milliseconds(60)),
-            envPageSize: envPageSize
-        ))
+    static func with<T>(
+        envPageSize: Int = 20, customEnvironments: [String] = ["staging"], _ body: (VercelHarness) async throws -> T
+    ) async throws -> T {
+        let emulator = VercelEmulator(
+            configuration: .init(
+                token: Fixture.vercelToken, teamId: Fixture.teamId, timings: .init(queued: .milliseconds(20), building: .milliseconds(60)),
+                envPageSize: envPageSize
+            ))
         emulator.addProject(id: Fixture.vercelProject, name: "clipnet-web", org: Fixture.org, repo: Fixture.repo)
         for slug in customEnvironments { emulator.addCustomEnvironment(project: Fixture.vercelProject, slug: slug) }
         for sha in [Fixture.shaA, Fixture.shaB, Fixture.shaC] {
@@ -120,18 +124,24 @@ struct RailwayHarness {
         workerImage: String? = nil, imageRetention: Duration = .seconds(72 * 3600), connectionPageSize: Int = 50,
         _ body: (RailwayHarness) async throws -> T
     ) async throws -> T {
-        let emulator = RailwayEmulator(configuration: .init(
-            accountTokens: [Fixture.railwayToken],
-            projectTokens: [Fixture.railwayProjectToken: (Fixture.railwayProject, Fixture.staging)],
-            timings: .init(initializing: .milliseconds(15), building: .milliseconds(40), deploying: .milliseconds(20)),
-            imageRetention: imageRetention, connectionPageSize: connectionPageSize
-        ))
-        emulator.addProject(id: Fixture.railwayProject, name: "clipnet", environments: [(Fixture.staging, "staging"), (Fixture.production, "production")])
-        emulator.addService(id: Fixture.apiService, name: "api", projectId: Fixture.railwayProject, repo: "\(Fixture.org)/\(Fixture.repo)", branch: "develop")
+        let emulator = RailwayEmulator(
+            configuration: .init(
+                accountTokens: [Fixture.railwayToken],
+                projectTokens: [Fixture.railwayProjectToken: (Fixture.railwayProject, Fixture.staging)],
+                timings: .init(initializing: .milliseconds(15), building: .milliseconds(40), deploying: .milliseconds(20)),
+                imageRetention: imageRetention, connectionPageSize: connectionPageSize
+            ))
+        emulator.addProject(
+            id: Fixture.railwayProject, name: "clipnet", environments: [(Fixture.staging, "staging"), (Fixture.production, "production")])
+        emulator.addService(
+            id: Fixture.apiService, name: "api", projectId: Fixture.railwayProject, repo: "\(Fixture.org)/\(Fixture.repo)", branch: "develop")
         if let workerImage {
-            emulator.addService(id: Fixture.workerService, name: "worker", projectId: Fixture.railwayProject, image: "\(workerImage):old", autoDeploy: false)
+            emulator.addService(
+                id: Fixture.workerService, name: "worker", projectId: Fixture.railwayProject, image: "\(workerImage):old", autoDeploy: false)
         } else {
-            emulator.addService(id: Fixture.workerService, name: "worker", projectId: Fixture.railwayProject, repo: "\(Fixture.org)/\(Fixture.repo)", branch: "develop")
+            emulator.addService(
+                id: Fixture.workerService, name: "worker", projectId: Fixture.railwayProject, repo: "\(Fixture.org)/\(Fixture.repo)",
+                branch: "develop")
         }
         for sha in [Fixture.shaA, Fixture.shaB, Fixture.shaC] {
             emulator.registerCommit(sha, branch: "develop", repo: "\(Fixture.org)/\(Fixture.repo)")
@@ -147,4 +157,3 @@ struct RailwayHarness {
         }
     }
 }
-

@@ -1,22 +1,27 @@
+import ClipnetJSON
 import Foundation
 import HTTPTransport
 import PlatformEmulators
 import Testing
-import ClipnetJSON
 
 /// The emulators check requests the way the real APIs do, so client mistakes fail in tests.
 @Suite struct EmulatorFidelityTests {
-    static func send(_ server: EmulatorServer, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: String? = nil) async throws -> (Int, JSONValue?) {
+    static func send(
+        _ server: EmulatorServer, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: String? = nil
+    ) async throws -> (Int, JSONValue?) {
         var headers = headers
         if json != nil { headers.add("Content-Type", "application/json") }
-        let response = try await Fixture.client.send(HTTPRequest(method: method, url: server.baseURL + path, headers: headers, body: json.map { Array($0.utf8) }))
+        let response = try await Fixture.client.send(
+            HTTPRequest(method: method, url: server.baseURL + path, headers: headers, body: json.map { Array($0.utf8) }))
         return (response.status, JSONValue.parse(response.body))
     }
 
     static let vercelAuth: HTTPHeaders = ["Authorization": "Bearer \(Fixture.vercelToken)"]
     static let railwayAuth: HTTPHeaders = ["Authorization": "Bearer \(Fixture.railwayToken)"]
 
-    static func graphQL(_ server: EmulatorServer, _ query: String, variables: String = "{}", headers: HTTPHeaders = railwayAuth) async throws -> (Int, JSONValue?) {
+    static func graphQL(
+        _ server: EmulatorServer, _ query: String, variables: String = "{}", headers: HTTPHeaders = railwayAuth
+    ) async throws -> (Int, JSONValue?) {
         let body = JSONValue.object(["query": .string(query), "variables": JSONValue.parse(Array(variables.utf8)) ?? [:]])
         return try await send(server, .post, "/graphql/v2", headers: headers, json: String(decoding: body.serialized, as: UTF8.self))
     }
@@ -33,7 +38,8 @@ import ClipnetJSON
     @Test func vercelRejectsUnknownBodyFieldsAndMissingRequiredOnes() async throws {
         try await VercelHarness.with { h in
             let path = "/v13/deployments?teamId=\(Fixture.teamId)"
-            let (unknown, body) = try await Self.send(h.server, .post, path, headers: Self.vercelAuth, json: #"{"name":"clipnet-web","colour":"red"}"#)
+            let (unknown, body) = try await Self.send(
+                h.server, .post, path, headers: Self.vercelAuth, json: #"{"name":"clipnet-web","colour":"red"}"#)
             #expect(unknown == 400)
             #expect(body?["error"]?["code"] == "bad_request")
             #expect(body?["error"]?["message"]?.stringValue?.contains("colour") == true)
@@ -52,7 +58,8 @@ import ClipnetJSON
         try await VercelHarness.with { h in
             let (_, created) = try await Self.send(
                 h.server, .post, "/v13/deployments?teamId=\(Fixture.teamId)&forceNew=1", headers: Self.vercelAuth,
-                json: #"{"name":"clipnet-web","gitSource":{"type":"github","org":"clipnet","repo":"clipnet","ref":"develop","sha":"\#(Fixture.shaA)"}}"#
+                json:
+                    #"{"name":"clipnet-web","gitSource":{"type":"github","org":"clipnet","repo":"clipnet","ref":"develop","sha":"\#(Fixture.shaA)"}}"#
             )
             let id = try #require(created?["id"]?.stringValue)
             var seen: [String] = []
@@ -124,7 +131,8 @@ import ClipnetJSON
 
     @Test func railwayVariableUpsertWithoutSkipDeploysRedeploys() async throws {
         try await RailwayHarness.with { h in
-            let deploy = "mutation { serviceInstanceDeployV2(serviceId: \"\(Fixture.apiService)\", environmentId: \"\(Fixture.staging)\", commitSha: \"\(Fixture.shaA)\") }"
+            let deploy =
+                "mutation { serviceInstanceDeployV2(serviceId: \"\(Fixture.apiService)\", environmentId: \"\(Fixture.staging)\", commitSha: \"\(Fixture.shaA)\") }"
             _ = try await Self.graphQL(h.server, deploy)
             let upsert = """
                 mutation { variableCollectionUpsert(input: {projectId: "\(Fixture.railwayProject)", environmentId: "\(Fixture.staging)", \
@@ -159,7 +167,8 @@ import ClipnetJSON
             #expect(status == 200)
             (status, _) = try await Self.send(h.server, .post, "/_emulator/faults/rate-limit", json: #"{"count":1,"retryAfter":"7"}"#)
             #expect(status == 200)
-            let deploy = "mutation { serviceInstanceDeployV2(serviceId: \"\(Fixture.apiService)\", environmentId: \"\(Fixture.staging)\", commitSha: \"\(sha)\") }"
+            let deploy =
+                "mutation { serviceInstanceDeployV2(serviceId: \"\(Fixture.apiService)\", environmentId: \"\(Fixture.staging)\", commitSha: \"\(sha)\") }"
             let (limited, _) = try await Self.graphQL(h.server, deploy)
             #expect(limited == 429)
             let (ok, body) = try await Self.graphQL(h.server, deploy)

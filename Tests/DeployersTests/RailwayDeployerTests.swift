@@ -20,7 +20,8 @@ import Testing
     @Test func deployImageServiceSetsTheVersionTagThenDeploys() async throws {
         try await RailwayHarness.with(workerImage: "ghcr.io/clipnet/worker") { h in
             let railway = h.deployer()
-            let id = try await railway.deploy(DeployRequest(service: .worker, revision: Fixture.shaA, versionTag: "v-\(Fixture.shaA.prefix(12))", rolloutID: "r-1"))
+            let id = try await railway.deploy(
+                DeployRequest(service: .worker, revision: Fixture.shaA, versionTag: "v-\(Fixture.shaA.prefix(12))", rolloutID: "r-1"))
             let done = try await railway.waitForTerminal(id, of: .worker, policy: Fixture.wait)
             #expect(done.status == .ready)
             #expect(done.image == "ghcr.io/clipnet/worker:v-\(Fixture.shaA.prefix(12))")
@@ -211,10 +212,11 @@ import Testing
             let railway = h.deployer()
             let a = try await railway.deploy(DeployRequest(service: .worker, revision: Fixture.shaA, rolloutID: "r-1"))
             _ = try await railway.waitForTerminal(a, of: .worker, policy: Fixture.wait)
-            try await railway.upsertVariables([
-                DesiredVariable(key: "REDIS_URL", value: "redis://staging-redis:6379/0"),
-                DesiredVariable(key: "API_URL", value: "${{api.RAILWAY_PUBLIC_DOMAIN}}", kind: .plain),
-            ], for: .worker)
+            try await railway.upsertVariables(
+                [
+                    DesiredVariable(key: "REDIS_URL", value: "redis://staging-redis:6379/0"),
+                    DesiredVariable(key: "API_URL", value: "${{api.RAILWAY_PUBLIC_DOMAIN}}", kind: .plain),
+                ], for: .worker)
             #expect(h.emulator.deployments().count == 1)
             let observed = try await railway.variables(of: .worker)
             #expect(observed.map(\.key) == ["API_URL", "REDIS_URL"])

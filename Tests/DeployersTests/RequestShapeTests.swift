@@ -1,9 +1,9 @@
 import ClipnetContracts
+import ClipnetJSON
 import Deployers
 import Foundation
 import PlatformEmulators
 import Testing
-import ClipnetJSON
 
 /// Replays the exact requests the clients sent (from the emulators' request logs) against the
 /// required fields the platforms document (docs/platforms.md), independently of the emulators' own checks.
@@ -65,7 +65,8 @@ import ClipnetJSON
             _ = try await vercel.variables(of: .frontend)
             _ = try await vercel.topology()
             h.emulator.hangBuild(sha: Fixture.shaC)
-            _ = try await vercel.cancel(try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaC, rolloutID: "r-3")), of: .frontend)
+            _ = try await vercel.cancel(
+                try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaC, rolloutID: "r-3")), of: .frontend)
             var seen: Set<String> = []
             for entry in h.log.all {
                 let key = Self.pattern(entry)

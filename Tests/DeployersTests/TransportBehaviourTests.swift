@@ -89,7 +89,9 @@ import Testing
             baseURL: "http://127.0.0.1:\(port)", token: .account(Fixture.railwayToken), projectId: "p", environmentId: "e",
             services: [.api: .init(serviceId: "s")], transport: Fixture.transport(maxAttempts: 3)
         )
-        let error = await #expect(throws: DeployerError.self) { try await RailwayDeployer(configuration: configuration, client: Fixture.client, logger: Fixture.quietLogger).topology() }
+        let error = await #expect(throws: DeployerError.self) {
+            try await RailwayDeployer(configuration: configuration, client: Fixture.client, logger: Fixture.quietLogger).topology()
+        }
         #expect(error?.code == .retriesExhausted)
         #expect(error?.message.contains("couldNotConnect") == true)
     }
@@ -102,8 +104,10 @@ import Testing
                 _ = try await h.deployer().topology()
             }
         }
-        let failed = try metrics.expectCounter("platform_api_requests_total", [("platform", "vercel"), ("operation", "getProject"), ("status", "503")])
-        let succeeded = try metrics.expectCounter("platform_api_requests_total", [("platform", "vercel"), ("operation", "getProject"), ("status", "200")])
+        let failed = try metrics.expectCounter(
+            "platform_api_requests_total", [("platform", "vercel"), ("operation", "getProject"), ("status", "503")])
+        let succeeded = try metrics.expectCounter(
+            "platform_api_requests_total", [("platform", "vercel"), ("operation", "getProject"), ("status", "200")])
         #expect(failed.totalValue == 1)
         #expect(succeeded.totalValue == 1)
         let timer = try metrics.expectTimer("platform_api_request_duration_seconds", [("platform", "vercel"), ("operation", "getProject")])

@@ -36,8 +36,10 @@ import Testing
         try await VercelHarness.with { h in
             try await h.deployer(target: .staging).upsertVariables(Self.variables, for: .frontend)
 
-            let staging = try await h.deployer(target: .staging).deploy(DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-staging"))
-            let preview = try await h.deployer(target: .preview).deploy(DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-preview"))
+            let staging = try await h.deployer(target: .staging).deploy(
+                DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-staging"))
+            let preview = try await h.deployer(target: .preview).deploy(
+                DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-preview"))
 
             let stagingSees = try #require(h.emulator.deploymentEnvironment(staging.rawValue))
             let previewSees = try #require(h.emulator.deploymentEnvironment(preview.rawValue))
@@ -50,7 +52,8 @@ import Testing
 
     @Test func variablesAreReadBackFromTheCustomEnvironmentOnly() async throws {
         try await VercelHarness.with { h in
-            h.emulator.setEnv(project: Fixture.vercelProject, key: "NEXT_PUBLIC_API_URL", value: "https://preview.example", type: "plain", target: ["preview"])
+            h.emulator.setEnv(
+                project: Fixture.vercelProject, key: "NEXT_PUBLIC_API_URL", value: "https://preview.example", type: "plain", target: ["preview"])
             let deployer = h.deployer(target: .staging)
             #expect(try await deployer.variables(of: .frontend).isEmpty)
 
@@ -68,7 +71,8 @@ import Testing
         try await VercelHarness.with { h in
             let deployer = h.deployer(target: .staging)
             try await deployer.upsertVariables(Self.variables, for: .frontend)
-            try await deployer.upsertVariables([DesiredVariable(key: "NEXT_PUBLIC_API_URL", value: "https://api2.staging.clipnet.ai", kind: .plain)], for: .frontend)
+            try await deployer.upsertVariables(
+                [DesiredVariable(key: "NEXT_PUBLIC_API_URL", value: "https://api2.staging.clipnet.ai", kind: .plain)], for: .frontend)
 
             let stored = h.emulator.envs(project: Fixture.vercelProject)
             #expect(stored.count == 2)
@@ -120,7 +124,8 @@ import Testing
             let project = Fixture.vercelProject
             // What the earlier version wrote: target preview, no comment.
             h.emulator.setEnv(project: project, key: "NEXTAUTH_SECRET", value: secret, type: "sensitive", target: ["preview"])
-            h.emulator.setEnv(project: project, key: "NEXT_PUBLIC_API_URL", value: "https://api.staging.clipnet.ai", type: "plain", target: ["preview"])
+            h.emulator.setEnv(
+                project: project, key: "NEXT_PUBLIC_API_URL", value: "https://api.staging.clipnet.ai", type: "plain", target: ["preview"])
             // People's variables: a preview value someone changed, an unrelated key, a variable of
             // preview and production together, and one of the custom environment itself.
             h.emulator.setEnv(project: project, key: "NEXT_PUBLIC_FLAG", value: "off-for-previews", type: "plain", target: ["preview"])

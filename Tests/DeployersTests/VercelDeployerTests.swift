@@ -188,10 +188,11 @@ import Testing
     @Test func variablesAreHashedAndSensitiveOnesAreUnreadable() async throws {
         try await VercelHarness.with { h in
             let vercel = h.deployer()
-            try await vercel.upsertVariables([
-                DesiredVariable(key: "NEXT_PUBLIC_API_URL", value: "https://api.staging.clipnet.ai", kind: .plain),
-                DesiredVariable(key: "OAUTH_SECRET", value: "super-secret-value-123", kind: .secret),
-            ], for: .frontend)
+            try await vercel.upsertVariables(
+                [
+                    DesiredVariable(key: "NEXT_PUBLIC_API_URL", value: "https://api.staging.clipnet.ai", kind: .plain),
+                    DesiredVariable(key: "OAUTH_SECRET", value: "super-secret-value-123", kind: .secret),
+                ], for: .frontend)
             let observed = try await vercel.variables(of: .frontend)
             #expect(observed.map(\.key) == ["NEXT_PUBLIC_API_URL", "OAUTH_SECRET"])
             #expect(observed[0].matches("https://api.staging.clipnet.ai"))
@@ -218,10 +219,11 @@ import Testing
         try await VercelHarness.with { h in
             h.emulator.failEnvUpsert(key: "BROKEN")
             let error = await #expect(throws: DeployerError.self) {
-                try await h.deployer().upsertVariables([
-                    DesiredVariable(key: "OK", value: "fine-value-1", kind: .plain),
-                    DesiredVariable(key: "BROKEN", value: "secret-never-shown-42"),
-                ], for: .frontend)
+                try await h.deployer().upsertVariables(
+                    [
+                        DesiredVariable(key: "OK", value: "fine-value-1", kind: .plain),
+                        DesiredVariable(key: "BROKEN", value: "secret-never-shown-42"),
+                    ], for: .frontend)
             }
             #expect(error?.code == .partialFailure)
             #expect(error?.message.contains("BROKEN") == true)

@@ -81,8 +81,10 @@ import Testing
         var paths: [String] = []
         for binary in ["reconciler", "clipnet-worker"] {
             let unit = try String(contentsOfFile: unpacked.top + "/lib/systemd/system/\(binary).service", encoding: .utf8)
-            for option in ["DynamicUser=yes", "ProtectSystem=strict", "PrivateTmp=yes", "StateDirectory=\(binary)", "NoNewPrivileges=yes",
-                           "KillSignal=SIGTERM", "ExecStart=/usr/local/bin/\(binary) run"] {
+            for option in [
+                "DynamicUser=yes", "ProtectSystem=strict", "PrivateTmp=yes", "StateDirectory=\(binary)", "NoNewPrivileges=yes",
+                "KillSignal=SIGTERM", "ExecStart=/usr/local/bin/\(binary) run",
+            ] {
                 #expect(unit.contains("\n" + option), "\(binary).service lacks \(option)")
             }
             let path = folder + "/\(binary).service"
@@ -184,15 +186,17 @@ struct Unpacked: Sendable {
     /// so nothing of the build tree can stand in for what the tarball lacks.
     static func run(_ executable: String, _ arguments: [String], in unpacked: Unpacked) async throws -> Spawn.Result {
         let environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": unpacked.top, "LANG": "C.UTF-8"]
-        return try await Spawn.run("/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", unpacked.top, executable] + arguments,
-                                   environment: environment)
+        return try await Spawn.run(
+            "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", unpacked.top, executable] + arguments,
+            environment: environment)
     }
 
     /// The library names of one binary's list in deploying.md: the first backquoted name of each
     /// table row between `<!-- ldd BINARY -->` and `<!-- /ldd -->`.
     static func documentedLibraries(of binary: String, in docs: String) throws -> [String] {
         guard let start = docs.range(of: "<!-- ldd \(binary) -->"),
-              let end = docs.range(of: "<!-- /ldd -->", range: start.upperBound..<docs.endIndex) else {
+            let end = docs.range(of: "<!-- /ldd -->", range: start.upperBound..<docs.endIndex)
+        else {
             throw Failure(description: "deploying.md has no `<!-- ldd \(binary) -->` list")
         }
         return docs[start.upperBound..<end.lowerBound].split(separator: "\n").compactMap { line -> String? in

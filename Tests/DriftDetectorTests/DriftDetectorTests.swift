@@ -14,7 +14,10 @@ private func desired(
         variables: [
             .api: ["REDIS_URL": ExpectedVariable(fingerprint: "staging-redis-fp"), "LOG_LEVEL": ExpectedVariable(fingerprint: "info-fp")],
             .worker: ["REDIS_URL": ExpectedVariable(fingerprint: "staging-redis-fp")],
-            .frontend: ["NEXT_PUBLIC_API": ExpectedVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": ExpectedVariable(fingerprint: "s-fp", valueReadable: false)],
+            .frontend: [
+                "NEXT_PUBLIC_API": ExpectedVariable(fingerprint: "api-url-fp"),
+                "SESSION_SECRET": ExpectedVariable(fingerprint: "s-fp", valueReadable: false),
+            ],
         ],
         topology: [.api: "svc-api", .worker: "svc-worker", .redis: "svc-redis", .postgres: "svc-pg"],
         productionFingerprints: production, inFlight: inFlight)
@@ -61,7 +64,8 @@ private func observed(
                 Drift(kind: .versionSkew, service: nil, detail: "api runs 111111111111 but worker runs 222222222222"),
             ]),
         Scenario(
-            name: "a short revision reported by the platform matches", desired: desired(), observed: observed(api: String(r1.prefix(7)), worker: r1.uppercased()),
+            name: "a short revision reported by the platform matches", desired: desired(),
+            observed: observed(api: String(r1.prefix(7)), worker: r1.uppercased()),
             expected: []),
         Scenario(
             name: "the platform does not say what runs", desired: desired(), observed: observed(frontend: nil),
@@ -104,20 +108,31 @@ private func observed(
                 .init(id: "svc-api", name: "api"), .init(id: "svc-worker", name: "worker"), .init(id: "svc-worker-2", name: "worker-copy"),
                 .init(id: "svc-redis", name: "Redis"), .init(id: "svc-pg", name: "Postgres"),
             ]),
-            expected: [Drift(kind: .topology, service: "worker-copy", detail: "unexpected service 'worker-copy' (svc-worker-2): the project must hold exactly one api, worker, redis and postgres")]),
+            expected: [
+                Drift(
+                    kind: .topology, service: "worker-copy",
+                    detail: "unexpected service 'worker-copy' (svc-worker-2): the project must hold exactly one api, worker, redis and postgres")
+            ]),
         Scenario(
             name: "a service of the spec is missing from the project",
             desired: desired(),
-            observed: observed(platformServices: [.init(id: "svc-api", name: "api"), .init(id: "svc-worker", name: "worker"), .init(id: "svc-pg", name: "Postgres")]),
+            observed: observed(platformServices: [
+                .init(id: "svc-api", name: "api"), .init(id: "svc-worker", name: "worker"), .init(id: "svc-pg", name: "Postgres"),
+            ]),
             expected: [Drift(kind: .topology, service: "redis", detail: "the redis service svc-redis is missing from the project")]),
         Scenario(
             name: "the platform's own auto-deploy is on", desired: desired(), observed: observed(autoDeploy: true),
-            expected: [Drift(kind: .autoDeploy, service: "api", detail: "the platform's own auto-deploy is on and would deploy behind the reconciler")]),
+            expected: [
+                Drift(kind: .autoDeploy, service: "api", detail: "the platform's own auto-deploy is on and would deploy behind the reconciler")
+            ]),
         Scenario(
             name: "a live variable names a production resource",
             desired: desired(),
             observed: observed(variables: [
-                .api: ["REDIS_URL": LiveVariable(fingerprint: "raw-fp", identifierFingerprints: ["prod-redis-fp"]), "LOG_LEVEL": LiveVariable(fingerprint: "info-fp")],
+                .api: [
+                    "REDIS_URL": LiveVariable(fingerprint: "raw-fp", identifierFingerprints: ["prod-redis-fp"]),
+                    "LOG_LEVEL": LiveVariable(fingerprint: "info-fp"),
+                ],
                 .worker: ["REDIS_URL": LiveVariable(fingerprint: "staging-redis-fp")],
                 .frontend: ["NEXT_PUBLIC_API": LiveVariable(fingerprint: "api-url-fp"), "SESSION_SECRET": LiveVariable(fingerprint: nil)],
             ]),

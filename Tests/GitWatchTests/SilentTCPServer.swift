@@ -36,14 +36,17 @@ final class SilentTCPServer: Sendable {
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return } // the listener was shut down
+            guard connection >= 0 else { return }  // the listener was shut down
             let keep = state.withLock { state -> Bool in
                 guard !state.stopped else { return false }
                 state.accepted += 1
                 state.connections.append(connection)
                 return true
             }
-            guard keep else { close(connection); return }
+            guard keep else {
+                close(connection)
+                return
+            }
         }
     }
 

@@ -27,7 +27,7 @@ import Testing
         #expect(bodies.count == 50)
         for index in 0..<50 { #expect(bodies[index] == "/item/\(index)") }
         #expect(server.requests.count == 50)
-        #expect(server.acceptedConnections <= 4) // one kept-alive connection per lane at most
+        #expect(server.acceptedConnections <= 4)  // one kept-alive connection per lane at most
     }
 
     @Test func sequentialRequestsReuseTheConnection() async throws {

@@ -29,12 +29,13 @@ import Testing
         defer { server.stop() }
         let client = HTTPClient(runtime: runtime)
         let json = Array(#"{"name":"clipnet-api","gitSource":{"ref":"develop","sha":"0123abc"},"note":"é\u{0}"}"#.utf8)
-        let response = try await client.send(HTTPRequest(
-            method: .post,
-            url: server.baseURL + "/v13/deployments?teamId=team_1",
-            headers: ["Content-Type": "application/json", "Authorization": "Bearer tok", "X-Request-Id": "r-1"],
-            body: json
-        ))
+        let response = try await client.send(
+            HTTPRequest(
+                method: .post,
+                url: server.baseURL + "/v13/deployments?teamId=team_1",
+                headers: ["Content-Type": "application/json", "Authorization": "Bearer tok", "X-Request-Id": "r-1"],
+                body: json
+            ))
         #expect(response.status == 201)
         #expect(response.text == #"{"id":"dpl_1"}"#)
         let received = try #require(server.requests.first)
@@ -63,12 +64,13 @@ import Testing
         let server = try LoopbackHTTPServer { request in .respond(.text("\(request.method) \(request.body.count)")) }
         defer { server.stop() }
         let client = HTTPClient(runtime: runtime)
-        let response = try await client.send(HTTPRequest(
-            method: method,
-            url: server.baseURL + "/v9/projects/p/env/e",
-            headers: ["Content-Type": "application/json"],
-            body: Array(#"{"value":"x"}"#.utf8)
-        ))
+        let response = try await client.send(
+            HTTPRequest(
+                method: method,
+                url: server.baseURL + "/v9/projects/p/env/e",
+                headers: ["Content-Type": "application/json"],
+                body: Array(#"{"value":"x"}"#.utf8)
+            ))
         #expect(response.text == "\(method.rawValue) 13")
         #expect(server.requests.first?.body == Array(#"{"value":"x"}"#.utf8))
     }
@@ -108,11 +110,12 @@ import Testing
 
     @Test func repeatedResponseHeadersAreAllKeptAndLookedUpIgnoringCase() async throws {
         let server = try LoopbackHTTPServer { _ in
-            .respond(Response(headers: [
-                .init("Set-Cookie", "a=1"),
-                .init("X-RateLimit-Remaining", "99"),
-                .init("set-cookie", "b=2"),
-            ]))
+            .respond(
+                Response(headers: [
+                    .init("Set-Cookie", "a=1"),
+                    .init("X-RateLimit-Remaining", "99"),
+                    .init("set-cookie", "b=2"),
+                ]))
         }
         defer { server.stop() }
         let client = HTTPClient(runtime: runtime)

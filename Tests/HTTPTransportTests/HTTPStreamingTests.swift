@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTransport
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Streamed bodies: downloads into a file and uploads from files, with the body never held in
 /// memory, size limits enforced while the body moves, and no file left behind after a failure.
@@ -27,15 +27,17 @@ import TestSupport
         let directory = try TemporaryDirectory()
         let path = directory.appending("large.bin")
         let client = HTTPClient(runtime: runtime)
-        let result = try await client.download(HTTPRequest(url: server.baseURL + "/large", timeout: .seconds(300)), to: path,
-                                               maximumBodySize: Int(Self.largeBody))
+        let result = try await client.download(
+            HTTPRequest(url: server.baseURL + "/large", timeout: .seconds(300)), to: path,
+            maximumBodySize: Int(Self.largeBody))
         #expect(result.response.status == 200)
         #expect(result.response.body.isEmpty)
         #expect(result.bodyBytes == Self.largeBody)
         #expect(result.largestChunk > 0 && result.largestChunk <= HTTPClient.streamingBufferSize)
         let statistics = server.statistics
-        #expect(statistics.residentGrowth < Self.residentGrowthLimit,
-                "resident memory grew by \(statistics.residentGrowth >> 20) MiB while \(Self.largeBody >> 20) MiB streamed")
+        #expect(
+            statistics.residentGrowth < Self.residentGrowthLimit,
+            "resident memory grew by \(statistics.residentGrowth >> 20) MiB while \(Self.largeBody >> 20) MiB streamed")
         #expect(StreamPattern.fileMatches(path, count: Self.largeBody))
     }
 
@@ -46,16 +48,18 @@ import TestSupport
         let server = try StreamingServer(.receive)
         defer { server.stop() }
         let client = HTTPClient(runtime: runtime)
-        let result = try await client.upload(HTTPRequest(method: .post, url: server.baseURL + "/upload", timeout: .seconds(300)),
-                                             body: HTTPBodyStream([.file(path)]))
+        let result = try await client.upload(
+            HTTPRequest(method: .post, url: server.baseURL + "/upload", timeout: .seconds(300)),
+            body: HTTPBodyStream([.file(path)]))
         #expect(result.response.status == 200)
         #expect(result.response.text == "{\"bytes\":\(Self.largeBody),\"matches\":true}")
         #expect(result.bodyBytes == Self.largeBody)
         #expect(result.largestChunk > 0 && result.largestChunk <= HTTPClient.streamingBufferSize)
         let statistics = server.statistics
         #expect(statistics.matches)
-        #expect(statistics.residentGrowth < Self.residentGrowthLimit,
-                "resident memory grew by \(statistics.residentGrowth >> 20) MiB while \(Self.largeBody >> 20) MiB streamed")
+        #expect(
+            statistics.residentGrowth < Self.residentGrowthLimit,
+            "resident memory grew by \(statistics.residentGrowth >> 20) MiB while \(Self.largeBody >> 20) MiB streamed")
     }
 
     @Test func aStreamedBodyIsItsSegmentsInOrderWithTheirTotalLength() async throws {
@@ -89,8 +93,9 @@ import TestSupport
         _ = FileManager.default.createFile(atPath: directory.appending("f"), contents: Data(count: 10_000))
         let client = HTTPClient(runtime: runtime)
         let error = await #expect(throws: HTTPTransportError.self) {
-            try await client.upload(HTTPRequest(method: .post, url: server.baseURL + "/"), body: HTTPBodyStream([.bytes([1, 2]), .file(directory.appending("f"))]),
-                                    maximumBodySize: 10_001)
+            try await client.upload(
+                HTTPRequest(method: .post, url: server.baseURL + "/"), body: HTTPBodyStream([.bytes([1, 2]), .file(directory.appending("f"))]),
+                maximumBodySize: 10_001)
         }
         #expect(error?.code == .requestTooLarge)
         #expect(error?.isRetryable == false)

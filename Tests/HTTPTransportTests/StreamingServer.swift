@@ -127,12 +127,17 @@ final class StreamingServer: Sendable {
             var byte: UInt8 = 0
             while recv(connection, &byte, 1, 0) > 0 {}  // until the client gives up or stop()
         case .status(let status, let body):
-            _ = write(connection, "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            _ = write(
+                connection,
+                "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            )
         case .receive:
             let length = Int64(Self.header("content-length", in: head) ?? "") ?? 0
             let matches = receivePattern(connection, length: length, leftover: leftover)
             let answer = "{\"bytes\":\(statistics.bodyBytes),\"matches\":\(matches)}"
-            _ = write(connection, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)")
+            _ = write(
+                connection,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)")
         }
     }
 

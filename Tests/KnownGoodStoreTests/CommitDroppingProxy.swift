@@ -79,7 +79,12 @@ final class CommitDroppingProxy: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
             let chunk = buffer[0..<count]
-            if watchForCommit, chunk.firstRange(of: marker) != nil, armed.withLock({ armed in defer { armed = false }; return armed }) {
+            if watchForCommit, chunk.firstRange(of: marker) != nil,
+                armed.withLock({ armed in
+                    defer { armed = false }
+                    return armed
+                })
+            {
                 drops.withLock { $0 += 1 }
                 break
             }

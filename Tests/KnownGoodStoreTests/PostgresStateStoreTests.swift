@@ -15,8 +15,10 @@ import Testing
         let store = try await PostgresStateStore(url: url)
         try await store.update(environment: environment) { state in
             state.recordKnownGood(record(1))
-            return [HistoryEntry(at: Date(), kind: .rolloutStarted, revision: record(1).revision),
-                    HistoryEntry(at: Date(), kind: .knownGood, revision: record(1).revision)]
+            return [
+                HistoryEntry(at: Date(), kind: .rolloutStarted, revision: record(1).revision),
+                HistoryEntry(at: Date(), kind: .knownGood, revision: record(1).revision),
+            ]
         }
         let document = try PSQL.rows(
             """

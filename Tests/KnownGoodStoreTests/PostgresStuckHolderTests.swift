@@ -12,7 +12,9 @@ import Testing
 @Suite struct PostgresStuckHolderTests {
     /// A second libpq session that locks the environment's row and then goes silent inside the
     /// transaction, as a paused or partitioned daemon would.
-    private func stuckHolder(url: String, environment: String, applicationName: String, settings: [(name: String, value: String)]) async throws
+    private func stuckHolder(
+        url: String, environment: String, applicationName: String, settings: [(name: String, value: String)]
+    ) async throws
         -> PostgresConnection
     {
         let holder = try await PostgresConnection.connect(url: url, options: .init(applicationName: applicationName))
@@ -41,7 +43,8 @@ import Testing
             url: url,
             // Enough attempts to ride out other tests' migrations (an advisory lock, also bounded by
             // lock_timeout); the stuck holder never lets go, so every attempt of the update fails.
-            configuration: .init(retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(20)), maxAttempts: 10, lockTimeout: .milliseconds(200)))
+            configuration: .init(
+                retryBackoff: .init(initial: .milliseconds(10), maximum: .milliseconds(20)), maxAttempts: 10, lockTimeout: .milliseconds(200)))
         await #expect {
             try await store.update(environment: environment) { _ in [HistoryEntry(at: Date(), kind: .pinned)] }
         } throws: { error in

@@ -41,7 +41,6 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-
 /// A known-good record for revision `n` (a 40-hex id ending in n).
 func record(_ n: Int, at date: Date = Date(timeIntervalSince1970: 1_700_000_000)) -> KnownGoodRecord {
     let revision = String(repeating: "a", count: 32) + String(format: "%08x", n)

@@ -113,8 +113,10 @@ import Testing
         for n in 1...5 {
             try await harness.store.update(environment: harness.environment) { _ in
                 // Two entries in one update share its commit.
-                [HistoryEntry(at: Date(), kind: .rolloutStarted, revision: record(n).revision),
-                 HistoryEntry(at: Date(), kind: .knownGood, revision: record(n).revision)]
+                [
+                    HistoryEntry(at: Date(), kind: .rolloutStarted, revision: record(n).revision),
+                    HistoryEntry(at: Date(), kind: .knownGood, revision: record(n).revision),
+                ]
             }
         }
         let all = try await harness.store.history(environment: harness.environment, limit: 100)

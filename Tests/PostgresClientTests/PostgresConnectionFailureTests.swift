@@ -76,7 +76,9 @@ import Testing
         #expect(PostgresConnectionString.redacted("postgresql://rec:hunter2@db:5432/state") == "postgresql://rec:***@db:5432/state")
         #expect(PostgresConnectionString.redacted("postgres://rec@db/state") == "postgres://rec@db/state")
         #expect(PostgresConnectionString.redacted("postgres://rec:p@ss?w#rd@db/state") == "postgres://rec:***@db/state")
-        #expect(PostgresConnectionString.redacted("postgres://db/state?user=rec&password=x1&sslmode=require") == "postgres://db/state?user=rec&password=***&sslmode=require")
+        #expect(
+            PostgresConnectionString.redacted("postgres://db/state?user=rec&password=x1&sslmode=require")
+                == "postgres://db/state?user=rec&password=***&sslmode=require")
         #expect(PostgresConnectionString.redacted("host=db password='a b\\'c' user=rec") == "host=db password=*** user=rec")
         #expect(PostgresConnectionString.redacted("host=db password = plain user=rec") == "host=db password = *** user=rec")
     }

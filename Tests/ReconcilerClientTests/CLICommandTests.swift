@@ -40,7 +40,8 @@ import Testing
 
     @Test func pinThenUnpinRecordTheOperator() async throws {
         try await Self.withServer { _, control, environment in
-            let pin = try await CLIRun.run(["pin", String(SampleEnvironment.knownGood.prefix(12)), "--reason", "hold for the launch"], environment: environment)
+            let pin = try await CLIRun.run(
+                ["pin", String(SampleEnvironment.knownGood.prefix(12)), "--reason", "hold for the launch"], environment: environment)
             #expect(pin.status == 0, "\(pin)")
             #expect(pin.stdout == "pinned \(SampleEnvironment.knownGood) by oncall: hold for the launch\n")
             #expect(control.status().document.desired.source == .pin)
@@ -57,7 +58,10 @@ import Testing
             let run = try await CLIRun.run(["pin", SampleEnvironment.featureRevision, "--reason", "try it"], environment: environment)
             #expect(run.status == 1, "\(run)")
             #expect(run.stdout.isEmpty)
-            #expect(run.stderr == "reconciler: refused (409 not_on_branch): \(SampleEnvironment.featureRevision) is not on branch develop; pin it anyway with force (--force)\n")
+            #expect(
+                run.stderr
+                    == "reconciler: refused (409 not_on_branch): \(SampleEnvironment.featureRevision) is not on branch develop; pin it anyway with force (--force)\n"
+            )
 
             let forced = try await CLIRun.run(["pin", SampleEnvironment.featureRevision, "--reason", "try it", "--force"], environment: environment)
             #expect(forced.status == 0, "\(forced)")

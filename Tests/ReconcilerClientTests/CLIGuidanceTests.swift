@@ -33,7 +33,8 @@ import Testing
 
     @Test func aServerThatIsNotAReconcilerExitsWith3AndSaysSo() async throws {
         // Vercel's API answers 401/403 with the same {"error":{"code","message"}} shape as the reconciler.
-        let emulator = try await EmulatorServer.start(EmulatorHost(platform: VercelEmulator(configuration: .init(token: "vercel-canary"))), name: "vercel-emulator")
+        let emulator = try await EmulatorServer.start(
+            EmulatorHost(platform: VercelEmulator(configuration: .init(token: "vercel-canary"))), name: "vercel-emulator")
         do {
             for arguments in [["status"], ["retry"], ["plan"]] {
                 let run = try await CLIRun.run(arguments + ["--server", emulator.baseURL], environment: ["RECONCILER_TOKEN": "anything"])

@@ -26,7 +26,8 @@ struct CLIRun: CustomStringConvertible {
     static func plain(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIRun {
         let executable = ChildProcess.productPath("reconciler")
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ChildProcess.Failure(command: [executable], status: -1, output: "the reconciler executable is not built (swift build --build-tests builds it)")
+            throw ChildProcess.Failure(
+                command: [executable], status: -1, output: "the reconciler executable is not built (swift build --build-tests builds it)")
         }
         var base = ProcessInfo.processInfo.environment
         for key in ["RECONCILER_TOKEN", "RECONCILER_SERVER", "USER"] { base[key] = nil }

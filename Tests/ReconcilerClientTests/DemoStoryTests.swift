@@ -32,9 +32,12 @@ import Testing
             let line = try #require(text.split(separator: "\n").first { $0.contains("commit --allow-empty -m test") })
             let words = line.split(separator: " ").map(String.init)
             let repository = try #require(words.firstIndex(of: "-C").map { words[$0 + 1] })
-            let commit = try await Spawn.run("/usr/bin/env", [
-                "git", "-C", repository, "-c", "user.name=Newcomer", "-c", "user.email=new@clipnet.invalid", "commit", "--allow-empty", "-m", "test",
-            ], environment: ProcessInfo.processInfo.environment)
+            let commit = try await Spawn.run(
+                "/usr/bin/env",
+                [
+                    "git", "-C", repository, "-c", "user.name=Newcomer", "-c", "user.email=new@clipnet.invalid", "commit", "--allow-empty", "-m",
+                    "test",
+                ], environment: ProcessInfo.processInfo.environment)
             #expect(commit.status == 0, "\(commit)")
             let head = try await Spawn.run("/usr/bin/env", ["git", "-C", repository, "rev-parse", "HEAD"], environment: [:])
                 .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -42,7 +45,8 @@ import Testing
             let client = HTTPClient(runtime: try CurlRuntime())
             let rolledOut = await eventually(within: .seconds(90)) {
                 guard let status = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/status")),
-                      let document = try? StatusDocument.decoder().decode(StatusDocument.self, from: Data(status.body)) else { return false }
+                    let document = try? StatusDocument.decoder().decode(StatusDocument.self, from: Data(status.body))
+                else { return false }
                 return document.knownGood?.revision == head
             }
             #expect(rolledOut, "the commit made with plain git rolled out")

@@ -46,12 +46,13 @@ enum ClientFixture {
             let environment = try await client.plan().environment
             #expect(environment == "staging")
         }
-        #expect(control.calls == [
-            .pin(revision: String(SampleEnvironment.knownGood.prefix(8)), reason: "hold", by: "alice", force: false),
-            .unpin(reason: "done", by: "alice"),
-            .rollback(to: nil, reason: "broken checkout", by: "alice"),
-            .reconcile(retry: true, by: "alice"),
-        ])
+        #expect(
+            control.calls == [
+                .pin(revision: String(SampleEnvironment.knownGood.prefix(8)), reason: "hold", by: "alice", force: false),
+                .unpin(reason: "done", by: "alice"),
+                .rollback(to: nil, reason: "broken checkout", by: "alice"),
+                .reconcile(retry: true, by: "alice"),
+            ])
     }
 
     @Test func aRefusalCarriesTheDaemonsCodeAndMessageAndExitsWith1() async throws {
@@ -85,7 +86,8 @@ enum ClientFixture {
     @Test func theTokenIsSentOnlyToMutatingRoutes() async throws {
         let recorder = try LoopbackHTTPServer { request in
             if request.path.hasPrefix("/status") {
-                return .respond(Self.marked(.json(String(decoding: try! StatusDocument.encoder().encode(SampleEnvironment.document()), as: UTF8.self))))
+                return .respond(
+                    Self.marked(.json(String(decoding: try! StatusDocument.encoder().encode(SampleEnvironment.document()), as: UTF8.self))))
             }
             return .respond(Self.marked(.json(#"{"requested":"reconcile","retry":false}"#, status: 202)))
         }
@@ -109,7 +111,9 @@ enum ClientFixture {
     }
 
     @Test func somethingElseAnsweringIsNotMistakenForTheDaemon() async throws {
-        let other = try LoopbackHTTPServer { _ in .respond(.init(status: 200, headers: [.init("Content-Type", "text/html")], body: Array("<html>hello</html>".utf8))) }
+        let other = try LoopbackHTTPServer { _ in
+            .respond(.init(status: 200, headers: [.init("Content-Type", "text/html")], body: Array("<html>hello</html>".utf8)))
+        }
         defer { other.stop() }
         let client = OperatorClient(server: other.baseURL, token: nil, actor: nil, http: ClientFixture.http)
         let error = await #expect(throws: OperatorClientError.self) { try await client.status() }

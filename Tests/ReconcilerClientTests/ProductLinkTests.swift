@@ -12,7 +12,8 @@ import Testing
         let path = ChildProcess.productPath(product)
         let run = try await Spawn.run("/usr/bin/env", ["nm", path], environment: ProcessInfo.processInfo.environment)
         guard run.status == 0 else {
-            throw ChildProcess.Failure(command: ["nm", path], status: run.status, output: run.stderr + " (nm comes with binutils: apt-get install -y binutils)")
+            throw ChildProcess.Failure(
+                command: ["nm", path], status: run.status, output: run.stderr + " (nm comes with binutils: apt-get install -y binutils)")
         }
         return run.stdout.split(separator: "\n").count { line in modules.contains { line.contains($0) } }
     }

@@ -14,7 +14,11 @@ import Testing
         document.desired.failed = nil
         document.blockedBy = nil
         document.lastReconcile = nil
-        document.services = document.services.map { var service = $0; service.healthy = true; return service }
+        document.services = document.services.map {
+            var service = $0
+            service.healthy = true
+            return service
+        }
         change(&document)
         return document
     }
@@ -43,9 +47,14 @@ import Testing
             (Self.document { _ in }, "staging: in sync at "),
             (Self.document { $0.drift = [.init(kind: "alias", service: "frontend", detail: "x", policy: "heal")] }, "staging: drift (1)"),
             (Self.document { $0.services[0].healthy = false }, "staging: unhealthy: "),
-            (Self.document { $0.desired.failed = .init(at: SampleEnvironment.now, reason: "build failed", phase: "deployBackend") }, "staging: held back"),
-            (Self.document { $0.lastReconcile = .init(at: SampleEnvironment.now, result: "failed", durationMs: 1, step: "observe", message: "x") },
-             "staging: reconcile failed"),
+            (
+                Self.document { $0.desired.failed = .init(at: SampleEnvironment.now, reason: "build failed", phase: "deployBackend") },
+                "staging: held back"
+            ),
+            (
+                Self.document { $0.lastReconcile = .init(at: SampleEnvironment.now, result: "failed", durationMs: 1, step: "observe", message: "x") },
+                "staging: reconcile failed"
+            ),
         ]
         for (document, prefix) in cases {
             #expect(Self.firstLine(document).hasPrefix(prefix), "\(Self.firstLine(document))")

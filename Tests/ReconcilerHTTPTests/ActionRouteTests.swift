@@ -24,7 +24,8 @@ import Testing
             #expect(status?["desired"]?["source"] == "pin")
             #expect(status?["desired"]?["pin"]?["reason"] == "hold for the demo")
         }
-        #expect(control.calls == [.pin(revision: String(SampleEnvironment.knownGood.prefix(10)), reason: "hold for the demo", by: "alice", force: false)])
+        #expect(
+            control.calls == [.pin(revision: String(SampleEnvironment.knownGood.prefix(10)), reason: "hold for the demo", by: "alice", force: false)])
     }
 
     @Test func theActorComesFromTheBodyThenTheHeaderThenDefaultsToApi() async throws {
@@ -122,7 +123,8 @@ import Testing
     @Test func rollbackGoesToThePreviousKnownGoodAndPinsIt() async throws {
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
-            let response = try await client.execute(uri: "/rollback", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"checkout broken"}"#))
+            let response = try await client.execute(
+                uri: "/rollback", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"checkout broken"}"#))
             #expect(response.status == .ok)
             #expect(response.json?["rolledBackTo"]?["revision"]?.stringValue == SampleEnvironment.previousKnownGood)
             let status = try await client.execute(uri: "/status", method: .get).json
@@ -135,7 +137,8 @@ import Testing
         let control = FakeReconcilerControl()
         control.update { $0.state = EnvironmentState() }
         try await Harness.test(control: control) { client in
-            let response = try await client.execute(uri: "/rollback", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"x"}"#))
+            let response = try await client.execute(
+                uri: "/rollback", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"x"}"#))
             #expect(response.status == .conflict)
             #expect(response.errorCode == "no_rollback_target")
         }
@@ -157,7 +160,8 @@ import Testing
 
     @Test func unpinFollowsTheBranchAgain() async throws {
         try await Harness.test { client in
-            let response = try await client.execute(uri: "/unpin", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"fixed"}"#))
+            let response = try await client.execute(
+                uri: "/unpin", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"fixed"}"#))
             #expect(response.status == .ok)
             #expect(response.json == ["unpinned": true, "following": "develop"])
         }

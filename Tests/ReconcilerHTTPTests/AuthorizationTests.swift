@@ -28,7 +28,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             for (path, body) in Self.mutating {
-                let response = try await client.execute(uri: path, method: .post, headers: [.contentType: "application/json"], body: Harness.body(body))
+                let response = try await client.execute(
+                    uri: path, method: .post, headers: [.contentType: "application/json"], body: Harness.body(body))
                 #expect(response.status == .unauthorized, "\(path)")
                 #expect(response.errorCode == "unauthorized")
                 #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"reconciler\"")
@@ -100,7 +101,14 @@ import Testing
 
     @Test func theConfigurationNeverPrintsItsSecrets() {
         let configuration = Harness.configuration
-        for text in [configuration.description, String(describing: configuration), String(reflecting: configuration), { var out = ""; dump(configuration, to: &out); return out }()] {
+        for text in [
+            configuration.description, String(describing: configuration), String(reflecting: configuration),
+            {
+                var out = ""
+                dump(configuration, to: &out)
+                return out
+            }(),
+        ] {
             #expect(!text.contains(Harness.token))
             #expect(!text.contains(Harness.secret))
         }

@@ -39,11 +39,12 @@ struct Chromium {
     /// `timeout`, so a hung browser fails the test instead of hanging it.
     private func run(_ arguments: [String]) async throws -> String {
         let profile = try TemporaryDirectory(prefix: "chromium-profile")
-        let command = [
-            executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--disable-extensions", "--disable-background-networking", "--disable-sync",
-            "--user-data-dir=\(profile.path)",
-        ] + arguments
+        let command =
+            [
+                executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-extensions", "--disable-background-networking", "--disable-sync",
+                "--user-data-dir=\(profile.path)",
+            ] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = profile.path
         let result = try await Spawn.run("/usr/bin/timeout", ["120"] + command, environment: environment)

@@ -79,10 +79,10 @@ import Testing
     /// `{"error":{"code":"snake_case","message":"…"}}` and nothing else, as JSON.
     static func isErrorShape(_ response: TestResponse) -> Bool {
         guard response.contentType == "application/json; charset=utf-8",
-              case .object(let outer)? = response.json, outer.count == 1,
-              case .object(let inner)? = outer["error"], Set(inner.keys) == ["code", "message"],
-              let code = inner["code"]?.stringValue, code.allSatisfy({ $0.isLowercase || $0 == "_" }),
-              let message = inner["message"]?.stringValue, !message.isEmpty
+            case .object(let outer)? = response.json, outer.count == 1,
+            case .object(let inner)? = outer["error"], Set(inner.keys) == ["code", "message"],
+            let code = inner["code"]?.stringValue, code.allSatisfy({ $0.isLowercase || $0 == "_" }),
+            let message = inner["message"]?.stringValue, !message.isEmpty
         else { return false }
         return true
     }

@@ -31,7 +31,8 @@ import Testing
             let state = try TemporaryDirectory(prefix: "metrics-mirror")
             let mirror = try await GitMirror.open(url: fixture.url, directory: state.path + "/good.git", runtime: runtime)
             try await mirror.fetch()
-            let broken = try await GitMirror.open(url: "file://\(state.path)/no-such-repository", directory: state.path + "/bad.git", runtime: runtime)
+            let broken = try await GitMirror.open(
+                url: "file://\(state.path)/no-such-repository", directory: state.path + "/bad.git", runtime: runtime)
             await #expect(throws: (any Error).self) { try await broken.fetch() }
 
             // A platform API call (PlatformTransport records each attempt).
@@ -86,7 +87,8 @@ import Testing
                 uri: "/pin", method: .post, headers: Harness.authorized,
                 body: Harness.body(#"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold"}"#))
             let text = try await client.execute(uri: "/metrics", method: .get).text
-            #expect(text.contains(#"reconciler_desired_revision_info{environment="staging",revision="\#(SampleEnvironment.knownGood)",source="pin"} 1"#))
+            #expect(
+                text.contains(#"reconciler_desired_revision_info{environment="staging",revision="\#(SampleEnvironment.knownGood)",source="pin"} 1"#))
             #expect(!text.contains(#"revision="\#(SampleEnvironment.head)""#))
         }
     }
@@ -99,7 +101,8 @@ import Testing
 
     /// Every line is a comment (`# HELP`/`# TYPE`) or `name{labels} value`, names in Prometheus' alphabet.
     static func isPrometheusText(_ text: String) -> Bool {
-        let sample = #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? [-+0-9.eEInfNa]+$/#
+        let sample =
+            #/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? [-+0-9.eEInfNa]+$/#
         return text.split(separator: "\n").allSatisfy { line in
             line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") || line.wholeMatch(of: sample) != nil
         }

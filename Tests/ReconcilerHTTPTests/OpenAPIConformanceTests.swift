@@ -51,18 +51,41 @@ import Testing
         Scenario(method: .get, uri: "/", status: 200),
         Scenario(method: .get, uri: "/healthz", status: 200),
         Scenario(method: .get, uri: "/readyz", status: 200),
-        Scenario(method: .get, uri: "/readyz", status: 503, prepare: { $0.update { $0.readiness = Readiness(checks: [.init(name: "leader", ok: false, detail: "standby")]) } }),
+        Scenario(
+            method: .get, uri: "/readyz", status: 503,
+            prepare: { $0.update { $0.readiness = Readiness(checks: [.init(name: "leader", ok: false, detail: "standby")]) } }),
         Scenario(method: .get, uri: "/status", status: 200),
-        Scenario(method: .get, uri: "/status", status: 200, prepare: { $0.update { $0.state.pin = .init(revision: SampleEnvironment.knownGood, reason: "hold", by: "alice", at: SampleEnvironment.now) } }),
-        Scenario(method: .get, uri: "/status", status: 200, prepare: { $0.update { $0.state = .init(); $0.watch = .init(branch: "develop"); $0.lastPass = nil } }),
+        Scenario(
+            method: .get, uri: "/status", status: 200,
+            prepare: {
+                $0.update { $0.state.pin = .init(revision: SampleEnvironment.knownGood, reason: "hold", by: "alice", at: SampleEnvironment.now) }
+            }),
+        Scenario(
+            method: .get, uri: "/status", status: 200,
+            prepare: {
+                $0.update {
+                    $0.state = .init()
+                    $0.watch = .init(branch: "develop")
+                    $0.lastPass = nil
+                }
+            }),
         Scenario(method: .post, uri: "/status", headers: Harness.authorized, status: 405),
         Scenario(method: .get, uri: "/history?limit=5", status: 200),
         Scenario(method: .get, uri: "/history?limit=0", status: 400),
         Scenario(method: .get, uri: "/history", status: 503, prepare: { $0.fail(.history, with: OperatorError(.unavailable, "store down")) }),
         Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 200),
         Scenario(method: .get, uri: "/plan", status: 401),
-        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 200, prepare: { $0.update { $0.state.recordFailure(.init(revision: SampleEnvironment.head, at: SampleEnvironment.now, reason: "build failed", phase: .deployBackend)) } }),
-        Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 503, prepare: { $0.fail(.plan, with: OperatorError(.unavailable, "repository unreachable")) }),
+        Scenario(
+            method: .get, uri: "/plan", headers: Harness.authorized, status: 200,
+            prepare: {
+                $0.update {
+                    $0.state.recordFailure(
+                        .init(revision: SampleEnvironment.head, at: SampleEnvironment.now, reason: "build failed", phase: .deployBackend))
+                }
+            }),
+        Scenario(
+            method: .get, uri: "/plan", headers: Harness.authorized, status: 503,
+            prepare: { $0.fail(.plan, with: OperatorError(.unavailable, "repository unreachable")) }),
         Scenario(method: .get, uri: "/plan", headers: Harness.authorized, status: 500, prepare: { $0.fail(.plan, with: Unexpected()) }),
         Scenario(method: .get, uri: "/metrics", status: 200),
         Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, status: 202),
@@ -71,35 +94,53 @@ import Testing
         Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, status: 403, configuration: OperatorServerConfiguration()),
         Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, body: "[", status: 400),
         Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, body: String(repeating: " ", count: 5000), status: 413),
-        Scenario(method: .post, uri: "/reconcile", headers: Harness.authorized, status: 503, prepare: { $0.fail(.reconcile, with: OperatorError(.notLeader, "standby")) }),
-        Scenario(method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold"}"#, status: 200),
-        Scenario(method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"\#(SampleEnvironment.featureRevision)","reason":"hold"}"#, status: 409),
+        Scenario(
+            method: .post, uri: "/reconcile", headers: Harness.authorized, status: 503,
+            prepare: { $0.fail(.reconcile, with: OperatorError(.notLeader, "standby")) }),
+        Scenario(
+            method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold"}"#,
+            status: 200),
+        Scenario(
+            method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"\#(SampleEnvironment.featureRevision)","reason":"hold"}"#,
+            status: 409),
         Scenario(method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"0000000","reason":"hold"}"#, status: 422),
         Scenario(method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"reason":"hold"}"#, status: 400),
         Scenario(method: .post, uri: "/pin", headers: [.authorization: "Bearer nope"], body: "{}", status: 401),
-        Scenario(method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"a","reason":"\#(String(repeating: "r", count: 5000))"}"#, status: 413),
+        Scenario(
+            method: .post, uri: "/pin", headers: Harness.authorized, body: #"{"revision":"a","reason":"\#(String(repeating: "r", count: 5000))"}"#,
+            status: 413),
         Scenario(method: .get, uri: "/pin", status: 405),
         Scenario(method: .post, uri: "/unpin", headers: Harness.authorized, status: 200),
         Scenario(method: .post, uri: "/unpin", headers: Harness.authorized, body: #"{"reason":"done"}"#, status: 200),
         Scenario(method: .post, uri: "/unpin", status: 401),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"reason":"broken"}"#, status: 200),
-        Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: "{}", status: 200, prepare: {
-            $0.update { $0.previewLeftovers = [.init(key: "NEXTAUTH_SECRET", id: "env_1", type: "sensitive", evidence: "sameKeyAndType")] }
-        }),
+        Scenario(
+            method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: "{}", status: 200,
+            prepare: {
+                $0.update { $0.previewLeftovers = [.init(key: "NEXTAUTH_SECRET", id: "env_1", type: "sensitive", evidence: "sameKeyAndType")] }
+            }),
         Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: #"{"apply":true}"#, status: 200),
         Scenario(method: .post, uri: "/cleanup/preview-variables", body: "{}", status: 401),
         Scenario(method: .post, uri: "/cleanup/preview-variables", headers: Harness.authorized, body: #"{"apply":"yes"}"#, status: 400),
-        Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"to":"\#(SampleEnvironment.head)","reason":"broken"}"#, status: 409),
+        Scenario(
+            method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"to":"\#(SampleEnvironment.head)","reason":"broken"}"#, status: 409
+        ),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: #"{"to":"ffffffff","reason":"broken"}"#, status: 422),
         Scenario(method: .post, uri: "/rollback", headers: Harness.authorized, body: "{}", status: 400),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody), body: pushBody, status: 202),
-        Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", #"{"ref":"refs/heads/main"}"#), body: #"{"ref":"refs/heads/main"}"#, status: 200),
+        Scenario(
+            method: .post, uri: "/webhooks/github", headers: webhook("push", #"{"ref":"refs/heads/main"}"#), body: #"{"ref":"refs/heads/main"}"#,
+            status: 200),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("ping", "{}"), body: "{}", status: 200),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("issues", "{}"), body: "{}", status: 202),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody, signature: "sha256=00"), body: pushBody, status: 401),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", "{"), body: "{", status: 400),
-        Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody), body: pushBody, status: 403, configuration: OperatorServerConfiguration(operatorToken: Harness.token)),
-        Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", String(repeating: "x", count: 5000)), body: String(repeating: "x", count: 5000), status: 413),
+        Scenario(
+            method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody), body: pushBody, status: 403,
+            configuration: OperatorServerConfiguration(operatorToken: Harness.token)),
+        Scenario(
+            method: .post, uri: "/webhooks/github", headers: webhook("push", String(repeating: "x", count: 5000)),
+            body: String(repeating: "x", count: 5000), status: 413),
     ]
 
     @Test func theDocumentDescribesExactlyTheRoutesTheServerServes() throws {
@@ -179,14 +220,20 @@ import Testing
     }
 
     @Test func aMissingRequiredPropertyIsReported() throws {
-        guard case .object(var object) = try statusJSON() else { Issue.record("not an object"); return }
+        guard case .object(var object) = try statusJSON() else {
+            Issue.record("not an object")
+            return
+        }
         object["environment"] = nil
         let problems = try OpenAPIConformanceTests.document().checker.problems(.object(object), against: Self.status)
         #expect(problems == ["$: missing required property 'environment'"])
     }
 
     @Test func anUndocumentedPropertyIsReported() throws {
-        guard case .object(var object) = try statusJSON() else { Issue.record("not an object"); return }
+        guard case .object(var object) = try statusJSON() else {
+            Issue.record("not an object")
+            return
+        }
         object["surprise"] = true
         let problems = try OpenAPIConformanceTests.document().checker.problems(.object(object), against: Self.status)
         #expect(problems == ["$: property 'surprise' is not in the schema"])
@@ -197,7 +244,10 @@ import Testing
         (JSONValue.null, "$.environment: expected string, found null"),
     ])
     func aWrongTypeIsReported(value: JSONValue, problem: String) throws {
-        guard case .object(var object) = try statusJSON() else { Issue.record("not an object"); return }
+        guard case .object(var object) = try statusJSON() else {
+            Issue.record("not an object")
+            return
+        }
         object["environment"] = value
         #expect(try OpenAPIConformanceTests.document().checker.problems(.object(object), against: Self.status) == [problem])
     }
@@ -210,34 +260,58 @@ import Testing
 
     @Test func enumsConstsFormatsAndItemsAreChecked() throws {
         let checker = try OpenAPIConformanceTests.document().checker
-        #expect(!checker.problems(["revision": .string(SampleEnvironment.head), "source": "tag"], against: ["$ref": "#/components/schemas/StatusDocument/properties/desired"]).isEmpty)
+        #expect(
+            !checker.problems(
+                ["revision": .string(SampleEnvironment.head), "source": "tag"],
+                against: ["$ref": "#/components/schemas/StatusDocument/properties/desired"]
+            ).isEmpty)
         #expect(!checker.problems(["status": "fine"], against: ["$ref": "#/components/schemas/Health"]).isEmpty)
         #expect(!checker.problems("yesterday", against: ["$ref": "#/components/schemas/Time"]).isEmpty)
-        #expect(!checker.problems(["entries": [["sequence": .number(1.5), "at": "2026-11-30T10:00:00.000Z", "kind": "pinned"]]], against: ["$ref": "#/components/schemas/HistoryAnswer"]).isEmpty)
+        #expect(
+            !checker.problems(
+                ["entries": [["sequence": .number(1.5), "at": "2026-11-30T10:00:00.000Z", "kind": "pinned"]]],
+                against: ["$ref": "#/components/schemas/HistoryAnswer"]
+            ).isEmpty)
         #expect(!checker.problems("x", against: ["$ref": "#/components/schemas/Nope"]).isEmpty)
     }
 
     @Test func anUndocumentedStatusOrContentTypeIsReported() throws {
         let document = try OpenAPIConformanceTests.document()
         #expect(document.problems(method: "GET", path: "/healthz", status: 200, contentType: "text/plain", body: Array("ok".utf8)).count == 1)
-        let small = try OpenAPIDocument(yaml: """
-            openapi: 3.1.0
-            paths:
-              /x:
-                get:
-                  responses:
-                    '200':
-                      description: ok
-                      content:
-                        application/json:
-                          schema: { type: object, required: [a], properties: { a: { type: integer } } }
-            """)
+        let small = try OpenAPIDocument(
+            yaml: """
+                openapi: 3.1.0
+                paths:
+                  /x:
+                    get:
+                      responses:
+                        '200':
+                          description: ok
+                          content:
+                            application/json:
+                              schema: { type: object, required: [a], properties: { a: { type: integer } } }
+                """)
         #expect(small.problems(method: "GET", path: "/x", status: 200, contentType: "application/json", body: Array(#"{"a":1}"#.utf8)).isEmpty)
-        #expect(small.problems(method: "GET", path: "/x", status: 418, contentType: "application/json", body: Array("{}".utf8)) == ["GET /x → 418: status 418 is not documented"])
-        #expect(small.problems(method: "GET", path: "/x", status: 200, contentType: "application/json", body: Array(#"{"a":1.5}"#.utf8)) == ["GET /x → 200: body.a: expected integer, found number"])
-        #expect(small.problems(method: "POST", path: "/x", status: 200, contentType: "application/json", body: []) == ["POST /x → 200: the document has no such operation"])
-        #expect(document.problems(method: "GET", path: "/status", status: 200, contentType: "application/json", body: Array("not json".utf8)) == ["GET /status → 200: the body is not JSON"])
+        #expect(
+            small.problems(method: "GET", path: "/x", status: 418, contentType: "application/json", body: Array("{}".utf8)) == [
+                "GET /x → 418: status 418 is not documented"
+            ])
+        #expect(
+            small.problems(method: "GET", path: "/x", status: 200, contentType: "application/json", body: Array(#"{"a":1.5}"#.utf8)) == [
+                "GET /x → 200: body.a: expected integer, found number"
+            ])
+        #expect(
+            small.problems(method: "POST", path: "/x", status: 200, contentType: "application/json", body: []) == [
+                "POST /x → 200: the document has no such operation"
+            ])
+        #expect(
+            document.problems(method: "GET", path: "/status", status: 200, contentType: "application/json", body: Array("not json".utf8)) == [
+                "GET /status → 200: the body is not JSON"
+            ])
         #expect(!document.problems(method: "GET", path: "/elsewhere", status: 200, contentType: "application/json", body: []).isEmpty)
-        #expect(!document.problems(method: "GET", path: "/status", status: 200, contentType: "application/json", body: Array(#"{"environment":"staging"}"#.utf8)).isEmpty)
+        #expect(
+            !document.problems(
+                method: "GET", path: "/status", status: 200, contentType: "application/json", body: Array(#"{"environment":"staging"}"#.utf8)
+            ).isEmpty)
     }
 }

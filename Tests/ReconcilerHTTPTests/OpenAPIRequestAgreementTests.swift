@@ -27,8 +27,12 @@ import Testing
         Case(path: "/pin", schema: "PinRequest", body: #"{"revision":"a\u0001","reason":"hold"}"#),
         Case(path: "/pin", schema: "PinRequest", body: #"{"revision":"é","reason":"hold"}"#),
         Case(path: "/pin", schema: "PinRequest", body: #"{"revision":"\#(longRevision)","reason":"hold"}"#),
-        Case(path: "/pin", schema: "PinRequest", body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold","by":"\#(String(repeating: "b", count: 64))"}"#),
-        Case(path: "/pin", schema: "PinRequest", body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold","by":"\#(String(repeating: "b", count: 65))"}"#),
+        Case(
+            path: "/pin", schema: "PinRequest",
+            body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold","by":"\#(String(repeating: "b", count: 64))"}"#),
+        Case(
+            path: "/pin", schema: "PinRequest",
+            body: #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"hold","by":"\#(String(repeating: "b", count: 65))"}"#),
         Case(path: "/rollback", schema: "RollbackRequest", body: #"{"reason":"broken","to":""}"#),
         Case(path: "/rollback", schema: "RollbackRequest", body: #"{"reason":"broken","to":"\#(longRevision)"}"#),
         Case(path: "/rollback", schema: "RollbackRequest", body: #"{"reason":"broken","to":"a b"}"#),
@@ -42,7 +46,8 @@ import Testing
         let body = try #require(JSONValue.parse(Array(request.body.utf8)))
         let refusedByDocument = !document.checker.problems(body, against: ["$ref": .string("#/components/schemas/\(request.schema)")]).isEmpty
         try await Harness.test { client in
-            let response = try await client.execute(uri: request.path, method: .post, headers: Harness.authorized, body: ByteBuffer(string: request.body))
+            let response = try await client.execute(
+                uri: request.path, method: .post, headers: Harness.authorized, body: ByteBuffer(string: request.body))
             if refusedByDocument {
                 #expect(response.status == .badRequest, "\(response.status) \(response.text)")
             } else {

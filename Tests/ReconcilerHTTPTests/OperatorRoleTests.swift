@@ -64,7 +64,10 @@ import Testing
                 } else {
                     #expect(response.status == .forbidden, "\(name) \(route.path)")
                     #expect(response.errorCode == "insufficient_role")
-                    #expect(response.errorMessage == "the token '\(name)' has role \(role.rawValue); \(route.method.rawValue) \(route.path.split(separator: "?")[0]) needs \(route.needs.rawValue)")
+                    #expect(
+                        response.errorMessage
+                            == "the token '\(name)' has role \(role.rawValue); \(route.method.rawValue) \(route.path.split(separator: "?")[0]) needs \(route.needs.rawValue)"
+                    )
                 }
             }
         }
@@ -153,7 +156,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"tokens":[{"name":"Bad Name","role":"viewer","sha256":"\#(String(repeating: "a", count: 64))","issuedAt":"x"}]}"#, "tokens[0]: token name 'Bad Name'"),
+        (
+            #"{"tokens":[{"name":"Bad Name","role":"viewer","sha256":"\#(String(repeating: "a", count: 64))","issuedAt":"x"}]}"#,
+            "tokens[0]: token name 'Bad Name'"
+        ),
         (#"{"tokens":[{"name":"a","role":"root","sha256":"\#(String(repeating: "a", count: 64))","issuedAt":"x"}]}"#, "is not valid"),
         (#"{"tokens":[{"name":"a","role":"viewer","sha256":"abc","issuedAt":"x"}]}"#, "sha256 must be 64 lower-case hex digits"),
         (#"{"tokens":[]"#, "is not valid"),

@@ -45,19 +45,22 @@ import Testing
             model.lastPass = PassReport(
                 result: .stalled, step: "credentials", message: "Railway refused the token in RAILWAY_TOKEN: Not Authorized",
                 reason: nil, startedAt: Date(), duration: .milliseconds(80), steps: [])
-            model.blockedBy = "the staging manifest cannot be used:\nsecret STAGING_NEXTAUTH_SECRET is not set\nsecret STAGING_DATABASE_URL is not set"
+            model.blockedBy =
+                "the staging manifest cannot be used:\nsecret STAGING_NEXTAUTH_SECRET is not set\nsecret STAGING_DATABASE_URL is not set"
             model.drift = []
             model.platformAccess = [
                 .init(platform: .vercel, tokenEnv: "VERCEL_TOKEN", state: .verified, detail: "reads project clipnet-web", checkedAt: Date()),
-                .init(platform: .railway, tokenEnv: "RAILWAY_TOKEN", state: .refused,
-                      detail: "Railway refused the token in RAILWAY_TOKEN: Not Authorized", checkedAt: Date()),
+                .init(
+                    platform: .railway, tokenEnv: "RAILWAY_TOKEN", state: .refused,
+                    detail: "Railway refused the token in RAILWAY_TOKEN: Not Authorized", checkedAt: Date()),
             ]
         }
         try await RunningOperatorServer.with(control: control, configuration: Harness.configuration) { server in
             let dom = try await chromium.dumpDOM(server.baseURL + "/")
             #expect(dom.contains("<title>Blocked · staging · CLIPNET reconciler</title>"), "the badge comes from the verdict")
-            #expect(dom.contains("<li>secret STAGING_NEXTAUTH_SECRET is not set</li><li>secret STAGING_DATABASE_URL is not set</li>"),
-                    "one cause per list item")
+            #expect(
+                dom.contains("<li>secret STAGING_NEXTAUTH_SECRET is not set</li><li>secret STAGING_DATABASE_URL is not set</li>"),
+                "one cause per list item")
             #expect(!dom.contains("No drift: what runs matches the desired state"), "no claim of being in sync")
             #expect(dom.contains("not every service runs the desired revision"))
             #expect(dom.contains("token refused") && dom.contains("token accepted"), "each platform's token state")

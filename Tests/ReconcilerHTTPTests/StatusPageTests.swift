@@ -79,7 +79,9 @@ import Testing
         control.update { model in
             model.state.pin = PinRecord(revision: SampleEnvironment.knownGood, reason: hostile, by: "<b>eve</b>", at: SampleEnvironment.now)
             model.drift = [.init(kind: .variables, service: "<api>", detail: hostile)]
-            model.history.append(HistoryEntry(sequence: 99, at: SampleEnvironment.now, kind: .pinned, revision: SampleEnvironment.knownGood, by: "eve", reason: hostile))
+            model.history.append(
+                HistoryEntry(
+                    sequence: 99, at: SampleEnvironment.now, kind: .pinned, revision: SampleEnvironment.knownGood, by: "eve", reason: hostile))
         }
         try await Harness.test(control: control) { client in
             let html = try await client.execute(uri: "/", method: .get).text
@@ -93,7 +95,8 @@ import Testing
     @Test func aRefusalWithSeveralCausesIsAListNotOneParagraph() async throws {
         let control = FakeReconcilerControl()
         control.update { model in
-            model.blockedBy = "unresolved secret references in the staging manifest: A_SECRET, B_SECRET\n"
+            model.blockedBy =
+                "unresolved secret references in the staging manifest: A_SECRET, B_SECRET\n"
                 + "deploy/staging.yaml:12:21: frontend.variables.A: secret A_SECRET is not set\n"
                 + "deploy/staging.yaml:30:19: railway.services.api.variables.B: secret B_SECRET is not set"
         }
@@ -107,9 +110,11 @@ import Testing
     @Test func anExpiredRollbackTargetSaysARollbackRebuildsIt() async throws {
         let control = FakeReconcilerControl()
         control.update { model in
-            model.rollbackReadiness = [.init(
-                revision: SampleEnvironment.previousKnownGood, state: "expired", expiresAt: nil, detail: "api: canRollback is false",
-                checkedAt: SampleEnvironment.now)]
+            model.rollbackReadiness = [
+                .init(
+                    revision: SampleEnvironment.previousKnownGood, state: "expired", expiresAt: nil, detail: "api: canRollback is false",
+                    checkedAt: SampleEnvironment.now)
+            ]
         }
         try await Harness.test(control: control) { client in
             let html = try await client.execute(uri: "/", method: .get).text

@@ -1,6 +1,6 @@
 import ClipnetJSON
-import Foundation
 import Crypto
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -9,7 +9,8 @@ import ReconcilerTestSupport
 import Testing
 
 @Suite struct WebhookTests {
-    static let push = #"{"ref":"refs/heads/develop","before":"\#(SampleEnvironment.knownGood)","after":"\#(SampleEnvironment.head)","repository":{"full_name":"clipnet/clipnet"}}"#
+    static let push =
+        #"{"ref":"refs/heads/develop","before":"\#(SampleEnvironment.knownGood)","after":"\#(SampleEnvironment.head)","repository":{"full_name":"clipnet/clipnet"}}"#
 
     /// `sha256=<hex>` computed independently of the server's code.
     static func signature(_ body: String, secret: String = Harness.secret) -> String {
@@ -18,7 +19,10 @@ import Testing
     }
 
     static func headers(event: String, signature: String?) -> HTTPFields {
-        var fields: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-GitHub-Event")!: event, HTTPField.Name("X-GitHub-Delivery")!: "72d3162e-cc78-11e3-81ab-4c9367dc0958"]
+        var fields: HTTPFields = [
+            .contentType: "application/json", HTTPField.Name("X-GitHub-Event")!: event,
+            HTTPField.Name("X-GitHub-Delivery")!: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        ]
         if let signature { fields[HTTPField.Name("X-Hub-Signature-256")!] = signature }
         return fields
     }
@@ -27,7 +31,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push)), body: Harness.body(Self.push))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push)),
+                body: Harness.body(Self.push))
             #expect(response.status == .accepted)
             #expect(response.json?["accepted"] == true)
             #expect(response.json?["watchedBranch"] == true)
@@ -40,7 +45,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(body)), body: Harness.body(body))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(body)),
+                body: Harness.body(body))
             #expect(response.status == .ok)
             #expect(response.json?["accepted"] == false)
             #expect(response.json?["watchedBranch"] == false)
@@ -52,7 +58,8 @@ import Testing
         let body = #"{"zen":"Design for failure.","hook_id":1}"#
         try await Harness.test { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "ping", signature: Self.signature(body)), body: Harness.body(body))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "ping", signature: Self.signature(body)),
+                body: Harness.body(body))
             #expect(response.status == .ok)
             #expect(response.json?["event"] == "ping")
         }
@@ -63,7 +70,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "pull_request", signature: Self.signature(body)), body: Harness.body(body))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "pull_request", signature: Self.signature(body)),
+                body: Harness.body(body))
             #expect(response.status == .accepted)
             #expect(response.json?["accepted"] == false)
         }
@@ -73,7 +81,8 @@ import Testing
     @Test func aMissingSignatureIs401() async throws {
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
-            let response = try await client.execute(uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: nil), body: Harness.body(Self.push))
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: nil), body: Harness.body(Self.push))
             #expect(response.status == .unauthorized)
             #expect(response.errorCode == "missing_signature")
         }
@@ -90,7 +99,8 @@ import Testing
     func anInvalidSignatureIs401(signature: String) async throws {
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
-            let response = try await client.execute(uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: signature), body: Harness.body(Self.push))
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: signature), body: Harness.body(Self.push))
             #expect(response.status == .unauthorized)
             #expect(response.errorCode == "invalid_signature")
         }
@@ -101,7 +111,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
             let replayed = Self.signature(Self.push, secret: "someone-elses-secret")
-            let response = try await client.execute(uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: replayed), body: Harness.body(Self.push))
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: replayed), body: Harness.body(Self.push))
             #expect(response.status == .unauthorized)
             #expect(response.errorCode == "invalid_signature")
         }
@@ -113,7 +124,8 @@ import Testing
         let forged = #"{"ref":"refs/heads/develop","after":"\#(SampleEnvironment.featureRevision)"}"#
         try await Harness.test(control: control) { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push)), body: Harness.body(forged))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push)),
+                body: Harness.body(forged))
             #expect(response.status == .unauthorized)
         }
         #expect(control.calls.isEmpty)
@@ -122,10 +134,12 @@ import Testing
     @Test func theSignatureIsCheckedBeforeTheBodyIsParsed() async throws {
         try await Harness.test { client in
             let unsigned = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: "sha256=" + String(repeating: "ab", count: 32)), body: Harness.body("{not json"))
+                uri: "/webhooks/github", method: .post,
+                headers: Self.headers(event: "push", signature: "sha256=" + String(repeating: "ab", count: 32)), body: Harness.body("{not json"))
             #expect(unsigned.status == .unauthorized)
             let signed = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature("{not json")), body: Harness.body("{not json"))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature("{not json")),
+                body: Harness.body("{not json"))
             #expect(signed.status == .badRequest)
             #expect(signed.errorCode == "invalid_json")
         }
@@ -135,7 +149,9 @@ import Testing
         let control = FakeReconcilerControl()
         let large = #"{"ref":"refs/heads/develop","padding":""# + String(repeating: "x", count: 5000) + #""}"#
         try await Harness.test(control: control) { client in
-            let response = try await client.execute(uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(large)), body: Harness.body(large))
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(large)),
+                body: Harness.body(large))
             #expect(response.status == .contentTooLarge)
             #expect(response.errorCode == "body_too_large")
         }
@@ -146,7 +162,8 @@ import Testing
         let control = FakeReconcilerControl()
         try await Harness.test(control: control, configuration: OperatorServerConfiguration(operatorToken: Harness.token)) { client in
             let response = try await client.execute(
-                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push, secret: "")), body: Harness.body(Self.push))
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(Self.push, secret: "")),
+                body: Harness.body(Self.push))
             #expect(response.status == .forbidden)
             #expect(response.errorCode == "webhook_secret_not_configured")
         }
@@ -168,7 +185,9 @@ import Testing
     @Test func aPushWithoutARefIs400() async throws {
         let body = #"{"after":"abc"}"#
         try await Harness.test { client in
-            let response = try await client.execute(uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(body)), body: Harness.body(body))
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "push", signature: Self.signature(body)),
+                body: Harness.body(body))
             #expect(response.status == .badRequest)
             #expect(response.errorCode == "invalid_request")
         }

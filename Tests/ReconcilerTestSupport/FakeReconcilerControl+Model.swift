@@ -133,7 +133,9 @@ extension FakeReconcilerControl {
                     .init(action: "markKnownGood", service: nil, detail: "record \(desired) as known-good"),
                 ]
             }
-            let blocked = desired.flatMap { state.failure(for: $0) }.map { "\($0.revision.prefix(12)) failed: \($0.reason); retry to roll it out again" }
+            let blocked = desired.flatMap { state.failure(for: $0) }.map {
+                "\($0.revision.prefix(12)) failed: \($0.reason); retry to roll it out again"
+            }
             return PlanDocument(
                 environment: environment, desiredRevision: desired, source: state.pin == nil ? "branch" : "pin",
                 actions: blocked == nil ? actions : [], blockedBy: blocked)

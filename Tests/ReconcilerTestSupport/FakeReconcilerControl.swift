@@ -82,8 +82,10 @@ public final class FakeReconcilerControl: ReconcilerControl {
             }
             let record = PinRecord(revision: full, reason: reason, by: actor, at: model.now())
             model.state.pin = record
-            model.record(HistoryEntry(at: record.at, kind: .pinned, revision: full, by: actor, reason: reason,
-                                      detail: force ? "forced: not on \(model.watch.branch)" : nil))
+            model.record(
+                HistoryEntry(
+                    at: record.at, kind: .pinned, revision: full, by: actor, reason: reason,
+                    detail: force ? "forced: not on \(model.watch.branch)" : nil))
             model.changed()
             return record
         }
@@ -124,10 +126,12 @@ public final class FakeReconcilerControl: ReconcilerControl {
             let now = model.now()
             if target.revision != current.revision {
                 model.state.moveKnownGoodBack(to: target.revision)
-                model.state.recordFailure(FailedRevision(revision: current.revision, at: now, reason: "rolled back by \(actor): \(reason)", phase: nil))
+                model.state.recordFailure(
+                    FailedRevision(revision: current.revision, at: now, reason: "rolled back by \(actor): \(reason)", phase: nil))
             }
             model.state.pin = PinRecord(revision: target.revision, reason: "rollback: \(reason)", by: actor, at: now)
-            model.record(HistoryEntry(at: now, kind: .rolledBack, revision: target.revision, by: actor, reason: reason, detail: "from \(current.revision)"))
+            model.record(
+                HistoryEntry(at: now, kind: .rolledBack, revision: target.revision, by: actor, reason: reason, detail: "from \(current.revision)"))
             model.changed()
             return target
         }

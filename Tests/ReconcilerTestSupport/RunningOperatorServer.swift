@@ -33,11 +33,13 @@ public final class RunningOperatorServer: Sendable {
         var configuration = configuration
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let quiet = logger ?? {
-            var logger = Logger(label: "operator-server.test")
-            logger.logLevel = .error
-            return logger
-        }()
+        let quiet =
+            logger
+            ?? {
+                var logger = Logger(label: "operator-server.test")
+                logger.logLevel = .error
+                return logger
+            }()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = OperatorServer.makeApplication(
             control: control, configuration: configuration, registry: registry, logger: quiet,

@@ -44,13 +44,19 @@ public enum SampleEnvironment {
         func ago(_ minutes: Double) -> Date { base.addingTimeInterval(-minutes * 60) }
 
         var state = EnvironmentState()
-        state.recordKnownGood(KnownGoodRecord(
-            revision: previousKnownGood, at: ago(26 * 60),
-            deployments: .init(frontend: "dpl_3KpQm2Vx9TzRb7", api: "a41f0c2e-1b7d-4c5e-9d3a-6f8e2b1c0d4a", worker: "c93e7b1d-5f2a-4e8c-b6d0-2a9f4c7e1b35")))
-        state.recordKnownGood(KnownGoodRecord(
-            revision: knownGood, at: ago(95),
-            deployments: .init(frontend: "dpl_9WnXe4Lc2HsYd1", api: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", worker: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47")))
-        state.recordFailure(FailedRevision(revision: failedRevision, at: ago(140), reason: "worker build failed: exit code 1 in `swift build`", phase: .deployBackend))
+        state.recordKnownGood(
+            KnownGoodRecord(
+                revision: previousKnownGood, at: ago(26 * 60),
+                deployments: .init(
+                    frontend: "dpl_3KpQm2Vx9TzRb7", api: "a41f0c2e-1b7d-4c5e-9d3a-6f8e2b1c0d4a", worker: "c93e7b1d-5f2a-4e8c-b6d0-2a9f4c7e1b35")))
+        state.recordKnownGood(
+            KnownGoodRecord(
+                revision: knownGood, at: ago(95),
+                deployments: .init(
+                    frontend: "dpl_9WnXe4Lc2HsYd1", api: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", worker: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47")))
+        state.recordFailure(
+            FailedRevision(revision: failedRevision, at: ago(140), reason: "worker build failed: exit code 1 in `swift build`", phase: .deployBackend)
+        )
         state.rollout = RolloutRecord(
             id: "ro-2026-11-30-0007", revision: head, phase: .deployBackend, startedAt: ago(3), updatedAt: ago(0.5),
             deployments: .init(api: "5a1c9e3f-7b2d-4f6a-8c0e-3d9b1f5a7c26"))
@@ -65,27 +71,42 @@ public enum SampleEnvironment {
             reason: nil, startedAt: ago(0.3), duration: .milliseconds(412), steps: [])
 
         let services: [StatusDocument.Service] = [
-            .init(name: "frontend", platform: "vercel", revision: knownGood, deploymentId: "dpl_9WnXe4Lc2HsYd1", status: "READY", healthy: true, revisionSource: "platform"),
-            .init(name: "api", platform: "railway", revision: knownGood, deploymentId: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", status: "SUCCESS", healthy: true, revisionSource: "versionEndpoint"),
-            .init(name: "worker", platform: "railway", revision: previousKnownGood, deploymentId: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47", status: "SUCCESS", healthy: true, revisionSource: "heartbeat",
-                  detail: "2 live worker(s): \(previousKnownGood.prefix(12)) ×2"),
+            .init(
+                name: "frontend", platform: "vercel", revision: knownGood, deploymentId: "dpl_9WnXe4Lc2HsYd1", status: "READY", healthy: true,
+                revisionSource: "platform"),
+            .init(
+                name: "api", platform: "railway", revision: knownGood, deploymentId: "e7b2d9f4-3c1a-4b8e-a5d6-0f9c2e7b4a13", status: "SUCCESS",
+                healthy: true, revisionSource: "versionEndpoint"),
+            .init(
+                name: "worker", platform: "railway", revision: previousKnownGood, deploymentId: "2f8c1a6e-9d3b-4e7f-8a2c-5b1d6e9f0c47",
+                status: "SUCCESS", healthy: true, revisionSource: "heartbeat",
+                detail: "2 live worker(s): \(previousKnownGood.prefix(12)) ×2"),
         ]
         let drift: [Drift] = [
-            Drift(kind: .versionSkew, service: "worker", detail: "worker reports \(previousKnownGood.prefix(12)), api reports \(knownGood.prefix(12))"),
+            Drift(
+                kind: .versionSkew, service: "worker", detail: "worker reports \(previousKnownGood.prefix(12)), api reports \(knownGood.prefix(12))"),
             Drift(kind: .autoDeploy, service: "worker", detail: "Railway auto-deploy from GitHub is on for worker"),
         ]
 
         var history: [HistoryEntry] = []
-        func add(_ minutes: Double, _ kind: HistoryKind, _ revision: String?, by: String? = nil, reason: String? = nil, rollout: String? = nil, detail: String? = nil) {
-            history.append(HistoryEntry(
-                sequence: Int64(history.count + 1), at: ago(minutes), kind: kind, revision: revision, by: by, reason: reason, rolloutID: rollout,
-                detail: detail))
+        func add(
+            _ minutes: Double, _ kind: HistoryKind, _ revision: String?, by: String? = nil, reason: String? = nil, rollout: String? = nil,
+            detail: String? = nil
+        ) {
+            history.append(
+                HistoryEntry(
+                    sequence: Int64(history.count + 1), at: ago(minutes), kind: kind, revision: revision, by: by, reason: reason, rolloutID: rollout,
+                    detail: detail))
         }
         add(26 * 60 + 9, .rolloutStarted, previousKnownGood, by: "reconciler", rollout: "ro-2026-11-29-0004")
         add(26 * 60, .knownGood, previousKnownGood, by: "reconciler", rollout: "ro-2026-11-29-0004")
         add(150, .rolloutStarted, failedRevision, by: "reconciler", rollout: "ro-2026-11-30-0005")
-        add(140, .rolloutFailed, failedRevision, by: "reconciler", reason: "worker build failed: exit code 1 in `swift build`", rollout: "ro-2026-11-30-0005", detail: "phase deployBackend")
-        add(139, .rolledBack, previousKnownGood, by: "reconciler", reason: "automatic rollback after a failed rollout", rollout: "ro-2026-11-30-0005", detail: "re-pointed api, worker and frontend at their recorded deployments")
+        add(
+            140, .rolloutFailed, failedRevision, by: "reconciler", reason: "worker build failed: exit code 1 in `swift build`",
+            rollout: "ro-2026-11-30-0005", detail: "phase deployBackend")
+        add(
+            139, .rolledBack, previousKnownGood, by: "reconciler", reason: "automatic rollback after a failed rollout", rollout: "ro-2026-11-30-0005",
+            detail: "re-pointed api, worker and frontend at their recorded deployments")
         add(120, .pinned, previousKnownGood, by: "alice", reason: "hold staging while the worker build is fixed")
         add(104, .unpinned, previousKnownGood, by: "alice", reason: "worker build fixed in da4b923")
         add(103, .rolloutStarted, knownGood, by: "reconciler", rollout: "ro-2026-11-30-0006")
@@ -96,7 +117,10 @@ public enum SampleEnvironment {
 
         var model = FakeReconcilerControl.Model(
             environment: "staging", state: state, watch: watch, lastPass: pass, services: services, drift: drift,
-            policies: [.revision: .heal, .versionSkew: .heal, .alias: .heal, .variables: .heal, .topology: .report, .autoDeploy: .report, .isolation: .report],
+            policies: [
+                .revision: .heal, .versionSkew: .heal, .alias: .heal, .variables: .heal, .topology: .report, .autoDeploy: .report,
+                .isolation: .report,
+            ],
             leader: true, history: history,
             readiness: Readiness(checks: [
                 .init(name: "leader", ok: true, detail: "this replica leads (file store)"),
@@ -111,12 +135,14 @@ public enum SampleEnvironment {
             .init(platform: "railway", lastHour: 842, budgetPerHour: 1_000, stretch: 2.5),
         ]
         model.rollbackReadiness = [
-            .init(revision: previousKnownGood, state: "ready", expiresAt: base.addingTimeInterval(50 * 3600),
-                  detail: "frontend: the deployment exists and is READY; api: canRollback is true; worker: canRollback is true", checkedAt: ago(20)),
+            .init(
+                revision: previousKnownGood, state: "ready", expiresAt: base.addingTimeInterval(50 * 3600),
+                detail: "frontend: the deployment exists and is READY; api: canRollback is true; worker: canRollback is true", checkedAt: ago(20))
         ]
         model.inventory = [
-            .init(name: "cloudinary folder", target: "staging_clips/", state: .missing,
-                  detail: "not in cloud clipnet (Admin API answered 404): the worker refuses to start until it is created", checkedAt: ago(4)),
+            .init(
+                name: "cloudinary folder", target: "staging_clips/", state: .missing,
+                detail: "not in cloud clipnet (Admin API answered 404): the worker refuses to start until it is created", checkedAt: ago(4))
         ]
         return model
     }

@@ -2,8 +2,8 @@ import ClipnetConfig
 import HTTPTransport
 import PlatformEmulators
 import Reconciler
-import Testing
 import TestSupport
+import Testing
 
 /// The reconciler's check of the worker's Cloudinary folder against the loopback emulator: the
 /// Admin API request the worker itself sends at start-up, and answers that never carry the secret.

@@ -15,15 +15,16 @@ import Testing
         defer { Task { await sandbox.stop() } }
         // Port 0: the daemon binds a free port and prints it (a port picked here could be handed
         // to another test meanwhile).
-        let configuration = sandbox.daemonConfiguration(listen: "127.0.0.1:0", pollInterval: "1s", driftInterval: "60s")
-            + """
-            http:
-              idleTimeout: 1s
-              requestTimeout: 2s
-              lingerTimeout: 300ms
-              maxConnections: 64
+        let configuration =
+            sandbox.daemonConfiguration(listen: "127.0.0.1:0", pollInterval: "1s", driftInterval: "60s")
+                + """
+                http:
+                  idleTimeout: 1s
+                  requestTimeout: 2s
+                  lingerTimeout: 300ms
+                  maxConnections: 64
 
-            """
+                """
         let path = try sandbox.writeDaemonConfiguration(configuration)
         var environment = sandbox.environment
         environment["LOG_LEVEL"] = "error"
@@ -66,8 +67,9 @@ import Testing
             for attempt in 0..<300 {
                 let client = try RawHTTPClient(port: port)
                 let path = attempt % 2 == 0 ? "/webhooks/github" : "/pin"
-                client.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: \(10 << 20)\r\n\r\n")
+                client.send(
+                    "POST \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: \(10 << 20)\r\n\r\n")
                 client.sendWithoutWaiting(chunk)
                 let answer = client.readAnswer()
                 statuses[RawHTTPClient.status(of: answer) ?? 0, default: 0] += 1
@@ -149,7 +151,8 @@ import Testing
         try await Self.withDaemon { daemon, port in
             for _ in 0..<20 {
                 let client = try RawHTTPClient(port: port)
-                client.send("POST /webhooks/github HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"ref\":")
+                client.send(
+                    "POST /webhooks/github HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"ref\":")
                 shutdown(client.descriptor, Int32(SHUT_WR))
                 let answer = client.readAnswer()
                 if let status = RawHTTPClient.status(of: answer) { #expect((400..<500).contains(status), "\(answer.prefix(200))") }

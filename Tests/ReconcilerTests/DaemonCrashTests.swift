@@ -17,11 +17,12 @@ import Testing
 
     /// A sandbox whose phases each last long enough to be caught, and a file store to watch.
     static func slowSandbox(healthWindow: Int = 2) async throws -> StagingSandbox {
-        try await StagingSandbox.start(.init(
-            manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(50),
-            vercelTimings: .init(queued: .milliseconds(100), building: .milliseconds(1200)),
-            railwayTimings: .init(initializing: .milliseconds(100), building: .milliseconds(1200), deploying: .milliseconds(200)),
-            healthWindowSeconds: healthWindow, healthIntervalSeconds: 1))
+        try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(50),
+                vercelTimings: .init(queued: .milliseconds(100), building: .milliseconds(1200)),
+                railwayTimings: .init(initializing: .milliseconds(100), building: .milliseconds(1200), deploying: .milliseconds(200)),
+                healthWindowSeconds: healthWindow, healthIntervalSeconds: 1))
     }
 
     static func state(_ sandbox: StagingSandbox) async throws -> EnvironmentState {
@@ -29,7 +30,9 @@ import Testing
     }
 
     /// Waits until the stored rollout of `revision` satisfies `condition`.
-    static func waitFor(_ sandbox: StagingSandbox, revision: String, within: Duration = .seconds(60), _ condition: @escaping (RolloutRecord) -> Bool) async throws -> Bool {
+    static func waitFor(
+        _ sandbox: StagingSandbox, revision: String, within: Duration = .seconds(60), _ condition: @escaping (RolloutRecord) -> Bool
+    ) async throws -> Bool {
         await eventually(within: within) {
             guard let rollout = try? await state(sandbox).rollout, rollout.revision == revision else { return false }
             return condition(rollout)

@@ -11,7 +11,8 @@ import Testing
         defer { Task { await sandbox.stop() } }
         let state = sandbox.root + "/private-state"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        let configuration = sandbox.daemonConfiguration(listen: "127.0.0.1:0", pollInterval: "1s", driftInterval: "60s")
+        let configuration =
+            sandbox.daemonConfiguration(listen: "127.0.0.1:0", pollInterval: "1s", driftInterval: "60s")
             + "stateURLEnv: CLIPNET_TEST_STATE_URL\n"
         let path = try sandbox.writeDaemonConfiguration(configuration)
         var environment = sandbox.environment

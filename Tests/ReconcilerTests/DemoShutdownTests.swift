@@ -70,7 +70,7 @@ struct ProcessEntry: CustomStringConvertible {
 
     init?(pid: pid_t) {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
         else { return nil }
         // After the name: state, parent, ..., the start time (field 22 of proc(5)).
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -93,7 +93,7 @@ struct ProcessEntry: CustomStringConvertible {
     /// The signal mask (bit n - 1 for signal n), from /proc/<pid>/status.
     var blockedSignals: UInt64? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") })
         else { return nil }
         return UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
     }

@@ -59,7 +59,8 @@ import Testing
                 ["WORKER_CONCURRENCY": "64", "REDIS_URL": "redis://someone-elses-redis:6379/0"],
                 serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
             try await world.settle()
-            let live = world.sandbox.railway.variables(serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
+            let live = world.sandbox.railway.variables(
+                serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
             #expect(live["WORKER_CONCURRENCY"] == "4")
             #expect(live["REDIS_URL"] == world.sandbox.environment["STAGING_REDIS_URL"])
             let history = try await world.daemon.history(limit: 5)
@@ -75,8 +76,12 @@ import Testing
             try await world.settle()
             try await world.settle()
             let manifest = world.sandbox.manifest
-            #expect(world.sandbox.railway.autoDeployEnabled(serviceId: manifest.railway.services.api.serviceId, environmentId: manifest.railway.environmentId) == false)
-            #expect(world.sandbox.railway.autoDeployEnabled(serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId) == false)
+            #expect(
+                world.sandbox.railway.autoDeployEnabled(
+                    serviceId: manifest.railway.services.api.serviceId, environmentId: manifest.railway.environmentId) == false)
+            #expect(
+                world.sandbox.railway.autoDeployEnabled(
+                    serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId) == false)
         }
     }
 

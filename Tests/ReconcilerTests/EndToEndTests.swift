@@ -35,9 +35,10 @@ import Testing
                 control: world.daemon,
                 configuration: .init(host: "127.0.0.1", port: 0, operatorToken: Self.token, webhookSecret: webhookSecret),
                 registry: Self.registry, logger: Scenario.quietLogger, onListening: { continuation.yield($0) })
-            let group = ServiceGroup(configuration: .init(
-                services: world.daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [],
-                logger: Scenario.quietLogger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: world.daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [],
+                    logger: Scenario.quietLogger))
             let task = Task { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw ScenarioError("the operator server did not start") }
@@ -66,12 +67,15 @@ import Testing
             // A push: GitHub's webhook, signed, makes the daemon fetch at once
             let second = try world.commit("Second")
             let body = Array(#"{"ref":"refs/heads/develop","after":"\#(second)"}"#.utf8)
-            let signature = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+            let signature =
+                "sha256="
+                + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
                 .map { String(format: "%02x", $0) }.joined()
             let runtime = try CurlRuntime()
-            let response = try await HTTPClient(runtime: runtime).send(HTTPRequest(
-                method: .post, url: "\(server)/webhooks/github",
-                headers: ["Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature], body: body))
+            let response = try await HTTPClient(runtime: runtime).send(
+                HTTPRequest(
+                    method: .post, url: "\(server)/webhooks/github",
+                    headers: ["Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature], body: body))
             #expect(response.isSuccess, "\(response.status) \(response.text)")
             #expect(await eventually(within: .seconds(180)) { world.daemon.status().document.knownGood?.revision == second })
             #expect(world.apiRevision == second)

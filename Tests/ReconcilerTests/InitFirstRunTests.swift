@@ -14,17 +14,22 @@ import Testing
     static let reconciler = ChildProcess.productPath("reconciler")
 
     @Test func theFilesInitWritesTakeADaemonToItsFirstRollout() async throws {
-        let sandbox = try await StagingSandbox.start(.init(
-            manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(40)))
+        let sandbox = try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(40)))
         defer { Task { await sandbox.stop() } }
         let directory = sandbox.root + "/etc-reconciler"
         let manifests = sandbox.repository.path + "/deploy"
 
-        let initRun = try await Spawn.run(Self.reconciler, [
-            "init", "--directory", directory, "--manifests", manifests, "--repository", sandbox.repository.path, "--branch", "develop",
-        ], environment: [:])
+        let initRun = try await Spawn.run(
+            Self.reconciler,
+            [
+                "init", "--directory", directory, "--manifests", manifests, "--repository", sandbox.repository.path, "--branch", "develop",
+            ], environment: [:])
         #expect(initRun.status == 0, "\(initRun)")
-        #expect(initRun.stdout.contains("Admin token 'admin'") && initRun.stdout.contains("--write-fingerprints \(directory)/production.fingerprints.json"))
+        #expect(
+            initRun.stdout.contains("Admin token 'admin'")
+                && initRun.stdout.contains("--write-fingerprints \(directory)/production.fingerprints.json"))
         let again = try await Spawn.run(Self.reconciler, ["init", "--directory", directory, "--manifests", manifests], environment: [:])
         #expect(again.status == 1 && again.stderr.contains("exists; nothing was written"), "\(again)")
 
@@ -50,21 +55,27 @@ import Testing
         var productionSecrets: [String: String] = [:]
         for name in Set(production.secretReferences.map(\.reference.name)) {
             productionSecrets[name] =
-                name.hasSuffix("REDIS_URL") ? "redis://prod-redis.clipnet.internal:6379/0"
-                : name.hasSuffix("DATABASE_URL") ? "postgresql://clipnet:prod-password@prod-db.clipnet.internal:5432/clipnet"
-                : "prod-\(name.lowercased())-value"
+                name.hasSuffix("REDIS_URL")
+                ? "redis://prod-redis.clipnet.internal:6379/0"
+                : name.hasSuffix("DATABASE_URL")
+                    ? "postgresql://clipnet:prod-password@prod-db.clipnet.internal:5432/clipnet"
+                    : "prod-\(name.lowercased())-value"
         }
-        let fingerprints = try await Spawn.run(Self.reconciler, [
-            "validate", "--directory", manifests, "--environment", "production", "--resolve-secrets",
-            "--write-fingerprints", directory + "/production.fingerprints.json",
-        ], environment: productionSecrets)
+        let fingerprints = try await Spawn.run(
+            Self.reconciler,
+            [
+                "validate", "--directory", manifests, "--environment", "production", "--resolve-secrets",
+                "--write-fingerprints", directory + "/production.fingerprints.json",
+            ], environment: productionSecrets)
         #expect(fingerprints.status == 0, "\(fingerprints)")
 
         // Step 3: validate staging with its secrets and production's fingerprints.
-        let validate = try await Spawn.run(Self.reconciler, [
-            "validate", "--directory", manifests, "--environment", "staging", "--secrets-file", directory + "/staging.env",
-            "--fingerprints", directory + "/production.fingerprints.json",
-        ], environment: [:])
+        let validate = try await Spawn.run(
+            Self.reconciler,
+            [
+                "validate", "--directory", manifests, "--environment", "staging", "--secrets-file", directory + "/staging.env",
+                "--fingerprints", directory + "/production.fingerprints.json",
+            ], environment: [:])
         #expect(validate.status == 0, "\(validate)")
 
         // Step 4: run with daemon.env's variables (the tokens filled in) and nothing else.

@@ -29,7 +29,9 @@ private struct Operators {
     func recordKnownGood(_ revisions: [String]) async throws {
         for (index, revision) in revisions.enumerated() {
             try await store.update(environment: "staging") { state in
-                state.recordKnownGood(KnownGoodRecord(revision: revision, at: Date(), deployments: .init(frontend: "dpl_\(index)", api: "api-\(index)", worker: "wrk-\(index)")))
+                state.recordKnownGood(
+                    KnownGoodRecord(
+                        revision: revision, at: Date(), deployments: .init(frontend: "dpl_\(index)", api: "api-\(index)", worker: "wrk-\(index)")))
                 return [HistoryEntry(at: Date(), kind: .knownGood, revision: revision)]
             }
         }

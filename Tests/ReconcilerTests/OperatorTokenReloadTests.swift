@@ -33,10 +33,11 @@ import Testing
 
         let client = HTTPClient(runtime: try CurlRuntime())
         @Sendable func reconcile(_ token: String) async throws -> HTTPResponse {
-            try await client.send(HTTPRequest(
-                method: .post, url: "http://127.0.0.1:\(port)/reconcile?retry=1",
-                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json", "X-Reconciler-Actor": "someone-else"],
-                body: Array("{}".utf8)))
+            try await client.send(
+                HTTPRequest(
+                    method: .post, url: "http://127.0.0.1:\(port)/reconcile?retry=1",
+                    headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json", "X-Reconciler-Actor": "someone-else"],
+                    body: Array("{}".utf8)))
         }
         #expect(await eventually(within: .seconds(30)) { (try? await reconcile(alice))?.status == 202 })
 

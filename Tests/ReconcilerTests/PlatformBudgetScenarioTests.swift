@@ -108,7 +108,9 @@ import Testing
     }
 
     @Test func withExpiredRollbackStallTheRollbackStopsWithAClearReason() async throws {
-        try await Scenario.with(configure: { $0.replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n  expiredRollback: stall") }) { world in
+        try await Scenario.with(configure: {
+            $0.replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n  expiredRollback: stall")
+        }) { world in
             try world.commit("First")
             try await world.settle()
             let firstFrontend = try #require(try await world.record().knownGood?.deployments.frontend)
@@ -126,7 +128,9 @@ import Testing
     }
 
     @Test func statusListsTheRollbackTargetsWithTheirReadiness() async throws {
-        try await Scenario.with(configure: { $0.replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n  readinessInterval: 1s") }) { world in
+        try await Scenario.with(configure: {
+            $0.replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n  readinessInterval: 1s")
+        }) { world in
             let first = try world.commit("First")
             try await world.settle()
             let firstFrontend = try #require(try await world.record().knownGood?.deployments.frontend)

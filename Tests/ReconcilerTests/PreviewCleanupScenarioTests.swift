@@ -18,8 +18,9 @@ import Testing
             // What an earlier version wrote: a declared value, a declared secret, a marked one.
             vercel.setEnv(project: project, key: "NEXTAUTH_URL", value: "https://staging.clipnet.ai", type: "plain", target: ["preview"])
             vercel.setEnv(project: project, key: "NEXTAUTH_SECRET", value: "old-secret", type: "sensitive", target: ["preview"])
-            vercel.setEnv(project: project, key: "LEGACY_FLAG", value: "1", type: "plain", target: ["preview"],
-                          comment: "managed by clipnet-reconciler (environment staging)")
+            vercel.setEnv(
+                project: project, key: "LEGACY_FLAG", value: "1", type: "plain", target: ["preview"],
+                comment: "managed by clipnet-reconciler (environment staging)")
             // What people set: never touched.
             vercel.setEnv(project: project, key: "PREVIEW_ONLY", value: "x", type: "plain", target: ["preview"])
             vercel.setEnv(project: project, key: "NEXTAUTH_URL", value: "https://someone-else.example", type: "plain", target: ["preview"])

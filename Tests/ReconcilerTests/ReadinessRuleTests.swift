@@ -24,8 +24,12 @@ import Testing
     @Test func aStalledPassMakesTheLeaderNotReady() async throws {
         try await Scenario.with { world in
             // A manifest that refers to a secret nobody set stalls the pass: a person must act.
-            try world.commit("Broken", files: ["deploy/staging.yaml": try String(contentsOfFile: Scenario.manifests + "/staging.yaml", encoding: .utf8)
-                .replacingOccurrences(of: "{secret: STAGING_NEXTAUTH_SECRET}", with: "{secret: NOBODY_SET_THIS}")])
+            try world.commit(
+                "Broken",
+                files: [
+                    "deploy/staging.yaml": try String(contentsOfFile: Scenario.manifests + "/staging.yaml", encoding: .utf8)
+                        .replacingOccurrences(of: "{secret: STAGING_NEXTAUTH_SECRET}", with: "{secret: NOBODY_SET_THIS}")
+                ])
             let report = try await world.settle()
             #expect(report.result == .stalled)
             let readiness = await world.daemon.readiness()

@@ -70,7 +70,8 @@ private final class PassRecorder: Sendable {
 
     @Test func theLastReportIsKept() async throws {
         let loop = ReconcileLoop(interval: .seconds(3600)) { _ in
-            PassReport(result: .stalled, step: "preflight", message: "isolation", reason: .isolationViolation, startedAt: Date(), duration: .zero, steps: [])
+            PassReport(
+                result: .stalled, step: "preflight", message: "isolation", reason: .isolationViolation, startedAt: Date(), duration: .zero, steps: [])
         }
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await loop.run() }

@@ -55,9 +55,10 @@ final class Scenario: Sendable {
         extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
-        let sandbox = try await StagingSandbox.start(.init(
-            manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
-            healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
+        let sandbox = try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
+                healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
         var database: (name: String, url: String)?
         if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
         let text = configure(sandbox.daemonConfiguration(state: database?.url))
@@ -125,7 +126,8 @@ final class Scenario: Sendable {
         return sandbox.vercel.deployments().first { $0.id == target }?.sha
     }
     var workerRevision: String? {
-        sandbox.railway.servingDeployment(serviceId: sandbox.manifest.railway.services.worker.serviceId, environmentId: sandbox.manifest.railway.environmentId)?.revision
+        sandbox.railway.servingDeployment(
+            serviceId: sandbox.manifest.railway.services.worker.serviceId, environmentId: sandbox.manifest.railway.environmentId)?.revision
     }
 
     /// Runs the daemon's leader election until it leads (PostgreSQL store).

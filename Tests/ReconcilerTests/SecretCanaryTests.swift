@@ -28,9 +28,10 @@ import Testing
             try await world.settle()
             let plan = try await world.daemon.plan()
 
-            let secrets = world.sandbox.environment.filter { key, _ in
-                key.hasSuffix("TOKEN") || key.hasPrefix("STAGING_") || ["RUNPOD_API_KEY", "CLOUDINARY_URL"].contains(key)
-            }.values.filter { $0.count >= 8 } + [world.sandbox.cloudinary.configuration.apiSecret]  // checked by the inventory's folder probe
+            let secrets =
+                world.sandbox.environment.filter { key, _ in
+                    key.hasSuffix("TOKEN") || key.hasPrefix("STAGING_") || ["RUNPOD_API_KEY", "CLOUDINARY_URL"].contains(key)
+                }.values.filter { $0.count >= 8 } + [world.sandbox.cloudinary.configuration.apiSecret]  // checked by the inventory's folder probe
             #expect(secrets.count >= 8, "the canary must look for the tokens and every staging secret")
             let status = String(decoding: try StatusDocument.encoder().encode(world.daemon.status().document), as: UTF8.self)
             let history = String(decoding: try ContractJSON.encoder().encode(try await world.daemon.history(limit: 100)), as: UTF8.self)
@@ -43,7 +44,8 @@ import Testing
                 #expect(!history.contains(secret), "a secret value is in history")
                 #expect(!planText.contains(secret), "a secret value is in the plan")
             }
-            #expect(!logs.contains("hunter2") && !status.contains("hunter2") && !history.contains("hunter2"), "a live value read from a platform leaked")
+            #expect(
+                !logs.contains("hunter2") && !status.contains("hunter2") && !history.contains("hunter2"), "a live value read from a platform leaked")
         }
     }
 }

@@ -10,8 +10,9 @@ final class SpawnedDaemon {
 
     init(configurationPath: String, environment: [String: String], logPath: String) throws {
         self.logPath = logPath
-        child = try Spawn.Child(ChildProcess.productPath("reconciler"), ["run", "--config", configurationPath], environment: environment,
-                                output: .file(logPath), errors: .standardOutput)
+        child = try Spawn.Child(
+            ChildProcess.productPath("reconciler"), ["run", "--config", configurationPath], environment: environment,
+            output: .file(logPath), errors: .standardOutput)
     }
 
     deinit { _ = stop() }
@@ -31,7 +32,7 @@ final class SpawnedDaemon {
         var inodes: Set<String> = []
         for name in names {
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + name),
-                  target.hasPrefix("socket:[")
+                target.hasPrefix("socket:[")
             else { continue }
             inodes.insert(String(target.dropFirst("socket:[".count).dropLast()))
         }
@@ -41,8 +42,8 @@ final class SpawnedDaemon {
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
-                      Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
-                      fields[3] != "0A", inodes.contains(String(fields[9]))
+                    Int(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                    fields[3] != "0A", inodes.contains(String(fields[9]))
                 else { continue }
                 count += 1
             }

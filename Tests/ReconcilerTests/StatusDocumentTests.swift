@@ -15,7 +15,8 @@ import Testing
         var state = EnvironmentState()
         state.recordKnownGood(KnownGoodRecord(revision: good, at: at, deployments: .init(frontend: "dpl_1", api: "api-1", worker: "wrk-1")))
         if pinned { state.pin = PinRecord(revision: good, reason: "rollback: broken checkout", by: "alice", at: at) }
-        state.rollout = RolloutRecord(id: "r-7", revision: head.hex, phase: .deployBackend, startedAt: at, updatedAt: at, deployments: .init(api: "api-2"))
+        state.rollout = RolloutRecord(
+            id: "r-7", revision: head.hex, phase: .deployBackend, startedAt: at, updatedAt: at, deployments: .init(api: "api-2"))
         state.recordFailure(FailedRevision(revision: head.hex, at: at, reason: "worker build failed", phase: .deployBackend))
         return state
     }
@@ -28,12 +29,14 @@ import Testing
     }
 
     @Test func theDesiredRevisionIsTheBranchHeadUnlessPinned() {
-        let following = StatusDocument(environment: "staging", state: state(pinned: false), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: true)
+        let following = StatusDocument(
+            environment: "staging", state: state(pinned: false), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: true)
         #expect(following.desired.revision == head.hex)
         #expect(following.desired.source == .branch)
         #expect(following.desired.failed?.reason == "worker build failed")
 
-        let pinned = StatusDocument(environment: "staging", state: state(pinned: true), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: true)
+        let pinned = StatusDocument(
+            environment: "staging", state: state(pinned: true), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: true)
         #expect(pinned.desired.revision == good)
         #expect(pinned.desired.source == .pin)
         #expect(pinned.desired.pin?.by == "alice")
@@ -44,7 +47,11 @@ import Testing
         let pass = PassReport(result: .succeeded, step: nil, message: nil, reason: nil, startedAt: at, duration: .milliseconds(12), steps: [])
         let document = StatusDocument(
             environment: "staging", state: state(pinned: true), watch: watch, lastPass: pass,
-            services: [.init(name: "api", platform: "railway", revision: good, deploymentId: "api-1", status: "SUCCESS", healthy: true, revisionSource: "version endpoint")],
+            services: [
+                .init(
+                    name: "api", platform: "railway", revision: good, deploymentId: "api-1", status: "SUCCESS", healthy: true,
+                    revisionSource: "version endpoint")
+            ],
             drift: [Drift(kind: .alias, service: "frontend", detail: "staging.clipnet.ai points at dpl_x, desired dpl_1")],
             policies: [.alias: .heal], leader: true)
         let data = try StatusDocument.encoder().encode(document)
@@ -75,7 +82,8 @@ import Testing
     @Test func aFreshEnvironmentHasNoKnownGoodAndNoRollout() throws {
         var watch = WatchStatus(branch: "develop")
         watch.lastError = "git network in git_remote_fetch: failed to connect"
-        let document = StatusDocument(environment: "staging", state: EnvironmentState(), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: false)
+        let document = StatusDocument(
+            environment: "staging", state: EnvironmentState(), watch: watch, lastPass: nil, services: [], drift: [], policies: [:], leader: false)
         #expect(document.knownGood == nil)
         #expect(document.rollout == nil)
         #expect(document.desired.revision == nil)

@@ -1,7 +1,7 @@
 import Foundation
 import Reconciler
-import Testing
 import TestSupport
+import Testing
 
 /// `/readyz` with PostgreSQL frozen or stopped under a running daemon: it answers (not ready,
 /// naming the store) instead of blocking, and is ready again once PostgreSQL is back.
@@ -9,11 +9,14 @@ import TestSupport
     @Test func readinessAnswersWhilePostgresIsFrozenOrStoppedAndRecovers() async throws {
         let upstream = try #require(URLComponents(string: try TestServices.postgresURL())?.port)
         let proxy = try FreezableTCPProxy(upstreamPort: upstream)
-        try await Scenario.with(store: .postgres, configure: { text in
-            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.hasPrefix("state: postgres") ? "state: " + proxy.routing(String(line.dropFirst("state: ".count))) : String(line)
-            }.joined(separator: "\n")
-        }) { world in
+        try await Scenario.with(
+            store: .postgres,
+            configure: { text in
+                text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                    line.hasPrefix("state: postgres") ? "state: " + proxy.routing(String(line.dropFirst("state: ".count))) : String(line)
+                }.joined(separator: "\n")
+            }
+        ) { world in
             try world.commit("First")
             try await world.settle()
             #expect(await world.daemon.readiness().ready)
@@ -28,8 +31,9 @@ import TestSupport
             }
 
             proxy.thaw()
-            #expect(await eventually(within: .seconds(60)) { await world.daemon.readiness().checks.first { $0.name == "store" }?.ok == true },
-                    "ready again once PostgreSQL answers")
+            #expect(
+                await eventually(within: .seconds(60)) { await world.daemon.readiness().checks.first { $0.name == "store" }?.ok == true },
+                "ready again once PostgreSQL answers")
 
             proxy.stop()
             let stopped = await world.daemon.readiness()

@@ -3,11 +3,12 @@ import Testing
 
 /// Heartbeats of a replaced deployment are draining replicas, not version skew.
 @Suite struct WorkerReplicasTests {
-    static let fleet = WorkerFleet(workers: [
-        WorkerSighting(id: "w-new-1", version: "r1", deploymentId: "dep-new"),
-        WorkerSighting(id: "w-old-1", version: "r2", deploymentId: "dep-old"),
-        WorkerSighting(id: "w-legacy", version: "r1"),
-    ], queueDepth: 3, deadJobs: 0)
+    static let fleet = WorkerFleet(
+        workers: [
+            WorkerSighting(id: "w-new-1", version: "r1", deploymentId: "dep-new"),
+            WorkerSighting(id: "w-old-1", version: "r2", deploymentId: "dep-old"),
+            WorkerSighting(id: "w-legacy", version: "r1"),
+        ], queueDepth: 3, deadJobs: 0)
 
     @Test func onlyTheRunningDeploymentsReplicasCount() {
         let (current, draining) = Self.fleet.replicas(of: "dep-new")

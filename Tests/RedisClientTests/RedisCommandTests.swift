@@ -80,7 +80,7 @@ import Testing
         let prefix = RedisTest.uniquePrefix()
         let count = 1_000
         var commands: [[RedisArgument]] = (0..<count).map { ["RPUSH", .string(prefix + "q"), RedisArgument($0)] }
-        commands.append(["INCR", .string(prefix + "q")]) // WRONGTYPE: a list is not a counter
+        commands.append(["INCR", .string(prefix + "q")])  // WRONGTYPE: a list is not a counter
         commands.append(["LLEN", .string(prefix + "q")])
         let replies = try await redis.pipeline(commands)
         #expect(replies.count == count + 2)
@@ -118,7 +118,7 @@ import Testing
         _ = try await redis.command(["SET", .string(key), "five"])
         let clientInfo = try await redis.command(["CLIENT", "INFO"]).string ?? ""
         #expect(clientInfo.contains(" db=5 "))
-        let other = try await RedisTest.connect() // database 0
+        let other = try await RedisTest.connect()  // database 0
         #expect(try await other.command(["GET", .string(key)]) == .null)
         _ = try await redis.command(["DEL", .string(key)])
     }

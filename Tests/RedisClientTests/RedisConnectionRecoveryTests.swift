@@ -40,7 +40,7 @@ import Testing
         #expect(error?.isRetryable == true)
         #expect(try await redis.command(["PING"]) == .status("PONG"))
         let idAfter = try await redis.command(["CLIENT", "ID"]).integer
-        #expect(idAfter != idBefore) // a fresh connection, not the one with a late reply pending
+        #expect(idAfter != idBefore)  // a fresh connection, not the one with a late reply pending
     }
 
     @Test func perCallTimeoutDoesNotLeakIntoLaterCommands() async throws {

@@ -93,7 +93,8 @@ extension SimAction {
                 let kinds: [SimFault.Kind] = [.rateLimited, .serverError, .serverError, .lostResponse, .lostResponse, .hang]
                 let kind = kinds.randomElement(using: &random)!
                 let service = ServiceName.allCases.randomElement(using: &random)!
-                action = .fault(SimFault(kind: kind, operation: kind == .hang ? "deploy" : operations.randomElement(using: &random)!, service: service))
+                action = .fault(
+                    SimFault(kind: kind, operation: kind == .hang ? "deploy" : operations.randomElement(using: &random)!, service: service))
             case 84..<89: action = .restart
             case 89..<92: action = .takeover
             case 92..<95: action = .takeoverMidPass

@@ -59,9 +59,10 @@ public struct SimDeployer: PlatformDeployer {
                 hung = true
             }
             let id = world.nextID(&contents, request.service)
-            contents.deployments.append(SimWorld.Deployment(
-                id: id, service: request.service, revision: request.revision, status: .building, createdAt: now, readyAt: nil,
-                rolloutID: request.rolloutID, isRollback: false, hung: hung, removedAt: nil))
+            contents.deployments.append(
+                SimWorld.Deployment(
+                    id: id, service: request.service, revision: request.revision, status: .building, createdAt: now, readyAt: nil,
+                    rolloutID: request.rolloutID, isRollback: false, hung: hung, removedAt: nil))
             return DeploymentID(id)
         }
     }
@@ -91,15 +92,17 @@ public struct SimDeployer: PlatformDeployer {
                 return id
             }
             guard target.status == .ready || target.status == .removed else {
-                throw DeployerError(.rollbackUnavailable, "deployment \(id) is \(target.status): cannot roll back to it", isRetryable: false, platform: platform)
+                throw DeployerError(
+                    .rollbackUnavailable, "deployment \(id) is \(target.status): cannot roll back to it", isRetryable: false, platform: platform)
             }
             var hashes = contents.variables[service] ?? [:]
             for variable in variables { hashes[variable.key] = VariableHash.sha256(variable.value) }
             contents.variables[service] = hashes
             let newID = world.nextID(&contents, service)
-            contents.deployments.append(SimWorld.Deployment(
-                id: newID, service: service, revision: target.revision, status: .deploying, createdAt: now, readyAt: nil, rolloutID: nil,
-                isRollback: true, hung: false, removedAt: nil))
+            contents.deployments.append(
+                SimWorld.Deployment(
+                    id: newID, service: service, revision: target.revision, status: .deploying, createdAt: now, readyAt: nil, rolloutID: nil,
+                    isRollback: true, hung: false, removedAt: nil))
             return DeploymentID(newID)
         }
     }
@@ -140,4 +143,3 @@ public struct SimDeployer: PlatformDeployer {
         }
     }
 }
-

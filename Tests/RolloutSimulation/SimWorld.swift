@@ -154,14 +154,16 @@ public final class SimWorld: Sendable {
                 let duration = deployment.isRollback ? rollbackSeconds : buildSeconds
                 let done = deployment.createdAt.addingTimeInterval(duration)
                 if now >= done {
-                    let fails = !deployment.isRollback
+                    let fails =
+                        !deployment.isRollback
                         && ((fate == .buildFails && deployment.service == .api) || (fate == .frontendBuildFails && deployment.service == .frontend))
                     deployment.status = fails ? .failed : .ready
                     deployment.readyAt = done
                     if !fails, deployment.service != .frontend {
                         for other in contents.deployments.indices where other != index {
                             if contents.deployments[other].service == deployment.service, contents.deployments[other].status == .ready,
-                               contents.deployments[other].createdAt < deployment.createdAt {
+                                contents.deployments[other].createdAt < deployment.createdAt
+                            {
                                 contents.deployments[other].status = .removed
                                 contents.deployments[other].removedAt = done
                             }
@@ -170,7 +172,8 @@ public final class SimWorld: Sendable {
                 }
             }
             if deployment.status == .ready, deployment.service == .worker, fate == .crashAfterDeploy,
-               let ready = deployment.readyAt, now >= ready.addingTimeInterval(crashAfterSeconds) {
+                let ready = deployment.readyAt, now >= ready.addingTimeInterval(crashAfterSeconds)
+            {
                 deployment.status = .crashed
             }
             contents.deployments[index] = deployment
@@ -191,9 +194,11 @@ public final class SimWorld: Sendable {
                 let fault = contents.faults.remove(at: index)
                 switch fault.kind {
                 case .rateLimited:
-                    throw DeployerError(.rateLimited, "429 Too Many Requests (Retry-After: 30)", isRetryable: false, operation: operation, httpStatus: 429)
+                    throw DeployerError(
+                        .rateLimited, "429 Too Many Requests (Retry-After: 30)", isRetryable: false, operation: operation, httpStatus: 429)
                 case .serverError:
-                    throw DeployerError(.retriesExhausted, "503 Service Unavailable after 3 attempts", isRetryable: true, operation: operation, httpStatus: 503)
+                    throw DeployerError(
+                        .retriesExhausted, "503 Service Unavailable after 3 attempts", isRetryable: true, operation: operation, httpStatus: 503)
                 case .lostResponse:
                     lost = true
                 case .hang:

@@ -131,7 +131,8 @@ public final class Simulation: Sendable {
             try? await operators(leader).unpin(by: "sim", reason: "simulated unpin")
         case .rollback:
             let expected = expectedRollbackTarget()
-            if let target = try? await operators(leader).rollback(reason: "simulated rollback", by: "sim"), let expected, target.revision != expected {
+            if let target = try? await operators(leader).rollback(reason: "simulated rollback", by: "sim"), let expected, target.revision != expected
+            {
                 violate("rollback goes to the last known-good that was live", "went to \(target.revision.suffix(6)), expected \(expected.suffix(6))")
             }
         case .rollbackTo(let n):
@@ -139,8 +140,12 @@ public final class Simulation: Sendable {
             guard !records.isEmpty else { return }
             let wanted = records[n % records.count].revision
             if let target = try? await operators(leader).rollback(to: wanted, reason: "simulated rollback", by: "sim") {
-                if target.revision != wanted { violate("rollback --to goes where asked", "went to \(target.revision.suffix(6)), asked \(wanted.suffix(6))") }
-                if store.state.failure(for: wanted) != nil { violate("an explicit rollback target is not held back", "\(wanted.suffix(6)) is still marked failed") }
+                if target.revision != wanted {
+                    violate("rollback --to goes where asked", "went to \(target.revision.suffix(6)), asked \(wanted.suffix(6))")
+                }
+                if store.state.failure(for: wanted) != nil {
+                    violate("an explicit rollback target is not held back", "\(wanted.suffix(6)) is still marked failed")
+                }
             }
         case .retry:
             try? await operators(leader).retry(by: "sim")
@@ -199,7 +204,9 @@ public final class Simulation: Sendable {
     @discardableResult
     func pass(_ daemon: Daemon) async -> PassReport {
         let outcome = await daemon.reconciler.pass([.timer], store: daemon.store)
-        if outcome.report.reason == .unexpected, outcome.report.message?.contains("illegal") == true || outcome.report.message?.contains("rollout machine") == true {
+        if outcome.report.reason == .unexpected,
+            outcome.report.message?.contains("illegal") == true || outcome.report.message?.contains("rollout machine") == true
+        {
             violate("no illegal transition", outcome.report.message ?? "")
         }
         // Leadership lost in the middle of the pass: the replica that took over leads from now.
@@ -249,7 +256,10 @@ public final class Simulation: Sendable {
     /// After every step.
     func check() {
         for message in world.violations {
-            violate(message.contains("epoch") ? "no change from a replica that does not lead" : (message.contains("twice") ? "no service built twice for one rollout" : "a failed revision is not deployed again"), message)
+            violate(
+                message.contains("epoch")
+                    ? "no change from a replica that does not lead"
+                    : (message.contains("twice") ? "no service built twice for one rollout" : "a failed revision is not deployed again"), message)
         }
         let state = store.state
         for record in state.allKnownGood where !model.withLock({ $0.checkedKnownGood.contains(record.revision) }) {
@@ -267,7 +277,9 @@ public final class Simulation: Sendable {
                     continue
                 }
                 if deployment.revision != record.revision {
-                    violate("known-good deployments serve it", "\(service) \(id) runs \(deployment.revision.suffix(6)), recorded for \(record.revision.suffix(6))")
+                    violate(
+                        "known-good deployments serve it",
+                        "\(service) \(id) runs \(deployment.revision.suffix(6)), recorded for \(record.revision.suffix(6))")
                 }
             }
         }
@@ -304,13 +316,18 @@ public final class Simulation: Sendable {
         let expected = state.failure(for: desired) != nil ? state.settledRevision : desired
         if let expected {
             if state.settledRevision != expected {
-                violate("settles at the target or the known-good", "settled at \(state.settledRevision?.suffix(6) ?? "nothing"), expected \(expected.suffix(6))")
+                violate(
+                    "settles at the target or the known-good",
+                    "settled at \(state.settledRevision?.suffix(6) ?? "nothing"), expected \(expected.suffix(6))")
             }
             let api = world.servingRevision(.api)
             let worker = world.servingRevision(.worker)
             let frontend = world.servingRevision(.frontend)
             if api != expected || worker != expected || frontend != expected {
-                violate("api, worker and frontend serve the same revision", "api \(api?.suffix(6) ?? "-"), worker \(worker?.suffix(6) ?? "-"), frontend \(frontend?.suffix(6) ?? "-"), expected \(expected.suffix(6))")
+                violate(
+                    "api, worker and frontend serve the same revision",
+                    "api \(api?.suffix(6) ?? "-"), worker \(worker?.suffix(6) ?? "-"), frontend \(frontend?.suffix(6) ?? "-"), expected \(expected.suffix(6))"
+                )
             }
         }
         let history = store.history.count
@@ -320,7 +337,10 @@ public final class Simulation: Sendable {
             await pass(leader)
         }
         if store.history.count != history {
-            violate("steady state adds no history", store.history.suffix(store.history.count - history).map { "\($0.kind.rawValue): \($0.reason ?? $0.detail ?? "")" }.joined(separator: "; "))
+            violate(
+                "steady state adds no history",
+                store.history.suffix(store.history.count - history).map { "\($0.kind.rawValue): \($0.reason ?? $0.detail ?? "")" }.joined(
+                    separator: "; "))
         }
         if world.mutationCount != mutations { violate("steady state changes no platform", "\(world.mutationCount - mutations) change(s) sent") }
     }

@@ -206,20 +206,23 @@ import Testing
         let revision = String(repeating: "a", count: 40)
         let old = String(repeating: "b", count: 40)
         // Named deployments: the new deployment's own workers decide.
-        let named = WorkerFleet(workers: [
-            WorkerSighting(id: "w1", version: revision, startedAt: "2026-12-07T10:00:00Z", deploymentId: "dep_old"),
-            WorkerSighting(id: "w2", version: old, startedAt: "2026-12-07T10:05:00Z", deploymentId: "dep_new"),
-        ], queueDepth: 0, deadJobs: 0)
+        let named = WorkerFleet(
+            workers: [
+                WorkerSighting(id: "w1", version: revision, startedAt: "2026-12-07T10:00:00Z", deploymentId: "dep_old"),
+                WorkerSighting(id: "w2", version: old, startedAt: "2026-12-07T10:05:00Z", deploymentId: "dep_new"),
+            ], queueDepth: 0, deadJobs: 0)
         #expect(WorkerVerification.judge(named, revision: revision, deployments: ["dep_new"]).verified == false)
-        let draining = WorkerFleet(workers: [
-            WorkerSighting(id: "w1", version: old, startedAt: "2026-12-07T10:00:00Z"),
-            WorkerSighting(id: "w2", version: revision, startedAt: "2026-12-07T10:05:00Z"),
-        ], queueDepth: 0, deadJobs: 0)
+        let draining = WorkerFleet(
+            workers: [
+                WorkerSighting(id: "w1", version: old, startedAt: "2026-12-07T10:00:00Z"),
+                WorkerSighting(id: "w2", version: revision, startedAt: "2026-12-07T10:05:00Z"),
+            ], queueDepth: 0, deadJobs: 0)
         #expect(WorkerVerification.judge(draining, revision: revision, deployments: ["dep_new"]).verified)
-        let skew = WorkerFleet(workers: [
-            WorkerSighting(id: "w1", version: revision, startedAt: "2026-12-07T10:00:00Z"),
-            WorkerSighting(id: "w2", version: old, startedAt: "2026-12-07T10:05:00Z"),
-        ], queueDepth: 0, deadJobs: 0)
+        let skew = WorkerFleet(
+            workers: [
+                WorkerSighting(id: "w1", version: revision, startedAt: "2026-12-07T10:00:00Z"),
+                WorkerSighting(id: "w2", version: old, startedAt: "2026-12-07T10:05:00Z"),
+            ], queueDepth: 0, deadJobs: 0)
         #expect(WorkerVerification.judge(skew, revision: revision, deployments: ["dep_new"]).verified == false)
     }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite struct RolloutMachineTests {
     private func started(at phase: RolloutPhase) -> EnvironmentState {
         var state = EnvironmentState()
-        state.rollout = RolloutRecord(id: "ro-1", revision: String(repeating: "a", count: 40), phase: phase, startedAt: Date(), updatedAt: Date(), mode: .build)
+        state.rollout = RolloutRecord(
+            id: "ro-1", revision: String(repeating: "a", count: 40), phase: phase, startedAt: Date(), updatedAt: Date(), mode: .build)
         return state
     }
 
@@ -52,7 +53,8 @@ import Testing
         if !text.contains(table) || !text.contains(diagram) {
             let expected = "<!-- rollout-machine:begin -->\n\(table)\n\n```mermaid\n\(diagram)\n```\n<!-- rollout-machine:end -->"
             try? expected.write(toFile: NSTemporaryDirectory() + "rollout-machine.md", atomically: true, encoding: .utf8)
-            Issue.record("docs/reconciler.md does not show the machine's table; the expected section is in \(NSTemporaryDirectory())rollout-machine.md")
+            Issue.record(
+                "docs/reconciler.md does not show the machine's table; the expected section is in \(NSTemporaryDirectory())rollout-machine.md")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ClipnetContracts
+import Deployers
 import Foundation
 import KnownGoodStore
 import Reconciler
@@ -55,5 +56,3 @@ struct World {
 
     func mutations(_ operation: String) -> Int { simulation.world.mutations.filter { $0.operation == operation }.count }
 }
-
-import Deployers

@@ -33,7 +33,8 @@ func write(stateURL: String, environment: String) async throws {
             let revision = String(repeating: "0", count: 24) + String(format: "%016llx", UInt64(state.generation + 1))
             let record = KnownGoodRecord(
                 revision: revision, at: Date(),
-                deployments: ServiceDeployments(frontend: "dpl_\(revision.suffix(6))", api: "api-\(state.generation)", worker: "wrk-\(state.generation)"))
+                deployments: ServiceDeployments(
+                    frontend: "dpl_\(revision.suffix(6))", api: "api-\(state.generation)", worker: "wrk-\(state.generation)"))
             state.recordKnownGood(record)
             return [HistoryEntry(at: Date(), kind: .knownGood, revision: revision, by: "store-torture")]
         }

@@ -110,7 +110,12 @@ public final class FreezableTCPProxy: Sendable {
     /// The two pumps of one connection: the second to end closes both descriptors.
     private final class Pair: Sendable {
         private let ended = Mutex(0)
-        func end() -> Bool { ended.withLock { $0 += 1; return $0 == 2 } }
+        func end() -> Bool {
+            ended.withLock {
+                $0 += 1
+                return $0 == 2
+            }
+        }
     }
 
     /// Copies bytes until either side closes; holds them while frozen.

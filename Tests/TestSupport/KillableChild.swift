@@ -12,8 +12,9 @@ public final class KillableChild {
 
     public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         command = [executable] + arguments
-        child = try Spawn.Child(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-                                output: .pipe)
+        child = try Spawn.Child(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            output: .pipe)
     }
 
     public var processIdentifier: Int32 { child.pid }
@@ -29,8 +30,9 @@ public final class KillableChild {
         while !condition(String(decoding: buffered, as: UTF8.self)) {
             let chunk = child.read(.output)
             if chunk.isEmpty {
-                throw ChildProcess.Failure(command: command, status: child.waitBlocking().status,
-                                           output: String(decoding: buffered, as: UTF8.self))
+                throw ChildProcess.Failure(
+                    command: command, status: child.waitBlocking().status,
+                    output: String(decoding: buffered, as: UTF8.self))
             }
             buffered.append(contentsOf: chunk)
         }

@@ -161,7 +161,7 @@ public final class LoopbackHTTPServer: Sendable {
                 let connection = accept(listener, nil, nil)
                 if connection < 0 {
                     if errno == EINTR || errno == ECONNABORTED { continue }
-                    return // shut down by stop(), or the listener failed
+                    return  // shut down by stop(), or the listener failed
                 }
                 let admitted = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }
@@ -274,10 +274,11 @@ private struct RequestReader {
         var headers: [LoopbackHTTPServer.Header] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append(.init(
-                String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            ))
+            headers.append(
+                .init(
+                    String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                ))
         }
         let headerValue = { (name: String) in headers.first { $0.name.lowercased() == name }?.value }
         if headerValue("transfer-encoding") != nil {

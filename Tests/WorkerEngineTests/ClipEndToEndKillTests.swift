@@ -5,8 +5,9 @@ import HTTPTransport
 import PlatformEmulators
 import RedisClient
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// One real clip through the real `clipnet-worker` binary, twice: once undisturbed, once with a
@@ -28,11 +29,13 @@ import TestSupport
         defer { clipbot.stop() }
         do {
             cloudinary.seed(publicId: "\(folder)raw/k1", bytes: try await TestClip.make())
-            let job = JobEnvelope(id: "k1:clip:process", type: "clip:process",
-                                  payload: .object(["clipId": "k1", "source": .string("\(folder)raw/k1.mp4")]))
+            let job = JobEnvelope(
+                id: "k1:clip:process", type: "clip:process",
+                payload: .object(["clipId": "k1", "source": .string("\(folder)raw/k1.mp4")]))
             func environment(_ database: ResultsFixture) -> [String: String] {
-                Self.workerEnvironment(fixture: fixture, database: database.url, runpod: runpodServer.baseURL, apiKey: runpod.apiKey,
-                                       cloudinary: cloudinary, cloudinaryURL: cloudinaryServer.baseURL, clipbot: clipbot.baseURL)
+                Self.workerEnvironment(
+                    fixture: fixture, database: database.url, runpod: runpodServer.baseURL, apiKey: runpod.apiKey,
+                    cloudinary: cloudinary, cloudinaryURL: cloudinaryServer.baseURL, clipbot: clipbot.baseURL)
             }
             func posts() -> [JSONValue] { clipbot.requests.compactMap { JSONValue.parse($0.body) } }
             func drained() async throws -> Bool {
@@ -110,12 +113,16 @@ import TestSupport
         } while cursor != "0"
     }
 
-    static func workerEnvironment(fixture: QueueFixture, database: String, runpod: String, apiKey: String, cloudinary: CloudinaryEmulator,
-                                  cloudinaryURL: String, clipbot: String) -> [String: String] {
-        let production = IsolationFingerprints(environment: "production", entries: [
-            .init(resource: .redis, fingerprint: Fingerprint.of("redis://prod-redis.clipnet.internal:6379/0")),
-            .init(resource: .cloudinaryFolder, fingerprint: Fingerprint.of("prod_clips/")),
-        ])
+    static func workerEnvironment(
+        fixture: QueueFixture, database: String, runpod: String, apiKey: String, cloudinary: CloudinaryEmulator,
+        cloudinaryURL: String, clipbot: String
+    ) -> [String: String] {
+        let production = IsolationFingerprints(
+            environment: "production",
+            entries: [
+                .init(resource: .redis, fingerprint: Fingerprint.of("redis://prod-redis.clipnet.internal:6379/0")),
+                .init(resource: .cloudinaryFolder, fingerprint: Fingerprint.of("prod_clips/")),
+            ])
         let account = cloudinary.configuration
         var environment = ProcessInfo.processInfo.environment
         environment.merge([
@@ -136,7 +143,10 @@ import TestSupport
 /// exit awaited on a thread of its own).
 enum WorkerChild {
     static func start(environment: [String: String]) throws -> TestChild {
-        try TestChild.worker(["run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
-                              "--retry-initial-ms", "100", "--log-level", "info"], environment: environment)
+        try TestChild.worker(
+            [
+                "run", "--concurrency", "4", "--metrics-port", "0", "--heartbeat-ttl-seconds", "1",
+                "--retry-initial-ms", "100", "--log-level", "info",
+            ], environment: environment)
     }
 }

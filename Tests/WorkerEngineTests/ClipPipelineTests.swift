@@ -1,8 +1,9 @@
 import ClipnetJSON
 import Foundation
 import PlatformEmulators
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// One real clip through the whole pipeline in process: RunPod and Cloudinary emulators, real
@@ -22,7 +23,9 @@ import TestSupport
             #expect(clip.captionModel == "blip")
             let motion = RunPodEmulator.output(for: ["task": "motion", "media": media])["motion"]
             #expect(clip.motion.flatMap { JSONValue.parse(Array($0.utf8)) } == motion)
-            #expect(clip.transcript == RunPodEmulator.output(for: ["task": "transcribe", "clipIds": ["c1"], "media": [media]])["transcripts"]?["c1"]?.stringValue)
+            #expect(
+                clip.transcript
+                    == RunPodEmulator.output(for: ["task": "transcribe", "clipIds": ["c1"], "media": [media]])["transcripts"]?["c1"]?.stringValue)
             #expect(clip.score == RunPodEmulator.output(for: ["task": "score", "clipId": "c1", "media": media])["score"]?.numberValue)
             #expect(clip.polishedMediaId == "\(folder)polished/c1")
 
@@ -65,10 +68,16 @@ import TestSupport
             let folder = harness.folder
             let again: [JobEnvelope] = [
                 harness.processJob("c2").withId("again-process"),
-                JobEnvelope(id: "again-polish", type: "ffmpeg:polish", payload: .object([
-                    "clipId": "c2", "input": .string("\(folder)raw/c2.mp4"), "output": .string("\(folder)polished/c2.mp4")])),
-                JobEnvelope(id: "again-whisper", type: "whisper:batch", payload: .object([
-                    "clipIds": ["c2"], "media": [.string("\(folder)raw/c2.mp4")]])),
+                JobEnvelope(
+                    id: "again-polish", type: "ffmpeg:polish",
+                    payload: .object([
+                        "clipId": "c2", "input": .string("\(folder)raw/c2.mp4"), "output": .string("\(folder)polished/c2.mp4"),
+                    ])),
+                JobEnvelope(
+                    id: "again-whisper", type: "whisper:batch",
+                    payload: .object([
+                        "clipIds": ["c2"], "media": [.string("\(folder)raw/c2.mp4")],
+                    ])),
                 JobEnvelope(id: "again-score", type: "ml:score", payload: .object(["clipId": "c2", "media": .string("\(folder)raw/c2.mp4")])),
                 JobEnvelope(id: "again-post", type: "clipbot:post", payload: .object(["clipId": "c2"])),
             ]
@@ -93,9 +102,17 @@ import TestSupport
                 ("ffmpeg:polish", ["clipId": "p1", "input": "prod_clips/raw/secret.mp4", "output": .string("\(folder)polished/p1.mp4")]),
                 ("ffmpeg:polish", ["clipId": "p2", "input": .string("\(folder)raw/ok.mp4"), "output": "prod_clips/raw/secret.mp4"]),
                 ("ffmpeg:polish", ["clipId": "p3", "input": .string("\(folder)../prod_clips/raw/secret.mp4"), "output": .string("\(folder)p3.mp4")]),
-                ("ffmpeg:polish", ["clipId": "p4", "input": .string("\(folder)%2e%2e/prod_clips/raw/secret.mp4"), "output": .string("\(folder)p4.mp4")]),
-                ("ffmpeg:polish", ["clipId": "p5", "input": .string("\(folder)raw/ok.mp4"), "output": .string("\(folder)x/../../prod_clips/raw/secret.mp4"),
-                                   "public_id": "prod_clips/raw/secret", "asset_folder": "prod_clips/raw"]),
+                (
+                    "ffmpeg:polish",
+                    ["clipId": "p4", "input": .string("\(folder)%2e%2e/prod_clips/raw/secret.mp4"), "output": .string("\(folder)p4.mp4")]
+                ),
+                (
+                    "ffmpeg:polish",
+                    [
+                        "clipId": "p5", "input": .string("\(folder)raw/ok.mp4"), "output": .string("\(folder)x/../../prod_clips/raw/secret.mp4"),
+                        "public_id": "prod_clips/raw/secret", "asset_folder": "prod_clips/raw",
+                    ]
+                ),
                 ("clip:process", ["clipId": "p6", "source": "prod_clips/raw/secret.mp4"]),
                 ("clip:process", ["clipId": "../../../prod_clips/raw/secret", "source": .string("\(folder)raw/ok.mp4")]),
                 ("clip:process", ["clipId": "p8", "source": .string("\(folder)raw/ok.mp4"), "output": "prod_clips/raw/secret.mp4"]),
@@ -103,9 +120,10 @@ import TestSupport
                 ("ml:score", ["clipId": "p10", "media": .string("/\(folder)../prod_clips/raw/secret.mp4")]),
                 ("clipbot:post", ["clipId": "p11", "media": "prod_clips/raw/secret.mp4"]),
             ]
-            try await harness.fixture.queue.enqueue(contentsOf: hostile.enumerated().map { index, job in
-                JobEnvelope(id: "hostile-\(index)", type: job.0, payload: job.1, maxAttempts: 1)
-            })
+            try await harness.fixture.queue.enqueue(
+                contentsOf: hostile.enumerated().map { index, job in
+                    JobEnvelope(id: "hostile-\(index)", type: job.0, payload: job.1, maxAttempts: 1)
+                })
             let settled = try await harness.runWorker {
                 guard try await harness.drained() else { return false }
                 return try await harness.fixture.queue.depth().dead == hostile.count
@@ -115,7 +133,8 @@ import TestSupport
             #expect(letters.allSatisfy { $0.reason == .invalidPayload }, "\(letters.map { "\($0.id ?? "?"): \($0.error)" })")
             // No request to Cloudinary (path, query or body) named the production folder.
             for entry in harness.cloudinary.log.all {
-                let text = entry.path + " " + entry.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&") + " "
+                let text =
+                    entry.path + " " + entry.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&") + " "
                     + String(decoding: entry.body, as: UTF8.self)
                 #expect(!text.contains("prod_clips"), "request \(entry.method) \(entry.path) names prod_clips")
             }

@@ -3,8 +3,9 @@ import ClipnetJSON
 import Foundation
 import HTTPTransport
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// `clipbot:post` and `clipbot:notify` through the worker against a loopback HTTP server standing in
@@ -14,16 +15,20 @@ import TestSupport
     static let clientSecret = "s3cr3t-never-logged"
 
     /// The fixture's settings with the OAuth client, and a context calling `server`.
-    static func context(_ fixture: QueueFixture, server: LoopbackHTTPServer, withClient: Bool = true,
-                        results: ClipResultsStore? = nil) throws -> HandlerContext {
+    static func context(
+        _ fixture: QueueFixture, server: LoopbackHTTPServer, withClient: Bool = true,
+        results: ClipResultsStore? = nil
+    ) throws -> HandlerContext {
         var settings = fixture.settings
         if withClient {
-            settings = WorkerSettings(environment: settings.environment, redisURL: fixture.redisURL, oauthClientId: clientId,
-                                      oauthClientSecret: clientSecret, cloudinaryFolder: settings.cloudinaryFolder,
-                                      runpodNamespace: settings.runpodNamespace)
+            settings = WorkerSettings(
+                environment: settings.environment, redisURL: fixture.redisURL, oauthClientId: clientId,
+                oauthClientSecret: clientSecret, cloudinaryFolder: settings.cloudinaryFolder,
+                runpodNamespace: settings.runpodNamespace)
         }
-        return HandlerContext(settings: settings, http: HTTPClient(runtime: try CurlRuntime()), results: results,
-                              clipbotPostURL: server.baseURL + "/v1/posts", clipbotNotifyURL: server.baseURL + "/v1/notify")
+        return HandlerContext(
+            settings: settings, http: HTTPClient(runtime: try CurlRuntime()), results: results,
+            clipbotPostURL: server.baseURL + "/v1/posts", clipbotNotifyURL: server.baseURL + "/v1/notify")
     }
 
     static func handlers(_ context: HandlerContext) -> [any JobHandler] {
@@ -40,9 +45,12 @@ import TestSupport
             let server = try LoopbackHTTPServer { _ in .respond(.json(#"{"ok":true}"#)) }
             defer { server.stop() }
             let clip = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
-            try await fixture.queue.enqueue(JobEnvelope(id: "post-1", type: "clipbot:post", payload: [
-                "clipId": "c1", "channel": "tiktok",
-            ]))
+            try await fixture.queue.enqueue(
+                JobEnvelope(
+                    id: "post-1", type: "clipbot:post",
+                    payload: [
+                        "clipId": "c1", "channel": "tiktok",
+                    ]))
             let sent = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
                 try await QueueFixture.eventually {
                     let depth = try await fixture.queue.depth()
@@ -84,7 +92,8 @@ import TestSupport
                 JobEnvelope(id: "c1:clipbot:post", type: "clipbot:post", payload: ["clipId": "c1"]),
                 JobEnvelope(id: "c1:clipbot:post", type: "clipbot:post", payload: ["clipId": "c1"]),
             ])
-            let settled = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
+            let settled = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) {
+                _ in
                 try await QueueFixture.eventually {
                     let depth = try await fixture.queue.depth()
                     return depth.queued + depth.inFlight + depth.retrying + depth.delayed == 0
@@ -173,13 +182,19 @@ import TestSupport
             _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
             let calls = Mutex(0)
             let server = try LoopbackHTTPServer { _ in
-                let call = calls.withLock { $0 += 1; return $0 }
+                let call = calls.withLock {
+                    $0 += 1
+                    return $0
+                }
                 return call <= 2 ? .respond(.json("{}", status: status)) : .respond(.json("{}"))
             }
             defer { server.stop() }
-            try await fixture.queue.enqueue(JobEnvelope(id: "flaky", type: "clipbot:post", payload: [
-                "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"),
-            ], maxAttempts: 5))
+            try await fixture.queue.enqueue(
+                JobEnvelope(
+                    id: "flaky", type: "clipbot:post",
+                    payload: [
+                        "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"),
+                    ], maxAttempts: 5))
             let done = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server, results: results.store))) { _ in
                 try await QueueFixture.eventually {
                     let depth = try await fixture.queue.depth()
@@ -197,8 +212,9 @@ import TestSupport
     @Test func anUnreachableEndpointIsRetriedThenDeadLetteredAsExhausted() async throws {
         let fixture = try await QueueFixture()
         let port = try UnusedLoopbackPort.make()
-        let context = HandlerContext(settings: fixture.settings, http: HTTPClient(runtime: try CurlRuntime()),
-                                     clipbotNotifyURL: "http://127.0.0.1:\(port)/v1/notify")
+        let context = HandlerContext(
+            settings: fixture.settings, http: HTTPClient(runtime: try CurlRuntime()),
+            clipbotNotifyURL: "http://127.0.0.1:\(port)/v1/notify")
         try await fixture.queue.enqueue(JobEnvelope(id: "nobody", type: "clipbot:notify", payload: ["message": "m"], maxAttempts: 2))
         let dead = try await fixture.withWorker(handlers: Self.handlers(context)) { _ in
             try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
@@ -214,9 +230,12 @@ import TestSupport
         let fixture = try await QueueFixture()
         let server = try LoopbackHTTPServer { _ in .respond(.json("{}")) }
         defer { server.stop() }
-        try await fixture.queue.enqueue(JobEnvelope(id: "escape", type: "clipbot:post", payload: [
-            "clipId": "c1", "media": "prod_clips/c1.mp4",
-        ]))
+        try await fixture.queue.enqueue(
+            JobEnvelope(
+                id: "escape", type: "clipbot:post",
+                payload: [
+                    "clipId": "c1", "media": "prod_clips/c1.mp4",
+                ]))
         let dead = try await fixture.withWorker(handlers: Self.handlers(try Self.context(fixture, server: server))) { _ in
             try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
         }
@@ -231,9 +250,12 @@ import TestSupport
             let fixture = try await QueueFixture()
             _ = try await results.seedFinishedClip("c1", folder: "\(fixture.environment)_clips/")
             let context = HandlerContext(settings: fixture.settings, http: HTTPClient(runtime: try CurlRuntime()), results: results.store)
-            try await fixture.queue.enqueue(JobEnvelope(type: type, payload: [
-                "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"), "message": "m",
-            ]))
+            try await fixture.queue.enqueue(
+                JobEnvelope(
+                    type: type,
+                    payload: [
+                        "clipId": "c1", "media": .string("\(fixture.environment)_clips/c1.mp4"), "message": "m",
+                    ]))
             let dead = try await fixture.withWorker(handlers: Self.handlers(context)) { _ in
                 try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
             }

@@ -2,8 +2,9 @@ import ClipnetJSON
 import Foundation
 import HTTPTransport
 import PlatformEmulators
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The Cloudinary client against the loopback emulator: signed uploads, downloads, the folder
@@ -13,9 +14,12 @@ import TestSupport
 
     @Test func theSignatureMatchesCloudinarysPublishedExample() {
         // Cloudinary's "Generating authentication signatures" example (API secret "abcd").
-        let parameters = ["eager": "w_400,h_300,c_pad|w_260,h_200,c_crop", "public_id": "sample_image", "timestamp": "1315060510",
-                          "api_key": "1234", "file": "ignored", "resource_type": "image", "cloud_name": "demo"]
-        #expect(CloudinarySignature.stringToSign(parameters) == "eager=w_400,h_300,c_pad|w_260,h_200,c_crop&public_id=sample_image&timestamp=1315060510")
+        let parameters = [
+            "eager": "w_400,h_300,c_pad|w_260,h_200,c_crop", "public_id": "sample_image", "timestamp": "1315060510",
+            "api_key": "1234", "file": "ignored", "resource_type": "image", "cloud_name": "demo",
+        ]
+        #expect(
+            CloudinarySignature.stringToSign(parameters) == "eager=w_400,h_300,c_pad|w_260,h_200,c_crop&public_id=sample_image&timestamp=1315060510")
         #expect(CloudinarySignature.sign(parameters, secret: "abcd", algorithm: .sha1) == "bfd09f95f331f558cbd1320e67aa8d488770583e")
     }
 
@@ -45,8 +49,9 @@ import TestSupport
         let server = try await emulator.start()
         defer { Task { await server.stop() } }
         let secret = "wrong-secret-that-must-not-leak"
-        let client = CloudinaryClient(configuration: cloudinaryConfiguration(emulator, server, secret: secret),
-                                      folder: MediaFolder(Self.folder), runtime: try CurlRuntime())
+        let client = CloudinaryClient(
+            configuration: cloudinaryConfiguration(emulator, server, secret: secret),
+            folder: MediaFolder(Self.folder), runtime: try CurlRuntime())
         let directory = try TemporaryDirectory()
         _ = FileManager.default.createFile(atPath: directory.appending("f.mp4"), contents: Data([1, 2, 3]))
         let failure = try await #require(throws: JobFailure.self) {
@@ -80,10 +85,11 @@ import TestSupport
         emulator.createFolder("staging_clips")
         let server = try await emulator.start()
         let account = emulator.configuration
-        let configuration = try #require(try CloudinaryConfiguration.fromEnvironment([
-            "CLOUDINARY_URL": "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)",
-            "CLOUDINARY_API_BASE_URL": server.baseURL + "/", "CLOUDINARY_FOLDER_MODE": "fixed",
-        ]))
+        let configuration = try #require(
+            try CloudinaryConfiguration.fromEnvironment([
+                "CLOUDINARY_URL": "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)",
+                "CLOUDINARY_API_BASE_URL": server.baseURL + "/", "CLOUDINARY_FOLDER_MODE": "fixed",
+            ]))
         #expect(configuration.cloudName == account.cloudName && configuration.apiKey == account.apiKey)
         #expect(configuration.apiBaseURL == server.baseURL)
         #expect(configuration.deliveryBaseURL == "https://res.cloudinary.com" && configuration.folderMode == .fixed)
@@ -146,7 +152,8 @@ import TestSupport
             emulator.seed(publicId: "staging_clips/raw/big", bytes: Array(repeating: 5, count: 2_000_000))
             let directory = try TemporaryDirectory()
             let failure = try await #require(throws: JobFailure.self) {
-                try await Self.limited(client, 1_000_000).download(CloudinaryAsset(mediaPath: "staging_clips/raw/big.mp4"), to: directory.appending("big.mp4"))
+                try await Self.limited(client, 1_000_000).download(
+                    CloudinaryAsset(mediaPath: "staging_clips/raw/big.mp4"), to: directory.appending("big.mp4"))
             }
             #expect(failure.code == .permanent)
             #expect(failure.message.contains("over the limit of 1000000 bytes (CLOUDINARY_MAX_MEDIA_BYTES)"))
@@ -160,7 +167,8 @@ import TestSupport
             let directory = try TemporaryDirectory()
             _ = FileManager.default.createFile(atPath: directory.appending("big.mp4"), contents: Data(count: 1_000_001))
             let failure = try await #require(throws: JobFailure.self) {
-                try await Self.limited(client, 1_000_000).upload(file: directory.appending("big.mp4"), as: CloudinaryAsset(mediaPath: "staging_clips/big.mp4"))
+                try await Self.limited(client, 1_000_000).upload(
+                    file: directory.appending("big.mp4"), as: CloudinaryAsset(mediaPath: "staging_clips/big.mp4"))
             }
             #expect(failure.code == .permanent)
             #expect(failure.message.contains("CLOUDINARY_MAX_MEDIA_BYTES"))

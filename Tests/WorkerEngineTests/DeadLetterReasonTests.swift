@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WorkerEngine
 
 /// Dead-set reasons: a typed enum stored as the strings Redis has always held.
@@ -16,12 +17,14 @@ import Testing
         let letter = DeadLetter(id: "j1", type: "t", reason: .workerDied, error: "e", attempts: 5, diedAt: 1, worker: "w", envelope: "{}")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(try letter.encoded())) as? [String: Any])
         #expect(object["reason"] as? String == "workerDied")
-        #expect(DeadLetterReason.known.map(\.rawValue) == ["exhausted", "invalidPayload", "permanent", "unknownType", "invalidEnvelope", "workerDied"])
+        #expect(
+            DeadLetterReason.known.map(\.rawValue) == ["exhausted", "invalidPayload", "permanent", "unknownType", "invalidEnvelope", "workerDied"])
     }
 
     @Test func aLegacyEntryAndAnUnknownReasonStillDecode() throws {
         // As an earlier worker stored it (keys sorted, reason a bare string).
-        let legacy = #"{"attempts":3,"diedAt":1764000000000,"envelope":"{\"id\":\"a\"}","error":"Clipbot answered 503","id":"a","reason":"exhausted","type":"clipbot:notify","worker":"w1"}"#
+        let legacy =
+            #"{"attempts":3,"diedAt":1764000000000,"envelope":"{\"id\":\"a\"}","error":"Clipbot answered 503","id":"a","reason":"exhausted","type":"clipbot:notify","worker":"w1"}"#
         #expect(try JSONDecoder().decode(DeadLetter.self, from: Data(legacy.utf8)).reason == .exhausted)
         let unknown = legacy.replacingOccurrences(of: #""reason":"exhausted""#, with: #""reason":"quarantined""#)
         let letter = try JSONDecoder().decode(DeadLetter.self, from: Data(unknown.utf8))

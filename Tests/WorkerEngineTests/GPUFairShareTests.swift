@@ -1,8 +1,9 @@
 import Foundation
 import RedisClient
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The per-namespace GPU cap: a lease semaphore in Redis shared by every replica.
@@ -16,7 +17,9 @@ import TestSupport
     @Test func replicasTogetherNeverHoldMoreThanTheCap() async throws {
         let key = Self.key()
         // Three "replicas", each with its own connection, eight holders each.
-        let replicas = [try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3)]
+        let replicas = [
+            try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3), try await Self.semaphore(key, capacity: 3),
+        ]
         let occupancy = Occupancy()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, replica) in replicas.enumerated() {
@@ -118,7 +121,12 @@ import TestSupport
 final class Occupancy: Sendable {
     private let state = Mutex((now: 0, most: 0))
 
-    func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func enter() {
+        state.withLock {
+            $0.now += 1
+            $0.most = max($0.most, $0.now)
+        }
+    }
     func leave() { state.withLock { $0.now -= 1 } }
     var most: Int { state.withLock { $0.most } }
 }

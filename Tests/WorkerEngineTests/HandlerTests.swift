@@ -1,17 +1,20 @@
 import ClipnetJSON
-import Logging
 import ClipnetLogging
 import Foundation
 import HTTPTransport
+import Logging
 import PlatformEmulators
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 @Suite struct HandlerTests {
-    @Test(arguments: ["prod_clips/a.mp4", "staging_clips/../prod_clips/a.mp4", "/etc/passwd", "staging_clips/", "staging_clipsx/a.mp4",
-                      "staging_clips/%2e%2e/prod_clips/a.mp4", "staging_clips/a.mp4?prod_clips/b", "staging_clips//prod_clips/a.mp4",
-                      "staging_clips/\u{FF0E}\u{FF0E}/prod_clips/a.mp4", "staging_clips/a b.mp4", "staging_clips/a.mp4#x"])
+    @Test(arguments: [
+        "prod_clips/a.mp4", "staging_clips/../prod_clips/a.mp4", "/etc/passwd", "staging_clips/", "staging_clipsx/a.mp4",
+        "staging_clips/%2e%2e/prod_clips/a.mp4", "staging_clips/a.mp4?prod_clips/b", "staging_clips//prod_clips/a.mp4",
+        "staging_clips/\u{FF0E}\u{FF0E}/prod_clips/a.mp4", "staging_clips/a b.mp4", "staging_clips/a.mp4#x",
+    ])
     func mediaPathsOutsideTheFolderAreRefused(_ path: String) throws {
         let failure = try #require(throws: JobFailure.self) { try MediaFolder("staging_clips/").confine(path, field: "media") }
         #expect(failure.code == .invalidPayload)
@@ -27,11 +30,15 @@ import TestSupport
         try await withResults { results in
             try await withCloudinaryEmulator(folder: folder) { emulator, cloudinary in
                 emulator.seed(publicId: folder + "raw/a", bytes: Array("not really a video".utf8))
-                let context = HandlerContext(settings: fixture.settings, cloudinary: cloudinary, results: results.store,
-                                             ffmpegPath: "/nonexistent/ffmpeg")
-                try await fixture.queue.enqueue(JobEnvelope(id: "polish", type: "ffmpeg:polish", payload: .object([
-                    "clipId": .string("c1"), "input": .string(folder + "raw/a.mp4"), "output": .string(folder + "polished/b.mp4"),
-                ])))
+                let context = HandlerContext(
+                    settings: fixture.settings, cloudinary: cloudinary, results: results.store,
+                    ffmpegPath: "/nonexistent/ffmpeg")
+                try await fixture.queue.enqueue(
+                    JobEnvelope(
+                        id: "polish", type: "ffmpeg:polish",
+                        payload: .object([
+                            "clipId": .string("c1"), "input": .string(folder + "raw/a.mp4"), "output": .string(folder + "polished/b.mp4"),
+                        ])))
                 let dead = try await fixture.withWorker(handlers: [FFmpegPolishHandler(context: context)]) { _ in
                     try await QueueFixture.eventually { try await fixture.queue.depth().dead == 1 }
                 }
@@ -47,16 +54,19 @@ import TestSupport
     @Test func clipProcessCallsRunPodWithTheNamespaceAndEnqueuesTheNextStages() async throws {
         let fixture = try await QueueFixture()
         let inputs = try await withRunPodEmulator { emulator, server, http in
-            var runpod = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
-                                      modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
+            var runpod = RunPodClient(
+                http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "\(fixture.environment)-ns",
+                modelPaths: ["blip": "/m/blip", "clip": "/m/clip", "motion": "/m/motion"])
             runpod.pollInterval = .milliseconds(10)
             let client = runpod
             return try await withResults { results in
                 let context = HandlerContext(settings: fixture.settings, http: http, runpod: client, results: results.store)
                 let folder = "\(fixture.environment)_clips/"
                 emulator.injectJobFaults([.failed])  // BLIP fails: the CLIP fallback runs
-                try await fixture.queue.enqueue(JobEnvelope(id: "clip", type: "clip:process",
-                                                            payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
+                try await fixture.queue.enqueue(
+                    JobEnvelope(
+                        id: "clip", type: "clip:process",
+                        payload: .object(["clipId": .string("c9"), "source": .string(folder + "c9.mp4")])))
                 let stages = try await fixture.withWorker(handlers: [ClipProcessHandler(context: context)]) { _ in
                     // Only clip:process runs here, so the enqueued stages end as unknown types in the dead set.
                     try await QueueFixture.eventually { try await fixture.queue.depth().dead == 3 }
@@ -64,7 +74,10 @@ import TestSupport
                 #expect(stages)
                 let clip = try #require(try await results.store.clip("c9"))
                 #expect(clip.captionModel == "clip")
-                #expect(clip.caption == RunPodEmulator.output(for: ["task": "caption", "model": "clip", "media": .string(folder + "c9.mp4")])["caption"]?.stringValue)
+                #expect(
+                    clip.caption
+                        == RunPodEmulator.output(for: ["task": "caption", "model": "clip", "media": .string(folder + "c9.mp4")])["caption"]?
+                        .stringValue)
                 #expect(clip.motion != nil)
                 #expect(try await results.store.isDone("c9", .process))
                 return emulator.submittedInputs

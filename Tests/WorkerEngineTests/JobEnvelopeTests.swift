@@ -1,6 +1,7 @@
 import ClipnetJSON
 import Foundation
 import Testing
+
 @testable import WorkerEngine
 
 /// The envelope as producers in any language write it (docs/queue-protocol.md).
@@ -8,7 +9,8 @@ import Testing
     static func parse(_ text: String) throws -> JobEnvelope { try JobEnvelope.parse(Array(text.utf8)) }
 
     @Test func parsesEveryDocumentedField() throws {
-        let envelope = try Self.parse("""
+        let envelope = try Self.parse(
+            """
             {"id":"6f1c","type":"clip:process","payload":{"clipId":"c42","n":[1,2.5]},"enqueuedAt":1764048000000,
              "maxAttempts":3,"runAt":1764048005000,"idempotencyKey":"c42:process","traceId":"t-1","attempts":1,
              "crashes":1,"lastError":"boom"}
@@ -27,7 +29,8 @@ import Testing
     }
 
     @Test func unknownFieldsAreIgnoredAndOptionalFieldsMayBeNull() throws {
-        let envelope = try Self.parse("""
+        let envelope = try Self.parse(
+            """
             {"id":"a","type":"t","payload":null,"enqueuedAt":1,"maxAttempts":null,"traceId":null,"producer":{"lang":"python"}}
             """)
         #expect(envelope.payload == .null)
@@ -67,8 +70,9 @@ import Testing
     }
 
     @Test func theWorkersEncodingParsesBackAndAgreesWithCodable() throws {
-        var envelope = JobEnvelope(id: "x/1", type: "ml:score", payload: ["clipId": "c1", "captions": ["a \"quoted\" é 🎬"], "score": .number(0.25)],
-                                   enqueuedAt: 1_764_048_000_123, maxAttempts: 4, runAt: 1_764_048_100_000, idempotencyKey: "k", traceId: "t")
+        var envelope = JobEnvelope(
+            id: "x/1", type: "ml:score", payload: ["clipId": "c1", "captions": ["a \"quoted\" é 🎬"], "score": .number(0.25)],
+            enqueuedAt: 1_764_048_000_123, maxAttempts: 4, runAt: 1_764_048_100_000, idempotencyKey: "k", traceId: "t")
         envelope.attempts = 2
         envelope.crashes = 1
         envelope.lastError = "worker w died while running it"

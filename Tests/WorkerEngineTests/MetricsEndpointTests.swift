@@ -2,8 +2,9 @@ import Foundation
 import HTTPTransport
 import Prometheus
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The worker's `/metrics` listener, read over HTTP while a worker runs jobs.

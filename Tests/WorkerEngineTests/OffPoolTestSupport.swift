@@ -3,6 +3,7 @@ import Foundation
 import PostgresClient
 import Synchronization
 import TestSupport
+
 @testable import WorkerEngine
 
 // Test helpers whose waits never block a thread of Swift's cooperative pool. The full suite runs

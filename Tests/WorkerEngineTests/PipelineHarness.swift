@@ -4,6 +4,7 @@ import HTTPTransport
 import PlatformEmulators
 import Synchronization
 import TestSupport
+
 @testable import WorkerEngine
 
 /// Everything one in-process run of the clip pipeline needs: a queue on the test Redis, a results
@@ -19,7 +20,9 @@ struct PipelineHarness: Sendable {
     let metrics: WorkerMetrics
 
     var folder: String { "\(fixture.environment)_clips/" }
-    static let models = ["blip": "/models/blip", "clip": "/models/clip", "motion": "/models/motion", "whisper": "/models/whisper", "score": "/models/score"]
+    static let models = [
+        "blip": "/models/blip", "clip": "/models/clip", "motion": "/models/motion", "whisper": "/models/whisper", "score": "/models/score",
+    ]
 
     /// The bodies Clipbot received for `clipbot:post`.
     var posts: [JSONValue] { clipbot.requests.filter { $0.path == "/v1/posts" }.compactMap { JSONValue.parse($0.body) } }
@@ -37,20 +40,26 @@ struct PipelineHarness: Sendable {
         do {
             let runtime = try CurlRuntime()
             let http = HTTPClient(runtime: runtime)
-            var runpodClient = RunPodClient(http: http, endpointURL: runpodServer.baseURL, apiKey: runpod.apiKey,
-                                            namespace: "\(fixture.environment)-ns", modelPaths: models)
+            var runpodClient = RunPodClient(
+                http: http, endpointURL: runpodServer.baseURL, apiKey: runpod.apiKey,
+                namespace: "\(fixture.environment)-ns", modelPaths: models)
             runpodClient.pollInterval = .milliseconds(10)
             let metrics = WorkerMetrics()
-            let gate = GPUGate(semaphore: GPULeaseSemaphore(connection: fixture.queue.connection,
-                                                            key: fixture.queue.keys.gpuLeases(namespace: "\(fixture.environment)-ns"), capacity: gpuCap),
-                               namespace: "\(fixture.environment)-ns", metrics: metrics, localWait: .milliseconds(200), deferDelay: .milliseconds(50))
+            let gate = GPUGate(
+                semaphore: GPULeaseSemaphore(
+                    connection: fixture.queue.connection,
+                    key: fixture.queue.keys.gpuLeases(namespace: "\(fixture.environment)-ns"), capacity: gpuCap),
+                namespace: "\(fixture.environment)-ns", metrics: metrics, localWait: .milliseconds(200), deferDelay: .milliseconds(50))
             let context = HandlerContext(
                 settings: fixture.settings, http: http, runpod: runpodClient, gpu: gate,
-                cloudinary: CloudinaryClient(configuration: cloudinaryConfiguration(cloudinary, cloudinaryServer), folder: MediaFolder("\(fixture.environment)_clips/"), runtime: runtime),
+                cloudinary: CloudinaryClient(
+                    configuration: cloudinaryConfiguration(cloudinary, cloudinaryServer), folder: MediaFolder("\(fixture.environment)_clips/"),
+                    runtime: runtime),
                 results: results.store, clipbotPostURL: clipbot.baseURL + "/v1/posts", clipbotNotifyURL: clipbot.baseURL + "/v1/notify",
                 ffmpegTimeout: .seconds(120), ffmpegArguments: fastPolishArguments)
-            let harness = PipelineHarness(fixture: fixture, results: results, runpod: runpod, cloudinary: cloudinary, clipbot: clipbot,
-                                          context: context, metrics: metrics)
+            let harness = PipelineHarness(
+                fixture: fixture, results: results, runpod: runpod, cloudinary: cloudinary, clipbot: clipbot,
+                context: context, metrics: metrics)
             let value = try await body(harness)
             await runpodServer.stop()
             await cloudinaryServer.stop()
@@ -92,7 +101,8 @@ struct PipelineHarness: Sendable {
     }
 
     func processJob(_ clipId: String) -> JobEnvelope {
-        JobEnvelope(id: "\(clipId):clip:process", type: "clip:process",
-                    payload: .object(["clipId": .string(clipId), "source": .string("\(folder)raw/\(clipId).mp4")]))
+        JobEnvelope(
+            id: "\(clipId):clip:process", type: "clip:process",
+            payload: .object(["clipId": .string(clipId), "source": .string("\(folder)raw/\(clipId).mp4")]))
     }
 }

@@ -5,6 +5,7 @@ import PlatformEmulators
 import PostgresClient
 import Synchronization
 import TestSupport
+
 @testable import WorkerEngine
 
 /// A throwaway database on the test PostgreSQL server with the worker's schema, and its store.
@@ -39,8 +40,10 @@ final class ResultsFixture: Sendable {
         let stamp = withTimestamps ? ", updated_at::text" : ""
         let attempts = withoutAttempts ? "" : ", attempts::text"
         let clips = try await connection.query(
-            "SELECT clip_id, source_media, caption, caption_model, motion::text, transcript, score::text, polished_media_id, polished_url, polished_bytes::text\(stamp) FROM clip_results ORDER BY clip_id")
-        let stages = try await connection.query("SELECT clip_id, stage, status\(attempts), last_error\(stamp) FROM clip_stages ORDER BY clip_id, stage")
+            "SELECT clip_id, source_media, caption, caption_model, motion::text, transcript, score::text, polished_media_id, polished_url, polished_bytes::text\(stamp) FROM clip_results ORDER BY clip_id"
+        )
+        let stages = try await connection.query(
+            "SELECT clip_id, stage, status\(attempts), last_error\(stamp) FROM clip_stages ORDER BY clip_id, stage")
         await connection.close()
         return clips.map { "clip " + $0.values.map { $0 ?? "NULL" }.joined(separator: " | ") }
             + stages.map { "stage " + $0.values.map { $0 ?? "NULL" }.joined(separator: " | ") }
@@ -87,10 +90,11 @@ func withCloudinaryEmulator<T: Sendable>(
 }
 
 func cloudinaryConfiguration(_ emulator: CloudinaryEmulator, _ server: EmulatorServer, secret: String? = nil) -> CloudinaryConfiguration {
-    CloudinaryConfiguration(cloudName: emulator.configuration.cloudName, apiKey: emulator.configuration.apiKey,
-                            apiSecret: secret ?? emulator.configuration.apiSecret, apiBaseURL: server.baseURL, deliveryBaseURL: server.baseURL,
-                            folderMode: emulator.configuration.dynamicFolders ? .dynamic : .fixed,
-                            signatureAlgorithm: emulator.configuration.sha256Signatures ? .sha256 : .sha1)
+    CloudinaryConfiguration(
+        cloudName: emulator.configuration.cloudName, apiKey: emulator.configuration.apiKey,
+        apiSecret: secret ?? emulator.configuration.apiSecret, apiBaseURL: server.baseURL, deliveryBaseURL: server.baseURL,
+        folderMode: emulator.configuration.dynamicFolders ? .dynamic : .fixed,
+        signatureAlgorithm: emulator.configuration.sha256Signatures ? .sha256 : .sha1)
 }
 
 /// A short real clip made by ffmpeg from its `testsrc` and `sine` sources.
@@ -98,12 +102,14 @@ enum TestClip {
     static func make(seconds: Int = 1) async throws -> [UInt8] {
         let directory = try TemporaryDirectory(prefix: "clipnet-clip")
         let path = directory.appending("source.mp4")
-        let result = try await Subprocess.run("ffmpeg", [
-            "-nostdin", "-y", "-loglevel", "error",
-            "-f", "lavfi", "-i", "testsrc=duration=\(seconds):size=160x120:rate=10",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
-            "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path,
-        ], timeout: .seconds(120))
+        let result = try await Subprocess.run(
+            "ffmpeg",
+            [
+                "-nostdin", "-y", "-loglevel", "error",
+                "-f", "lavfi", "-i", "testsrc=duration=\(seconds):size=160x120:rate=10",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
+                "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path,
+            ], timeout: .seconds(120))
         guard result.status == 0, let data = FileManager.default.contents(atPath: path) else {
             throw TestClipFailure(description: "ffmpeg could not make the test clip (is ffmpeg installed? make test installs it): \(result.output)")
         }

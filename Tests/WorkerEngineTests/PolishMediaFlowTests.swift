@@ -2,8 +2,9 @@ import ClipnetJSON
 import Foundation
 import HTTPTransport
 import PlatformEmulators
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// `ffmpeg:polish`'s media files: streamed from and to Cloudinary through a per-job folder that is
@@ -24,15 +25,18 @@ import TestSupport
             configuration.maximumMediaBytes = maximumMediaBytes
             configuration.attempts = 1
             let cloudinary = CloudinaryClient(configuration: configuration, folder: MediaFolder(folder), runtime: try CurlRuntime())
-            return HandlerContext(settings: fixture.settings, cloudinary: cloudinary, results: results.store, ffmpegPath: ffmpegPath,
-                                  ffmpegTimeout: .seconds(120), ffmpegArguments: fastPolishArguments, scratchRoot: scratch.path)
+            return HandlerContext(
+                settings: fixture.settings, cloudinary: cloudinary, results: results.store, ffmpegPath: ffmpegPath,
+                ffmpegTimeout: .seconds(120), ffmpegArguments: fastPolishArguments, scratchRoot: scratch.path)
         }
 
         /// Runs `ffmpeg:polish` of `clipId` (source `raw/<clipId>.mp4`) once, as the processor would.
         func polish(_ clipId: String, context: HandlerContext) async throws {
-            let envelope = JobEnvelope(id: "\(clipId):ffmpeg:polish", type: "ffmpeg:polish", payload: .object([
-                "clipId": .string(clipId), "input": .string("\(folder)raw/\(clipId).mp4"), "output": .string("\(folder)polished/\(clipId).mp4"),
-            ]))
+            let envelope = JobEnvelope(
+                id: "\(clipId):ffmpeg:polish", type: "ffmpeg:polish",
+                payload: .object([
+                    "clipId": .string(clipId), "input": .string("\(folder)raw/\(clipId).mp4"), "output": .string("\(folder)polished/\(clipId).mp4"),
+                ]))
             let job = Job(envelope: envelope, attempt: 1, maxAttempts: 5, baseLogger: QueueFixture.quietLogger, queue: fixture.queue)
             try await FFmpegPolishHandler(context: context).handle(job)
         }
@@ -50,8 +54,10 @@ import TestSupport
         let server = try await emulator.start()
         do {
             try await withResults { results in
-                try await body(Setup(fixture: fixture, emulator: emulator, server: server, results: results,
-                                     scratch: try TemporaryDirectory(prefix: "clipnet-scratch")))
+                try await body(
+                    Setup(
+                        fixture: fixture, emulator: emulator, server: server, results: results,
+                        scratch: try TemporaryDirectory(prefix: "clipnet-scratch")))
             }
         } catch {
             await server.stop()

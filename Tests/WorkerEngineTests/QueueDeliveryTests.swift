@@ -2,6 +2,7 @@ import ClipnetJSON
 import Foundation
 import RedisClient
 import Testing
+
 @testable import WorkerEngine
 
 @Suite struct QueueDeliveryTests {

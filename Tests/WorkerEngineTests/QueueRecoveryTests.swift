@@ -3,6 +3,7 @@ import Foundation
 import RedisClient
 import Synchronization
 import Testing
+
 @testable import WorkerEngine
 
 @Suite struct QueueRecoveryTests {
@@ -68,8 +69,9 @@ import Testing
         try await fixture.queue.enqueue(JobEnvelope(id: "poison", type: "test:crash", maxAttempts: 3))
         // Three workers in turn take the job and die with it (no heartbeat: they are gone).
         for round in 1...3 {
-            let slot = QueueSlot(index: 0, worker: "crashed-\(round)", keys: fixture.queue.keys, connection: fixture.queue.connection,
-                                 deadSetCapacity: 10, idempotencyTTL: .seconds(60))
+            let slot = QueueSlot(
+                index: 0, worker: "crashed-\(round)", keys: fixture.queue.keys, connection: fixture.queue.connection,
+                deadSetCapacity: 10, idempotencyTTL: .seconds(60))
             let taken = try #require(try await slot.settle(nil, fetch: true), "round \(round): the job was not back on the queue")
             #expect(try JobEnvelope.parse(taken).attempts == (round == 1 ? nil : round - 1))
             let reaped = try await fixture.queue.reap(excluding: "me", defaultMaxAttempts: 5)
@@ -90,8 +92,10 @@ import Testing
         var envelope = JobEnvelope(id: "poison", type: "test:crash")
         envelope.attempts = 1
         envelope.crashes = 1
-        _ = try await fixture.queue.connection.command(["LPUSH", .string(fixture.queue.keys.inflight(worker: "ghost", slot: 0)),
-                                                        .bytes(try envelope.encoded())])
+        _ = try await fixture.queue.connection.command([
+            "LPUSH", .string(fixture.queue.keys.inflight(worker: "ghost", slot: 0)),
+            .bytes(try envelope.encoded()),
+        ])
         #expect(try await fixture.queue.reap(excluding: nil, defaultMaxAttempts: 2).deadLettered == ["test:crash"])
         #expect(try await fixture.queue.deadLetters().first?.error.hasPrefix("worker died while running it 2 times") == true)
     }
@@ -121,8 +125,9 @@ import Testing
 
     @Test func slotRecoveryReplaysTheLastAcknowledgementAndReturnsAnUnreportedFetch() async throws {
         let fixture = try await QueueFixture()
-        let slot = QueueSlot(index: 0, worker: "w", keys: fixture.queue.keys, connection: fixture.queue.connection,
-                             deadSetCapacity: 10, idempotencyTTL: .seconds(60))
+        let slot = QueueSlot(
+            index: 0, worker: "w", keys: fixture.queue.keys, connection: fixture.queue.connection,
+            deadSetCapacity: 10, idempotencyTTL: .seconds(60))
         try await fixture.queue.enqueue(contentsOf: ["a", "b"].map { JobEnvelope(id: $0, type: "t") })
         let first = try #require(try await slot.settle(nil, fetch: true))
         // The ack of `first` and the fetch of the next ran, but pretend the reply was lost.
@@ -135,8 +140,9 @@ import Testing
 
     @Test func dispositionScriptsAreIdempotentWhenReplayed() async throws {
         let fixture = try await QueueFixture()
-        let slot = QueueSlot(index: 0, worker: "w", keys: fixture.queue.keys, connection: fixture.queue.connection,
-                             deadSetCapacity: 10, idempotencyTTL: .seconds(60))
+        let slot = QueueSlot(
+            index: 0, worker: "w", keys: fixture.queue.keys, connection: fixture.queue.connection,
+            deadSetCapacity: 10, idempotencyTTL: .seconds(60))
         try await fixture.queue.enqueue(JobEnvelope(id: "r", type: "t"))
         let raw = try #require(try await slot.settle(nil, fetch: true))
         let retry = QueueSlot.Disposition.retry(raw: raw, rewritten: raw + Array(" ".utf8), after: .seconds(60))

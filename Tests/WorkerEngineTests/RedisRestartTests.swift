@@ -1,8 +1,9 @@
 import Foundation
 import RedisClient
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// A Redis of its own (appendonly yes), restarted in place in the middle of a run: the shared test
@@ -22,15 +23,19 @@ import TestSupport
         }
 
         func start() async throws {
-            let started = try TestChild("/usr/bin/redis-server", [
-                "--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
-                "--appendfsync", "everysec", "--save", "", "--logfile", directory.appending("redis.log"),
-            ])
+            let started = try TestChild(
+                "/usr/bin/redis-server",
+                [
+                    "--bind", "127.0.0.1", "--port", "\(port)", "--dir", directory.path, "--appendonly", "yes",
+                    "--appendfsync", "everysec", "--save", "", "--logfile", directory.appending("redis.log"),
+                ])
             child.withLock { $0 = started }
             // A restarted Redis accepts connections while it is still loading its append-only file
             // (commands then fail with LOADING): ready means PING answers.
             _ = await QueueFixture.eventually(.seconds(10)) {
-                guard let connection = try? await RedisConnection.connect(to: self.url, options: .init(connectTimeout: .seconds(1), connectAttempts: 1)) else {
+                guard
+                    let connection = try? await RedisConnection.connect(to: self.url, options: .init(connectTimeout: .seconds(1), connectAttempts: 1))
+                else {
                     return false
                 }
                 return (try? await connection.command(["PING"]))?.string == "PONG"

@@ -1,6 +1,7 @@
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The results schema and its idempotent writes, against the real test PostgreSQL.

@@ -2,8 +2,9 @@ import ClipnetJSON
 import Foundation
 import HTTPTransport
 import PlatformEmulators
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 @Suite struct RunPodClientTests {
@@ -14,8 +15,9 @@ import TestSupport
         _ body: @Sendable (RunPodEmulator, RunPodClient) async throws -> T
     ) async throws -> T {
         try await withRunPodEmulator { emulator, server, http in
-            var client = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "staging",
-                                      modelPaths: modelPaths, submission: submission)
+            var client = RunPodClient(
+                http: http, endpointURL: server.baseURL, apiKey: emulator.apiKey, namespace: "staging",
+                modelPaths: modelPaths, submission: submission)
             client.pollInterval = .milliseconds(10)
             return try await body(emulator, client)
         }
@@ -75,8 +77,9 @@ import TestSupport
 
     @Test func wrongApiKeyIsAPermanentFailure() async throws {
         try await withRunPodEmulator { emulator, server, http in
-            let client = RunPodClient(http: http, endpointURL: server.baseURL, apiKey: "not-the-key", namespace: "staging",
-                                      modelPaths: Self.modelPaths)
+            let client = RunPodClient(
+                http: http, endpointURL: server.baseURL, apiKey: "not-the-key", namespace: "staging",
+                modelPaths: Self.modelPaths)
             let failure = try await #require(throws: JobFailure.self) { try await client.run(task: "score", model: "score", input: [:]) }
             #expect(failure.code == .permanent)
             #expect(failure.message.contains("401"))

@@ -2,15 +2,17 @@ import ClipnetConfig
 import ClipnetJSON
 import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// Which RunPod endpoint the worker calls: the manifests' `RUNPOD_ENDPOINT_ID`, or an explicit
 /// `RUNPOD_ENDPOINT_URL`; and what happens at start-up without either.
 @Suite struct RunPodEndpointTests {
-    static let settings = WorkerSettings(environment: "staging", redisURL: "redis://127.0.0.1:1/0", cloudinaryFolder: "staging_clips/",
-                                         runpodNamespace: "clipnet-staging", runpodModelPaths: ["blip": "/m/blip"])
+    static let settings = WorkerSettings(
+        environment: "staging", redisURL: "redis://127.0.0.1:1/0", cloudinaryFolder: "staging_clips/",
+        runpodNamespace: "clipnet-staging", runpodModelPaths: ["blip": "/m/blip"])
 
     @Test func theManifestsEndpointIdBecomesRunPodsServerlessURL() throws {
         #expect(try RunPodEndpoint.url(from: ["RUNPOD_ENDPOINT_ID": "xtplpft75v2seh"]) == "https://api.runpod.ai/v2/xtplpft75v2seh")
@@ -39,8 +41,9 @@ import TestSupport
     }
 
     @Test func theWorkersContextCallsTheEndpointNamedById() throws {
-        let context = try HandlerContext.fromEnvironment(["RUNPOD_ENDPOINT_ID": "xtplpft75v2seh", "RUNPOD_API_KEY": "k"], settings: Self.settings,
-                                                         metrics: WorkerMetrics(), logger: QueueFixture.quietLogger)
+        let context = try HandlerContext.fromEnvironment(
+            ["RUNPOD_ENDPOINT_ID": "xtplpft75v2seh", "RUNPOD_API_KEY": "k"], settings: Self.settings,
+            metrics: WorkerMetrics(), logger: QueueFixture.quietLogger)
         #expect(context.runpod?.endpointURL == "https://api.runpod.ai/v2/xtplpft75v2seh")
         #expect(context.runpod?.namespace == "clipnet-staging")
     }
@@ -58,8 +61,9 @@ import TestSupport
         // Staging's manifests name no RUNPOD_MODEL_SCORE: the worker starts, warns, and ml:score
         // fails permanently naming the variable (no crash, no retries).
         let capture = CapturingLogHandler()
-        let context = try HandlerContext.fromEnvironment(["RUNPOD_ENDPOINT_ID": "xtplpft75v2seh"], settings: Self.settings,
-                                                         metrics: WorkerMetrics(), logger: capture.logger)
+        let context = try HandlerContext.fromEnvironment(
+            ["RUNPOD_ENDPOINT_ID": "xtplpft75v2seh"], settings: Self.settings,
+            metrics: WorkerMetrics(), logger: capture.logger)
         try await context.prepare(logger: capture.logger)
         let warnings = capture.lines.withLock { $0 }.filter { $0.hasPrefix("warning ") }
         #expect(warnings.contains { $0.contains("RUNPOD_MODEL_SCORE") && $0.contains("ml:score") })

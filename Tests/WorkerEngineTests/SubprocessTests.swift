@@ -1,6 +1,7 @@
 import AsyncPrimitives
 import Foundation
 import Testing
+
 @testable import WorkerEngine
 
 /// The worker's child processes (ffmpeg): posix_spawn with a clean signal state, timeouts, and
@@ -28,8 +29,9 @@ import Testing
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &blocked, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return try Subprocess.spawn("/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
-                                    environment: ["PATH": "/usr/bin:/bin"])
+        return try Subprocess.spawn(
+            "/bin/sh", ["-c", "grep -E '^(SigBlk|SigIgn)' /proc/self/status"],
+            environment: ["PATH": "/usr/bin:/bin"])
     }
 
     /// A signal mask line of /proc/<pid>/status (`SigBlk:\t<hex>`).

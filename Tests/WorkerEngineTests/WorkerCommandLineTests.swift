@@ -3,8 +3,9 @@ import ClipnetFormats
 import ClipnetJSON
 import Foundation
 import RedisClient
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The operator command line of the real `clipnet-worker` binary (built by `swift build
@@ -82,8 +83,10 @@ import TestSupport
     @Test func aWorkerMissingItsHandlersSettingsRefusesToStartNamingEachVariableAndItsJobTypes() async throws {
         let fixture = try await QueueFixture()
         var environment = WorkerProcessTests.environment(for: fixture)
-        for name in ["RUNPOD_ENDPOINT_ID", "RUNPOD_ENDPOINT_URL", "DATABASE_URL", "CLOUDINARY_URL", "CLOUDINARY_CLOUD_NAME",
-                     "CLOUDINARY_API_KEY", "CLOUDINARY_API_SECRET"] {
+        for name in [
+            "RUNPOD_ENDPOINT_ID", "RUNPOD_ENDPOINT_URL", "DATABASE_URL", "CLOUDINARY_URL", "CLOUDINARY_CLOUD_NAME",
+            "CLOUDINARY_API_KEY", "CLOUDINARY_API_SECRET",
+        ] {
             environment[name] = ""
         }
         let result = try await Self.worker(WorkerProcessTests.workerArguments, environment: environment)
@@ -131,7 +134,10 @@ import TestSupport
         (["clip:process", "{\"clipId\":7,\"source\":\"F/raw/c1.mp4\"}"], "clip:process payload: wrong type for 'clipId' (expected a string)"),
         (["whisper:batch", "{\"clipIds\":\"c1\",\"media\":[\"F/raw/c1.mp4\"]}"], "whisper:batch payload: wrong type for 'clipIds'"),
         (["whisper:batch", "{\"clipIds\":[\"c1\",\"c2\"],\"media\":[\"F/raw/c1.mp4\"]}"], "media and clipIds must be non-empty and of equal length"),
-        (["ffmpeg:polish", "{\"clipId\":\"c1\",\"input\":\"prod_clips/raw/c1.mp4\",\"output\":\"F/p/c1.mp4\"}"], "input 'prod_clips/raw/c1.mp4' is outside the environment's media folder 'F/'"),
+        (
+            ["ffmpeg:polish", "{\"clipId\":\"c1\",\"input\":\"prod_clips/raw/c1.mp4\",\"output\":\"F/p/c1.mp4\"}"],
+            "input 'prod_clips/raw/c1.mp4' is outside the environment's media folder 'F/'"
+        ),
         (["clipbot:notify", "{\"message\":\"\"}"], "clipbot:notify payload: empty message"),
         (["clipbot:notify", "[1]"], "clipbot:notify payload: not a JSON object"),
         (["clipbot:notify", "{message"], "the payload is not JSON"),
@@ -172,21 +178,28 @@ import TestSupport
 
     // MARK: dead list | redrive | purge
 
-    static let diedAt: Int64 = 1_767_225_600_000 // 2026-01-01T00:00:00Z
+    static let diedAt: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z
 
     /// Two dead letters, written as the queue's scripts write them (member JSON, scored by diedAt).
     static func seedDead(_ fixture: QueueFixture) async throws -> [DeadLetter] {
         let letters = [
-            DeadLetter(id: "dead-1", type: "clip:process", reason: .invalidPayload, error: "clip:process payload: missing field 'source'",
-                       attempts: 1, diedAt: diedAt, worker: "w1",
-                       envelope: try String(decoding: JobEnvelope(id: "dead-1", type: "clip:process", payload: .object([:])).encoded(), as: UTF8.self)),
-            DeadLetter(id: "dead-2", type: "clipbot:notify", reason: .exhausted, error: "Clipbot answered 503\nsecond line",
-                       attempts: 5, diedAt: diedAt + 60_000, worker: "w2",
-                       envelope: try String(decoding: JobEnvelope(id: "dead-2", type: "clipbot:notify",
-                                                                  payload: .object(["message": .string("m")])).encoded(), as: UTF8.self)),
+            DeadLetter(
+                id: "dead-1", type: "clip:process", reason: .invalidPayload, error: "clip:process payload: missing field 'source'",
+                attempts: 1, diedAt: diedAt, worker: "w1",
+                envelope: try String(decoding: JobEnvelope(id: "dead-1", type: "clip:process", payload: .object([:])).encoded(), as: UTF8.self)),
+            DeadLetter(
+                id: "dead-2", type: "clipbot:notify", reason: .exhausted, error: "Clipbot answered 503\nsecond line",
+                attempts: 5, diedAt: diedAt + 60_000, worker: "w2",
+                envelope: try String(
+                    decoding: JobEnvelope(
+                        id: "dead-2", type: "clipbot:notify",
+                        payload: .object(["message": .string("m")])
+                    ).encoded(), as: UTF8.self)),
         ]
         for letter in letters {
-            _ = try await fixture.queue.connection.command(["ZADD", .string(fixture.queue.keys.dead), RedisArgument(letter.diedAt), .bytes(try letter.encoded())])
+            _ = try await fixture.queue.connection.command([
+                "ZADD", .string(fixture.queue.keys.dead), RedisArgument(letter.diedAt), .bytes(try letter.encoded()),
+            ])
         }
         return letters
     }

@@ -4,8 +4,9 @@ import ClipnetJSON
 import Foundation
 import RedisClient
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import WorkerEngine
 
 /// The real `clipnet-worker` binary as a child process (built by `swift build --build-tests`),
@@ -16,10 +17,12 @@ import TestSupport
     /// The variables a staging-like worker starts with, production known only by fingerprint. The
     /// RunPod endpoint is named by id, as the manifests do (these tests run no GPU job).
     static func environment(for fixture: QueueFixture, _ extra: [String: String] = [:]) -> [String: String] {
-        let production = IsolationFingerprints(environment: "production", entries: [
-            .init(resource: .redis, fingerprint: Fingerprint.of(productionRedis)),
-            .init(resource: .cloudinaryFolder, fingerprint: Fingerprint.of("prod_clips/")),
-        ])
+        let production = IsolationFingerprints(
+            environment: "production",
+            entries: [
+                .init(resource: .redis, fingerprint: Fingerprint.of(productionRedis)),
+                .init(resource: .cloudinaryFolder, fingerprint: Fingerprint.of("prod_clips/")),
+            ])
         return [
             "CLIPNET_ENVIRONMENT": fixture.environment, "REDIS_URL": fixture.redisURL,
             "CLOUDINARY_FOLDER": "\(fixture.environment)_clips/", "RUNPOD_NAMESPACE": "\(fixture.environment)-ns",
@@ -44,9 +47,10 @@ import TestSupport
         }
         defer { server.stop() }
         let ids = (0..<2000).map { "kill-\($0)" }
-        try await fixture.queue.enqueue(contentsOf: ids.map {
-            JobEnvelope(id: $0, type: "clipbot:notify", payload: .object(["message": .string("m")]))
-        })
+        try await fixture.queue.enqueue(
+            contentsOf: ids.map {
+                JobEnvelope(id: $0, type: "clipbot:notify", payload: .object(["message": .string("m")]))
+            })
         let environment = Self.environment(for: fixture, ["CLIPBOT_NOTIFY_URL": server.baseURL + "/notify"])
         for _ in 0..<20 {
             let child = try TestChild.worker(Self.notifierArguments, environment: environment)
@@ -111,7 +115,8 @@ import TestSupport
             #expect(appeared)
             let status = await child.terminate()
             #expect(status == 0, "attempt \(attempt): exit \(status)")
-            #expect(try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == true, "attempt \(attempt): heartbeat left behind")
+            #expect(
+                try await fixture.queue.connection.command(["KEYS", pattern]).array?.isEmpty == true, "attempt \(attempt): heartbeat left behind")
         }
     }
 
@@ -129,8 +134,9 @@ import TestSupport
     }
 
     private static func checkHeartbeat(_ fixture: QueueFixture, databaseURL: String) async throws {
-        let child = try TestChild.worker(notifierArguments + ["--job-type", "clipbot:post"],
-                                         environment: environment(for: fixture, ["DATABASE_URL": databaseURL]))
+        let child = try TestChild.worker(
+            notifierArguments + ["--job-type", "clipbot:post"],
+            environment: environment(for: fixture, ["DATABASE_URL": databaseURL]))
         let appeared = try await QueueFixture.eventually(.seconds(20)) {
             let reply = try await fixture.queue.connection.command(["KEYS", fixture.queue.keys.prefix + "workers:*"])
             return reply.array?.first?.string != nil
@@ -171,8 +177,9 @@ import TestSupport
         var environment = Self.environment(for: fixture)
         environment["RUNPOD_ENDPOINT_ID"] = ""
         environment["RUNPOD_ENDPOINT_URL"] = ""
-        let result = try await TestChild.run(ChildProcess.productPath("clipnet-worker"), Self.workerArguments + ["--job-type", "ml:score"],
-                                             environment: environment.merging(["DATABASE_URL": try TestServices.postgresURL()]) { $1 })
+        let result = try await TestChild.run(
+            ChildProcess.productPath("clipnet-worker"), Self.workerArguments + ["--job-type", "ml:score"],
+            environment: environment.merging(["DATABASE_URL": try TestServices.postgresURL()]) { $1 })
         #expect(result.status == 2)
         #expect(result.output.contains("RunPod is not configured"))
         #expect(result.output.contains("RUNPOD_ENDPOINT_ID"))

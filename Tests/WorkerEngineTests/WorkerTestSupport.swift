@@ -7,6 +7,7 @@ import RedisClient
 import ServiceLifecycle
 import Synchronization
 import TestSupport
+
 @testable import WorkerEngine
 
 /// A fresh environment name per test, so tests sharing the test Redis never see each other's keys.
@@ -22,8 +23,9 @@ struct QueueFixture {
     }
 
     var settings: WorkerSettings {
-        WorkerSettings(environment: environment, redisURL: redisURL, cloudinaryFolder: "\(environment)_clips/",
-                       runpodNamespace: "\(environment)-ns", runpodModelPaths: [:])
+        WorkerSettings(
+            environment: environment, redisURL: redisURL, cloudinaryFolder: "\(environment)_clips/",
+            runpodNamespace: "\(environment)-ns", runpodModelPaths: [:])
     }
 
     static let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -32,21 +34,25 @@ struct QueueFixture {
     /// down gracefully and waits for it.
     func withWorker<T: Sendable>(
         handlers: [any JobHandler],
-        configuration: ProcessorConfiguration = ProcessorConfiguration(concurrency: 4, blockTimeout: .milliseconds(200),
-                                                                       retry: RetryPolicy(initialDelay: .milliseconds(10), maximumDelay: .milliseconds(50))),
+        configuration: ProcessorConfiguration = ProcessorConfiguration(
+            concurrency: 4, blockTimeout: .milliseconds(200),
+            retry: RetryPolicy(initialDelay: .milliseconds(10), maximumDelay: .milliseconds(50))),
         workerID: String = "w\(UUID().uuidString.lowercased().prefix(6))",
         metrics: WorkerMetrics = WorkerMetrics(),
         reapInterval: Duration = .seconds(3),
         _ body: @Sendable (JobProcessor) async throws -> T
     ) async throws -> T {
         let url = try RedisURL(parsing: redisURL)
-        let processor = JobProcessor(workerID: workerID, queue: queue, redisURL: url, registry: JobRegistry(handlers),
-                                     configuration: configuration, metrics: metrics, logger: Self.quietLogger)
-        let heartbeat = HeartbeatService(queue: queue, workerID: workerID, version: "test", concurrency: configuration.concurrency,
-                                         jobTypes: [], metrics: metrics, logger: Self.quietLogger)
+        let processor = JobProcessor(
+            workerID: workerID, queue: queue, redisURL: url, registry: JobRegistry(handlers),
+            configuration: configuration, metrics: metrics, logger: Self.quietLogger)
+        let heartbeat = HeartbeatService(
+            queue: queue, workerID: workerID, version: "test", concurrency: configuration.concurrency,
+            jobTypes: [], metrics: metrics, logger: Self.quietLogger)
         try await heartbeat.beat()
-        let housekeeping = HousekeepingService(queue: queue, workerID: workerID, metrics: metrics,
-                                               promoteInterval: .milliseconds(20), reapInterval: reapInterval, logger: Self.quietLogger)
+        let housekeeping = HousekeepingService(
+            queue: queue, workerID: workerID, metrics: metrics,
+            promoteInterval: .milliseconds(20), reapInterval: reapInterval, logger: Self.quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await processor.run() }
             group.addTask { try await housekeeping.run() }

@@ -46,7 +46,8 @@ func sh(_ arguments: [String], input: Data? = nil) throws -> String {
     defer { if case .file(let path) = source { try? FileManager.default.removeItem(atPath: path) } }
     let result = try Spawn.runBlocking("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment, input: source)
     guard result.status == 0 else {
-        throw NSError(domain: "bench", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(result.stderr)"])
+        throw NSError(
+            domain: "bench", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(result.stderr)"])
     }
     return result.stdout
 }
@@ -131,7 +132,9 @@ for index in 0..<options.writes {
     let elapsed = try await clock.measure {
         try await store.update(environment: "staging") { state in
             let revision = String(format: "%040x", index + 1)
-            state.recordKnownGood(KnownGoodRecord(revision: revision, at: Date(), deployments: .init(frontend: "dpl_\(index)", api: "api-\(index)", worker: "wrk-\(index)")))
+            state.recordKnownGood(
+                KnownGoodRecord(
+                    revision: revision, at: Date(), deployments: .init(frontend: "dpl_\(index)", api: "api-\(index)", worker: "wrk-\(index)")))
             return [HistoryEntry(at: Date(), kind: .knownGood, revision: revision, by: "bench")]
         }
     }
@@ -158,8 +161,12 @@ for _ in 0..<options.writes {
 
 // MARK: Report
 
-let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
-print("""
+let cpu =
+    (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(
+        separator: ":"
+    ).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
+print(
+    """
     ### Foundation (\(ISO8601DateFormatter().string(from: Date())))
 
     Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu); libgit2 \(runtime.version); \(try sh(["git", "--version"]).trimmingCharacters(in: .whitespacesAndNewlines)).

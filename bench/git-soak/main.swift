@@ -1,6 +1,6 @@
 import AsyncPrimitives
-@_spi(Benchmark) import GitWatch
 import Foundation
+@_spi(Benchmark) import GitWatch
 
 // Soak benchmark of the git mirror: thousands of fetches of a local repository, resident memory
 // sampled as it goes, bytes per fetch with the remote kept for the mirror's life (the fix)
@@ -23,7 +23,9 @@ struct Options {
             case "--warmup": warmup = value
             case "--sample-every": sampleEvery = max(1, value)
             case "--commit-every": commitEvery = max(1, value)
-            default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
+            default:
+                FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
+                exit(2)
             }
         }
     }
@@ -37,8 +39,10 @@ func residentBytes() -> Int {
 @discardableResult
 func git(_ arguments: [String], in directory: String) throws -> String {
     var environment = ProcessInfo.processInfo.environment
-    environment["GIT_AUTHOR_NAME"] = "bench"; environment["GIT_AUTHOR_EMAIL"] = "bench@example.invalid"
-    environment["GIT_COMMITTER_NAME"] = "bench"; environment["GIT_COMMITTER_EMAIL"] = "bench@example.invalid"
+    environment["GIT_AUTHOR_NAME"] = "bench"
+    environment["GIT_AUTHOR_EMAIL"] = "bench@example.invalid"
+    environment["GIT_COMMITTER_NAME"] = "bench"
+    environment["GIT_COMMITTER_EMAIL"] = "bench@example.invalid"
     let result = try Spawn.runBlocking("/usr/bin/env", ["git", "-C", directory] + arguments, environment: environment)
     guard result.status == 0 else { throw NSError(domain: "git", code: Int(result.status)) }
     return result.stdout
@@ -88,16 +92,22 @@ let runtime = try GitRuntime()
     return phase
 }
 
-print("git soak: libgit2 \(runtime.version), \(options.fetches) fetches per phase after \(options.warmup) warm-up, a commit every \(options.commitEvery)")
+print(
+    "git soak: libgit2 \(runtime.version), \(options.fetches) fetches per phase after \(options.warmup) warm-up, a commit every \(options.commitEvery)"
+)
 let kept = try await run("kept-remote") { try await $0.fetch() }
 let direct = try await run("kept-remote-no-watchdog") { try await $0.fetchWithoutWatchdog() }
 let lookup = try await run("lookup-per-fetch") { try await $0.fetchLookingUpTheRemoteEachTime() }
 for phase in [kept, direct, lookup] {
-    print("\n\(phase.name): \(String(format: "%.1f", phase.seconds)) s, \(String(format: "%.2f", phase.seconds * 1000 / Double(max(1, phase.fetches)))) ms per fetch")
+    print(
+        "\n\(phase.name): \(String(format: "%.1f", phase.seconds)) s, \(String(format: "%.2f", phase.seconds * 1000 / Double(max(1, phase.fetches)))) ms per fetch"
+    )
     print("  fetches   RSS (MB)")
     for sample in phase.samples { print(String(format: "  %7d   %8.1f", sample.fetches, Double(sample.rss) / 1_048_576)) }
     print(String(format: "  growth %.1f MB, %.0f bytes per fetch", Double(phase.end - phase.start) / 1_048_576, phase.bytesPerFetch))
 }
 let ratio = lookup.bytesPerFetch / max(1, kept.bytesPerFetch)
-print(String(format: "\nbytes per fetch: kept remote %.0f (without the watchdog %.0f), lookup per fetch %.0f (baseline / fix = %.0fx)",
-             kept.bytesPerFetch, direct.bytesPerFetch, lookup.bytesPerFetch, ratio))
+print(
+    String(
+        format: "\nbytes per fetch: kept remote %.0f (without the watchdog %.0f), lookup per fetch %.0f (baseline / fix = %.0fx)",
+        kept.bytesPerFetch, direct.bytesPerFetch, lookup.bytesPerFetch, ratio))

@@ -25,7 +25,8 @@ struct PlatformBudgetBench {
         let quick = try await idleHour(manifests: manifests, fullObserveEvery: "15m")
         let full = try await idleHour(manifests: manifests, fullObserveEvery: "0s")
         let rollout = try await rollout(manifests: manifests)
-        print("""
+        print(
+            """
             ## Platform request budget (time scaled 1/\(Int(scale)): an hour runs in \(Int(3600 / scale)) s)
             idle hour, default settings (drift check every 60 s, full observation every 15 min):
               Railway \(quick.railway) requests, Vercel \(quick.vercel) requests
@@ -38,7 +39,10 @@ struct PlatformBudgetBench {
             """)
     }
 
-    struct Counts { var railway: Int; var vercel: Int }
+    struct Counts {
+        var railway: Int
+        var vercel: Int
+    }
 
     static func scaled(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000 / scale)) }
 
@@ -46,18 +50,20 @@ struct PlatformBudgetBench {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let text = sandbox.daemonConfiguration(
-            pollInterval: "1h", driftInterval: "\(Int(60_000 / scale))ms", rolloutPollInterval: "\(Int(5_000 / scale))ms", verifyTimeout: "60s")
-            .replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n" + extra)
+            pollInterval: "1h", driftInterval: "\(Int(60_000 / scale))ms", rolloutPollInterval: "\(Int(5_000 / scale))ms", verifyTimeout: "60s"
+        )
+        .replacingOccurrences(of: "  leaderCheckInterval: 300ms", with: "  leaderCheckInterval: 300ms\n" + extra)
         let configuration = try DaemonConfiguration.parse(text, file: "bench.yaml")
         return try await ReconcilerDaemon.make(configuration: configuration, environment: sandbox.environment, logger: logger)
     }
 
     static func start(_ manifests: String) async throws -> StagingSandbox {
-        try await StagingSandbox.start(.init(
-            manifestsDirectory: manifests,
-            vercelTimings: .init(queued: scaled(5), building: scaled(180)),
-            railwayTimings: .init(initializing: scaled(10), building: scaled(180), deploying: scaled(20)),
-            healthWindowSeconds: 2, healthIntervalSeconds: 1))
+        try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: manifests,
+                vercelTimings: .init(queued: scaled(5), building: scaled(180)),
+                railwayTimings: .init(initializing: scaled(10), building: scaled(180), deploying: scaled(20)),
+                healthWindowSeconds: 2, healthIntervalSeconds: 1))
     }
 
     /// Runs passes as the loop would (waiting the delay each asks for) until one settles.
@@ -88,7 +94,11 @@ struct PlatformBudgetBench {
     static func idleHour(manifests: String, fullObserveEvery: String) async throws -> Counts {
         let sandbox = try await start(manifests)
         defer { Task { await sandbox.stop() } }
-        let daemon = try await daemon(sandbox, extra: "  fullObserveInterval: \(fullObserveEvery == "0s" ? "0s" : "\(Int(900_000 / scale))ms")\n  readinessInterval: \(Int(3_600_000 / scale))ms")
+        let daemon = try await daemon(
+            sandbox,
+            extra:
+                "  fullObserveInterval: \(fullObserveEvery == "0s" ? "0s" : "\(Int(900_000 / scale))ms")\n  readinessInterval: \(Int(3_600_000 / scale))ms"
+        )
         try sandbox.commit("First")
         _ = try await settle(daemon)
         clear(sandbox)
@@ -102,7 +112,8 @@ struct PlatformBudgetBench {
     static func rollout(manifests: String) async throws -> (counts: Counts, passes: Int, seconds: Double, operations: String) {
         let sandbox = try await start(manifests)
         defer { Task { await sandbox.stop() } }
-        let daemon = try await daemon(sandbox, extra: "  fullObserveInterval: \(Int(900_000 / scale))ms\n  readinessInterval: \(Int(3_600_000 / scale))ms")
+        let daemon = try await daemon(
+            sandbox, extra: "  fullObserveInterval: \(Int(900_000 / scale))ms\n  readinessInterval: \(Int(3_600_000 / scale))ms")
         try sandbox.commit("First")
         _ = try await settle(daemon)
         try sandbox.commit("Second")

@@ -79,7 +79,8 @@ struct Benchmark {
         }
         let selfTotal = (BenchClock.processCPU() - selfBefore).milliseconds
         let childTotal = try child.cpu() - childBefore
-        print("""
+        print(
+            """
             ## No-op reconcile (\(passes) passes; observe 3 services, variables, project, auto-deploy, API version and health; diff)
             reconciler CPU per pass: mean \(f(selfTotal / Double(passes))) ms, p50 \(f(percentile(cpu, 50))) ms, p90 \(f(percentile(cpu, 90))) ms
             emulators' CPU per pass (baseline, same run): mean \(f(childTotal.milliseconds / Double(passes))) ms
@@ -92,8 +93,9 @@ struct Benchmark {
         let server = OperatorServer.makeApplication(
             control: daemon, configuration: .init(host: "127.0.0.1", port: 0, operatorToken: nil, webhookSecret: secret),
             registry: registry, logger: logger, onListening: { ports.continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(
-            services: daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: daemon.services + [.init(service: server)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let running = Task { try await group.run() }
         var iterator = ports.stream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BenchError("the server did not start") }
@@ -106,14 +108,19 @@ struct Benchmark {
         for round in 0..<webhooks {
             let sha = try child.commit()
             let body = Array(#"{"ref":"refs/heads/develop","after":"\#(sha)","repository":{"full_name":"clipnet/clipnet"}}"#.utf8)
-            let signature = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+            let signature =
+                "sha256="
+                + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
                 .map { String(format: "%02x", $0) }.joined()
             let sent = Date().timeIntervalSince1970
-            let response = try await client.send(HTTPRequest(
-                method: .post, url: "http://127.0.0.1:\(port)/webhooks/github",
-                headers: ["Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature,
-                          "X-GitHub-Delivery": "bench-\(round)"],
-                body: body))
+            let response = try await client.send(
+                HTTPRequest(
+                    method: .post, url: "http://127.0.0.1:\(port)/webhooks/github",
+                    headers: [
+                        "Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature,
+                        "X-GitHub-Delivery": "bench-\(round)",
+                    ],
+                    body: body))
             guard response.isSuccess else { throw BenchError("webhook answered \(response.status): \(response.text)") }
             let arrived = try child.waitForDeploy(sha)
             latencies.append((arrived - sent) * 1000)
@@ -128,7 +135,8 @@ struct Benchmark {
         }
         await group.triggerGracefulShutdown()
         _ = await running.result
-        print("""
+        print(
+            """
 
             ## Webhook to first deploy request (\(webhooks) pushes, signed webhook over HTTP, loop and watcher running)
             webhook → first Railway deploy request: p50 \(f(percentile(latencies, 50))) ms, p90 \(f(percentile(latencies, 90))) ms, max \(f(latencies.max() ?? 0)) ms
@@ -139,7 +147,8 @@ struct Benchmark {
 
     /// The daemon over the sandbox child: file store in `work`, no timers (the benchmark drives it).
     static func daemon(child: SandboxProcess, work: String, environment: [String: String], logger: Logger) async throws -> ReconcilerDaemon {
-        let configuration = try DaemonConfiguration.parse("""
+        let configuration = try DaemonConfiguration.parse(
+            """
             environment: staging
             repository:
               url: \(child.repository)
@@ -179,8 +188,9 @@ final class SandboxProcess {
     let environment: [String: String]
 
     init(manifests: String) throws {
-        child = try Spawn.Child(CommandLine.arguments[0], ["sandbox", manifests], environment: ProcessInfo.processInfo.environment,
-                                input: .pipe, output: .pipe)
+        child = try Spawn.Child(
+            CommandLine.arguments[0], ["sandbox", manifests], environment: ProcessInfo.processInfo.environment,
+            input: .pipe, output: .pipe)
         let first = try Self.readLine(child, &buffer)
         let json = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any] ?? [:]
         repository = json["repository"] as? String ?? ""

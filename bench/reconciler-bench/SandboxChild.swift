@@ -15,9 +15,10 @@ import StagingSandbox
 /// - `quit`.
 enum SandboxChild {
     static func run(manifests: String) async throws {
-        let sandbox = try await StagingSandbox.start(.init(
-            manifestsDirectory: manifests, vercelTimings: .init(queued: .milliseconds(10), building: .milliseconds(40)),
-            railwayTimings: .init(initializing: .milliseconds(10), building: .milliseconds(40), deploying: .milliseconds(10))))
+        let sandbox = try await StagingSandbox.start(
+            .init(
+                manifestsDirectory: manifests, vercelTimings: .init(queued: .milliseconds(10), building: .milliseconds(40)),
+                railwayTimings: .init(initializing: .milliseconds(10), building: .milliseconds(40), deploying: .milliseconds(10))))
         let description: [String: Any] = [
             "repository": sandbox.repository.path, "root": sandbox.root, "environment": sandbox.environment,
         ]

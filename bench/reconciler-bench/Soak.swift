@@ -44,7 +44,8 @@ struct Soak {
         let slope = Self.slope(samples)
         let first = samples.first?.rss ?? 0
         let last = samples.last?.rss ?? 0
-        print("""
+        print(
+            """
             ## Daemon soak (\(passes) passes after a warm-up of \(warmUp); a fetch, a full observation and a status document each; a commit and its rollout every 100 passes: \(rollouts) rollouts)
             resident after warm-up (baseline): \(first / 1024) KiB; at the end: \(last / 1024) KiB; ratio \(String(format: "%.3f", Double(last) / Double(max(first, 1))))
             growth (least-squares over \(samples.count) samples): \(String(format: "%.0f", slope)) bytes per pass (per fetch)

@@ -33,8 +33,9 @@ struct Simulate {
         }
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        say("simulate: \(done) sequences of \(length) steps (+ settling), \(steps) steps, \(String(format: "%.1f", seconds)) s, "
-            + "\(String(format: "%.0f", Double(done) / seconds)) sequences/s, \(failures.count) violation(s)")
+        say(
+            "simulate: \(done) sequences of \(length) steps (+ settling), \(steps) steps, \(String(format: "%.1f", seconds)) s, "
+                + "\(String(format: "%.0f", Double(done) / seconds)) sequences/s, \(failures.count) violation(s)")
         for failure in failures { say("\(failure)") }
         if !failures.isEmpty { exit(1) }
     }

@@ -52,15 +52,24 @@ enum PipelineBench {
         let external = WorkerBench.median(externals) * 1000
         let ratios = zip(walls, externals).map { $0 / $1 }.sorted()
         print("")
-        print(String(format: "pipeline, one %d KB clip at a time (%d clips, concurrency 1): wall %.0f ms per clip (median), external calls %.0f ms per clip",
-                     source.count / 1024, clips, wall, external))
-        print("  external calls over the run: " + totals.sorted { $0.key < $1.key }.map {
-            "\($0.key) " + String(format: "%.0f ms in %d calls", $0.value.seconds * 1000, $0.value.calls)
-        }.joined(separator: ", "))
-        print(String(format: "  the worker's own share: %.1f ms per clip, %.1f %% of the wall time (wall / external calls = %.3f)",
-                     wall - external, 100 * (wall - external) / wall, wall / external))
-        print(String(format: "  wall / external calls per clip: median %.3f, lowest %.3f, highest %.3f",
-                     WorkerBench.median(ratios), ratios.first ?? 0, ratios.last ?? 0))
+        print(
+            String(
+                format:
+                    "pipeline, one %d KB clip at a time (%d clips, concurrency 1): wall %.0f ms per clip (median), external calls %.0f ms per clip",
+                source.count / 1024, clips, wall, external))
+        print(
+            "  external calls over the run: "
+                + totals.sorted { $0.key < $1.key }.map {
+                    "\($0.key) " + String(format: "%.0f ms in %d calls", $0.value.seconds * 1000, $0.value.calls)
+                }.joined(separator: ", "))
+        print(
+            String(
+                format: "  the worker's own share: %.1f ms per clip, %.1f %% of the wall time (wall / external calls = %.3f)",
+                wall - external, 100 * (wall - external) / wall, wall / external))
+        print(
+            String(
+                format: "  wall / external calls per clip: median %.3f, lowest %.3f, highest %.3f",
+                WorkerBench.median(ratios), ratios.first ?? 0, ratios.last ?? 0))
 
         await sandbox.stop()
         try await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")

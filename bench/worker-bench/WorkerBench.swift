@@ -61,7 +61,8 @@ struct WorkerBench {
         let redisURL = try RedisURL(parsing: url)
 
         func freshQueue(_ name: String) async throws -> JobQueue {
-            JobQueue(connection: try await RedisConnection.connect(to: url), keys: QueueKeys(environment: "bench-\(name)-\(UUID().uuidString.prefix(6))"))
+            JobQueue(
+                connection: try await RedisConnection.connect(to: url), keys: QueueKeys(environment: "bench-\(name)-\(UUID().uuidString.prefix(6))"))
         }
         func fill(_ queue: JobQueue, type: String) async throws {
             let envelopes = (0..<jobs).map { JobEnvelope(id: "j\($0)", type: type) }
@@ -86,15 +87,20 @@ struct WorkerBench {
             return (worker, redis)
         }
         /// Microseconds of CPU per job in this process and in Redis over a timed section.
-        struct Measure { var rate: Double; var workerMicros: Double; var redisMicros: Double }
+        struct Measure {
+            var rate: Double
+            var workerMicros: Double
+            var redisMicros: Double
+        }
         func measured(_ count: Int, _ body: () async throws -> Void) async throws -> Measure {
             let before = try await cpu()
             let started = clock.now
             try await body()
             let elapsed = seconds(clock.now - started)
             let after = try await cpu()
-            return Measure(rate: Double(count) / elapsed, workerMicros: (after.worker - before.worker) / Double(count) * 1e6,
-                           redisMicros: (after.redis - before.redis) / Double(count) * 1e6)
+            return Measure(
+                rate: Double(count) / elapsed, workerMicros: (after.worker - before.worker) / Double(count) * 1e6,
+                redisMicros: (after.redis - before.redis) / Double(count) * 1e6)
         }
 
         // (a) The ceiling: the same take-and-acknowledge script, no worker logic.
@@ -117,12 +123,14 @@ struct WorkerBench {
             try await fill(queue, type: "bench:noop")
             let metrics = WorkerMetrics()
             let noop = CountingNoop(target: jobs)
-            let processor = JobProcessor(workerID: "bench", queue: queue, redisURL: redisURL,
-                                         registry: JobRegistry([noop]),
-                                         configuration: ProcessorConfiguration(concurrency: concurrency, blockTimeout: .milliseconds(100)),
-                                         metrics: metrics, logger: logger)
-            let heartbeat = HeartbeatService(queue: queue, workerID: "bench", version: "bench", concurrency: concurrency, jobTypes: [],
-                                             metrics: metrics, logger: logger)
+            let processor = JobProcessor(
+                workerID: "bench", queue: queue, redisURL: redisURL,
+                registry: JobRegistry([noop]),
+                configuration: ProcessorConfiguration(concurrency: concurrency, blockTimeout: .milliseconds(100)),
+                metrics: metrics, logger: logger)
+            let heartbeat = HeartbeatService(
+                queue: queue, workerID: "bench", version: "bench", concurrency: concurrency, jobTypes: [],
+                metrics: metrics, logger: logger)
             try await heartbeat.beat()
             let result: Measure = try await withThrowingTaskGroup(of: Void.self) { group in
                 let result = try await measured(jobs) {
@@ -139,8 +147,12 @@ struct WorkerBench {
 
         // For profiling one side alone (valgrind --tool=callgrind): WORKER_BENCH_ONLY=ceiling|engine.
         switch ProcessInfo.processInfo.environment["WORKER_BENCH_ONLY"] {
-        case "ceiling"?: print(String(format: "ceiling %.0f jobs/s", try await ceiling().rate)); return
-        case "engine"?: print(String(format: "engine %.0f jobs/s", try await engine().rate)); return
+        case "ceiling"?:
+            print(String(format: "ceiling %.0f jobs/s", try await ceiling().rate))
+            return
+        case "engine"?:
+            print(String(format: "engine %.0f jobs/s", try await engine().rate))
+            return
         default: break
         }
 
@@ -152,8 +164,11 @@ struct WorkerBench {
             let e = try await engine()
             ceilings.append(a)
             engines.append(e)
-            print(String(format: "round %d: ceiling %.0f jobs/s (CPU/job: %.1f us here, %.1f us Redis), engine %.0f jobs/s (%.1f us, %.1f us), engine/ceiling %.1f %%",
-                         round, a.rate, a.workerMicros, a.redisMicros, e.rate, e.workerMicros, e.redisMicros, 100 * e.rate / a.rate))
+            print(
+                String(
+                    format:
+                        "round %d: ceiling %.0f jobs/s (CPU/job: %.1f us here, %.1f us Redis), engine %.0f jobs/s (%.1f us, %.1f us), engine/ceiling %.1f %%",
+                    round, a.rate, a.workerMicros, a.redisMicros, e.rate, e.workerMicros, e.redisMicros, 100 * e.rate / a.rate))
         }
         let ceilingRates = ceilings.map(\.rate)
         let engineRates = engines.map(\.rate)
@@ -161,8 +176,9 @@ struct WorkerBench {
         // Idle pick-up latency: one job at a time into an idle worker.
         let latencyQueue = try await freshQueue("latency")
         let handler = LatencyHandler()
-        let idle = JobProcessor(workerID: "bench-idle", queue: latencyQueue, redisURL: redisURL, registry: JobRegistry([handler]),
-                                configuration: ProcessorConfiguration(concurrency: concurrency), metrics: WorkerMetrics(), logger: logger)
+        let idle = JobProcessor(
+            workerID: "bench-idle", queue: latencyQueue, redisURL: redisURL, registry: JobRegistry([handler]),
+            configuration: ProcessorConfiguration(concurrency: concurrency), metrics: WorkerMetrics(), logger: logger)
         let samples: [Double] = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await idle.run() }
             try await Task.sleep(for: .milliseconds(300))
@@ -185,14 +201,19 @@ struct WorkerBench {
         print("")
         print(String(format: "(a) ceiling (same scripts, no worker logic), median: %.0f jobs/s", ceilingRate))
         print(String(format: "worker engine, no-op handler, per-job ack, median:  %.0f jobs/s", engineRate))
-        print(String(format: "engine / ceiling: median of rounds %.1f %% (min %.1f %%, max %.1f %%)",
-                     100 * median(ratios), 100 * (ratios.min() ?? 0), 100 * (ratios.max() ?? 0)))
-        print(String(format: "CPU per job, medians: ceiling %.1f us + Redis %.1f us; engine %.1f us + Redis %.1f us",
-                     median(ceilings.map(\.workerMicros)), median(ceilings.map(\.redisMicros)),
-                     median(engines.map(\.workerMicros)), median(engines.map(\.redisMicros))))
+        print(
+            String(
+                format: "engine / ceiling: median of rounds %.1f %% (min %.1f %%, max %.1f %%)",
+                100 * median(ratios), 100 * (ratios.min() ?? 0), 100 * (ratios.max() ?? 0)))
+        print(
+            String(
+                format: "CPU per job, medians: ceiling %.1f us + Redis %.1f us; engine %.1f us + Redis %.1f us",
+                median(ceilings.map(\.workerMicros)), median(ceilings.map(\.redisMicros)),
+                median(engines.map(\.workerMicros)), median(engines.map(\.redisMicros))))
         for baseline in baselines {
-            print("(b) \(baseline.name): " + String(format: "%.0f jobs/s", baseline.rate)
-                  + "; engine / \(baseline.name) = " + String(format: "%.1fx", engineRate / baseline.rate))
+            print(
+                "(b) \(baseline.name): " + String(format: "%.0f jobs/s", baseline.rate)
+                    + "; engine / \(baseline.name) = " + String(format: "%.1fx", engineRate / baseline.rate))
         }
         if let fastest = baselines.max(by: { $0.rate < $1.rate }) {
             print("engine / fastest Python worker (\(fastest.name)) = " + String(format: "%.1fx", engineRate / fastest.rate))

@@ -39,7 +39,7 @@ public struct CloudinaryAccount: Sendable, Hashable, CustomStringConvertible {
         var secret = value("CLOUDINARY_API_SECRET").map { SecretValue(name: "CLOUDINARY_API_SECRET", value: $0) }
         if let url = value("CLOUDINARY_URL") {
             guard let components = URLComponents(string: url), components.scheme == "cloudinary", let host = components.host,
-                  let user = components.user, let password = components.password
+                let user = components.user, let password = components.password
             else { throw Malformed(message: "CLOUDINARY_URL is not cloudinary://<api key>:<api secret>@<cloud name>") }
             cloud = host
             key = user.removingPercentEncoding ?? user
@@ -47,7 +47,10 @@ public struct CloudinaryAccount: Sendable, Hashable, CustomStringConvertible {
         }
         guard cloud != nil || key != nil || secret != nil else { return nil }
         guard let cloud, let key, let secret else {
-            throw Malformed(message: "Cloudinary is partly configured: set CLOUDINARY_URL, or all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET")
+            throw Malformed(
+                message:
+                    "Cloudinary is partly configured: set CLOUDINARY_URL, or all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET"
+            )
         }
         let base = value("CLOUDINARY_API_BASE_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         return CloudinaryAccount(cloudName: cloud, apiKey: key, apiSecret: secret, apiBaseURL: base)

@@ -44,7 +44,8 @@ extension DaemonConfiguration {
         configuration.stateURLEnv = root["stateURLEnv"]?.string
         configuration.mirrorDirectory = root["mirrorDirectory"]?.string
         if let listen = root["listen"]?.string, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-           (0...65535).contains(port) {
+            (0...65535).contains(port)
+        {
             configuration.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             configuration.listenPort = port
         }
@@ -79,7 +80,8 @@ extension DaemonConfiguration {
             settings.expiredRollback = reconcile["expiredRollback"]?.string.flatMap(ExpiredRollback.init(rawValue:)) ?? settings.expiredRollback
             settings.rolloutPollInterval = Self.duration(reconcile["rolloutPollInterval"]) ?? settings.rolloutPollInterval
             settings.verifyTimeout = Self.duration(reconcile["verifyTimeout"]) ?? settings.verifyTimeout
-            settings.workerVersionSource = reconcile["workerVersionSource"]?.string.flatMap(WorkerVersionSource.init(rawValue:))
+            settings.workerVersionSource =
+                reconcile["workerVersionSource"]?.string.flatMap(WorkerVersionSource.init(rawValue:))
                 ?? settings.workerVersionSource
             settings.healthFailureThreshold = reconcile["healthFailureThreshold"]?.int ?? settings.healthFailureThreshold
             settings.transientFailureLimit = reconcile["transientFailureLimit"]?.int ?? settings.transientFailureLimit

@@ -138,14 +138,16 @@ public struct DaemonConfiguration: Sendable, Hashable {
         environment: "staging",
         repository: Repository(url: ".", branch: "develop", manifestDirectory: "deploy", pollInterval: .seconds(30), tokenEnv: nil, sshKeyPath: nil),
         state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080,
-        http: HTTP(idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
+        http: HTTP(
+            idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
         secretsFile: nil, productionFingerprintsFile: nil,
         operatorTokenEnv: "RECONCILER_TOKEN", operatorTokensFile: nil, webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
         vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
         railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN", requestsPerHour: 1_000),
         railwayTokenKind: .account,
         reconcile: Reconcile(
-            driftInterval: .seconds(60), fullObserveInterval: .seconds(900), readinessInterval: .seconds(3600), expiredRollback: .rebuild, rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
+            driftInterval: .seconds(60), fullObserveInterval: .seconds(900), readinessInterval: .seconds(3600), expiredRollback: .rebuild,
+            rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat,
             healthFailureThreshold: 2, transientFailureLimit: 5, probeTimeout: .seconds(5),
             leaderCheckInterval: .seconds(5), platformAttempts: 5, platformRetryDelay: .milliseconds(500), platformTimeout: .seconds(30))
     )
@@ -187,10 +189,12 @@ extension DaemonConfiguration: CustomStringConvertible, CustomReflectable {
     }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "environment": environment, "repository": RedactedURL.display(repository.url), "branch": repository.branch,
-            "state": stateURLEnv.map { "from \($0)" } ?? RedactedURL.display(state), "listen": "\(listenHost):\(listenPort)",
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "environment": environment, "repository": RedactedURL.display(repository.url), "branch": repository.branch,
+                "state": stateURLEnv.map { "from \($0)" } ?? RedactedURL.display(state), "listen": "\(listenHost):\(listenPort)",
+            ], displayStyle: .struct)
     }
 }
 

@@ -11,91 +11,113 @@ enum DaemonConfigurationShape {
     static let state = StringFormat.pattern(
         "^(file:.+|postgres(ql)?://\\S+)$", summary: "file:<folder> or a postgres:// URL", example: "file:state/")
 
-    static let repository = Shape.object(ObjectShape(
-        summary: "the watched repository",
-        fields: [
-            .required("url", .string(.text), "https, ssh or file:// URL, or a local path"),
-            .optional("branch", .string(branch), "the branch to follow (default develop)"),
-            .optional("manifestDirectory", .string(.relativePath), "the manifest folder in the repository (default deploy)"),
-            .optional("pollInterval", duration(.milliseconds(100), .seconds(86_400)), "time between fetches (default 30s)"),
-            .optional("tokenEnv", .string(.variableName), "the environment variable holding an https token"),
-            .optional("sshKey", .string(.text), "an ssh private key file for ssh URLs"),
-        ]))
+    static let repository = Shape.object(
+        ObjectShape(
+            summary: "the watched repository",
+            fields: [
+                .required("url", .string(.text), "https, ssh or file:// URL, or a local path"),
+                .optional("branch", .string(branch), "the branch to follow (default develop)"),
+                .optional("manifestDirectory", .string(.relativePath), "the manifest folder in the repository (default deploy)"),
+                .optional("pollInterval", duration(.milliseconds(100), .seconds(86_400)), "time between fetches (default 30s)"),
+                .optional("tokenEnv", .string(.variableName), "the environment variable holding an https token"),
+                .optional("sshKey", .string(.text), "an ssh private key file for ssh URLs"),
+            ]))
 
     static func platform(_ summary: String) -> Shape {
-        .object(ObjectShape(
-            summary: summary,
-            fields: [
-                .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL"),
-                .optional("tokenEnv", .string(.variableName), "the environment variable holding the token"),
-                .optional("requestsPerHour", .integer(min: 10, max: 1_000_000), "the plan's request budget per hour (default: none)"),
-            ]))
+        .object(
+            ObjectShape(
+                summary: summary,
+                fields: [
+                    .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL"),
+                    .optional("tokenEnv", .string(.variableName), "the environment variable holding the token"),
+                    .optional("requestsPerHour", .integer(min: 10, max: 1_000_000), "the plan's request budget per hour (default: none)"),
+                ]))
     }
 
-    static let railway = Shape.object(ObjectShape(
-        summary: "the Railway API",
-        fields: [
-            .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL (default https://backboard.railway.com)"),
-            .optional("tokenEnv", .string(.variableName), "the environment variable holding the token (default RAILWAY_TOKEN)"),
-            .optional("tokenKind", .enumeration(DaemonConfiguration.RailwayTokenKind.allCases.map(\.rawValue)), "account (Bearer) or project token"),
-            .optional("requestsPerHour", .integer(min: 10, max: 1_000_000),
-                      "the plan's request budget per hour: Free 100, Hobby 1000, Pro 10000 (default 1000)"),
-        ]))
+    static let railway = Shape.object(
+        ObjectShape(
+            summary: "the Railway API",
+            fields: [
+                .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL (default https://backboard.railway.com)"),
+                .optional("tokenEnv", .string(.variableName), "the environment variable holding the token (default RAILWAY_TOKEN)"),
+                .optional(
+                    "tokenKind", .enumeration(DaemonConfiguration.RailwayTokenKind.allCases.map(\.rawValue)), "account (Bearer) or project token"),
+                .optional(
+                    "requestsPerHour", .integer(min: 10, max: 1_000_000),
+                    "the plan's request budget per hour: Free 100, Hobby 1000, Pro 10000 (default 1000)"),
+            ]))
 
-    static let reconcile = Shape.object(ObjectShape(
-        summary: "reconcile timings",
-        fields: [
-            .optional("driftInterval", duration(.seconds(1), .seconds(86_400)), "time between drift checks (default 60s)"),
-            .optional("fullObserveInterval", duration(.zero, .seconds(86_400)),
-                      "while idle, how often everything is read from the platforms; cheap checks in between (default 15m; 0s: every check reads everything)"),
-            .optional("readinessInterval", duration(.seconds(1), .seconds(86_400)),
-                      "how often the known-good records are checked for rollback readiness (default 1h)"),
-            .optional("expiredRollback", .enumeration(DaemonConfiguration.ExpiredRollback.allCases.map(\.rawValue)),
-                      "a rollback to a record no longer rollback-ready: rebuild its commit or stall (default rebuild)"),
-            .optional("rolloutPollInterval", duration(.milliseconds(10), .seconds(3600)), "how soon a waiting rollout is looked at again (default 5s)"),
-            .optional("verifyTimeout", duration(.seconds(1), .seconds(86_400)), "how long API and worker may take to report the new revision (default 5m)"),
-            .optional("workerVersionSource", .enumeration(DaemonConfiguration.WorkerVersionSource.allCases.map(\.rawValue)),
-                      "heartbeat (Redis) or platform (the deployment's commit)"),
-            .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
-            .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
-            .optional("probeTimeout", duration(.milliseconds(10), .seconds(600)), "bound on one version, health or Redis probe (default 5s)"),
-            .optional("platformAttempts", .integer(min: 1, max: 20), "attempts per platform API call (default 5)"),
-            .optional("platformRetryDelay", duration(.milliseconds(1), .seconds(600)), "first delay between attempts of a platform call (default 500ms)"),
-            .optional("platformTimeout", duration(.milliseconds(100), .seconds(3600)), "bound on one platform API request (default 30s)"),
-            .optional("leaderCheckInterval", duration(.milliseconds(50), .seconds(3600)), "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
-        ]))
+    static let reconcile = Shape.object(
+        ObjectShape(
+            summary: "reconcile timings",
+            fields: [
+                .optional("driftInterval", duration(.seconds(1), .seconds(86_400)), "time between drift checks (default 60s)"),
+                .optional(
+                    "fullObserveInterval", duration(.zero, .seconds(86_400)),
+                    "while idle, how often everything is read from the platforms; cheap checks in between (default 15m; 0s: every check reads everything)"
+                ),
+                .optional(
+                    "readinessInterval", duration(.seconds(1), .seconds(86_400)),
+                    "how often the known-good records are checked for rollback readiness (default 1h)"),
+                .optional(
+                    "expiredRollback", .enumeration(DaemonConfiguration.ExpiredRollback.allCases.map(\.rawValue)),
+                    "a rollback to a record no longer rollback-ready: rebuild its commit or stall (default rebuild)"),
+                .optional(
+                    "rolloutPollInterval", duration(.milliseconds(10), .seconds(3600)), "how soon a waiting rollout is looked at again (default 5s)"),
+                .optional(
+                    "verifyTimeout", duration(.seconds(1), .seconds(86_400)),
+                    "how long API and worker may take to report the new revision (default 5m)"),
+                .optional(
+                    "workerVersionSource", .enumeration(DaemonConfiguration.WorkerVersionSource.allCases.map(\.rawValue)),
+                    "heartbeat (Redis) or platform (the deployment's commit)"),
+                .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
+                .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
+                .optional("probeTimeout", duration(.milliseconds(10), .seconds(600)), "bound on one version, health or Redis probe (default 5s)"),
+                .optional("platformAttempts", .integer(min: 1, max: 20), "attempts per platform API call (default 5)"),
+                .optional(
+                    "platformRetryDelay", duration(.milliseconds(1), .seconds(600)), "first delay between attempts of a platform call (default 500ms)"
+                ),
+                .optional("platformTimeout", duration(.milliseconds(100), .seconds(3600)), "bound on one platform API request (default 30s)"),
+                .optional(
+                    "leaderCheckInterval", duration(.milliseconds(50), .seconds(3600)),
+                    "PostgreSQL leader election: takeover and self-check interval (default 5s)"),
+            ]))
 
-    static let http = Shape.object(ObjectShape(
-        summary: "the status server's connection limits",
-        fields: [
-            .optional("idleTimeout", duration(.milliseconds(100), .seconds(3600)), "an idle connection is closed after this long (default 60s)"),
-            .optional("requestTimeout", duration(.milliseconds(100), .seconds(3600)),
-                      "a request's head and body must arrive within this long, else 408 (default 30s)"),
-            .optional("lingerTimeout", duration(.milliseconds(10), .seconds(60)),
-                      "after an early answer (413, 401), how long the rest of the body is discarded before closing (default 2s)"),
-            .optional("maxConnections", .integer(min: 1, max: 10_000), "connections served at once (default 256)"),
-            .optional("maxHeaderBytes", .integer(min: 1024, max: 1_048_576), "largest request head in bytes, else 431 (default 32768)"),
-        ]))
+    static let http = Shape.object(
+        ObjectShape(
+            summary: "the status server's connection limits",
+            fields: [
+                .optional("idleTimeout", duration(.milliseconds(100), .seconds(3600)), "an idle connection is closed after this long (default 60s)"),
+                .optional(
+                    "requestTimeout", duration(.milliseconds(100), .seconds(3600)),
+                    "a request's head and body must arrive within this long, else 408 (default 30s)"),
+                .optional(
+                    "lingerTimeout", duration(.milliseconds(10), .seconds(60)),
+                    "after an early answer (413, 401), how long the rest of the body is discarded before closing (default 2s)"),
+                .optional("maxConnections", .integer(min: 1, max: 10_000), "connections served at once (default 256)"),
+                .optional("maxHeaderBytes", .integer(min: 1024, max: 1_048_576), "largest request head in bytes, else 431 (default 32768)"),
+            ]))
 
-    static let root = Shape.object(ObjectShape(
-        summary: "the reconciler daemon configuration",
-        fields: [
-            .required("environment", .string(.environmentName), "the environment this daemon manages"),
-            .required("repository", repository, "the watched repository"),
-            .optional("state", .string(state), "file:<folder> (default file:state/) or a postgres:// URL"),
-            .optional("stateURLEnv", .string(.variableName), "read the state URL from this environment variable instead"),
-            .optional("mirrorDirectory", .string(.text), "where the repository's bare mirror is kept (default: the state folder)"),
-            .optional("listen", .string(.hostPort), "the status server's address (default 127.0.0.1:8080)"),
-            .optional("http", http, "the status server's connection limits"),
-            .optional("secretsFile", .string(.text), "a KEY=VALUE file of secret values (mode 0600)"),
-            .optional("productionFingerprintsFile", .string(.text), "production's identifier fingerprints"),
-            .optional("operatorTokenEnv", .string(.variableName), "the environment variable holding the shared (admin) operator token"),
-            .optional("operatorTokensFile", .string(.text), "the named operator tokens with roles (reconciler token issue)"),
-            .optional("webhookSecretEnv", .string(.variableName), "the environment variable holding the GitHub webhook secret"),
-            .optional("vercel", platform("the Vercel API"), "the Vercel API"),
-            .optional("railway", railway, "the Railway API"),
-            .optional("reconcile", reconcile, "reconcile timings"),
-        ]))
+    static let root = Shape.object(
+        ObjectShape(
+            summary: "the reconciler daemon configuration",
+            fields: [
+                .required("environment", .string(.environmentName), "the environment this daemon manages"),
+                .required("repository", repository, "the watched repository"),
+                .optional("state", .string(state), "file:<folder> (default file:state/) or a postgres:// URL"),
+                .optional("stateURLEnv", .string(.variableName), "read the state URL from this environment variable instead"),
+                .optional("mirrorDirectory", .string(.text), "where the repository's bare mirror is kept (default: the state folder)"),
+                .optional("listen", .string(.hostPort), "the status server's address (default 127.0.0.1:8080)"),
+                .optional("http", http, "the status server's connection limits"),
+                .optional("secretsFile", .string(.text), "a KEY=VALUE file of secret values (mode 0600)"),
+                .optional("productionFingerprintsFile", .string(.text), "production's identifier fingerprints"),
+                .optional("operatorTokenEnv", .string(.variableName), "the environment variable holding the shared (admin) operator token"),
+                .optional("operatorTokensFile", .string(.text), "the named operator tokens with roles (reconciler token issue)"),
+                .optional("webhookSecretEnv", .string(.variableName), "the environment variable holding the GitHub webhook secret"),
+                .optional("vercel", platform("the Vercel API"), "the Vercel API"),
+                .optional("railway", railway, "the Railway API"),
+                .optional("reconcile", reconcile, "reconcile timings"),
+            ]))
 }
 
 extension DaemonConfiguration {

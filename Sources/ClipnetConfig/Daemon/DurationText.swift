@@ -19,8 +19,8 @@ public enum DurationText {
             let number = text.dropLast(unit.suffix.count)
             // Digits and one optional fraction only: no sign, exponent, hex, inf or nan.
             guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-                  number.filter({ $0 == "." }).count <= 1, number.first != ".", number.last != ".",
-                  let value = Double(number), value.isFinite
+                number.filter({ $0 == "." }).count <= 1, number.first != ".", number.last != ".",
+                let value = Double(number), value.isFinite
             else { continue }
             return value * unit.milliseconds
         }

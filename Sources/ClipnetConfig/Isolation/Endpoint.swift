@@ -52,7 +52,7 @@ struct Endpoint: Sendable, Hashable {
         var normalizedHost = host.lowercased()
         if normalizedHost.hasSuffix(".") { normalizedHost.removeLast() }
         guard !normalizedHost.isEmpty,
-              normalizedHost.allSatisfy({ !$0.isWhitespace && !"/\\@".contains($0) })
+            normalizedHost.allSatisfy({ !$0.isWhitespace && !"/\\@".contains($0) })
         else { return nil }
         self.scheme = scheme
         self.userinfo = userinfo

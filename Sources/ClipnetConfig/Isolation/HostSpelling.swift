@@ -62,7 +62,8 @@ enum HostSpelling {
         var result: Set<String> = []
         if let value = ipv4Value(parts, octal: true) { result.insert(dottedQuad(value)) }
         if parts.contains(where: { $0.count > 1 && $0.hasPrefix("0") && !$0.lowercased().hasPrefix("0x") }),
-           let value = ipv4Value(parts, octal: false) {
+            let value = ipv4Value(parts, octal: false)
+        {
             result.insert(dottedQuad(value))
         }
         return result

@@ -33,8 +33,9 @@ public struct IsolationPolicy: Sendable {
                 guard let secret = secrets[reference.name] else { return nil }
                 text = secret.reveal()
             }
-            return violation(for: text, subject: path, secret: value.secretReference?.name,
-                             location: loaded.location(of: path))
+            return violation(
+                for: text, subject: path, secret: value.secretReference?.name,
+                location: loaded.location(of: path))
         }
     }
 
@@ -64,8 +65,9 @@ public struct IsolationPolicy: Sendable {
                 return violation(for: text, subject: subject, secret: nil, location: nil)
             case .fingerprint(let fingerprint):
                 return denied.resource(matchingAny: [fingerprint]).map {
-                    IsolationViolation(resource: $0, environment: environment, owner: denied.environment,
-                                       subject: subject, secret: nil, location: nil)
+                    IsolationViolation(
+                        resource: $0, environment: environment, owner: denied.environment,
+                        subject: subject, secret: nil, location: nil)
                 }
             }
         }
@@ -75,8 +77,9 @@ public struct IsolationPolicy: Sendable {
     func violation(for text: String, subject: String, secret: String?, location: SourceLocation?) -> IsolationViolation? {
         guard !text.isEmpty, let resource = denied.resource(matchingAny: IsolationKeys.candidateFingerprints(of: text, resolver: resolver))
         else { return nil }
-        return IsolationViolation(resource: resource, environment: environment, owner: denied.environment,
-                                  subject: subject, secret: secret, location: location)
+        return IsolationViolation(
+            resource: resource, environment: environment, owner: denied.environment,
+            subject: subject, secret: secret, location: location)
     }
 }
 

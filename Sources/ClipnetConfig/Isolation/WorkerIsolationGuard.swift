@@ -50,8 +50,9 @@ public struct WorkerSettings: Sendable, CustomStringConvertible {
         let required = [Variable.environment, Variable.redisURL, Variable.cloudinaryFolder, Variable.runpodNamespace]
         let missing = required.filter { (environment[$0] ?? "").isEmpty }
         guard missing.isEmpty else {
-            throw ConfigError(.isolationViolation,
-                              "refusing to start: \(missing.joined(separator: ", ")) not set; the isolation guard needs them")
+            throw ConfigError(
+                .isolationViolation,
+                "refusing to start: \(missing.joined(separator: ", ")) not set; the isolation guard needs them")
         }
         var models: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix(Variable.runpodModelPrefix) && !value.isEmpty {
@@ -135,7 +136,7 @@ public struct WorkerIsolationGuard: Sendable {
         }
         for (name, value) in checks {
             guard let value,
-                  let violation = policy.violation(for: value, subject: "worker setting \(name)", secret: nil, location: nil)
+                let violation = policy.violation(for: value, subject: "worker setting \(name)", secret: nil, location: nil)
             else { continue }
             problems.append(violation.message)
         }
@@ -148,8 +149,9 @@ public struct WorkerIsolationGuard: Sendable {
     public func check(_ settings: WorkerSettings) throws {
         let problems = problems(settings)
         guard problems.isEmpty else {
-            throw ConfigError(.isolationViolation,
-                              "refusing to start the \(settings.environment) worker: " + problems.joined(separator: "; "))
+            throw ConfigError(
+                .isolationViolation,
+                "refusing to start the \(settings.environment) worker: " + problems.joined(separator: "; "))
         }
     }
 }

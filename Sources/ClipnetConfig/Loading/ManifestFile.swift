@@ -66,18 +66,24 @@ public enum ManifestFile {
         }
         if let nul = bytes.firstIndex(of: 0) {
             let (line, column) = position(of: nul, in: bytes)
-            throw ConfigError(.invalidManifest, "\(file) is binary data, not text", diagnostics: [
-                Diagnostic(.unreadable, at: SourceLocation(file: file, line: line, column: column),
-                           "contains a NUL byte (binary data); expected UTF-8 text"),
-            ])
+            throw ConfigError(
+                .invalidManifest, "\(file) is binary data, not text",
+                diagnostics: [
+                    Diagnostic(
+                        .unreadable, at: SourceLocation(file: file, line: line, column: column),
+                        "contains a NUL byte (binary data); expected UTF-8 text")
+                ])
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = firstInvalidUTF8(bytes)
             let (line, column) = position(of: offset, in: bytes)
-            throw ConfigError(.invalidManifest, "\(file) is not UTF-8 text", diagnostics: [
-                Diagnostic(.unreadable, at: SourceLocation(file: file, line: line, column: column),
-                           "byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not valid UTF-8; expected UTF-8 text"),
-            ])
+            throw ConfigError(
+                .invalidManifest, "\(file) is not UTF-8 text",
+                diagnostics: [
+                    Diagnostic(
+                        .unreadable, at: SourceLocation(file: file, line: line, column: column),
+                        "byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not valid UTF-8; expected UTF-8 text")
+                ])
         }
         return text
     }
@@ -126,7 +132,7 @@ public enum ManifestFile {
             let lead = bytes[index]
             let length = lead < 0x80 ? 1 : lead & 0xE0 == 0xC0 ? 2 : lead & 0xF0 == 0xE0 ? 3 : lead & 0xF8 == 0xF0 ? 4 : 0
             guard length > 0, index + length <= bytes.count,
-                  String(validating: bytes[index..<(index + length)], as: UTF8.self) != nil
+                String(validating: bytes[index..<(index + length)], as: UTF8.self) != nil
             else { return index }
             index += length
         }

@@ -68,8 +68,10 @@ public enum ManifestLoader {
         for (file, required) in [(baseName, false), (environmentName, true)] {
             guard let text = try read(file) else {
                 if required {
-                    diagnostics.append(Diagnostic(.missingFile, at: .file(file),
-                                                  "no manifest for environment '\(environment)'; expected this file"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .missingFile, at: .file(file),
+                            "no manifest for environment '\(environment)'; expected this file"))
                 }
                 continue
             }
@@ -111,8 +113,9 @@ public enum ManifestLoader {
 
     static func checkName(_ environment: String) throws {
         guard StringFormat.environmentName.matches(environment) else {
-            throw ConfigError(.invalidEnvironment,
-                              "'\(environment)' is not an environment name; expected \(StringFormat.environmentName.summary)")
+            throw ConfigError(
+                .invalidEnvironment,
+                "'\(environment)' is not an environment name; expected \(StringFormat.environmentName.summary)")
         }
     }
 

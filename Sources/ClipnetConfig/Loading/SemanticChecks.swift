@@ -13,11 +13,15 @@ enum SemanticChecks {
         return diagnostics
     }
 
-    private static func checkEnvironment(_ root: ConfigNode, environment: String, file: String,
-                                         into diagnostics: inout [Diagnostic]) {
+    private static func checkEnvironment(
+        _ root: ConfigNode, environment: String, file: String,
+        into diagnostics: inout [Diagnostic]
+    ) {
         guard let node = root["environment"], let named = node.string, named != environment else { return }
-        diagnostics.append(Diagnostic(.invalidValue, at: node.location,
-                                      "environment: '\(named)' does not match the manifest file \(file); expected '\(environment)'"))
+        diagnostics.append(
+            Diagnostic(
+                .invalidValue, at: node.location,
+                "environment: '\(named)' does not match the manifest file \(file); expected '\(environment)'"))
     }
 
     /// Two entries naming one Railway service would deploy over each other.
@@ -33,10 +37,11 @@ enum SemanticChecks {
         for (path, node) in candidates {
             guard let node, let id = node.string else { continue }
             if let first = seen[id] {
-                diagnostics.append(Diagnostic(
-                    .duplicateService, at: node.location,
-                    "\(path).serviceId: duplicate service: the same Railway service as \(first.path) (\(first.location)); expected a distinct service id"
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        .duplicateService, at: node.location,
+                        "\(path).serviceId: duplicate service: the same Railway service as \(first.path) (\(first.location)); expected a distinct service id"
+                    ))
             } else {
                 seen[id] = (path, node.location)
             }
@@ -45,31 +50,34 @@ enum SemanticChecks {
 
     private static func checkFolder(_ root: ConfigNode, environment: String, into diagnostics: inout [Diagnostic]) {
         guard let node = root["cloudinary"]?["folder"], let folder = node.string,
-              StringFormat.cloudinaryFolder.matches(folder)
+            StringFormat.cloudinaryFolder.matches(folder)
         else { return }
         let expected = EnvironmentConventions.cloudinaryFolder(for: environment)
         if folder != expected {
-            diagnostics.append(Diagnostic(.invalidValue, at: node.location,
-                                          "cloudinary.folder: '\(folder)' is not the \(environment) folder; expected '\(expected)'"))
+            diagnostics.append(
+                Diagnostic(
+                    .invalidValue, at: node.location,
+                    "cloudinary.folder: '\(folder)' is not the \(environment) folder; expected '\(expected)'"))
         }
     }
 
     private static func checkHealthGate(_ root: ConfigNode, into diagnostics: inout [Diagnostic]) {
         guard let rollout = root["rollout"],
-              let window = rollout["healthWindowSeconds"]?.int,
-              let intervalNode = rollout["healthIntervalSeconds"], let interval = intervalNode.int,
-              window > 0, interval > window, isInRange(window, "healthWindowSeconds"), isInRange(interval, "healthIntervalSeconds")
+            let window = rollout["healthWindowSeconds"]?.int,
+            let intervalNode = rollout["healthIntervalSeconds"], let interval = intervalNode.int,
+            window > 0, interval > window, isInRange(window, "healthWindowSeconds"), isInRange(interval, "healthIntervalSeconds")
         else { return }
-        diagnostics.append(Diagnostic(
-            .invalidValue, at: intervalNode.location,
-            "rollout.healthIntervalSeconds: \(interval) is longer than rollout.healthWindowSeconds (\(window)); expected at most \(window)"
-        ))
+        diagnostics.append(
+            Diagnostic(
+                .invalidValue, at: intervalNode.location,
+                "rollout.healthIntervalSeconds: \(interval) is longer than rollout.healthWindowSeconds (\(window)); expected at most \(window)"
+            ))
     }
 
     /// Whether a rollout value is within its shape's range (out-of-range ones are already reported).
     private static func isInRange(_ value: Int, _ field: String) -> Bool {
         guard case .object(let rollout) = ManifestShape.rollout,
-              case .integer(let min, let max)? = rollout.field(field)?.shape
+            case .integer(let min, let max)? = rollout.field(field)?.shape
         else { return false }
         return (min...max).contains(value)
     }
@@ -99,16 +107,18 @@ enum SemanticChecks {
                 guard let text = entry.value.scalarText, entry.value.scalarType != .null else { continue }
                 let path = "\(prefix).\(entry.key)"
                 if let endpoint = Endpoint(parsing: text), endpoint.userinfo?.contains(":") == true {
-                    diagnostics.append(Diagnostic(
-                        .invalidValue, at: entry.value.location,
-                        "\(path): a URL with a password must be a secret reference {secret: NAME}, not plain text"
-                    ))
+                    diagnostics.append(
+                        Diagnostic(
+                            .invalidValue, at: entry.value.location,
+                            "\(path): a URL with a password must be a secret reference {secret: NAME}, not plain text"
+                        ))
                 }
                 if let mirror = mirrored[entry.key], let expected = mirror.value, text != expected {
-                    diagnostics.append(Diagnostic(
-                        .invalidValue, at: entry.value.location,
-                        "\(path): '\(text)' differs from \(mirror.path); expected '\(expected)'"
-                    ))
+                    diagnostics.append(
+                        Diagnostic(
+                            .invalidValue, at: entry.value.location,
+                            "\(path): '\(text)' differs from \(mirror.path); expected '\(expected)'"
+                        ))
                 }
             }
         }

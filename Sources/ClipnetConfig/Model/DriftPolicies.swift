@@ -20,7 +20,6 @@ public struct DriftPolicies: Sendable, Hashable, Encodable {
         actions[kind] ?? .report
     }
 
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicKey.self)
         for kind in Kind.allCases {

@@ -5,21 +5,22 @@ import ClipnetContracts
 extension Manifest {
     init?(node root: ConfigNode) {
         guard let version = root["version"]?.int,
-              let environment = root["environment"]?.string,
-              let frontend = root["frontend"].flatMap(FrontendSpec.init(node:)),
-              let railway = root["railway"].flatMap(RailwaySpec.init(node:)),
-              let cloudinary = root["cloudinary"].flatMap(CloudinarySpec.init(node:)),
-              let runpod = root["runpod"].flatMap(RunPodSpec.init(node:)),
-              let drift = root["drift"].flatMap(DriftPolicies.init(node:)),
-              let rollout = root["rollout"].flatMap(RolloutSettings.init(node:))
+            let environment = root["environment"]?.string,
+            let frontend = root["frontend"].flatMap(FrontendSpec.init(node:)),
+            let railway = root["railway"].flatMap(RailwaySpec.init(node:)),
+            let cloudinary = root["cloudinary"].flatMap(CloudinarySpec.init(node:)),
+            let runpod = root["runpod"].flatMap(RunPodSpec.init(node:)),
+            let drift = root["drift"].flatMap(DriftPolicies.init(node:)),
+            let rollout = root["rollout"].flatMap(RolloutSettings.init(node:))
         else { return nil }
         var oauth: [String: OAuthClientSpec] = [:]
         for entry in root["oauth"]?.entries ?? [] {
             guard let client = OAuthClientSpec(node: entry.value) else { return nil }
             oauth[entry.key] = client
         }
-        self.init(version: version, environment: environment, frontend: frontend, railway: railway,
-                  cloudinary: cloudinary, runpod: runpod, oauth: oauth, drift: drift, rollout: rollout)
+        self.init(
+            version: version, environment: environment, frontend: frontend, railway: railway,
+            cloudinary: cloudinary, runpod: runpod, oauth: oauth, drift: drift, rollout: rollout)
     }
 }
 
@@ -54,29 +55,31 @@ extension SecretReference {
 extension FrontendSpec {
     init?(node: ConfigNode) {
         guard let projectId = node["projectId"]?.string,
-              let projectName = node["projectName"]?.string,
-              let domain = node["domain"]?.string,
-              let repository = node["repository"]?.string,
-              let variables = ConfigValue.variables(node["variables"])
+            let projectName = node["projectName"]?.string,
+            let domain = node["domain"]?.string,
+            let repository = node["repository"]?.string,
+            let variables = ConfigValue.variables(node["variables"])
         else { return nil }
-        self.init(teamId: node["teamId"]?.string, projectId: projectId, projectName: projectName, domain: domain,
-                  target: node["target"]?.string, repository: repository,
-                  rootDirectory: node["rootDirectory"]?.string, variables: variables)
+        self.init(
+            teamId: node["teamId"]?.string, projectId: projectId, projectName: projectName, domain: domain,
+            target: node["target"]?.string, repository: repository,
+            rootDirectory: node["rootDirectory"]?.string, variables: variables)
     }
 }
 
 extension RailwaySpec {
     init?(node: ConfigNode) {
         guard let projectId = node["projectId"]?.string,
-              let environmentId = node["environmentId"]?.string,
-              let services = node["services"],
-              let api = services["api"].flatMap(APIServiceSpec.init(node:)),
-              let worker = services["worker"].flatMap(WorkerServiceSpec.init(node:)),
-              let redis = node["redis"].flatMap(RailwayDatabase.init(node:)),
-              let postgres = node["postgres"].flatMap(RailwayDatabase.init(node:))
+            let environmentId = node["environmentId"]?.string,
+            let services = node["services"],
+            let api = services["api"].flatMap(APIServiceSpec.init(node:)),
+            let worker = services["worker"].flatMap(WorkerServiceSpec.init(node:)),
+            let redis = node["redis"].flatMap(RailwayDatabase.init(node:)),
+            let postgres = node["postgres"].flatMap(RailwayDatabase.init(node:))
         else { return nil }
-        self.init(projectId: projectId, environmentId: environmentId,
-                  services: RailwayServices(api: api, worker: worker), redis: redis, postgres: postgres)
+        self.init(
+            projectId: projectId, environmentId: environmentId,
+            services: RailwayServices(api: api, worker: worker), redis: redis, postgres: postgres)
     }
 }
 
@@ -95,32 +98,34 @@ extension ServiceSource {
 extension APIServiceSpec {
     init?(node: ConfigNode) {
         guard let serviceId = node["serviceId"]?.string,
-              let source = node["source"].flatMap(ServiceSource.init(node:)),
-              let url = node["url"]?.string,
-              let healthUrl = node["healthUrl"]?.string,
-              let versionUrl = node["versionUrl"]?.string,
-              let variables = ConfigValue.variables(node["variables"])
+            let source = node["source"].flatMap(ServiceSource.init(node:)),
+            let url = node["url"]?.string,
+            let healthUrl = node["healthUrl"]?.string,
+            let versionUrl = node["versionUrl"]?.string,
+            let variables = ConfigValue.variables(node["variables"])
         else { return nil }
-        self.init(serviceId: serviceId, source: source, url: url, healthUrl: healthUrl, versionUrl: versionUrl,
-                  autoDeploy: node["autoDeploy"]?.bool ?? false, variables: variables)
+        self.init(
+            serviceId: serviceId, source: source, url: url, healthUrl: healthUrl, versionUrl: versionUrl,
+            autoDeploy: node["autoDeploy"]?.bool ?? false, variables: variables)
     }
 }
 
 extension WorkerServiceSpec {
     init?(node: ConfigNode) {
         guard let serviceId = node["serviceId"]?.string,
-              let source = node["source"].flatMap(ServiceSource.init(node:)),
-              let variables = ConfigValue.variables(node["variables"])
+            let source = node["source"].flatMap(ServiceSource.init(node:)),
+            let variables = ConfigValue.variables(node["variables"])
         else { return nil }
-        self.init(serviceId: serviceId, source: source, autoDeploy: node["autoDeploy"]?.bool ?? false,
-                  variables: variables)
+        self.init(
+            serviceId: serviceId, source: source, autoDeploy: node["autoDeploy"]?.bool ?? false,
+            variables: variables)
     }
 }
 
 extension RailwayDatabase {
     init?(node: ConfigNode) {
         guard let serviceId = node["serviceId"]?.string,
-              let url = node["url"].flatMap(SecretReference.init(node:))
+            let url = node["url"].flatMap(SecretReference.init(node:))
         else { return nil }
         self.init(serviceId: serviceId, url: url)
     }
@@ -136,8 +141,8 @@ extension CloudinarySpec {
 extension RunPodSpec {
     init?(node: ConfigNode) {
         guard let endpointId = node["endpointId"]?.string,
-              let namespace = node["namespace"]?.string,
-              let modelEntries = node["models"]?.entries
+            let namespace = node["namespace"]?.string,
+            let modelEntries = node["models"]?.entries
         else { return nil }
         var models: [String: String] = [:]
         for entry in modelEntries {
@@ -151,7 +156,7 @@ extension RunPodSpec {
 extension OAuthClientSpec {
     init?(node: ConfigNode) {
         guard let clientId = node["clientId"].flatMap(ConfigValue.init(node:)),
-              let clientSecret = node["clientSecret"].flatMap(SecretReference.init(node:))
+            let clientSecret = node["clientSecret"].flatMap(SecretReference.init(node:))
         else { return nil }
         self.init(clientId: clientId, clientSecret: clientSecret)
     }
@@ -171,8 +176,8 @@ extension DriftPolicies {
 extension RolloutSettings {
     init?(node: ConfigNode) {
         guard let deploy = node["deployTimeoutSeconds"]?.int,
-              let window = node["healthWindowSeconds"]?.int,
-              let interval = node["healthIntervalSeconds"]?.int
+            let window = node["healthWindowSeconds"]?.int,
+            let interval = node["healthIntervalSeconds"]?.int
         else { return nil }
         self.init(deployTimeoutSeconds: deploy, healthWindowSeconds: window, healthIntervalSeconds: interval)
     }

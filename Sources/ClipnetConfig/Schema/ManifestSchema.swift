@@ -26,7 +26,8 @@ public enum ManifestSchema {
         root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         root["$id"] = id
         root["title"] = "CLIPNET environment manifest"
-        root["description"] = "deploy/base.yaml layered with deploy/<environment>.yaml (mappings merge by key; "
+        root["description"] =
+            "deploy/base.yaml layered with deploy/<environment>.yaml (mappings merge by key; "
             + "lists, scalars, sources and secret references replace). Required keys apply to the layered result. "
             + "See docs/configuration.md."
         root["$defs"] = [secretReferenceDefinition: schema(for: .object(ManifestShape.secretReference))]

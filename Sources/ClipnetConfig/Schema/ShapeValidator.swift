@@ -16,8 +16,9 @@ struct ShapeValidator {
             for entry in entries {
                 guard let field = object.field(entry.key) else {
                     let known = object.fieldNames.joined(separator: ", ")
-                    report(.unknownKey, entry.keyLocation,
-                           "unknown key '\(entry.key)' in \(Self.name(of: path)); expected one of: \(known)")
+                    report(
+                        .unknownKey, entry.keyLocation,
+                        "unknown key '\(entry.key)' in \(Self.name(of: path)); expected one of: \(known)")
                     continue
                 }
                 checkStructure(entry.value, field.shape, path: Self.join(path, entry.key))
@@ -27,8 +28,9 @@ struct ShapeValidator {
             guard let entries = node.entries else { return wrongType(node, shape, path) }
             for entry in entries {
                 if !map.keyRule.matches(entry.key) {
-                    report(.invalidValue, entry.keyLocation,
-                           "invalid key '\(entry.key)' in \(Self.name(of: path)); expected \(map.keyRule.summary)")
+                    report(
+                        .invalidValue, entry.keyLocation,
+                        "invalid key '\(entry.key)' in \(Self.name(of: path)); expected \(map.keyRule.summary)")
                 }
                 checkStructure(entry.value, map.value, path: Self.join(path, entry.key))
             }
@@ -40,8 +42,9 @@ struct ShapeValidator {
             guard let value = node.int else {
                 guard node.scalarType == .integer, let text = node.scalarText else { return wrongType(node, shape, path) }
                 // An integer YAML cannot hand over as a number: too large, or base 60 (`1:30`).
-                return report(.invalidValue, node.location,
-                              "\(path): \(StringFormat.bounded(text)) is out of range or not a plain integer; expected \(expected)")
+                return report(
+                    .invalidValue, node.location,
+                    "\(path): \(StringFormat.bounded(text)) is out of range or not a plain integer; expected \(expected)")
             }
             if value < min || value > max {
                 let written = node.scalarText.map { $0 == "\(value)" ? $0 : "\($0) (\(value))" } ?? "\(value)"
@@ -52,8 +55,9 @@ struct ShapeValidator {
         case .enumeration(let values):
             guard let text = node.string else { return wrongType(node, shape, path) }
             if !values.contains(text) {
-                report(.invalidValue, node.location,
-                       "\(path): '\(text)' is not allowed; expected one of: \(values.joined(separator: ", "))")
+                report(
+                    .invalidValue, node.location,
+                    "\(path): '\(text)' is not allowed; expected one of: \(values.joined(separator: ", "))")
             }
         case .secretReference:
             guard node.entries != nil else { return wrongType(node, shape, path) }
@@ -82,15 +86,17 @@ struct ShapeValidator {
         case .object(let object):
             guard let entries = node.entries else { return }
             for field in object.fields where field.required && node[field.name] == nil {
-                report(.missingKey, node.location,
-                       "\(Self.name(of: path)): missing required key '\(field.name)' (\(field.summary)); expected \(field.shape.expectation)")
+                report(
+                    .missingKey, node.location,
+                    "\(Self.name(of: path)): missing required key '\(field.name)' (\(field.summary)); expected \(field.shape.expectation)")
             }
             if !object.exactlyOneOf.isEmpty {
                 let present = object.exactlyOneOf.filter { node[$0] != nil }
                 if present.count != 1 {
                     let choices = object.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
-                    report(present.isEmpty ? .missingKey : .invalidValue, node.location,
-                           "\(Self.name(of: path)): expected exactly one of \(choices), found \(present.isEmpty ? "neither" : "both")")
+                    report(
+                        present.isEmpty ? .missingKey : .invalidValue, node.location,
+                        "\(Self.name(of: path)): expected exactly one of \(choices), found \(present.isEmpty ? "neither" : "both")")
                 }
             }
             for entry in entries {
@@ -100,8 +106,9 @@ struct ShapeValidator {
         case .map(let map):
             guard let entries = node.entries else { return }
             if entries.count < map.minimumCount {
-                report(.missingKey, node.location,
-                       "\(Self.name(of: path)): expected at least \(map.minimumCount) entry (\(map.summary))")
+                report(
+                    .missingKey, node.location,
+                    "\(Self.name(of: path)): expected at least \(map.minimumCount) entry (\(map.summary))")
             }
             for entry in entries {
                 checkCompleteness(entry.value, map.value, path: Self.join(path, entry.key))

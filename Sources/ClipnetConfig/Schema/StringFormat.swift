@@ -52,7 +52,7 @@ enum StringFormat: Sendable {
         switch self {
         case .url(let schemes):
             guard matches(value), let endpoint = Endpoint(parsing: value), schemes.contains(endpoint.scheme),
-                  endpoint.userinfo == nil
+                endpoint.userinfo == nil
             else { return "is not a valid URL; expected \(summary), e.g. https://api.staging.clipnet.ai/healthz" }
             return nil
         case .cloudinaryFolder:

@@ -23,11 +23,12 @@ public struct ResolvedManifest: Sendable {
 
     /// A service's variables with secrets resolved, for syncing to the platform.
     public func variables(of service: ManifestService) -> [String: ResolvedValue] {
-        let declared: [String: ConfigValue] = switch service {
-        case .frontend: manifest.frontend.variables
-        case .api: manifest.railway.services.api.variables
-        case .worker: manifest.railway.services.worker.variables
-        }
+        let declared: [String: ConfigValue] =
+            switch service {
+            case .frontend: manifest.frontend.variables
+            case .api: manifest.railway.services.api.variables
+            case .worker: manifest.railway.services.worker.variables
+            }
         return declared.compactMapValues(resolve)
     }
 }

@@ -14,11 +14,12 @@ public enum SecretResolver {
                 continue
             }
             if !missing.contains(reference.name) { missing.append(reference.name) }
-            diagnostics.append(Diagnostic(
-                .unresolvedSecret,
-                at: loaded.location(of: path) ?? .file(loaded.files.last ?? ""),
-                "\(path): secret \(reference.name) is not set; expected it in the environment or the secrets file"
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    .unresolvedSecret,
+                    at: loaded.location(of: path) ?? .file(loaded.files.last ?? ""),
+                    "\(path): secret \(reference.name) is not set; expected it in the environment or the secrets file"
+                ))
         }
         guard missing.isEmpty else {
             throw ConfigError(

@@ -56,8 +56,8 @@ public struct SecretsFile: Sendable, CustomStringConvertible, CustomReflectable 
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count).drop { $0 == " " } }
             guard let equals = line.firstIndex(of: "="),
-                  case let key = String(line[..<equals]).trimmingCharacters(in: .whitespaces),
-                  StringFormat.variableName.matches(key)
+                case let key = String(line[..<equals]).trimmingCharacters(in: .whitespaces),
+                StringFormat.variableName.matches(key)
             else {
                 problems.append("line \(index + 1): expected KEY=VALUE with KEY of letters, digits and '_'")
                 continue

@@ -44,13 +44,15 @@ public enum ConfigurationPreflight {
             let otherLoaded = try ManifestLoader.load(environment: other, directory: directory, read: read)
             denied = denied.merging(IsolationFingerprints(of: otherLoaded, resolver: resolver))
         } else if otherFingerprints == nil {
-            throw ConfigError(.invalidManifest,
-                              "cannot check isolation: \(otherFile) is absent and no \(other) fingerprints were given")
+            throw ConfigError(
+                .invalidManifest,
+                "cannot check isolation: \(otherFile) is absent and no \(other) fingerprints were given")
         }
         if let otherFingerprints {
             guard otherFingerprints.environment == other else {
-                throw ConfigError(.invalidFingerprints,
-                                  "the fingerprints describe '\(otherFingerprints.environment)'; expected \(other)'s")
+                throw ConfigError(
+                    .invalidFingerprints,
+                    "the fingerprints describe '\(otherFingerprints.environment)'; expected \(other)'s")
             }
             denied = denied.merging(otherFingerprints)
         }

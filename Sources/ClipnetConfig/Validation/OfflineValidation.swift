@@ -92,7 +92,8 @@ public enum OfflineValidation {
             do {
                 evaluation = try ManifestLoader.evaluate(environment: environment, directory: options.directory, read: read)
             } catch let error as ConfigError {
-                report.errors += error.diagnostics.isEmpty
+                report.errors +=
+                    error.diagnostics.isEmpty
                     ? [Diagnostic(.missingFile, at: .file(ManifestLoader.environmentFile(environment, in: options.directory)), error.message)]
                     : error.diagnostics
                 continue
@@ -127,7 +128,8 @@ public enum OfflineValidation {
             let other = EnvironmentConventions.counterpart(of: environment)
             var denied = IsolationFingerprints(environment: other, entries: [])
             if let otherManifest = loaded[other] {
-                denied = denied.merging(IsolationFingerprints(of: otherManifest, secrets: resolved[other]?.secrets ?? [:], resolver: options.resolver))
+                denied = denied.merging(
+                    IsolationFingerprints(of: otherManifest, secrets: resolved[other]?.secrets ?? [:], resolver: options.resolver))
             }
             if let supplied {
                 if supplied.environment == other {
@@ -162,8 +164,10 @@ public enum OfflineValidation {
                 if let resolved = resolved[environment] {
                     report.fingerprints = IsolationFingerprints(of: resolved, resolver: options.resolver)
                 } else {
-                    report.errors.append(Diagnostic(.isolation, at: .file(manifest.files.last ?? options.directory),
-                                                    "--write-fingerprints needs --resolve-secrets, so secret-backed identifiers are included"))
+                    report.errors.append(
+                        Diagnostic(
+                            .isolation, at: .file(manifest.files.last ?? options.directory),
+                            "--write-fingerprints needs --resolve-secrets, so secret-backed identifiers are included"))
                 }
             }
         }

@@ -45,13 +45,15 @@ extension ConfigNode {
         mutating func spend(_ location: SourceLocation, depth: Int) throws(LimitExceeded) {
             nodes += 1
             if nodes > limits.maximumNodes {
-                throw LimitExceeded(diagnostic: Diagnostic(
-                    .limit, at: location,
-                    "more than \(limits.maximumNodes) nodes once aliases are expanded; the limit is \(limits.maximumNodes)"))
+                throw LimitExceeded(
+                    diagnostic: Diagnostic(
+                        .limit, at: location,
+                        "more than \(limits.maximumNodes) nodes once aliases are expanded; the limit is \(limits.maximumNodes)"))
             }
             if depth > limits.maximumDepth {
-                throw LimitExceeded(diagnostic: Diagnostic(
-                    .limit, at: location, "nested deeper than \(limits.maximumDepth) levels; the limit is \(limits.maximumDepth)"))
+                throw LimitExceeded(
+                    diagnostic: Diagnostic(
+                        .limit, at: location, "nested deeper than \(limits.maximumDepth) levels; the limit is \(limits.maximumDepth)"))
             }
         }
     }
@@ -85,11 +87,12 @@ extension ConfigNode {
                     diagnostics.append(Diagnostic(.wrongType, at: keyLocation, "mapping key is not a scalar; expected a plain key such as 'name:'"))
                     continue
                 }
-                entries.append(Entry(
-                    key: keyScalar.string,
-                    keyLocation: keyLocation,
-                    value: try convert(value, file: file, depth: depth + 1, budget: &budget, diagnostics: &diagnostics)
-                ))
+                entries.append(
+                    Entry(
+                        key: keyScalar.string,
+                        keyLocation: keyLocation,
+                        value: try convert(value, file: file, depth: depth + 1, budget: &budget, diagnostics: &diagnostics)
+                    ))
             }
             return ConfigNode(kind: .mapping(entries), location: location)
         }
@@ -111,8 +114,8 @@ extension ConfigNode {
     private static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let detail = [context?.text, problem].compactMap { $0 }.joined(separator: " ")
             return Diagnostic(
                 .syntax,

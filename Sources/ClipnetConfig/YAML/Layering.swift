@@ -4,7 +4,7 @@
 enum Layering {
     static func merge(_ base: ConfigNode, _ overlay: ConfigNode, shape: Shape?) -> ConfigNode {
         guard let shape, !shape.replacesWhole,
-              let baseEntries = base.entries, let overlayEntries = overlay.entries
+            let baseEntries = base.entries, let overlayEntries = overlay.entries
         else { return overlay }
         var merged = baseEntries
         // One index of the keys, so an overlay of n keys over a base of m costs n + m, not n × m

@@ -10,8 +10,9 @@ enum YAMLPrescan {
     static func check(_ text: String, file: String, limits: ManifestLimits) -> Diagnostic? {
         let size = text.utf8.count
         if size > limits.maximumBytes {
-            return Diagnostic(.limit, at: SourceLocation(file: file, line: 1, column: 1),
-                              "the file is \(size) bytes; the limit is \(limits.maximumBytes) bytes")
+            return Diagnostic(
+                .limit, at: SourceLocation(file: file, line: 1, column: 1),
+                "the file is \(size) bytes; the limit is \(limits.maximumBytes) bytes")
         }
         var aliases = 0
         var line = 1
@@ -43,8 +44,9 @@ enum YAMLPrescan {
                 if byte == UInt8(ascii: " ") {
                     indentation += 1
                     if indentation > maximumIndentation {
-                        return Diagnostic(.limit, at: SourceLocation(file: file, line: line, column: column),
-                                          "indented more than \(maximumIndentation) columns; the nesting limit is \(limits.maximumDepth) levels")
+                        return Diagnostic(
+                            .limit, at: SourceLocation(file: file, line: line, column: column),
+                            "indented more than \(maximumIndentation) columns; the nesting limit is \(limits.maximumDepth) levels")
                     }
                     previous = byte
                     continue
@@ -57,8 +59,10 @@ enum YAMLPrescan {
                 previous = byte
                 continue
             }
-            let atTokenStart = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "["), UInt8(ascii: "{"),
-                                UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?")].contains(previous)
+            let atTokenStart = [
+                UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "["), UInt8(ascii: "{"),
+                UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?"),
+            ].contains(previous)
             switch byte {
             case UInt8(ascii: "#") where previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t") || previous == UInt8(ascii: "\n"):
                 inComment = true
@@ -67,14 +71,16 @@ enum YAMLPrescan {
             case UInt8(ascii: "*") where atTokenStart:
                 aliases += 1
                 if aliases > limits.maximumAliases {
-                    return Diagnostic(.limit, at: SourceLocation(file: file, line: line, column: column),
-                                      "more than \(limits.maximumAliases) aliases; the limit is \(limits.maximumAliases)")
+                    return Diagnostic(
+                        .limit, at: SourceLocation(file: file, line: line, column: column),
+                        "more than \(limits.maximumAliases) aliases; the limit is \(limits.maximumAliases)")
                 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 flowDepth += 1
                 if flowDepth > limits.maximumDepth {
-                    return Diagnostic(.limit, at: SourceLocation(file: file, line: line, column: column),
-                                      "nested deeper than \(limits.maximumDepth) levels; the limit is \(limits.maximumDepth)")
+                    return Diagnostic(
+                        .limit, at: SourceLocation(file: file, line: line, column: column),
+                        "nested deeper than \(limits.maximumDepth) levels; the limit is \(limits.maximumDepth)")
                 }
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
                 flowDepth = max(0, flowDepth - 1)

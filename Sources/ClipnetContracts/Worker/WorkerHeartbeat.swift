@@ -21,9 +21,11 @@ public struct WorkerHeartbeat: Sendable, Hashable, Codable {
     /// can tell the new deployment's workers from the old one's still draining. Absent elsewhere.
     public var deploymentId: String?
 
-    public init(workerId: String, environment: String, version: String, startedAt: String, heartbeatAt: String,
-                inFlight: Int, concurrency: Int, jobTypes: [String], host: String, pid: Int32,
-                deploymentId: String? = ProcessInfo.processInfo.environment["RAILWAY_DEPLOYMENT_ID"].flatMap { $0.isEmpty ? nil : $0 }) {
+    public init(
+        workerId: String, environment: String, version: String, startedAt: String, heartbeatAt: String,
+        inFlight: Int, concurrency: Int, jobTypes: [String], host: String, pid: Int32,
+        deploymentId: String? = ProcessInfo.processInfo.environment["RAILWAY_DEPLOYMENT_ID"].flatMap { $0.isEmpty ? nil : $0 }
+    ) {
         self.deploymentId = deploymentId
         self.workerId = workerId
         self.environment = environment

@@ -9,7 +9,7 @@ public struct DeployerError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case unauthorized, notFound, invalidRequest, conflict, rateLimited, serverError, transport, retriesExhausted,
-                 partialFailure, platformError, invalidResponse, deadlineExceeded, unsupportedService, rollbackUnavailable
+                partialFailure, platformError, invalidResponse, deadlineExceeded, unsupportedService, rollbackUnavailable
         }
 
         private let value: Value

@@ -7,7 +7,9 @@ public struct WaitPolicy: Sendable, Equatable {
     /// Delay between polls, growing from `initial` to `maximum`.
     public var backoff: Backoff
 
-    public init(deadline: Duration = .seconds(50 * 60), backoff: Backoff = Backoff(initial: .seconds(2), maximum: .seconds(15), multiplier: 1.5, jitter: 0.2)) {
+    public init(
+        deadline: Duration = .seconds(50 * 60), backoff: Backoff = Backoff(initial: .seconds(2), maximum: .seconds(15), multiplier: 1.5, jitter: 0.2)
+    ) {
         self.deadline = deadline
         self.backoff = backoff
     }

@@ -10,7 +10,9 @@ extension RailwayDeployer {
     public func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         let service = try service(request.service, "serviceInstanceDeployV2")
         guard request.hasFullRevision else {
-            throw DeployerError(.invalidRequest, "revision must be a full 40-hex commit id", isRetryable: false, platform: .railway, operation: "serviceInstanceDeployV2")
+            throw DeployerError(
+                .invalidRequest, "revision must be a full 40-hex commit id", isRetryable: false, platform: .railway,
+                operation: "serviceInstanceDeployV2")
         }
         let image: String?
         switch service.source {
@@ -29,10 +31,12 @@ extension RailwayDeployer {
                 if let image {
                     // UNCONFIRMED whether serviceInstanceUpdate deploys by itself (docs/platforms.md):
                     // the explicit deploy below follows either way.
-                    _ = try await execute("serviceInstanceUpdate", RailwayOperations.serviceInstanceUpdate, variables: [
-                        "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
-                        "input": ["source": ["image": .string(image)]],
-                    ])
+                    _ = try await execute(
+                        "serviceInstanceUpdate", RailwayOperations.serviceInstanceUpdate,
+                        variables: [
+                            "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
+                            "input": ["source": ["image": .string(image)]],
+                        ])
                 }
                 var variables: [String: JSONValue] = [
                     "serviceId": .string(service.serviceId), "environmentId": .string(configuration.environmentId),
@@ -106,7 +110,8 @@ extension RailwayDeployer {
             "serviceId": .string(serviceId),
         ]
         if let statuses { input["status"] = ["in": .array(statuses.map { .string($0) })] }
-        let data = try await execute("deployments", RailwayOperations.deployments, variables: ["input": .object(input), "first": .number(Double(first))])
+        let data = try await execute(
+            "deployments", RailwayOperations.deployments, variables: ["input": .object(input), "first": .number(Double(first))])
         return (data["deployments"]?["edges"]?.arrayValue ?? []).compactMap { $0["node"] }
     }
 
@@ -138,16 +143,19 @@ extension RailwayDeployer {
     /// `variables`, then the deployment the rollback created (`deploymentCreatedByRollback`).
     public func repoint(_ service: ServiceName, to id: DeploymentID, reapplying variables: [DesiredVariable]) async throws -> DeploymentID {
         let target = try await deployment(id, of: service)
-        let started = Date().addingTimeInterval(-5) // the platform's clock may lag ours a little
+        let started = Date().addingTimeInterval(-5)  // the platform's clock may lag ours a little
         let data = try await execute(
             "deploymentRollback", RailwayOperations.deploymentRollback, variables: ["id": .string(id.rawValue)], retry: .unprocessedOnly
         )
         guard data["deploymentRollback"]?.boolValue == true else {
-            throw DeployerError(.rollbackUnavailable, "Railway declined to roll back to \(id)", isRetryable: false, platform: .railway, operation: "deploymentRollback")
+            throw DeployerError(
+                .rollbackUnavailable, "Railway declined to roll back to \(id)", isRetryable: false, platform: .railway,
+                operation: "deploymentRollback")
         }
         if !variables.isEmpty { try await upsertVariables(variables, for: service) }
         if let created = try await deploymentCreatedByRollback(of: service, since: started),
-           created.id != id, created.commitSha == target.commitSha, created.image == target.image {
+            created.id != id, created.commitSha == target.commitSha, created.image == target.image
+        {
             return created.id
         }
         return id

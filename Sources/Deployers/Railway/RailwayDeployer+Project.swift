@@ -1,5 +1,6 @@
 public import ClipnetContracts
 import ClipnetJSON
+
 /// Topology and auto-deploy (docs/platforms.md).
 extension RailwayDeployer {
     /// `project(id) { services environments }`, reading every page of `services` (Relay
@@ -37,18 +38,22 @@ extension RailwayDeployer {
     /// `environment(id) { configEtag }`: one request that tells whether anything in the
     /// environment's configuration (variables, sources, settings) changed since the last token.
     public func configurationChangeToken() async throws -> String? {
-        let data = try await execute("environment", RailwayOperations.environmentConfigEtag, variables: [
-            "id": .string(configuration.environmentId), "projectId": .string(configuration.projectId),
-        ])
+        let data = try await execute(
+            "environment", RailwayOperations.environmentConfigEtag,
+            variables: [
+                "id": .string(configuration.environmentId), "projectId": .string(configuration.projectId),
+            ])
         return data["environment"]?["configEtag"]?.stringValue
     }
 
     /// `serviceInstanceAutoDeployStatus(environmentId, projectId, serviceId) { enabled canEnable reason }`.
     public func autoDeploy(of service: ServiceName) async throws -> AutoDeployState {
         let serviceId = try self.service(service, "serviceInstanceAutoDeployStatus").serviceId
-        let data = try await execute("serviceInstanceAutoDeployStatus", RailwayOperations.serviceInstanceAutoDeployStatus, variables: [
-            "environmentId": .string(configuration.environmentId), "projectId": .string(configuration.projectId), "serviceId": .string(serviceId),
-        ])
+        let data = try await execute(
+            "serviceInstanceAutoDeployStatus", RailwayOperations.serviceInstanceAutoDeployStatus,
+            variables: [
+                "environmentId": .string(configuration.environmentId), "projectId": .string(configuration.projectId), "serviceId": .string(serviceId),
+            ])
         let status = data["serviceInstanceAutoDeployStatus"]
         let enabled = status?["enabled"]?.boolValue
         return AutoDeployState(
@@ -61,13 +66,16 @@ extension RailwayDeployer {
     /// `serviceInstanceDeployV2(commitSha:)` still validates commits.
     public func disableAutoDeploy(for service: ServiceName) async throws -> AutoDeployState {
         let serviceId = try self.service(service, "serviceInstanceAutoDeployUpdate").serviceId
-        let data = try await execute("serviceInstanceAutoDeployUpdate", RailwayOperations.serviceInstanceAutoDeployUpdate, variables: [
-            "input": [
-                "enabled": false, "environmentId": .string(configuration.environmentId), "projectId": .string(configuration.projectId),
-                "serviceId": .string(serviceId),
-            ],
-        ])
+        let data = try await execute(
+            "serviceInstanceAutoDeployUpdate", RailwayOperations.serviceInstanceAutoDeployUpdate,
+            variables: [
+                "input": [
+                    "enabled": false, "environmentId": .string(configuration.environmentId), "projectId": .string(configuration.projectId),
+                    "serviceId": .string(serviceId),
+                ]
+            ])
         let enabled = data["serviceInstanceAutoDeployUpdate"]?["enabled"]?.boolValue ?? false
-        return AutoDeployState(service: service, enabled: enabled, canSwitchOff: enabled, detail: enabled ? "auto-deploy is still on" : "auto-deploy switched off")
+        return AutoDeployState(
+            service: service, enabled: enabled, canSwitchOff: enabled, detail: enabled ? "auto-deploy is still on" : "auto-deploy switched off")
     }
 }

@@ -1,9 +1,9 @@
 public import ClipnetContracts
 import ClipnetFormats
+import ClipnetJSON
 import Foundation
 public import HTTPTransport
 public import Logging
-import ClipnetJSON
 
 /// The api and worker services on Railway, through its public GraphQL API (docs/platforms.md
 /// section 2).
@@ -68,7 +68,8 @@ public struct RailwayDeployer: PlatformDeployer {
             }
         )
         guard let json = JSONValue.parse(response.body) else {
-            throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .railway, operation: operation, httpStatus: response.status)
+            throw DeployerError(
+                .invalidResponse, "the answer is not JSON", isRetryable: false, platform: .railway, operation: operation, httpStatus: response.status)
         }
         guard let data = json["data"], data != .null else {
             throw DeployerError(.invalidResponse, "no `data` and no `errors`", isRetryable: false, platform: .railway, operation: operation)
@@ -102,7 +103,8 @@ public struct RailwayDeployer: PlatformDeployer {
 
     func service(_ name: ServiceName, _ operation: String) throws -> RailwayConfiguration.Service {
         guard let service = configuration.services[name] else {
-            throw DeployerError(.unsupportedService, "no Railway service is configured for \(name)", isRetryable: false, platform: .railway, operation: operation)
+            throw DeployerError(
+                .unsupportedService, "no Railway service is configured for \(name)", isRetryable: false, platform: .railway, operation: operation)
         }
         return service
     }

@@ -1,4 +1,5 @@
 import ClipnetJSON
+
 /// The GraphQL documents the Railway client sends, exactly as in docs/platforms.md
 /// (signatures from the public schema). `deploymentRollback` returns `Boolean!` and takes no
 /// selection; `meta` is a JSON scalar and is selected whole.

@@ -146,9 +146,11 @@ struct PlatformTransport: Sendable {
                     isRetryable: false, platform: platform, operation: operation, httpStatus: cause.httpStatus
                 )
             }
-            logger.info("platform call failed, retrying", metadata: [
-                "attempt": "\(attempt)", "error.code": "\(cause.code)", "retry.delay_ms": "\(Int(delay.seconds * 1000))",
-            ])
+            logger.info(
+                "platform call failed, retrying",
+                metadata: [
+                    "attempt": "\(attempt)", "error.code": "\(cause.code)", "retry.delay_ms": "\(Int(delay.seconds * 1000))",
+                ])
             try await Task.sleep(for: delay)
         }
     }
@@ -158,7 +160,7 @@ struct PlatformTransport: Sendable {
     static func retryAfter(of response: HTTPResponse) -> Duration? {
         if let delay = response.retryAfter() { return delay }
         guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
-              value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+            value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else { return nil }
         return .seconds(Int64.max)
     }
@@ -171,9 +173,13 @@ struct PlatformTransport: Sendable {
         case 401, 403: code = .unauthorized
         case 404, 410: code = .notFound
         case 409: code = .conflict
-        case 429: code = .rateLimited; retryable = true
+        case 429:
+            code = .rateLimited
+            retryable = true
         case 400, 422: code = .invalidRequest
-        case 500...599: code = .serverError; retryable = true
+        case 500...599:
+            code = .serverError
+            retryable = true
         default: code = .platformError
         }
         return DeployerError(code, detail, isRetryable: retryable, platform: platform, operation: operation, httpStatus: status)

@@ -1,7 +1,7 @@
 import AsyncPrimitives
 public import ClipnetContracts
-import Foundation
 import ClipnetJSON
+import Foundation
 import HTTPTransport
 
 /// Deployments: create (idempotent through the rollout id in `meta`), get, list, observe.
@@ -9,7 +9,8 @@ extension VercelDeployer {
     public func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         try requireFrontend(request.service, "createDeployment")
         guard request.hasFullRevision else {
-            throw DeployerError(.invalidRequest, "revision must be a full 40-hex commit id", isRetryable: false, platform: .vercel, operation: "createDeployment")
+            throw DeployerError(
+                .invalidRequest, "revision must be a full 40-hex commit id", isRetryable: false, platform: .vercel, operation: "createDeployment")
         }
         var attempt = 0
         while true {
@@ -70,7 +71,8 @@ extension VercelDeployer {
             let json = try await call(.get, "/v7/deployments", query: query, operation: "listDeployments")
             for item in json["deployments"]?.arrayValue ?? [] {
                 guard item["meta"]?[configuration.rolloutMetaKey]?.stringValue == rolloutID,
-                      let uid = item["uid"]?.stringValue else { continue }
+                    let uid = item["uid"]?.stringValue
+                else { continue }
                 // This rollout's own deployment (the rollout id is in its `meta`), whatever became of
                 // it: a failed, cancelled, BLOCKED or DELETED one is returned so the phase fails the
                 // rollout with its status; it is never aliased, and never built a second time.
@@ -131,7 +133,8 @@ extension VercelDeployer {
         let raw = json["readyState"]?.stringValue ?? json["status"]?.stringValue ?? "UNKNOWN"
         // gitSource.sha (withGitRepoInfo=true) first; meta.githubCommitSha is UNCONFIRMED for API
         // deployments (docs/platforms.md), then our own stamp.
-        let sha = json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
+        let sha =
+            json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
             ?? json["meta"]?["reconcilerRevision"]?.stringValue
         let url = json["url"]?.stringValue.map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
         let created = json["createdAt"]?.numberValue.map { Date(timeIntervalSince1970: $0 / 1000) }

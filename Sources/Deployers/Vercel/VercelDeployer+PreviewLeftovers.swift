@@ -45,7 +45,7 @@ extension VercelDeployer {
         let marker = managedComment
         return try await listEnv(customEnvironmentID: nil).compactMap { env -> PreviewLeftover? in
             guard let id = env["id"]?.stringValue, let key = env["key"]?.stringValue, env["gitBranch"]?.stringValue == nil,
-                  Self.targets(of: env) == ["preview"], Self.customEnvironmentIDs(of: env).isEmpty
+                Self.targets(of: env) == ["preview"], Self.customEnvironmentIDs(of: env).isEmpty
             else { return nil }
             let type = env["type"]?.stringValue
             let comment = env["comment"]?.stringValue ?? ""

@@ -61,7 +61,10 @@ extension VercelDeployer {
             }
             toCreate = []
             for variable in variables {
-                guard let id = existing[variable.key] else { toCreate.append(variable); continue }
+                guard let id = existing[variable.key] else {
+                    toCreate.append(variable)
+                    continue
+                }
                 var body = Self.envBody(variable, comment: managedComment)
                 body["customEnvironmentIds"] = [.string(customID)]
                 body["key"] = nil
@@ -75,9 +78,10 @@ extension VercelDeployer {
         }
         guard !toCreate.isEmpty else { return }
         let comment = managedComment
-        let body = JSONValue.array(toCreate.map { variable in
-            JSONValue.object(Self.envBody(variable, comment: comment).merging(scope) { _, new in new })
-        })
+        let body = JSONValue.array(
+            toCreate.map { variable in
+                JSONValue.object(Self.envBody(variable, comment: comment).merging(scope) { _, new in new })
+            })
         let json = try await call(
             .post, "/v10/projects/\(Self.encode(configuration.projectId))/env", query: [("upsert", "true")], body: body,
             operation: "upsertEnv", secrets: secrets
@@ -87,7 +91,8 @@ extension VercelDeployer {
             let scrubber = transport.scrubber.adding(secrets)
             let items = failed.map { item -> String in
                 let error = item["error"]
-                return "\(error?["key"]?.stringValue ?? "?") (\(error?["code"]?.stringValue ?? "error"): \(scrubber.scrub(error?["message"]?.stringValue ?? "")))"
+                return
+                    "\(error?["key"]?.stringValue ?? "?") (\(error?["code"]?.stringValue ?? "error"): \(scrubber.scrub(error?["message"]?.stringValue ?? "")))"
             }
             throw DeployerError(
                 .partialFailure, "\(failed.count) of \(toCreate.count) variables were not saved: \(items.joined(separator: "; "))",

@@ -1,8 +1,8 @@
 public import ClipnetContracts
+import ClipnetJSON
 import Foundation
 public import HTTPTransport
 public import Logging
-import ClipnetJSON
 
 /// The frontend on Vercel, through its REST API (docs/platforms.md).
 ///
@@ -67,14 +67,16 @@ public struct VercelDeployer: PlatformDeployer {
             return "\(error["code"]?.stringValue ?? "error"): \(error["message"]?.stringValue ?? "")"
         }
         guard let json = JSONValue.parse(response.body) else {
-            throw DeployerError(.invalidResponse, "the answer is not JSON", isRetryable: false, platform: .vercel, operation: operation, httpStatus: response.status)
+            throw DeployerError(
+                .invalidResponse, "the answer is not JSON", isRetryable: false, platform: .vercel, operation: operation, httpStatus: response.status)
         }
         return json
     }
 
     func requireFrontend(_ service: ServiceName, _ operation: String) throws {
         guard service == .frontend else {
-            throw DeployerError(.unsupportedService, "Vercel serves only the frontend, not \(service)", isRetryable: false, platform: .vercel, operation: operation)
+            throw DeployerError(
+                .unsupportedService, "Vercel serves only the frontend, not \(service)", isRetryable: false, platform: .vercel, operation: operation)
         }
     }
 

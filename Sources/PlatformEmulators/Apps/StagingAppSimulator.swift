@@ -66,7 +66,8 @@ public final class StagingAppSimulator: EmulatedPlatform {
         case "/api/healthz":
             guard let revision = runningRevision else { return .json(["status": "down"], status: 503) }
             let sick = unhealthy.withLock { $0.contains(revision.lowercased()) }
-            return sick ? .json(["status": "unhealthy", "version": .string(revision)], status: 503) : .json(["status": "ok", "version": .string(revision)])
+            return sick
+                ? .json(["status": "unhealthy", "version": .string(revision)], status: 503) : .json(["status": "ok", "version": .string(revision)])
         default:
             return .json(["error": "not found"], status: 404)
         }

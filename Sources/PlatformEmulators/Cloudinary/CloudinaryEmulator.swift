@@ -1,7 +1,7 @@
+public import ClipnetJSON
 import Crypto
 public import Foundation
 import Synchronization
-public import ClipnetJSON
 
 /// A loopback Cloudinary (Upload API, Admin API folders and listings, delivery) on the shared
 /// emulator machinery, for the worker's tests and demo.
@@ -26,8 +26,10 @@ public final class CloudinaryEmulator: EmulatedPlatform {
         /// Whether the account signs with SHA-256 instead of SHA-1.
         public var sha256Signatures: Bool
 
-        public init(cloudName: String = "clipnet-test", apiKey: String = "test-cloudinary-key",
-                    apiSecret: String = "test-cloudinary-secret-never-logged", dynamicFolders: Bool = true, sha256Signatures: Bool = false) {
+        public init(
+            cloudName: String = "clipnet-test", apiKey: String = "test-cloudinary-key",
+            apiSecret: String = "test-cloudinary-secret-never-logged", dynamicFolders: Bool = true, sha256Signatures: Bool = false
+        ) {
             self.cloudName = cloudName
             self.apiKey = apiKey
             self.apiSecret = apiSecret
@@ -87,8 +89,9 @@ public final class CloudinaryEmulator: EmulatedPlatform {
         let folder = publicId.split(separator: "/").dropLast().joined(separator: "/")
         state.withLock { state in
             state.version += 1
-            state.assets["\(resourceType)/\(publicId)"] = Asset(publicId: publicId, resourceType: resourceType, format: format,
-                                                                 assetFolder: folder, bytes: bytes, version: state.version)
+            state.assets["\(resourceType)/\(publicId)"] = Asset(
+                publicId: publicId, resourceType: resourceType, format: format,
+                assetFolder: folder, bytes: bytes, version: state.version)
             if !folder.isEmpty { Self.addFolder(folder, to: &state.folders) }
         }
     }
@@ -117,7 +120,9 @@ public final class CloudinaryEmulator: EmulatedPlatform {
         }
         let s = request.pathSegments
         if s.first == "v1_1" {
-            guard s.count >= 3, s[1] == configuration.cloudName else { return CloudinaryError.response(404, "Invalid cloud_name \(s.dropFirst().first ?? "")") }
+            guard s.count >= 3, s[1] == configuration.cloudName else {
+                return CloudinaryError.response(404, "Invalid cloud_name \(s.dropFirst().first ?? "")")
+            }
             let rest = Array(s.dropFirst(2))
             if request.method == "POST", rest.count == 2, rest[1] == "upload", ["image", "video", "raw", "auto"].contains(rest[0]) {
                 return upload(request, resourceType: rest[0])
@@ -150,8 +155,9 @@ public final class CloudinaryEmulator: EmulatedPlatform {
         case "assets/seed":
             guard let publicId = body["publicId"]?.stringValue, let data = body["base64"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
             else { return AdminReply.badRequest("missing publicId or base64") }
-            seed(publicId: publicId, resourceType: body["resourceType"]?.stringValue ?? "video",
-                 format: body["format"]?.stringValue ?? "mp4", bytes: Array(data))
+            seed(
+                publicId: publicId, resourceType: body["resourceType"]?.stringValue ?? "video",
+                format: body["format"]?.stringValue ?? "mp4", bytes: Array(data))
             return AdminReply.ok
         case "faults/rate-limit-420":
             injectRateLimit420(max(1, Int(body["count"]?.numberValue ?? 1)))
@@ -203,8 +209,9 @@ public final class CloudinaryEmulator: EmulatedPlatform {
             let key = "\(resourceType)/\(publicId)"
             if let existing = state.assets[key], !overwrite { return existing }
             state.version += 1
-            let asset = Asset(publicId: publicId, resourceType: resourceType, format: format, assetFolder: assetFolder,
-                              bytes: file.bytes, version: state.version)
+            let asset = Asset(
+                publicId: publicId, resourceType: resourceType, format: format, assetFolder: assetFolder,
+                bytes: file.bytes, version: state.version)
             state.assets[key] = asset
             state.uploads.append(publicId)
             if !assetFolder.isEmpty { Self.addFolder(assetFolder, to: &state.folders) }
@@ -237,8 +244,10 @@ public final class CloudinaryEmulator: EmulatedPlatform {
             if path.isEmpty { return !folder.contains("/") }
             return folder.hasPrefix(path + "/") && !folder.dropFirst(path.count + 1).contains("/")
         }.sorted()
-        return .json(["folders": .array(children.map { ["name": .string(String($0.split(separator: "/").last ?? "")), "path": .string($0)] }),
-                      "total_count": .number(Double(children.count))])
+        return .json([
+            "folders": .array(children.map { ["name": .string(String($0.split(separator: "/").last ?? "")), "path": .string($0)] }),
+            "total_count": .number(Double(children.count)),
+        ])
     }
 
     private func listing(_ include: (Asset) -> Bool) -> EmulatorResponse {
@@ -248,10 +257,12 @@ public final class CloudinaryEmulator: EmulatedPlatform {
 
     private func describe(_ asset: Asset) -> JSONValue {
         let name = asset.format.map { "\(asset.publicId).\($0)" } ?? asset.publicId
-        return ["public_id": .string(asset.publicId), "version": .number(Double(asset.version)), "resource_type": .string(asset.resourceType),
-                "type": "upload", "format": asset.format.map { .string($0) } ?? .null, "bytes": .number(Double(asset.bytes.count)),
-                "asset_folder": .string(asset.assetFolder),
-                "secure_url": .string("https://res.cloudinary.com/\(configuration.cloudName)/\(asset.resourceType)/upload/v\(asset.version)/\(name)")]
+        return [
+            "public_id": .string(asset.publicId), "version": .number(Double(asset.version)), "resource_type": .string(asset.resourceType),
+            "type": "upload", "format": asset.format.map { .string($0) } ?? .null, "bytes": .number(Double(asset.bytes.count)),
+            "asset_folder": .string(asset.assetFolder),
+            "secure_url": .string("https://res.cloudinary.com/\(configuration.cloudName)/\(asset.resourceType)/upload/v\(asset.version)/\(name)"),
+        ]
     }
 
     private func authorizedAdmin(_ request: EmulatorRequest) -> Bool {
@@ -290,8 +301,10 @@ public final class CloudinaryEmulator: EmulatedPlatform {
 /// Cloudinary's error shape: `{"error": {"message": "..."}}`.
 struct CloudinaryErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
-        CloudinaryError.response(429, "Rate Limit Exceeded", headers: CloudinaryEmulator.rateLimitHeaders(reset: retryAfter)
-            .merging(["Retry-After": retryAfter]) { $1 })
+        CloudinaryError.response(
+            429, "Rate Limit Exceeded",
+            headers: CloudinaryEmulator.rateLimitHeaders(reset: retryAfter)
+                .merging(["Retry-After": retryAfter]) { $1 })
     }
 
     func serverError(status: Int) -> EmulatorResponse {

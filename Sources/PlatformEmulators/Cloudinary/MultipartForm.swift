@@ -1,4 +1,5 @@
 import Foundation
+
 /// Parses a `multipart/form-data` body (RFC 7578) into its named parts, as the Upload API
 /// receives a file. Only what Cloudinary's SDKs send is handled: one level, no nested multipart.
 struct MultipartForm {
@@ -14,7 +15,8 @@ struct MultipartForm {
     /// Nil when the content type has no boundary or the body is not well formed.
     init?(contentType: String, body: [UInt8]) {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
-              let range = contentType.range(of: "boundary=") else { return nil }
+            let range = contentType.range(of: "boundary=")
+        else { return nil }
         var boundary = String(contentType[range.upperBound...])
         if let semicolon = boundary.firstIndex(of: ";") { boundary = String(boundary[..<semicolon]) }
         boundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))

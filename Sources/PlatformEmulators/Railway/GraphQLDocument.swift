@@ -1,4 +1,5 @@
 import ClipnetJSON
+
 /// The parsed form of the GraphQL documents the Railway emulator accepts: one query or mutation,
 /// with variable definitions, fields, aliases, arguments and nested selections. Fragments,
 /// directives and subscriptions are not part of what the clients send, and are rejected.

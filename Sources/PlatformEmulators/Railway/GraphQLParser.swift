@@ -31,12 +31,17 @@ struct GraphQLParser {
         case .name(let word) where word == "query" || word == "mutation":
             advance()
             var name: String?
-            if case .name(let operationName) = peek { name = operationName; advance() }
+            if case .name(let operationName) = peek {
+                name = operationName
+                advance()
+            }
             let variables = peek == .punctuator("(") ? try variableDefinitions() : []
-            document = GraphQLDocument(operation: word == "query" ? .query : .mutation, name: name, variables: variables, selections: try selectionSet())
+            document = GraphQLDocument(
+                operation: word == "query" ? .query : .mutation, name: name, variables: variables, selections: try selectionSet())
         case .name(let word):
-            throw GraphQLSyntaxError(message: word == "subscription" || word == "fragment"
-                ? "\(word) is not supported by this server" : "Syntax Error: Unexpected Name \"\(word)\".")
+            throw GraphQLSyntaxError(
+                message: word == "subscription" || word == "fragment"
+                    ? "\(word) is not supported by this server" : "Syntax Error: Unexpected Name \"\(word)\".")
         default:
             throw unexpected()
         }
@@ -55,7 +60,10 @@ struct GraphQLParser {
             try expect(":")
             let type = try typeReference()
             var defaultValue: GraphQLValue?
-            if peek == .punctuator("=") { advance(); defaultValue = try value(constant: true) }
+            if peek == .punctuator("=") {
+                advance()
+                defaultValue = try value(constant: true)
+            }
             definitions.append(.init(name: name, type: type, defaultValue: defaultValue))
         }
         advance()
@@ -71,7 +79,10 @@ struct GraphQLParser {
         } else {
             type = try name()
         }
-        if peek == .punctuator("!") { advance(); type += "!" }
+        if peek == .punctuator("!") {
+            advance()
+            type += "!"
+        }
         return type
     }
 
@@ -183,10 +194,24 @@ struct GraphQLParser {
         var i = 0
         while i < chars.count {
             let c = chars[i]
-            if c.isWhitespace || c == "," || c == "\u{FEFF}" { i += 1; continue }
-            if c == "#" { while i < chars.count, !chars[i].isNewline { i += 1 }; continue }
-            if "{}()[]:!$=@|&".contains(c) { tokens.append(.punctuator(c)); i += 1; continue }
-            if c == ".", i + 2 < chars.count, chars[i + 1] == ".", chars[i + 2] == "." { tokens.append(.spread); i += 3; continue }
+            if c.isWhitespace || c == "," || c == "\u{FEFF}" {
+                i += 1
+                continue
+            }
+            if c == "#" {
+                while i < chars.count, !chars[i].isNewline { i += 1 }
+                continue
+            }
+            if "{}()[]:!$=@|&".contains(c) {
+                tokens.append(.punctuator(c))
+                i += 1
+                continue
+            }
+            if c == ".", i + 2 < chars.count, chars[i + 1] == ".", chars[i + 2] == "." {
+                tokens.append(.spread)
+                i += 3
+                continue
+            }
             if c == "_" || c.isLetter {
                 var j = i
                 while j < chars.count, chars[j] == "_" || chars[j].isLetter || chars[j].isNumber { j += 1 }

@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 
 /// Checks a parsed document against `RailwaySchema` before anything runs, with the messages a
 /// GraphQL server gives, and projects resolved values onto the requested selections.
@@ -61,7 +61,9 @@ enum GraphQLValidation {
 
     private static func checkInput(_ value: JSONValue, type: String) -> [String] {
         guard let fields = RailwaySchema.inputObjects[type] else { return [] }
-        guard let object = value.objectValue else { return ["Expected value of type \"\(type)\", found \(String(decoding: value.serialized, as: UTF8.self))."] }
+        guard let object = value.objectValue else {
+            return ["Expected value of type \"\(type)\", found \(String(decoding: value.serialized, as: UTF8.self))."]
+        }
         var errors: [String] = []
         for key in object.keys.sorted() where fields[key] == nil {
             errors.append("Field \"\(key)\" is not defined by type \"\(type)\".")
@@ -106,7 +108,10 @@ enum GraphQLValidation {
         guard let selections, let fields = RailwaySchema.objects[type], let object = value.objectValue else { return value }
         var result: [String: JSONValue] = [:]
         for selection in selections {
-            if selection.name == "__typename" { result[selection.responseKey] = .string(type); continue }
+            if selection.name == "__typename" {
+                result[selection.responseKey] = .string(type)
+                continue
+            }
             result[selection.responseKey] = project(object[selection.name] ?? .null, type: fields[selection.name]!, selections: selection.selections)
         }
         return .object(result)

@@ -1,4 +1,5 @@
 public import ClipnetJSON
+
 /// Railway's admin actions (`POST /_emulator/<action>`), the HTTP twins of the Swift methods:
 /// - `projects` `{"id","name","environments":[{"id","name"}]}`
 /// - `services` `{"id","name","projectId","repo"?,"branch"?,"image"?,"autoDeploy"?}`

@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 
 /// The mutation resolvers: `serviceInstanceDeployV2`, `serviceInstanceUpdate`, `deploymentRollback`,
 /// `deploymentCancel`, `variableCollectionUpsert`, `serviceInstanceAutoDeployUpdate`
@@ -72,7 +72,7 @@ extension RailwayEmulator {
 
         case "deploymentRollback":
             guard let target = state.deployments.first(where: { $0.id == string("id") }),
-                  caller.mayAccess(projectId: target.projectId, environmentId: target.environmentId)
+                caller.mayAccess(projectId: target.projectId, environmentId: target.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             do {
                 _ = try rollback(&state, to: target.id, now: now)
@@ -83,7 +83,7 @@ extension RailwayEmulator {
 
         case "deploymentCancel":
             guard let index = state.deployments.firstIndex(where: { $0.id == string("id") }),
-                  caller.mayAccess(projectId: state.deployments[index].projectId, environmentId: state.deployments[index].environmentId)
+                caller.mayAccess(projectId: state.deployments[index].projectId, environmentId: state.deployments[index].environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             guard ["INITIALIZING", "BUILDING", "DEPLOYING", "QUEUED", "WAITING"].contains(state.status(of: state.deployments[index], at: now)) else {
                 return .failure(GraphQLErrors(messages: ["Deployment is not in progress"]))
@@ -124,7 +124,8 @@ extension RailwayEmulator {
                 var meta = latest.meta
                 meta["reason"] = "variables"
                 let revision = (meta["commitHash"] ?? meta["image"])?.stringValue?.lowercased() ?? ""
-                state.deployments.append(newDeployment(key: key, instance: state.instances[key]!, meta: meta, revision: revision, build: false, state: state, now: now))
+                state.deployments.append(
+                    newDeployment(key: key, instance: state.instances[key]!, meta: meta, revision: revision, build: false, state: state, now: now))
             }
             return .success(.bool(true))
 
@@ -132,7 +133,7 @@ extension RailwayEmulator {
             let input = a["input"]!.objectValue!
             let key = RailwayState.InstanceKey(serviceId: input["serviceId"]!.stringValue!, environmentId: input["environmentId"]!.stringValue!)
             guard let instance = state.instances[key], instance.projectId == input["projectId"]?.stringValue,
-                  caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId)
+                caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId)
             else { return .failure(GraphQLErrors(messages: ["ServiceInstance not found"])) }
             let enabled = input["enabled"]!.boolValue ?? false
             if enabled, instance.repo == nil { return .failure(GraphQLErrors(messages: ["Service has no connected repository"])) }

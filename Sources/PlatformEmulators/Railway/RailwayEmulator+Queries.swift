@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 
 /// The query resolvers: `project`, `deployment`, `deployments`, `variables`, `serviceInstance`,
 /// `serviceInstanceAutoDeployStatus`, `projectToken` (docs/platforms.md).
@@ -12,15 +12,15 @@ extension RailwayEmulator {
         case "project": return project(string("id")!, page: a[Self.servicesPageArgument]?.objectValue ?? [:], caller: caller, state: state)
         case "deployment":
             guard let deployment = state.deployments.first(where: { $0.id == string("id") }),
-                  caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+                caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             return .success(deploymentJSON(deployment, state: state, now: now))
         case "deployments": return deployments(a, caller: caller, state: state, now: now)
         case "environment":
             let id = string("id")!
             guard let project = state.projects.values.first(where: { $0.environments.contains { $0.id == id } }),
-                  caller.mayAccess(projectId: project.id, environmentId: id), string("projectId").map({ $0 == project.id }) ?? true,
-                  let environment = project.environments.first(where: { $0.id == id })
+                caller.mayAccess(projectId: project.id, environmentId: id), string("projectId").map({ $0 == project.id }) ?? true,
+                let environment = project.environments.first(where: { $0.id == id })
             else { return .failure(GraphQLErrors(messages: ["Environment not found"])) }
             return .success([
                 "id": .string(id), "name": .string(environment.name), "projectId": .string(project.id), "isEphemeral": false,
@@ -29,7 +29,7 @@ extension RailwayEmulator {
             ])
         case "deploymentSnapshot":
             guard let deployment = state.deployments.first(where: { $0.id == string("deploymentId") }),
-                  caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+                caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             return .success(["id": .string("snap-" + deployment.id.prefix(8)), "variables": .object(deployment.variables.mapValues { .string($0) })])
         case "variables":
@@ -64,7 +64,7 @@ extension RailwayEmulator {
         case "serviceInstanceAutoDeployStatus":
             let key = RailwayState.InstanceKey(serviceId: string("serviceId")!, environmentId: string("environmentId")!)
             guard let instance = state.instances[key], instance.projectId == string("projectId"),
-                  caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId)
+                caller.mayAccess(projectId: instance.projectId, environmentId: key.environmentId)
             else { return .failure(GraphQLErrors(messages: ["ServiceInstance not found"])) }
             return .success([
                 "enabled": .bool(instance.autoDeploy && instance.repo != nil), "canEnable": .bool(instance.repo != nil),
@@ -105,17 +105,22 @@ extension RailwayEmulator {
             "updatedAt": .string(ISO8601DateFormatter().string(from: project.createdAt)),
             "baseEnvironmentId": .optional(project.environments.first?.id), "workspaceId": "emulator-workspace", "prDeploys": false,
             "services": [
-                "edges": .array(servicePage.map { service in
-                    ["cursor": .string(service.id), "node": ["id": .string(service.id), "name": .string(service.name), "projectId": .string(id), "icon": .null]]
-                }),
+                "edges": .array(
+                    servicePage.map { service in
+                        [
+                            "cursor": .string(service.id),
+                            "node": ["id": .string(service.id), "name": .string(service.name), "projectId": .string(id), "icon": .null],
+                        ]
+                    }),
                 "pageInfo": [
                     "hasNextPage": .bool(services.count > servicePage.count), "hasPreviousPage": .bool(page["after"] != nil),
                     "startCursor": .optional(servicePage.first?.id), "endCursor": .optional(servicePage.last?.id),
                 ],
             ],
-            "environments": connection(environments.map {
-                ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "isEphemeral": false]
-            }),
+            "environments": connection(
+                environments.map {
+                    ["id": .string($0.id), "name": .string($0.name), "projectId": .string(id), "isEphemeral": false]
+                }),
         ])
     }
 
@@ -162,7 +167,8 @@ extension RailwayEmulator {
             "staticUrl": .string("\(serviceName)-\(d.environmentId.prefix(6)).up.railway.app"),
             "projectId": .string(d.projectId), "environmentId": .string(d.environmentId), "serviceId": .string(d.serviceId),
             "snapshotId": .string("snap-" + d.id.prefix(8)), "canRedeploy": true,
-            "canRollback": .bool(state.canRollback(d, at: now, retention: configuration.imageRetention)), "deploymentStopped": .bool(status == "REMOVED"),
+            "canRollback": .bool(state.canRollback(d, at: now, retention: configuration.imageRetention)),
+            "deploymentStopped": .bool(status == "REMOVED"),
         ]
     }
 }

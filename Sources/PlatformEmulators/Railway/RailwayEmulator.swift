@@ -1,6 +1,6 @@
+public import ClipnetJSON
 import Foundation
 import Synchronization
-public import ClipnetJSON
 
 /// An in-memory Railway public GraphQL API (docs/platforms.md) at `POST /graphql/v2`:
 /// projects, environments, services, deployments with the `INITIALIZING -> BUILDING -> DEPLOYING
@@ -66,7 +66,9 @@ public final class RailwayEmulator: EmulatedPlatform {
 
     /// Adds a service to a project, with an instance in every environment: a git service when
     /// `repo` ("org/repo") is given, an image service when `image` is.
-    public func addService(id: String, name: String, projectId: String, repo: String? = nil, branch: String = "main", image: String? = nil, autoDeploy: Bool = true) {
+    public func addService(
+        id: String, name: String, projectId: String, repo: String? = nil, branch: String = "main", image: String? = nil, autoDeploy: Bool = true
+    ) {
         state.withLock { state in
             guard let project = state.projects[projectId] else { return }
             state.projects[projectId]!.services.append((id, name))
@@ -122,12 +124,15 @@ public final class RailwayEmulator: EmulatedPlatform {
     public func deployByPush(serviceId: String, environmentId: String, sha: String) -> String? {
         state.withLock { state in
             let key = RailwayState.InstanceKey(serviceId: serviceId, environmentId: environmentId)
-            guard let instance = state.instances[key], let repo = instance.repo, let branch = state.commits[repo]?[sha.lowercased()] else { return nil }
+            guard let instance = state.instances[key], let repo = instance.repo, let branch = state.commits[repo]?[sha.lowercased()] else {
+                return nil
+            }
             let meta: [String: JSONValue] = [
                 "reason": "deploy", "commitHash": .string(sha.lowercased()), "branch": .string(branch), "commitMessage": "emulated commit",
                 "repo": .string(repo),
             ]
-            let deployment = newDeployment(key: key, instance: instance, meta: meta, revision: sha.lowercased(), build: true, state: state, now: Date())
+            let deployment = newDeployment(
+                key: key, instance: instance, meta: meta, revision: sha.lowercased(), build: true, state: state, now: Date())
             state.deployments.append(deployment)
             return deployment.id
         }
@@ -188,7 +193,8 @@ public final class RailwayEmulator: EmulatedPlatform {
             guard let scope = configuration.projectTokens[projectToken] else { return RailwayError.response(["Project token not found"]) }
             caller = .project(projectId: scope.projectId, environmentId: scope.environmentId)
         } else if let authorization = request.header("authorization"), authorization.hasPrefix("Bearer "),
-                  configuration.accountTokens.contains(String(authorization.dropFirst(7))) {
+            configuration.accountTokens.contains(String(authorization.dropFirst(7)))
+        {
             caller = .account
         } else {
             return RailwayError.response([RailwayError.notAuthorized])
@@ -203,7 +209,8 @@ public final class RailwayEmulator: EmulatedPlatform {
         switch body["variables"] {
         case nil, .null?: variables = [:]
         case .object(let object)?: variables = object
-        default: return .json(["errors": [["message": "Variables must be provided as an Object where each property is a variable value."]]], status: 400)
+        default:
+            return .json(["errors": [["message": "Variables must be provided as an Object where each property is a variable value."]]], status: 400)
         }
         let document: GraphQLDocument
         do {

@@ -1,10 +1,12 @@
 import ClipnetJSON
+
 /// Railway's error shapes (docs/platforms.md): resolver and validation errors as HTTP 200
 /// with `{"errors":[{"message",...}],"data":null}`; 429 with `Retry-After`.
 struct RailwayErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
-        .json(["errors": [["message": "Rate limit exceeded. Please try again later."]], "data": .null], status: 429,
-              headers: ["Retry-After": retryAfter, "X-RateLimit-Remaining": "0"])
+        .json(
+            ["errors": [["message": "Rate limit exceeded. Please try again later."]], "data": .null], status: 429,
+            headers: ["Retry-After": retryAfter, "X-RateLimit-Remaining": "0"])
     }
 
     func serverError(status: Int) -> EmulatorResponse {

@@ -25,41 +25,57 @@ enum RailwaySchema {
     static let queries: [String: RootField] = [
         "project": RootField(returnType: "Project", arguments: ["id": Argument("String!")]),
         "deployment": RootField(returnType: "Deployment", arguments: ["id": Argument("String!")]),
-        "deployments": RootField(returnType: "QueryDeploymentsConnection", arguments: [
-            "input": Argument("DeploymentListInput!", input: "DeploymentListInput"),
-            "first": Argument("Int"), "after": Argument("String"), "last": Argument("Int"), "before": Argument("String"),
-        ]),
-        "variables": RootField(returnType: "EnvironmentVariables", arguments: [
-            "projectId": Argument("String!"), "environmentId": Argument("String!"), "serviceId": Argument("String"),
-            "unrendered": Argument("Boolean"),
-        ]),
-        "serviceInstance": RootField(returnType: "ServiceInstance", arguments: [
-            "environmentId": Argument("String!"), "serviceId": Argument("String!"),
-        ]),
-        "serviceInstanceAutoDeployStatus": RootField(returnType: "ServiceInstanceAutoDeployStatus", arguments: [
-            "environmentId": Argument("String!"), "projectId": Argument("String!"), "serviceId": Argument("String!"),
-        ]),
+        "deployments": RootField(
+            returnType: "QueryDeploymentsConnection",
+            arguments: [
+                "input": Argument("DeploymentListInput!", input: "DeploymentListInput"),
+                "first": Argument("Int"), "after": Argument("String"), "last": Argument("Int"), "before": Argument("String"),
+            ]),
+        "variables": RootField(
+            returnType: "EnvironmentVariables",
+            arguments: [
+                "projectId": Argument("String!"), "environmentId": Argument("String!"), "serviceId": Argument("String"),
+                "unrendered": Argument("Boolean"),
+            ]),
+        "serviceInstance": RootField(
+            returnType: "ServiceInstance",
+            arguments: [
+                "environmentId": Argument("String!"), "serviceId": Argument("String!"),
+            ]),
+        "serviceInstanceAutoDeployStatus": RootField(
+            returnType: "ServiceInstanceAutoDeployStatus",
+            arguments: [
+                "environmentId": Argument("String!"), "projectId": Argument("String!"), "serviceId": Argument("String!"),
+            ]),
         "projectToken": RootField(returnType: "ProjectToken", arguments: [:]),
         "environment": RootField(returnType: "Environment", arguments: ["id": Argument("String!"), "projectId": Argument("String")]),
         "deploymentSnapshot": RootField(returnType: "DeploymentSnapshot", arguments: ["deploymentId": Argument("String!")]),
     ]
 
     static let mutations: [String: RootField] = [
-        "serviceInstanceDeployV2": RootField(returnType: "String", arguments: [
-            "serviceId": Argument("String!"), "environmentId": Argument("String!"), "commitSha": Argument("String"),
-        ]),
-        "serviceInstanceUpdate": RootField(returnType: "Boolean", arguments: [
-            "serviceId": Argument("String!"), "environmentId": Argument("String"),
-            "input": Argument("ServiceInstanceUpdateInput!", input: "ServiceInstanceUpdateInput"),
-        ]),
+        "serviceInstanceDeployV2": RootField(
+            returnType: "String",
+            arguments: [
+                "serviceId": Argument("String!"), "environmentId": Argument("String!"), "commitSha": Argument("String"),
+            ]),
+        "serviceInstanceUpdate": RootField(
+            returnType: "Boolean",
+            arguments: [
+                "serviceId": Argument("String!"), "environmentId": Argument("String"),
+                "input": Argument("ServiceInstanceUpdateInput!", input: "ServiceInstanceUpdateInput"),
+            ]),
         "deploymentRollback": RootField(returnType: "Boolean", arguments: ["id": Argument("String!")]),
         "deploymentCancel": RootField(returnType: "Boolean", arguments: ["id": Argument("String!")]),
-        "variableCollectionUpsert": RootField(returnType: "Boolean", arguments: [
-            "input": Argument("VariableCollectionUpsertInput!", input: "VariableCollectionUpsertInput"),
-        ]),
-        "serviceInstanceAutoDeployUpdate": RootField(returnType: "ServiceInstanceAutoDeployPayload", arguments: [
-            "input": Argument("ServiceInstanceAutoDeployUpdateInput!", input: "ServiceInstanceAutoDeployUpdateInput"),
-        ]),
+        "variableCollectionUpsert": RootField(
+            returnType: "Boolean",
+            arguments: [
+                "input": Argument("VariableCollectionUpsertInput!", input: "VariableCollectionUpsertInput")
+            ]),
+        "serviceInstanceAutoDeployUpdate": RootField(
+            returnType: "ServiceInstanceAutoDeployPayload",
+            arguments: [
+                "input": Argument("ServiceInstanceAutoDeployUpdateInput!", input: "ServiceInstanceAutoDeployUpdateInput")
+            ]),
     ]
 
     /// Input objects: field -> type (`!` = required).

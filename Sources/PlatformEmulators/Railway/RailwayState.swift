@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 
 /// The emulated Railway workspace: projects, environments, services and their instances,
 /// deployments, variables, known commits and platform faults. Mutated only under
@@ -100,7 +100,8 @@ struct RailwayState: Sendable {
     func replacedAt(_ deployment: Deployment, at now: Date) -> Date? {
         deployments.compactMap { newer -> Date? in
             guard newer.key == deployment.key, newer.createdAt > deployment.createdAt, newer.canceledAt == nil,
-                  let success = newer.successAt, success <= now else { return nil }
+                let success = newer.successAt, success <= now
+            else { return nil }
             return success
         }.min()
     }

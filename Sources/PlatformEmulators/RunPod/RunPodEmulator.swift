@@ -1,6 +1,6 @@
+public import ClipnetJSON
 import Foundation
 import Synchronization
-public import ClipnetJSON
 
 /// A loopback RunPod serverless endpoint (the calls the worker makes, docs/worker.md) on the shared
 /// emulator machinery: `POST /run`, `POST /runsync?wait=<ms>`, `GET /status/{id}`,
@@ -217,8 +217,10 @@ public final class RunPodEmulator: EmulatedPlatform {
         case "transcribe":
             let clipIds = (input["clipIds"]?.arrayValue ?? []).compactMap(\.stringValue)
             let media = (input["media"]?.arrayValue ?? []).compactMap(\.stringValue)
-            output["transcripts"] = .object(Dictionary(zip(clipIds, media).map { ($0, JSONValue.string("transcript of \($1)")) },
-                                                       uniquingKeysWith: { first, _ in first }))
+            output["transcripts"] = .object(
+                Dictionary(
+                    zip(clipIds, media).map { ($0, JSONValue.string("transcript of \($1)")) },
+                    uniquingKeysWith: { first, _ in first }))
         case "score":
             output["score"] = .number(Self.unitHash(input["clipId"]?.stringValue ?? media))
         default:
@@ -250,12 +252,22 @@ public final class RunPodEmulator: EmulatedPlatform {
         let counts = state.withLock { state in
             state.jobs.values.reduce(into: (queued: 0, running: 0, done: 0)) { counts, job in
                 let elapsed = job.submittedAt.elapsed(until: now)
-                if elapsed < timings.queued { counts.queued += 1 } else if elapsed < timings.queued + timings.running { counts.running += 1 } else { counts.done += 1 }
+                if elapsed < timings.queued {
+                    counts.queued += 1
+                } else if elapsed < timings.queued + timings.running {
+                    counts.running += 1
+                } else {
+                    counts.done += 1
+                }
             }
         }
-        return .json(["jobs": ["inQueue": .number(Double(counts.queued)), "inProgress": .number(Double(counts.running)),
-                               "completed": .number(Double(counts.done)), "failed": 0, "retried": 0],
-                      "workers": ["idle": 1, "running": 0]])
+        return .json([
+            "jobs": [
+                "inQueue": .number(Double(counts.queued)), "inProgress": .number(Double(counts.running)),
+                "completed": .number(Double(counts.done)), "failed": 0, "retried": 0,
+            ],
+            "workers": ["idle": 1, "running": 0],
+        ])
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

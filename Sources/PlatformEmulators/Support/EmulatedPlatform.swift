@@ -1,4 +1,5 @@
 public import ClipnetJSON
+
 /// One emulated API (Vercel, Railway, RunPod...): the part of an emulator that knows the
 /// platform. The shared `EmulatorHost` adds the request log, fault injection and the admin
 /// endpoint around it, and `EmulatorServer` puts it on a loopback port.

@@ -1,4 +1,5 @@
 public import ClipnetJSON
+
 /// Wraps an `EmulatedPlatform` with what every emulator shares: the admin endpoint under
 /// `/_emulator/`, the request log and transport-level fault injection.
 ///
@@ -76,7 +77,8 @@ public struct EmulatorHost: Sendable {
         case ("POST", "faults/server-error"):
             let status = Int(body["status"]?.numberValue ?? 503)
             guard (500...599).contains(status) else { return AdminReply.badRequest("status must be 5xx") }
-            let fault: FaultInjector.Fault = body["afterProcessing"]?.boolValue == true
+            let fault: FaultInjector.Fault =
+                body["afterProcessing"]?.boolValue == true
                 ? .serverErrorAfterProcessing(status: status) : .serverError(status: status)
             faults.inject(fault, count: count, matching: matching)
             return AdminReply.ok

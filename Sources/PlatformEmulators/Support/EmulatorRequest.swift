@@ -1,5 +1,5 @@
-import Foundation
 public import ClipnetJSON
+import Foundation
 
 /// One request as an emulator sees it: the parts a platform handler and the request log need,
 /// independent of the HTTP server underneath.

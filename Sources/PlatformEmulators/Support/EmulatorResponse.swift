@@ -1,4 +1,5 @@
 public import ClipnetJSON
+
 /// What an emulator answers: status, headers and a body, independent of the HTTP server.
 public struct EmulatorResponse: Sendable {
     public var status: Int

@@ -44,10 +44,12 @@ public final class FaultInjector: Sendable {
     /// Takes the fault for a request with this path and operation, if any.
     func take(path: String, operation: String?) -> Fault? {
         queue.withLock { list in
-            guard let index = list.firstIndex(where: { queued in
-                guard let matching = queued.matching else { return true }
-                return path.contains(matching) || (operation?.contains(matching) ?? false)
-            }) else { return nil }
+            guard
+                let index = list.firstIndex(where: { queued in
+                    guard let matching = queued.matching else { return true }
+                    return path.contains(matching) || (operation?.contains(matching) ?? false)
+                })
+            else { return nil }
             let fault = list[index].fault
             list[index].remaining -= 1
             if list[index].remaining == 0 { list.remove(at: index) }

@@ -1,6 +1,6 @@
+public import ClipnetJSON
 import Foundation
 import Synchronization
-public import ClipnetJSON
 
 /// Every request an emulator received (admin calls excluded), in arrival order, so tests can count
 /// calls (idempotency, retries) and replay the exact bodies the clients sent.
@@ -33,10 +33,11 @@ public final class RequestLog: Sendable {
     func record(_ request: EmulatorRequest) -> Int {
         entries.withLock { list in
             let sequence = list.count
-            list.append(Entry(
-                sequence: sequence, method: request.method, path: request.path, query: request.query,
-                headers: request.headers, body: request.body, operation: nil, status: 0, injectedFault: false
-            ))
+            list.append(
+                Entry(
+                    sequence: sequence, method: request.method, path: request.path, query: request.query,
+                    headers: request.headers, body: request.body, operation: nil, status: 0, injectedFault: false
+                ))
             return sequence
         }
     }
@@ -69,17 +70,18 @@ public final class RequestLog: Sendable {
 
     /// The log as JSON for the admin endpoint; headers are left out, since they carry tokens.
     var json: JSONValue {
-        .array(all.map { entry in
-            [
-                "sequence": .number(Double(entry.sequence)),
-                "method": .string(entry.method),
-                "path": .string(entry.path),
-                "query": .object(Dictionary(entry.query.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a })),
-                "operation": .optional(entry.operation),
-                "status": .number(Double(entry.status)),
-                "injectedFault": .bool(entry.injectedFault),
-                "body": entry.json ?? .string(String(decoding: entry.body, as: UTF8.self)),
-            ]
-        })
+        .array(
+            all.map { entry in
+                [
+                    "sequence": .number(Double(entry.sequence)),
+                    "method": .string(entry.method),
+                    "path": .string(entry.path),
+                    "query": .object(Dictionary(entry.query.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a })),
+                    "operation": .optional(entry.operation),
+                    "status": .number(Double(entry.status)),
+                    "injectedFault": .bool(entry.injectedFault),
+                    "body": entry.json ?? .string(String(decoding: entry.body, as: UTF8.self)),
+                ]
+            })
     }
 }

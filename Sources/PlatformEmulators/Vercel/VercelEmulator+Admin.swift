@@ -1,4 +1,5 @@
 public import ClipnetJSON
+
 /// Vercel's admin actions (`POST /_emulator/<action>`), the HTTP twins of the Swift seeding and
 /// fault methods:
 /// - `projects` `{"id","name","org","repo","repoId"?,"productionBranch"?}`
@@ -24,8 +25,9 @@ extension VercelEmulator {
                 registerCommit(try string("sha"), branch: try string("branch"), org: try string("org"), repo: try string("repo"))
             case "env":
                 let target = body["target"]?.arrayValue?.compactMap(\.stringValue) ?? ["production", "preview"]
-                setEnv(project: try string("project"), key: try string("key"), value: try string("value"),
-                       type: body["type"]?.stringValue ?? "encrypted", target: target)
+                setEnv(
+                    project: try string("project"), key: try string("key"), value: try string("value"),
+                    type: body["type"]?.stringValue ?? "encrypted", target: target)
             case "faults/fail-build":
                 failBuild(sha: try string("sha"), project: body["project"]?.stringValue)
             case "faults/hang-build":

@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 import Synchronization
 
 /// `POST /v2/deployments/{id}/aliases` and `GET /v4/aliases/{idOrAlias}` (docs/platforms.md).

@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 import Synchronization
 
 /// `POST /v13/deployments`, `GET /v13/deployments/{idOrUrl}`, `GET /v7/deployments` (and `/v6`),
@@ -58,7 +58,8 @@ extension VercelEmulator {
             }
             let ref = gitSource["ref"]?.stringValue ?? ""
             guard namesRepo else {
-                return VercelError.response(400, "incorrect_git_source_info", "The provided GitHub repository does not match the project's repository.")
+                return VercelError.response(
+                    400, "incorrect_git_source_info", "The provided GitHub repository does not match the project's repository.")
             }
             let sha: String
             if let given = gitSource["sha"]?.stringValue?.lowercased() {
@@ -71,7 +72,10 @@ extension VercelEmulator {
                 sha = given
             } else {
                 guard let head = state.branchHeads[repoKey]?[ref] else {
-                    return VercelError.response(400, "incorrect_git_source_info", "The provided GitHub repository does not contain the requested branch or commit reference. Please ensure the repository is not empty.")
+                    return VercelError.response(
+                        400, "incorrect_git_source_info",
+                        "The provided GitHub repository does not contain the requested branch or commit reference. Please ensure the repository is not empty."
+                    )
                 }
                 sha = head
             }
@@ -80,16 +84,19 @@ extension VercelEmulator {
             var customEnvironmentId: String?
             if let named = body["customEnvironmentSlugOrId"]?.stringValue ?? (target == "production" ? nil : target) {
                 guard let environment = state.customEnvironment(named, in: project) else {
-                    return VercelError.response(400, "custom_environment_not_found", "The custom environment \(named) does not exist for this project.")
+                    return VercelError.response(
+                        400, "custom_environment_not_found", "The custom environment \(named) does not exist for this project.")
                 }
                 customEnvironmentId = environment.id
             }
             let now = Date()
             // UNCONFIRMED dedup rule (docs/platforms.md): without forceNew=1 a similar deployment
             // (same project, commit and target, not failed) is handed back instead of a new one.
-            if !forceNew, let similar = state.deployments.last(where: {
-                $0.projectId == project.id && $0.sha == sha && $0.target == target && !Self.terminalFailures.contains($0.readyState(at: now))
-            }) {
+            if !forceNew,
+                let similar = state.deployments.last(where: {
+                    $0.projectId == project.id && $0.sha == sha && $0.target == target && !Self.terminalFailures.contains($0.readyState(at: now))
+                })
+            {
                 return .json(self.deploymentJSON(similar, state: state, now: now, withGitSource: true))
             }
             let plan: PhasePlan

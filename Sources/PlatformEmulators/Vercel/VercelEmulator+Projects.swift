@@ -1,5 +1,5 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 import Synchronization
 
 /// `GET /v9/projects/{idOrName}`, `GET /v10/projects/{idOrName}/env` and
@@ -55,8 +55,12 @@ extension VercelEmulator {
                 // as ciphertext (even with `decrypt`), sensitive ones never.
                 switch env.type {
                 case "plain": object["value"] = .string(env.value)
-                case "sensitive": object["value"] = ""; object["decrypted"] = false
-                default: object["value"] = .string("enc:" + Data(env.value.utf8.reversed()).base64EncodedString()); object["decrypted"] = false
+                case "sensitive":
+                    object["value"] = ""
+                    object["decrypted"] = false
+                default:
+                    object["value"] = .string("enc:" + Data(env.value.utf8.reversed()).base64EncodedString())
+                    object["decrypted"] = false
                 }
                 return .object(object)
             }
@@ -134,8 +138,12 @@ extension VercelEmulator {
         let single: Bool
         let items: [JSONValue]
         switch request.json {
-        case .object?: single = true; items = [request.json!]
-        case .array(let array)?: single = false; items = array
+        case .object?:
+            single = true
+            items = [request.json!]
+        case .array(let array)?:
+            single = false
+            items = array
         default: return VercelError.badRequest("the body must be an object or an array.")
         }
         var validated: [(key: String, value: String, type: String, target: [String], gitBranch: String?, comment: String?, custom: [String])] = []
@@ -146,7 +154,7 @@ extension VercelEmulator {
                 return rejected
             }
             guard let key = object["key"]?.stringValue, let value = object["value"]?.stringValue,
-                  let type = object["type"]?.stringValue, Self.envTypes.contains(type)
+                let type = object["type"]?.stringValue, Self.envTypes.contains(type)
             else { return VercelError.badRequest("`\(path)key`, `value` should be string and `type` one of system, encrypted, plain, sensitive.") }
             let target: [String]
             switch object["target"] {
@@ -170,7 +178,12 @@ extension VercelEmulator {
             let now = Date()
             for item in validated {
                 func fail(_ code: String, _ message: String) {
-                    failed.append(["error": ["code": .string(code), "message": .string(message), "key": .string(item.key), "target": .array(item.target.map { .string($0) })]])
+                    failed.append([
+                        "error": [
+                            "code": .string(code), "message": .string(message), "key": .string(item.key),
+                            "target": .array(item.target.map { .string($0) }),
+                        ]
+                    ])
                 }
                 if state.failingEnvKeys.remove(item.key) != nil {
                     fail("env_var_fault", "The environment variable could not be saved")

@@ -84,10 +84,11 @@ public final class VercelEmulator: EmulatedPlatform {
             state.projects[project.id]!.envs.removeAll {
                 $0.key == key && (!Set($0.target).isDisjoint(with: target) || !Set($0.customEnvironmentIds).isDisjoint(with: ids))
             }
-            state.projects[project.id]!.envs.append(VercelState.EnvVar(
-                id: EmulatorIDs.prefixed("env_"), key: key, value: value, type: type, target: target, gitBranch: nil,
-                customEnvironmentIds: ids, comment: comment, createdAt: created, updatedAt: created
-            ))
+            state.projects[project.id]!.envs.append(
+                VercelState.EnvVar(
+                    id: EmulatorIDs.prefixed("env_"), key: key, value: value, type: type, target: target, gitBranch: nil,
+                    customEnvironmentIds: ids, comment: comment, createdAt: created, updatedAt: created
+                ))
         }
     }
 
@@ -144,7 +145,8 @@ public final class VercelEmulator: EmulatedPlatform {
             let now = Date()
             let uid = state.aliases[alias]?.uid ?? EmulatorIDs.prefixed("alias_")
             let created = state.aliases[alias]?.created ?? now
-            state.aliases[alias] = .init(uid: uid, alias: alias, deploymentId: deployment.id, projectId: deployment.projectId, created: created, updatedAt: now)
+            state.aliases[alias] = .init(
+                uid: uid, alias: alias, deploymentId: deployment.id, projectId: deployment.projectId, created: created, updatedAt: now)
         }
     }
 

@@ -1,16 +1,18 @@
-import Foundation
 import ClipnetJSON
+import Foundation
 
 /// Vercel's error shape: `{"error":{"code","message"}}` (docs/platforms.md).
 struct VercelErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
         let reset = Int((Date().timeIntervalSince1970 + (Double(retryAfter) ?? 1)).rounded(.up))
         return .json(
-            ["error": [
-                "code": "rate_limited",
-                "message": "Rate limit exceeded",
-                "limit": ["remaining": 0, "reset": .number(Double(reset)), "resetMs": .number(Double(reset) * 1000), "total": 100],
-            ]],
+            [
+                "error": [
+                    "code": "rate_limited",
+                    "message": "Rate limit exceeded",
+                    "limit": ["remaining": 0, "reset": .number(Double(reset)), "resetMs": .number(Double(reset) * 1000), "total": 100],
+                ]
+            ],
             status: 429,
             headers: ["Retry-After": retryAfter]
         )

@@ -122,7 +122,8 @@ final class ConnectionHandle: @unchecked Sendable {
         if let reason, !text.contains(reason) { text = text.isEmpty ? reason : "\(reason); \(text)" }
         return PostgresError(
             .connection, sqlState: sqlState,
-            message: "lost the connection to \(target): \(PostgresConnectionString.scrub(text.isEmpty ? "connection is bad" : text, secrets: secrets))")
+            message:
+                "lost the connection to \(target): \(PostgresConnectionString.scrub(text.isEmpty ? "connection is bad" : text, secrets: secrets))")
     }
 
     private func scrubbedErrorText(_ raw: OpaquePointer) -> String {

@@ -97,11 +97,13 @@ final class DaemonCore: Sendable {
             await refreshState()
         }
         if !outcome.actions.isEmpty || outcome.report.result != .succeeded {
-            logger.info("Reconcile pass", metadata: [
-                "result": "\(outcome.report.result.label)", "step": "\(outcome.report.step ?? "-")",
-                "message": "\(outcome.report.message ?? "")", "triggers": "\(triggers.map(\.rawValue).sorted().joined(separator: ","))",
-                "duration_ms": "\(outcome.report.duration.milliseconds)",
-            ])
+            logger.info(
+                "Reconcile pass",
+                metadata: [
+                    "result": "\(outcome.report.result.label)", "step": "\(outcome.report.step ?? "-")",
+                    "message": "\(outcome.report.message ?? "")", "triggers": "\(triggers.map(\.rawValue).sorted().joined(separator: ","))",
+                    "duration_ms": "\(outcome.report.duration.milliseconds)",
+                ])
         }
         return outcome.report
     }
@@ -118,9 +120,11 @@ final class DaemonCore: Sendable {
             let usage = budget.usage().filter { $0.budgetPerHour != nil }
                 .map { "\($0.platform) \($0.lastHour) of \($0.budgetPerHour ?? 0) requests this hour" }.joined(separator: ", ")
             if stretch > 1 {
-                logger.warning("Polling slowed to stay within the platforms' request budgets", metadata: [
-                    "stretch": "\(String(format: "%.1f", stretch))", "usage": "\(usage)",
-                ])
+                logger.warning(
+                    "Polling slowed to stay within the platforms' request budgets",
+                    metadata: [
+                        "stretch": "\(String(format: "%.1f", stretch))", "usage": "\(usage)",
+                    ])
             } else {
                 logger.info("Polling back to its configured pace", metadata: ["usage": "\(usage)"])
             }

@@ -31,13 +31,17 @@ extension ReconcilerDaemon: ReconcilerControl {
             checks.append(.init(name: "credentials", ok: false, detail: blocking))
         } else {
             let verified = access.snapshot.allSatisfy { $0.state == .verified }
-            checks.append(.init(name: "credentials", ok: true, detail: verified
-                ? "every platform accepted its token" : "the platform tokens are set (not every platform has been asked yet)"))
+            checks.append(
+                .init(
+                    name: "credentials", ok: true,
+                    detail: verified
+                        ? "every platform accepted its token" : "the platform tokens are set (not every platform has been asked yet)"))
         }
         let watch = watcher.status()
-        checks.append(watch.lastSuccessAt == nil
-            ? .init(name: "git", ok: false, detail: "the branch has not been fetched yet" + (watch.lastError.map { ": \($0)" } ?? ""))
-            : .init(name: "git", ok: true, detail: "the branch was fetched"))
+        checks.append(
+            watch.lastSuccessAt == nil
+                ? .init(name: "git", ok: false, detail: "the branch has not been fetched yet" + (watch.lastError.map { ": \($0)" } ?? ""))
+                : .init(name: "git", ok: true, detail: "the branch was fetched"))
         do {
             if let probe = core.baseStore as? any WritableProbe {
                 try await probe.probeWritable(environment: environment, timeout: .seconds(2))
@@ -97,10 +101,12 @@ extension ReconcilerDaemon: ReconcilerControl {
         }
         do {
             let result = try await core.reconciler.cleanupPreviewVariables(store: store, remove: apply)
-            logger.notice("Preview clean-up", metadata: [
-                "operator.action": "cleanup-preview", "operator.actor": "\(actor)", "applied": "\(apply)",
-                "found": "\(result.found.count)", "removed": "\(result.removed.count)",
-            ])
+            logger.notice(
+                "Preview clean-up",
+                metadata: [
+                    "operator.action": "cleanup-preview", "operator.actor": "\(actor)", "applied": "\(apply)",
+                    "found": "\(result.found.count)", "removed": "\(result.removed.count)",
+                ])
             return result
         } catch let error as OperatorError {
             throw error

@@ -107,7 +107,8 @@ public final class ReconcilerDaemon: Sendable {
 
         let curlRuntime = try CurlRuntime()
         let client = HTTPClient(runtime: curlRuntime, configuration: .init(concurrency: 8))
-        let otherFingerprints = try configuration.productionFingerprintsFile.map(IsolationFingerprints.load(path:))
+        let otherFingerprints =
+            try configuration.productionFingerprintsFile.map(IsolationFingerprints.load(path:))
             ?? IsolationFingerprints.fromEnvironment(environment)
         let railwayToken = environment[configuration.railway.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }.map { token -> RailwayConfiguration.Token in
             configuration.railwayTokenKind == .account ? .account(token) : .project(token)
@@ -141,9 +142,11 @@ public final class ReconcilerDaemon: Sendable {
             (configuration.vercel.tokenEnv, "Vercel"), (configuration.railway.tokenEnv, "Railway"),
         ].filter { environment[$0.0]?.isEmpty ?? true }.map { "\($0.0) (\($0.1))" }
         if !missingCredentials.isEmpty {
-            logger.error("Platform tokens are not set: every rollout and drift heal will stall until they are", metadata: [
-                "missing": "\(missingCredentials.joined(separator: ", "))",
-            ])
+            logger.error(
+                "Platform tokens are not set: every rollout and drift heal will stall until they are",
+                metadata: [
+                    "missing": "\(missingCredentials.joined(separator: ", "))"
+                ])
         }
         let core = DaemonCore(
             reconciler: EnvironmentReconciler(dependencies: dependencies), baseStore: baseStore, board: board,

@@ -31,10 +31,12 @@ public final class PlatformAccess: Sendable {
     private let entries: Mutex<[Entry]>
 
     public init(tokens: [Token]) {
-        entries = Mutex(tokens.map {
-            Entry(platform: $0.platform, tokenEnv: $0.tokenEnv, state: $0.isSet ? .unchecked : .missing,
-                  detail: $0.isSet ? nil : "\($0.tokenEnv) is not set in the daemon's environment", checkedAt: nil)
-        })
+        entries = Mutex(
+            tokens.map {
+                Entry(
+                    platform: $0.platform, tokenEnv: $0.tokenEnv, state: $0.isSet ? .unchecked : .missing,
+                    detail: $0.isSet ? nil : "\($0.tokenEnv) is not set in the daemon's environment", checkedAt: nil)
+            })
     }
 
     public var snapshot: [Entry] { entries.withLock { $0 } }
@@ -80,7 +82,8 @@ public final class PlatformAccess: Sendable {
                 case .failure(let error as DeployerError) where error.code == .unauthorized || error.code == .notFound:
                     entries[index].state = .refused
                     let name = platform == .vercel ? "Vercel" : "Railway"
-                    entries[index].detail = error.code == .notFound
+                    entries[index].detail =
+                        error.code == .notFound
                         ? "\(name) does not show the manifest's project to the token in \(entries[index].tokenEnv): \(error.message)"
                         : "\(name) refused the token in \(entries[index].tokenEnv): \(error.message)"
                 case .failure(let error):

@@ -16,7 +16,9 @@ public struct RequestBudget: Sendable {
 
     /// - Parameter lastHour: requests sent to a platform in the last hour (default: the
     ///   process-wide counters every deployer reports to).
-    public init(perHour: [Platform: Int], lastHour: @escaping @Sendable (Platform) -> Int = { PlatformRequestCounter.shared(for: $0).requestsInLastHour() }) {
+    public init(
+        perHour: [Platform: Int], lastHour: @escaping @Sendable (Platform) -> Int = { PlatformRequestCounter.shared(for: $0).requestsInLastHour() }
+    ) {
         self.perHour = perHour
         self.lastHour = lastHour
     }

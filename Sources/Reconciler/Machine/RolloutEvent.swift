@@ -63,7 +63,7 @@ public enum RolloutEvent: Sendable, Equatable {
 /// The names of the events, as the transition table and the documentation show them.
 public enum RolloutEventKind: String, Sendable, CaseIterable {
     case startBuild, startRepoint, supersede, variablesSynced, deploymentCreated, backendReady, verificationChecked,
-         frontendAliased, healthChecked, recordKnownGood, repointIssued, repointed, failed, rollbackFailed, transientError, progressed
+        frontendAliased, healthChecked, recordKnownGood, repointIssued, repointed, failed, rollbackFailed, transientError, progressed
     /// Not a record change: the pass is cancelled and no platform is changed until leadership is
     /// proven again (listed so the table covers it).
     case leadershipLost

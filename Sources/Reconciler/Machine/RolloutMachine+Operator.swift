@@ -24,9 +24,14 @@ extension RolloutMachine {
         switch event {
         case .pin(let record, let forced, let branch):
             state.pin = record
-            return (nil, [HistoryEntry(
-                at: record.at, kind: .pinned, revision: record.revision, by: record.by, reason: record.reason,
-                detail: forced ? "forced: not on \(branch)" : nil)])
+            return (
+                nil,
+                [
+                    HistoryEntry(
+                        at: record.at, kind: .pinned, revision: record.revision, by: record.by, reason: record.reason,
+                        detail: forced ? "forced: not on \(branch)" : nil)
+                ]
+            )
         case .unpin(let by, let reason):
             guard let pin = state.pin else { return (nil, []) }
             state.pin = nil

@@ -36,7 +36,8 @@ public enum RolloutMachine {
         guard let expecting else { throw RolloutMachineError(.illegalTransition, "\(event.kind.rawValue) needs the rollout it applies to") }
         guard var rollout = state.rollout, rollout.isActive, rollout.id == expecting.rolloutID, rollout.phase == expecting.phase else {
             let now = state.rollout.map { "\($0.id) in \($0.phase.rawValue)" } ?? "no rollout"
-            throw RolloutMachineError(.stale, "\(event.kind.rawValue) was for \(expecting.rolloutID) in \(expecting.phase.rawValue), the record has \(now)")
+            throw RolloutMachineError(
+                .stale, "\(event.kind.rawValue) was for \(expecting.rolloutID) in \(expecting.phase.rawValue), the record has \(now)")
         }
         let from = rollout.phase
         var work = state
@@ -79,10 +80,14 @@ public enum RolloutMachine {
             id: start.id, revision: start.revision, phase: next, startedAt: now, updatedAt: now, deployments: start.deployments,
             mode: start.mode, phaseStartedAt: now, rollbackTarget: start.rollbackTarget, trigger: start.trigger)
         state.rollout?.source = start.source
-        let detail = start.mode == .build
+        let detail =
+            start.mode == .build
             ? "build; rollback target \(start.rollbackTarget.map { CommitID.short($0.revision) } ?? "none (first rollout)")"
             : "re-point to known-good deployments: \(start.deployments.summary)"
-        return [HistoryEntry(at: now, kind: .rolloutStarted, revision: start.revision, by: "reconciler", reason: start.source, rolloutID: start.id, detail: detail)]
+        return [
+            HistoryEntry(
+                at: now, kind: .rolloutStarted, revision: start.revision, by: "reconciler", reason: start.source, rolloutID: start.id, detail: detail)
+        ]
     }
 
     // MARK: - Transitions of a rollout in flight
@@ -96,9 +101,10 @@ public enum RolloutMachine {
         case .start:
             throw RolloutMachineError(.illegalTransition, "start is handled before")
         case .supersede(let target):
-            history.append(HistoryEntry(
-                at: now, kind: .rolloutSuperseded, revision: rollout.revision, by: "reconciler",
-                reason: "superseded by \(CommitID.short(target))", rolloutID: rollout.id, detail: "stopped in \(phase.rawValue)"))
+            history.append(
+                HistoryEntry(
+                    at: now, kind: .rolloutSuperseded, revision: rollout.revision, by: "reconciler",
+                    reason: "superseded by \(CommitID.short(target))", rolloutID: rollout.id, detail: "stopped in \(phase.rawValue)"))
             return .superseded
         case .variablesSynced:
             return .deployBackend
@@ -119,8 +125,10 @@ public enum RolloutMachine {
         case .recordKnownGood:
             let record = KnownGoodRecord(revision: rollout.revision, at: now, deployments: rollout.deployments)
             state.recordKnownGood(record)
-            history.append(HistoryEntry(
-                at: now, kind: .knownGood, revision: rollout.revision, by: "reconciler", rolloutID: rollout.id, detail: record.deployments.summary))
+            history.append(
+                HistoryEntry(
+                    at: now, kind: .knownGood, revision: rollout.revision, by: "reconciler", rolloutID: rollout.id, detail: record.deployments.summary
+                ))
             return .succeeded
         case .repointIssued(let service, let id):
             var moved = rollout.repointDeployments ?? ServiceDeployments()
@@ -156,24 +164,28 @@ public enum RolloutMachine {
             case .verifyRepoint:
                 let revision = rollout.revision
                 if state.knownGood?.revision != revision, state.moveKnownGoodBack(to: revision) == nil,
-                   let record = state.knownGoodRecord(for: revision) {
+                    let record = state.knownGoodRecord(for: revision)
+                {
                     state.recordKnownGood(record)
                 }
                 refresh(revision, with: rollout.repointDeployments, in: &state)
                 // Drift healing is a re-point too; history says which drift it healed.
                 let healed = rollout.trigger == .drift
-                history.append(HistoryEntry(
-                    at: now, kind: healed ? .driftHealed : .repointed, revision: revision, by: "reconciler",
-                    reason: healed ? rollout.source.map { String($0.trimmingPrefix("drift: ")) } : nil, rolloutID: rollout.id,
-                    detail: [rollout.verification, "verified: \(check.detail)"].compactMap { $0 }.joined(separator: "; ")))
+                history.append(
+                    HistoryEntry(
+                        at: now, kind: healed ? .driftHealed : .repointed, revision: revision, by: "reconciler",
+                        reason: healed ? rollout.source.map { String($0.trimmingPrefix("drift: ")) } : nil, rolloutID: rollout.id,
+                        detail: [rollout.verification, "verified: \(check.detail)"].compactMap { $0 }.joined(separator: "; ")))
                 rollout.verification = "verified: \(check.detail)"
                 return .succeeded
             case .verifyRollback:
                 let target = rollout.rollbackTarget?.revision ?? rollout.revision
                 refresh(target, with: rollout.repointDeployments, in: &state)
-                history.append(HistoryEntry(
-                    at: now, kind: .rolledBack, revision: target, by: "reconciler", reason: rollout.error, rolloutID: rollout.id,
-                    detail: "from \(rollout.revision): " + [rollout.verification, "verified: \(check.detail)"].compactMap { $0 }.joined(separator: "; ")))
+                history.append(
+                    HistoryEntry(
+                        at: now, kind: .rolledBack, revision: target, by: "reconciler", reason: rollout.error, rolloutID: rollout.id,
+                        detail: "from \(rollout.revision): "
+                            + [rollout.verification, "verified: \(check.detail)"].compactMap { $0 }.joined(separator: "; ")))
                 rollout.verification = "verified: \(check.detail)"
                 return .rolledBack
             default:
@@ -187,9 +199,13 @@ public enum RolloutMachine {
         switch phase {
         case .verifyRollback:
             let target = rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?"
-            return fail("the rollback to \(target) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history, now: now)
+            return fail(
+                "the rollback to \(target) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history,
+                now: now)
         default:
-            return fail("\(CommitID.short(rollout.revision)) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state, &history, now: now)
+            return fail(
+                "\(CommitID.short(rollout.revision)) was not confirmed within \(seconds) s of observation: \(check.detail)", &rollout, &state,
+                &history, now: now)
         }
     }
 
@@ -201,7 +217,8 @@ public enum RolloutMachine {
         if !check.healthy {
             let failures = (rollout.healthFailures ?? 0) + 1
             if failures >= max(1, check.failureThreshold) {
-                return fail("health gate: \(check.problems.joined(separator: "; ")) (\(failures) checks in a row)", &rollout, &state, &history, now: now)
+                return fail(
+                    "health gate: \(check.problems.joined(separator: "; ")) (\(failures) checks in a row)", &rollout, &state, &history, now: now)
             }
             rollout.healthFailures = failures
             return .healthGate
@@ -211,8 +228,9 @@ public enum RolloutMachine {
         let held = check.windowSeconds <= 0 || (window.checks >= 2 && window.healthySeconds >= check.windowSeconds)
         if held { return .markKnownGood }
         if window.observedSeconds > check.flappingLimitSeconds {
-            return fail("health gate: healthy for \(Int(check.windowSeconds)) s in a row was never observed in \(Int(window.observedSeconds)) s",
-                        &rollout, &state, &history, now: now)
+            return fail(
+                "health gate: healthy for \(Int(check.windowSeconds)) s in a row was never observed in \(Int(window.observedSeconds)) s",
+                &rollout, &state, &history, now: now)
         }
         return .healthGate
     }
@@ -228,17 +246,22 @@ public enum RolloutMachine {
             let target = rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?"
             let message = "rollback to \(target) failed: \(reason); the environment needs a person"
             rollout.error = [rollout.error, message].compactMap { $0 }.joined(separator: "; ")
-            history.append(HistoryEntry(at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: message, rolloutID: rollout.id))
+            history.append(
+                HistoryEntry(at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: message, rolloutID: rollout.id))
             return .failed
         default:
             let rollsBack = rollout.mode != .repoint && rollout.rollbackTarget != nil
-            let detail = rollsBack
+            let detail =
+                rollsBack
                 ? "failed in \(phase.rawValue); rolling back to \(CommitID.short(rollout.rollbackTarget!.revision))"
                 : "failed in \(phase.rawValue); \(rollout.mode == .repoint ? "the re-point is left as it is" : "no known-good revision to roll back to, the environment is left as it is")"
             rollout.error = reason
             rollout.failedPhase = phase
             state.recordFailure(FailedRevision(revision: rollout.revision, at: now, reason: reason, phase: phase))
-            history.append(HistoryEntry(at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: reason, rolloutID: rollout.id, detail: detail))
+            history.append(
+                HistoryEntry(
+                    at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: reason, rolloutID: rollout.id, detail: detail
+                ))
             return rollsBack ? .rollingBack : .failed
         }
     }

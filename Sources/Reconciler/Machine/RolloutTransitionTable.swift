@@ -33,36 +33,46 @@ extension RolloutMachine {
     public static let table: [RolloutTransition] = [
         .init(idle, .startBuild, [.syncVariables], "record the rollout and its rollback target; history `rolloutStarted`"),
         .init(idle, .startRepoint, [.repointing], "record the rollout with the known-good record's deployments; history `rolloutStarted`"),
-        .init(buildPhases + [.repointing, .verifyRepoint], .supersede, [.superseded],
-              "cancel unfinished builds (before the event); history `rolloutSuperseded`"),
+        .init(
+            buildPhases + [.repointing, .verifyRepoint], .supersede, [.superseded],
+            "cancel unfinished builds (before the event); history `rolloutSuperseded`"),
         .init([.syncVariables], .variablesSynced, [.deployBackend], "-"),
-        .init([.deployBackend, .deployFrontend], .deploymentCreated, [], stays: true,
-              "persist the deployment id the moment the platform returns it (never deployed twice)"),
+        .init(
+            [.deployBackend, .deployFrontend], .deploymentCreated, [], stays: true,
+            "persist the deployment id the moment the platform returns it (never deployed twice)"),
         .init([.deployBackend], .backendReady, [.verifyBackend], "-"),
-        .init([.verifyBackend], .verificationChecked, [.deployFrontend, .rollingBack, .failed], stays: true,
-              "count observed time; confirmed: next phase; past the verification timeout: fail"),
+        .init(
+            [.verifyBackend], .verificationChecked, [.deployFrontend, .rollingBack, .failed], stays: true,
+            "count observed time; confirmed: next phase; past the verification timeout: fail"),
         .init([.deployFrontend], .frontendAliased, [.healthGate], "the domain now points at the new frontend"),
-        .init([.healthGate], .healthChecked, [.markKnownGood, .rollingBack, .failed], stays: true,
-              "count unbroken observed health; the window held: next phase; threshold of failures in a row: fail"),
-        .init([.markKnownGood], .recordKnownGood, [.succeeded],
-              "record known-good with the deployment ids; history `knownGood`"),
-        .init([.repointing, .rollingBack], .repointIssued, [], stays: true,
-              "persist the deployment now serving the service (Railway creates one per rollback)"),
+        .init(
+            [.healthGate], .healthChecked, [.markKnownGood, .rollingBack, .failed], stays: true,
+            "count unbroken observed health; the window held: next phase; threshold of failures in a row: fail"),
+        .init(
+            [.markKnownGood], .recordKnownGood, [.succeeded],
+            "record known-good with the deployment ids; history `knownGood`"),
+        .init(
+            [.repointing, .rollingBack], .repointIssued, [], stays: true,
+            "persist the deployment now serving the service (Railway creates one per rollback)"),
         .init([.repointing], .repointed, [.verifyRepoint], "-"),
         .init([.rollingBack], .repointed, [.verifyRollback], "-"),
-        .init([.verifyRepoint], .verificationChecked, [.succeeded, .failed], stays: true,
-              "confirmed: the record becomes the current known-good, history `repointed`; past the timeout: fail"),
-        .init([.verifyRollback], .verificationChecked, [.rolledBack, .failed], stays: true,
-              "confirmed: history `rolledBack`; past the timeout: fail, a person must act"),
-        .init(buildPhases, .failed, [.rollingBack, .failed],
-              "mark the revision failed (held back until a new commit or retry); roll back when there is a target"),
+        .init(
+            [.verifyRepoint], .verificationChecked, [.succeeded, .failed], stays: true,
+            "confirmed: the record becomes the current known-good, history `repointed`; past the timeout: fail"),
+        .init(
+            [.verifyRollback], .verificationChecked, [.rolledBack, .failed], stays: true,
+            "confirmed: history `rolledBack`; past the timeout: fail, a person must act"),
+        .init(
+            buildPhases, .failed, [.rollingBack, .failed],
+            "mark the revision failed (held back until a new commit or retry); roll back when there is a target"),
         .init([.repointing, .verifyRepoint], .failed, [.failed], "mark the revision failed; a re-point is not rolled back"),
         .init([.rollingBack, .verifyRollback], .rollbackFailed, [.failed], "history `rolloutFailed`; the pass stalls: a person must act"),
         .init([.rollingBack, .verifyRollback], .failed, [.failed], "history `rolloutFailed`; the pass stalls: a person must act"),
         .init(active, .transientError, [.rollingBack, .failed], stays: true, "count consecutive errors; at the limit, as `failed`"),
         .init(active, .progressed, [], stays: true, "reset the consecutive-error count"),
-        .init(active, .leadershipLost, [], stays: true,
-              "no record change: the pass is cancelled, no platform request is sent; the new leader resumes"),
+        .init(
+            active, .leadershipLost, [], stays: true,
+            "no record change: the pass is cancelled, no platform request is sent; the new leader resumes"),
     ]
 
     /// Whether the table allows `from` -(event)-> `to`.

@@ -1,5 +1,5 @@
-import ClipnetContracts
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import DriftDetector
 import KnownGoodStore
@@ -46,10 +46,14 @@ enum DriftInputs {
         }
         var variables: [ServiceName: [String: LiveVariable]] = [:]
         for (service, list) in observation.variables {
-            variables[service] = Dictionary(list.map { variable in
-                (variable.key, LiveVariable(
-                    fingerprint: variable.valueSHA256.map { "sha256:" + $0 }, identifierFingerprints: variable.identifierFingerprints))
-            }, uniquingKeysWith: { (first: LiveVariable, _: LiveVariable) in first })
+            variables[service] = Dictionary(
+                list.map { variable in
+                    (
+                        variable.key,
+                        LiveVariable(
+                            fingerprint: variable.valueSHA256.map { "sha256:" + $0 }, identifierFingerprints: variable.identifierFingerprints)
+                    )
+                }, uniquingKeysWith: { (first: LiveVariable, _: LiveVariable) in first })
         }
         return ObservedEnvironment(
             services: services, aliasDeploymentID: observation.aliasDeploymentID, variables: variables,

@@ -104,9 +104,11 @@ struct EnvironmentObserver: Sendable {
                 // Only draining replicas beating: the new deployment's have not reported yet
                 // (starting), which is not unhealthy.
                 workerObservation.healthy = fleet.workers.isEmpty ? (draining > 0 ? nil : false) : true
-                workerObservation.detail = (fleet.workers.isEmpty
-                    ? (draining > 0 ? "no heartbeat yet from the running deployment" : "no live worker heartbeat")
-                    : "\(fleet.workers.count) live worker(s): " + fleet.versions.map { "\(String($0.version.prefix(12))) ×\($0.count)" }.joined(separator: ", "))
+                workerObservation.detail =
+                    (fleet.workers.isEmpty
+                        ? (draining > 0 ? "no heartbeat yet from the running deployment" : "no live worker heartbeat")
+                        : "\(fleet.workers.count) live worker(s): "
+                            + fleet.versions.map { "\(String($0.version.prefix(12))) ×\($0.count)" }.joined(separator: ", "))
                     + (draining > 0 ? "; \(draining) draining replica(s) of a replaced deployment" : "")
             case .failed(let message):
                 workerObservation.healthy = nil
@@ -156,7 +158,8 @@ struct EnvironmentObserver: Sendable {
         case inventory(StatusDocument.InventoryItem)
     }
 
-    private static func fleet(_ probes: any ServiceProbing, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>? {
+    private static func fleet(_ probes: any ServiceProbing, redisURL: String?, environment: String, enabled: Bool) async -> ProbeResult<WorkerFleet>?
+    {
         guard enabled else { return nil }
         guard let redisURL else { return .failed("no Redis URL resolved for the worker heartbeats") }
         return await probes.workers(redisURL: redisURL, environment: environment)

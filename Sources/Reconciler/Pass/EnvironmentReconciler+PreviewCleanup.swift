@@ -28,9 +28,11 @@ extension EnvironmentReconciler {
         if remove, !found.isEmpty {
             try await store.proveLeadership()
             removed = try await vercel.removePreviewLeftovers(found, declared: declared)
-            logger.notice("Removed the staging variables an earlier version wrote to Vercel's preview target", metadata: [
-                "keys": "\(removed.map(\.key).joined(separator: ","))",
-            ])
+            logger.notice(
+                "Removed the staging variables an earlier version wrote to Vercel's preview target",
+                metadata: [
+                    "keys": "\(removed.map(\.key).joined(separator: ","))"
+                ])
         }
         return PreviewCleanup(revision: revision, found: found.map(Self.variable), removed: removed.map(Self.variable), applied: remove)
     }
@@ -38,8 +40,8 @@ extension EnvironmentReconciler {
     /// The plan's line about leftovers, or nil when there are none (or they cannot be read).
     func previewLeftoverNote(_ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, revision: String) async -> String? {
         guard let vercel = platforms.vercel as? VercelDeployer,
-              let found = try? await vercel.previewLeftovers(declared: DesiredVariables.of(.frontend, preflight: preflight, revision: revision)),
-              !found.isEmpty
+            let found = try? await vercel.previewLeftovers(declared: DesiredVariables.of(.frontend, preflight: preflight, revision: revision)),
+            !found.isEmpty
         else { return nil }
         return "\(found.count) variable(s) an earlier version wrote to Vercel's preview target, readable by every preview deployment: "
             + found.map(\.key).joined(separator: ", ") + " (remove with `reconciler cleanup-preview --apply`, then rotate the secrets among them)"

@@ -1,6 +1,6 @@
 import AsyncPrimitives
-public import ClipnetContracts
 import ClipnetConfig
+public import ClipnetContracts
 import Deployers
 public import DriftDetector
 import Foundation
@@ -97,8 +97,10 @@ public final class EnvironmentReconciler: Sendable {
         recorder.enter("observe")
         do {
             if let rollout = state.rollout, rollout.isActive, Self.waitingPhases.contains(rollout.phase),
-               let last = baseline.withLock({ $0?.observation.at }),
-               dependencies.now().timeIntervalSince(last) < max(dependencies.settings.observeInterval, dependencies.settings.fullObserveInterval).seconds {
+                let last = baseline.withLock({ $0?.observation.at }),
+                dependencies.now().timeIntervalSince(last)
+                    < max(dependencies.settings.observeInterval, dependencies.settings.fullObserveInterval).seconds
+            {
                 // A rollout waiting on builds polls only what it waits on (its handler does);
                 // the rest of the environment is observed on the drift interval, or the
                 // full-observation interval when that is longer (drift is not acted on while a
@@ -106,7 +108,8 @@ public final class EnvironmentReconciler: Sendable {
                 throw SkipObservation()
             }
             if state.rollout?.isActive != true,
-               let unchanged = try await unchangedSinceFullObservation(platforms, preflight, state: state, target: desired.target) {
+                let unchanged = try await unchangedSinceFullObservation(platforms, preflight, state: state, target: desired.target)
+            {
                 outcome.observation = unchanged.observation
                 outcome.drift = unchanged.drift
             } else {
@@ -126,7 +129,9 @@ public final class EnvironmentReconciler: Sendable {
             state = try await driver.commit(.transientError(reason: reason, limit: dependencies.settings.transientFailureLimit), expecting: rollout)
             outcome.state = state
             if state.rollout?.phase == rollout.phase {
-                throw ReconcileError.transient(.platformUnavailable, "\(reason) (attempt \(state.rollout?.transientFailures ?? 1) of \(dependencies.settings.transientFailureLimit))")
+                throw ReconcileError.transient(
+                    .platformUnavailable,
+                    "\(reason) (attempt \(state.rollout?.transientFailures ?? 1) of \(dependencies.settings.transientFailureLimit))")
             }
         }
 
@@ -152,7 +157,8 @@ public final class EnvironmentReconciler: Sendable {
 
         recorder.enter("healDrift")
         let generation = outcome.state.generation
-        let healed = try await heal(state: state, desired: desired, preflight: preflight, platforms: platforms, driver: driver, notes: notes, outcome: &outcome)
+        let healed = try await heal(
+            state: state, desired: desired, preflight: preflight, platforms: platforms, driver: driver, notes: notes, outcome: &outcome)
         if outcome.state.generation != generation {
             await reobserve(platforms, preflight, state: outcome.state, desired: desired, &outcome)
         }
@@ -167,7 +173,8 @@ public final class EnvironmentReconciler: Sendable {
         _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, target: String?
     ) async throws -> Observation {
         // The token only serves idle drift checks: not read while a rollout runs.
-        let token = dependencies.settings.fullObserveInterval > .zero && state.rollout?.isActive != true
+        let token =
+            dependencies.settings.fullObserveInterval > .zero && state.rollout?.isActive != true
             ? try? await platforms.railway.configurationChangeToken() : nil
         let observation = try await observe(platforms, preflight)
         baseline.withLock {
@@ -186,19 +193,21 @@ public final class EnvironmentReconciler: Sendable {
     ) async throws -> ObservationBaseline? {
         let interval = dependencies.settings.fullObserveInterval
         guard interval > .zero, let baseline = baseline.withLock({ $0 }), baseline.look.railwayConfiguration != nil,
-              baseline.generation == state.generation, baseline.target == target,
-              dependencies.now().timeIntervalSince(baseline.observation.at) < interval.seconds
+            baseline.generation == state.generation, baseline.target == target,
+            dependencies.now().timeIntervalSince(baseline.observation.at) < interval.seconds
         else { return nil }
         try Task.checkCancellation()
-        guard let look = try? await QuickLook.read(
-            platforms: platforms, probes: dependencies.probes, preflight: preflight, environment: environment,
-            readHeartbeats: dependencies.settings.workerVersionSource == .heartbeat)
+        guard
+            let look = try? await QuickLook.read(
+                platforms: platforms, probes: dependencies.probes, preflight: preflight, environment: environment,
+                readHeartbeats: dependencies.settings.workerVersionSource == .heartbeat)
         else { return nil }
         return look == baseline.look ? baseline : nil
     }
 
     func observe(_ platforms: Platforms, _ preflight: ConfigurationPreflight.Result) async throws -> Observation {
-        let observer = EnvironmentObserver(environment: environment, probes: dependencies.probes, settings: dependencies.settings, now: dependencies.now)
+        let observer = EnvironmentObserver(
+            environment: environment, probes: dependencies.probes, settings: dependencies.settings, now: dependencies.now)
         return try await observer.observe(platforms: platforms, preflight: preflight)
     }
 
@@ -207,16 +216,18 @@ public final class EnvironmentReconciler: Sendable {
         // After a settled rollout, drift is measured against where the environment now is.
         let reference = state.rollout?.isActive != true && state.failure(for: target) != nil ? (state.settledRevision ?? target) : target
         return DriftDetector.detect(
-            desired: DriftInputs.desired(target: reference, state: state, preflight: preflight, observation: observation, expected: expectedVariables),
+            desired: DriftInputs.desired(
+                target: reference, state: state, preflight: preflight, observation: observation, expected: expectedVariables),
             observed: DriftInputs.observed(observation))
     }
 
     /// What status shows should be what runs now, not what ran when the pass began.
     private func reobserve(
-        _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, desired: DesiredState, _ outcome: inout PassOutcome
+        _ platforms: Platforms, _ preflight: ConfigurationPreflight.Result, state: EnvironmentState, desired: DesiredState,
+        _ outcome: inout PassOutcome
     ) async {
         guard state.rollout?.isActive != true,
-              let observation = try? await observeInFull(platforms, preflight, state: state, target: state.settledRevision ?? desired.target)
+            let observation = try? await observeInFull(platforms, preflight, state: state, target: state.settledRevision ?? desired.target)
         else { return }
         outcome.observation = observation
         outcome.drift = drift(observation, preflight: preflight, state: state, target: state.settledRevision ?? desired.target)
@@ -240,7 +251,8 @@ public final class EnvironmentReconciler: Sendable {
         }
         let drift = outcome.drift
         guard !drift.isEmpty else { return "in sync at \(CommitID.short(target))" }
-        let plan = HealPlan(drift: drift, policies: outcome.policies, observation: outcome.observation, target: target, record: state.knownGoodRecord(for: target))
+        let plan = HealPlan(
+            drift: drift, policies: outcome.policies, observation: outcome.observation, target: target, record: state.knownGoodRecord(for: target))
         for line in plan.reported { notes.add("report", line.service, line.detail) }
         guard plan.acts else { return plan.summary }
 
@@ -255,7 +267,8 @@ public final class EnvironmentReconciler: Sendable {
         var done: [String] = []
         do {
             for service in plan.reapply {
-                try await platforms.deployer(for: service).upsertVariables(DesiredVariables.of(service, preflight: preflight, revision: target), for: service)
+                try await platforms.deployer(for: service).upsertVariables(
+                    DesiredVariables.of(service, preflight: preflight, revision: target), for: service)
                 done.append("\(service) variables re-applied")
             }
             for service in plan.autoDeploy {
@@ -287,7 +300,8 @@ public final class EnvironmentReconciler: Sendable {
             outcome.state = after
             if case .wait(let delay, let why) = end { throw ReconcileError.waiting(.buildInProgress, retryAfter: delay, why) }
         }
-        return "healed \(plan.healedDirectly.count + plan.repointDrift.count) drift item(s)\(plan.reported.isEmpty ? "" : "; \(plan.reported.count) reported")"
+        return
+            "healed \(plan.healedDirectly.count + plan.repointDrift.count) drift item(s)\(plan.reported.isEmpty ? "" : "; \(plan.reported.count) reported")"
     }
 
     // MARK: - Plan
@@ -321,8 +335,9 @@ public final class EnvironmentReconciler: Sendable {
             notes.add("report", nil, "the platforms could not be observed: \(PhaseEnvironment.message(error))")
         }
         recorder.enter("decide")
-        PlanWriter(preflight: preflight, notes: notes).describe(state: state, desired: desired, drift: outcome.drift, policies: outcome.policies,
-                                                                observation: outcome.observation)
+        PlanWriter(preflight: preflight, notes: notes).describe(
+            state: state, desired: desired, drift: outcome.drift, policies: outcome.policies,
+            observation: outcome.observation)
         return recorder.finish(.succeeded, message: "plan only")
     }
 }

@@ -32,12 +32,20 @@ struct HealPlan: Sendable {
         let platformsAtTarget = [ServiceName.api, .worker].allSatisfy { CommitID.same(observation?.services[$0]?.platformRevision, target) }
         let (heal, report) = DriftDetector.partition(drift, policies: policies)
         for item in report {
-            reported.append((item.service, "\(item.kind.rawValue): \(item.detail)" + (item.healable ? "" : " (reported: re-applying the manifest cannot remove it)")))
+            reported.append(
+                (
+                    item.service,
+                    "\(item.kind.rawValue): \(item.detail)" + (item.healable ? "" : " (reported: re-applying the manifest cannot remove it)")
+                ))
         }
         summary = "\(report.count) drift item(s) reported"
         guard !heal.isEmpty else { return }
         if heal.allSatisfy({ $0.kind == .versionSkew }) && platformsAtTarget {
-            for item in heal { reported.append((nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)")) }
+            for item in heal {
+                reported.append(
+                    (nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)")
+                )
+            }
             summary = "version skew reported; the platforms already serve \(CommitID.short(target))"
             return
         }
@@ -48,16 +56,27 @@ struct HealPlan: Sendable {
             let service = item.service.flatMap(ServiceName.init(rawValue:))
             switch item.kind {
             case .revision, .alias:
-                if let service { repointSet.insert(service); repointDrift.append(item) }
+                if let service {
+                    repointSet.insert(service)
+                    repointDrift.append(item)
+                }
             case .versionSkew where platformsAtTarget:
-                reported.append((nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)"))
+                reported.append(
+                    (nil, "versionSkew: \(item.detail) (both run \(CommitID.short(target)) by the platform's records; waiting for them to report it)")
+                )
             case .versionSkew:
                 repointSet.formUnion(ServiceName.backend)
                 repointDrift.append(item)
             case .variables, .isolation:
-                if let service { reapplySet.insert(service); healedDirectly.append(item) }
+                if let service {
+                    reapplySet.insert(service)
+                    healedDirectly.append(item)
+                }
             case .autoDeploy:
-                if let service { autoDeploySet.insert(service); healedDirectly.append(item) }
+                if let service {
+                    autoDeploySet.insert(service)
+                    healedDirectly.append(item)
+                }
             case .topology:
                 reported.append((item.service, "topology: \(item.detail) (cannot be healed by re-applying; a person must fix the project)"))
             }

@@ -30,7 +30,8 @@ enum ManifestPreflight {
                 files[path] = try ManifestFile.decode(try await dependencies.repository.readFile(path, at: commit), file: path)
             } catch let error as ConfigError {
                 throw ReconcileError.stalled(
-                    .invalidManifest, "the \(environment) manifest at \(CommitID.short(revision)) was refused before touching any platform: \(error.description)")
+                    .invalidManifest,
+                    "the \(environment) manifest at \(CommitID.short(revision)) was refused before touching any platform: \(error.description)")
             } catch let error as GitError where error.code == .notFound {
                 continue
             } catch {
@@ -46,7 +47,9 @@ enum ManifestPreflight {
         }
         // Refusals are kept with a placeholder for the revision: the same manifests at another
         // commit are refused in the same words, naming that commit.
-        let outcome = general.mapError { ReconcileError($0.kind, $0.reason, $0.message.replacingOccurrences(of: revisionToken, with: CommitID.short(revision))) }
+        let outcome = general.mapError {
+            ReconcileError($0.kind, $0.reason, $0.message.replacingOccurrences(of: revisionToken, with: CommitID.short(revision)))
+        }
         dependencies.preflightCache.store(outcome, for: revision, content: key, general: general)
         return try outcome.get()
     }
@@ -80,15 +83,21 @@ enum ManifestPreflight {
                         resolver: resolver)
                     continuation.resume(returning: .success(result))
                 } catch let error as ConfigError {
-                    let reason: ReconcileError.Reason = switch error.code {
-                    case .isolationViolation: .isolationViolation
-                    case .unresolvedSecrets: .unresolvedSecret
-                    default: .invalidManifest
-                    }
-                    continuation.resume(returning: .failure(.stalled(
-                        reason, "the \(environment) manifest at \(revisionToken) was refused before touching any platform: \(error.description)")))
+                    let reason: ReconcileError.Reason =
+                        switch error.code {
+                        case .isolationViolation: .isolationViolation
+                        case .unresolvedSecrets: .unresolvedSecret
+                        default: .invalidManifest
+                        }
+                    continuation.resume(
+                        returning: .failure(
+                            .stalled(
+                                reason,
+                                "the \(environment) manifest at \(revisionToken) was refused before touching any platform: \(error.description)")))
                 } catch {
-                    continuation.resume(returning: .failure(.stalled(.invalidManifest, "the \(environment) manifest at \(revisionToken) could not be checked: \(error)")))
+                    continuation.resume(
+                        returning: .failure(
+                            .stalled(.invalidManifest, "the \(environment) manifest at \(revisionToken) could not be checked: \(error)")))
                 }
             }
         }

@@ -48,12 +48,14 @@ public final class PassRecorder: @unchecked Sendable {
         case let error as ReconcileError:
             switch error.kind {
             case .stalled:
-                logger.error("Reconcile stalled: a person must act", metadata: ["step": "\(stage)", "reason": "\(error.reason)", "error": "\(error.message)"])
+                logger.error(
+                    "Reconcile stalled: a person must act", metadata: ["step": "\(stage)", "reason": "\(error.reason)", "error": "\(error.message)"])
                 return finish(.stalled, message: error.message, reason: error.reason)
             case .waiting(let delay):
                 return finish(.waiting(retryAfter: delay), message: error.message, reason: error.reason)
             case .transient:
-                logger.warning("Reconcile failed; will retry", metadata: ["step": "\(stage)", "reason": "\(error.reason)", "error": "\(error.message)"])
+                logger.warning(
+                    "Reconcile failed; will retry", metadata: ["step": "\(stage)", "reason": "\(error.reason)", "error": "\(error.message)"])
                 return finish(.failed, message: error.message, reason: error.reason)
             }
         case is CancellationError:

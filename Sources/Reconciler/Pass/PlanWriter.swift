@@ -1,5 +1,5 @@
-import ClipnetContracts
 import ClipnetConfig
+import ClipnetContracts
 import Deployers
 import DriftDetector
 import KnownGoodStore
@@ -14,13 +14,19 @@ struct PlanWriter {
         guard let target = desired.target else { return }
         if let rollout = state.rollout, rollout.isActive {
             if desired.supersedes, rollout.revision != target {
-                notes.add("supersede", nil, "stop the rollout of \(CommitID.short(rollout.revision)) (\(rollout.phase.rawValue)) for \(CommitID.short(target))")
+                notes.add(
+                    "supersede", nil,
+                    "stop the rollout of \(CommitID.short(rollout.revision)) (\(rollout.phase.rawValue)) for \(CommitID.short(target))")
             } else {
-                notes.add("continue", nil, "the \(rollout.mode?.rawValue ?? "build") rollout \(rollout.id) of \(CommitID.short(rollout.revision)) is in phase \(rollout.phase.rawValue)")
+                notes.add(
+                    "continue", nil,
+                    "the \(rollout.mode?.rawValue ?? "build") rollout \(rollout.id) of \(CommitID.short(rollout.revision)) is in phase \(rollout.phase.rawValue)"
+                )
                 return
             }
         } else if state.settledRevision == target {
-            let plan = HealPlan(drift: drift, policies: policies, observation: observation, target: target, record: state.knownGoodRecord(for: target))
+            let plan = HealPlan(
+                drift: drift, policies: policies, observation: observation, target: target, record: state.knownGoodRecord(for: target))
             for line in plan.reported { notes.add("report", line.service, line.detail) }
             let record = state.knownGoodRecord(for: target)
             for service in plan.repoint {
@@ -32,7 +38,9 @@ struct PlanWriter {
         }
         if let record = state.knownGoodRecord(for: target) {
             for service in [ServiceName.api, .worker, .frontend] {
-                notes.add("repoint", service.rawValue, "serve recorded deployment \(record.deployments[service] ?? "none") of \(CommitID.short(target)) again (no build)")
+                notes.add(
+                    "repoint", service.rawValue,
+                    "serve recorded deployment \(record.deployments[service] ?? "none") of \(CommitID.short(target)) again (no build)")
             }
             notes.add("verify", nil, "the services report \(CommitID.short(target)) again")
             return

@@ -65,7 +65,9 @@ struct RolloutDriver: Sendable {
             if case .transientError(let reason, let limit)? = step.event {
                 throw ReconcileError.transient(.platformUnavailable, "\(reason) (attempt \(after.transientFailures ?? 1) of \(limit))")
             }
-            return (.wait(step.retryAfter ?? dependencies.settings.rolloutPollInterval, step.waitingFor ?? "waiting in \(after.phase.rawValue)"), state)
+            return (
+                .wait(step.retryAfter ?? dependencies.settings.rolloutPollInterval, step.waitingFor ?? "waiting in \(after.phase.rawValue)"), state
+            )
         }
         return (.idle, state)
     }
@@ -75,18 +77,21 @@ struct RolloutDriver: Sendable {
     /// throws when stalling is. Unknown readiness re-points: the platform's answer decides.
     private func stillRollbackReady(_ record: KnownGoodRecord) async throws -> Bool {
         let now = dependencies.now()
-        let entry = if let known = readiness.entry(for: record.revision, now: now, maxAge: 600) {
-            known
-        } else {
-            await readiness.check(record, platforms: platforms, now: now)
-        }
+        let entry =
+            if let known = readiness.entry(for: record.revision, now: now, maxAge: 600) {
+                known
+            } else {
+                await readiness.check(record, platforms: platforms, now: now)
+            }
         guard entry.state == "expired" else { return true }
         switch dependencies.settings.expiredRollback {
         case .rebuild:
             notes.add("rebuild", nil, "\(CommitID.short(record.revision)) is no longer rollback-ready (\(entry.detail)): building it again")
-            dependencies.logger.warning("A known-good record expired; rebuilding its commit", metadata: [
-                "revision": "\(record.revision)", "detail": "\(entry.detail)",
-            ])
+            dependencies.logger.warning(
+                "A known-good record expired; rebuilding its commit",
+                metadata: [
+                    "revision": "\(record.revision)", "detail": "\(entry.detail)",
+                ])
             return false
         case .stall:
             throw ReconcileError.stalled(
@@ -103,7 +108,8 @@ struct RolloutDriver: Sendable {
         let mode: RolloutMode = record == nil ? .build : .repoint
         let settled = state.settledRevision.flatMap { state.knownGoodRecord(for: $0) }
         let pinned = state.pin?.revision == target
-        let trigger: RolloutTrigger = pinned
+        let trigger: RolloutTrigger =
+            pinned
             ? (state.pin?.reason.hasPrefix("rollback:") == true ? .rollback : .pin)
             : (state.rollout?.revision == target ? .retry : .push)
         let source = pinned ? "pin by \(state.pin!.by)" : "branch \(dependencies.branch)"
@@ -112,9 +118,11 @@ struct RolloutDriver: Sendable {
             rollbackTarget: mode == .build ? (settled ?? state.knownGood) : nil, trigger: trigger, pinAtDecision: state.pin?.revision,
             source: source)
         let committed = try await commit(.start(start), expecting: nil)
-        dependencies.logger.info("Rollout started", metadata: [
-            "rollout.id": "\(start.id)", "revision": "\(target)", "rollout.mode": "\(mode.rawValue)", "rollout.source": "\(source)",
-        ])
+        dependencies.logger.info(
+            "Rollout started",
+            metadata: [
+                "rollout.id": "\(start.id)", "revision": "\(target)", "rollout.mode": "\(mode.rawValue)", "rollout.source": "\(source)",
+            ])
         notes.add(mode == .build ? "rollout" : "repoint", nil, "\(mode == .build ? "roll out" : "re-point to") \(target) (\(source))")
         return committed
     }
@@ -173,10 +181,12 @@ struct RolloutDriver: Sendable {
     private func log(from before: RolloutRecord, to after: RolloutRecord) {
         guard before.phase != after.phase else { return }
         let logger = dependencies.logger
-        logger.info("Rollout phase", metadata: [
-            "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(after.phase.rawValue)",
-            "rollout.from": "\(before.phase.rawValue)",
-        ])
+        logger.info(
+            "Rollout phase",
+            metadata: [
+                "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(after.phase.rawValue)",
+                "rollout.from": "\(before.phase.rawValue)",
+            ])
         switch after.phase {
         case .succeeded:
             ReconcilerMetrics.rollout("succeeded")
@@ -184,17 +194,25 @@ struct RolloutDriver: Sendable {
         case .rolledBack:
             ReconcilerMetrics.rollback("succeeded")
             ReconcilerMetrics.rollout("rolled_back")
-            logger.warning("Rolled back to the known-good revision", metadata: [
-                "rollout.id": "\(after.id)", "revision": "\(after.rollbackTarget?.revision ?? "?")", "rollout.failed": "\(after.revision)",
-            ])
+            logger.warning(
+                "Rolled back to the known-good revision",
+                metadata: [
+                    "rollout.id": "\(after.id)", "revision": "\(after.rollbackTarget?.revision ?? "?")", "rollout.failed": "\(after.revision)",
+                ])
         case .rollingBack:
-            logger.error("Rollout failed; rolling back", metadata: [
-                "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(before.phase.rawValue)", "error": "\(after.error ?? "")",
-            ])
+            logger.error(
+                "Rollout failed; rolling back",
+                metadata: [
+                    "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(before.phase.rawValue)",
+                    "error": "\(after.error ?? "")",
+                ])
         case .failed:
-            logger.error("Rollout failed", metadata: [
-                "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(before.phase.rawValue)", "error": "\(after.error ?? "")",
-            ])
+            logger.error(
+                "Rollout failed",
+                metadata: [
+                    "rollout.id": "\(after.id)", "revision": "\(after.revision)", "rollout.phase": "\(before.phase.rawValue)",
+                    "error": "\(after.error ?? "")",
+                ])
             if before.phase == .rollingBack || before.phase == .verifyRollback || after.mode == .repoint { ReconcilerMetrics.rollback("failed") }
             if after.mode != .repoint, before.phase != .rollingBack, before.phase != .verifyRollback { ReconcilerMetrics.rollout("failed") }
         default:
@@ -206,7 +224,8 @@ struct RolloutDriver: Sendable {
         switch rollout.phase {
         case .succeeded where rollout.mode == .repoint: "re-pointed to known-good \(CommitID.short(rollout.revision)) without a build"
         case .succeeded: "\(CommitID.short(rollout.revision)) rolled out and marked known-good"
-        case .rolledBack: "\(CommitID.short(rollout.revision)) failed and was rolled back to \(rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?")"
+        case .rolledBack:
+            "\(CommitID.short(rollout.revision)) failed and was rolled back to \(rollout.rollbackTarget.map { CommitID.short($0.revision) } ?? "?")"
         case .failed: "\(CommitID.short(rollout.revision)) failed: \(rollout.error ?? "?")"
         default: "\(CommitID.short(rollout.revision)) \(rollout.phase.rawValue)"
         }

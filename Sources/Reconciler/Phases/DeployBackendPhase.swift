@@ -19,9 +19,11 @@ struct DeployBackendPhase: PhaseHandler {
                 let id = try await railway.deploy(DeployRequest(service: service, revision: record.revision, rolloutID: record.id))
                 record = try await environment.commit(.deploymentCreated(service, id.rawValue), record)
                 environment.note("deploy", service.rawValue, "deployment \(id) of \(CommitID.short(record.revision))")
-                environment.dependencies.logger.info("Deployment started", metadata: [
-                    "rollout.id": "\(record.id)", "revision": "\(record.revision)", "service": "\(service)", "deployment": "\(id)",
-                ])
+                environment.dependencies.logger.info(
+                    "Deployment started",
+                    metadata: [
+                        "rollout.id": "\(record.id)", "revision": "\(record.revision)", "service": "\(service)", "deployment": "\(id)",
+                    ])
             }
             for service in services {
                 guard let id = record.deployments[service] else { continue }
@@ -31,7 +33,8 @@ struct DeployBackendPhase: PhaseHandler {
             return try environment.classify(error, during: "deploying the API and the worker")
         }
         if let (service, failed) = observed.sorted(by: { $0.key.rawValue < $1.key.rawValue })
-            .first(where: { $0.value.status.isTerminal && !$0.value.status.isSuccess }) {
+            .first(where: { $0.value.status.isTerminal && !$0.value.status.isSuccess })
+        {
             await environment.cancelUnfinished(record)
             return .event(.failed(reason: "the \(service) deployment \(failed.id) of \(CommitID.short(record.revision)) ended \(failed.rawStatus)"))
         }

@@ -24,7 +24,8 @@ struct DeployFrontendPhase: PhaseHandler {
                 let timeout = Duration.seconds(environment.manifest.rollout.deployTimeoutSeconds)
                 if record.timeInPhase(now: environment.now) > timeout {
                     await environment.cancelUnfinished(record)
-                    return .event(.failed(reason: "the frontend deployment \(id) did not finish within \(timeout) (\(deployment.rawStatus)); cancelled"))
+                    return .event(
+                        .failed(reason: "the frontend deployment \(id) did not finish within \(timeout) (\(deployment.rawStatus)); cancelled"))
                 }
                 return .wait(environment.settings.rolloutPollInterval, "waiting for the frontend build: \(deployment.rawStatus)")
             }

@@ -29,7 +29,8 @@ struct HealthGatePhase: PhaseHandler {
             failureThreshold: environment.settings.healthFailureThreshold,
             maxGapSeconds: environment.maxGapSeconds(checkInterval: interval))
         let observed = (rollout.window ?? ObservedWindow()).healthySeconds
-        let why = problems.isEmpty
+        let why =
+            problems.isEmpty
             ? "health gate: healthy for \(Int(observed)) s of \(rolloutSettings.healthWindowSeconds) s"
             : "health check failed (\((rollout.healthFailures ?? 0) + 1) of \(environment.settings.healthFailureThreshold)): \(problems.joined(separator: "; "))"
         return .wait(interval, why, event: .healthChecked(check))

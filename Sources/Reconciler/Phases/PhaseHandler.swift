@@ -90,9 +90,11 @@ struct PhaseEnvironment: Sendable {
             guard let id = rollout.deployments[service] else { continue }
             if await !OrphanedBuilds.cancel(service, id, platforms: platforms) {
                 orphaned.append(OrphanedBuild(service: service.rawValue, deployment: id, rolloutID: rollout.id, since: dependencies.now()))
-                dependencies.logger.warning("Could not cancel an unfinished deployment; will try again", metadata: [
-                    "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)",
-                ])
+                dependencies.logger.warning(
+                    "Could not cancel an unfinished deployment; will try again",
+                    metadata: [
+                        "rollout.id": "\(rollout.id)", "service": "\(service)", "deployment": "\(id)",
+                    ])
             }
         }
         guard !orphaned.isEmpty else { return }

@@ -19,7 +19,10 @@ struct RepointPhase: PhaseHandler {
     func run(_ rollout: RolloutRecord, _ environment: PhaseEnvironment) async throws -> PhaseStep {
         let rollingBack = rollout.phase == .rollingBack
         let refused: (String) -> RolloutEvent = rollingBack ? { .rollbackFailed(reason: $0) } : { .failed(reason: $0) }
-        guard let target = rollingBack ? rollout.rollbackTarget : KnownGoodRecord(revision: rollout.revision, at: rollout.startedAt, deployments: rollout.deployments) else {
+        guard
+            let target = rollingBack
+                ? rollout.rollbackTarget : KnownGoodRecord(revision: rollout.revision, at: rollout.startedAt, deployments: rollout.deployments)
+        else {
             return .event(.failed(reason: "there is no known-good record to roll back to"))
         }
         if rollingBack, rollout.repointDeployments == nil {
@@ -56,20 +59,25 @@ struct RepointPhase: PhaseHandler {
                 record = try await environment.commit(.repointIssued(service, serving.rawValue), record)
                 done.append("\(service) re-pointed to \(deployment)" + (serving.rawValue == deployment ? "" : " (serving as \(serving))"))
                 environment.note(rollingBack ? "rollback" : "repoint", service.rawValue, "\(deployment) of \(CommitID.short(target.revision))")
-                environment.dependencies.logger.info("Service re-pointed", metadata: [
-                    "service": "\(service)", "revision": "\(target.revision)", "deployment": "\(deployment)", "deployment.serving": "\(serving)",
-                ])
+                environment.dependencies.logger.info(
+                    "Service re-pointed",
+                    metadata: [
+                        "service": "\(service)", "revision": "\(target.revision)", "deployment": "\(deployment)", "deployment.serving": "\(serving)",
+                    ])
                 if service != .frontend, serving.rawValue != deployment {
                     let current = try await deployer.deployment(serving, of: service)
                     if !current.status.isTerminal { pending.append("\(service) \(current.rawStatus)") }
                 }
             }
         } catch {
-            return try environment.classify(error, during: "\(rollingBack ? "rolling back" : "re-pointing") to \(CommitID.short(target.revision))", failure: refused)
+            return try environment.classify(
+                error, during: "\(rollingBack ? "rolling back" : "re-pointing") to \(CommitID.short(target.revision))", failure: refused)
         }
         if !pending.isEmpty {
             if record.timeInPhase(now: environment.now) > environment.settings.verifyTimeout {
-                return .event(refused("the rollback deployment(s) did not finish within \(environment.settings.verifyTimeout): \(pending.joined(separator: ", "))"))
+                return .event(
+                    refused(
+                        "the rollback deployment(s) did not finish within \(environment.settings.verifyTimeout): \(pending.joined(separator: ", "))"))
             }
             return .wait(environment.settings.rolloutPollInterval, "waiting for the rollback deployment(s): \(pending.joined(separator: ", "))")
         }
@@ -79,7 +87,9 @@ struct RepointPhase: PhaseHandler {
 
     /// The record's variables: from the manifest at the record's revision (a rollback target may
     /// differ from the failed rollout's manifest). Empty when that manifest cannot be checked.
-    private static func variables(for revision: String, rolloutRevision: String, _ environment: PhaseEnvironment) async -> [ServiceName: [DesiredVariable]] {
+    private static func variables(
+        for revision: String, rolloutRevision: String, _ environment: PhaseEnvironment
+    ) async -> [ServiceName: [DesiredVariable]] {
         let preflight: ConfigurationPreflight.Result?
         if revision == rolloutRevision {
             preflight = environment.preflight

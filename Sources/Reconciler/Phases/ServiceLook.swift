@@ -49,6 +49,7 @@ struct ServiceLook: Sendable {
             aliasVerified = live?.id.rawValue == frontendDeployment
             parts.append("\(manifest.frontend.domain) points at \(live?.id.rawValue ?? "nothing")")
         }
-        return ServiceLook(apiVerified: apiVerified, workerVerified: workerVerified, aliasVerified: aliasVerified, detail: parts.joined(separator: "; "))
+        return ServiceLook(
+            apiVerified: apiVerified, workerVerified: workerVerified, aliasVerified: aliasVerified, detail: parts.joined(separator: "; "))
     }
 }

@@ -20,7 +20,8 @@ struct VerifyBackendPhase: PhaseHandler {
         let check = VerificationCheck(
             verified: look.backendVerified, detail: look.detail, timeoutSeconds: environment.settings.verifyTimeout.seconds,
             maxGapSeconds: environment.maxGapSeconds(checkInterval: environment.settings.rolloutPollInterval))
-        return .wait(environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(rollout.revision)) to be reported: \(look.detail)",
-                     event: .verificationChecked(check))
+        return .wait(
+            environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(rollout.revision)) to be reported: \(look.detail)",
+            event: .verificationChecked(check))
     }
 }

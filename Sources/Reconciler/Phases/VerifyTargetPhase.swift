@@ -10,7 +10,10 @@ import KnownGoodStore
 struct VerifyTargetPhase: PhaseHandler {
     func run(_ rollout: RolloutRecord, _ environment: PhaseEnvironment) async throws -> PhaseStep {
         let rollingBack = rollout.phase == .verifyRollback
-        guard let target = rollingBack ? rollout.rollbackTarget : KnownGoodRecord(revision: rollout.revision, at: rollout.startedAt, deployments: rollout.deployments) else {
+        guard
+            let target = rollingBack
+                ? rollout.rollbackTarget : KnownGoodRecord(revision: rollout.revision, at: rollout.startedAt, deployments: rollout.deployments)
+        else {
             return .event(.failed(reason: "there is no known-good record to verify"))
         }
         let moved = rollout.repointDeployments ?? ServiceDeployments()
@@ -20,17 +23,21 @@ struct VerifyTargetPhase: PhaseHandler {
         do {
             look = try await ServiceLook.take(revision: target.revision, workerDeployments: workers, frontendDeployment: frontend, environment)
         } catch {
-            return try environment.classify(error, during: "verifying \(CommitID.short(target.revision))", failure: rollingBack ? { .rollbackFailed(reason: $0) } : { .failed(reason: $0) })
+            return try environment.classify(
+                error, during: "verifying \(CommitID.short(target.revision))",
+                failure: rollingBack ? { .rollbackFailed(reason: $0) } : { .failed(reason: $0) })
         }
         // A service with no recorded deployment was left as it is: it is not judged.
-        let verified = (target.deployments.api == nil || look.apiVerified)
+        let verified =
+            (target.deployments.api == nil || look.apiVerified)
             && (target.deployments.worker == nil || look.workerVerified)
             && (target.deployments.frontend == nil || look.aliasVerified != false)
         let check = VerificationCheck(
             verified: verified, detail: look.detail, timeoutSeconds: environment.settings.verifyTimeout.seconds,
             maxGapSeconds: environment.maxGapSeconds(checkInterval: environment.settings.rolloutPollInterval))
         if verified { environment.note("verify", nil, look.detail) }
-        return .wait(environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(target.revision)) to be reported: \(look.detail)",
-                     event: .verificationChecked(check))
+        return .wait(
+            environment.settings.rolloutPollInterval, "waiting for \(CommitID.short(target.revision)) to be reported: \(look.detail)",
+            event: .verificationChecked(check))
     }
 }

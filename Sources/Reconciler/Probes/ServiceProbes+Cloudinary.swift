@@ -11,7 +11,8 @@ extension ServiceProbes {
     public func cloudinaryFolder(_ folder: String, account: CloudinaryAccount) async -> ProbeResult<CloudinaryFolderState> {
         let base = cloudinaryAPIURL ?? account.apiBaseURL ?? CloudinaryAccount.defaultAPIBaseURL
         let path = Self.folderPath(folder)
-        let url = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/v1_1/\(Self.encode(account.cloudName))/folders/\(Self.encode(path))?max_results=1"
+        let url =
+            "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/v1_1/\(Self.encode(account.cloudName))/folders/\(Self.encode(path))?max_results=1"
         let credentials = Data("\(account.apiKey):\(account.apiSecret.reveal())".utf8).base64EncodedString()
         let request = HTTPRequest(
             url: url, headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"], timeout: timeout, connectTimeout: timeout)

@@ -1,5 +1,4 @@
 import ClipnetContracts
-
 import Foundation
 public import HTTPTransport
 import RedisClient
@@ -74,9 +73,10 @@ public final class ServiceProbes: ServiceProbing {
                 let workers = zip(keys, values).compactMap { key, value in
                     value.bytes.flatMap { WorkerSighting(key: key, prefix: keyspace.heartbeatPrefix, json: $0) }
                 }
-                return .reported(WorkerFleet(
-                    workers: workers.sorted { $0.id < $1.id }, queueDepth: Int(replies[0].integer ?? 0),
-                    deadJobs: Int(replies[1].integer ?? 0)))
+                return .reported(
+                    WorkerFleet(
+                        workers: workers.sorted { $0.id < $1.id }, queueDepth: Int(replies[0].integer ?? 0),
+                        deadJobs: Int(replies[1].integer ?? 0)))
             } catch {
                 dropConnection(redisURL)
                 throw error

@@ -31,9 +31,13 @@ public enum WorkerVerification {
             return started > first
         }
         if !skewed.isEmpty {
-            return (false, "worker(s) started after the deploy report " + Set(skewed.map { CommitID.short($0.version) }).sorted().joined(separator: ", "))
+            return (
+                false, "worker(s) started after the deploy report " + Set(skewed.map { CommitID.short($0.version) }).sorted().joined(separator: ", ")
+            )
         }
         let draining = anonymous.count - atRevision.count
-        return (true, "\(atRevision.count) worker(s) report \(CommitID.short(revision))" + (draining > 0 ? "; \(draining) older one(s) draining" : ""))
+        return (
+            true, "\(atRevision.count) worker(s) report \(CommitID.short(revision))" + (draining > 0 ? "; \(draining) older one(s) draining" : "")
+        )
     }
 }

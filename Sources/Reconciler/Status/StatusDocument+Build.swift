@@ -1,5 +1,5 @@
-public import ClipnetContracts
 import AsyncPrimitives
+public import ClipnetContracts
 public import DriftDetector
 import Foundation
 public import GitWatch

@@ -12,8 +12,9 @@ extension StatusDocument {
     ) {
         let services = ServiceName.allCases.map { name -> Service in
             guard let seen = observation?.services[name] else {
-                return Service(name: name.rawValue, platform: name.platform.rawValue, revision: nil, deploymentId: nil,
-                               status: "unknown", healthy: nil, revisionSource: nil)
+                return Service(
+                    name: name.rawValue, platform: name.platform.rawValue, revision: nil, deploymentId: nil,
+                    status: "unknown", healthy: nil, revisionSource: nil)
             }
             return Service(
                 name: name.rawValue, platform: seen.platform.rawValue, revision: seen.revision, deploymentId: seen.deployment?.id.rawValue,

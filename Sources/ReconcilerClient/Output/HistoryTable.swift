@@ -23,11 +23,12 @@ public enum HistoryTable {
         guard !readiness.isEmpty else { return "" }
         var table = TextTable(header: ["ROLLBACK TARGET", "READINESS", "CHECKED", "DETAIL"])
         for item in readiness {
-            let state = switch item.state {
-            case "ready": item.expiresAt.map { "rollback-ready, expires about \(TimeWords.stamp($0))" } ?? "rollback-ready"
-            case "expired": "expired: a rollback needs a rebuild"
-            default: "unknown"
-            }
+            let state =
+                switch item.state {
+                case "ready": item.expiresAt.map { "rollback-ready, expires about \(TimeWords.stamp($0))" } ?? "rollback-ready"
+                case "expired": "expired: a rollback needs a rebuild"
+                default: "unknown"
+                }
             table.rows.append([String(item.revision.prefix(12)), state, TimeWords.stamp(item.checkedAt), item.detail])
         }
         return "\n" + table.render() + "\n"

@@ -21,7 +21,11 @@ public enum StatusSummary {
             for cause in blocked.split(separator: "\n").dropFirst() { facts.append(("cause", String(cause))) }
         }
         if let failed = document.desired.failed {
-            facts.append(("failed", "\(TimeWords.ago(failed.at, now: now))\(failed.phase.map { " in \($0)" } ?? ""): \(failed.reason) (held back; `reconciler retry` rolls it out again)"))
+            facts.append(
+                (
+                    "failed",
+                    "\(TimeWords.ago(failed.at, now: now))\(failed.phase.map { " in \($0)" } ?? ""): \(failed.reason) (held back; `reconciler retry` rolls it out again)"
+                ))
         }
         if let knownGood = document.knownGood {
             facts.append(("known-good", "\(knownGood.revision)  since \(TimeWords.both(knownGood.at, now: now))"))
@@ -70,8 +74,9 @@ public enum StatusSummary {
         }
         lines.append("")
         if document.drift.isEmpty {
-            lines.append(StatusVerdict(document).inSync || document.services.isEmpty
-                ? "No drift." : "No drift measured, but not every service runs the desired revision (see the first line).")
+            lines.append(
+                StatusVerdict(document).inSync || document.services.isEmpty
+                    ? "No drift." : "No drift measured, but not every service runs the desired revision (see the first line).")
         } else {
             lines.append("DRIFT")
             for item in document.drift {

@@ -21,7 +21,9 @@ struct OperatorAuthorization: Sendable {
         }
         let challenge: [(HTTPField.Name, String)] = [(.wwwAuthenticate, "Bearer realm=\"reconciler\"")]
         guard let header = request.headers[.authorization] else {
-            throw APIError(.unauthorized, "unauthorized", "missing Authorization: Bearer <token> (an operator token; \(route) needs role \(role.rawValue))", headers: challenge)
+            throw APIError(
+                .unauthorized, "unauthorized", "missing Authorization: Bearer <token> (an operator token; \(route) needs role \(role.rawValue))",
+                headers: challenge)
         }
         guard let presented = Self.bearerToken(header) else {
             throw APIError(.unauthorized, "unauthorized", "the Authorization header is not a Bearer token", headers: challenge)

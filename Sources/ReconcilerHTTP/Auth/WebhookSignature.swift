@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// GitHub's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`,
 /// keyed with the webhook secret.
@@ -28,10 +28,11 @@ enum WebhookSignature {
     /// The header value GitHub would send for `body`: for tests and for people checking a setup.
     static func sign(_ body: [UInt8], secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        return prefix + code.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return prefix
+            + code.map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
     }
 
     private static func hexBytes(_ text: Substring) -> [UInt8]? {

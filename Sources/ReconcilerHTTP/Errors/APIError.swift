@@ -35,7 +35,8 @@ struct APIError: Error, Sendable, Equatable {
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> APIError {
         let names = allowed.map(\.rawValue).joined(separator: ", ")
-        return APIError(.methodNotAllowed, "method_not_allowed", "\(method.rawValue) is not allowed here; allowed: \(names)", headers: [(.allow, names)])
+        return APIError(
+            .methodNotAllowed, "method_not_allowed", "\(method.rawValue) is not allowed here; allowed: \(names)", headers: [(.allow, names)])
     }
 
     static func invalidRequest(_ message: String) -> APIError {

@@ -24,12 +24,14 @@ enum StatusMetrics {
         out += "# HELP reconciler_desired_revision_info The revision the environment should run, and why (branch or pin).\n"
         out += "# TYPE reconciler_desired_revision_info gauge\n"
         if let revision = document.desired.revision {
-            out += "reconciler_desired_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(revision))\",source=\"\(document.desired.source.rawValue)\"} 1\n"
+            out +=
+                "reconciler_desired_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(revision))\",source=\"\(document.desired.source.rawValue)\"} 1\n"
         }
         out += "# HELP reconciler_known_good_revision_info The last revision that rolled out and passed the health gate.\n"
         out += "# TYPE reconciler_known_good_revision_info gauge\n"
         if let knownGood = document.knownGood {
-            out += "reconciler_known_good_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(knownGood.revision))\"} 1\n"
+            out +=
+                "reconciler_known_good_revision_info{environment=\"\(PrometheusText.labelValue(document.environment))\",revision=\"\(PrometheusText.labelValue(knownGood.revision))\"} 1\n"
         }
         out += "# HELP reconciler_leader Whether this replica is the active one (1) or a standby (0).\n"
         out += "# TYPE reconciler_leader gauge\n"

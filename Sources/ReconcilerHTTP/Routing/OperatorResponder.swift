@@ -90,7 +90,10 @@ public struct OperatorResponder: HTTPResponder {
             // without any of it.
             logger.error(
                 "Operator API request failed",
-                metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(path)", "error.type": "\(String(reflecting: type(of: error)))", "error": "\(error)"])
+                metadata: [
+                    "http.method": "\(request.method.rawValue)", "http.path": "\(path)", "error.type": "\(String(reflecting: type(of: error)))",
+                    "error": "\(error)",
+                ])
             return JSONBody.error(.internalError)
         }
     }

@@ -211,8 +211,9 @@ extension APIError {
     static func forParserError(_ error: HTTPParserError) -> APIError {
         switch error {
         case .headerOverflow:
-            APIError(.init(code: 431, reasonPhrase: "Request Header Fields Too Large"), "headers_too_large",
-                     "the request headers are too large")
+            APIError(
+                .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), "headers_too_large",
+                "the request headers are too large")
         case .invalidContentLength, .unexpectedContentLength:
             .invalidRequest("the request has an invalid Content-Length")
         case .lfExpected, .invalidHeaderToken, .invalidConstant, .invalidCharactersUsed, .strictModeAssertion:
@@ -224,8 +225,9 @@ extension APIError {
         case .invalidChunkSize:
             .invalidRequest("the request's chunk framing is not valid")
         case .invalidVersion:
-            APIError(.init(code: 505, reasonPhrase: "HTTP Version Not Supported"), "http_version_not_supported",
-                     "only HTTP/1.0 and HTTP/1.1 are served")
+            APIError(
+                .init(code: 505, reasonPhrase: "HTTP Version Not Supported"), "http_version_not_supported",
+                "only HTTP/1.0 and HTTP/1.1 are served")
         default:
             .invalidRequest("the request is not valid HTTP/1.1")
         }

@@ -25,7 +25,8 @@ extension OperatorAPI {
         let actor = try Actor.resolve(body: body.by, request: request, caller: caller)
         try await control.reconcile(retry: retry, by: actor)
         count(retry ? "retry" : "reconcile", caller)
-        logger.info("Operator asked for a reconcile", metadata: ["operator.action": "\(retry ? "retry" : "reconcile")", "operator.actor": "\(actor)"])
+        logger.info(
+            "Operator asked for a reconcile", metadata: ["operator.action": "\(retry ? "retry" : "reconcile")", "operator.actor": "\(actor)"])
         return try JSONBody.response(ReconcileAnswer(retry: retry), status: .accepted)
     }
 
@@ -65,7 +66,8 @@ extension OperatorAPI {
     }
 
     func cleanupPreview(_ request: inout Request, _ caller: OperatorCaller) async throws -> Response {
-        let body = try JSONBody.decode(CleanupPreviewRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let body = try JSONBody.decode(
+            CleanupPreviewRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
         let actor = try Actor.resolve(body: body.by, request: request, caller: caller)
         let result = try await control.cleanupPreviewVariables(apply: body.apply ?? false, by: actor)
         count(body.apply == true ? "cleanup-preview-apply" : "cleanup-preview", caller)

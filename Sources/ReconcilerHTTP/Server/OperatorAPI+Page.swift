@@ -23,11 +23,11 @@ extension OperatorAPI {
             headers: [
                 .contentType: "text/html; charset=utf-8",
                 .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                .contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
                 HTTPField.Name("Referrer-Policy")!: "no-referrer",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: page.render())))
     }
 }
-

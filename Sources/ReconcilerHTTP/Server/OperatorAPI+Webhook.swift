@@ -22,7 +22,9 @@ extension OperatorAPI {
         case .missing:
             throw APIError(.unauthorized, "missing_signature", "missing X-Hub-Signature-256 (set a secret on the GitHub webhook)")
         case .invalid:
-            logger.warning("Refused a GitHub webhook with an invalid signature", metadata: ["github.delivery": "\(Actor.clean(request.headers[Self.deliveryHeader]) ?? "-")"])
+            logger.warning(
+                "Refused a GitHub webhook with an invalid signature",
+                metadata: ["github.delivery": "\(Actor.clean(request.headers[Self.deliveryHeader]) ?? "-")"])
             throw APIError(.unauthorized, "invalid_signature", "X-Hub-Signature-256 does not match the body and the configured secret")
         case .valid:
             break

@@ -72,6 +72,7 @@ public enum OperatorServer {
         logger: Logger
     ) -> OperatorResponder {
         let api = OperatorAPI(control: control, configuration: configuration, registry: registry, logger: logger)
-        return OperatorResponder(routes: api.routes, authorization: OperatorAuthorization(credentials: configuration.effectiveCredentials), logger: logger)
+        return OperatorResponder(
+            routes: api.routes, authorization: OperatorAuthorization(credentials: configuration.effectiveCredentials), logger: logger)
     }
 }

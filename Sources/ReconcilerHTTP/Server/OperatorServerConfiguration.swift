@@ -70,14 +70,16 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
     }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "host": host, "port": port,
-            "operatorToken": effectiveToken == nil ? "none" : "<set>",
-            "namedTokens": credentials?.activeNamedTokens ?? 0,
-            "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
-            "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
-            "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
-            "connectionLimits": connectionLimits,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "host": host, "port": port,
+                "operatorToken": effectiveToken == nil ? "none" : "<set>",
+                "namedTokens": credentials?.activeNamedTokens ?? 0,
+                "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
+                "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
+                "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
+                "connectionLimits": connectionLimits,
+            ], displayStyle: .struct)
     }
 }

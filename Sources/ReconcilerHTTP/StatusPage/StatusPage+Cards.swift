@@ -16,16 +16,19 @@ extension StatusPage {
         let desired = document.desired
         var body = "<p class=\"big\">\(HTML.revision(desired.revision, full: true))</p>\n"
         if let pin = desired.pin {
-            body += row("why", HTML.badge("pinned", tone: "warn") + " by <strong>\(HTML.escape(pin.by))</strong> " + TimeText.element(pin.at, now: now))
+            body += row(
+                "why", HTML.badge("pinned", tone: "warn") + " by <strong>\(HTML.escape(pin.by))</strong> " + TimeText.element(pin.at, now: now))
             body += row("reason", HTML.escape(pin.reason))
             if let head = document.git.head, head != pin.revision {
-                body += row("branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the pin</span>")
+                body += row(
+                    "branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the pin</span>")
             }
         } else {
             body += row("why", HTML.badge("branch", tone: "info") + " head of <code>\(HTML.escape(document.branch))</code>")
         }
         if let failed = desired.failed {
-            body += "<p class=\"alert bad\"><strong>Failed</strong> \(TimeText.element(failed.at, now: now))\(failed.phase.map { " in " + HTML.escape(PhaseText.name($0)) } ?? ""): \(HTML.escape(failed.reason)). Held back until a new commit or <code>reconciler retry</code>.</p>\n"
+            body +=
+                "<p class=\"alert bad\"><strong>Failed</strong> \(TimeText.element(failed.at, now: now))\(failed.phase.map { " in " + HTML.escape(PhaseText.name($0)) } ?? ""): \(HTML.escape(failed.reason)). Held back until a new commit or <code>reconciler retry</code>.</p>\n"
         } else if let blocked = document.blockedBy {
             body += "<div class=\"alert bad\" id=\"blocked\"><strong>Not rolled out:</strong> \(HTML.causes(blocked))</div>\n"
         }
@@ -97,7 +100,8 @@ extension StatusPage {
             case "requeued", "waiting": "info"
             default: "bad"
             }
-        var body = "<p>\(HTML.badge(last.result, tone: tone)) \(TimeText.element(last.at, now: now)), took \(HTML.escape(TimeText.duration(milliseconds: last.durationMs)))</p>\n"
+        var body =
+            "<p>\(HTML.badge(last.result, tone: tone)) \(TimeText.element(last.at, now: now)), took \(HTML.escape(TimeText.duration(milliseconds: last.durationMs)))</p>\n"
         if let step = last.step { body += row("step", "<code>\(HTML.escape(step))</code>") }
         if let message = last.message { body += row("message", HTML.escape(message)) }
         return card("Last reconcile", id: "last-reconcile", body)

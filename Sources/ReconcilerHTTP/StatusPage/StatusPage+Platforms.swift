@@ -41,10 +41,13 @@ extension StatusPage {
             let value: String
             switch item.state {
             case "ready":
-                value = HTML.badge("rollback-ready", tone: "ok")
+                value =
+                    HTML.badge("rollback-ready", tone: "ok")
                     + (item.expiresAt.map { " <span class=\"muted\">expires \(TimeText.element($0, now: now))</span>" } ?? "")
             case "expired":
-                value = HTML.badge("expired", tone: "bad") + " <span class=\"muted\">re-pointing no longer possible, a rollback needs a rebuild · \(HTML.escape(item.detail))</span>"
+                value =
+                    HTML.badge("expired", tone: "bad")
+                    + " <span class=\"muted\">re-pointing no longer possible, a rollback needs a rebuild · \(HTML.escape(item.detail))</span>"
             default:
                 value = HTML.badge("unknown", tone: "info") + " <span class=\"muted\">\(HTML.escape(item.detail))</span>"
             }

@@ -11,10 +11,12 @@ extension StatusPage {
         guard !document.services.isEmpty else {
             return out + "<p class=\"muted\">Not observed yet.</p></section>\n"
         }
-        out += "<table><thead><tr><th>service</th><th>platform</th><th>revision</th><th>deployment</th><th>status</th><th>health</th></tr></thead><tbody>\n"
+        out +=
+            "<table><thead><tr><th>service</th><th>platform</th><th>revision</th><th>deployment</th><th>status</th><th>health</th></tr></thead><tbody>\n"
         for service in document.services {
             let atDesired = service.revision != nil && service.revision == document.desired.revision
-            let revision = HTML.revision(service.revision)
+            let revision =
+                HTML.revision(service.revision)
                 + (service.revision == nil ? "" : " " + (atDesired ? HTML.badge("desired", tone: "ok") : HTML.badge("not desired", tone: "warn")))
                 + (service.revisionSource.map { "<div class=\"note\">from \(HTML.escape(Self.sourceName($0)))</div>" } ?? "")
             let health: String =
@@ -26,13 +28,15 @@ extension StatusPage {
             out += "<tr><td data-label=\"service\"><strong>\(HTML.escape(service.name))</strong></td>"
             out += "<td data-label=\"platform\">\(HTML.escape(service.platform))</td>"
             out += "<td data-label=\"revision\">\(revision)</td>"
-            out += "<td data-label=\"deployment\">\(service.deploymentId.map { "<code class=\"id\">\(HTML.escape($0))</code>" } ?? "<span class=\"muted\">none</span>")</td>"
+            out +=
+                "<td data-label=\"deployment\">\(service.deploymentId.map { "<code class=\"id\">\(HTML.escape($0))</code>" } ?? "<span class=\"muted\">none</span>")</td>"
             out += "<td data-label=\"status\">\(HTML.escape(service.status))</td>"
             out += "<td data-label=\"health\">\(health)\(service.detail.map { "<div class=\"note\">\(HTML.escape($0))</div>" } ?? "")</td></tr>\n"
         }
         out += "</tbody></table>\n"
         if let problems = document.problems, !problems.isEmpty {
-            out += "<p class=\"alert warn\" id=\"problems\"><strong>Not read this pass:</strong> "
+            out +=
+                "<p class=\"alert warn\" id=\"problems\"><strong>Not read this pass:</strong> "
                 + problems.map(HTML.escape).joined(separator: "; ") + "</p>\n"
         }
         return out + "</section>\n"
@@ -44,7 +48,8 @@ extension StatusPage {
             // No drift items is not "in sync" while the services are not at the desired revision
             // (blocked, held back, rolling out): say which.
             guard StatusVerdict(document).inSync || document.services.isEmpty else {
-                return out + "<p class=\"muted\">No drift measured, but not every service runs the desired revision: see the verdict above.</p></section>\n"
+                return out
+                    + "<p class=\"muted\">No drift measured, but not every service runs the desired revision: see the verdict above.</p></section>\n"
             }
             return out + "<p class=\"ok-text\">No drift: what runs matches the desired state.</p></section>\n"
         }
@@ -68,7 +73,9 @@ extension StatusPage {
         }
         out += "<table class=\"history\"><thead><tr><th>when</th><th>event</th><th>revision</th><th>by</th><th>why</th></tr></thead><tbody>\n"
         for entry in history {
-            let why = [entry.reason, entry.detail].compactMap { $0 }.map(HTML.escape).joined(separator: "<br><span class=\"muted\">") + (entry.reason != nil && entry.detail != nil ? "</span>" : "")
+            let why =
+                [entry.reason, entry.detail].compactMap { $0 }.map(HTML.escape).joined(separator: "<br><span class=\"muted\">")
+                + (entry.reason != nil && entry.detail != nil ? "</span>" : "")
             out += "<tr><td data-label=\"when\">\(TimeText.element(entry.at, now: now))</td>"
             out += "<td data-label=\"event\">\(HTML.badge(Self.eventName(entry.kind), tone: Self.eventTone(entry.kind)))</td>"
             out += "<td data-label=\"revision\">\(HTML.revision(entry.revision))</td>"

@@ -31,7 +31,9 @@ enum JSONBody {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Two strings cannot fail to encode; the fallback only keeps the signature non-throwing.
-        guard let data = try? encoder.encode(ErrorAnswer(code: error.code, message: error.message)) else { return #"{"error":{"code":"internal_error","message":"internal error"}}"# }
+        guard let data = try? encoder.encode(ErrorAnswer(code: error.code, message: error.message)) else {
+            return #"{"error":{"code":"internal_error","message":"internal error"}}"#
+        }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -29,8 +29,10 @@ public struct CloudinaryClient: Sendable {
     public init(configuration: CloudinaryConfiguration, folder: MediaFolder, runtime: CurlRuntime) {
         self.configuration = configuration
         self.folder = folder
-        self.http = HTTPClient(runtime: runtime, configuration: .init(
-            concurrency: 4, maximumResponseSize: Self.answerLimit, userAgent: "clipnet-worker"))
+        self.http = HTTPClient(
+            runtime: runtime,
+            configuration: .init(
+                concurrency: 4, maximumResponseSize: Self.answerLimit, userAgent: "clipnet-worker"))
     }
 
     /// Largest answer held in memory: an upload's JSON, an Admin API listing, an error document.
@@ -79,7 +81,8 @@ public struct CloudinaryClient: Sendable {
         var request = HTTPRequest(method: .get, url: url, timeout: configuration.requestTimeout)
         request.stallTimeout = configuration.stallTimeout
         let limit = configuration.maximumMediaBytes
-        let streamed = try await send(operation: "download", accept: [200], notFound: "media \(asset.deliveryName) is not in Cloudinary") { [http, request] in
+        let streamed = try await send(operation: "download", accept: [200], notFound: "media \(asset.deliveryName) is not in Cloudinary") {
+            [http, request] in
             try await http.download(request, to: path, maximumBodySize: limit)
         }
         return Int(streamed.bodyBytes)
@@ -121,12 +124,14 @@ public struct CloudinaryClient: Sendable {
             throw JobFailure.permanent("Cloudinary stored the upload as '\(returned)', not '\(publicId)'")
         }
         let fallbackURL = try deliveryURL(asset)
-        return Uploaded(publicId: returned, secureURL: answer["secure_url"]?.stringValue ?? fallbackURL,
-                        bytes: Int64(answer["bytes"]?.numberValue ?? Double(size)), version: Int64(answer["version"]?.numberValue ?? 0))
+        return Uploaded(
+            publicId: returned, secureURL: answer["secure_url"]?.stringValue ?? fallbackURL,
+            bytes: Int64(answer["bytes"]?.numberValue ?? Double(size)), version: Int64(answer["version"]?.numberValue ?? 0))
     }
 
     private func tooLarge(_ size: Int) -> JobFailure {
-        JobFailure.permanent("the file to upload has \(size) bytes, over the limit of \(configuration.maximumMediaBytes) (CLOUDINARY_MAX_MEDIA_BYTES)")
+        JobFailure.permanent(
+            "the file to upload has \(size) bytes, over the limit of \(configuration.maximumMediaBytes) (CLOUDINARY_MAX_MEDIA_BYTES)")
     }
 
     // MARK: Isolation
@@ -152,8 +157,10 @@ public struct CloudinaryClient: Sendable {
     /// Runs `exchange` (one request) with retries on retryable transport errors, 5xx, 420 and 429
     /// (waiting for `Retry-After` or `X-FeatureRateLimit-Reset`); another status outside `accept`
     /// is a permanent failure, and so is media over the size limit, either way.
-    private func send(operation: String, accept: Set<Int>, notFound: String? = nil,
-                      _ exchange: @Sendable () async throws -> HTTPStreamedResponse) async throws -> HTTPStreamedResponse {
+    private func send(
+        operation: String, accept: Set<Int>, notFound: String? = nil,
+        _ exchange: @Sendable () async throws -> HTTPStreamedResponse
+    ) async throws -> HTTPStreamedResponse {
         var tries = 0
         while true {
             tries += 1
@@ -161,8 +168,10 @@ public struct CloudinaryClient: Sendable {
             do {
                 streamed = try await exchange()
             } catch let error as HTTPTransportError
-                        where error.code == .requestTooLarge || (error.code == .responseTooLarge && operation == "download") {
-                throw JobFailure.permanent("Cloudinary \(operation): the media is over the limit of \(configuration.maximumMediaBytes) bytes (CLOUDINARY_MAX_MEDIA_BYTES)")
+                where error.code == .requestTooLarge || (error.code == .responseTooLarge && operation == "download")
+            {
+                throw JobFailure.permanent(
+                    "Cloudinary \(operation): the media is over the limit of \(configuration.maximumMediaBytes) bytes (CLOUDINARY_MAX_MEDIA_BYTES)")
             } catch let error as HTTPTransportError where !error.isRetryable {
                 // A file that cannot be read or written, an answer over `answerLimit`, a TLS
                 // certificate problem: the same request would fail the same way now; the queue

@@ -33,10 +33,12 @@ public struct CloudinaryConfiguration: Sendable, CustomStringConvertible {
     /// by the queue).
     public var attempts: Int
 
-    public init(cloudName: String, apiKey: String, apiSecret: String, apiBaseURL: String = "https://api.cloudinary.com",
-                deliveryBaseURL: String = "https://res.cloudinary.com", folderMode: FolderMode = .dynamic,
-                signatureAlgorithm: SignatureAlgorithm = .sha1, maximumMediaBytes: Int = 100 << 20,
-                requestTimeout: Duration = .seconds(300), stallTimeout: Duration = .seconds(30), attempts: Int = 4) {
+    public init(
+        cloudName: String, apiKey: String, apiSecret: String, apiBaseURL: String = "https://api.cloudinary.com",
+        deliveryBaseURL: String = "https://res.cloudinary.com", folderMode: FolderMode = .dynamic,
+        signatureAlgorithm: SignatureAlgorithm = .sha1, maximumMediaBytes: Int = 100 << 20,
+        requestTimeout: Duration = .seconds(300), stallTimeout: Duration = .seconds(30), attempts: Int = 4
+    ) {
         self.cloudName = cloudName
         self.apiKey = apiKey
         self.apiSecret = apiSecret

@@ -1,5 +1,5 @@
-import Crypto
 import ClipnetFormats
+import Crypto
 
 /// Cloudinary's request signature for the Upload API: the parameters to sign, sorted by name, as
 /// `name=value` joined by `&`, with the API secret appended, hashed with SHA-1 (or SHA-256 when the
@@ -19,8 +19,10 @@ public enum CloudinarySignature {
             .joined(separator: "&")
     }
 
-    public static func sign(_ parameters: [String: String], secret: String,
-                            algorithm: CloudinaryConfiguration.SignatureAlgorithm) -> String {
+    public static func sign(
+        _ parameters: [String: String], secret: String,
+        algorithm: CloudinaryConfiguration.SignatureAlgorithm
+    ) -> String {
         let bytes = Array((stringToSign(parameters) + secret).utf8)
         switch algorithm {
         case .sha1: return Hex.lowercase(Array(Insecure.SHA1.hash(data: bytes)))

@@ -17,7 +17,11 @@ struct MultipartFormData {
     /// The whole body with the file at `path` as the last part, and how many bytes it adds to the
     /// file's own (the fields, the part's header and the closing boundary).
     func streamed(fileField name: String, filename: String, contentType: String, path: String) -> (body: HTTPBodyStream, overhead: Int) {
-        let head = fields + Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        let head =
+            fields
+            + Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n"
+                    .utf8)
         let tail = Array("\r\n--\(boundary)--\r\n".utf8)
         return (HTTPBodyStream([.bytes(head), .file(path), .bytes(tail)]), head.count + tail.count)
     }

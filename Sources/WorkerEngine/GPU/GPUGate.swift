@@ -18,8 +18,10 @@ public final class GPUGate: Sendable {
     /// How long a deferred job waits in the queue before it tries again (jittered by 50 %).
     public let deferDelay: Duration
 
-    public init(semaphore: GPULeaseSemaphore, namespace: String, metrics: WorkerMetrics,
-                localWait: Duration = .seconds(2), deferDelay: Duration = .seconds(1)) {
+    public init(
+        semaphore: GPULeaseSemaphore, namespace: String, metrics: WorkerMetrics,
+        localWait: Duration = .seconds(2), deferDelay: Duration = .seconds(1)
+    ) {
         self.semaphore = semaphore
         self.namespace = namespace
         self.metrics = metrics
@@ -38,15 +40,19 @@ public final class GPUGate: Sendable {
         while true {
             let (got, held) = try await transient { try await self.semaphore.tryAcquire(holder: holder) }
             metrics.setGPULeases(held, namespace: namespace)
-            if got { acquired = true; break }
+            if got {
+                acquired = true
+                break
+            }
             if clock.now - started >= localWait { break }
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...150)))
         }
         guard acquired else {
             metrics.countGPUDeferral(namespace: namespace)
             let jittered = Double(QueueSlot.milliseconds(deferDelay)) * Double.random(in: 0.5...1.5)
-            throw JobDeferral(reason: "RunPod namespace \(namespace) is at its GPU cap (\(semaphore.capacity))",
-                              after: .milliseconds(Int64(jittered)), waitingSince: startedMilliseconds)
+            throw JobDeferral(
+                reason: "RunPod namespace \(namespace) is at its GPU cap (\(semaphore.capacity))",
+                after: .milliseconds(Int64(jittered)), waitingSince: startedMilliseconds)
         }
         let since = job.envelope.gpuWaitingSince ?? startedMilliseconds
         metrics.observeGPUWait(milliseconds: JobEnvelope.nowMilliseconds() - since, namespace: namespace)

@@ -47,13 +47,19 @@ public struct ClipProcessHandler: JobHandler, HandlerContract {
             let stages: [(String, JSONValue)] = [
                 ("ffmpeg:polish", .object(["clipId": .string(payload.clipId), "input": .string(source), "output": .string(output)])),
                 ("whisper:batch", .object(["clipIds": .array([.string(payload.clipId)]), "media": .array([.string(source)])])),
-                ("ml:score", .object(["clipId": .string(payload.clipId), "media": .string(source),
-                                      "captions": record?.caption.map { .string($0) } ?? .null])),
+                (
+                    "ml:score",
+                    .object([
+                        "clipId": .string(payload.clipId), "media": .string(source),
+                        "captions": record?.caption.map { .string($0) } ?? .null,
+                    ])
+                ),
             ]
             for (type, stagePayload) in stages {
-                try await job.queue.enqueue(JobEnvelope(
-                    id: "\(payload.clipId):\(type)", type: type, payload: stagePayload,
-                    idempotencyKey: "\(payload.clipId):\(type)", traceId: trace))
+                try await job.queue.enqueue(
+                    JobEnvelope(
+                        id: "\(payload.clipId):\(type)", type: type, payload: stagePayload,
+                        idempotencyKey: "\(payload.clipId):\(type)", traceId: trace))
             }
         }
     }

@@ -1,7 +1,7 @@
 import ClipnetConfig
+import ClipnetJSON
 import Foundation
 import HTTPTransport
-import ClipnetJSON
 
 /// Posts to a configured Clipbot endpoint with the environment's OAuth client credentials
 /// (HTTP Basic client authentication, RFC 6749 2.3.1). Credentials never reach logs or errors.
@@ -64,7 +64,9 @@ public struct ClipbotPostHandler: JobHandler, HandlerContract {
         }
         let unfinished = try await results.unfinishedStages(payload.clipId)
         guard unfinished.isEmpty else {
-            throw JobFailure.permanent("clip \(payload.clipId) has not finished its pipeline (waiting for \(unfinished.map(\.rawValue).joined(separator: ", "))): only finished clips are posted")
+            throw JobFailure.permanent(
+                "clip \(payload.clipId) has not finished its pipeline (waiting for \(unfinished.map(\.rawValue).joined(separator: ", "))): only finished clips are posted"
+            )
         }
         guard let media = clip.polishedMediaId else { throw JobFailure.permanent("clip \(payload.clipId) has no polished media") }
         _ = try context.folder.confine(media, field: "polished media")
@@ -72,8 +74,9 @@ public struct ClipbotPostHandler: JobHandler, HandlerContract {
         // posting at the same time, and the one that comes second finds the stage done.
         let lock = PostingLock(connection: job.queue.connection, key: job.queue.keys.prefix + "posting:" + payload.clipId)
         guard try await lock.acquire(token: job.id + ":" + String(job.attempt) + ":" + String(JobEnvelope.nowMilliseconds())) else {
-            throw JobDeferral(reason: "clip \(payload.clipId) is being posted by another job", after: .milliseconds(500),
-                              waitingSince: JobEnvelope.nowMilliseconds())
+            throw JobDeferral(
+                reason: "clip \(payload.clipId) is being posted by another job", after: .milliseconds(500),
+                waitingSince: JobEnvelope.nowMilliseconds())
         }
         do {
             try await post(job, payload: payload, clip: clip, media: media)
@@ -86,14 +89,16 @@ public struct ClipbotPostHandler: JobHandler, HandlerContract {
 
     private func post(_ job: Job, payload: Payload, clip: ClipRecord, media: String) async throws {
         try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .post) {
-            try await ClipbotCall(context: context).post(to: context.clipbotPostURL, variable: "CLIPBOT_POST_URL", body: .object([
-                "jobId": .string(job.id), "clipId": .string(payload.clipId), "media": .string(media),
-                "mediaURL": clip.polishedURL.map { .string($0) } ?? .null,
-                "caption": clip.caption.map { .string($0) } ?? .null, "captionModel": clip.captionModel.map { .string($0) } ?? .null,
-                "transcript": clip.transcript.map { .string($0) } ?? .null, "score": clip.score.map { .number($0) } ?? .null,
-                "motion": clip.motion.flatMap { JSONValue.parse(Array($0.utf8)) } ?? .null,
-                "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),
-            ]))
+            try await ClipbotCall(context: context).post(
+                to: context.clipbotPostURL, variable: "CLIPBOT_POST_URL",
+                body: .object([
+                    "jobId": .string(job.id), "clipId": .string(payload.clipId), "media": .string(media),
+                    "mediaURL": clip.polishedURL.map { .string($0) } ?? .null,
+                    "caption": clip.caption.map { .string($0) } ?? .null, "captionModel": clip.captionModel.map { .string($0) } ?? .null,
+                    "transcript": clip.transcript.map { .string($0) } ?? .null, "score": clip.score.map { .number($0) } ?? .null,
+                    "motion": clip.motion.flatMap { JSONValue.parse(Array($0.utf8)) } ?? .null,
+                    "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),
+                ]))
         }
     }
 }
@@ -119,9 +124,11 @@ public struct ClipbotNotifyHandler: JobHandler, HandlerContract {
 
     public func handle(_ job: Job) async throws {
         let payload = try Self.validated(job.payload, folder: context.folder)
-        try await ClipbotCall(context: context).post(to: context.clipbotNotifyURL, variable: "CLIPBOT_NOTIFY_URL", body: .object([
-            "jobId": .string(job.id), "message": .string(payload.message), "clipId": payload.clipId.map { .string($0) } ?? .null,
-            "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),
-        ]))
+        try await ClipbotCall(context: context).post(
+            to: context.clipbotNotifyURL, variable: "CLIPBOT_NOTIFY_URL",
+            body: .object([
+                "jobId": .string(job.id), "message": .string(payload.message), "clipId": payload.clipId.map { .string($0) } ?? .null,
+                "channel": payload.channel.map { .string($0) } ?? .null, "environment": .string(context.settings.environment),
+            ]))
     }
 }

@@ -41,8 +41,10 @@ public struct FFmpegPolishHandler: JobHandler, HandlerContract {
                 let outputPath = scratch.path + "/output." + (target.format ?? "mp4")
                 try await timer.time("cloudinary") { try await cloudinary.download(source, to: inputPath) }
                 let result = try await timer.time("ffmpeg") {
-                    try await Subprocess.run(context.ffmpegPath, ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
-                                             + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
+                    try await Subprocess.run(
+                        context.ffmpegPath,
+                        ["-nostdin", "-y", "-loglevel", "error", "-i", inputPath]
+                            + context.ffmpegArguments + [outputPath], timeout: context.ffmpegTimeout)
                 }
                 guard result.status == 0 else {
                     throw JobFailure.transient("ffmpeg exited \(result.status): \(result.output.suffix(400))")
@@ -51,8 +53,9 @@ public struct FFmpegPolishHandler: JobHandler, HandlerContract {
             }
             // The versionless delivery URL: the same for every upload of this id, so a re-run
             // after a crash leaves the same row (the upload's own URL carries a new version).
-            try await results.savePolished(payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),
-                                           bytes: uploaded.bytes)
+            try await results.savePolished(
+                payload.clipId, mediaId: uploaded.publicId, url: try cloudinary.deliveryURL(target),
+                bytes: uploaded.bytes)
         }
     }
 }

@@ -31,11 +31,13 @@ public struct HandlerContext: Sendable {
 
     public static let defaultFFmpegArguments = ["-af", "loudnorm", "-movflags", "+faststart"]
 
-    public init(settings: WorkerSettings, http: HTTPClient? = nil, runpod: RunPodClient? = nil, gpu: GPUGate? = nil,
-                cloudinary: CloudinaryClient? = nil, results: ClipResultsStore? = nil, clipbotPostURL: String? = nil,
-                clipbotNotifyURL: String? = nil, ffmpegPath: String = "ffmpeg", ffmpegTimeout: Duration = .seconds(600),
-                ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil),
-                scratchRoot: String? = nil) {
+    public init(
+        settings: WorkerSettings, http: HTTPClient? = nil, runpod: RunPodClient? = nil, gpu: GPUGate? = nil,
+        cloudinary: CloudinaryClient? = nil, results: ClipResultsStore? = nil, clipbotPostURL: String? = nil,
+        clipbotNotifyURL: String? = nil, ffmpegPath: String = "ffmpeg", ffmpegTimeout: Duration = .seconds(600),
+        ffmpegArguments: [String] = HandlerContext.defaultFFmpegArguments, timer: ExternalCallTimer = ExternalCallTimer(metrics: nil),
+        scratchRoot: String? = nil
+    ) {
         self.settings = settings
         self.http = http
         self.runpod = runpod
@@ -89,28 +91,36 @@ public struct HandlerContext: Sendable {
     /// `CLIPBOT_NOTIFY_URL`, `FFMPEG_PATH`, `FFMPEG_TIMEOUT_SECONDS`, `FFMPEG_ARGUMENTS`,
     /// `DATABASE_URL` (through `settings`) and the Cloudinary variables
     /// (`CloudinaryConfiguration.fromEnvironment`).
-    public static func fromEnvironment(_ environment: [String: String], settings: WorkerSettings, metrics: WorkerMetrics,
-                                       logger: Logger) throws -> HandlerContext {
+    public static func fromEnvironment(
+        _ environment: [String: String], settings: WorkerSettings, metrics: WorkerMetrics,
+        logger: Logger
+    ) throws -> HandlerContext {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let runtime = try CurlRuntime()
         let http = HTTPClient(runtime: runtime, configuration: .init(concurrency: 8, userAgent: "clipnet-worker"))
         var runpod: RunPodClient?
         if let url = try RunPodEndpoint.url(from: environment) {
-            let submission: RunPodClient.Submission = value("RUNPOD_RUNSYNC_WAIT_MS").flatMap(Int64.init).map { .runSync(wait: .milliseconds($0)) } ?? .run
-            runpod = RunPodClient(http: http, endpointURL: url, apiKey: value("RUNPOD_API_KEY") ?? "",
-                                  namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths, submission: submission)
+            let submission: RunPodClient.Submission =
+                value("RUNPOD_RUNSYNC_WAIT_MS").flatMap(Int64.init).map { .runSync(wait: .milliseconds($0)) } ?? .run
+            runpod = RunPodClient(
+                http: http, endpointURL: url, apiKey: value("RUNPOD_API_KEY") ?? "",
+                namespace: settings.runpodNamespace, modelPaths: settings.runpodModelPaths, submission: submission)
         }
-        let cap = try value("RUNPOD_GPU_CAP").map { text -> Int in
-            guard let cap = Int(text), cap > 0 else { throw JobFailure.permanent("RUNPOD_GPU_CAP must be a positive integer") }
-            return cap
-        } ?? defaultGPUCap(environment: settings.environment)
+        let cap =
+            try value("RUNPOD_GPU_CAP").map { text -> Int in
+                guard let cap = Int(text), cap > 0 else { throw JobFailure.permanent("RUNPOD_GPU_CAP must be a positive integer") }
+                return cap
+            } ?? defaultGPUCap(environment: settings.environment)
         let leaseSeconds = value("RUNPOD_GPU_LEASE_SECONDS").flatMap(Int64.init) ?? 30
-        let redis = RedisConnection(url: try RedisURL(parsing: settings.redisURL.reveal()),
-                                    options: .init(clientName: "clipnet-worker.gpu"), logger: logger)
+        let redis = RedisConnection(
+            url: try RedisURL(parsing: settings.redisURL.reveal()),
+            options: .init(clientName: "clipnet-worker.gpu"), logger: logger)
         let keys = QueueKeys(environment: settings.environment)
-        let gpu = GPUGate(semaphore: GPULeaseSemaphore(connection: redis, key: keys.gpuLeases(namespace: settings.runpodNamespace),
-                                                       capacity: cap, leaseTTL: .seconds(max(3, leaseSeconds))),
-                          namespace: settings.runpodNamespace, metrics: metrics)
+        let gpu = GPUGate(
+            semaphore: GPULeaseSemaphore(
+                connection: redis, key: keys.gpuLeases(namespace: settings.runpodNamespace),
+                capacity: cap, leaseTTL: .seconds(max(3, leaseSeconds))),
+            namespace: settings.runpodNamespace, metrics: metrics)
         let cloudinary = try CloudinaryConfiguration.fromEnvironment(environment).map {
             CloudinaryClient(configuration: $0, folder: MediaFolder(settings.cloudinaryFolder), runtime: runtime)
         }
@@ -136,14 +146,18 @@ public struct HandlerContext: Sendable {
             StandardHandlers.contracts.contains { jobTypes.contains($0.jobType) && $0.requiredSettings.contains(setting) }
         }
         guard runpod != nil || !jobTypes.contains(where: RunPodEndpoint.gpuJobTypes.contains) else { throw RunPodEndpoint.missing }
-        for (type, variable, url) in [("clipbot:post", "CLIPBOT_POST_URL", clipbotPostURL), ("clipbot:notify", "CLIPBOT_NOTIFY_URL", clipbotNotifyURL)]
+        for (type, variable, url) in [
+            ("clipbot:post", "CLIPBOT_POST_URL", clipbotPostURL), ("clipbot:notify", "CLIPBOT_NOTIFY_URL", clipbotNotifyURL),
+        ]
         where url == nil && jobTypes.contains(type) {
-            logger.warning("A Clipbot URL is not set: its job type fails permanently (dead-lettered) until it is",
-                           metadata: ["variable": "\(variable)", "job.type": "\(type)"])
+            logger.warning(
+                "A Clipbot URL is not set: its job type fails permanently (dead-lettered) until it is",
+                metadata: ["variable": "\(variable)", "job.type": "\(type)"])
         }
         for model in RunPodEndpoint.models where runpod != nil && settings.runpodModelPaths[model.name] == nil {
-            logger.warning("A RunPod model path is not set: the job types that use it fail permanently (dead-lettered) until it is",
-                           metadata: ["variable": "\(model.variable)", "job.types": "\(model.usedBy)"])
+            logger.warning(
+                "A RunPod model path is not set: the job types that use it fail permanently (dead-lettered) until it is",
+                metadata: ["variable": "\(model.variable)", "job.types": "\(model.usedBy)"])
         }
         if let results {
             do {

@@ -28,8 +28,9 @@ public struct MLScoreHandler: JobHandler, HandlerContract {
         try await StageRun(context: context, job: job).run(clipId: payload.clipId, stage: .score) {
             if try await results.clip(payload.clipId)?.score != nil { return }
             let output = try await context.onGPU(job) {
-                try await runpod.run(task: "score", model: "score",
-                                     input: ["clipId": .string(payload.clipId), "media": .string(media), "captions": payload.captions ?? .null])
+                try await runpod.run(
+                    task: "score", model: "score",
+                    input: ["clipId": .string(payload.clipId), "media": .string(media), "captions": payload.captions ?? .null])
             }
             guard let score = output["score"]?.numberValue ?? output.numberValue, score.isFinite else {
                 throw JobFailure.transient("RunPod score output has no numeric 'score'")

@@ -15,8 +15,8 @@ public struct MediaFolder: Sendable, Hashable {
     public func confine(_ path: String, field: String) throws -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard path.hasPrefix(prefix), path.count > prefix.count, !parts.contains(".."), !parts.contains("."),
-              !parts.dropFirst().contains(where: \.isEmpty),
-              path.unicodeScalars.allSatisfy(Self.allowed)
+            !parts.dropFirst().contains(where: \.isEmpty),
+            path.unicodeScalars.allSatisfy(Self.allowed)
         else {
             throw JobFailure.invalidPayload("\(field) '\(path.prefix(200))' is outside the environment's media folder '\(prefix)'")
         }

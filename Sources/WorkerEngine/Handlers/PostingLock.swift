@@ -28,7 +28,8 @@ final class PostingLock: Sendable {
     }
 
     /// KEYS: lock. ARGV: token.
-    static let compareAndDelete = RedisScript("""
+    static let compareAndDelete = RedisScript(
+        """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
         """)

@@ -36,8 +36,10 @@ struct StageRun {
     /// it, which the fixed job id, the idempotency key and the done `clipbot:post` stage absorb.
     func enqueuePost(clipId: String) async throws {
         let id = "\(clipId):\(PipelineStage.post.rawValue)"
-        try await job.queue.enqueue(JobEnvelope(id: id, type: PipelineStage.post.rawValue, payload: .object(["clipId": .string(clipId)]),
-                                                idempotencyKey: id, traceId: job.envelope.traceId ?? job.id))
+        try await job.queue.enqueue(
+            JobEnvelope(
+                id: id, type: PipelineStage.post.rawValue, payload: .object(["clipId": .string(clipId)]),
+                idempotencyKey: id, traceId: job.envelope.traceId ?? job.id))
         job.logger.info("Pipeline finished; clipbot:post enqueued", metadata: ["clip.id": "\(clipId)"])
     }
 }

@@ -20,8 +20,9 @@ public struct MetricsServer: Service {
     public func run() async throws {
         let router = Router()
         router.get("metrics") { [metrics] _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         router.get("health") { _, _ -> String in "ok\n" }
         let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)

@@ -63,8 +63,9 @@ public final class WorkerMetrics: Sendable {
             if let found = types[type] { return found }
             let made = TypeMetrics(
                 counters: Outcome.allCases.map { registry.makeCounter(descriptor: Self.descriptor($0.metricName), labels: [("type", type)]) },
-                duration: registry.makeValueHistogram(descriptor: Self.descriptor("clipnet_worker_handler_duration_seconds"), labels: [("type", type)],
-                                                      buckets: Self.durationBuckets))
+                duration: registry.makeValueHistogram(
+                    descriptor: Self.descriptor("clipnet_worker_handler_duration_seconds"), labels: [("type", type)],
+                    buckets: Self.durationBuckets))
             types[type] = made
             return made
         }
@@ -117,8 +118,10 @@ public final class WorkerMetrics: Sendable {
     }
 
     public func setDepth(_ depth: JobQueue.Depth) {
-        for (state, value) in [("queued", depth.queued), ("in_flight", depth.inFlight), ("retry", depth.retrying),
-                               ("delayed", depth.delayed), ("dead", depth.dead)] {
+        for (state, value) in [
+            ("queued", depth.queued), ("in_flight", depth.inFlight), ("retry", depth.retrying),
+            ("delayed", depth.delayed), ("dead", depth.dead),
+        ] {
             gauge("clipnet_worker_queue_depth", "state", state).set(Double(value))
         }
     }
@@ -178,8 +181,10 @@ public final class WorkerMetrics: Sendable {
         var totals: [String: (seconds: Double, calls: Int)] = [:]
         for service in services {
             let labels = #"service="\#(Self.escaped(service))""#
-            totals[service] = (seconds: Self.sample(text, "clipnet_worker_external_call_seconds_sum{\(labels)}") ?? 0,
-                               calls: Int(Self.sample(text, "clipnet_worker_external_call_seconds_count{\(labels)}") ?? 0))
+            totals[service] = (
+                seconds: Self.sample(text, "clipnet_worker_external_call_seconds_sum{\(labels)}") ?? 0,
+                calls: Int(Self.sample(text, "clipnet_worker_external_call_seconds_count{\(labels)}") ?? 0)
+            )
         }
         return totals
     }

@@ -23,8 +23,10 @@ public enum Subprocess {
     /// - Throws: `JobFailure.permanent` when the program is missing or cannot start,
     ///   `JobFailure.transient` on timeout, `CancellationError` when the task is cancelled (the
     ///   child is killed in both cases).
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration,
-                           environment: [String: String] = Subprocess.minimalEnvironment) async throws -> Result {
+    public static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration,
+        environment: [String: String] = Subprocess.minimalEnvironment
+    ) async throws -> Result {
         let child = try spawn(executable, arguments, environment: environment)
         let finished = AsyncStream<Result>.makeStream()
         // The pipe read and the wait block for as long as the program runs: a thread of their
@@ -35,7 +37,10 @@ public enum Subprocess {
         }
         enum Outcome: Sendable { case finished(Result), timedOut, cancelled }
         let outcome: Outcome? = await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask { for await result in finished.stream { return .finished(result) }; return .cancelled }
+            group.addTask {
+                for await result in finished.stream { return .finished(result) }
+                return .cancelled
+            }
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return .cancelled }
                 return .timedOut
@@ -61,8 +66,9 @@ public enum Subprocess {
             throw JobFailure.permanent("\(executable) not found (install it or set FFMPEG_PATH)")
         }
         do {
-            return try Spawn.Child(executable, arguments, environment: environment, output: .pipe, errors: .standardOutput,
-                                   ownProcessGroup: true)
+            return try Spawn.Child(
+                executable, arguments, environment: environment, output: .pipe, errors: .standardOutput,
+                ownProcessGroup: true)
         } catch let failure as Spawn.Failure {
             throw JobFailure.permanent(failure.description)
         }

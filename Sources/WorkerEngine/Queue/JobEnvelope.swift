@@ -1,5 +1,5 @@
-public import Foundation
 public import ClipnetJSON
+public import Foundation
 
 /// The JSON a producer pushes with `LPUSH clipnet:<env>:queue <envelope>`, in any language
 /// (docs/queue-protocol.md). Times are integer milliseconds since the Unix epoch.

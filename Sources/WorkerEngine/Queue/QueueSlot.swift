@@ -74,7 +74,8 @@ final class QueueSlot: Sendable {
     /// After a broken connection: replays the unsettled disposition, then gives back whatever is
     /// still in the slot's list (a job fetched by a script whose reply was lost).
     func recover(replaying disposition: Disposition?) async throws -> Int {
-        if let disposition, case .keep = disposition {} else if disposition != nil {
+        if let disposition, case .keep = disposition {
+        } else if disposition != nil {
             _ = try await settle(disposition, fetch: false)
         }
         return try await release()

@@ -29,7 +29,8 @@ public final class ClipResultsStore: Sendable {
     // MARK: Reads
 
     public func clip(_ clipId: String) async throws -> ClipRecord? {
-        let rows = try await query("""
+        let rows = try await query(
+            """
             SELECT clip_id, source_media, caption, caption_model, motion::text AS motion, transcript, score::text AS score,
                    polished_media_id, polished_url, polished_bytes::text AS polished_bytes
             FROM clip_results WHERE clip_id = $1
@@ -44,8 +45,9 @@ public final class ClipResultsStore: Sendable {
 
     public func stages(_ clipId: String) async throws -> [StageRecord] {
         try await query("SELECT stage, status, attempts, last_error FROM clip_stages WHERE clip_id = $1 ORDER BY stage", [clipId]).map {
-            StageRecord(stage: try $0.string("stage"), status: try $0.string("status"), attempts: Int(try $0.int64("attempts")),
-                        lastError: $0["last_error"])
+            StageRecord(
+                stage: try $0.string("stage"), status: try $0.string("status"), attempts: Int(try $0.int64("attempts")),
+                lastError: $0["last_error"])
         }
     }
 
@@ -98,14 +100,16 @@ public final class ClipResultsStore: Sendable {
     }
 
     public func savePolished(_ clipId: String, mediaId: String, url: String, bytes: Int64) async throws {
-        try await setIfNull(clipId, column: "polished_media_id", "polished_media_id = $2, polished_url = $3, polished_bytes = $4::bigint",
-                            [mediaId, url, String(bytes)])
+        try await setIfNull(
+            clipId, column: "polished_media_id", "polished_media_id = $2, polished_url = $3, polished_bytes = $4::bigint",
+            [mediaId, url, String(bytes)])
     }
 
     // MARK: Plumbing
 
     private func writeStage(_ clipId: String, _ stage: PipelineStage, status: String, attempt: Int, error: String?) async throws {
-        try await execute("""
+        try await execute(
+            """
             INSERT INTO clip_stages (clip_id, stage, status, attempts, last_error) VALUES ($1, $2, $3, $4::integer, $5)
             ON CONFLICT (clip_id, stage) DO UPDATE
                 SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error, updated_at = now()
@@ -115,8 +119,9 @@ public final class ClipResultsStore: Sendable {
 
     /// `assignments` use $2... for `values`; they apply only while `column` is NULL.
     private func setIfNull(_ clipId: String, column: String, _ assignments: String, _ values: [String?]) async throws {
-        try await execute("UPDATE clip_results SET \(assignments), updated_at = now() WHERE clip_id = $1 AND \(column) IS NULL",
-                          [clipId] + values)
+        try await execute(
+            "UPDATE clip_results SET \(assignments), updated_at = now() WHERE clip_id = $1 AND \(column) IS NULL",
+            [clipId] + values)
     }
 
     private func execute(_ sql: String, _ parameters: [String?]) async throws {
@@ -154,7 +159,10 @@ public final class ClipResultsStore: Sendable {
 
     /// Closes the session (at shutdown).
     public func close() async {
-        if let connection = cached.withLock({ current -> PostgresConnection? in defer { current = nil }; return current }) {
+        if let connection = cached.withLock({ current -> PostgresConnection? in
+            defer { current = nil }
+            return current
+        }) {
             await connection.close()
         }
     }

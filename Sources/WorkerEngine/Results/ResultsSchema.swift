@@ -8,32 +8,38 @@ public enum ResultsSchema {
     /// The migrations in order, one statement per string (libpq runs one statement per call); a
     /// deployed one is never edited, only followed by a new one.
     public static let migrations: [(version: Int, statements: [String])] = [
-        (1, ["""
-            CREATE TABLE clip_results (
-                clip_id text PRIMARY KEY,
-                source_media text NOT NULL,
-                caption text,
-                caption_model text CHECK (caption_model IN ('blip', 'clip')),
-                motion jsonb,
-                transcript text,
-                score double precision,
-                polished_media_id text,
-                polished_url text,
-                polished_bytes bigint,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """, """
-            CREATE TABLE clip_stages (
-                clip_id text NOT NULL REFERENCES clip_results (clip_id),
-                stage text NOT NULL,
-                status text NOT NULL CHECK (status IN ('running', 'failed', 'done')),
-                attempts integer NOT NULL,
-                last_error text,
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (clip_id, stage)
-            )
-            """]),
+        (
+            1,
+            [
+                """
+                CREATE TABLE clip_results (
+                    clip_id text PRIMARY KEY,
+                    source_media text NOT NULL,
+                    caption text,
+                    caption_model text CHECK (caption_model IN ('blip', 'clip')),
+                    motion jsonb,
+                    transcript text,
+                    score double precision,
+                    polished_media_id text,
+                    polished_url text,
+                    polished_bytes bigint,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE clip_stages (
+                    clip_id text NOT NULL REFERENCES clip_results (clip_id),
+                    stage text NOT NULL,
+                    status text NOT NULL CHECK (status IN ('running', 'failed', 'done')),
+                    attempts integer NOT NULL,
+                    last_error text,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (clip_id, stage)
+                )
+                """,
+            ]
+        )
     ]
 
     /// The newest schema version this build knows.
@@ -44,7 +50,8 @@ public enum ResultsSchema {
     public static func migrate(_ connection: PostgresConnection) async throws -> Int {
         try await connection.transaction { tx in
             _ = try await tx.query("SELECT pg_advisory_xact_lock(hashtext('clipnet-worker-schema'))")
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 CREATE TABLE IF NOT EXISTS clipnet_worker_schema (
                     version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
                 """)

@@ -1,6 +1,6 @@
+public import ClipnetJSON
 import Foundation
 public import HTTPTransport
-public import ClipnetJSON
 
 /// Calls the one shared RunPod serverless endpoint: `POST /run` then `GET /status/{id}` until a
 /// final status, or `POST /runsync?wait=<ms>` (which answers with the result when the job finishes
@@ -32,8 +32,10 @@ public struct RunPodClient: Sendable {
     private let http: HTTPClient
     private let apiKey: String
 
-    public init(http: HTTPClient, endpointURL: String, apiKey: String, namespace: String, modelPaths: [String: String],
-                submission: Submission = .run) {
+    public init(
+        http: HTTPClient, endpointURL: String, apiKey: String, namespace: String, modelPaths: [String: String],
+        submission: Submission = .run
+    ) {
         self.http = http
         self.endpointURL = endpointURL.hasSuffix("/") ? String(endpointURL.dropLast()) : endpointURL
         self.apiKey = apiKey
@@ -63,8 +65,9 @@ public struct RunPodClient: Sendable {
             submitted = try await call(.post, "/run", body: .object(["input": .object(body)]))
         case .runSync(let wait):
             let milliseconds = min(300_000, max(1000, Self.milliseconds(wait)))
-            submitted = try await call(.post, "/runsync?wait=\(milliseconds)", body: .object(["input": .object(body)]),
-                                       timeout: .milliseconds(milliseconds) + .seconds(30))
+            submitted = try await call(
+                .post, "/runsync?wait=\(milliseconds)", body: .object(["input": .object(body)]),
+                timeout: .milliseconds(milliseconds) + .seconds(30))
         }
         guard case .string(let id)? = submitted["id"] else { throw JobFailure.transient("RunPod answered a submit without a job id") }
         var status = submitted
@@ -88,8 +91,9 @@ public struct RunPodClient: Sendable {
         while true {
             var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
             headers.set("Authorization", "Bearer \(apiKey)")
-            let request = HTTPRequest(method: method, url: endpointURL + path, headers: headers,
-                                      body: body.map(\.serialized), timeout: timeout)
+            let request = HTTPRequest(
+                method: method, url: endpointURL + path, headers: headers,
+                body: body.map(\.serialized), timeout: timeout)
             let response: HTTPResponse
             try await backoff.waitTurn()
             do {

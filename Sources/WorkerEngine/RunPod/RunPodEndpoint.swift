@@ -38,7 +38,8 @@ public enum RunPodEndpoint {
             return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         if let id = value("RUNPOD_ENDPOINT_ID") {
-            guard id.count <= 64, id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+            guard id.count <= 64,
+                id.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
             else {
                 throw PipelineStartupError(message: "RUNPOD_ENDPOINT_ID must be a RunPod endpoint id (letters, digits, '-' and '_')")
             }
@@ -49,7 +50,8 @@ public enum RunPodEndpoint {
 
     /// The start-up refusal when GPU job types are to run and no endpoint is set.
     static var missing: PipelineStartupError {
-        PipelineStartupError(message: "RunPod is not configured: set RUNPOD_ENDPOINT_ID (the shared endpoint's id; the worker calls "
-            + "\(apiBaseURL)/<id>) or RUNPOD_ENDPOINT_URL; \(gpuJobTypes.joined(separator: ", ")) run on the GPU")
+        PipelineStartupError(
+            message: "RunPod is not configured: set RUNPOD_ENDPOINT_ID (the shared endpoint's id; the worker calls "
+                + "\(apiBaseURL)/<id>) or RUNPOD_ENDPOINT_URL; \(gpuJobTypes.joined(separator: ", ")) run on the GPU")
     }
 }

@@ -19,8 +19,10 @@ public final class HeartbeatService: Service {
     private let logger: Logger
     private let startedAt = Date()
 
-    public init(queue: JobQueue, workerID: String, version: String, concurrency: Int, jobTypes: [String], metrics: WorkerMetrics,
-                interval: Duration = .seconds(2), ttl: Duration = .seconds(10), logger: Logger) {
+    public init(
+        queue: JobQueue, workerID: String, version: String, concurrency: Int, jobTypes: [String], metrics: WorkerMetrics,
+        interval: Duration = .seconds(2), ttl: Duration = .seconds(10), logger: Logger
+    ) {
         self.queue = queue
         self.workerID = workerID
         self.version = version

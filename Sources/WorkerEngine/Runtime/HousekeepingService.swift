@@ -15,8 +15,10 @@ public final class HousekeepingService: Service {
     /// Attempts of a job whose envelope does not say, for the jobs of dead workers.
     public let defaultMaxAttempts: Int
 
-    public init(queue: JobQueue, workerID: String, metrics: WorkerMetrics, promoteInterval: Duration = .milliseconds(100),
-                reapInterval: Duration = .seconds(3), defaultMaxAttempts: Int = RetryPolicy().defaultMaxAttempts, logger: Logger) {
+    public init(
+        queue: JobQueue, workerID: String, metrics: WorkerMetrics, promoteInterval: Duration = .milliseconds(100),
+        reapInterval: Duration = .seconds(3), defaultMaxAttempts: Int = RetryPolicy().defaultMaxAttempts, logger: Logger
+    ) {
         self.queue = queue
         self.defaultMaxAttempts = defaultMaxAttempts
         self.workerID = workerID
@@ -39,9 +41,11 @@ public final class HousekeepingService: Service {
                     if reaped.total > 0 {
                         metrics.addReaped(reaped.total)
                         for type in reaped.deadLettered { metrics.count(.dead, type: type) }
-                        logger.warning("Took back the jobs of dead workers", metadata: [
-                            "jobs.returned": "\(reaped.returned)", "jobs.dead": "\(reaped.deadLettered.count)",
-                        ])
+                        logger.warning(
+                            "Took back the jobs of dead workers",
+                            metadata: [
+                                "jobs.returned": "\(reaped.returned)", "jobs.dead": "\(reaped.deadLettered.count)",
+                            ])
                     }
                     metrics.setDepth(try await queue.depth())
                 }

@@ -1,5 +1,5 @@
-public import Logging
 public import ClipnetJSON
+public import Logging
 
 /// The code that runs one job type. Handlers validate their payload first and throw
 /// `JobFailure.invalidPayload` for a bad one (no retry: the dead set gets the message).

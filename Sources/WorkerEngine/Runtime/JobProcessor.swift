@@ -20,8 +20,10 @@ public final class JobProcessor: Service {
     private let logger: Logger
     private let shutdown = ShutdownFlag()
 
-    public init(workerID: String, queue: JobQueue, redisURL: RedisURL, registry: JobRegistry,
-                configuration: ProcessorConfiguration = ProcessorConfiguration(), metrics: WorkerMetrics, logger: Logger) {
+    public init(
+        workerID: String, queue: JobQueue, redisURL: RedisURL, registry: JobRegistry,
+        configuration: ProcessorConfiguration = ProcessorConfiguration(), metrics: WorkerMetrics, logger: Logger
+    ) {
         self.workerID = workerID
         self.queue = queue
         self.redisURL = redisURL
@@ -40,13 +42,18 @@ public final class JobProcessor: Service {
                 index: index, worker: workerID, keys: queue.keys,
                 connection: RedisConnection(
                     url: redisURL,
-                    options: RedisConnection.Options(commandTimeout: configuration.commandTimeout, connectAttempts: 1,
-                                                     clientName: "clipnet-worker.\(workerID).\(index)"),
+                    options: RedisConnection.Options(
+                        commandTimeout: configuration.commandTimeout, connectAttempts: 1,
+                        clientName: "clipnet-worker.\(workerID).\(index)"),
                     logger: logger),
                 deadSetCapacity: configuration.deadSetCapacity, idempotencyTTL: configuration.idempotencyTTL)
         }
-        logger.info("Worker processing", metadata: ["worker.id": "\(workerID)", "worker.concurrency": "\(slots.count)",
-                                                   "worker.types": "\(registry.types.joined(separator: ","))"])
+        logger.info(
+            "Worker processing",
+            metadata: [
+                "worker.id": "\(workerID)", "worker.concurrency": "\(slots.count)",
+                "worker.types": "\(registry.types.joined(separator: ","))",
+            ])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { outer in
                 outer.addTask {
@@ -95,9 +102,11 @@ public final class JobProcessor: Service {
                 pending = await process(raw, slot: slot)
             } catch {
                 failures += 1
-                logger.warning("Redis unavailable; reconnecting", metadata: [
-                    "worker.slot": "\(slot.index)", "error": "\(error)", "failures": "\(failures)",
-                ])
+                logger.warning(
+                    "Redis unavailable; reconnecting",
+                    metadata: [
+                        "worker.slot": "\(slot.index)", "error": "\(error)", "failures": "\(failures)",
+                    ])
                 while true {
                     if Task.isCancelled { return }
                     try? await Task.sleep(for: configuration.reconnectBackoff.delay(afterFailures: failures))
@@ -132,8 +141,9 @@ public final class JobProcessor: Service {
 
         guard let handler = registry[envelope.type] else {
             jobLogger().error("Unknown job type; dead-lettered")
-            return dead(raw: raw, envelope: envelope, reason: .unknownType,
-                        error: "no handler for job type '\(envelope.type)'", attempts: attempt - 1)
+            return dead(
+                raw: raw, envelope: envelope, reason: .unknownType,
+                error: "no handler for job type '\(envelope.type)'", attempts: attempt - 1)
         }
         let now = JobEnvelope.nowMilliseconds()
         if let runAt = envelope.runAt, runAt > now {
@@ -179,7 +189,8 @@ public final class JobProcessor: Service {
             let failure = error as? JobFailure ?? JobFailure.transient(String(describing: error))
             if !failure.code.retries {
                 jobLogger.error("Job failed permanently; dead-lettered", metadata: ["error": "\(failure.message)"])
-                return dead(raw: raw, envelope: envelope, reason: failure.code.deadLetterReason ?? .permanent, error: failure.message, attempts: attempt)
+                return dead(
+                    raw: raw, envelope: envelope, reason: failure.code.deadLetterReason ?? .permanent, error: failure.message, attempts: attempt)
             }
             if attempt >= maxAttempts {
                 jobLogger.error("Job failed with no attempts left; dead-lettered", metadata: ["error": "\(failure.message)"])
@@ -201,9 +212,10 @@ public final class JobProcessor: Service {
     private func dead(raw: [UInt8], envelope: JobEnvelope?, reason: DeadLetterReason, error: String, attempts: Int) -> QueueSlot.Disposition {
         let type = envelope?.type ?? "unparseable"
         metrics.count(.dead, type: type)
-        let letter = DeadLetter(id: envelope?.id, type: envelope?.type, reason: reason, error: error, attempts: attempts,
-                                diedAt: JobEnvelope.nowMilliseconds(), worker: workerID,
-                                envelope: String(decoding: raw, as: UTF8.self))
+        let letter = DeadLetter(
+            id: envelope?.id, type: envelope?.type, reason: reason, error: error, attempts: attempts,
+            diedAt: JobEnvelope.nowMilliseconds(), worker: workerID,
+            envelope: String(decoding: raw, as: UTF8.self))
         if envelope == nil { logger.error("Unparseable envelope; dead-lettered", metadata: ["error": "\(error)"]) }
         return .dead(raw: raw, entry: (try? letter.encoded()) ?? Array(#"{"reason":"unencodable"}"#.utf8))
     }

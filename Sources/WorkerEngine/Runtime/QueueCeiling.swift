@@ -9,8 +9,9 @@ public enum QueueCeiling {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<concurrency {
                 group.addTask {
-                    let slot = QueueSlot(index: index, worker: "ceiling", keys: queue.keys,
-                                         connection: RedisConnection(url: redisURL), deadSetCapacity: 1, idempotencyTTL: .seconds(1))
+                    let slot = QueueSlot(
+                        index: index, worker: "ceiling", keys: queue.keys,
+                        connection: RedisConnection(url: redisURL), deadSetCapacity: 1, idempotencyTTL: .seconds(1))
                     var count = 0
                     var last = try await slot.settle(nil, fetch: true)
                     while let raw = last {

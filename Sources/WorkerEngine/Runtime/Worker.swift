@@ -36,18 +36,21 @@ public final class Worker: Sendable {
     public func makeServices() async throws -> (services: [any Service], processor: JobProcessor) {
         let url = try RedisURL(parsing: options.settings.redisURL.reveal())
         let connection = RedisConnection(
-            url: url, options: RedisConnection.Options(commandTimeout: options.processor.commandTimeout, clientName: "clipnet-worker.\(options.workerID)"),
+            url: url,
+            options: RedisConnection.Options(commandTimeout: options.processor.commandTimeout, clientName: "clipnet-worker.\(options.workerID)"),
             logger: logger)
         let queue = JobQueue(connection: connection, keys: options.keys, deadSetCapacity: options.processor.deadSetCapacity)
         let heartbeat = HeartbeatService(
             queue: queue, workerID: options.workerID, version: options.version, concurrency: options.processor.concurrency,
             jobTypes: registry.types, metrics: metrics, interval: options.heartbeatInterval, ttl: options.heartbeatTTL, logger: logger)
         try await heartbeat.beat()
-        let housekeeping = HousekeepingService(queue: queue, workerID: options.workerID, metrics: metrics,
-                                               reapInterval: options.reapInterval,
-                                               defaultMaxAttempts: options.processor.retry.defaultMaxAttempts, logger: logger)
-        let processor = JobProcessor(workerID: options.workerID, queue: queue, redisURL: url, registry: registry,
-                                     configuration: options.processor, metrics: metrics, logger: logger)
+        let housekeeping = HousekeepingService(
+            queue: queue, workerID: options.workerID, metrics: metrics,
+            reapInterval: options.reapInterval,
+            defaultMaxAttempts: options.processor.retry.defaultMaxAttempts, logger: logger)
+        let processor = JobProcessor(
+            workerID: options.workerID, queue: queue, redisURL: url, registry: registry,
+            configuration: options.processor, metrics: metrics, logger: logger)
         var services: [any Service] = [heartbeat, housekeeping]
         if let port = options.metricsPort {
             services.append(MetricsServer(host: options.metricsHost, port: port, metrics: metrics, logger: logger))
@@ -62,11 +65,12 @@ public final class Worker: Sendable {
     /// runtime connect and write the first heartbeat: a SIGTERM that arrives during start-up is a
     /// graceful shutdown, not the default action that kills the process with its heartbeat left.
     public func run() async throws {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [ServiceGroupConfiguration.ServiceConfiguration(service: WorkerRuntime(worker: self, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [ServiceGroupConfiguration.ServiceConfiguration(service: WorkerRuntime(worker: self, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
         try await group.run()
     }
 }
@@ -80,11 +84,12 @@ struct WorkerRuntime: Service {
     func run() async throws {
         let (services, _) = try await worker.makeServices()
         logger.info("Worker started", metadata: ["version": "\(worker.options.version)"])
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [],
-            cancellationSignals: [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [],
+                cancellationSignals: [],
+                logger: logger))
         try await group.run()
     }
 }

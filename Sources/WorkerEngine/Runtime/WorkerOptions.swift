@@ -18,9 +18,11 @@ public struct WorkerOptions: Sendable {
     public var heartbeatTTL: Duration
     public var reapInterval: Duration
 
-    public init(settings: WorkerSettings, workerID: String = WorkerIdentity.make(), version: String = "unknown",
-                processor: ProcessorConfiguration = ProcessorConfiguration(), metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
-                heartbeatInterval: Duration = .seconds(2), heartbeatTTL: Duration = .seconds(10), reapInterval: Duration = .seconds(3)) {
+    public init(
+        settings: WorkerSettings, workerID: String = WorkerIdentity.make(), version: String = "unknown",
+        processor: ProcessorConfiguration = ProcessorConfiguration(), metricsPort: Int? = nil, metricsHost: String = "127.0.0.1",
+        heartbeatInterval: Duration = .seconds(2), heartbeatTTL: Duration = .seconds(10), reapInterval: Duration = .seconds(3)
+    ) {
         self.settings = settings
         self.workerID = workerID
         self.version = version
