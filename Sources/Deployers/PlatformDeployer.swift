@@ -12,6 +12,10 @@ public protocol PlatformDeployer: Sendable {
     var platform: Platform { get }
     /// The services this deployer manages (Vercel: frontend; Railway: api and worker).
     var services: Set<ServiceName> { get }
+    /// Whether a finished build stays off the environment's domains until `repoint` moves them,
+    /// so it may be built while the backend still deploys (docs/reconciler.md, "The frontend
+    /// builds beside the backend"). Default: false, a build may go live by itself.
+    var buildsStayOffDomains: Bool { get }
 
     /// What `service` runs now: the deployment serving traffic (Vercel: the alias target; Railway:
     /// the newest SUCCESS deployment, else the newest one), or nil when there is none.
@@ -71,6 +75,8 @@ public protocol PlatformDeployer: Sendable {
 }
 
 extension PlatformDeployer {
+    public var buildsStayOffDomains: Bool { false }
+
     public func rollbackReadiness(of id: DeploymentID, service: ServiceName) async throws -> RollbackReadiness { .unknown() }
 
     public func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? { nil }

@@ -108,6 +108,19 @@ import Testing
             #expect(stored.allSatisfy { $0.target == ["production"] && $0.comment == "managed by clipnet-reconciler (environment production)" })
         }
     }
+
+    @Test func onlyAStagedProductionBuildMayStartBesideTheBackend() async throws {
+        try await VercelHarness.with { h in
+            #expect(h.deployer(target: .production).buildsStayOffDomains)
+            for target: VercelConfiguration.Target in [.staging, .customEnvironment("qa"), .preview] {
+                #expect(!h.deployer(target: target).buildsStayOffDomains, "\(target)")
+            }
+            // What makes the production build staged: the create request leaves the domains alone.
+            _ = try await h.deployer(target: .production).deploy(DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-p"))
+            let body = try #require(h.log.requests("POST", "/v13/deployments").last?.json)
+            #expect(body["target"]?.stringValue == "production" && body["autoAssignCustomDomains"]?.boolValue == false)
+        }
+    }
 }
 
 /// The clean-up of what an earlier version wrote to `preview` for staging: exactly those

@@ -22,7 +22,9 @@ public enum Explorer {
 
     /// Runs one sequence on a fresh world.
     public static func run(_ actions: [SimAction], seed: UInt64, manifests: SimManifests) async -> Simulation.Violation? {
-        await Simulation(manifests: manifests, heartbeatsNameDeployment: seed % 2 == 0).run(actions)
+        // Both kinds of heartbeat and both frontend orders (built after the backend is verified,
+        // or beside it where builds stay off the domain), in all four combinations.
+        await Simulation(manifests: manifests, heartbeatsNameDeployment: seed % 2 == 0, frontendBuildsStayOffDomains: seed % 4 >= 2).run(actions)
     }
 
     /// Sequences for `seeds`, spread over `parallelism` workers (seed i goes to worker i mod n);

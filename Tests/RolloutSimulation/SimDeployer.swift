@@ -11,6 +11,7 @@ public struct SimDeployer: PlatformDeployer {
     let callerEpoch: Int
 
     public var services: Set<ServiceName> { Set(ServiceName.hosted(on: platform)) }
+    public var buildsStayOffDomains: Bool { platform == .vercel && world.frontendBuildsStayOffDomains }
 
     private func check(_ service: ServiceName) throws {
         guard services.contains(service) else {
@@ -87,6 +88,20 @@ public struct SimDeployer: PlatformDeployer {
             if service == .frontend {
                 guard target.status == .ready else {
                     throw DeployerError(.invalidRequest, "deployment \(id) is \(target.status), not READY", isRetryable: false, platform: platform)
+                }
+                if target.rolloutID != nil, !contents.aliasedBefore.contains(target.id) {
+                    // A new build goes live only once the backend runs its revision.
+                    let behind = ServiceName.backend.filter { backend in
+                        !contents.deployments.contains {
+                            $0.service == backend && $0.revision == target.revision && [.ready, .removed, .crashed].contains($0.status)
+                        }
+                    }
+                    if !behind.isEmpty {
+                        contents.violations.append(
+                            "the frontend alias moved to a build of \(target.revision.suffix(6)) before \(behind.map(\.rawValue).joined(separator: " and ")) ran it"
+                        )
+                    }
+                    contents.aliasedBefore.insert(target.id)
                 }
                 contents.alias = target.id
                 return id

@@ -77,6 +77,9 @@ public final class SimWorld: Sendable {
         /// Build deployments created per rollout and service (the "never deployed twice" check).
         var builds: [String: Int] = [:]
         var violations: [String] = []
+        /// Frontend builds the alias has pointed at (the "alias only after the backend" check
+        /// applies to a build's first aliasing).
+        var aliasedBefore: Set<String> = []
         var sequence = 0
         var versionReport: String?
     }
@@ -89,12 +92,16 @@ public final class SimWorld: Sendable {
     let storeEpoch: @Sendable () -> Int
     /// Whether worker heartbeats name their deployment (both kinds exist in the field).
     public let heartbeatsNameDeployment: Bool
+    /// Whether a finished frontend build stays off the domain (Vercel's staged production build),
+    /// so the daemon starts it beside the backend's.
+    public let frontendBuildsStayOffDomains: Bool
     /// The Railway project's services and environment, as the manifest names them.
     let topology: [PlatformTopology.Resource]
     let environmentID: String
 
     public init(
-        clock: SimClock, heartbeatsNameDeployment: Bool, topology: [PlatformTopology.Resource], environmentID: String,
+        clock: SimClock, heartbeatsNameDeployment: Bool, frontendBuildsStayOffDomains: Bool = false, topology: [PlatformTopology.Resource],
+        environmentID: String,
         fates: @escaping @Sendable (String) -> CommitFate, isFailed: @escaping @Sendable (String) -> Bool,
         storeEpoch: @escaping @Sendable () -> Int
     ) {
@@ -102,6 +109,7 @@ public final class SimWorld: Sendable {
         self.topology = topology
         self.environmentID = environmentID
         self.heartbeatsNameDeployment = heartbeatsNameDeployment
+        self.frontendBuildsStayOffDomains = frontendBuildsStayOffDomains
         self.fates = fates
         self.isFailed = isFailed
         self.storeEpoch = storeEpoch

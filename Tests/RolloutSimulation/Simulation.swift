@@ -57,13 +57,14 @@ public final class Simulation: Sendable {
         return logger
     }()
 
-    public init(manifests: SimManifests, heartbeatsNameDeployment: Bool) {
+    public init(manifests: SimManifests, heartbeatsNameDeployment: Bool, frontendBuildsStayOffDomains: Bool = false) {
         self.manifests = manifests
         repository = SimRepository(files: manifests.files)
         let fates = self.fates
         let store = self.store
         world = SimWorld(
-            clock: clock, heartbeatsNameDeployment: heartbeatsNameDeployment, topology: manifests.topology,
+            clock: clock, heartbeatsNameDeployment: heartbeatsNameDeployment, frontendBuildsStayOffDomains: frontendBuildsStayOffDomains,
+            topology: manifests.topology,
             environmentID: manifests.environmentID, fates: { revision in fates.fate(of: revision) },
             isFailed: { revision in store.state.failure(for: revision) != nil }, storeEpoch: { store.epoch })
     }
@@ -192,6 +193,13 @@ public final class Simulation: Sendable {
         return model.withLock { $0.violations }
     }
 
+    /// Points the frontend's domain at `deployment` as the leader would, outside any pass (for
+    /// tests of the checker).
+    public func aliasFrontend(to deployment: String) async throws {
+        let deployer = SimDeployer(world: world, platform: .vercel, callerEpoch: store.epoch)
+        _ = try await deployer.repoint(.frontend, to: DeploymentID(deployment), reapplying: [])
+    }
+
     /// Sends a build request as the leader would, outside any pass (for tests of the checker).
     public func sendBuild(of revision: String, service: ServiceName) async throws {
         let deployer = SimDeployer(world: world, platform: service.platform, callerEpoch: store.epoch)
@@ -259,7 +267,10 @@ public final class Simulation: Sendable {
             violate(
                 message.contains("epoch")
                     ? "no change from a replica that does not lead"
-                    : (message.contains("twice") ? "no service built twice for one rollout" : "a failed revision is not deployed again"), message)
+                    : message.contains("twice")
+                        ? "no service built twice for one rollout"
+                        : message.contains("alias") ? "the frontend goes live only after the backend" : "a failed revision is not deployed again",
+                message)
         }
         let state = store.state
         for record in state.allKnownGood where !model.withLock({ $0.checkedKnownGood.contains(record.revision) }) {

@@ -9,10 +9,10 @@ import RolloutSimulation
 struct World {
     let simulation: Simulation
 
-    init(namedDeploymentHeartbeats: Bool = true) throws {
+    init(namedDeploymentHeartbeats: Bool = true, frontendBuildsStayOffDomains: Bool = false) throws {
         simulation = Simulation(
             manifests: try SimManifests.load(deployDirectory: SimManifests.packageDeployDirectory),
-            heartbeatsNameDeployment: namedDeploymentHeartbeats)
+            heartbeatsNameDeployment: namedDeploymentHeartbeats, frontendBuildsStayOffDomains: frontendBuildsStayOffDomains)
         simulation.start()
     }
 
@@ -53,6 +53,11 @@ struct World {
     }
 
     func serving(_ service: ClipnetContracts.ServiceName) -> String? { simulation.world.servingRevision(service) }
+
+    /// The builds of `service` at `revision`, oldest first.
+    func builds(_ service: ClipnetContracts.ServiceName, of revision: String) -> [SimWorld.Deployment] {
+        simulation.world.deployments.filter { $0.service == service && $0.revision == revision && !$0.isRollback }
+    }
 
     func mutations(_ operation: String) -> Int { simulation.world.mutations.filter { $0.operation == operation }.count }
 }

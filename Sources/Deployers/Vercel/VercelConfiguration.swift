@@ -32,6 +32,22 @@ public struct VercelConfiguration: Sendable {
             }
         }
 
+        /// Whether a READY deployment of this target leaves the domains alone until the reconciler
+        /// aliases them. Only `production` is documented to: it is created with
+        /// `autoAssignCustomDomains: false`, Vercel's "staged" production build (what
+        /// `vercel deploy --skip-domain` sends). For a custom environment (`staging`) whether that
+        /// flag holds the environment's domains back is UNCONFIRMED, and a custom environment's
+        /// domains follow its deployments, so its frontend is built only after the backend is
+        /// verified, as before. A preview deployment made through the API takes no custom domain
+        /// either, but the documentation says so only for domains with a preview branch; it keeps
+        /// the sequential order too (the conservative choice).
+        public var buildStaysOffDomains: Bool {
+            switch self {
+            case .production: true
+            case .preview, .staging, .customEnvironment: false
+            }
+        }
+
         /// The environment's name as people say it: `production`, `preview` or the custom slug.
         public var environmentName: String {
             customEnvironmentSlug ?? envTarget ?? "preview"

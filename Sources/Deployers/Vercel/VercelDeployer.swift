@@ -18,6 +18,7 @@ public struct VercelDeployer: PlatformDeployer {
     /// The requests this deployer has sent (shared when one was passed to `init`).
     public var requestCounter: PlatformRequestCounter { transport.counter }
     public var services: Set<ServiceName> { [.frontend] }
+    public var buildsStayOffDomains: Bool { configuration.target.buildStaysOffDomains }
 
     /// - Parameters:
     ///   - logger: receives one line per failed attempt and debug lines per call; never a token,

@@ -13,6 +13,7 @@ struct GuardedDeployer: PlatformDeployer {
 
     var platform: Platform { base.platform }
     var services: Set<ServiceName> { base.services }
+    var buildsStayOffDomains: Bool { base.buildsStayOffDomains }
 
     func observe(_ service: ServiceName) async throws -> ObservedDeployment? { try await base.observe(service) }
     func deployment(_ id: DeploymentID, of service: ServiceName) async throws -> ObservedDeployment {

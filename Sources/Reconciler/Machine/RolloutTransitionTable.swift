@@ -39,7 +39,8 @@ extension RolloutMachine {
         .init([.syncVariables], .variablesSynced, [.deployBackend], "-"),
         .init(
             [.deployBackend, .deployFrontend], .deploymentCreated, [], stays: true,
-            "persist the deployment id the moment the platform returns it (never deployed twice)"),
+            "persist the deployment id the moment the platform returns it (never deployed twice); in `deployBackend` also the frontend's, where its builds stay off the domains"
+        ),
         .init([.deployBackend], .backendReady, [.verifyBackend], "-"),
         .init(
             [.verifyBackend], .verificationChecked, [.deployFrontend, .rollingBack, .failed], stays: true,
