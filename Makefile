@@ -4,7 +4,11 @@ SWIFT_TEST_FLAGS ?=
 # The suite runs in groups, one after the other: all of it at once on two cores starves the
 # tests that watch real processes, sockets and timeouts.
 SECOND_GROUP = WorkerEngineTests|GitWatchTests|KnownGoodStoreTests|DeployersTests
-HEAVY_SUITES = ConnectionHardeningTests|FetchMemoryTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests|DistributionTarballTests|ProductLinkTests|DemoStoryTests|DemoShutdownTests|InitFirstRunTests
+# Suites that run on their own, each in its own process, after the groups: the simulation (CPU
+# bound), and the fetch-memory check, which reads the test process's resident memory that suites
+# running beside it would grow.
+ALONE_SUITES = SimulationTests|FetchMemoryTests
+HEAVY_SUITES = ConnectionHardeningTests|ClipEndToEndKillTests|ClipPipelineTests|RedisRestartTests|DaemonCrashTests|DistributionTarballTests|ProductLinkTests|DemoStoryTests|DemoShutdownTests|InitFirstRunTests
 
 .PHONY: run test deps build release dist bench simulate format clean
 
@@ -41,10 +45,11 @@ test:
 	$(SWIFT) build --build-tests
 	# Every group runs even when one fails (CI shows all of it); the target fails if any did.
 	@status=0; \
-	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --skip "$(SECOND_GROUP)|$(HEAVY_SUITES)|SimulationTests" $(SWIFT_TEST_FLAGS) || status=1; \
-	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --filter "$(SECOND_GROUP)" --skip "$(HEAVY_SUITES)" $(SWIFT_TEST_FLAGS) || status=1; \
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --skip "$(SECOND_GROUP)|$(HEAVY_SUITES)|$(ALONE_SUITES)" $(SWIFT_TEST_FLAGS) || status=1; \
+	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --filter "$(SECOND_GROUP)" --skip "$(HEAVY_SUITES)|$(ALONE_SUITES)" $(SWIFT_TEST_FLAGS) || status=1; \
 	bash scripts/with-test-services.sh $(SWIFT) test --skip-build --disable-xctest --filter "$(HEAVY_SUITES)" $(SWIFT_TEST_FLAGS) || status=1; \
 	$(SWIFT) test --skip-build --disable-xctest --filter SimulationTests || status=1; \
+	$(SWIFT) test --skip-build --disable-xctest --filter FetchMemoryTests || status=1; \
 	exit $$status
 
 # The long run of the rollout simulation (docs/reconciler.md, "Invariants"): 100,000 seeded

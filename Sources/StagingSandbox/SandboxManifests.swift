@@ -27,8 +27,10 @@ struct SandboxManifests {
         productionEnvironmentId = try? ManifestLoader.loadFromDisk(environment: "production", directory: directory).manifest.railway.environmentId
     }
 
-    func stagingText(apiBaseURL: String, healthWindowSeconds: Int, healthIntervalSeconds: Int) -> String {
-        stagingSourceText.replacingOccurrences(of: Self.stagingAPI, with: apiBaseURL) + """
+    func stagingText(apiBaseURL: String, healthWindowSeconds: Int, healthIntervalSeconds: Int, frontendTarget: String? = nil) -> String {
+        var text = stagingSourceText.replacingOccurrences(of: Self.stagingAPI, with: apiBaseURL)
+        if let frontendTarget { text = text.replacingOccurrences(of: "\nfrontend:\n  target: staging\n", with: "\nfrontend:\n  target: \(frontendTarget)\n") }
+        return text + """
 
             # Sandbox: a short health window so a rollout takes seconds.
             rollout:

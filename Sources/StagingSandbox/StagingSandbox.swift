@@ -28,14 +28,18 @@ public final class StagingSandbox: Sendable {
         public var healthIntervalSeconds: Int
         /// Whether the emulated Railway services start with their own deploy-on-push switched on.
         public var railwayAutoDeploy: Bool
+        /// Replaces the staging manifest's Vercel target (`production`: a staged build the
+        /// reconciler starts beside the backend's); nil keeps the shipped `staging`.
+        public var frontendTarget: String?
 
         public init(
             manifestsDirectory: String, directory: String? = nil, redisURL: String? = nil, heartbeatInterval: Duration = .milliseconds(100),
             vercelTimings: VercelEmulator.Timings = .init(queued: .milliseconds(30), building: .milliseconds(120)),
             railwayTimings: RailwayEmulator.Timings = .init(
                 initializing: .milliseconds(20), building: .milliseconds(100), deploying: .milliseconds(40)),
-            healthWindowSeconds: Int = 0, healthIntervalSeconds: Int = 1, railwayAutoDeploy: Bool = false
+            healthWindowSeconds: Int = 0, healthIntervalSeconds: Int = 1, railwayAutoDeploy: Bool = false, frontendTarget: String? = nil
         ) {
+            self.frontendTarget = frontendTarget
             self.manifestsDirectory = manifestsDirectory
             self.directory = directory
             self.redisURL = redisURL
@@ -153,7 +157,7 @@ public final class StagingSandbox: Sendable {
         let repository = try SandboxRepository(path: root + "/repository", branch: "develop")
         let stagingText = manifests.stagingText(
             apiBaseURL: appsServer.baseURL + "/api", healthWindowSeconds: options.healthWindowSeconds,
-            healthIntervalSeconds: options.healthIntervalSeconds)
+            healthIntervalSeconds: options.healthIntervalSeconds, frontendTarget: options.frontendTarget)
         var environment: [String: String] = [
             "VERCEL_TOKEN": tokens.vercel, "RAILWAY_TOKEN": tokens.railway,
             "VERCEL_API_URL": vercelServer.baseURL, "RAILWAY_API_URL": railwayServer.baseURL,

@@ -26,6 +26,12 @@ struct ReconcilerBench {
             try await SandboxChild.run(manifests: arguments.count > 2 ? arguments[2] : "deploy")
             return
         }
+        if arguments.count > 1, arguments[1] == "rollout" {
+            try await RolloutLatency(
+                runs: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3, scale: arguments.count > 3 ? Double(arguments[3]) ?? 10 : 10
+            ).run()
+            return
+        }
         if arguments.count > 1, arguments[1] == "soak" {
             try await Soak(passes: arguments.count > 2 ? Int(arguments[2]) ?? 3_000 : 3_000).run()
             return
