@@ -1,5 +1,6 @@
 import ClipnetConfig
 import ClipnetContracts
+import ClipnetJSON
 import Foundation
 import KnownGoodStore
 import PlatformEmulators
@@ -195,6 +196,32 @@ extension RolloutScenarioTests {
             #expect(world.railwayDeployCalls == 0)
             #expect(world.sandbox.railwayServer.host.log.requests(operation: "variableCollectionUpsert").isEmpty)
             #expect(try await world.record().rollout == nil)
+        }
+    }
+}
+
+extension RolloutScenarioTests {
+    @Test func aStagedProductionFrontendBuildsBesideTheBackendAndGoesLiveOnlyAfterIt() async throws {
+        try await Scenario.with(frontendTarget: "production") { world in
+            // Given staging at a known-good revision, its frontend a staged production build
+            try await world.settle()
+            let before = try #require(world.frontendRevision)
+            let creates = world.vercelCreateCalls
+            // When a commit lands and one pass runs
+            let revision = try world.commit("Beside the backend", files: ["services/web/VERSION": "2\n"])
+            await world.daemon.fetch()
+            _ = await world.daemon.runPass([.timer])
+            // Then the frontend's build was asked for in the same pass as the backend's, staged
+            #expect(try await world.record().rollout?.phase == .deployBackend)
+            #expect(world.vercelCreateCalls == creates + 1)
+            let body = try #require(world.sandbox.vercelServer.host.log.requests("POST", "/v13/deployments").last?.json)
+            #expect(body["target"]?.stringValue == "production" && body["autoAssignCustomDomains"]?.boolValue == false)
+            #expect(world.frontendRevision == before, "the domain stays on the old build while the backend deploys")
+            // and once the rollout is done all three run it, with one frontend build
+            let report = try await world.settle()
+            #expect(report.result == .succeeded, "\(report)")
+            #expect(world.frontendRevision == revision && world.apiRevision == revision && world.workerRevision == revision)
+            #expect(world.vercelCreateCalls == creates + 1)
         }
     }
 }

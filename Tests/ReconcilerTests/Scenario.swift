@@ -52,13 +52,14 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 }
+        frontendTarget: String? = nil, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
+        configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
         let sandbox = try await StagingSandbox.start(
             .init(
                 manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
-                healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy))
+                healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, frontendTarget: frontendTarget))
         var database: (name: String, url: String)?
         if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
         let text = configure(sandbox.daemonConfiguration(state: database?.url))
@@ -150,12 +151,12 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 },
-        _ body: (Scenario) async throws -> T
+        frontendTarget: String? = nil, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
+        configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
             store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy,
-            extraEnvironment: extraEnvironment, logger: logger, configure: configure)
+            frontendTarget: frontendTarget, extraEnvironment: extraEnvironment, logger: logger, configure: configure)
         do {
             let result = try await body(scenario)
             await scenario.stop()
