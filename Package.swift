@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "HTTPTransport",
-            dependencies: ["CCurl", "AsyncPrimitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "AsyncPrimitives"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -97,7 +97,7 @@ let package = Package(
         // MARK: Product modules
         .target(
             name: "KnownGoodStore",
-            dependencies: ["PostgresClient", "AsyncPrimitives", "ClipnetContracts", "ClipnetFormats", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PostgresClient", "AsyncPrimitives", "ClipnetContracts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -138,22 +138,22 @@ let package = Package(
         // The one metrics bootstrap (swift-metrics on a Prometheus registry) of both binaries.
         .target(
             name: "ClipnetMetrics",
-            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), 
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ReconcilerHTTP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), 
-                "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetFormats", "ClipnetContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -184,7 +184,7 @@ let package = Package(
         // The product: no emulator, sandbox or Redis spawner is linked (the demo is its own binary).
         .executableTarget(
             name: "ReconcilerCLI",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), "KnownGoodStore", .product(name: "UnixSignals", package: "swift-service-lifecycle"), 
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), "KnownGoodStore", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -196,7 +196,7 @@ let package = Package(
         // `reconciler-demo` (`make run`): the daemon against a throwaway staging on loopback.
         .executableTarget(
             name: "ReconcilerDemo",
-            dependencies: ["AsyncPrimitives", "PlatformEmulators", .product(name: "UnixSignals", package: "swift-service-lifecycle"), 
+            dependencies: ["AsyncPrimitives", "PlatformEmulators", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetContracts", "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,13 +206,13 @@ let package = Package(
         ),
         .target(
             name: "WorkerEngine",
-            dependencies: [.product(name: "UnixSignals", package: "swift-service-lifecycle"), 
+            dependencies: [
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "ClipnetJSON", "ClipnetFormats", "ClipnetContracts",
                 "RedisClient", "HTTPTransport", "PostgresClient", "ClipnetConfig", "AsyncPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -308,7 +308,7 @@ let package = Package(
         .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetContracts", "ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployersTests",
-            dependencies: ["AsyncPrimitives", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"), 
+            dependencies: ["AsyncPrimitives", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "Deployers", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -323,11 +323,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["ClipnetLogging", .product(name: "Logging", package: "swift-log"), 
+            dependencies: ["ClipnetLogging", .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
-                "Deployers", "DriftDetector", "RedisClient", "ReconcilerHTTP", "ReconcilerTestSupport", "HTTPTransport", "ClipnetJSON",
+                "Deployers", "DriftDetector", "ReconcilerHTTP", "ReconcilerTestSupport", "HTTPTransport", "ClipnetJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -337,7 +337,7 @@ let package = Package(
         .testTarget(name: "ClipnetLoggingTests", dependencies: [.product(name: "Logging", package: "swift-log"), "ClipnetLogging"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReconcilerHTTPTests",
-            dependencies: ["DriftDetector", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), 
+            dependencies: ["DriftDetector", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
@@ -352,7 +352,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerClientTests",
-            dependencies: [.product(name: "Logging", package: "swift-log"), 
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerClient", "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "HTTPTransport",
@@ -364,7 +365,7 @@ let package = Package(
         .testTarget(name: "DriftDetectorTests", dependencies: ["ClipnetContracts", "DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RolloutSimulationTests",
-            dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers", "GitWatch"],
+            dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KnownGoodStoreTests", dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log"), "PostgresClient", "ClipnetContracts", "KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),

@@ -13,6 +13,9 @@ import StagingSandbox
 /// same configuration: max(Railway build + deploy, Vercel build), plus the health window for
 /// known-good. Two frontend orders (after the backend is verified: target `staging`; beside the
 /// backend: a staged `production` build) and two poll intervals (the default 5 s, and 1 s).
+/// Each row ends with one `rollback` (re-point, no build) to the previous known-good record,
+/// against the platforms' own re-point time (a Railway rollback deployment: initialising and
+/// deploying, no build; the Vercel alias is instant).
 struct RolloutLatency {
     let runs: Int
     let scale: Double
@@ -26,23 +29,25 @@ struct RolloutLatency {
             ## Merge to serving and to known-good (\(runs) pushes per row; durations / \(Self.text(scale)): Railway build \(Self.text(railwayBuild)) s + deploy \(Self.text(railwayDeploy)) s, Vercel build \(Self.text(vercelBuild)) s, health window \(window) s)
             lower bound, serving: max(Railway build + deploy, Vercel build) = \(Self.text(serveBound)) s; known-good: + health window = \(Self.text(serveBound + Double(window))) s
 
-            | frontend built | rolloutPollInterval | serving p50 | ratio | known-good p50 | ratio |
-            |---|---|---|---|---|---|
+            rollback lower bound: the Railway rollback deployment, \(Self.text(railwayDeploy)) s
+
+            | frontend built | rolloutPollInterval | serving p50 | ratio | known-good p50 | ratio | rollback | ratio |
+            |---|---|---|---|---|---|---|---|
             """)
         for (label, target) in [("after the backend (target staging)", nil), ("beside the backend (target production)", "production")] as [(String, String?)] {
             for poll in ["5s", "1s"] {
-                let (serving, good) = try await measure(
+                let (serving, good, rollback) = try await measure(
                     target: target, poll: poll, railway: (railwayBuild, railwayDeploy), vercel: vercelBuild, window: window)
                 let s = percentile(serving, 50), g = percentile(good, 50)
                 print(
-                    "| \(label) | \(poll) | \(Self.text(s)) s | \(Self.text(s / serveBound)) | \(Self.text(g)) s | \(Self.text(g / (serveBound + Double(window)))) |")
+                    "| \(label) | \(poll) | \(Self.text(s)) s | \(Self.text(s / serveBound)) | \(Self.text(g)) s | \(Self.text(g / (serveBound + Double(window)))) | \(Self.text(rollback)) s | \(Self.text(rollback / railwayDeploy)) |")
             }
         }
     }
 
     private func measure(
         target: String?, poll: String, railway: (build: Double, deploy: Double), vercel: Double, window: Int
-    ) async throws -> (serving: [Double], knownGood: [Double]) {
+    ) async throws -> (serving: [Double], knownGood: [Double], rollback: Double) {
         let sandbox = try await StagingSandbox.start(
             .init(
                 manifestsDirectory: FileManager.default.currentDirectoryPath + "/deploy",
@@ -77,21 +82,13 @@ struct RolloutLatency {
 
         var serving: [Double] = []
         var knownGood: [Double] = []
-        let manifest = sandbox.manifest
         for round in 0..<runs {
             let sha = try sandbox.commit("Latency change \(round)", files: ["bench/latency-\(round).txt": "\(round)\n"])
             let start = ContinuousClock.now
             _ = daemon.push(ref: "refs/heads/develop", after: sha)
             var served: Double?
             while true {
-                if served == nil {
-                    let api = sandbox.railway.servingDeployment(serviceId: manifest.railway.services.api.serviceId, environmentId: manifest.railway.environmentId)
-                    let worker = sandbox.railway.servingDeployment(
-                        serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
-                    let alias = sandbox.vercel.aliasTarget(manifest.frontend.domain)
-                    let frontend = sandbox.vercel.deployments().first { $0.id == alias }?.sha
-                    if api?.revision == sha, worker?.revision == sha, frontend == sha { served = start.duration(to: .now).seconds }
-                }
+                if served == nil, servingAll(sandbox, sha) { served = start.duration(to: .now).seconds }
                 if daemon.status().document.knownGood?.revision == sha { break }
                 guard start.duration(to: .now) < .seconds(600) else { throw BenchError("the rollout of \(sha) did not finish") }
                 try await Task.sleep(for: .milliseconds(10))
@@ -99,10 +96,30 @@ struct RolloutLatency {
             knownGood.append(start.duration(to: .now).seconds)
             serving.append(served ?? start.duration(to: .now).seconds)
         }
+        // One rollback to the previous known-good record: re-point, no build.
+        let target = try await daemon.rollback(to: nil, reason: "benchmark", by: "bench")
+        let start = ContinuousClock.now
+        while true {
+            let document = daemon.status().document
+            let settled = document.rollout.map { $0.revision == target.revision && !$0.isActive } ?? false
+            if settled && document.knownGood?.revision == target.revision && servingAll(sandbox, target.revision) { break }
+            guard start.duration(to: .now) < .seconds(600) else { throw BenchError("the rollback to \(target.revision) did not finish") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let rollback = start.duration(to: .now).seconds
         await group.triggerGracefulShutdown()
         _ = await running.result
         await sandbox.stop()
-        return (serving, knownGood)
+        return (serving, knownGood, rollback)
+    }
+
+    /// Whether the API's and the worker's serving deployments and the frontend's alias run `sha`.
+    private func servingAll(_ sandbox: StagingSandbox, _ sha: String) -> Bool {
+        let manifest = sandbox.manifest
+        let api = sandbox.railway.servingDeployment(serviceId: manifest.railway.services.api.serviceId, environmentId: manifest.railway.environmentId)
+        let worker = sandbox.railway.servingDeployment(serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
+        let alias = sandbox.vercel.aliasTarget(manifest.frontend.domain)
+        return api?.revision == sha && worker?.revision == sha && sandbox.vercel.deployments().first { $0.id == alias }?.sha == sha
     }
 
     private func waitFirstKnownGood(_ daemon: ReconcilerDaemon, timeout: Double) async throws {
