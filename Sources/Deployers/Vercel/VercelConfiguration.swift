@@ -38,9 +38,10 @@ public struct VercelConfiguration: Sendable {
         /// `vercel deploy --skip-domain` sends). For a custom environment (`staging`) whether that
         /// flag holds the environment's domains back is UNCONFIRMED, and a custom environment's
         /// domains follow its deployments, so its frontend is built only after the backend is
-        /// verified, as before. A preview deployment made through the API takes no custom domain
-        /// either, but the documentation says so only for domains with a preview branch; it keeps
-        /// the sequential order too (the conservative choice).
+        /// verified, as before. A preview deployment made through the API would take no custom
+        /// domain by Vercel's documentation (a preview branch's domain is applied by the Git
+        /// integration only), but `preview` is the legacy staging target (its variables reach every
+        /// pull request's preview) and keeps the sequential order rather than gain a new path.
         public var buildStaysOffDomains: Bool {
             switch self {
             case .production: true
