@@ -45,9 +45,20 @@ import Testing
         return RawHTTPClient.status(of: client.readAnswer()) == 200
     }
 
-    /// The daemon's descriptor count once its start-up work (first fetch, first pass, platform
-    /// connections) is done: the same in three samples a second apart.
-    static func settledDescriptors(_ daemon: SpawnedDaemon) async -> Int {
+    /// Whether the daemon's first rollout (the sandbox's manifests commit) has finished: until
+    /// then its phases open platform connections between polls seconds apart.
+    static func firstRolloutDone(_ port: Int) -> Bool {
+        guard let client = try? RawHTTPClient(port: port) else { return false }
+        client.send("GET /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        let body = RawHTTPClient.body(of: client.readAnswer())
+        return body.contains(#""knownGood":{"#) && body.contains(#""phase":"succeeded""#)
+    }
+
+    /// The daemon's descriptor count once its start-up work (first fetch, the first rollout,
+    /// platform connections) is done: the same in three samples a second apart, taken after the
+    /// first rollout finished (a rollout waiting between polls also looks settled for seconds).
+    static func settledDescriptors(_ daemon: SpawnedDaemon, port: Int) async -> Int {
+        _ = await eventually(within: .seconds(120)) { firstRolloutDone(port) }
         var samples: [Int] = []
         _ = await eventually(within: .seconds(60)) {
             samples.append(daemon.openDescriptors)
@@ -60,7 +71,7 @@ import Testing
     @Test func earlyAnswersToHugeBodiesLeaveNoDescriptorBehind() async throws {
         try await Self.withDaemon { daemon, port in
             #expect(Self.healthy(port))
-            let descriptorsBefore = await Self.settledDescriptors(daemon)
+            let descriptorsBefore = await Self.settledDescriptors(daemon, port: port)
             let connectionsBefore = daemon.connections(onLocalPort: port)
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 3 << 20)
             var statuses: [Int: Int] = [:]
