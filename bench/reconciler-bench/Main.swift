@@ -88,10 +88,10 @@ struct Benchmark {
         print(
             """
             ## No-op reconcile (\(passes) passes; observe 3 services, variables, project, auto-deploy, API version and health; diff)
-            reconciler CPU per pass: mean \(f(selfTotal / Double(passes))) ms, p50 \(f(percentile(cpu, 50))) ms, p90 \(f(percentile(cpu, 90))) ms
-            emulators' CPU per pass (baseline, same run): mean \(f(childTotal.milliseconds / Double(passes))) ms
-            ratio reconciler / emulators: \(f(selfTotal / childTotal.milliseconds))
-            wall per pass: p50 \(f(percentile(wall, 50))) ms, p99 \(f(percentile(wall, 99))) ms
+            reconciler CPU per pass: mean \(twoPlaces(selfTotal / Double(passes))) ms, p50 \(twoPlaces(percentile(cpu, 50))) ms, p90 \(twoPlaces(percentile(cpu, 90))) ms
+            emulators' CPU per pass (baseline, same run): mean \(twoPlaces(childTotal.milliseconds / Double(passes))) ms
+            ratio reconciler / emulators: \(twoPlaces(selfTotal / childTotal.milliseconds))
+            wall per pass: p50 \(twoPlaces(percentile(wall, 50))) ms, p99 \(twoPlaces(percentile(wall, 99))) ms
             """)
 
         // 2. Webhook to first deploy request, through the real HTTP server and the daemon's loop.
@@ -145,9 +145,9 @@ struct Benchmark {
             """
 
             ## Webhook to first deploy request (\(webhooks) pushes, signed webhook over HTTP, loop and watcher running)
-            webhook → first Railway deploy request: p50 \(f(percentile(latencies, 50))) ms, p90 \(f(percentile(latencies, 90))) ms, max \(f(latencies.max() ?? 0)) ms
-            baseline, same run: bare `git fetch --prune` of the same commits into a plain mirror: p50 \(f(percentile(gitFetch, 50))) ms
-            ratio (p50) webhook-to-deploy / git fetch: \(f(percentile(latencies, 50) / max(percentile(gitFetch, 50), 0.001)))
+            webhook → first Railway deploy request: p50 \(twoPlaces(percentile(latencies, 50))) ms, p90 \(twoPlaces(percentile(latencies, 90))) ms, max \(twoPlaces(latencies.max() ?? 0)) ms
+            baseline, same run: bare `git fetch --prune` of the same commits into a plain mirror: p50 \(twoPlaces(percentile(gitFetch, 50))) ms
+            ratio (p50) webhook-to-deploy / git fetch: \(twoPlaces(percentile(latencies, 50) / max(percentile(gitFetch, 50), 0.001)))
             """)
     }
 
@@ -170,15 +170,6 @@ struct Benchmark {
             """, file: "bench.yaml")
         return try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
     }
-
-    func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let index = min(sorted.count - 1, Int((Double(sorted.count - 1) * p / 100).rounded()))
-        return sorted[index]
-    }
-
-    func f(_ value: Double) -> String { String(format: "%.2f", value) }
 
     func shell(_ arguments: [String]) throws {
         let result = try Spawn.runBlocking("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment)

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import ClipnetConfig
 import ClipnetContracts
 import Foundation
@@ -26,21 +27,24 @@ struct RolloutLatency {
         let serveBound = max(railwayBuild + railwayDeploy, vercelBuild)
         print(
             """
-            ## Merge to serving and to known-good (\(runs) pushes per row; durations / \(Self.text(scale)): Railway build \(Self.text(railwayBuild)) s + deploy \(Self.text(railwayDeploy)) s, Vercel build \(Self.text(vercelBuild)) s, health window \(window) s)
-            lower bound, serving: max(Railway build + deploy, Vercel build) = \(Self.text(serveBound)) s; known-good: + health window = \(Self.text(serveBound + Double(window))) s
+            ## Merge to serving and to known-good (\(runs) pushes per row; durations / \(twoPlaces(scale)): Railway build \(twoPlaces(railwayBuild)) s + deploy \(twoPlaces(railwayDeploy)) s, Vercel build \(twoPlaces(vercelBuild)) s, health window \(window) s)
+            lower bound, serving: max(Railway build + deploy, Vercel build) = \(twoPlaces(serveBound)) s; known-good: + health window = \(twoPlaces(serveBound + Double(window))) s
 
-            rollback lower bound: the Railway rollback deployment, \(Self.text(railwayDeploy)) s
+            rollback lower bound: the Railway rollback deployment, \(twoPlaces(railwayDeploy)) s
 
             | frontend built | rolloutPollInterval | serving p50 | ratio | known-good p50 | ratio | rollback | ratio |
             |---|---|---|---|---|---|---|---|
             """)
-        for (label, target) in [("after the backend (target staging)", nil), ("beside the backend (target production)", "production")] as [(String, String?)] {
+        for (label, target) in [("after the backend (target staging)", nil), ("beside the backend (target production)", "production")]
+            as [(String, String?)]
+        {
             for poll in ["5s", "1s"] {
                 let (serving, good, rollback) = try await measure(
                     target: target, poll: poll, railway: (railwayBuild, railwayDeploy), vercel: vercelBuild, window: window)
                 let s = percentile(serving, 50), g = percentile(good, 50)
                 print(
-                    "| \(label) | \(poll) | \(Self.text(s)) s | \(Self.text(s / serveBound)) | \(Self.text(g)) s | \(Self.text(g / (serveBound + Double(window)))) | \(Self.text(rollback)) s | \(Self.text(rollback / railwayDeploy)) |")
+                    "| \(label) | \(poll) | \(twoPlaces(s)) s | \(twoPlaces(s / serveBound)) | \(twoPlaces(g)) s | \(twoPlaces(g / (serveBound + Double(window)))) | \(twoPlaces(rollback)) s | \(twoPlaces(rollback / railwayDeploy)) |"
+                )
             }
         }
     }
@@ -117,28 +121,19 @@ struct RolloutLatency {
     private func servingAll(_ sandbox: StagingSandbox, _ sha: String) -> Bool {
         let manifest = sandbox.manifest
         let api = sandbox.railway.servingDeployment(serviceId: manifest.railway.services.api.serviceId, environmentId: manifest.railway.environmentId)
-        let worker = sandbox.railway.servingDeployment(serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
+        let worker = sandbox.railway.servingDeployment(
+            serviceId: manifest.railway.services.worker.serviceId, environmentId: manifest.railway.environmentId)
         let alias = sandbox.vercel.aliasTarget(manifest.frontend.domain)
         return api?.revision == sha && worker?.revision == sha && sandbox.vercel.deployments().first { $0.id == alias }?.sha == sha
     }
 
     private func waitFirstKnownGood(_ daemon: ReconcilerDaemon, timeout: Double) async throws {
         let start = ContinuousClock.now
-        while daemon.status().document.knownGood == nil || daemon.status().document.rollout?.isActive == true {
+        while true {
+            let document = daemon.status().document
+            if document.knownGood != nil, document.rollout?.isActive != true { return }
             guard start.duration(to: .now) < .seconds(timeout) else { throw BenchError("the first rollout did not finish") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
-
-    private func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p / 100).rounded()))]
-    }
-
-    static func text(_ value: Double) -> String { String(format: "%.2f", value) }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
