@@ -33,10 +33,12 @@ public final class ThrowawayRedis: Sendable {
             let redis = ThrowawayRedis(url: "redis://127.0.0.1:\(port)/0", server: server, directory: directory)
             for _ in 0..<50 where server.isRunning {
                 if let connection = try? await RedisConnection.connect(to: redis.url, options: .init(connectAttempts: 1)) {
+                    // Someone else's server on this port answers too (another demo's), and ours may
+                    // take a while to fail its bind on a loaded machine: only the server reporting
+                    // our child's pid is ours.
+                    let info = (try? await connection.command(["INFO", "server"]))?.string ?? ""
                     await connection.close()
-                    // Someone else's server on this port answers too: ours has exited then.
-                    try? await Task.sleep(for: .milliseconds(50))
-                    if server.isRunning { return redis }
+                    if info.contains("process_id:\(server.pid)\r\n") { return redis }
                     break
                 }
                 try? await Task.sleep(for: .milliseconds(20))
