@@ -184,8 +184,11 @@ let package = Package(
         // The product: no emulator, sandbox or Redis spawner is linked (the demo is its own binary).
         .executableTarget(
             name: "ReconcilerCLI",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), "KnownGoodStore", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"), "KnownGoodStore",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "GitWatch", "ClipnetConfig", "ClipnetContracts", "ClipnetFormats",
+                "ReconcilerClient", "ReconcilerHTTP", "HTTPTransport",
                 "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,8 +199,10 @@ let package = Package(
         // `reconciler-demo` (`make run`): the daemon against a throwaway staging on loopback.
         .executableTarget(
             name: "ReconcilerDemo",
-            dependencies: ["AsyncPrimitives", "PlatformEmulators", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetContracts", "ClipnetLogging",
+            dependencies: [
+                "AsyncPrimitives", "PlatformEmulators", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "CommandLineSupport", "Reconciler", "ReconcilerRuntime", "ReconcilerHTTP", "StagingSandbox", "ClipnetConfig", "ClipnetContracts",
+                "ClipnetLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -221,7 +226,8 @@ let package = Package(
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
-                "CommandLineSupport", "ClipnetContracts", "WorkerEngine", "ClipnetMetrics", "WorkerSandbox", "ClipnetConfig", "RedisClient", "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
+                "CommandLineSupport", "ClipnetContracts", "WorkerEngine", "ClipnetMetrics", "WorkerSandbox", "ClipnetConfig", "RedisClient",
+                "ClipnetJSON", "ClipnetLogging", "ClipnetFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -256,7 +262,7 @@ let package = Package(
         // the manifests): `reconciler-demo` and the reconciler's scenario tests.
         .target(
             name: "StagingSandbox",
-            dependencies: ["PlatformEmulators", "ClipnetConfig", "ClipnetContracts", "RedisClient", "AsyncPrimitives"],
+            dependencies: ["PlatformEmulators", "ClipnetConfig", "ClipnetContracts", "RedisClient", "AsyncPrimitives", "HTTPTransport"],
             swiftSettings: swiftSettings
         ),
 
@@ -301,29 +307,41 @@ let package = Package(
         .testTarget(name: "ClipnetJSONTests", dependencies: ["ClipnetJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetContractsTests", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetFormatsTests", dependencies: ["ClipnetFormats"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitWatchTests", dependencies: ["AsyncPrimitives", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "ClipnetContracts", "GitWatch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GitWatchTests",
+            dependencies: [
+                "AsyncPrimitives", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "ClipnetContracts", "GitWatch",
+                "TestSupport",
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "RedisClientTests", dependencies: ["AsyncPrimitives", "RedisClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ClipnetConfigTests", dependencies: ["ClipnetContracts", "ClipnetConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployersTests",
-            dependencies: ["AsyncPrimitives", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+            dependencies: [
+                "AsyncPrimitives", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "Deployers", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WorkerEngineTests",
-            dependencies: ["ClipnetConfig", "ClipnetContracts", "ClipnetFormats", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "WorkerEngine", "AsyncPrimitives", "ClipnetLogging", "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport",
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "ClipnetConfig", "ClipnetContracts", "ClipnetFormats", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "WorkerEngine", "AsyncPrimitives", "ClipnetLogging",
+                "RedisClient", "PostgresClient", "HTTPTransport", "PlatformEmulators", "ClipnetJSON", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["ClipnetLogging", .product(name: "Logging", package: "swift-log"),
+            dependencies: [
+                "ClipnetLogging", .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "Reconciler", "GitWatch", "KnownGoodStore", "TestSupport", "StagingSandbox", "PlatformEmulators", "ClipnetConfig",
@@ -334,10 +352,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClipnetLoggingTests", dependencies: [.product(name: "Logging", package: "swift-log"), "ClipnetLogging"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ClipnetLoggingTests", dependencies: [.product(name: "Logging", package: "swift-log"), "ClipnetLogging"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ReconcilerHTTPTests",
-            dependencies: ["DriftDetector", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            dependencies: [
+                "DriftDetector", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 "ClipnetContracts",
                 "AsyncPrimitives",
                 "ReconcilerHTTP", "ReconcilerTestSupport", "Reconciler", "KnownGoodStore", "GitWatch", "TestSupport",
@@ -368,7 +389,12 @@ let package = Package(
             dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KnownGoodStoreTests", dependencies: ["AsyncPrimitives", .product(name: "Logging", package: "swift-log"), "PostgresClient", "ClipnetContracts", "KnownGoodStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KnownGoodStoreTests",
+            dependencies: [
+                "AsyncPrimitives", .product(name: "Logging", package: "swift-log"), "PostgresClient", "ClipnetContracts", "KnownGoodStore",
+                "TestSupport",
+            ], swiftSettings: swiftSettings),
         // The tarball of `make dist`, unpacked and used from an empty folder.
         .testTarget(
             name: "DistributionTests",

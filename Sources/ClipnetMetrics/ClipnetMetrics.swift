@@ -19,6 +19,11 @@ public enum ClipnetMetrics {
             .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
         ],
+        // From a health gate's few seconds to a build's tens of minutes.
+        "reconciler_rollout_phase_duration_seconds": [
+            .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+            .seconds(120), .seconds(300), .seconds(600), .seconds(1200), .seconds(2700),
+        ],
         "platform_api_request_duration_seconds": [
             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),

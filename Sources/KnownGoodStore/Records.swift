@@ -77,6 +77,9 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     public var source: String?
     /// For a finished rollback or re-point: what the services reported when it was checked.
     public var verification: String?
+    /// Every phase the rollout went through, with when it entered and left it; nil in records
+    /// written before timelines were kept.
+    public var timeline: [PhaseSpan]?
 
     public init(
         id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,

@@ -51,11 +51,13 @@ struct InitFiles {
               apiURL: \(defaults.vercel.baseURL)
               tokenEnv: \(defaults.vercel.tokenEnv)
               # requestsPerHour: 1000          # none by default (Vercel limits each endpoint); 10 to 1000000
+              webhookSecretEnv: \(defaults.vercel.webhookSecretEnv)   # deployment webhooks' signing secret (optional)
             railway:
               apiURL: \(defaults.railway.baseURL)
               tokenEnv: \(defaults.railway.tokenEnv)
               tokenKind: \(defaults.railwayTokenKind.rawValue)               # or project (Project-Access-Token)
               requestsPerHour: \(defaults.railway.requestsPerHour ?? 1000)            # the plan's budget: Free 100, Hobby 1000, Pro 10000
+              webhookTokenEnv: \(defaults.railway.webhookSecretEnv)   # the token in the deployment webhook's URL (optional)
             reconcile:
               driftInterval: 60s               # 1s to 24h
               fullObserveInterval: 15m         # 0s to 24h; idle checks in between read only cheap signals
@@ -112,6 +114,12 @@ struct InitFiles {
             \(defaults.railway.tokenEnv)=
             # The GitHub push webhook's secret: give GitHub the same value (generated here).
             \(defaults.webhookSecretEnv)=\(webhookSecret)
+            # Optional: the signing secret Vercel shows once when a deployment webhook is created
+            # (POST /webhooks/vercel); without it the daemon notices Vercel's changes by polling.
+            # \(defaults.vercel.webhookSecretEnv)=
+            # Optional: a random token for Railway's deployment webhook, whose URL must then be
+            # https://<daemon>/webhooks/railway?token=<it> (Railway does not sign its webhooks).
+            # \(defaults.railway.webhookSecretEnv)=
             # Optional: a shared admin token for scripts; named tokens are in operator-tokens.json.
             # \(defaults.operatorTokenEnv)=
 

@@ -32,6 +32,7 @@ public struct ReconcilerAssembly: Sendable {
             configuration: .init(
                 host: configuration.listenHost, port: configuration.listenPort, operatorToken: daemon.operatorToken,
                 credentials: credentials, webhookSecret: daemon.webhookSecret,
+                platformWebhookSecrets: daemon.platformWebhookSecrets,
                 connectionLimits: ConnectionLimits(
                     idleTimeout: configuration.http.idleTimeout, requestTimeout: configuration.http.requestTimeout,
                     lingerTimeout: configuration.http.lingerTimeout, maximumConnections: configuration.http.maxConnections,

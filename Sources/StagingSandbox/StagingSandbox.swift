@@ -162,6 +162,9 @@ public final class StagingSandbox: Sendable {
             "VERCEL_TOKEN": tokens.vercel, "RAILWAY_TOKEN": tokens.railway,
             "VERCEL_API_URL": vercelServer.baseURL, "RAILWAY_API_URL": railwayServer.baseURL,
             "CLOUDINARY_API_URL": cloudinaryServer.baseURL,
+            // The daemon accepts the platforms' deployment webhooks with these; the emulators send
+            // them once `sendPlatformWebhooks(to:)` says where.
+            "VERCEL_WEBHOOK_SECRET": EmulatorIDs.prefixed("whsec_"), "RAILWAY_WEBHOOK_TOKEN": EmulatorIDs.prefixed("rwt_"),
         ]
         for reference in staging.secretReferences.map(\.reference.name) {
             environment[reference] = Self.secretValue(for: reference, redisURL: options.redisURL)
@@ -228,6 +231,8 @@ public final class StagingSandbox: Sendable {
     /// Stops the servers and the heartbeats, and removes the sandbox folder if it made it.
     public func stop() async {
         heartbeats.withLock { $0?.cancel() }
+        vercel.sendWebhooks(to: nil)
+        railway.sendWebhooks(to: nil)
         await appsServer.stop()
         await cloudinaryServer.stop()
         await vercelServer.stop()

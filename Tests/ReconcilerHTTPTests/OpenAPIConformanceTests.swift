@@ -47,6 +47,13 @@ import Testing
         return fields
     }
 
+    static let vercelBody = PlatformWebhookTests.vercelEvent("deployment.ready", deployment: "dpl_1")
+    static let railwayBody = PlatformWebhookTests.railwayEvent("Deployment.failed", deployment: "rw-1")
+
+    static func vercel(_ body: String, signature: String? = nil) -> HTTPFields {
+        PlatformWebhookTests.vercelHeaders(signature ?? PlatformWebhookTests.vercelSignature(body))
+    }
+
     static let scenarios: [Scenario] = [
         Scenario(method: .get, uri: "/", status: 200),
         Scenario(method: .get, uri: "/healthz", status: 200),
@@ -136,6 +143,22 @@ import Testing
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody, signature: "sha256=00"), body: pushBody, status: 401),
         Scenario(method: .post, uri: "/webhooks/github", headers: webhook("push", "{"), body: "{", status: 400),
         Scenario(
+            method: .post, uri: "/webhooks/vercel", headers: vercel(vercelBody), body: vercelBody, status: 202,
+            prepare: { $0.update { $0.state.rollout?.deployments.frontend = "dpl_1" } }, configuration: PlatformWebhookTests.configuration),
+        Scenario(
+            method: .post, uri: "/webhooks/vercel", headers: vercel(vercelBody, signature: "00"), body: vercelBody, status: 401,
+            configuration: PlatformWebhookTests.configuration),
+        Scenario(method: .post, uri: "/webhooks/vercel", headers: vercel(vercelBody), body: vercelBody, status: 403),
+        Scenario(
+            method: .post, uri: "/webhooks/vercel", headers: vercel("{"), body: "{", status: 400, configuration: PlatformWebhookTests.configuration),
+        Scenario(
+            method: .post, uri: "/webhooks/railway?token=\(PlatformWebhookTests.railwayToken)", headers: [.contentType: "application/json"],
+            body: railwayBody, status: 202, configuration: PlatformWebhookTests.configuration),
+        Scenario(
+            method: .post, uri: "/webhooks/railway?token=wrong", headers: [.contentType: "application/json"], body: railwayBody, status: 401,
+            configuration: PlatformWebhookTests.configuration),
+        Scenario(method: .post, uri: "/webhooks/railway?token=x", headers: [.contentType: "application/json"], body: railwayBody, status: 403),
+        Scenario(
             method: .post, uri: "/webhooks/github", headers: webhook("push", pushBody), body: pushBody, status: 403,
             configuration: OperatorServerConfiguration(operatorToken: Harness.token)),
         Scenario(
@@ -162,8 +185,8 @@ import Testing
                 // The scope is the least role the route needs.
                 let scopes = requirement?["operatorToken"]?.arrayValue?.compactMap(\.stringValue)
                 #expect(scopes == [route.role?.rawValue].compactMap { $0 }, "\(route.method) \(route.path)")
-            case "webhookSignature": #expect(security == "githubSignature", "\(route.method) \(route.path)")
-            default: #expect(security == nil, "\(route.method) \(route.path)")
+            case "none": #expect(security == nil, "\(route.method) \(route.path)")
+            case let scheme: #expect(security == scheme, "\(route.method) \(route.path)")
             }
         }
     }

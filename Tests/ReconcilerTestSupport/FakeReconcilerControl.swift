@@ -26,6 +26,7 @@ public final class FakeReconcilerControl: ReconcilerControl {
         case unpin(reason: String?, by: String)
         case rollback(to: String?, reason: String, by: String)
         case push(ref: String, after: String?)
+        case platformEvent(PlatformEvent)
         case cleanupPreview(apply: Bool, by: String)
     }
 
@@ -134,6 +135,13 @@ public final class FakeReconcilerControl: ReconcilerControl {
                 HistoryEntry(at: now, kind: .rolledBack, revision: target.revision, by: actor, reason: reason, detail: "from \(current.revision)"))
             model.changed()
             return target
+        }
+    }
+
+    public func platformEvent(_ event: PlatformEvent) -> Bool {
+        state.withLock { model in
+            model.calls.append(.platformEvent(event))
+            return event.concerns(model.state.rollout)
         }
     }
 

@@ -5,11 +5,13 @@ import Crypto
 import Foundation
 import HTTPTransport
 import KnownGoodStore
+import PlatformEmulators
 import Prometheus
 import Reconciler
 import ReconcilerHTTP
 import ReconcilerTestSupport
 import ServiceLifecycle
+import StagingSandbox
 import Synchronization
 import TestSupport
 import Testing
@@ -29,11 +31,13 @@ import Testing
             self.task = task
         }
 
-        static func start(_ world: Scenario, webhookSecret: String) async throws -> Running {
+        static func start(_ world: Scenario, webhookSecret: String, platformWebhookSecrets: [Platform: String] = [:]) async throws -> Running {
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let server = OperatorServer.makeApplication(
                 control: world.daemon,
-                configuration: .init(host: "127.0.0.1", port: 0, operatorToken: Self.token, webhookSecret: webhookSecret),
+                configuration: .init(
+                    host: "127.0.0.1", port: 0, operatorToken: Self.token, webhookSecret: webhookSecret,
+                    platformWebhookSecrets: platformWebhookSecrets),
                 registry: Self.registry, logger: Scenario.quietLogger, onListening: { continuation.yield($0) })
             let group = ServiceGroup(
                 configuration: .init(
@@ -95,6 +99,40 @@ import Testing
             let status = try await Spawn.run(ChildProcess.productPath("reconciler"), ["status", "--server", server], environment: environment)
             #expect(status.status == 0)
             #expect(status.stdout.contains(String(first.prefix(12))))
+            await running.stop()
+        }
+    }
+
+    @Test func platformWebhooksMoveARolloutOnWithoutWaitingForThePoll() async throws {
+        // Polls ten minutes apart: only the platforms' deployment webhooks can move the rollouts
+        // on within the test's bound (the branch is still watched every 200 ms).
+        // The worker's version comes from its deployment record (no heartbeats to wait for).
+        try await Scenario.with(
+            heartbeats: false,
+            configure: {
+                $0.replacingOccurrences(of: "rolloutPollInterval: 50ms", with: "rolloutPollInterval: 10m")
+                    .replacingOccurrences(of: "driftInterval: 2s", with: "driftInterval: 10m")
+            }
+        ) { world in
+            #expect(world.configurationText.contains("rolloutPollInterval: 10m"))
+            let environment = world.sandbox.environment
+            let running = try await Running.start(
+                world, webhookSecret: "unused",
+                platformWebhookSecrets: [.vercel: environment["VERCEL_WEBHOOK_SECRET"]!, .railway: environment["RAILWAY_WEBHOOK_TOKEN"]!])
+            try world.sandbox.sendPlatformWebhooks(to: "http://127.0.0.1:\(running.port)")
+            let first = try world.commit("First")
+            // A hang guard well under the ten-minute poll, not a timing check.
+            #expect(await eventually(within: .seconds(240)) { world.daemon.status().document.knownGood?.revision == first })
+            let second = try world.commit("Second")
+            #expect(await eventually(within: .seconds(240)) { world.daemon.status().document.knownGood?.revision == second })
+            #expect(world.apiRevision == second)
+            #expect(world.frontendRevision == second)
+            #expect(world.sandbox.vercel.webhooksSent >= 2)
+            #expect(world.sandbox.railway.webhooksSent >= 4)
+            // The timeline shows every phase the rollout went through, in order.
+            let timeline = try #require(world.daemon.status().document.rollout?.timeline)
+            #expect(
+                timeline.map(\.phase) == [.syncVariables, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .markKnownGood, .succeeded])
             await running.stop()
         }
     }

@@ -224,4 +224,33 @@ extension RolloutScenarioTests {
             #expect(world.vercelCreateCalls == creates + 1)
         }
     }
+
+    @Test func aCommitThatLandsDuringARolloutStartsInThePassThatFinishesIt() async throws {
+        try await Scenario.with { world in
+            try await world.settle()
+            // Given a rollout in flight
+            let first = try world.commit("First of two", files: ["services/api/VERSION": "2\n"])
+            await world.daemon.fetch()
+            _ = await world.daemon.runPass([.timer])
+            #expect(try await world.record().rollout?.isActive == true)
+            // When a second commit lands before it ends
+            let second = try world.commit("Second of two", files: ["services/api/VERSION": "3\n"])
+            await world.daemon.fetch()
+            var finishing: PassReport?
+            for _ in 0..<400 where finishing == nil {
+                let report = await world.daemon.runPass([.timer])
+                let record = try await world.record()
+                if record.rollout?.revision == first, record.rollout?.isActive == false { finishing = report }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            // Then the pass that finishes the first asks for the next pass at once, naming the second
+            let report = try #require(finishing)
+            #expect(try await world.record().knownGood?.revision == first)
+            #expect(report.result == .requeued(after: .zero), "\(report)")
+            #expect(report.message?.contains(CommitID.short(second)) == true, "\(report.message ?? "")")
+            // and that pass starts the second's rollout
+            _ = await world.daemon.runPass([.timer])
+            #expect(try await world.record().rollout?.revision == second)
+        }
+    }
 }

@@ -4,7 +4,7 @@ public import ClipnetContracts
 import Deployers
 import Foundation
 import GitWatch
-import KnownGoodStore
+public import KnownGoodStore
 import Logging
 public import Reconciler
 import Synchronization
@@ -280,6 +280,9 @@ public final class Simulation: Sendable {
                 violate("known-good only after the health gate", "\(record.revision.suffix(6)) (\(fate.rawValue)) was recorded known-good")
             }
         }
+        if let rollout = state.rollout, let problem = Self.timelineProblem(rollout) {
+            violate("the timeline is the phases in order", "\(rollout.id): \(problem)")
+        }
         for record in state.allKnownGood {
             for service in ServiceName.allCases {
                 guard let id = record.deployments[service] else { continue }
@@ -294,6 +297,23 @@ public final class Simulation: Sendable {
                 }
             }
         }
+    }
+
+    /// What is wrong with `rollout`'s timeline, if anything: it must start at the rollout's start,
+    /// each phase ending where the next begins, only the last one open (unless terminal), and
+    /// end in the record's phase, begun when the record says the phase began.
+    public static func timelineProblem(_ rollout: RolloutRecord) -> String? {
+        guard let timeline = rollout.timeline, let first = timeline.first, let last = timeline.last else { return "no timeline" }
+        if first.startedAt != rollout.startedAt { return "begins at \(first.startedAt), the rollout at \(rollout.startedAt)" }
+        for (span, next) in zip(timeline, timeline.dropFirst()) where span.endedAt != next.startedAt {
+            return "\(span.phase.rawValue) ends at \(span.endedAt.map { "\($0)" } ?? "-"), \(next.phase.rawValue) begins at \(next.startedAt)"
+        }
+        if last.phase != rollout.phase { return "ends in \(last.phase.rawValue), the record is in \(rollout.phase.rawValue)" }
+        if last.startedAt != rollout.phaseStartedAt {
+            return "the last phase began at \(last.startedAt), the record says \(rollout.phaseStartedAt.map { "\($0)" } ?? "-")"
+        }
+        if rollout.isActive == (last.endedAt != nil) { return "the \(last.phase.rawValue) span is \(last.endedAt == nil ? "open" : "closed")" }
+        return nil
     }
 
     /// At the end: no more faults or takeovers; passes until the environment settles; then what

@@ -44,6 +44,38 @@ import Testing
         #expect(state.rollout?.deployments.api == "dep_1")
     }
 
+    @Test func everyPhaseChangeClosesOneSpanAndOpensTheNextOnTheTimeline() throws {
+        var state = EnvironmentState()
+        let t0 = Date(timeIntervalSince1970: 1_765_000_000)
+        let revision = String(repeating: "b", count: 40)
+        _ = try RolloutMachine.apply(
+            .start(
+                RolloutStart(
+                    id: "ro-1", revision: revision, mode: .build, deployments: ServiceDeployments(), rollbackTarget: nil, trigger: .push,
+                    pinAtDecision: nil, source: "branch develop")), to: &state, expecting: nil, now: t0)
+        var now = t0
+        for event in [RolloutEvent.variablesSynced, .deploymentCreated(.api, "dep_1"), .backendReady] {
+            now += 7
+            let before = try #require(state.rollout)
+            _ = try RolloutMachine.apply(event, to: &state, expecting: .init(before), now: now)
+        }
+        let timeline = try #require(state.rollout?.timeline)
+        #expect(timeline.map(\.phase) == [.syncVariables, .deployBackend, .verifyBackend])
+        #expect(timeline.map(\.startedAt) == [t0, t0 + 7, t0 + 21])
+        // An event that keeps the phase (a deployment id) does not end it.
+        #expect(timeline.map(\.endedAt) == [t0 + 7, t0 + 21, nil])
+        #expect(timeline[1].seconds == 14)
+        #expect(Simulation.timelineProblem(try #require(state.rollout)) == nil)
+
+        let before = try #require(state.rollout)
+        _ = try RolloutMachine.apply(.failed(reason: "the API reported another revision"), to: &state, expecting: .init(before), now: now + 3)
+        let ended = try #require(state.rollout?.timeline)
+        #expect(ended.count == 4)
+        #expect(ended[2].endedAt == now + 3)
+        #expect(ended[3].phase == state.rollout?.phase)
+        #expect(ended[3].endedAt == now + 3)
+    }
+
     @Test func theDocumentedTableIsTheMachinesTable() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/reconciler.md").path

@@ -65,11 +65,13 @@ extension DaemonConfiguration {
             configuration.vercel.baseURL = vercel["apiURL"]?.string ?? configuration.vercel.baseURL
             configuration.vercel.tokenEnv = vercel["tokenEnv"]?.string ?? configuration.vercel.tokenEnv
             configuration.vercel.requestsPerHour = vercel["requestsPerHour"]?.int ?? configuration.vercel.requestsPerHour
+            configuration.vercel.webhookSecretEnv = vercel["webhookSecretEnv"]?.string ?? configuration.vercel.webhookSecretEnv
         }
         if let railway = root["railway"] {
             configuration.railway.baseURL = railway["apiURL"]?.string ?? configuration.railway.baseURL
             configuration.railway.tokenEnv = railway["tokenEnv"]?.string ?? configuration.railway.tokenEnv
             configuration.railway.requestsPerHour = railway["requestsPerHour"]?.int ?? configuration.railway.requestsPerHour
+            configuration.railway.webhookSecretEnv = railway["webhookTokenEnv"]?.string ?? configuration.railway.webhookSecretEnv
             configuration.railwayTokenKind = railway["tokenKind"]?.string.flatMap(RailwayTokenKind.init(rawValue:)) ?? configuration.railwayTokenKind
         }
         if let reconcile = root["reconcile"] {

@@ -26,11 +26,16 @@ public struct DaemonConfiguration: Sendable, Hashable {
         /// platform publishes none as one number (Vercel limits each endpoint). Near it, polling
         /// is stretched (docs/platforms.md, "Request budget").
         public var requestsPerHour: Int?
+        /// The environment variable holding the secret of the platform's deployment webhooks
+        /// (Vercel: the signing secret; Railway: a token the webhook URL carries). Unset or empty
+        /// in the environment: the endpoint refuses, and polling alone notices changes.
+        public var webhookSecretEnv: String
 
-        public init(baseURL: String, tokenEnv: String, requestsPerHour: Int? = nil) {
+        public init(baseURL: String, tokenEnv: String, requestsPerHour: Int? = nil, webhookSecretEnv: String) {
             self.baseURL = baseURL
             self.tokenEnv = tokenEnv
             self.requestsPerHour = requestsPerHour
+            self.webhookSecretEnv = webhookSecretEnv
         }
     }
 
@@ -142,8 +147,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
             idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
         secretsFile: nil, productionFingerprintsFile: nil,
         operatorTokenEnv: "RECONCILER_TOKEN", operatorTokensFile: nil, webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
-        vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN"),
-        railway: PlatformAPI(baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN", requestsPerHour: 1_000),
+        vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN", webhookSecretEnv: "VERCEL_WEBHOOK_SECRET"),
+        railway: PlatformAPI(
+            baseURL: "https://backboard.railway.com", tokenEnv: "RAILWAY_TOKEN", requestsPerHour: 1_000, webhookSecretEnv: "RAILWAY_WEBHOOK_TOKEN"),
         railwayTokenKind: .account,
         reconcile: Reconcile(
             driftInterval: .seconds(60), fullObserveInterval: .seconds(900), readinessInterval: .seconds(3600), expiredRollback: .rebuild,

@@ -31,6 +31,9 @@ enum DaemonConfigurationShape {
                     .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the API base URL"),
                     .optional("tokenEnv", .string(.variableName), "the environment variable holding the token"),
                     .optional("requestsPerHour", .integer(min: 10, max: 1_000_000), "the plan's request budget per hour (default: none)"),
+                    .optional(
+                        "webhookSecretEnv", .string(.variableName),
+                        "the environment variable holding the deployment webhooks' signing secret (default VERCEL_WEBHOOK_SECRET)"),
                 ]))
     }
 
@@ -45,6 +48,9 @@ enum DaemonConfigurationShape {
                 .optional(
                     "requestsPerHour", .integer(min: 10, max: 1_000_000),
                     "the plan's request budget per hour: Free 100, Hobby 1000, Pro 10000 (default 1000)"),
+                .optional(
+                    "webhookTokenEnv", .string(.variableName),
+                    "the environment variable holding the token the deployment webhook URL carries (default RAILWAY_WEBHOOK_TOKEN)"),
             ]))
 
     static let reconcile = Shape.object(

@@ -89,11 +89,14 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var trigger: String?
         /// For a rollback or re-point: what the services reported when it was checked.
         public var verification: String?
+        /// The phases so far with their start and end (absent from daemons that predate it).
+        public var timeline: [PhaseSpan]?
 
         public init(
             id: String, revision: String, phase: String, startedAt: Date, updatedAt: Date, deployments: ServiceDeployments,
-            error: String?, trigger: String?, verification: String?
+            error: String?, trigger: String?, verification: String?, timeline: [PhaseSpan]? = nil
         ) {
+            self.timeline = timeline
             self.id = id
             self.revision = revision
             self.phase = phase

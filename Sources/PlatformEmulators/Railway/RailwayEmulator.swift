@@ -46,6 +46,7 @@ public final class RailwayEmulator: EmulatedPlatform {
 
     public let configuration: Configuration
     let state = Mutex(RailwayState())
+    let webhooks = WebhookOutbox()
     public var errorRenderer: any PlatformErrorRenderer { RailwayErrorRenderer() }
 
     public init(configuration: Configuration) {
@@ -242,6 +243,7 @@ public final class RailwayEmulator: EmulatedPlatform {
                 return RailwayError.response(error.messages, path: call.field.responseKey)
             }
         }
+        if document.operation == .mutation { scheduleWebhooks() }
         return .json(["data": .object(data)])
     }
 

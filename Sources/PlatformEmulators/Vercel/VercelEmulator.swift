@@ -39,6 +39,7 @@ public final class VercelEmulator: EmulatedPlatform {
 
     public let configuration: Configuration
     let state = Mutex(VercelState())
+    let webhooks = WebhookOutbox()
     public var errorRenderer: any PlatformErrorRenderer { VercelErrorRenderer() }
 
     public init(configuration: Configuration) {
@@ -205,7 +206,9 @@ public final class VercelEmulator: EmulatedPlatform {
         }
         // Without teamId the personal scope is searched, where the team's resources do not exist.
         let inScope = configuration.teamId == nil || request.queryValue("teamId") == configuration.teamId
-        return route(request, inScope: inScope)
+        let response = route(request, inScope: inScope)
+        if request.method != "GET" { scheduleWebhooks() }
+        return response
     }
 
     private func route(_ request: EmulatorRequest, inScope: Bool) -> EmulatorResponse {

@@ -43,6 +43,11 @@ public protocol ReconcilerControl: Sendable {
     /// daemon fetches at once. Returns whether the push concerned the watched branch.
     func push(ref: String, after: String?) -> Bool
 
+    /// An authenticated platform webhook: when it may concern the rollout in flight
+    /// (`PlatformEvent.concerns`), a pass runs now instead of at the next poll. Returns whether
+    /// it did.
+    func platformEvent(_ event: PlatformEvent) -> Bool
+
     /// What a reconcile would change now, applying nothing (`reconciler plan`).
     func plan() async throws -> PlanDocument
 

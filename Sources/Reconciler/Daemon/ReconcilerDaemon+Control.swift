@@ -122,6 +122,18 @@ extension ReconcilerDaemon: ReconcilerControl {
         return true
     }
 
+    public func platformEvent(_ event: PlatformEvent) -> Bool {
+        let concerns = event.concerns(core.board.inputs.state.rollout)
+        logger.debug(
+            "Platform event",
+            metadata: [
+                "platform": "\(event.platform)", "event.type": "\(event.type)", "deployment": "\(event.deploymentID ?? "-")",
+                "event.concerns": "\(concerns)",
+            ])
+        if concerns { loop.request(.platformEvent) }
+        return concerns
+    }
+
     /// What the next pass would do. It reads the store (never writes it), observes the platforms
     /// with every change refused, on the leader and on a standby alike.
     ///

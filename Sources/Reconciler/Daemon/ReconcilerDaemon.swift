@@ -1,6 +1,6 @@
 import AsyncPrimitives
 public import ClipnetConfig
-import ClipnetContracts
+public import ClipnetContracts
 import Deployers
 public import Foundation
 public import GitWatch
@@ -23,6 +23,9 @@ public final class ReconcilerDaemon: Sendable {
     public let operatorToken: String?
     /// The GitHub webhook secret, for the HTTP server; nil refuses webhooks.
     public let webhookSecret: String?
+    /// The platforms' deployment webhook secrets (Vercel's signing secret, the token Railway's
+    /// webhook URL carries), for the HTTP server; a platform without one has its endpoint refused.
+    public let platformWebhookSecrets: [Platform: String]
     let core: DaemonCore
     let election: LeaderElection?
     let postgresStore: PostgresStateStore?
@@ -39,7 +42,8 @@ public final class ReconcilerDaemon: Sendable {
 
     private init(
         configuration: DaemonConfiguration, watcher: BranchWatcher, loop: ReconcileLoop, mirror: GitMirror, operatorToken: String?,
-        webhookSecret: String?, core: DaemonCore, election: LeaderElection?, postgresStore: PostgresStateStore?, logger: Logger,
+        webhookSecret: String?, platformWebhookSecrets: [Platform: String], core: DaemonCore, election: LeaderElection?,
+        postgresStore: PostgresStateStore?, logger: Logger,
         directoryLock: StateDirectoryLock?, gitRuntime: GitRuntime, curlRuntime: CurlRuntime
     ) {
         self.directoryLock = directoryLock
@@ -49,6 +53,7 @@ public final class ReconcilerDaemon: Sendable {
         self.mirror = mirror
         self.operatorToken = operatorToken
         self.webhookSecret = webhookSecret
+        self.platformWebhookSecrets = platformWebhookSecrets
         self.core = core
         self.election = election
         self.postgresStore = postgresStore
@@ -161,6 +166,9 @@ public final class ReconcilerDaemon: Sendable {
             configuration: configuration, watcher: watcher, loop: loop, mirror: mirror,
             operatorToken: environment[configuration.operatorTokenEnv].flatMap { $0.isEmpty ? nil : $0 },
             webhookSecret: environment[configuration.webhookSecretEnv].flatMap { $0.isEmpty ? nil : $0 },
+            platformWebhookSecrets: [
+                .vercel: environment[configuration.vercel.webhookSecretEnv], .railway: environment[configuration.railway.webhookSecretEnv],
+            ].compactMapValues { $0.flatMap { $0.isEmpty ? nil : $0 } },
             core: core, election: election, postgresStore: postgresStore, logger: logger, directoryLock: directoryLock, gitRuntime: gitRuntime,
             curlRuntime: curlRuntime)
     }

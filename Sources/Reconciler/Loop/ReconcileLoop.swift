@@ -11,6 +11,8 @@ public enum ReconcileTrigger: String, Sendable, Hashable, CaseIterable {
     case timer
     case operatorRequest
     case webhook
+    /// A platform webhook said a deployment of the rollout in flight changed.
+    case platformEvent
 }
 
 /// The control loop: runs reconcile passes one at a time, on request or on a jittered timer (the

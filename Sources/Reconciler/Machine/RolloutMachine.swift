@@ -49,6 +49,7 @@ public enum RolloutMachine {
         if next != from {
             rollout.phase = next
             rollout.phaseStartedAt = now
+            rollout.timeline = (rollout.timeline ?? []).moving(to: next, at: now)
             rollout.transientFailures = nil
             rollout.healthFailures = nil
             rollout.window = nil
@@ -80,6 +81,7 @@ public enum RolloutMachine {
             id: start.id, revision: start.revision, phase: next, startedAt: now, updatedAt: now, deployments: start.deployments,
             mode: start.mode, phaseStartedAt: now, rollbackTarget: start.rollbackTarget, trigger: start.trigger)
         state.rollout?.source = start.source
+        state.rollout?.timeline = [PhaseSpan(phase: next, startedAt: now)]
         let detail =
             start.mode == .build
             ? "build; rollback target \(start.rollbackTarget.map { CommitID.short($0.revision) } ?? "none (first rollout)")"

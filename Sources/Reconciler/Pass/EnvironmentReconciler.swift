@@ -144,6 +144,11 @@ public final class EnvironmentReconciler: Sendable {
             recorder.enter(state.rollout?.phase.rawValue ?? "rollout")
             return recorder.finish(.requeued(after: delay), message: why)
         case .finished(let why):
+            if let waiting = desired.waiting {
+                // A newer revision landed while this rollout ran: start it in the next pass, not
+                // at the next drift check (up to `driftInterval` of nothing happening).
+                return recorder.finish(.requeued(after: .zero), message: "\(why); \(CommitID.short(waiting)) is next")
+            }
             await reobserve(platforms, preflight, state: state, desired: desired, &outcome)
             return recorder.finish(.succeeded, message: why)
         case .idle:

@@ -180,6 +180,7 @@ struct RolloutDriver: Sendable {
 
     private func log(from before: RolloutRecord, to after: RolloutRecord) {
         guard before.phase != after.phase else { return }
+        if let left = after.timeline?.last(where: { $0.phase == before.phase && $0.endedAt != nil }) { ReconcilerMetrics.phaseEnded(left) }
         let logger = dependencies.logger
         logger.info(
             "Rollout phase",

@@ -27,7 +27,8 @@ extension StatusDocument {
             rollout: state.rollout.map {
                 Rollout(
                     id: $0.id, revision: $0.revision, phase: $0.phase.rawValue, startedAt: $0.startedAt, updatedAt: $0.updatedAt,
-                    deployments: $0.deployments, error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification)
+                    deployments: $0.deployments, error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification,
+                    timeline: $0.timeline)
             },
             lastReconcile: lastPass.map {
                 LastReconcile(

@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 
-/// GitHub's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`,
-/// keyed with the webhook secret.
+/// The webhook signatures the daemon checks: GitHub's `X-Hub-Signature-256: sha256=<hex
+/// HMAC-SHA256 of the raw body>` and Vercel's `x-vercel-signature: <hex HMAC-SHA1 of the raw
+/// body>`, each keyed with its webhook secret.
 ///
 /// Why before parsing: an unsigned body is untrusted input; it is never decoded, so a forged
 /// request costs one HMAC and nothing more.
@@ -23,6 +24,27 @@ enum WebhookSignature {
         }
         let key = SymmetricKey(data: Array(secret.utf8))
         return HMAC<SHA256>.isValidAuthenticationCode(presented, authenticating: body, using: key) ? .valid : .invalid
+    }
+
+    /// Vercel's: no prefix, the lowercase hex HMAC-SHA1 of the raw body.
+    static func verifyVercel(header: String?, body: [UInt8], secret: String) -> Verdict {
+        guard let header, !header.isEmpty else { return .missing }
+        guard let presented = hexBytes(Substring(header.trimmingCharacters(in: .whitespaces))), presented.count == Insecure.SHA1.byteCount else {
+            return .invalid
+        }
+        let key = SymmetricKey(data: Array(secret.utf8))
+        return HMAC<Insecure.SHA1>.isValidAuthenticationCode(presented, authenticating: body, using: key) ? .valid : .invalid
+    }
+
+    /// Whether `presented` equals `expected`, in time that does not depend on where they differ
+    /// (Railway's webhook token is compared like a password).
+    static func sameToken(_ presented: String, _ expected: String) -> Bool {
+        let a = Array(presented.utf8), b = Array(expected.utf8)
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
     }
 
     /// The header value GitHub would send for `body`: for tests and for people checking a setup.

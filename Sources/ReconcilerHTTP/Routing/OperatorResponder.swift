@@ -31,7 +31,8 @@ public struct OperatorResponder: HTTPResponder {
     public struct RouteDescription: Sendable, Hashable {
         public let method: String
         public let path: String
-        /// `none`, `operatorToken` or `webhookSignature`.
+        /// `none`, `operatorToken`, or a webhook's security scheme (`githubSignature`,
+        /// `vercelSignature`, `railwayToken`).
         public let authentication: String
         /// The least role a token needs (`operatorToken` routes only).
         public let role: OperatorRole?
@@ -45,7 +46,7 @@ public struct OperatorResponder: HTTPResponder {
                 switch route.access {
                 case .open: RouteDescription(method: route.method.rawValue, path: path, authentication: "none", role: nil)
                 case .role(let role): RouteDescription(method: route.method.rawValue, path: path, authentication: "operatorToken", role: role)
-                case .webhookSignature: RouteDescription(method: route.method.rawValue, path: path, authentication: "webhookSignature", role: nil)
+                case .webhook(let scheme): RouteDescription(method: route.method.rawValue, path: path, authentication: scheme, role: nil)
                 }
             }
         }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }

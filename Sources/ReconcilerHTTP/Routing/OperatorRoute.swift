@@ -8,8 +8,9 @@ struct OperatorRoute: Sendable {
         case open
         /// `Authorization: Bearer <token>` of a role at least this one.
         case role(OperatorRole)
-        /// `X-Hub-Signature-256` over the body, checked by the handler (it needs the body).
-        case webhookSignature
+        /// A webhook's proof, checked by the handler (a signature needs the body): the name is
+        /// the OpenAPI security scheme (`githubSignature`, `vercelSignature`, `railwayToken`).
+        case webhook(scheme: String)
     }
 
     /// Gets the request and who made it (`OperatorCaller.anonymous` on public routes).

@@ -28,7 +28,9 @@ struct OperatorAPI: Sendable {
             OperatorRoute(.post, "/unpin", .role(.operator)) { request, caller in try await unpin(&request, caller) },
             OperatorRoute(.post, "/rollback", .role(.operator)) { request, caller in try await rollback(&request, caller) },
             OperatorRoute(.post, "/cleanup/preview-variables", .role(.admin)) { request, caller in try await cleanupPreview(&request, caller) },
-            OperatorRoute(.post, "/webhooks/github", .webhookSignature) { request, _ in try await githubWebhook(&request) },
+            OperatorRoute(.post, "/webhooks/github", .webhook(scheme: "githubSignature")) { request, _ in try await githubWebhook(&request) },
+            OperatorRoute(.post, "/webhooks/vercel", .webhook(scheme: "vercelSignature")) { request, _ in try await vercelWebhook(&request) },
+            OperatorRoute(.post, "/webhooks/railway", .webhook(scheme: "railwayToken")) { request, _ in try await railwayWebhook(&request) },
         ]
     }
 }

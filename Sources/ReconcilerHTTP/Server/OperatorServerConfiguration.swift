@@ -1,3 +1,5 @@
+public import ClipnetContracts
+
 /// How the operator HTTP server listens and whom it trusts.
 ///
 /// The token and the webhook secret are values, not variable names: the daemon reads them from
@@ -17,6 +19,10 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
     /// The GitHub webhook secret (HMAC-SHA256 key of `X-Hub-Signature-256`). nil (or empty):
     /// `POST /webhooks/github` is refused with 403.
     public var webhookSecret: String?
+    /// The platforms' deployment webhook secrets: Vercel's signing secret (HMAC-SHA1 key of
+    /// `x-vercel-signature`) and the token Railway's webhook URL carries (`?token=`). A platform
+    /// without one: its `POST /webhooks/<platform>` is refused with 403.
+    public var platformWebhookSecrets: [Platform: String]
     /// Largest request body accepted, in bytes (413 above it). GitHub push payloads are usually well
     /// under 1 MiB; operator requests are a few hundred bytes.
     public var maximumBodySize: Int
@@ -38,6 +44,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         operatorToken: String? = nil,
         credentials: OperatorCredentials? = nil,
         webhookSecret: String? = nil,
+        platformWebhookSecrets: [Platform: String] = [:],
         maximumBodySize: Int = 1 << 20,
         statusPageRefreshSeconds: Int = 10,
         statusPageHistoryLimit: Int = 15,
@@ -49,6 +56,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
         self.operatorToken = operatorToken
         self.credentials = credentials
         self.webhookSecret = webhookSecret
+        self.platformWebhookSecrets = platformWebhookSecrets.filter { !$0.value.isEmpty }
         self.maximumBodySize = max(0, maximumBodySize)
         self.statusPageRefreshSeconds = max(1, statusPageRefreshSeconds)
         self.statusPageHistoryLimit = max(0, statusPageHistoryLimit)
@@ -66,7 +74,8 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
     public var description: String {
         "OperatorServerConfiguration(\(host):\(port), operatorToken: \(effectiveToken == nil ? "none" : "<set>"), "
             + "namedTokens: \(credentials?.activeNamedTokens ?? 0), "
-            + "webhookSecret: \(effectiveWebhookSecret == nil ? "none" : "<set>"), maximumBodySize: \(maximumBodySize))"
+            + "webhookSecret: \(effectiveWebhookSecret == nil ? "none" : "<set>"), "
+            + "platformWebhookSecrets: \(platformWebhookSecrets.keys.map(\.rawValue).sorted()), maximumBodySize: \(maximumBodySize))"
     }
 
     public var customMirror: Mirror {
@@ -77,6 +86,7 @@ public struct OperatorServerConfiguration: Sendable, CustomStringConvertible, Cu
                 "operatorToken": effectiveToken == nil ? "none" : "<set>",
                 "namedTokens": credentials?.activeNamedTokens ?? 0,
                 "webhookSecret": effectiveWebhookSecret == nil ? "none" : "<set>",
+                "platformWebhookSecrets": platformWebhookSecrets.keys.map(\.rawValue).sorted(),
                 "maximumBodySize": maximumBodySize, "statusPageRefreshSeconds": statusPageRefreshSeconds,
                 "statusPageHistoryLimit": statusPageHistoryLimit, "serverName": serverName as Any,
                 "connectionLimits": connectionLimits,
