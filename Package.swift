@@ -27,7 +27,7 @@ let package = Package(
         .library(
             name: "ClipnetReconcilerModules",
             targets: [
-                "ClipnetConfig", "ClipnetJSON", "KnownGoodStore", "Reconciler", "ReconcilerHTTP",
+                "ClipnetConfig", "ClipnetJSON", "ClipnetMetrics", "KnownGoodStore", "Reconciler", "ReconcilerHTTP",
                 "PlatformEmulators", "StagingSandbox", "RolloutSimulation", "ReconcilerTestSupport",
             ]
         ),

@@ -253,4 +253,30 @@ extension RolloutScenarioTests {
             #expect(try await world.record().rollout?.revision == second)
         }
     }
+
+    @Test func thePassThatStartsARolloutDeploysBeforeObservingTheRest() async throws {
+        try await Scenario.with { world in
+            try await world.settle()
+            let railway = world.sandbox.railwayServer.host.log
+            let vercel = world.sandbox.vercelServer.host.log
+            railway.clear()
+            vercel.clear()
+            // When a commit lands and the pass that starts its rollout runs
+            let revision = try world.commit("Sooner", files: ["services/api/VERSION": "4\n"])
+            await world.daemon.fetch()
+            _ = await world.daemon.runPass([.newHead])
+            // Then it deployed the backend without the observation's reads (auto-deploy switches,
+            // the project, Vercel's project): only what the variables and the deploy need
+            let operations = railway.all.compactMap(\.operation)
+            #expect(operations.contains("serviceInstanceDeployV2"), "\(operations)")
+            #expect(!operations.contains("serviceInstanceAutoDeployStatus"), "\(operations)")
+            #expect(vercel.requests("GET", "/v9/projects/\(world.sandbox.manifest.frontend.projectId)").isEmpty)
+            #expect(try await world.record().rollout?.revision == revision)
+            // and the rollout still ends with the environment observed in full
+            let report = try await world.settle()
+            #expect(report.result == .succeeded, "\(report)")
+            #expect(railway.requests(operation: "serviceInstanceAutoDeployStatus").count > 0)
+            #expect(world.state()?.services.first { $0.name == "api" }?.revision == revision)
+        }
+    }
 }

@@ -5,6 +5,8 @@ import Foundation
 import Logging
 import PlatformEmulators
 import Reconciler
+import ReconcilerHTTP
+import ClipnetMetrics
 import ServiceLifecycle
 import StagingSandbox
 
@@ -13,10 +15,17 @@ import StagingSandbox
 /// 20 s, Vercel build 60 s, health window 10 s), against the lower bound the platforms set in the
 /// same configuration: max(Railway build + deploy, Vercel build), plus the health window for
 /// known-good. Two frontend orders (after the backend is verified: target `staging`; beside the
-/// backend: a staged `production` build) and two poll intervals (the default 5 s, and 1 s).
+/// backend: a staged `production` build), each with the default 5 s poll alone and with the
+/// platforms' deployment webhooks delivered to the daemon's HTTP server as well.
 /// Each row ends with one `rollback` (re-point, no build) to the previous known-good record,
 /// against the platforms' own re-point time (a Railway rollback deployment: initialising and
 /// deploying, no build; the Vercel alias is instant).
+///
+/// The controller's added time per rollout comes from the rollout's phase timeline against the
+/// emulators' own clocks: `deployBackend` ends minus the moment the later Railway deployment
+/// finished, plus `deployFrontend` ends minus the later of the Vercel build finishing and the
+/// phase starting. What is left is the time between a platform reaching a state and the
+/// controller acting on it.
 struct RolloutLatency {
     let runs: Int
     let scale: Double
@@ -32,26 +41,38 @@ struct RolloutLatency {
 
             rollback lower bound: the Railway rollback deployment, \(twoPlaces(railwayDeploy)) s
 
-            | frontend built | rolloutPollInterval | serving p50 | ratio | known-good p50 | ratio | rollback | ratio |
-            |---|---|---|---|---|---|---|---|
+            | frontend built | woken by | serving p50 | ratio | known-good p50 | ratio | rollback | ratio | controller added p50 (p90) |
+            |---|---|---|---|---|---|---|---|---|
             """)
         for (label, target) in [("after the backend (target staging)", nil), ("beside the backend (target production)", "production")]
             as [(String, String?)]
         {
-            for poll in ["5s", "1s"] {
-                let (serving, good, rollback) = try await measure(
-                    target: target, poll: poll, railway: (railwayBuild, railwayDeploy), vercel: vercelBuild, window: window)
-                let s = percentile(serving, 50), g = percentile(good, 50)
+            for webhooks in [false, true] {
+                let result = try await measure(
+                    target: target, poll: "5s", webhooks: webhooks, railway: (railwayBuild, railwayDeploy), vercel: vercelBuild, window: window)
+                let s = percentile(result.serving, 50), g = percentile(result.knownGood, 50)
+                let added = "\(twoPlaces(percentile(result.added, 50))) s (\(twoPlaces(percentile(result.added, 90))) s)"
                 print(
-                    "| \(label) | \(poll) | \(twoPlaces(s)) s | \(twoPlaces(s / serveBound)) | \(twoPlaces(g)) s | \(twoPlaces(g / (serveBound + Double(window)))) | \(twoPlaces(rollback)) s | \(twoPlaces(rollback / railwayDeploy)) |"
+                    "| \(label) | \(webhooks ? "5 s polls + webhooks" : "5 s polls") | \(twoPlaces(s)) s | \(twoPlaces(s / serveBound)) | \(twoPlaces(g)) s | \(twoPlaces(g / (serveBound + Double(window)))) | \(twoPlaces(result.rollback)) s | \(twoPlaces(result.rollback / railwayDeploy)) | \(added) |"
                 )
             }
         }
     }
 
+    /// The controller's added time in the rollout now shown by `daemon` (see the type's comment).
+    private func addedTime(_ daemon: ReconcilerDaemon, _ sandbox: StagingSandbox) throws -> Double {
+        guard let rollout = daemon.status().document.rollout, let timeline = rollout.timeline,
+            let backend = timeline.first(where: { $0.phase == .deployBackend })?.endedAt,
+            let frontend = timeline.first(where: { $0.phase == .deployFrontend }), let aliased = frontend.endedAt,
+            let api = rollout.deployments.api.flatMap(sandbox.railway.finishedAt), let worker = rollout.deployments.worker.flatMap(sandbox.railway.finishedAt),
+            let built = rollout.deployments.frontend.flatMap(sandbox.vercel.finishedAt)
+        else { throw BenchError("the rollout's timeline or deployments are incomplete") }
+        return backend.timeIntervalSince(max(api, worker)) + aliased.timeIntervalSince(max(built, frontend.startedAt))
+    }
+
     private func measure(
-        target: String?, poll: String, railway: (build: Double, deploy: Double), vercel: Double, window: Int
-    ) async throws -> (serving: [Double], knownGood: [Double], rollback: Double) {
+        target: String?, poll: String, webhooks: Bool, railway: (build: Double, deploy: Double), vercel: Double, window: Int
+    ) async throws -> (serving: [Double], knownGood: [Double], rollback: Double, added: [Double]) {
         let sandbox = try await StagingSandbox.start(
             .init(
                 manifestsDirectory: FileManager.default.currentDirectoryPath + "/deploy",
@@ -77,15 +98,30 @@ struct RolloutLatency {
               workerVersionSource: platform
             """, file: "bench.yaml")
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: sandbox.environment, logger: logger)
+        var services = daemon.services
+        let (ports, listening) = AsyncStream<Int>.makeStream()
+        if webhooks {
+            let server = OperatorServer.makeApplication(
+                control: daemon,
+                configuration: .init(host: "127.0.0.1", port: 0, platformWebhookSecrets: daemon.platformWebhookSecrets),
+                registry: ClipnetMetrics.bootstrap(), logger: logger, onListening: { listening.yield($0) })
+            services.append(.init(service: server))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: daemon.services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let running = Task { try await group.run() }
         defer { running.cancel() }
+        if webhooks {
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw BenchError("the operator server did not start") }
+            try sandbox.sendPlatformWebhooks(to: "http://127.0.0.1:\(port)")
+        }
         _ = daemon.push(ref: "refs/heads/develop", after: nil)
         try await waitFirstKnownGood(daemon, timeout: 600)
 
         var serving: [Double] = []
         var knownGood: [Double] = []
+        var added: [Double] = []
         for round in 0..<runs {
             let sha = try sandbox.commit("Latency change \(round)", files: ["bench/latency-\(round).txt": "\(round)\n"])
             let start = ContinuousClock.now
@@ -99,6 +135,7 @@ struct RolloutLatency {
             }
             knownGood.append(start.duration(to: .now).seconds)
             serving.append(served ?? start.duration(to: .now).seconds)
+            added.append(try addedTime(daemon, sandbox))
         }
         // One rollback to the previous known-good record: re-point, no build.
         let target = try await daemon.rollback(to: nil, reason: "benchmark", by: "bench")
@@ -114,7 +151,7 @@ struct RolloutLatency {
         await group.triggerGracefulShutdown()
         _ = await running.result
         await sandbox.stop()
-        return (serving, knownGood, rollback)
+        return (serving, knownGood, rollback, added)
     }
 
     /// Whether the API's and the worker's serving deployments and the frontend's alias run `sha`.

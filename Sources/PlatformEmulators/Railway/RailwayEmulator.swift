@@ -1,5 +1,5 @@
 public import ClipnetJSON
-import Foundation
+public import Foundation
 import Synchronization
 
 /// An in-memory Railway public GraphQL API (docs/platforms.md) at `POST /graphql/v2`:
@@ -145,6 +145,15 @@ public final class RailwayEmulator: EmulatedPlatform {
     public func deployments() -> [(id: String, serviceId: String, status: String, meta: JSONValue)] {
         let now = Date()
         return state.withLock { state in state.deployments.map { ($0.id, $0.serviceId, state.status(of: $0, at: now), .object($0.meta)) } }
+    }
+
+    /// When deployment `id` reached (or reaches) SUCCESS, FAILED or CRASHED by its plan: the
+    /// platform's side of "how long did the controller take to notice" (the benchmarks).
+    public func finishedAt(_ id: String) -> Date? {
+        state.withLock { state in
+            guard let deployment = state.deployments.first(where: { $0.id == id }) else { return nil }
+            return ["SUCCESS", "FAILED", "CRASHED"].lazy.compactMap { deployment.plan.start(of: $0) }.first.map { deployment.createdAt.adding($0) }
+        }
     }
 
     /// The deployment an instance serves now: the newest one whose status is SUCCESS, as

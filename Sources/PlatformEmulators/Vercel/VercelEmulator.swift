@@ -1,5 +1,5 @@
 import ClipnetJSON
-import Foundation
+public import Foundation
 import Synchronization
 
 /// An in-memory Vercel REST API (docs/platforms.md): deployments from git commits with the
@@ -162,6 +162,15 @@ public final class VercelEmulator: EmulatedPlatform {
     public func deployments() -> [(id: String, sha: String, readyState: String, meta: [String: String])] {
         let now = Date()
         return state.withLock { $0.deployments.map { ($0.id, $0.sha, $0.readyState(at: now), $0.meta) } }
+    }
+
+    /// When deployment `id` reached (or reaches) READY or ERROR by its plan: the platform's side
+    /// of "how long did the controller take to notice" (the benchmarks).
+    public func finishedAt(_ id: String) -> Date? {
+        state.withLock { state in
+            guard let deployment = state.deployments.first(where: { $0.id == id }) else { return nil }
+            return ["READY", "ERROR"].lazy.compactMap { deployment.plan.start(of: $0) }.first.map { deployment.createdAt.adding($0) }
+        }
     }
 
     /// The stored environment variables of a project as (key, value, type, target).

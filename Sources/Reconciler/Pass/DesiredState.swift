@@ -56,6 +56,15 @@ public struct DesiredState: Sendable, Equatable {
             + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
     }
 
+    /// Whether a pass from `state` starts a rollout (after superseding the one in flight, when
+    /// `supersedes`): the same decision `RolloutDriver.run` makes, taken before it so the pass
+    /// can skip what only an idle environment needs.
+    public func startsRollout(from state: EnvironmentState) -> Bool {
+        guard let target, blockedBy == nil else { return false }
+        if let rollout = state.rollout, rollout.isActive { return supersedes && rollout.revision != target }
+        return state.settledRevision != target
+    }
+
     /// The revision whose manifest the pass checks: the target, else the desired revision.
     public var manifestRevision: String? { target ?? desired }
 }

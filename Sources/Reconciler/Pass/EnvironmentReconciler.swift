@@ -96,6 +96,14 @@ public final class EnvironmentReconciler: Sendable {
 
         recorder.enter("observe")
         do {
+            if desired.startsRollout(from: state) {
+                // A rollout starts in this pass: drift is not acted on while it runs, so observing
+                // now would only delay the first deploy request (by ten platform reads and three
+                // probes). The passes that wait on its builds observe instead. One read per
+                // platform still comes first: no rollout starts while a platform is down.
+                try await Self.confirmReachable(platforms)
+                throw SkipObservation()
+            }
             if let rollout = state.rollout, rollout.isActive, Self.waitingPhases.contains(rollout.phase),
                 let last = baseline.withLock({ $0?.observation.at }),
                 dependencies.now().timeIntervalSince(last)
@@ -171,6 +179,14 @@ public final class EnvironmentReconciler: Sendable {
     }
 
     // MARK: - Observation
+
+    /// One read of each platform, side by side: what a rollout needs to know before it starts (a
+    /// rollout started during an outage would count the outage toward failing a good revision).
+    private static func confirmReachable(_ platforms: Platforms) async throws {
+        async let frontend = platforms.vercel.observe(.frontend)
+        async let api = platforms.railway.observe(.api)
+        _ = try await (frontend, api)
+    }
 
     /// A full observation that also records the cheap signals it saw (Railway's change token is
     /// read first, so a change made while the rest is read shows at the next check).
