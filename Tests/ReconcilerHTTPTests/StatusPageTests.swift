@@ -44,6 +44,26 @@ import Testing
         }
     }
 
+    @Test func theRolloutCardShowsHowLongEachPhaseTook() async throws {
+        let control = FakeReconcilerControl()
+        let start = Date().addingTimeInterval(-100)
+        control.update { model in
+            model.state.rollout?.timeline = [
+                PhaseSpan(phase: .syncVariables, startedAt: start, endedAt: start + 0.4),
+                PhaseSpan(phase: .deployBackend, startedAt: start + 0.4, endedAt: start + 92.4),
+                PhaseSpan(phase: .verifyBackend, startedAt: start + 92.4),
+            ]
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<table class=\"timeline\">"))
+            #expect(html.contains("<tr><td>syncing variables</td><td>400 ms</td></tr>"), "\(html)")
+            #expect(html.contains("<tr><td>deploying api and worker</td><td>1 min 32 s</td></tr>"))
+            // The open phase counts up to now.
+            #expect(html.contains("<td>verifying api and worker versions</td><td>") && html.contains(" s so far</td>"))
+        }
+    }
+
     @Test func aMissingCloudinaryFolderIsAWarningCardThatLeavesTheVerdictAlone() async throws {
         var withoutInventory = SampleEnvironment.document()
         withoutInventory.inventory = nil

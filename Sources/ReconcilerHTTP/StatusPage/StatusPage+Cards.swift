@@ -74,8 +74,23 @@ extension StatusPage {
         if let error = rollout.error {
             body += "<p class=\"alert bad\"><strong>Error:</strong> \(HTML.escape(error))</p>\n"
         }
+        body += timeline(rollout.timeline ?? [])
         let tone = rollout.error != nil || rollout.phase == "failed" ? "bad" : (active ? "info" : nil)
         return card(active ? "Rollout in progress" : "Last rollout", id: "rollout", tone: tone, body)
+    }
+
+    /// Each phase the rollout went through and how long it took (the open one: so far), so
+    /// on-call sees where the time went.
+    func timeline(_ spans: [PhaseSpan]) -> String {
+        let timed = spans.filter { $0.phase.isActive }
+        guard !timed.isEmpty else { return "" }
+        var out = "<table class=\"timeline\"><thead><tr><th>phase</th><th>took</th></tr></thead><tbody>"
+        for span in timed {
+            let seconds = (span.endedAt ?? now).timeIntervalSince(span.startedAt)
+            let took = TimeText.duration(milliseconds: max(0, seconds) * 1000) + (span.endedAt == nil ? " so far" : "")
+            out += "<tr><td>\(HTML.escape(PhaseText.name(span.phase.rawValue)))</td><td>\(HTML.escape(took))</td></tr>"
+        }
+        return out + "</tbody></table>\n"
     }
 
     /// The phases as a row of steps: done, current, to come.
