@@ -24,6 +24,15 @@ public enum ClipnetMetrics {
             .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
             .seconds(120), .seconds(300), .seconds(600), .seconds(1200), .seconds(2700),
         ],
+        // From a fast merge to a change that waited weeks.
+        "reconciler_change_lead_time_seconds": [
+            .seconds(300), .seconds(900), .seconds(1800), .seconds(3600), .seconds(3 * 3600), .seconds(6 * 3600), .seconds(86_400),
+            .seconds(3 * 86_400), .seconds(7 * 86_400), .seconds(30 * 86_400),
+        ],
+        "reconciler_time_to_restore_seconds": [
+            .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800), .seconds(3600), .seconds(4 * 3600),
+            .seconds(86_400),
+        ],
         "platform_api_request_duration_seconds": [
             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),

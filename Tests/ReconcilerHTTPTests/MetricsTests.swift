@@ -1,9 +1,11 @@
+import ClipnetContracts
 import Deployers
 import Foundation
 import GitWatch
 import HTTPTransport
 import Hummingbird
 import HummingbirdTesting
+import KnownGoodStore
 import Metrics
 import PlatformEmulators
 import Prometheus
@@ -112,5 +114,49 @@ import Testing
         #expect(!Self.isPrometheusText("reconciles total 1"))
         #expect(!Self.isPrometheusText("reconciles_total{result=succeeded} 1"))
         #expect(Self.isPrometheusText("# TYPE x counter\nx{a=\"b\"} 1"))
+    }
+}
+
+@Suite struct DeliveryMetricSeriesTests {
+    /// The delivery series count what is appended after the daemon first read the history: a
+    /// deployment with its lead time, a failure, and the restore after it.
+    @Test func newDeploymentsFailuresAndRestoresBecomePrometheusSeries() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let directory = try TemporaryDirectory(prefix: "delivery-series")
+        let store = try FileStateStore(directory: directory.path)
+        let book = DeliveryBook()
+        let start = Date()
+        try await withMetricsFactory(ClipnetMetrics.makeFactory(registry: registry)) {
+            // What was there before the daemon started is in the summary, not in the counters.
+            let before = try await store.update(environment: "staging") { _ in
+                [HistoryEntry(at: start, kind: .knownGood, revision: String(repeating: "1", count: 40), rolloutID: "ro-0", commitAt: start - 60)]
+            }
+            let first = await book.refresh(store: store, environment: "staging", generation: before.generation, now: start)
+            #expect(first?.windows.first?.deployments == 1)
+            let after = try await store.update(environment: "staging") { _ in
+                [
+                    HistoryEntry(
+                        at: start + 10, kind: .knownGood, revision: String(repeating: "2", count: 40), rolloutID: "ro-1", commitAt: start - 590),
+                    HistoryEntry(at: start + 20, kind: .rolloutFailed, revision: String(repeating: "3", count: 40), rolloutID: "ro-2"),
+                    HistoryEntry(at: start + 130, kind: .rolledBack, revision: String(repeating: "2", count: 40), rolloutID: "ro-2"),
+                ]
+            }
+            let second = await book.refresh(store: store, environment: "staging", generation: after.generation, now: start + 150)
+            #expect(second?.windows.first?.deployments == 2)
+            #expect(second?.windows.first?.changeFailureRate == 1.0 / 3.0)
+            // Nothing changed: no new read.
+            #expect(await book.refresh(store: store, environment: "staging", generation: after.generation, now: start + 151) == nil)
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        for expected in [
+            "reconciler_deployments_total 1", "reconciler_change_failures_total 1",
+            "reconciler_change_lead_time_seconds_count 1", #"reconciler_change_lead_time_seconds_bucket{le="300.0"} 0"#,
+            #"reconciler_change_lead_time_seconds_bucket{le="900.0"} 1"#,
+            "reconciler_time_to_restore_seconds_count 1", #"reconciler_time_to_restore_seconds_bucket{le="120.0"} 1"#,
+        ] {
+            #expect(text.contains(expected), "missing: \(expected)\n\(text)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 public import ClipnetContracts
+public import Foundation
 import GitWatch
 public import Reconciler
 import Synchronization
@@ -8,15 +9,21 @@ import Synchronization
 public final class SimRepository: ManifestRepository {
     private let files: [String: [UInt8]]
     private let commits = Mutex<[CommitID]>([])
+    private let times = Mutex<[CommitID: Date]>([:])
+    /// When a commit is made (the simulation's virtual clock); epoch 0 without one.
+    public let clock: @Sendable () -> Date
 
-    public init(files: [String: String]) {
+    public init(files: [String: String], clock: @escaping @Sendable () -> Date = { Date(timeIntervalSince1970: 0) }) {
         self.files = files.mapValues { Array($0.utf8) }
+        self.clock = clock
     }
 
     /// Adds a commit on top of the branch and returns it.
     public func commit(_ number: Int) -> CommitID {
         let id = CommitID(String(repeating: "0", count: 40 - String(number, radix: 16).count) + String(number, radix: 16))!
         commits.withLock { $0.append(id) }
+        let now = clock()
+        times.withLock { $0[id] = now }
         return id
     }
 
@@ -45,4 +52,9 @@ public final class SimRepository: ManifestRepository {
     }
 
     public func refresh() async throws {}
+
+    public func commitTime(_ id: CommitID) async throws -> Date {
+        guard let time = times.withLock({ $0[id] }) else { throw GitError(.notFound, "no commit \(id.hex)") }
+        return time
+    }
 }

@@ -59,7 +59,8 @@ public final class Simulation: Sendable {
 
     public init(manifests: SimManifests, heartbeatsNameDeployment: Bool, frontendBuildsStayOffDomains: Bool = false) {
         self.manifests = manifests
-        repository = SimRepository(files: manifests.files)
+        let clock = self.clock
+        repository = SimRepository(files: manifests.files, clock: { clock.now })
         let fates = self.fates
         let store = self.store
         world = SimWorld(

@@ -302,6 +302,9 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// What the last full observation found of the environment's other resources (absent before
     /// it).
     public var inventory: [InventoryItem]?
+    /// Deployment frequency, lead time, change failure rate and time to restore over the last
+    /// 7 and 30 days, from the history (absent until the daemon has read it).
+    public var delivery: DeliverySummary?
 
     public init(
         environment: String, branch: String, desired: Desired, knownGood: KnownGoodRecord?, services: [Service], drift: [DriftItem],

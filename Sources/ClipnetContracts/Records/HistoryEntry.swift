@@ -28,11 +28,14 @@ public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
     public var reason: String?
     public var rolloutID: String?
     public var detail: String?
+    /// For `knownGood`: when the revision was authored (a change's lead time is `at - commitAt`).
+    public var commitAt: Date?
 
     public init(
         sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
-        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil
+        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil, commitAt: Date? = nil
     ) {
+        self.commitAt = commitAt
         self.sequence = sequence
         self.at = at
         self.kind = kind

@@ -21,6 +21,7 @@ final class DaemonCore: Sendable {
     let baseStore: any StateStore
     let board: StatusBoard
     let planCache = PlanCache()
+    let delivery = DeliveryBook()
     private let role: Mutex<Role>
     /// The pass running now, so losing leadership can cancel it at once.
     private let running = Mutex<Task<PassOutcome, Never>?>(nil)
@@ -92,6 +93,9 @@ final class DaemonCore: Sendable {
         }
         running.withLock { $0 = nil }
         publish(outcome)
+        if let summary = await delivery.refresh(store: baseStore, environment: environment, generation: outcome.state.generation, now: Date()) {
+            board.update { $0.delivery = summary }
+        }
         if outcome.report.result != .succeeded, outcome.report.result != .requeued(after: .zero) {
             // The pass may have committed before it failed: show the record as stored.
             await refreshState()

@@ -21,6 +21,7 @@ final class StatusBoard: Sendable {
         var platformRequests: [StatusDocument.PlatformRequests]?
         var rollbackReadiness: [StatusDocument.RollbackReadiness]?
         var platformAccess: [PlatformAccess.Entry]?
+        var delivery: DeliverySummary?
     }
 
     private struct Board {
@@ -75,6 +76,7 @@ final class StatusBoard: Sendable {
         document.platformRequests = inputs.platformRequests
         document.rollbackReadiness = inputs.rollbackReadiness
         document.platformAccess = inputs.platformAccess
+        document.delivery = inputs.delivery
         return document
     }
 }

@@ -1,4 +1,5 @@
 public import ClipnetContracts
+public import Foundation
 public import GitWatch
 
 /// What a pass and the operator actions read from the repository: the manifests at a revision,
@@ -9,10 +10,13 @@ public protocol ManifestRepository: Sendable {
     func resolve(_ revision: String) async throws -> CommitID
     func head(of branch: String) async throws -> CommitID?
     func isAncestor(_ ancestor: CommitID, of commit: CommitID) async throws -> Bool
+    /// When the commit was authored: where a change's lead time starts (delivery metrics).
+    func commitTime(_ id: CommitID) async throws -> Date
     /// Brings new commits in (a revision pushed a moment ago); a no-op where there is no remote.
     func refresh() async throws
 }
 
 extension GitMirror: ManifestRepository {
     public func refresh() async throws { try await fetch() }
+    public func commitTime(_ id: CommitID) async throws -> Date { try await commitInfo(id).time }
 }

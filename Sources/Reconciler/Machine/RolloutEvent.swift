@@ -1,6 +1,6 @@
 public import ClipnetContracts
 import Deployers
-import Foundation
+public import Foundation
 import KnownGoodStore
 
 /// Everything that can move a rollout: a new target, a phase handler's result, a failure. Phase
@@ -24,7 +24,8 @@ public enum RolloutEvent: Sendable, Equatable {
     /// One health check of the health gate.
     case healthChecked(HealthCheck)
     /// The health gate held: record the revision as known-good with its deployments.
-    case recordKnownGood
+    /// With when the revision was authored, when the repository could say: a change's lead time.
+    case recordKnownGood(commitAt: Date?)
     /// A re-point or rollback moved `service` onto `deployment` (Railway creates a new one).
     case repointIssued(ServiceName, String)
     /// Every service was moved; verification follows.

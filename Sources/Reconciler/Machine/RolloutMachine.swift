@@ -124,13 +124,14 @@ public enum RolloutMachine {
             return verification(check, &rollout, &state, &history, now: now)
         case .healthChecked(let check):
             return health(check, &rollout, &state, &history, now: now)
-        case .recordKnownGood:
+        case .recordKnownGood(let commitAt):
             let record = KnownGoodRecord(revision: rollout.revision, at: now, deployments: rollout.deployments)
             state.recordKnownGood(record)
             history.append(
                 HistoryEntry(
-                    at: now, kind: .knownGood, revision: rollout.revision, by: "reconciler", rolloutID: rollout.id, detail: record.deployments.summary
-                ))
+                    at: now, kind: .knownGood, revision: rollout.revision, by: "reconciler", rolloutID: rollout.id,
+                    detail: record.deployments.summary,
+                    commitAt: commitAt))
             return .succeeded
         case .repointIssued(let service, let id):
             var moved = rollout.repointDeployments ?? ServiceDeployments()
