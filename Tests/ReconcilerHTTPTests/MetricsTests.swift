@@ -160,3 +160,35 @@ import Testing
         }
     }
 }
+
+@Suite struct DashboardMetricNamesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Every series the Grafana dashboard and the operations guide's PromQL ask for is one the
+    /// daemon records (a renamed metric would leave an empty panel, silently).
+    @Test func theDeliveryDashboardAsksOnlyForSeriesTheDaemonRecords() throws {
+        var labels: Set<String> = []
+        let sources = Self.root.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let pattern = try Regex(#"label: "(reconciler_[a-z_]+)""#)
+        for file in files where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: pattern) { labels.insert(String(match.output[1].substring ?? "")) }
+        }
+        #expect(labels.contains("reconciler_deployments_total"))
+        let series = try Regex(#"reconciler_[a-z_]+"#)
+        for document in ["docs/grafana-delivery.json", "docs/operations.md"] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
+            // The guide: its delivery section only (up to the next chapter).
+            let section =
+                document.hasSuffix(".md")
+                ? String(text.components(separatedBy: "### Delivery metrics").last?.components(separatedBy: "\n## ").first ?? "") : text
+            #expect(section.contains("reconciler_"), "\(document) has no delivery series")
+            for match in section.matches(of: series) {
+                var name = String(section[match.range])
+                for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+                #expect(labels.contains(name), "\(document) names \(name), which no code records")
+            }
+        }
+    }
+}

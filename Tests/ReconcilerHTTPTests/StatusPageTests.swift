@@ -38,6 +38,9 @@ import Testing
                 "842 requests in the last hour of 1000", "polling slowed ×2.5",  // Railway's budget
                 "rollback-ready",  // the record a rollback would go back to
                 "<code>staging_clips/</code> <span class=\"badge warn\">missing</span>",  // the inventory
+                "<td>deployments</td><td>9 (1.3 a day)</td><td>31 (1.0 a day)</td>",  // delivery, 7 and 30 days
+                "<td>lead time, median</td><td>42 min 0 s</td>", "<td>change failure rate</td><td>10 % (1 failed)</td><td>11 % (4 failed)</td>",
+                "<td>time to restore, median</td><td>6 min 12 s (1)</td>",
             ] {
                 #expect(html.contains(expected), "missing: \(expected)")
             }

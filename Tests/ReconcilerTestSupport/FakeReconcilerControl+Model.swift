@@ -35,6 +35,7 @@ extension FakeReconcilerControl {
         public var rollbackReadiness: [StatusDocument.RollbackReadiness]?
         public var inventory: [StatusDocument.InventoryItem]?
         public var platformAccess: [PlatformAccess.Entry]?
+        public var delivery: DeliverySummary?
         /// What `cleanupPreviewVariables` finds.
         public var previewLeftovers: [PreviewCleanup.Variable] = []
         public var now: @Sendable () -> Date
@@ -81,6 +82,7 @@ extension FakeReconcilerControl {
             document.rollbackReadiness = rollbackReadiness
             document.inventory = inventory
             document.platformAccess = platformAccess
+            document.delivery = delivery
             return document
         }
 

@@ -144,6 +144,14 @@ public enum SampleEnvironment {
                 name: "cloudinary folder", target: "staging_clips/", state: .missing,
                 detail: "not in cloud clipnet (Admin API answered 404): the worker refuses to start until it is created", checkedAt: ago(4))
         ]
+        model.delivery = DeliverySummary(windows: [
+            .init(
+                days: 7, deployments: 9, deploymentsPerDay: 9.0 / 7, leadTimeSeconds: 2520, failedRollouts: 1, changeFailureRate: 0.1,
+                restores: 1, timeToRestoreSeconds: 372),
+            .init(
+                days: 30, deployments: 31, deploymentsPerDay: 31.0 / 30, leadTimeSeconds: 3900, failedRollouts: 4, changeFailureRate: 4.0 / 35,
+                restores: 4, timeToRestoreSeconds: 540),
+        ])
         return model
     }
 

@@ -108,6 +108,7 @@ struct Benchmark {
         let runtime = try CurlRuntime()
         let client = HTTPClient(runtime: runtime)
         var latencies: [Double] = []
+        var fetchedAfter: [Double] = []
         var gitFetch: [Double] = []
         let plainMirror = work + "/plain.git"
         try shell(["git", "clone", "-q", "--mirror", child.repository, plainMirror])
@@ -119,6 +120,14 @@ struct Benchmark {
                 + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
                 .map { String(format: "%02x", $0) }.joined()
             let sent = Date().timeIntervalSince1970
+            // When the daemon's watcher has the commit: splits the time into fetch and pass.
+            let watching = Task { () -> Double? in
+                while !Task.isCancelled {
+                    if daemon.status().document.git.head == sha { return Date().timeIntervalSince1970 }
+                    try? await Task.sleep(for: .microseconds(200))
+                }
+                return nil
+            }
             let response = try await client.send(
                 HTTPRequest(
                     method: .post, url: "http://127.0.0.1:\(port)/webhooks/github",
@@ -130,6 +139,8 @@ struct Benchmark {
             guard response.isSuccess else { throw BenchError("webhook answered \(response.status): \(response.text)") }
             let arrived = try child.waitForDeploy(sha)
             latencies.append((arrived - sent) * 1000)
+            watching.cancel()
+            if let fetched = await watching.value { fetchedAfter.append((fetched - sent) * 1000) }
             // Let the rollout finish before the next push.
             for _ in 0..<500 {
                 if daemon.status().document.knownGood?.revision == sha { break }
@@ -141,6 +152,25 @@ struct Benchmark {
         }
         await group.triggerGracefulShutdown()
         _ = await running.result
+        // Where the pass that starts a rollout spends its time (one more push, driven by hand).
+        var stages: [String: [Double]] = [:]
+        var order: [String] = []
+        for _ in 0..<10 {
+            let sha = try child.commit()
+            await daemon.fetch()
+            let report = await daemon.runPass([.newHead])
+            for step in report.steps {
+                if stages[step.name] == nil { order.append(step.name) }
+                stages[step.name, default: []].append(step.duration.milliseconds)
+            }
+            _ = try child.waitForDeploy(sha)
+            for _ in 0..<400 {
+                let report = await daemon.runPass([.timer])
+                if case .succeeded = report.result, try await daemon.loadState().rollout?.isActive != true { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let breakdown = order.map { "\($0) \(twoPlaces(percentile(stages[$0] ?? [], 50))) ms" }.joined(separator: ", ")
         print(
             """
 
@@ -148,6 +178,8 @@ struct Benchmark {
             webhook → first Railway deploy request: p50 \(twoPlaces(percentile(latencies, 50))) ms, p90 \(twoPlaces(percentile(latencies, 90))) ms, max \(twoPlaces(latencies.max() ?? 0)) ms
             baseline, same run: bare `git fetch --prune` of the same commits into a plain mirror: p50 \(twoPlaces(percentile(gitFetch, 50))) ms
             ratio (p50) webhook-to-deploy / git fetch: \(twoPlaces(percentile(latencies, 50) / max(percentile(gitFetch, 50), 0.001)))
+            of which webhook → the daemon's watcher has the commit (its libgit2 fetch): p50 \(twoPlaces(percentile(fetchedAfter, 50))) ms, p90 \(twoPlaces(percentile(fetchedAfter, 90))) ms
+            the pass that starts a rollout, by stage (p50 of 10, up to its first wait): \(breakdown)
             """)
     }
 

@@ -39,6 +39,7 @@ struct StatusPage {
             """
         html += "<section class=\"cards\">\n"
         html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard() + workersCard() + inventoryCard() + platformsCard()
+            + deliveryCard()
         html += "</section>\n"
         html += servicesSection() + driftSection() + historySection()
         html += """
