@@ -38,8 +38,11 @@ struct StatusPage {
 
             """
         html += "<section class=\"cards\">\n"
-        html += desiredCard() + knownGoodCard() + rolloutCard() + lastReconcileCard() + gitCard() + workersCard() + inventoryCard() + platformsCard()
-            + deliveryCard()
+        let cards: [String] = [
+            desiredCard(), knownGoodCard(), rolloutCard(), lastReconcileCard(), gitCard(), workersCard(), inventoryCard(), platformsCard(),
+            deliveryCard(),
+        ]
+        html += cards.joined()
         html += "</section>\n"
         html += servicesSection() + driftSection() + historySection()
         html += """
