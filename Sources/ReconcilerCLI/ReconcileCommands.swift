@@ -32,7 +32,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 }
 
-/// `reconciler history [--limit N]`: what happened, newest first.
+/// `reconciler history [--limit N] [--rollout ID]`: what happened, newest first; with `--rollout`,
+/// one rollout's entries and the timeline of its phases.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Show rollouts, rollbacks, pins and retries, newest first.")
@@ -42,13 +43,21 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "How many entries (1 to 1000).")
     var limit: Int = 20
 
+    @Option(help: "One rollout (its id, `ro-...`, from status or history): its entries and how long each phase took.")
+    var rollout: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+        if let rollout, rollout.isEmpty { throw ValidationError("--rollout needs a rollout id") }
     }
 
     func run() async throws {
+        if let rollout {
+            try await showRollout(rollout)
+            return
+        }
         let (entries, readiness) = try await client.withClient { client in
             (try await client.history(limit: limit), (try? await client.status().document.rollbackReadiness) ?? [])
         }
@@ -58,6 +67,34 @@ struct HistoryCommand: AsyncParsableCommand {
             printText(HistoryTable.render(entries, readiness: readiness))
         }
     }
+}
+
+extension HistoryCommand {
+    /// The entries of `id` among the last 1000, and its timeline: from the entry that ended it,
+    /// or from `/status` while it is the rollout in flight.
+    func showRollout(_ id: String) async throws {
+        let (entries, status) = try await client.withClient { client in
+            (try await client.history(limit: 1000), try await client.status().document)
+        }
+        let mine = entries.filter { $0.rolloutID == id }
+        let live = status.rollout?.id == id ? status.rollout : nil
+        guard !mine.isEmpty || live != nil else {
+            throw ValidationError("no rollout \(id) in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)")
+        }
+        let timeline = live?.timeline ?? mine.first(where: { $0.timeline != nil })?.timeline ?? []
+        if output.isJSON {
+            try output.printJSON(RolloutHistoryDocument(rolloutID: id, entries: mine, timeline: timeline))
+        } else {
+            printText(HistoryTable.render(mine) + "\n" + TimelineTable.render(timeline))
+        }
+    }
+}
+
+/// `history --rollout ID -o json`.
+struct RolloutHistoryDocument: Encodable {
+    var rolloutID: String
+    var entries: [HistoryEntry]
+    var timeline: [PhaseSpan]
 }
 
 /// `reconciler cleanup-preview [--apply]`: the one-off clean-up of the staging variables an

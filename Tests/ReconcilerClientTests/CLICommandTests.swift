@@ -96,6 +96,32 @@ import Testing
         }
     }
 
+    @Test func historyOfOneRolloutShowsItsEntriesAndHowLongEachPhaseTook() async throws {
+        try await Self.withServer { _, control, environment in
+            let start = Date(timeIntervalSince1970: 1_765_100_000)
+            control.update { model in
+                model.history.append(
+                    HistoryEntry(
+                        sequence: 90, at: start + 130, kind: .knownGood, revision: SampleEnvironment.head, by: "reconciler", rolloutID: "ro-timed",
+                        timeline: [
+                            PhaseSpan(phase: .syncVariables, startedAt: start, endedAt: start + 0.4),
+                            PhaseSpan(phase: .deployBackend, startedAt: start + 0.4, endedAt: start + 118.4),
+                            PhaseSpan(phase: .verifyBackend, startedAt: start + 118.4, endedAt: start + 130),
+                            PhaseSpan(phase: .succeeded, startedAt: start + 130, endedAt: start + 130),
+                        ]))
+            }
+            let run = try await CLIRun.run(["history", "--rollout", "ro-timed"], environment: environment)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.contains("knownGood"), "\(run.stdout)")
+            #expect(run.stdout.contains("syncVariables") && run.stdout.contains("400 ms"), "\(run.stdout)")
+            #expect(run.stdout.contains("deployBackend") && run.stdout.contains("1 min 58 s"), "\(run.stdout)")
+            #expect(run.stdout.contains("ended succeeded after 2 min 10 s"), "\(run.stdout)")
+            let missing = try await CLIRun.run(["history", "--rollout", "ro-none"], environment: environment)
+            #expect(missing.status != 0)
+            #expect(missing.stderr.contains("no rollout ro-none"), "\(missing)")
+        }
+    }
+
     @Test func planShowsTheStepsAndAppliesNothing() async throws {
         try await Self.withServer { _, control, environment in
             let version = control.version

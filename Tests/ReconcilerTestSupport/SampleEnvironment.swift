@@ -111,6 +111,17 @@ public enum SampleEnvironment {
         add(104, .unpinned, previousKnownGood, by: "alice", reason: "worker build fixed in da4b923")
         add(103, .rolloutStarted, knownGood, by: "reconciler", rollout: "ro-2026-11-30-0006")
         add(95, .knownGood, knownGood, by: "reconciler", rollout: "ro-2026-11-30-0006")
+        // The entry that ended a rollout carries its commit's time and its timeline.
+        history[history.count - 1].commitAt = ago(118)
+        history[history.count - 1].timeline = [
+            PhaseSpan(phase: .syncVariables, startedAt: ago(103), endedAt: ago(102.99)),
+            PhaseSpan(phase: .deployBackend, startedAt: ago(102.99), endedAt: ago(99)),
+            PhaseSpan(phase: .verifyBackend, startedAt: ago(99), endedAt: ago(98.9)),
+            PhaseSpan(phase: .deployFrontend, startedAt: ago(98.9), endedAt: ago(97)),
+            PhaseSpan(phase: .healthGate, startedAt: ago(97), endedAt: ago(95)),
+            PhaseSpan(phase: .markKnownGood, startedAt: ago(95), endedAt: ago(95)),
+            PhaseSpan(phase: .succeeded, startedAt: ago(95), endedAt: ago(95)),
+        ]
         add(40, .driftHealed, knownGood, by: "reconciler", detail: "alias staging.clipnet.ai re-pointed at dpl_9WnXe4Lc2HsYd1")
         add(3, .rolloutStarted, head, by: "reconciler", rollout: "ro-2026-11-30-0007")
         state.historySequence = Int64(history.count)

@@ -68,8 +68,11 @@ import Testing
         #expect(Simulation.timelineProblem(try #require(state.rollout)) == nil)
 
         let before = try #require(state.rollout)
-        _ = try RolloutMachine.apply(.failed(reason: "the API reported another revision"), to: &state, expecting: .init(before), now: now + 3)
+        let entries = try RolloutMachine.apply(.failed(reason: "the API reported another revision"), to: &state, expecting: .init(before), now: now + 3)
         let ended = try #require(state.rollout?.timeline)
+        // The entry that ends the rollout keeps the timeline for `history --rollout`.
+        #expect(entries.map(\.kind) == [.rolloutFailed])
+        #expect(entries.first?.timeline == ended)
         #expect(ended.count == 4)
         #expect(ended[2].endedAt == now + 3)
         #expect(ended[3].phase == state.rollout?.phase)

@@ -30,12 +30,17 @@ public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
     public var detail: String?
     /// For `knownGood`: when the revision was authored (a change's lead time is `at - commitAt`).
     public var commitAt: Date?
+    /// On the entry that ends a rollout (known-good, re-pointed, rolled back, failed,
+    /// superseded): every phase it went through, so `history --rollout` can show where the time
+    /// went after the record has moved on to the next rollout.
+    public var timeline: [PhaseSpan]?
 
     public init(
         sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
-        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil, commitAt: Date? = nil
+        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil, commitAt: Date? = nil, timeline: [PhaseSpan]? = nil
     ) {
         self.commitAt = commitAt
+        self.timeline = timeline
         self.sequence = sequence
         self.at = at
         self.kind = kind

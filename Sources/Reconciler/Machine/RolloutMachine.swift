@@ -50,6 +50,9 @@ public enum RolloutMachine {
             rollout.phase = next
             rollout.phaseStartedAt = now
             rollout.timeline = (rollout.timeline ?? []).moving(to: next, at: now)
+            if !next.isActive, let ending = history.lastIndex(where: { $0.rolloutID == rollout.id }) {
+                history[ending].timeline = rollout.timeline
+            }
             rollout.transientFailures = nil
             rollout.healthFailures = nil
             rollout.window = nil
