@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import Foundation
+import Synchronization
 
 /// A child process that a test starts, waits on for a readiness line, and kills with SIGKILL:
 /// the crash tests' way to stop a writer at an arbitrary instant. Its standard output is piped to
@@ -25,8 +26,20 @@ public final class KillableChild {
     }
 
     /// Blocks until the child's standard output so far satisfies `condition` (e.g. contains a
-    /// readiness message); throws if it exits first.
-    public func waitForOutput(_ condition: (String) -> Bool) throws {
+    /// readiness message); throws if it exits first. A hang guard, not a timing check: a child
+    /// that neither prints it nor exits within `limit` is killed, so the test fails with its
+    /// output instead of hanging the suite (a demo once waited for ever on a lost Redis).
+    public func waitForOutput(within limit: Duration = .seconds(600), _ condition: (String) -> Bool) throws {
+        let finished = Mutex(false)
+        let child = self.child
+        let watchdog = Task.detached {
+            try? await Task.sleep(for: limit)
+            if !finished.withLock({ $0 }) { child.kill() }
+        }
+        defer {
+            finished.withLock { $0 = true }
+            watchdog.cancel()
+        }
         while !condition(String(decoding: buffered, as: UTF8.self)) {
             let chunk = child.read(.output)
             if chunk.isEmpty {
