@@ -72,6 +72,11 @@ public protocol PlatformDeployer: Sendable {
     /// changes (Railway `Environment.configEtag`): one request instead of reading everything.
     /// nil where the platform has none. Default: nil.
     func configurationChangeToken() async throws -> String?
+
+    /// The last `limit` lines of a failed deployment's log, oldest first, as the platform sent
+    /// them (not scrubbed: the caller knows every secret): Vercel's build events, Railway's
+    /// build log, or its runtime log for a deployment that built and then crashed. Default: none.
+    func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String]
 }
 
 extension PlatformDeployer {
@@ -82,4 +87,6 @@ extension PlatformDeployer {
     public func deploymentCreatedByRollback(of service: ServiceName, since: Date?) async throws -> ObservedDeployment? { nil }
 
     public func configurationChangeToken() async throws -> String? { nil }
+
+    public func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] { [] }
 }

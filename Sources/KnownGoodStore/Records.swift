@@ -140,6 +140,9 @@ public struct EnvironmentState: Codable, Sendable, Equatable, Hashable {
     /// (the cancel request failed): tried again by every pass until they are cancelled or have
     /// ended, so none can go live behind a later rollout. Nil in records written before.
     public var orphanedBuilds: [OrphanedBuild]?
+    /// The build logs of the last failed deployments (a few rollouts' worth), by rollout: what
+    /// status shows under a failed rollout.
+    public var failureLogs: [FailureLog]?
 
     public init(
         knownGood: KnownGoodRecord? = nil, previousKnownGood: [KnownGoodRecord] = [], pin: PinRecord? = nil,

@@ -68,6 +68,7 @@ struct InitFiles {
               workerVersionSource: heartbeat   # or platform
               healthFailureThreshold: 2        # 1 to 100
               transientFailureLimit: 5         # 1 to 1000
+              failureLogLines: 50              # 0 to 500; a failed build's last lines, kept with the rollout
               probeTimeout: 5s                 # 10ms to 10m
               leaderCheckInterval: 5s          # 50ms to 1h
               platformAttempts: 5              # 1 to 20

@@ -59,6 +59,7 @@ import Testing
         "http.maxHeaderBytes": { $0.http.maxHeaderBytes },
         "reconcile.healthFailureThreshold": { $0.reconcile.healthFailureThreshold },
         "reconcile.transientFailureLimit": { $0.reconcile.transientFailureLimit },
+        "reconcile.failureLogLines": { $0.reconcile.failureLogLines },
         "reconcile.platformAttempts": { $0.reconcile.platformAttempts },
         "railway.requestsPerHour": { $0.railway.requestsPerHour ?? 0 },
         "vercel.requestsPerHour": { $0.vercel.requestsPerHour ?? 0 },

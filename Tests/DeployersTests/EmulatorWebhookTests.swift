@@ -96,3 +96,43 @@ import Testing
         }
     }
 }
+
+/// The platforms' log endpoints as the deployers read them: the last lines, oldest first.
+@Suite struct FailureLogReadTests {
+    @Test func vercelGivesTheFailedBuildsLastLinesOldestFirst() async throws {
+        try await VercelHarness.with { h in
+            h.emulator.failBuild(sha: Fixture.shaB)
+            h.emulator.setLogTail(sha: Fixture.shaB, ["first error", "Error: Command \"npm run build\" exited with 1"])
+            let vercel = h.deployer()
+            let id = try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaB, rolloutID: "r-1"))
+            let failed = try await vercel.waitForTerminal(id, of: .frontend, policy: Fixture.wait)
+            #expect(failed.rawStatus == "ERROR")
+            #expect(failed.dashboardURL?.hasPrefix("https://vercel.com/") == true)
+            let lines = try await vercel.failureLog(of: failed, service: .frontend, limit: 2)
+            #expect(lines == ["first error", "Error: Command \"npm run build\" exited with 1"])
+            let request = try #require(h.log.requests("GET", "/v3/deployments/\(id.rawValue)/events").last)
+            #expect(request.queryValue("direction") == "backward" && request.queryValue("limit") == "2" && request.queryValue("teamId") == Fixture.teamId)
+        }
+    }
+
+    @Test func railwayGivesABuildLogForAFailedBuildAndTheRuntimeLogForACrash() async throws {
+        try await RailwayHarness.with { h in
+            h.emulator.failBuild(revision: Fixture.shaB)
+            h.emulator.setLogTail(revision: Fixture.shaB, ["error: build failed (exit code 1)"])
+            let railway = h.deployer()
+            let id = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaB, rolloutID: "r-1"))
+            let failed = try await railway.waitForTerminal(id, of: .api, policy: Fixture.wait)
+            #expect(failed.rawStatus == "FAILED")
+            let lines = try await railway.failureLog(of: failed, service: .api, limit: 50)
+            #expect(lines.last == "error: build failed (exit code 1)")
+            #expect(lines.first?.hasPrefix("==> Building") == true)
+            #expect(h.log.requests(operation: "buildLogs").count == 1)
+            // A deployment that built and then crashed: its runtime log.
+            let crashed = ObservedDeployment(
+                id: id, service: .api, platform: .railway, commitSha: Fixture.shaB, image: nil, status: .failed, rawStatus: "CRASHED", url: nil,
+                createdAt: nil)
+            _ = try await railway.failureLog(of: crashed, service: .api, limit: 5)
+            #expect(h.log.requests(operation: "deploymentLogs").count == 1)
+        }
+    }
+}

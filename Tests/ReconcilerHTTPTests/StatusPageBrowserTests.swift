@@ -37,6 +37,43 @@ import Testing
         }
     }
 
+    @Test func aFailedBuildsOwnLastLinesShowUnderTheRolloutInTheBrowser() async throws {
+        let chromium = try Chromium.locate()
+        let control = FakeReconcilerControl(SampleEnvironment.model(anchor: Date(), now: { Date() }))
+        control.update { model in
+            guard var rollout = model.state.rollout else { return }
+            rollout.phase = .rolledBack
+            rollout.error = "the api deployment 5a1c9e3f of \(SampleEnvironment.head.prefix(12)) ended FAILED"
+            model.state.rollout = rollout
+            model.state.failureLogs = [
+                FailureLog(
+                    rolloutID: rollout.id, service: .api, deployment: "5a1c9e3f-7b2d-4f6a-8c0e-3d9b1f5a7c26", status: "FAILED",
+                    lines: [
+                        "#5 [build 2/4] RUN swift build -c release", "Sources/API/Routes.swift:42:9: error: cannot find 'Reqest' in scope",
+                        "echo DATABASE_URL=<redacted>", "<script>alert(1)</script>", "error: build failed (exit code 1)",
+                    ],
+                    link: "https://railway.com/project/p/service/s?environmentId=e", capturedAt: Date()),
+                // Another rollout's log is not shown under this one.
+                FailureLog(
+                    rolloutID: "ro-older", service: .frontend, deployment: "dpl_old", status: "ERROR", lines: ["old frontend failure"], link: nil,
+                    capturedAt: Date()),
+            ]
+        }
+        try await RunningOperatorServer.with(control: control, configuration: Harness.configuration) { server in
+            let url = server.baseURL + "/"
+            let dom = try await chromium.dumpDOM(url)
+            #expect(dom.contains("api FAILED: the last 5 lines of its log"), "\(dom)")
+            #expect(dom.contains("Sources/API/Routes.swift:42:9: error: cannot find 'Reqest' in scope"))
+            #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "log lines are escaped")
+            #expect(dom.contains("open in Railway"))
+            #expect(!dom.contains("old frontend failure"))
+            let path = Artifacts.directory() + "/status-page-failed-build.png"
+            try await chromium.screenshot(url, to: path, width: 1280, height: 1800)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)).starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            print("status page screenshot: \(path)")
+        }
+    }
+
     @Test func aBlockedDaemonIsBlockedInTheBrowserWithOneCausePerLineAndNoClaimOfNoDrift() async throws {
         let chromium = try Chromium.locate()
         let control = FakeReconcilerControl(SampleEnvironment.model(anchor: Date(), now: { Date() }))

@@ -87,6 +87,7 @@ extension DaemonConfiguration {
                 ?? settings.workerVersionSource
             settings.healthFailureThreshold = reconcile["healthFailureThreshold"]?.int ?? settings.healthFailureThreshold
             settings.transientFailureLimit = reconcile["transientFailureLimit"]?.int ?? settings.transientFailureLimit
+            settings.failureLogLines = reconcile["failureLogLines"]?.int ?? settings.failureLogLines
             settings.probeTimeout = Self.duration(reconcile["probeTimeout"]) ?? settings.probeTimeout
             settings.leaderCheckInterval = Self.duration(reconcile["leaderCheckInterval"]) ?? settings.leaderCheckInterval
             settings.platformAttempts = reconcile["platformAttempts"]?.int ?? settings.platformAttempts

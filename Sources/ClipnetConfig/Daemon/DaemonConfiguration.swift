@@ -83,6 +83,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public var healthFailureThreshold: Int
         /// Consecutive passes failing with a retryable platform error before a rollout fails.
         public var transientFailureLimit: Int
+        /// Lines of a failed build's or deployment's log kept with the failed rollout.
+        public var failureLogLines: Int = 50
         /// Bound on one probe of a version or health URL or of Redis.
         public var probeTimeout: Duration
         /// With PostgreSQL: how often a standby tries to take over and the leader checks it still

@@ -78,6 +78,8 @@ enum DaemonConfigurationShape {
                     "heartbeat (Redis) or platform (the deployment's commit)"),
                 .optional("healthFailureThreshold", .integer(min: 1, max: 100), "consecutive failed health checks that fail a rollout (default 2)"),
                 .optional("transientFailureLimit", .integer(min: 1, max: 1000), "consecutive failing passes before a rollout fails (default 5)"),
+                .optional(
+                    "failureLogLines", .integer(min: 0, max: 500), "lines of a failed build's log kept with the failed rollout (default 50; 0: none)"),
                 .optional("probeTimeout", duration(.milliseconds(10), .seconds(600)), "bound on one version, health or Redis probe (default 5s)"),
                 .optional("platformAttempts", .integer(min: 1, max: 20), "attempts per platform API call (default 5)"),
                 .optional(

@@ -91,12 +91,15 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var verification: String?
         /// The phases so far with their start and end (absent from daemons that predate it).
         public var timeline: [PhaseSpan]?
+        /// For a rollout whose build or deployment failed: the last lines of its log, scrubbed.
+        public var failureLogs: [FailureLog]?
 
         public init(
             id: String, revision: String, phase: String, startedAt: Date, updatedAt: Date, deployments: ServiceDeployments,
-            error: String?, trigger: String?, verification: String?, timeline: [PhaseSpan]? = nil
+            error: String?, trigger: String?, verification: String?, timeline: [PhaseSpan]? = nil, failureLogs: [FailureLog]? = nil
         ) {
             self.timeline = timeline
+            self.failureLogs = failureLogs
             self.id = id
             self.revision = revision
             self.phase = phase

@@ -18,11 +18,15 @@ public struct ObservedDeployment: Sendable, Hashable {
     public var createdAt: Date?
     /// The rollout that created it, when the platform keeps metadata the reconciler set (Vercel `meta`).
     public var rolloutID: String?
+    /// Where a person sees it in the platform's dashboard (Vercel `inspectorUrl`; Railway: the
+    /// service's page), for links next to a failure.
+    public var dashboardURL: String?
 
     public init(
         id: DeploymentID, service: ServiceName, platform: Platform, commitSha: String?, image: String?, status: DeploymentStatus,
-        rawStatus: String, url: String?, createdAt: Date?, rolloutID: String? = nil
+        rawStatus: String, url: String?, createdAt: Date?, rolloutID: String? = nil, dashboardURL: String? = nil
     ) {
+        self.dashboardURL = dashboardURL
         self.id = id
         self.service = service
         self.platform = platform

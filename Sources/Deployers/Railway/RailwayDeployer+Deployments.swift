@@ -216,3 +216,15 @@ final class CreatedDeployments: Sendable {
         state.withLock { list in list.contains { $0.rolloutID == rolloutID && $0.ids.contains(id) } }
     }
 }
+
+extension RailwayDeployer {
+    /// `buildLogs(deploymentId, limit)` for a build that failed, `deploymentLogs` for a deployment
+    /// that built and then crashed: the last `limit` lines, oldest first.
+    public func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] {
+        let field = deployment.rawStatus == "CRASHED" ? "deploymentLogs" : "buildLogs"
+        let data = try await execute(
+            field, RailwayOperations.logs(field), variables: ["deploymentId": .string(deployment.id.rawValue), "limit": .number(Double(limit))])
+        let lines = data[field]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+        return Array(lines.suffix(limit))
+    }
+}

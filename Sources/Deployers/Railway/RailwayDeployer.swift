@@ -113,6 +113,13 @@ public struct RailwayDeployer: PlatformDeployer {
         DeployerError(.invalidResponse, what, isRetryable: false, platform: .railway, operation: operation)
     }
 
+    /// The service's page in Railway's dashboard, in this environment. The deployment cannot be
+    /// addressed by a documented URL (UNCONFIRMED), so the link stops at the service, whose page
+    /// lists its deployments newest first.
+    static func dashboardURL(_ configuration: RailwayConfiguration, serviceId: String) -> String {
+        "https://railway.com/project/\(configuration.projectId)/service/\(serviceId)?environmentId=\(configuration.environmentId)"
+    }
+
     func observed(_ node: JSONValue, service: ServiceName) throws -> ObservedDeployment {
         guard let id = node["id"]?.stringValue else { throw invalidResponse("deployment", "no `id` in the deployment") }
         let raw = node["status"]?.stringValue ?? "UNKNOWN"
@@ -122,7 +129,8 @@ public struct RailwayDeployer: PlatformDeployer {
         let created = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:))
         return ObservedDeployment(
             id: DeploymentID(id), service: service, platform: .railway, commitSha: meta?["commitHash"]?.stringValue,
-            image: meta?["image"]?.stringValue, status: DeploymentStatus(railway: raw), rawStatus: raw, url: url, createdAt: created
+            image: meta?["image"]?.stringValue, status: DeploymentStatus(railway: raw), rawStatus: raw, url: url, createdAt: created,
+            dashboardURL: configuration.services[service].map { Self.dashboardURL(configuration, serviceId: $0.serviceId) }
         )
     }
 }

@@ -30,6 +30,11 @@ enum RailwayOperations {
         mutation deploymentRollback($id: String!) { deploymentRollback(id: $id) }
         """
 
+    /// A failed build's log, or a crashed deployment's runtime log (the same `Log` type).
+    static func logs(_ field: String) -> String {
+        "query \(field)($deploymentId: String!, $limit: Int) { \(field)(deploymentId: $deploymentId, limit: $limit) { message timestamp severity } }"
+    }
+
     static let deploymentCancel = """
         mutation deploymentCancel($id: String!) { deploymentCancel(id: $id) }
         """

@@ -109,3 +109,12 @@ struct SecretScrubber: Sendable {
         return String(view)
     }
 }
+
+/// Log lines fit for the status document, the page and a notification: each line scrubbed of
+/// every secret the caller knows (and token-shaped words), bounded to `SecretScrubber`'s length.
+public enum LogScrubbing {
+    public static func scrub(_ lines: [String], secrets: [String]) -> [String] {
+        let scrubber = SecretScrubber(secrets)
+        return lines.map { scrubber.scrub($0) }
+    }
+}

@@ -141,7 +141,24 @@ extension VercelDeployer {
         return ObservedDeployment(
             id: DeploymentID(id), service: .frontend, platform: .vercel, commitSha: sha, image: nil,
             status: DeploymentStatus(vercel: raw), rawStatus: raw, url: url, createdAt: created,
-            rolloutID: json["meta"]?[configuration.rolloutMetaKey]?.stringValue
+            rolloutID: json["meta"]?[configuration.rolloutMetaKey]?.stringValue, dashboardURL: json["inspectorUrl"]?.stringValue
         )
+    }
+}
+
+extension VercelDeployer {
+    /// `GET /v3/deployments/{id}/events?direction=backward&limit=N&follow=0`: the build's output
+    /// (`stdout`, `stderr`, `command` events' `payload.text`), newest first as asked, returned
+    /// oldest first.
+    public func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] {
+        try requireFrontend(service, "getDeploymentEvents")
+        let json = try await call(
+            .get, "/v3/deployments/\(Self.encode(deployment.id.rawValue))/events",
+            query: [("direction", "backward"), ("limit", String(limit)), ("follow", "0")], operation: "getDeploymentEvents")
+        let lines = (json.arrayValue ?? []).compactMap { event -> String? in
+            guard ["stdout", "stderr", "command"].contains(event["type"]?.stringValue ?? "") else { return nil }
+            return event["payload"]?["text"]?.stringValue ?? event["text"]?.stringValue
+        }
+        return Array(lines.prefix(limit).reversed())
     }
 }

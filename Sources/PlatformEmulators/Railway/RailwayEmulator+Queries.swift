@@ -32,6 +32,23 @@ extension RailwayEmulator {
                 caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             return .success(["id": .string("snap-" + deployment.id.prefix(8)), "variables": .object(deployment.variables.mapValues { .string($0) })])
+        case "buildLogs", "deploymentLogs":
+            guard let deployment = state.deployments.first(where: { $0.id == string("deploymentId") }),
+                caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+            else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
+            let revision = (deployment.meta["commitHash"] ?? deployment.meta["image"])?.stringValue?.lowercased() ?? ""
+            let status = state.status(of: deployment, at: now)
+            var lines =
+                name == "buildLogs"
+                ? ["==> Building \(revision.prefix(12))", "#5 [build 2/4] RUN swift build -c release", "#5 compiling the service"]
+                : ["Starting the service", "Listening on :8080"]
+            if name == "buildLogs" ? status == "FAILED" : status == "CRASHED" {
+                lines += state.logTails[revision] ?? [name == "buildLogs" ? "error: build failed (exit code 1)" : "fatal: the process exited (code 1)"]
+            }
+            let limit = a["limit"]?.numberValue.map(Int.init) ?? 100
+            let stamp = JSONValue.string(ISO8601DateFormatter().string(from: deployment.createdAt))
+            return .success(
+                .array(lines.suffix(max(0, limit)).map { ["message": .string($0), "timestamp": stamp, "severity": "info"] }))
         case "variables":
             let projectId = string("projectId")!, environmentId = string("environmentId")!
             guard caller.mayAccess(projectId: projectId, environmentId: environmentId), state.projects[projectId] != nil else {

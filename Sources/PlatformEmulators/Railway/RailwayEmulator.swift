@@ -101,6 +101,12 @@ public final class RailwayEmulator: EmulatedPlatform {
         state.withLock { _ = $0.failingBuilds.insert(.init(service: serviceId ?? "*", revision: revision.lowercased())) }
     }
 
+    /// The build and runtime logs of `revision`'s deployments end with `lines` (what a failing
+    /// build printed; a test's secret canary).
+    public func setLogTail(revision: String, _ lines: [String]) {
+        state.withLock { $0.logTails[revision.lowercased()] = lines }
+    }
+
     /// Builds of `revision` stay BUILDING until cancelled.
     public func hangBuild(revision: String, serviceId: String? = nil) {
         state.withLock { _ = $0.hangingBuilds.insert(.init(service: serviceId ?? "*", revision: revision.lowercased())) }

@@ -50,6 +50,18 @@ enum RailwaySchema {
         "projectToken": RootField(returnType: "ProjectToken", arguments: [:]),
         "environment": RootField(returnType: "Environment", arguments: ["id": Argument("String!"), "projectId": Argument("String")]),
         "deploymentSnapshot": RootField(returnType: "DeploymentSnapshot", arguments: ["deploymentId": Argument("String!")]),
+        "buildLogs": RootField(
+            returnType: "Log",
+            arguments: [
+                "deploymentId": Argument("String!"), "limit": Argument("Int"), "filter": Argument("String"), "startDate": Argument("DateTime"),
+                "endDate": Argument("DateTime"),
+            ]),
+        "deploymentLogs": RootField(
+            returnType: "Log",
+            arguments: [
+                "deploymentId": Argument("String!"), "limit": Argument("Int"), "filter": Argument("String"), "startDate": Argument("DateTime"),
+                "endDate": Argument("DateTime"),
+            ]),
     ]
 
     static let mutations: [String: RootField] = [
@@ -119,6 +131,7 @@ enum RailwaySchema {
             "id": "String", "name": "String", "projectId": "String", "isEphemeral": "Boolean", "createdAt": "DateTime", "configEtag": "String",
         ],
         "DeploymentSnapshot": ["id": "String", "variables": "EnvironmentVariables"],
+        "Log": ["message": "String", "timestamp": "DateTime", "severity": "String"],
         "PageInfo": ["hasNextPage": "Boolean", "hasPreviousPage": "Boolean", "startCursor": "String", "endCursor": "String"],
         "QueryDeploymentsConnection": ["edges": "QueryDeploymentsConnectionEdge", "pageInfo": "PageInfo"],
         "QueryDeploymentsConnectionEdge": ["cursor": "String", "node": "Deployment"],

@@ -61,6 +61,9 @@ struct RailwayState: Sendable {
     var commits: [String: [String: String]] = [:]
     var branchHeads: [String: [String: String]] = [:]
     var failingBuilds: Set<FaultKey> = []
+    /// Lines a build or runtime log of a revision ends with (a failing build's error, a secret a
+    /// build printed), by revision; the rest of each log is made up.
+    var logTails: [String: [String]] = [:]
     var hangingBuilds: Set<FaultKey> = []
     /// Deployments of these crash: after the given delay once SUCCESS, or during DEPLOYING when nil.
     var crashingDeploys: [FaultKey: Duration?] = [:]

@@ -260,3 +260,37 @@ extension VercelEmulator {
         return .object(object)
     }
 }
+
+extension VercelEmulator {
+    /// `GET /v3/deployments/{idOrUrl}/events` (docs/platforms.md): the build output as events
+    /// `{type, created, payload: {text, deploymentId, date}}`, `direction=backward` newest first,
+    /// at most `limit`. A failed build ends with its error (or the tail set by `setLogTail`).
+    func deploymentEvents(_ request: EmulatorRequest, idOrUrl: String, inScope: Bool) -> EmulatorResponse {
+        if let rejected = VercelError.checkQuery(
+            request, allowed: ["teamId", "slug", "direction", "follow", "limit", "name", "since", "until", "statusCode", "delimiter", "builds"])
+        {
+            return rejected
+        }
+        let now = Date()
+        return state.withLock { state in
+            guard inScope, let deployment = state.deployment(idOrUrl) else { return VercelError.notFound("Deployment not found") }
+            let readyState = deployment.readyState(at: now)
+            var lines: [(type: String, text: String)] = [
+                ("command", "Running \"vercel build\""), ("stdout", "Cloning github.com/\(deployment.org)/\(deployment.repo) (\(deployment.sha.prefix(7)))"),
+                ("stdout", "Installing dependencies..."), ("command", "Running \"npm run build\""),
+            ]
+            if readyState == "ERROR" {
+                lines += (state.logTails[deployment.sha] ?? ["Error: Command \"npm run build\" exited with 1"]).map { ("stderr", $0) }
+            } else if readyState == "READY" {
+                lines.append(("stdout", "Build Completed in /vercel/output"))
+            }
+            let created = JSONValue.milliseconds(deployment.createdAt)
+            var events: [JSONValue] = lines.map { line in
+                ["type": .string(line.type), "created": created, "payload": ["text": .string(line.text), "deploymentId": .string(deployment.id), "date": created]]
+            }
+            if request.queryValue("direction") == "backward" { events.reverse() }
+            if let limit = request.queryValue("limit").flatMap(Int.init), limit >= 0 { events = Array(events.prefix(limit)) }
+            return .json(.array(events))
+        }
+    }
+}

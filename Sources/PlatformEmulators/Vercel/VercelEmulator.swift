@@ -112,6 +112,12 @@ public final class VercelEmulator: EmulatedPlatform {
         state.withLock { _ = $0.failingBuilds.insert(.init(project: project ?? "*", sha: sha.lowercased())) }
     }
 
+    /// The build output of `sha`'s deployments ends with `lines` (what a failing build printed; a
+    /// test's secret canary).
+    public func setLogTail(sha: String, _ lines: [String]) {
+        state.withLock { $0.logTails[sha.lowercased()] = lines }
+    }
+
     /// Builds of `sha` stay BUILDING until cancelled.
     public func hangBuild(sha: String, project: String? = nil) {
         state.withLock { _ = $0.hangingBuilds.insert(.init(project: project ?? "*", sha: sha.lowercased())) }
@@ -229,6 +235,8 @@ public final class VercelEmulator: EmulatedPlatform {
             return getDeployment(request, idOrUrl: s[2], inScope: inScope)
         case ("GET", 2) where (s[0] == "v7" || s[0] == "v6") && s[1] == "deployments":
             return listDeployments(request, inScope: inScope)
+        case ("GET", 4) where s[0] == "v3" && s[1] == "deployments" && s[3] == "events":
+            return deploymentEvents(request, idOrUrl: s[2], inScope: inScope)
         case ("PATCH", 4) where s[0] == "v12" && s[1] == "deployments" && s[3] == "cancel":
             return cancelDeployment(request, id: s[2], inScope: inScope)
         case ("POST", 4) where s[0] == "v2" && s[1] == "deployments" && s[3] == "aliases":

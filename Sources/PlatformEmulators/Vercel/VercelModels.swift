@@ -89,6 +89,8 @@ struct VercelState: Sendable {
     var branchHeads: [String: [String: String]] = [:]
     /// Platform faults: builds of these (project id or "*", sha) fail or hang.
     var failingBuilds: Set<FaultKey> = []
+    /// Lines a build's output ends with, by commit sha (the rest is made up).
+    var logTails: [String: [String]] = [:]
     var hangingBuilds: Set<FaultKey> = []
     /// Builds of these stop at BLOCKED (e.g. a deployment policy or check).
     var blockedBuilds: Set<FaultKey> = []

@@ -31,6 +31,9 @@ struct GuardedDeployer: PlatformDeployer {
         try await base.deploymentCreatedByRollback(of: service, since: since)
     }
     func configurationChangeToken() async throws -> String? { try await base.configurationChangeToken() }
+    func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] {
+        try await base.failureLog(of: deployment, service: service, limit: limit)
+    }
 
     func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         try await check("deploy \(request.service)")

@@ -28,13 +28,17 @@ public struct ReconcileSettings: Sendable {
     public var readinessInterval: Duration
     /// What a re-point to a record no longer rollback-ready does.
     public var expiredRollback: DaemonConfiguration.ExpiredRollback
+    /// Lines of a failed build's log kept with the failed rollout (0: none are read).
+    public var failureLogLines: Int
 
     public init(
         rolloutPollInterval: Duration = .seconds(5), verifyTimeout: Duration = .seconds(300),
         workerVersionSource: DaemonConfiguration.WorkerVersionSource = .heartbeat, healthFailureThreshold: Int = 2,
         transientFailureLimit: Int = 5, probeTimeout: Duration = .seconds(5), observeInterval: Duration = .seconds(60),
-        fullObserveInterval: Duration = .zero, readinessInterval: Duration = .zero, expiredRollback: DaemonConfiguration.ExpiredRollback = .rebuild
+        fullObserveInterval: Duration = .zero, readinessInterval: Duration = .zero, expiredRollback: DaemonConfiguration.ExpiredRollback = .rebuild,
+        failureLogLines: Int = 50
     ) {
+        self.failureLogLines = min(500, max(0, failureLogLines))
         self.readinessInterval = readinessInterval
         self.expiredRollback = expiredRollback
         self.fullObserveInterval = fullObserveInterval
@@ -53,6 +57,7 @@ public struct ReconcileSettings: Sendable {
             workerVersionSource: reconcile.workerVersionSource, healthFailureThreshold: reconcile.healthFailureThreshold,
             transientFailureLimit: reconcile.transientFailureLimit, probeTimeout: reconcile.probeTimeout,
             observeInterval: reconcile.driftInterval, fullObserveInterval: reconcile.fullObserveInterval,
-            readinessInterval: reconcile.readinessInterval, expiredRollback: reconcile.expiredRollback)
+            readinessInterval: reconcile.readinessInterval, expiredRollback: reconcile.expiredRollback,
+            failureLogLines: reconcile.failureLogLines)
     }
 }

@@ -44,10 +44,12 @@ struct DeployBackendPhase: PhaseHandler {
         if let (service, failed) = observed.sorted(by: { $0.key.rawValue < $1.key.rawValue })
             .first(where: { $0.value.status.isTerminal && !$0.value.status.isSuccess })
         {
+            await environment.captureFailureLog(record, failed)
             await environment.cancelUnfinished(record)
             return .event(.failed(reason: "the \(service) deployment \(failed.id) of \(CommitID.short(record.revision)) ended \(failed.rawStatus)"))
         }
         if let frontend, frontend.status.isTerminal, !frontend.status.isSuccess {
+            await environment.captureFailureLog(record, frontend)
             await environment.cancelUnfinished(record)
             return .event(
                 .failed(reason: "the frontend deployment \(frontend.id) of \(CommitID.short(record.revision)) ended \(frontend.rawStatus)"))

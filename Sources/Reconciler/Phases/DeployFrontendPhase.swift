@@ -18,6 +18,7 @@ struct DeployFrontendPhase: PhaseHandler {
             let id = DeploymentID(record.deployments.frontend ?? "")
             let deployment = try await vercel.deployment(id, of: .frontend)
             if deployment.status.isTerminal && !deployment.status.isSuccess {
+                await environment.captureFailureLog(record, deployment)
                 return .event(.failed(reason: "the frontend deployment \(id) of \(CommitID.short(record.revision)) ended \(deployment.rawStatus)"))
             }
             guard deployment.status.isSuccess else {

@@ -107,6 +107,27 @@ struct PhaseEnvironment: Sendable {
         }
     }
 
+    /// Keeps the last lines of `deployment`'s log with `rollout` (`EnvironmentState.failureLogs`),
+    /// scrubbed of every secret the manifest resolves (and token-shaped words). Best effort and
+    /// bounded: a log the platform does not give, or a store that does not answer, costs the
+    /// lines, never the rollout's failure; the newest five logs are kept.
+    func captureFailureLog(_ rollout: RolloutRecord, _ deployment: ObservedDeployment) async {
+        let limit = settings.failureLogLines
+        guard limit > 0,
+            let raw = try? await platforms.deployer(for: deployment.service).failureLog(of: deployment, service: deployment.service, limit: limit)
+        else { return }
+        let secrets = preflight.resolved.secrets.values.map { $0.reveal() }
+        let log = FailureLog(
+            rolloutID: rollout.id, service: deployment.service, deployment: deployment.id.rawValue, status: deployment.rawStatus,
+            lines: LogScrubbing.scrub(Array(raw.suffix(limit)), secrets: secrets), link: deployment.dashboardURL, capturedAt: now)
+        _ = try? await store.update(environment: dependencies.environment) { state in
+            var logs = (state.failureLogs ?? []).filter { !($0.rolloutID == log.rolloutID && $0.service == log.service) }
+            logs.append(log)
+            state.failureLogs = Array(logs.suffix(5))
+            return []
+        }
+    }
+
     /// "Railway refused: Commit not found": the platform that said no, and its words.
     static func refusal(_ error: DeployerError) -> String {
         let platform = error.platform.map { "\($0)".capitalized } ?? "The platform"

@@ -24,11 +24,12 @@ extension StatusDocument {
             knownGood: state.knownGood,
             services: services,
             drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },
-            rollout: state.rollout.map {
-                Rollout(
-                    id: $0.id, revision: $0.revision, phase: $0.phase.rawValue, startedAt: $0.startedAt, updatedAt: $0.updatedAt,
-                    deployments: $0.deployments, error: $0.error, trigger: $0.trigger?.rawValue, verification: $0.verification,
-                    timeline: $0.timeline)
+            rollout: state.rollout.map { rollout in
+                let logs = state.failureLogs?.filter { $0.rolloutID == rollout.id } ?? []
+                return Rollout(
+                    id: rollout.id, revision: rollout.revision, phase: rollout.phase.rawValue, startedAt: rollout.startedAt,
+                    updatedAt: rollout.updatedAt, deployments: rollout.deployments, error: rollout.error, trigger: rollout.trigger?.rawValue,
+                    verification: rollout.verification, timeline: rollout.timeline, failureLogs: logs.isEmpty ? nil : logs)
             },
             lastReconcile: lastPass.map {
                 LastReconcile(

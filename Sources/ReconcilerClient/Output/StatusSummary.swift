@@ -36,6 +36,11 @@ public enum StatusSummary {
             var text = "\(rollout.id)  \(rollout.revision.prefix(12))  \(rollout.phase), started \(TimeWords.ago(rollout.startedAt, now: now))"
             if let error = rollout.error { text += "; error: \(error)" }
             facts.append(("rollout", text))
+            // The failed build's own last words (the page and `status -o json` have up to 50).
+            for log in rollout.failureLogs ?? [] {
+                facts.append(("build log", "\(log.service) \(log.status)\(log.link.map { " (\($0))" } ?? ""):"))
+                for line in log.lines.suffix(10) { facts.append(("", "  " + line)) }
+            }
         }
         if let last = document.lastReconcile {
             var text = "\(last.result) \(TimeWords.ago(last.at, now: now)), \(Int(last.durationMs.rounded())) ms"

@@ -74,9 +74,20 @@ extension StatusPage {
         if let error = rollout.error {
             body += "<p class=\"alert bad\"><strong>Error:</strong> \(HTML.escape(error))</p>\n"
         }
+        for log in rollout.failureLogs ?? [] { body += failureLog(log) }
         body += timeline(rollout.timeline ?? [])
         let tone = rollout.error != nil || rollout.phase == "failed" ? "bad" : (active ? "info" : nil)
         return card(active ? "Rollout in progress" : "Last rollout", id: "rollout", tone: tone, body)
+    }
+
+    /// The failed build's own last lines, open, with a link to the platform's page for the rest.
+    func failureLog(_ log: FailureLog) -> String {
+        let link =
+            log.link.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
+            .map { " · <a href=\"\(HTML.escape($0))\">open in \(log.service == .frontend ? "Vercel" : "Railway")</a>" } ?? ""
+        let summary = "\(log.service) \(log.status): the last \(log.lines.count) lines of its log"
+        return "<details class=\"log\" open><summary>\(HTML.escape(summary))\(link)</summary><pre>"
+            + log.lines.map(HTML.escape).joined(separator: "\n") + "</pre></details>\n"
     }
 
     /// Each phase the rollout went through and how long it took (the open one: so far), so
