@@ -131,7 +131,7 @@ import Testing
             let before = try await store.update(environment: "staging") { _ in
                 [HistoryEntry(at: start, kind: .knownGood, revision: String(repeating: "1", count: 40), rolloutID: "ro-0", commitAt: start - 60)]
             }
-            let first = await book.refresh(store: store, environment: "staging", generation: before.generation, now: start)
+            let first = await book.refresh(store: store, environment: "staging", historySequence: before.historySequence, now: start)
             #expect(first?.windows.first?.deployments == 1)
             let after = try await store.update(environment: "staging") { _ in
                 [
@@ -141,11 +141,11 @@ import Testing
                     HistoryEntry(at: start + 130, kind: .rolledBack, revision: String(repeating: "2", count: 40), rolloutID: "ro-2"),
                 ]
             }
-            let second = await book.refresh(store: store, environment: "staging", generation: after.generation, now: start + 150)
+            let second = await book.refresh(store: store, environment: "staging", historySequence: after.historySequence, now: start + 150)
             #expect(second?.windows.first?.deployments == 2)
             #expect(second?.windows.first?.changeFailureRate == 1.0 / 3.0)
             // Nothing changed: no new read.
-            #expect(await book.refresh(store: store, environment: "staging", generation: after.generation, now: start + 151) == nil)
+            #expect(await book.refresh(store: store, environment: "staging", historySequence: after.historySequence, now: start + 151) == nil)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

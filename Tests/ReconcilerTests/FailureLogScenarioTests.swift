@@ -25,7 +25,8 @@ import Testing
             let bad = try world.commit("Breaks the API build")
             world.sandbox.railway.failBuild(revision: bad, serviceId: world.sandbox.manifest.railway.services.api.serviceId)
             world.sandbox.railway.setLogTail(
-                revision: bad, ["Compiling ClipnetAPI", "echo DATABASE_URL=\(secret)", "error: cannot find 'Reqest' in scope", "error: build failed (exit code 1)"])
+                revision: bad,
+                ["Compiling ClipnetAPI", "echo DATABASE_URL=\(secret)", "error: cannot find 'Reqest' in scope", "error: build failed (exit code 1)"])
             try await world.settle()
             let rollout = try #require(world.state()?.rollout)
             #expect(rollout.phase == "rolledBack")
@@ -40,6 +41,16 @@ import Testing
             // The record itself holds the scrubbed lines only.
             let stored = try await world.record()
             #expect(!(stored.failureLogs ?? []).flatMap(\.lines).joined().contains(secret))
+            // The delivery figures count it: a change failure, restored by the rollback, after the
+            // one good rollout ("Good", the branch head when the daemon first looked), whose lead
+            // time comes from git.
+            let week = try #require(world.state()?.delivery?.windows.first)
+            #expect(week.days == 7)
+            #expect(week.deployments == 1)
+            #expect(week.failedRollouts == 1)
+            #expect(week.changeFailureRate == 0.5)
+            #expect(week.restores == 1)
+            #expect(week.leadTimeSeconds.map { $0 >= 0 && $0 < 3600 } == true, "\(week)")
         }
     }
 
@@ -49,7 +60,8 @@ import Testing
             try await world.settle()
             let bad = try world.commit("Breaks the frontend build")
             world.sandbox.vercel.failBuild(sha: bad)
-            world.sandbox.vercel.setLogTail(sha: bad, ["Type error: Property 'clip' does not exist on type 'Props'.", "Error: Command \"npm run build\" exited with 1"])
+            world.sandbox.vercel.setLogTail(
+                sha: bad, ["Type error: Property 'clip' does not exist on type 'Props'.", "Error: Command \"npm run build\" exited with 1"])
             try await world.settle()
             let log = try #require(world.state()?.rollout?.failureLogs?.first)
             #expect(log.service == .frontend)

@@ -79,6 +79,7 @@ final class DaemonCore: Sendable {
     func runPass(_ triggers: Set<ReconcileTrigger>) async -> PassReport {
         guard let store = leaderStore else {
             await refreshState()
+            await refreshDelivery(historySequence: board.inputs.state.historySequence)
             return PassReport(
                 result: .succeeded, step: nil, message: "standby: another replica reconciles", reason: nil, startedAt: Date(),
                 duration: .zero, steps: [])
@@ -93,9 +94,7 @@ final class DaemonCore: Sendable {
         }
         running.withLock { $0 = nil }
         publish(outcome)
-        if let summary = await delivery.refresh(store: baseStore, environment: environment, generation: outcome.state.generation, now: Date()) {
-            board.update { $0.delivery = summary }
-        }
+        await refreshDelivery(historySequence: outcome.state.historySequence)
         if outcome.report.result != .succeeded, outcome.report.result != .requeued(after: .zero) {
             // The pass may have committed before it failed: show the record as stored.
             await refreshState()
@@ -157,6 +156,14 @@ final class DaemonCore: Sendable {
             }
             if !outcome.policies.isEmpty { inputs.policies = outcome.policies }
             inputs.blockedBy = Self.blockedBy(outcome.state, head: outcome.desired.head, lastPass: outcome.report)
+        }
+    }
+
+    /// The delivery figures, when the history grew (or they are old): on a standby too, so every
+    /// replica's page shows the same.
+    func refreshDelivery(historySequence: Int64) async {
+        if let summary = await delivery.refresh(store: baseStore, environment: environment, historySequence: historySequence, now: Date()) {
+            board.update { $0.delivery = summary }
         }
     }
 

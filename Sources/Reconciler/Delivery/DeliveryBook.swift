@@ -13,30 +13,32 @@ import Synchronization
 /// `increase` and `histogram_quantile` give any window from them.
 public final class DeliveryBook: Sendable {
     private struct Seen {
-        var generation: Int64?
+        var historySequence: Int64?
         var sequence: Int64?
         var at: Date?
     }
 
-    private let seen = Mutex(Seen())
-
-    public init() {}
     /// Enough for 30 days of a busy environment (a rollout writes two to five entries).
     static let historyLimit = 5_000
     /// The windows move with time: recomputed this often even when the history did not change.
     static let refreshSeconds: Double = 600
 
-    /// Reads the history when the record changed (or the summary is old), records the delivery
-    /// events appended since the last read, and returns the new summary; nil when nothing was read.
-    public func refresh(store: any StateStore, environment: String, generation: Int64, now: Date) async -> DeliverySummary? {
+    private let seen = Mutex(Seen())
+
+    public init() {}
+
+    /// Reads the history when entries were appended since the last read (`historySequence`, the
+    /// record's newest entry) or the summary is old, records the delivery events appended since,
+    /// and returns the new summary; nil when nothing was read.
+    public func refresh(store: any StateStore, environment: String, historySequence: Int64, now: Date) async -> DeliverySummary? {
         let due = seen.withLock { seen in
-            seen.generation != generation || seen.at.map { now.timeIntervalSince($0) > Self.refreshSeconds } ?? true
+            seen.historySequence != historySequence || seen.at.map { now.timeIntervalSince($0) > Self.refreshSeconds } ?? true
         }
         guard due, let newestFirst = try? await store.history(environment: environment, limit: Self.historyLimit) else { return nil }
         let history = Array(newestFirst.reversed())
         let previous = seen.withLock { seen -> Int64? in
             defer {
-                seen.generation = generation
+                seen.historySequence = historySequence
                 seen.at = now
                 seen.sequence = history.last?.sequence ?? seen.sequence
             }

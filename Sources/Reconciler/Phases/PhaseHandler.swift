@@ -114,7 +114,8 @@ struct PhaseEnvironment: Sendable {
     func captureFailureLog(_ rollout: RolloutRecord, _ deployment: ObservedDeployment) async {
         let limit = settings.failureLogLines
         guard limit > 0,
-            let raw = try? await platforms.deployer(for: deployment.service).failureLog(of: deployment, service: deployment.service, limit: limit)
+            let raw = try? await platforms.deployer(for: deployment.service).failureLog(of: deployment, service: deployment.service, limit: limit),
+            !raw.isEmpty
         else { return }
         let secrets = preflight.resolved.secrets.values.map { $0.reveal() }
         let log = FailureLog(
