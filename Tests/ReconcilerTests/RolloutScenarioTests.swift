@@ -158,6 +158,10 @@ extension RolloutScenarioTests {
             try await world.settle()
             #expect(world.workerRevision == good)
             #expect(try await world.record().failure(for: crashing)?.phase == .healthGate)
+            // The crashed worker's own last words (its runtime log) are kept with the rollout.
+            let log = try #require(world.state()?.rollout?.failureLogs?.first { $0.service == .worker })
+            #expect(log.status == "CRASHED")
+            #expect(log.lines.last == "fatal: the process exited (code 1)")
         }
     }
 

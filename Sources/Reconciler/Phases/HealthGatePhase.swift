@@ -11,6 +11,7 @@ struct HealthGatePhase: PhaseHandler {
     func run(_ rollout: RolloutRecord, _ environment: PhaseEnvironment) async throws -> PhaseStep {
         let rolloutSettings = environment.manifest.rollout
         var problems: [String] = []
+        var crashed: [ObservedDeployment] = []
         if let failure = await environment.dependencies.probes.health(at: environment.manifest.railway.services.api.healthUrl).failure {
             problems.append(failure)
         }
@@ -19,10 +20,14 @@ struct HealthGatePhase: PhaseHandler {
                 guard let id = rollout.deployments[service] else { continue }
                 let deployment = try await environment.platforms.deployer(for: service).deployment(DeploymentID(id), of: service)
                 if !deployment.status.isSuccess { problems.append("the \(service) deployment \(id) is \(deployment.rawStatus)") }
+                if deployment.status.isTerminal, !deployment.status.isSuccess { crashed.append(deployment) }
             }
         } catch {
             return try environment.classify(error, during: "checking the new deployments")
         }
+        // A deployment that ended during the window (a worker that crashed after starting): its
+        // runtime log's last lines, as for a failed build.
+        for deployment in crashed { await environment.captureFailureLog(rollout, deployment) }
         let interval = Duration.seconds(rolloutSettings.healthIntervalSeconds)
         let check = HealthCheck(
             problems: problems, windowSeconds: Double(rolloutSettings.healthWindowSeconds),
