@@ -85,6 +85,22 @@ import Testing
         }
     }
 
+    @Test func whatFinishedBeforeTheWebhookWasSetUpIsNotSent() async throws {
+        try await RailwayHarness.with { h in
+            let railway = h.deployer()
+            let old = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaA, rolloutID: "r-1"))
+            _ = try await railway.waitForTerminal(old, of: .api, policy: Fixture.wait)
+            let inbox = Inbox()
+            h.emulator.sendWebhooks(to: WebhookTarget(url: "http://127.0.0.1:9/hook", deliver: inbox.deliver))
+            let new = try await railway.deploy(DeployRequest(service: .worker, revision: Fixture.shaB, rolloutID: "r-2"))
+            _ = try await railway.waitForTerminal(new, of: .worker, policy: Fixture.wait)
+            let events = try await inbox.wait(for: 1).compactMap(Self.json)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(inbox.all.count == 1)
+            #expect(events.first?["details"]?["id"]?.stringValue == new.rawValue)
+        }
+    }
+
     @Test func noEventIsSentBeforeTheStateChanges() async throws {
         try await VercelHarness.with { h in
             let inbox = Inbox()

@@ -52,8 +52,12 @@ final class WebhookOutbox: Sendable {
 
     private struct Book {
         var target: WebhookTarget?
+        /// When the target was set: what happened before is not sent (a platform's webhook
+        /// reports changes from its creation on, not the past).
+        var since = Date.distantFuture
         var claimed: Set<String> = []
-        var tasks: [Task<Void, Never>] = []
+        /// The events waiting for their moment, by key; each removes itself once done.
+        var tasks: [String: Task<Void, Never>] = [:]
         var sent = 0
     }
 
@@ -63,40 +67,42 @@ final class WebhookOutbox: Sendable {
     var sentCount: Int { book.withLock { $0.sent } }
 
     func configure(_ target: WebhookTarget?) {
-        book.withLock { $0.target = target }
+        book.withLock {
+            $0.target = target
+            $0.since = Date()
+        }
     }
 
     /// Schedules the event `key` for `date` unless it was claimed before; `make` builds the
     /// delivery when it fires.
     func schedule(_ key: String, at date: Date, _ make: @escaping @Sendable (WebhookTarget) -> Firing) {
         book.withLock { book in
-            guard let target = book.target, book.claimed.insert(key).inserted else { return }
-            book.tasks.removeAll { $0.isCancelled }
-            book.tasks.append(
-                Task { [weak self] in
-                    let delay = date.timeIntervalSinceNow
-                    if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
-                    for _ in 0..<200 {
-                        guard !Task.isCancelled else { return }
-                        switch make(target) {
-                        case .send(let delivery):
-                            await target.deliver(delivery)
-                            self?.book.withLock { $0.sent += 1 }
-                            return
-                        case .drop:
-                            return
-                        case .notYet:
-                            try? await Task.sleep(for: .milliseconds(2))
-                        }
+            guard let target = book.target, book.claimed.insert(key).inserted, date >= book.since else { return }
+            book.tasks[key] = Task { [weak self] in
+                defer { _ = self?.book.withLock { $0.tasks.removeValue(forKey: key) } }
+                let delay = date.timeIntervalSinceNow
+                if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
+                for _ in 0..<200 {
+                    guard !Task.isCancelled else { return }
+                    switch make(target) {
+                    case .send(let delivery):
+                        await target.deliver(delivery)
+                        self?.book.withLock { $0.sent += 1 }
+                        return
+                    case .drop:
+                        return
+                    case .notYet:
+                        try? await Task.sleep(for: .milliseconds(2))
                     }
-                })
+                }
+            }
         }
     }
 
     /// Drops every pending event (the emulator stops).
     func cancelAll() {
         book.withLock { book in
-            for task in book.tasks { task.cancel() }
+            for task in book.tasks.values { task.cancel() }
             book.tasks.removeAll()
         }
     }
