@@ -182,10 +182,14 @@ public final class EnvironmentReconciler: Sendable {
 
     /// One read of each platform, side by side: what a rollout needs to know before it starts (a
     /// rollout started during an outage would count the outage toward failing a good revision).
+    /// A task group, not `async let`: see `EnvironmentObserver` (Swift 6.3's optimiser frees
+    /// throwing `async let` frames out of order).
     private static func confirmReachable(_ platforms: Platforms) async throws {
-        async let frontend = platforms.vercel.observe(.frontend)
-        async let api = platforms.railway.observe(.api)
-        _ = try await (frontend, api)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await platforms.vercel.observe(.frontend) }
+            group.addTask { _ = try await platforms.railway.observe(.api) }
+            try await group.waitForAll()
+        }
     }
 
     /// A full observation that also records the cheap signals it saw (Railway's change token is
