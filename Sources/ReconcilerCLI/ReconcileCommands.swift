@@ -79,7 +79,9 @@ extension HistoryCommand {
         let mine = entries.filter { $0.rolloutID == id }
         let live = status.rollout?.id == id ? status.rollout : nil
         guard !mine.isEmpty || live != nil else {
-            throw ValidationError("no rollout \(id) in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)")
+            // Not a usage mistake (no usage text): the answer is "not there", like a refusal.
+            printError("reconciler: no rollout \(id) in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)")
+            throw ExitCode(CLIExitCode.refused)
         }
         let timeline = live?.timeline ?? mine.first(where: { $0.timeline != nil })?.timeline ?? []
         if output.isJSON {
