@@ -13,7 +13,7 @@ import Testing
         }
         #expect(Self.statusLine("SigBlk", of: child.pid).flatMap { UInt64($0, radix: 16) } == 0)
         child.terminate()
-        let ended = await Self.ended(child, within: .seconds(10))
+        let ended = await Self.ended(child, within: .seconds(60))
         #expect(ended == .signalled(SIGTERM))
     }
 
@@ -41,7 +41,7 @@ import Testing
         }
         let grandchild = try #require(pid_t(line.trimmingCharacters(in: .whitespacesAndNewlines)))
         child.terminate()
-        #expect(await Self.ended(child, within: .seconds(10)) != nil)
+        #expect(await Self.ended(child, within: .seconds(60)) != nil)
         // `sleep` was re-parented away from the test process: it is gone once nothing lists it.
         var gone = false
         for _ in 0..<500 where !gone {
@@ -91,6 +91,9 @@ import Testing
             if let termination = child.termination { return termination }
             try? await Task.sleep(for: .milliseconds(20))
         }
+        // One last look: on a loaded machine this task may first run again after the deadline,
+        // with the child long gone (a CI run failed that way with every other suite beside it).
+        if let termination = child.termination { return termination }
         child.kill()
         return nil
     }
