@@ -22,20 +22,13 @@ extension RailwayEmulator {
 
     func scheduleWebhooks() {
         guard webhooks.target != nil else { return }
-        let events: [(key: String, at: Date, id: String, status: String)] = state.withLock { state in
-            state.deployments.compactMap { deployment in
+        let events = state.withLock { state in
+            state.deployments.compactMap { deployment -> (deployment: String, status: String, at: Date)? in
                 guard deployment.canceledAt == nil else { return nil }
-                for status in ["SUCCESS", "FAILED", "CRASHED"] {
-                    if let offset = deployment.plan.start(of: status) {
-                        return ("\(deployment.id)/\(status)", deployment.createdAt.adding(offset), deployment.id, status)
-                    }
-                }
-                return nil
+                return deployment.finished.map { (deployment.id, $0.status, $0.at) }
             }
         }
-        for event in events {
-            webhooks.schedule(event.key, at: event.at) { [self] target in webhook(event.id, status: event.status, target: target) }
-        }
+        webhooks.schedule(events) { [self] id, status, target in webhook(id, status: status, target: target) }
     }
 
     /// The delivery for `id` reaching `status`, once its plan is there (unless it was cancelled).

@@ -158,7 +158,7 @@ public final class RailwayEmulator: EmulatedPlatform {
     public func finishedAt(_ id: String) -> Date? {
         state.withLock { state in
             guard let deployment = state.deployments.first(where: { $0.id == id }) else { return nil }
-            return ["SUCCESS", "FAILED", "CRASHED"].lazy.compactMap { deployment.plan.start(of: $0) }.first.map { deployment.createdAt.adding($0) }
+            return deployment.finished?.at
         }
     }
 

@@ -42,6 +42,11 @@ struct RailwayState: Sendable {
         var canceledAt: Date?
         var key: InstanceKey { InstanceKey(serviceId: serviceId, environmentId: environmentId) }
 
+        /// The status its plan ends in and when (nil while it builds for ever).
+        var finished: (status: String, at: Date)? {
+            plan.first(of: ["SUCCESS", "FAILED", "CRASHED"]).map { ($0.status, createdAt.adding($0.offset)) }
+        }
+
         /// When it became (or becomes) SUCCESS, if its plan reaches it.
         var successAt: Date? { plan.start(of: "SUCCESS").map { createdAt.adding($0) } }
     }

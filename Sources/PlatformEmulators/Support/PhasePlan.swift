@@ -36,6 +36,12 @@ public struct PhasePlan: Sendable, Equatable {
         return steps[steps.count - 1].status
     }
 
+    /// The first of `statuses` the plan reaches and when, relative to the start: how a
+    /// deployment's plan ends (its terminal status), for webhooks and benchmarks.
+    public func first(of statuses: [String]) -> (status: String, offset: Duration)? {
+        statuses.lazy.compactMap { status in start(of: status).map { (status, $0) } }.first
+    }
+
     /// When the step named `status` begins, relative to the start; nil if the plan never reaches it.
     public func start(of status: String) -> Duration? {
         var offset = Duration.zero

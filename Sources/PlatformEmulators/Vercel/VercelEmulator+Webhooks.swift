@@ -27,20 +27,13 @@ extension VercelEmulator {
     /// Claims the events of every deployment that has reached, or will reach, a terminal state.
     func scheduleWebhooks() {
         guard webhooks.target != nil else { return }
-        let events: [(key: String, at: Date, id: String, status: String)] = state.withLock { state in
-            state.deployments.compactMap { deployment in
-                if let canceled = deployment.canceledAt { return ("\(deployment.id)/CANCELED", canceled, deployment.id, "CANCELED") }
-                for status in ["READY", "ERROR"] {
-                    if let offset = deployment.plan.start(of: status) {
-                        return ("\(deployment.id)/\(status)", deployment.createdAt.adding(offset), deployment.id, status)
-                    }
-                }
-                return nil
+        let events = state.withLock { state in
+            state.deployments.compactMap { deployment -> (deployment: String, status: String, at: Date)? in
+                if let canceled = deployment.canceledAt { return (deployment.id, "CANCELED", canceled) }
+                return deployment.finished.map { (deployment.id, $0.status, $0.at) }
             }
         }
-        for event in events {
-            webhooks.schedule(event.key, at: event.at) { [self] target in webhook(event.id, status: event.status, target: target) }
-        }
+        webhooks.schedule(events) { [self] id, status, target in webhook(id, status: status, target: target) }
     }
 
     /// The delivery for `id` reaching `status`, if it has that status now.

@@ -175,7 +175,7 @@ public final class VercelEmulator: EmulatedPlatform {
     public func finishedAt(_ id: String) -> Date? {
         state.withLock { state in
             guard let deployment = state.deployments.first(where: { $0.id == id }) else { return nil }
-            return ["READY", "ERROR"].lazy.compactMap { deployment.plan.start(of: $0) }.first.map { deployment.createdAt.adding($0) }
+            return deployment.finished?.at
         }
     }
 

@@ -64,6 +64,11 @@ struct VercelState: Sendable {
         /// Set when retention (or someone) deleted it: GET answers 410 `DEPLOYMENT_DELETED`.
         var deletedAt: Date?
 
+        /// The status its plan ends in and when (nil while it builds for ever, or is blocked).
+        var finished: (status: String, at: Date)? {
+            plan.first(of: ["READY", "ERROR"]).map { ($0.status, createdAt.adding($0.offset)) }
+        }
+
         func readyState(at now: Date) -> String {
             if deletedAt != nil { return "DELETED" }
             if canceledAt != nil { return "CANCELED" }

@@ -73,6 +73,17 @@ final class WebhookOutbox: Sendable {
         }
     }
 
+    /// Schedules each deployment's event (keyed `<deployment>/<status>`) not claimed before;
+    /// `make` builds its delivery when it fires.
+    func schedule(
+        _ events: [(deployment: String, status: String, at: Date)],
+        _ make: @escaping @Sendable (_ deployment: String, _ status: String, WebhookTarget) -> Firing
+    ) {
+        for event in events {
+            schedule("\(event.deployment)/\(event.status)", at: event.at) { make(event.deployment, event.status, $0) }
+        }
+    }
+
     /// Schedules the event `key` for `date` unless it was claimed before; `make` builds the
     /// delivery when it fires.
     func schedule(_ key: String, at date: Date, _ make: @escaping @Sendable (WebhookTarget) -> Firing) {
