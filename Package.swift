@@ -117,9 +117,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "DriftDetector", dependencies: ["ClipnetContracts"], swiftSettings: swiftSettings),
+        // Slack and signed-webhook notifications: what each channel has not been told, from the
+        // store, delivered by a service of its own (docs/notifications.md).
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "ClipnetContracts", "ClipnetFormats", "KnownGoodStore", "HTTPTransport", "AsyncPrimitives", "ClipnetJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Reconciler",
             dependencies: [
+                "Notifications",
                 "GitWatch", "Deployers", "DriftDetector", "ClipnetContracts", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
                 "HTTPTransport", "RedisClient", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Crypto", package: "swift-crypto"),

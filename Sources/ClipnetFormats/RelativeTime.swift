@@ -18,4 +18,17 @@ public enum RelativeTime {
         }
         return seconds >= 0 ? "\(text) ago" : "in \(text)"
     }
+
+    /// `412 ms`, `3.2 s`, `2 min 5 s`: how long something took (the page, notifications).
+    public static func duration(milliseconds: Double) -> String {
+        switch milliseconds {
+        case ..<1000: return "\(Int(milliseconds.rounded())) ms"
+        case ..<60_000:
+            let tenths = Int((milliseconds / 100).rounded())
+            return "\(tenths / 10).\(tenths % 10) s"
+        default:
+            let seconds = Int(milliseconds / 1000)
+            return "\(seconds / 60) min \(seconds % 60) s"
+        }
+    }
 }

@@ -143,6 +143,10 @@ public struct EnvironmentState: Codable, Sendable, Equatable, Hashable {
     /// The build logs of the last failed deployments (a few rollouts' worth), by rollout: what
     /// status shows under a failed rollout.
     public var failureLogs: [FailureLog]?
+    /// How far each notification channel has delivered, and the Slack message of each recent
+    /// rollout: kept here so a restart (or a new leader) updates the same message instead of
+    /// posting again. Nil until a channel delivered something.
+    public var notifications: NotificationLedger?
 
     public init(
         knownGood: KnownGoodRecord? = nil, previousKnownGood: [KnownGoodRecord] = [], pin: PinRecord? = nil,

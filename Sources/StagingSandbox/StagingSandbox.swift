@@ -31,6 +31,9 @@ public final class StagingSandbox: Sendable {
         /// Replaces the staging manifest's Vercel target (`production`: a staged build the
         /// reconciler starts beside the backend's); nil keeps the shipped `staging`.
         public var frontendTarget: String?
+        /// Starts a Slack emulator and a webhook sink, and names both as notification channels
+        /// in `daemonConfiguration` (tokens in `environment`).
+        public var notifications = false
 
         public init(
             manifestsDirectory: String, directory: String? = nil, redisURL: String? = nil, heartbeatInterval: Duration = .milliseconds(100),
@@ -72,6 +75,8 @@ public final class StagingSandbox: Sendable {
     /// emulators' URLs. Throwaway values, generated per sandbox.
     public let environment: [String: String]
     public let redisURL: String?
+    /// The Slack emulator and webhook sink the daemon notifies (with `Options.notifications`).
+    public let notifications: SandboxNotifications?
     private let heartbeats: Mutex<Task<Void, Never>?>
     private let ownsRoot: Bool
 
@@ -82,8 +87,9 @@ public final class StagingSandbox: Sendable {
         root: String, repository: SandboxRepository, stateDirectory: String, manifest: Manifest, vercel: VercelEmulator,
         vercelServer: EmulatorServer, railway: RailwayEmulator, railwayServer: EmulatorServer, apps: StagingAppSimulator,
         appsServer: EmulatorServer, cloudinary: CloudinaryEmulator, cloudinaryServer: EmulatorServer, cloudinaryFolder: String,
-        environment: [String: String], redisURL: String?, ownsRoot: Bool
+        environment: [String: String], redisURL: String?, notifications: SandboxNotifications?, ownsRoot: Bool
     ) {
+        self.notifications = notifications
         self.cloudinary = cloudinary
         self.cloudinaryServer = cloudinaryServer
         self.cloudinaryFolder = cloudinaryFolder
@@ -173,11 +179,13 @@ public final class StagingSandbox: Sendable {
             let account = cloudinary.configuration
             environment[reference.name] = "cloudinary://\(account.apiKey):\(account.apiSecret)@\(account.cloudName)"
         }
+        let notifications = options.notifications ? try await SandboxNotifications.start() : nil
+        if let notifications { environment.merge(notifications.environment) { $1 } }
         let sandbox = StagingSandbox(
             root: root, repository: repository, stateDirectory: stateDirectory, manifest: staging, vercel: vercel,
             vercelServer: vercelServer, railway: railway, railwayServer: railwayServer, apps: apps, appsServer: appsServer,
             cloudinary: cloudinary, cloudinaryServer: cloudinaryServer, cloudinaryFolder: cloudinaryFolder,
-            environment: environment, redisURL: options.redisURL, ownsRoot: ownsRoot)
+            environment: environment, redisURL: options.redisURL, notifications: notifications, ownsRoot: ownsRoot)
         _ = try sandbox.commit(
             "CLIPNET manifests",
             files: [
@@ -224,7 +232,7 @@ public final class StagingSandbox: Sendable {
           platformRetryDelay: 20ms
           platformTimeout: 30s
           leaderCheckInterval: 300ms
-
+        \(notifications?.configuration ?? "")
         """
     }
 
@@ -237,6 +245,7 @@ public final class StagingSandbox: Sendable {
         await cloudinaryServer.stop()
         await vercelServer.stop()
         await railwayServer.stop()
+        await notifications?.stop()
         if ownsRoot { try? FileManager.default.removeItem(atPath: root) }
     }
 

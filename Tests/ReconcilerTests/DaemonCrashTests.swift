@@ -16,13 +16,47 @@ import Testing
     }
 
     /// A sandbox whose phases each last long enough to be caught, and a file store to watch.
-    static func slowSandbox(healthWindow: Int = 2) async throws -> StagingSandbox {
-        try await StagingSandbox.start(
-            .init(
-                manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(50),
-                vercelTimings: .init(queued: .milliseconds(100), building: .milliseconds(1200)),
-                railwayTimings: .init(initializing: .milliseconds(100), building: .milliseconds(1200), deploying: .milliseconds(200)),
-                healthWindowSeconds: healthWindow, healthIntervalSeconds: 1))
+    static func slowSandbox(healthWindow: Int = 2, notifications: Bool = false) async throws -> StagingSandbox {
+        var options = StagingSandbox.Options(
+            manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(50),
+            vercelTimings: .init(queued: .milliseconds(100), building: .milliseconds(1200)),
+            railwayTimings: .init(initializing: .milliseconds(100), building: .milliseconds(1200), deploying: .milliseconds(200)),
+            healthWindowSeconds: healthWindow, healthIntervalSeconds: 1)
+        options.notifications = notifications
+        return try await StagingSandbox.start(options)
+    }
+
+    /// The notifier is a service of the real binary: killed after it posted a rollout's Slack
+    /// message, the restarted daemon edits that message to the rollout's end instead of posting
+    /// a second one (the message id is in the store).
+    @Test func aDaemonKilledMidRolloutUpdatesTheSameSlackMessageAfterRestart() async throws {
+        let sandbox = try await Self.slowSandbox(notifications: true)
+        defer { Task { await sandbox.stop() } }
+        let slack = try #require(sandbox.notifications?.slack)
+        let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration())
+        let revision = try sandbox.commit("Under test")
+        let daemon = try DaemonProcess(configurationPath: config, sandbox: sandbox)
+        // In deployBackend, with the message posted and its id stored.
+        let posted = await eventually(within: .seconds(60)) {
+            guard let state = try? await Self.state(sandbox), let rollout = state.rollout, rollout.revision == revision,
+                rollout.phase == .deployBackend
+            else { return false }
+            return state.notifications?.channels["deploys"]?.message(for: rollout.id) != nil
+        }
+        #expect(posted, "the rollout's message was never stored")
+        await daemon.killHard()
+        let before = try await Self.state(sandbox)
+        let rolloutID = try #require(before.rollout?.id)
+        let messageID = try #require(before.notifications?.channels["deploys"]?.message(for: rolloutID)?.messageID)
+
+        let restarted = try DaemonProcess(configurationPath: config, sandbox: sandbox)
+        let ended = await eventually(within: .seconds(60)) {
+            slack.messages.first { $0.ts == messageID }?.text.contains(":white_check_mark:") == true
+        }
+        _ = await restarted.terminate()
+        #expect(ended, "the same message was not updated to the rollout's end: \(slack.messages.map(\.text))")
+        #expect(slack.messages.filter { $0.threadTS == nil }.count == 1, "posted again after the restart: \(slack.messages.map(\.text))")
+        #expect(try await Self.state(sandbox).rollout?.id == rolloutID)
     }
 
     static func state(_ sandbox: StagingSandbox) async throws -> EnvironmentState {

@@ -52,14 +52,15 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
+        frontendTarget: String? = nil, notifications: Bool = false, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
         configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
-        let sandbox = try await StagingSandbox.start(
-            .init(
-                manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
-                healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, frontendTarget: frontendTarget))
+        var options = StagingSandbox.Options(
+            manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
+            healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, frontendTarget: frontendTarget)
+        options.notifications = notifications
+        let sandbox = try await StagingSandbox.start(options)
         var database: (name: String, url: String)?
         if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
         let text = configure(sandbox.daemonConfiguration(state: database?.url))
@@ -95,6 +96,8 @@ final class Scenario: Sendable {
         var last: PassReport?
         for _ in 0..<maxPasses {
             let report = await daemon.runPass([.timer])
+            // What the notifier service does after every pass (no-op without channels).
+            await daemon.deliverNotifications()
             last = report
             switch report.result {
             case .requeued(let after), .waiting(let after):
@@ -151,12 +154,13 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
+        frontendTarget: String? = nil, notifications: Bool = false, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
         configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
             store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy,
-            frontendTarget: frontendTarget, extraEnvironment: extraEnvironment, logger: logger, configure: configure)
+            frontendTarget: frontendTarget, notifications: notifications, extraEnvironment: extraEnvironment, logger: logger,
+            configure: configure)
         do {
             let result = try await body(scenario)
             await scenario.stop()

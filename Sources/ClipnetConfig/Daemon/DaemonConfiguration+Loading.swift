@@ -95,7 +95,31 @@ extension DaemonConfiguration {
             settings.platformTimeout = Self.duration(reconcile["platformTimeout"]) ?? settings.platformTimeout
             configuration.reconcile = settings
         }
+        configuration.publicURL = root["publicURL"]?.string
+        configuration.notifications = Self.notificationChannels(root["notifications"])
         self = configuration
+    }
+
+    /// The channels in the order written (a validated map: each has exactly one destination).
+    static func notificationChannels(_ node: ConfigNode?) -> [NotificationChannel] {
+        guard let node else { return [] }
+        return (node.entries ?? []).compactMap { entry in
+            let name = entry.key
+            let channel = entry.value
+            if let slack = channel["slack"], let target = slack["channel"]?.string {
+                return NotificationChannel(
+                    name: name,
+                    destination: .slack(
+                        channel: target, tokenEnv: slack["tokenEnv"]?.string ?? NotificationChannel.defaultSlackTokenEnv,
+                        apiURL: slack["apiURL"]?.string ?? NotificationChannel.defaultSlackAPIURL))
+            }
+            if let webhook = channel["webhook"], let url = webhook["url"]?.string {
+                return NotificationChannel(
+                    name: name,
+                    destination: .webhook(url: url, secretEnv: webhook["secretEnv"]?.string ?? NotificationChannel.defaultWebhookSecretEnv))
+            }
+            return nil
+        }
     }
 
     /// `50ms`, `30s`, `5m`, `1h`, `1.5s`.

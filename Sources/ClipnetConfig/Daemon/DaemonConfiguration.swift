@@ -107,8 +107,37 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public var maxHeaderBytes: Int
     }
 
+    /// Where a notification goes (docs/notifications.md).
+    public struct NotificationChannel: Sendable, Hashable {
+        public enum Destination: Sendable, Hashable {
+            /// A Slack channel through the Web API with a bot token: one message per rollout,
+            /// updated as it moves.
+            case slack(channel: String, tokenEnv: String, apiURL: String)
+            /// A JSON POST of every event, signed with HMAC-SHA256.
+            case webhook(url: String, secretEnv: String)
+        }
+
+        /// The channel's name in status and metrics.
+        public var name: String
+        public var destination: Destination
+
+        public init(name: String, destination: Destination) {
+            self.name = name
+            self.destination = destination
+        }
+
+        public static let defaultSlackAPIURL = "https://slack.com/api"
+        public static let defaultSlackTokenEnv = "SLACK_BOT_TOKEN"
+        public static let defaultWebhookSecretEnv = "NOTIFY_WEBHOOK_SECRET"
+    }
+
     public var environment: String
     public var repository: Repository
+    /// The status page as people reach it (`https://reconciler.staging.clipnet.ai`): the link in
+    /// notifications. Nil: messages carry no status link.
+    public var publicURL: String? = nil
+    /// Where rollout messages and events go; several channels may be configured, by name.
+    public var notifications: [NotificationChannel] = []
     /// `file:state/` (default) or `postgres://...` (the URL may come from `stateURLEnv`).
     public var state: String
     /// When set, the state URL is read from this environment variable (it may hold a password).

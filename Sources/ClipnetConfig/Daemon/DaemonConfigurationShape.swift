@@ -106,6 +106,40 @@ enum DaemonConfigurationShape {
                 .optional("maxHeaderBytes", .integer(min: 1024, max: 1_048_576), "largest request head in bytes, else 431 (default 32768)"),
             ]))
 
+    static let slack = Shape.object(
+        ObjectShape(
+            summary: "a Slack channel through the Web API",
+            fields: [
+                .required("channel", .string(.text), "the channel id (C0123ABCD) or name the bot posts in"),
+                .optional("tokenEnv", .string(.variableName), "the environment variable holding the bot token xoxb-... (default SLACK_BOT_TOKEN)"),
+                .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the Web API base URL (default https://slack.com/api)"),
+            ]))
+
+    static let webhook = Shape.object(
+        ObjectShape(
+            summary: "a signed JSON webhook",
+            fields: [
+                .required("url", .string(.url(schemes: ["https", "http"])), "where every event is POSTed"),
+                .optional(
+                    "secretEnv", .string(.variableName),
+                    "the environment variable holding the HMAC-SHA256 signing secret (default NOTIFY_WEBHOOK_SECRET)"),
+            ]))
+
+    static let notifications = Shape.map(
+        MapShape(
+            summary: "notification channels by name",
+            keyRule: .pattern("^[a-z0-9][a-z0-9_-]{0,39}$", summary: "a channel name", example: "deploys"),
+            value: .object(
+                ObjectShape(
+                    summary: "one notification channel: slack or webhook",
+                    fields: [
+                        .optional("slack", slack, "a Slack channel through the Web API"),
+                        .optional("webhook", webhook, "a signed JSON webhook"),
+                    ],
+                    atomic: true,
+                    exactlyOneOf: ["slack", "webhook"]))
+        ))
+
     static let root = Shape.object(
         ObjectShape(
             summary: "the reconciler daemon configuration",
@@ -125,6 +159,10 @@ enum DaemonConfigurationShape {
                 .optional("vercel", platform("the Vercel API"), "the Vercel API"),
                 .optional("railway", railway, "the Railway API"),
                 .optional("reconcile", reconcile, "reconcile timings"),
+                .optional(
+                    "publicURL", .string(.url(schemes: ["https", "http"])),
+                    "the status page as people reach it: the link in notifications"),
+                .optional("notifications", notifications, "notification channels by name (Slack, signed webhook)"),
             ]))
 }
 

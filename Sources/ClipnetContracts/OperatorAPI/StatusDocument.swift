@@ -308,6 +308,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// Deployment frequency, lead time, change failure rate and time to restore over the last
     /// 7 and 30 days, from the history (absent until the daemon has read it).
     public var delivery: DeliverySummary?
+    /// The notification channels and whether they deliver (absent when none is configured).
+    public var notifications: [NotificationChannelStatus]?
 
     public init(
         environment: String, branch: String, desired: Desired, knownGood: KnownGoodRecord?, services: [Service], drift: [DriftItem],

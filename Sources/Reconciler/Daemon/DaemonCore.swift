@@ -1,10 +1,12 @@
 import AsyncPrimitives
 import ClipnetContracts
+import Deployers
 import DriftDetector
 import Foundation
 import KnownGoodStore
 import Logging
 import Metrics
+import Notifications
 import Synchronization
 
 /// The part of the daemon that passes and operator requests share: the reconciler, which store
@@ -29,6 +31,8 @@ final class DaemonCore: Sendable {
     let budget: RequestBudget
     /// The stretch last applied, so a change is logged once, not every pass.
     private let lastStretch = Mutex<Double>(1)
+    /// Told after every pass and operator action; nil without notification channels.
+    private let notifierSlot = Mutex<Notifier?>(nil)
 
     init(
         reconciler: EnvironmentReconciler, baseStore: any StateStore, board: StatusBoard, leader: Bool,
@@ -59,9 +63,42 @@ final class DaemonCore: Sendable {
         }
     }
 
+    var notifier: Notifier? {
+        get { notifierSlot.withLock { $0 } }
+        set { notifierSlot.withLock { $0 = newValue } }
+    }
+
+    /// Asks the notifier for a round (the record or the context may have changed).
+    func notify() { notifier?.ring() }
+
+    /// What the notifier needs beyond the store, from the last pass and observation.
+    func notificationContext() -> NotificationContext {
+        let inputs = board.inputs
+        var context = NotificationContext()
+        if let pass = inputs.lastPass {
+            context.passKnown = true
+            if pass.result == .stalled {
+                context.stall = .init(
+                    key: "\(pass.step ?? "-")/\(pass.reason.map { "\($0)" } ?? "-")", message: pass.message ?? "the last pass stalled")
+            }
+        }
+        if let observation = inputs.observation {
+            context.driftKnown = true
+            context.reportedDrift = inputs.drift.filter { !$0.healable || inputs.policies[$0.kind] == .report }.map(\.description)
+            for service in observation.services.values {
+                if let deployment = service.deployment, let url = deployment.dashboardURL { context.deploymentLinks[deployment.id.rawValue] = url }
+            }
+        }
+        for log in inputs.state.failureLogs ?? [] {
+            if let link = log.link { context.deploymentLinks[log.deployment] = link }
+        }
+        return context
+    }
+
     func becomeLeader(_ store: any StateStore) {
         role.withLock { $0 = .leader(store) }
         board.update { $0.leader = true }
+        notify()
         logger.info("This replica leads; reconciling", metadata: ["environment": "\(environment)"])
     }
 
@@ -94,6 +131,7 @@ final class DaemonCore: Sendable {
         }
         running.withLock { $0 = nil }
         publish(outcome)
+        notify()
         await refreshDelivery(historySequence: outcome.state.historySequence)
         if outcome.report.result != .succeeded, outcome.report.result != .requeued(after: .zero) {
             // The pass may have committed before it failed: show the record as stored.

@@ -165,6 +165,7 @@ extension ReconcilerDaemon: ReconcilerControl {
         do {
             let result = try await body(actions)
             await core.refreshState()
+            core.notify()
             return result
         } catch {
             throw Self.operatorError(error)

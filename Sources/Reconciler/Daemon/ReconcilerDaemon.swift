@@ -7,6 +7,7 @@ public import GitWatch
 import HTTPTransport
 public import KnownGoodStore
 public import Logging
+import Notifications
 public import ServiceLifecycle
 
 /// The reconciler of one environment, assembled from its configuration: the git watcher, the
@@ -162,6 +163,7 @@ public final class ReconcilerDaemon: Sendable {
             logger: logger, pacing: { [core] in core.pacing() }
         ) { [core] triggers in await core.runPass(triggers) }
         await core.refreshState()
+        core.notifier = makeNotifier(configuration, environment: environment, client: client, core: core, mirror: mirror, logger: logger)
         return ReconcilerDaemon(
             configuration: configuration, watcher: watcher, loop: loop, mirror: mirror,
             operatorToken: environment[configuration.operatorTokenEnv].flatMap { $0.isEmpty ? nil : $0 },
@@ -171,6 +173,40 @@ public final class ReconcilerDaemon: Sendable {
             ].compactMapValues { $0.flatMap { $0.isEmpty ? nil : $0 } },
             core: core, election: election, postgresStore: postgresStore, logger: logger, directoryLock: directoryLock, gitRuntime: gitRuntime,
             curlRuntime: curlRuntime)
+    }
+
+    /// The notification channels' deliverer, or nil when none is configured.
+    private static func makeNotifier(
+        _ configuration: DaemonConfiguration, environment: [String: String], client: HTTPClient, core: DaemonCore, mirror: GitMirror,
+        logger: Logger
+    ) -> Notifier? {
+        guard !configuration.notifications.isEmpty else { return nil }
+        let channels: [any NotificationChannel] = configuration.notifications.map { channel in
+            switch channel.destination {
+            case .slack(let target, let tokenEnv, let apiURL):
+                SlackChannel(name: channel.name, channel: target, apiURL: apiURL, token: environment[tokenEnv], tokenEnv: tokenEnv, client: client)
+            case .webhook(let url, let secretEnv):
+                WebhookChannel(name: channel.name, url: url, secret: environment[secretEnv], secretEnv: secretEnv, client: client)
+            }
+        }
+        let planner = NotificationPlanner(
+            environment: configuration.environment, statusURL: configuration.publicURL,
+            repositoryWebURL: RepositoryWeb.url(fromClone: configuration.repository.url))
+        return Notifier(
+            environment: configuration.environment, channels: channels, startSequence: core.board.inputs.state.historySequence, planner: planner,
+            inputs: { [core] in Notifier.Inputs(store: core.leaderStore, context: core.notificationContext()) },
+            describe: { [mirror] revision in
+                guard let id = try? await mirror.resolve(revision), let info = try? await mirror.commitInfo(id) else { return nil }
+                return NotificationEvent.Commit(short: CommitID.short(revision), subject: info.subject, author: info.authorName)
+            },
+            onStatus: { [core] status in core.board.update { $0.notifications = status } }, logger: logger)
+    }
+
+    /// Delivers what the notification channels have not been told yet, now (tests; the service
+    /// does it on its own after every pass).
+    /// - Parameter now: the round's time (a test steps past a channel's backoff with it).
+    public func deliverNotifications(at now: Date = Date()) async {
+        await core.notifier?.deliverNow(now: now)
     }
 
     /// Fetches the branch once now (what the watcher does on its interval).
@@ -207,6 +243,7 @@ public final class ReconcilerDaemon: Sendable {
         ]
         if let leadership { services.append(.init(service: leadership)) }
         services.append(.init(service: loop))
+        if let notifier = core.notifier { services.append(.init(service: notifier)) }
         return services
     }
 

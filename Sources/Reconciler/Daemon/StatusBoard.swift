@@ -22,6 +22,7 @@ final class StatusBoard: Sendable {
         var rollbackReadiness: [StatusDocument.RollbackReadiness]?
         var platformAccess: [PlatformAccess.Entry]?
         var delivery: DeliverySummary?
+        var notifications: [NotificationChannelStatus]?
     }
 
     private struct Board {
@@ -77,6 +78,7 @@ final class StatusBoard: Sendable {
         document.rollbackReadiness = inputs.rollbackReadiness
         document.platformAccess = inputs.platformAccess
         document.delivery = inputs.delivery
+        document.notifications = inputs.notifications
         return document
     }
 }

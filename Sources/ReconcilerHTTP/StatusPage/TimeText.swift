@@ -17,12 +17,6 @@ enum TimeText {
 
     /// `412 ms`, `3.2 s`, `2 min 5 s`.
     static func duration(milliseconds: Double) -> String {
-        switch milliseconds {
-        case ..<1000: return "\(Int(milliseconds.rounded())) ms"
-        case ..<60_000: return String(format: "%.1f s", milliseconds / 1000)
-        default:
-            let seconds = Int(milliseconds / 1000)
-            return "\(seconds / 60) min \(seconds % 60) s"
-        }
+        RelativeTime.duration(milliseconds: milliseconds)
     }
 }
