@@ -399,6 +399,14 @@ let package = Package(
         ),
         .testTarget(name: "DriftDetectorTests", dependencies: ["ClipnetContracts", "DriftDetector"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "ClipnetContracts", "KnownGoodStore", "PlatformEmulators", "HTTPTransport", "ClipnetJSON", "RolloutSimulation",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RolloutSimulationTests",
             dependencies: ["ClipnetContracts", "RolloutSimulation", "Reconciler", "KnownGoodStore", "Deployers"],
             swiftSettings: swiftSettings

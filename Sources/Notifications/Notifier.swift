@@ -185,6 +185,8 @@ public final class Notifier: Service, Sendable {
             if let revision = event.revision { event.commit = await commit(revision) }
             let rolloutID = event.rollout?.id
             do {
+                // A deposed leader sends nothing: the new one delivers from the stored marks.
+                try await store.proveLeadership()
                 let message = try await channel.deliver(event, message: rolloutID.flatMap { marks.message(for: $0) })
                 marks.apply(item.advance)
                 if let message { marks.remember(message) }
@@ -203,8 +205,8 @@ public final class Notifier: Service, Sendable {
                 }
                 return
             } catch {
-                // The store refused the marks (lost leadership, unavailable): the event may be
-                // sent again by whoever delivers next.
+                // Leadership is lost, or the store refused the marks: whoever delivers next
+                // starts from the stored marks (an event sent but not marked goes again).
                 logger.warning("Notifications: delivery marks not saved", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
                 return
             }

@@ -15,7 +15,7 @@ enum SlackText {
         if let rollout = event.rollout {
             lines.append(contentsOf: rolloutLines(rollout, event))
         } else if let detail = event.detail {
-            lines.append(escape(detail))
+            lines.append(escape(Self.bounded(detail)))
         }
         let links = event.links.map { "<\($0.url)|\(escape(linkTitle($0.name)))>" }
         if !links.isEmpty { lines.append(links.joined(separator: " · ")) }
@@ -78,7 +78,9 @@ enum SlackText {
             lines.append(
                 "> \(escape(String(error.prefix(600))))\(rollout.failedPhase.map { " (in \(RolloutPhase(rawValue: $0)?.words ?? $0))" } ?? "")")
         }
-        if let detail = event.detail, event.type == .rolloutRolledBack || event.type == .rolloutSuperseded { lines.append(escape(detail)) }
+        if let detail = event.detail, event.type == .rolloutRolledBack || event.type == .rolloutSuperseded {
+            lines.append(escape(Self.bounded(detail)))
+        }
         if !event.failureLogs.isEmpty {
             let last = event.failureLogs.compactMap { log in log.lines.last.map { "\(log.service.rawValue): \(String($0.prefix(200)))" } }
             lines.append(contentsOf: last.map { "`\(escape($0))`" })
@@ -101,6 +103,14 @@ enum SlackText {
         case "compare": "changes"
         default: "\(name) dashboard"
         }
+    }
+
+    /// Detail longer than this is cut (a drift report of every variable): Slack refuses messages
+    /// over 40,000 characters, and nobody reads past a screen.
+    static let detailLimit = 3000
+
+    static func bounded(_ text: String) -> String {
+        text.count <= detailLimit ? text : String(text.prefix(detailLimit)) + " …"
     }
 
     /// Slack's three control characters in text (docs: "Formatting text for app surfaces").

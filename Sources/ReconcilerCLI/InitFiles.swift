@@ -74,6 +74,17 @@ struct InitFiles {
               platformAttempts: 5              # 1 to 20
               platformRetryDelay: 500ms        # 1ms to 10m
               platformTimeout: 30s             # 100ms to 1h
+            # publicURL: https://reconciler.staging.clipnet.ai   # the status page as people reach it (links in messages)
+            # notifications:                   # where rollout messages go (docs/notifications.md); channels by name
+            #   deploys:
+            #     slack:
+            #       channel: C0123ABCD         # the channel id; invite the bot, which needs the chat:write scope
+            #       tokenEnv: \(DaemonConfiguration.NotificationChannel.defaultSlackTokenEnv)
+            #       apiURL: \(DaemonConfiguration.NotificationChannel.defaultSlackAPIURL)
+            #   events:
+            #     webhook:
+            #       url: https://hooks.example.com/clipnet
+            #       secretEnv: \(DaemonConfiguration.NotificationChannel.defaultWebhookSecretEnv)   # HMAC-SHA256 signing secret
 
             """
     }
@@ -121,6 +132,10 @@ struct InitFiles {
             # Optional: a random token for Railway's deployment webhook, whose URL must then be
             # https://<daemon>/webhooks/railway?token=<it> (Railway does not sign its webhooks).
             # \(defaults.railway.webhookSecretEnv)=
+            # Optional, with a Slack notification channel: the bot's token (xoxb-...).
+            # \(DaemonConfiguration.NotificationChannel.defaultSlackTokenEnv)=
+            # Optional, with a webhook notification channel: its signing secret (give the receiver the same).
+            # \(DaemonConfiguration.NotificationChannel.defaultWebhookSecretEnv)=
             # Optional: a shared admin token for scripts; named tokens are in operator-tokens.json.
             # \(defaults.operatorTokenEnv)=
 

@@ -119,6 +119,59 @@ import Testing
         }
     }
 
+    @Test func notificationChannelsAreReadInOrderWithTheirDefaults() throws {
+        let configuration = try DaemonConfiguration.parse(
+            """
+            environment: staging
+            repository:
+              url: .
+            publicURL: https://reconciler.staging.clipnet.ai
+            notifications:
+              deploys:
+                slack:
+                  channel: C0123ABCD
+              pager-bridge:
+                webhook:
+                  url: https://hooks.example.com/clipnet
+                  secretEnv: PAGER_BRIDGE_SECRET
+            """, file: "reconciler.yaml")
+        #expect(configuration.publicURL == "https://reconciler.staging.clipnet.ai")
+        #expect(
+            configuration.notifications == [
+                .init(name: "deploys", destination: .slack(channel: "C0123ABCD", tokenEnv: "SLACK_BOT_TOKEN", apiURL: "https://slack.com/api")),
+                .init(name: "pager-bridge", destination: .webhook(url: "https://hooks.example.com/clipnet", secretEnv: "PAGER_BRIDGE_SECRET")),
+            ])
+    }
+
+    @Test func aChannelWithTwoDestinationsOrNoneIsRefusedWithItsLocation() throws {
+        do {
+            _ = try DaemonConfiguration.parse(
+                """
+                environment: staging
+                repository:
+                  url: .
+                notifications:
+                  both:
+                    slack:
+                      channel: C0123ABCD
+                    webhook:
+                      url: https://hooks.example.com/x
+                  Bad Name:
+                    webhook:
+                      url: ftp://hooks.example.com/x
+                  empty: {}
+                """, file: "reconciler.yaml")
+            Issue.record("accepted")
+        } catch let error as ConfigError {
+            let lines = error.diagnostics.map(\.description)
+            #expect(
+                lines.contains { $0.hasPrefix("reconciler.yaml:6:5: notifications.both: expected exactly one of 'slack' or 'webhook'") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:10:3: invalid key 'Bad Name'") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("reconciler.yaml:12:12: notifications.Bad Name.webhook.url") }, "\(lines)")
+            #expect(lines.contains { $0.contains("notifications.empty") }, "\(lines)")
+        }
+    }
+
     @Test func aMissingRepositoryIsNamed() throws {
         #expect(throws: ConfigError.self) {
             _ = try DaemonConfiguration.parse("environment: staging\n", file: "reconciler.yaml")

@@ -84,6 +84,20 @@ import Testing
         }
     }
 
+    @Test func aFailingNotificationChannelIsShownWithWhatItOwesAndWhenItTriesAgain() async throws {
+        try await Harness.test { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            let card = try #require(html.range(of: "id=\"notifications\"").map { String(html[$0.lowerBound...].prefix(2000)) })
+            #expect(html.contains("<article class=\"card warn\" id=\"notifications\">"))
+            #expect(card.contains("<span class=\"badge warn\">failing</span> slack <code>C0STAGING1</code>"))
+            #expect(card.contains("<strong>2 waiting</strong>"))
+            #expect(card.contains("Slack chat.update: rate limited (429) (3 attempts in a row); next try"))
+            #expect(card.contains("<span class=\"badge ok\">ok</span> webhook <code>hooks.example.com</code> · 57 sent"))
+            // A failing channel is not the environment's problem: the verdict is the rollout's.
+            #expect(!html.contains("class=\"top bad\""))
+        }
+    }
+
     @Test func thePageLoadsNothingFromElsewhereAndRunsNoScript() async throws {
         try await Harness.test { client in
             let response = try await client.execute(uri: "/", method: .get)

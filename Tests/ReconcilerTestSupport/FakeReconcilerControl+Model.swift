@@ -36,6 +36,7 @@ extension FakeReconcilerControl {
         public var inventory: [StatusDocument.InventoryItem]?
         public var platformAccess: [PlatformAccess.Entry]?
         public var delivery: DeliverySummary?
+        public var notifications: [NotificationChannelStatus]?
         /// What `cleanupPreviewVariables` finds.
         public var previewLeftovers: [PreviewCleanup.Variable] = []
         public var now: @Sendable () -> Date
@@ -83,6 +84,7 @@ extension FakeReconcilerControl {
             document.inventory = inventory
             document.platformAccess = platformAccess
             document.delivery = delivery
+            document.notifications = notifications
             return document
         }
 

@@ -163,6 +163,12 @@ public enum SampleEnvironment {
                 days: 30, deployments: 31, deploymentsPerDay: 31.0 / 30, leadTimeSeconds: 3900, failedRollouts: 4, changeFailureRate: 4.0 / 35,
                 restores: 4, timeToRestoreSeconds: 540),
         ])
+        model.notifications = [
+            .init(
+                name: "deploys", kind: "slack", target: "C0STAGING1", state: "failing", delivered: 41, pending: 2, failures: 3,
+                lastDeliveredAt: ago(900), lastError: "Slack chat.update: rate limited (429)", failingSince: ago(70), nextAttemptAt: ago(-20)),
+            .init(name: "events", kind: "webhook", target: "hooks.example.com", state: "ok", delivered: 57, lastDeliveredAt: ago(65)),
+        ]
         return model
     }
 

@@ -40,7 +40,7 @@ struct StatusPage {
         html += "<section class=\"cards\">\n"
         let cards: [String] = [
             desiredCard(), knownGoodCard(), rolloutCard(), lastReconcileCard(), gitCard(), workersCard(), inventoryCard(), platformsCard(),
-            deliveryCard(),
+            deliveryCard(), notificationsCard(),
         ]
         html += cards.joined()
         html += "</section>\n"
