@@ -45,7 +45,9 @@ enum SlackText {
         case .rolloutFailed:
             let rollback = event.rollout?.rollbackTarget.map { "; rolling back to `\($0)`" } ?? ""
             return ":red_circle: \(environment) rollout of \(revision) failed\(rollback)"
-        case .rolloutRolledBack: return ":leftwards_arrow_with_hook: \(environment) rolled back to \(revision)"
+        case .rolloutRolledBack:
+            let failed = event.rollout?.revision.map { "rollout of `\(CommitID.short($0))` failed; " } ?? ""
+            return ":leftwards_arrow_with_hook: \(environment) \(failed)rolled back to \(revision)"
         case .rolloutSuperseded: return ":fast_forward: \(environment) rollout of \(revision) superseded\(reason)"
         case .rolloutRepointed: return ":white_check_mark: \(environment) re-pointed to \(revision)"
         case .pinned: return ":pushpin: \(actor) pinned \(environment) to \(revision)\(reason)"

@@ -67,12 +67,14 @@ struct DemoCommand: AsyncParsableCommand {
         say.title("CLIPNET staging reconciler: demo")
         say.line("Setting up a throwaway staging on loopback (nothing leaves this machine)...")
         let redis = await ThrowawayRedis.start()
-        let sandbox = try await StagingSandbox.start(
-            .init(
-                manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
-                vercelTimings: .init(queued: paced(400), building: paced(2500)),
-                railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
-                healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1))
+        var options = StagingSandbox.Options(
+            manifestsDirectory: manifests, redisURL: redis?.url, heartbeatInterval: .milliseconds(500),
+            vercelTimings: .init(queued: paced(400), building: paced(2500)),
+            railwayTimings: .init(initializing: paced(400), building: paced(3000), deploying: paced(800)),
+            healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1)
+        // Rollout messages go to an emulated Slack and a signed webhook sink; the story prints them.
+        options.notifications = true
+        let sandbox = try await StagingSandbox.start(options)
         sandbox.acceptCommitsFromGit()
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
         say.item("Vercel API      \(sandbox.vercelServer.baseURL) (emulator)")
@@ -82,6 +84,10 @@ struct DemoCommand: AsyncParsableCommand {
         say.item(
             redis.map { "worker heartbeats in \($0.url) (throwaway redis-server)" }
                 ?? "no redis-server found: worker versions come from Railway's records")
+        if let notifications = sandbox.notifications {
+            say.item("Slack Web API   \(notifications.slackServer.baseURL)/api (emulator; the daemon keeps one message per rollout)")
+            say.item("webhook sink    \(notifications.sinkServer.baseURL) (checks each event's HMAC-SHA256 signature)")
+        }
         say.item("state           \(sandbox.stateDirectory)")
 
         let token = "demo-" + StagingSandbox.randomHex()

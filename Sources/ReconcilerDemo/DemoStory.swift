@@ -22,6 +22,22 @@ struct DemoStory: Service {
     let step: Bool
     /// Yields once the status page listens: the story starts only after its URL is printed.
     let listening: AsyncStream<Int>
+    /// The Slack messages already printed (ts → text), so each act shows what changed.
+    private let shown = Shown()
+
+    final class Shown: Sendable {
+        let texts = Mutex<[String: String]>([:])
+    }
+
+    init(daemon: ReconcilerDaemon, sandbox: StagingSandbox, say: Narrator, quiet: Bool, pause: Duration, step: Bool, listening: AsyncStream<Int>) {
+        self.daemon = daemon
+        self.sandbox = sandbox
+        self.say = say
+        self.quiet = quiet
+        self.pause = pause
+        self.step = step
+        self.listening = listening
+    }
 
     func run() async throws {
         try await cancelWhenShuttingDown {
@@ -111,6 +127,34 @@ struct DemoStory: Service {
         say.line(
             "  \(Narrator.clock())  settled: known-good \(status.knownGood.map { CommitID.short($0.revision) } ?? "none"); "
                 + status.services.map { "\($0.name) \($0.revision.map(CommitID.short) ?? "?")" }.joined(separator: ", "))
+        try await showNotifications()
+    }
+
+    /// What the daemon told Slack (emulated) and the webhook during the act: each new or edited
+    /// message once, in the state it ended in, with the replies in its thread.
+    private func showNotifications() async throws {
+        guard let notifications = sandbox.notifications else { return }
+        // The notifier delivers just after the pass that settled: give it a moment.
+        for _ in 0..<20 {
+            if daemon.status().document.notifications?.allSatisfy({ $0.pending == 0 }) ?? true { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let changed = shown.texts.withLock { shown -> [SlackEmulator.Message] in
+            let fresh = notifications.slack.messages.filter { shown[$0.ts] != $0.text }
+            for message in fresh { shown[message.ts] = message.text }
+            return fresh
+        }
+        guard !changed.isEmpty else { return }
+        say.line("  Slack #staging-deploys (emulated), \(notifications.sink.accepted.count) signed webhook events so far:")
+        for message in changed {
+            let lines = message.text.split(separator: "\n").prefix(message.threadTS == nil ? 3 : 4)
+            let edits = message.edits.isEmpty ? "" : "  (edited \(message.edits.count)×)"
+            for (index, line) in lines.enumerated() {
+                let lead = message.threadTS == nil ? (index == 0 ? "    ▸ " : "      ") : "      ↳ "
+                say.line(lead + line + (index == 0 ? edits : ""))
+            }
+        }
     }
 
     private func cancelWhenShuttingDown(_ body: @escaping @Sendable () async throws -> Void) async throws {

@@ -27,6 +27,11 @@ import Testing
             let firstAct = try #require(text.range(of: "1. The first commit"))
             #expect(url.lowerBound < firstAct.lowerBound, "the page's URL is printed before the story starts")
             #expect(text.contains("rolled-back state"), "act 3 says what the page shows")
+            // The messages the daemon would have sent: one per rollout, the failed one with its thread.
+            #expect(text.contains("Slack #staging-deploys (emulated)"), "the demo shows its notifications")
+            #expect(text.contains(":white_check_mark: *staging* runs"), "a rollout's message in its final state")
+            #expect(text.contains(":leftwards_arrow_with_hook: *staging* rollout of `"), "the failed rollout's message")
+            #expect(text.contains("↳ *worker* deployment"), "the failed build's lines in its thread")
 
             // The suggestion, followed to the letter.
             let line = try #require(text.split(separator: "\n").first { $0.contains("commit --allow-empty -m test") })

@@ -78,8 +78,9 @@ import Testing
             let messages = Self.topLevel(notifications.slack)
             #expect(messages.count == 2, "\(messages.map(\.text))")
             let failed = try #require(messages.last)
-            #expect(failed.text.contains(":leftwards_arrow_with_hook:"), "ends rolled back: \(failed.text)")
-            #expect(failed.text.contains("`\(CommitID.short(good))`"))
+            #expect(
+                failed.text.hasPrefix(":leftwards_arrow_with_hook: *staging* rollout of `\(CommitID.short(bad))` failed; rolled back to `\(CommitID.short(good))`"),
+                "ends rolled back, naming both: \(failed.text)")
             #expect(failed.edits.contains { $0.contains(":red_circle:") && $0.contains("rolling back to") }, "\(failed.edits)")
             let replies = notifications.slack.replies(to: failed.ts)
             #expect(replies.count == 1, "the log goes in the thread once: \(replies.map(\.text))")

@@ -63,6 +63,9 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     /// The rollout an event belongs to, as it stands when the event is sent.
     public struct Rollout: Codable, Sendable, Equatable {
         public var id: String
+        /// The revision the rollout set out to deploy (the event's `revision` may differ: where a
+        /// rollback went).
+        public var revision: String?
         /// `RolloutPhase`'s raw value.
         public var phase: String
         /// `build` or `repoint`.
@@ -81,10 +84,11 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         public var timeline: [PhaseSpan]
 
         public init(
-            id: String, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date, elapsedSeconds: Double,
+            id: String, revision: String? = nil, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date, elapsedSeconds: Double,
             error: String?, failedPhase: String?, rollbackTarget: String?, timeline: [PhaseSpan]
         ) {
             self.id = id
+            self.revision = revision
             self.phase = phase
             self.mode = mode
             self.trigger = trigger
