@@ -25,6 +25,9 @@ import Testing
             #expect(run.stdout.contains("known-good  \(SampleEnvironment.knownGood)"), "\(run)")
             #expect(run.stdout.contains("worker    railway   b6589fc6ab0d *  heartbeat"), "\(run)")
             #expect(run.stdout.contains("versionSkew [worker]: worker reports b6589fc6ab0d, api reports da4b9237bacc (policy: heal)"), "\(run)")
+            // The failing Slack channel is named; the webhook that delivers is not news.
+            #expect(run.stdout.contains("notify      deploys (slack C0STAGING1) failing, 2 waiting: Slack chat.update: rate limited (429)"), "\(run)")
+            #expect(!run.stdout.contains("events (webhook"), "\(run)")
             #expect(run.stderr.isEmpty, "\(run)")
         }
     }

@@ -58,6 +58,14 @@ public enum StatusSummary {
             if item.state != StatusDocument.InventoryItem.State.missing.rawValue, let detail = item.detail { text += ": \(detail)" }
             facts.append(("inventory", text))
         }
+        // A channel people rely on that does not deliver is news; one that delivers is not.
+        for channel in document.notifications ?? [] where channel.state == "failing" {
+            var text = "\(channel.name) (\(channel.kind) \(channel.target)) failing"
+            if channel.pending > 0 { text += ", \(channel.pending) waiting" }
+            if let error = channel.lastError { text += ": \(error)" }
+            if let next = channel.nextAttemptAt { text += "; next try \(TimeWords.ago(next, now: now))" }
+            facts.append(("notify", text))
+        }
         let width = facts.map(\.0.count).max() ?? 0
         lines += facts.map { "  " + $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
 
