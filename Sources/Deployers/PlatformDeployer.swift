@@ -77,6 +77,10 @@ public protocol PlatformDeployer: Sendable {
     /// them (not scrubbed: the caller knows every secret): Vercel's build events, Railway's
     /// build log, or its runtime log for a deployment that built and then crashed. Default: none.
     func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String]
+
+    /// The platform's own timing of a deployment's steps (Vercel's queue and build, Railway's
+    /// deployment events), for the rollout timeline. Default: none.
+    func platformSteps(of deployment: ObservedDeployment, service: ServiceName) async throws -> [PlatformStep]
 }
 
 extension PlatformDeployer {
@@ -89,4 +93,6 @@ extension PlatformDeployer {
     public func configurationChangeToken() async throws -> String? { nil }
 
     public func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] { [] }
+
+    public func platformSteps(of deployment: ObservedDeployment, service: ServiceName) async throws -> [PlatformStep] { [] }
 }

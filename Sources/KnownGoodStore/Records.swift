@@ -80,6 +80,9 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     /// Every phase the rollout went through, with when it entered and left it; nil in records
     /// written before timelines were kept.
     public var timeline: [PhaseSpan]?
+    /// The platforms' own timing of this rollout's deployments (builds, deploys), recorded when
+    /// the phase that waited on them moved on; nil when none was read.
+    public var platformSteps: [PlatformStep]?
 
     public init(
         id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,
@@ -101,6 +104,13 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     }
 
     public var isActive: Bool { phase.isActive }
+
+    /// Keeps the steps of each service once: a service's steps read again replace the earlier ones.
+    public mutating func recordPlatformSteps(_ steps: [PlatformStep]) {
+        guard !steps.isEmpty else { return }
+        let services = Set(steps.map(\.service))
+        platformSteps = (platformSteps ?? []).filter { !services.contains($0.service) } + steps
+    }
 }
 
 /// A revision whose rollout failed: not rolled out again until a new commit or an operator retry.

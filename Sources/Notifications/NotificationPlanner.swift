@@ -121,17 +121,20 @@ public struct NotificationPlanner: Sendable {
     /// The rollout as its record says now.
     private func rolloutView(_ record: RolloutRecord, now: Date) -> NotificationEvent.Rollout {
         let end = record.isActive ? now : record.updatedAt
-        return NotificationEvent.Rollout(
+        var view = NotificationEvent.Rollout(
             id: record.id, revision: record.revision, phase: record.phase.rawValue, mode: record.mode?.rawValue, trigger: record.trigger?.rawValue, source: record.source,
             startedAt: record.startedAt, elapsedSeconds: max(0, end.timeIntervalSince(record.startedAt)), error: record.error,
             failedPhase: record.failedPhase?.rawValue, rollbackTarget: record.rollbackTarget.map { CommitID.short($0.revision) },
             timeline: record.timeline ?? [])
+        view.platformSteps = record.platformSteps ?? []
+        return view
     }
 
     /// A rollout the record has moved on from: what its history entries say (the entry that
     /// ended it carries its timeline).
     private func rolloutView(id: String, entry: HistoryEntry, batch: [HistoryEntry]) -> NotificationEvent.Rollout {
-        let timeline = batch.last { $0.rolloutID == id && $0.timeline != nil }?.timeline ?? entry.timeline ?? []
+        let ending = batch.last { $0.rolloutID == id && $0.timeline != nil }
+        let timeline = ending?.timeline ?? entry.timeline ?? []
         let startedAt = timeline.first?.startedAt ?? batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }?.at ?? entry.at
         let ended = batch.last { $0.rolloutID == id && $0.timeline != nil }?.at ?? entry.at
         let phase: String =
@@ -147,10 +150,12 @@ public struct NotificationPlanner: Sendable {
             }()
         let failure = batch.first { $0.rolloutID == id && $0.kind == .rolloutFailed }
         let started = batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }
-        return NotificationEvent.Rollout(
+        var view = NotificationEvent.Rollout(
             id: id, revision: started?.revision ?? failure?.revision ?? (entry.kind == .rolledBack ? nil : entry.revision), phase: phase, mode: nil, trigger: nil, source: batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }?.reason,
             startedAt: startedAt, elapsedSeconds: max(0, ended.timeIntervalSince(startedAt)), error: failure?.reason, failedPhase: nil,
             rollbackTarget: nil, timeline: timeline)
+        view.platformSteps = ending?.platformSteps ?? entry.platformSteps ?? []
+        return view
     }
 
     private func links(revision: String?, record: RolloutRecord?, context: NotificationContext) -> [NotificationEvent.Link] {

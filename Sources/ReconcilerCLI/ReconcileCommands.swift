@@ -83,11 +83,13 @@ extension HistoryCommand {
             printError("reconciler: no rollout \(id) in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)")
             throw ExitCode(CLIExitCode.refused)
         }
-        let timeline = live?.timeline ?? mine.first(where: { $0.timeline != nil })?.timeline ?? []
+        let ended = mine.first(where: { $0.timeline != nil })
+        let timeline = live?.timeline ?? ended?.timeline ?? []
+        let steps = live?.platformSteps ?? ended?.platformSteps ?? []
         if output.isJSON {
-            try output.printJSON(RolloutHistoryDocument(rolloutID: id, entries: mine, timeline: timeline))
+            try output.printJSON(RolloutHistoryDocument(rolloutID: id, entries: mine, timeline: timeline, platformSteps: steps))
         } else {
-            printText(HistoryTable.render(mine) + "\n" + TimelineTable.render(timeline))
+            printText(HistoryTable.render(mine) + "\n" + TimelineTable.render(timeline, platformSteps: steps))
         }
     }
 }
@@ -97,6 +99,7 @@ struct RolloutHistoryDocument: Encodable {
     var rolloutID: String
     var entries: [HistoryEntry]
     var timeline: [PhaseSpan]
+    var platformSteps: [PlatformStep]
 }
 
 /// `reconciler cleanup-preview [--apply]`: the one-off clean-up of the staging variables an

@@ -151,4 +151,39 @@ import Testing
             #expect(h.log.requests(operation: "deploymentLogs").count == 1)
         }
     }
+
+    @Test func railwayTimesEachStepOfADeploymentAndAFailedBuildSaysWhere() async throws {
+        try await RailwayHarness.with { h in
+            let railway = h.deployer()
+            let id = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaA, rolloutID: "r-1"))
+            let done = try await railway.waitForTerminal(id, of: .api, policy: Fixture.wait)
+            let steps = try await railway.platformSteps(of: done, service: .api)
+            #expect(steps.map(\.step) == ["SNAPSHOT_CODE", "BUILD_IMAGE", "CREATE_CONTAINER", "HEALTHCHECK"])
+            #expect(steps.allSatisfy { $0.service == .api && $0.endedAt != nil })
+            // One after the other, as the platform ran them.
+            #expect(zip(steps, steps.dropFirst()).allSatisfy { $0.endedAt! <= $1.startedAt.addingTimeInterval(0.001) })
+            let request = try #require(h.log.requests(operation: "deploymentEvents").last)
+            #expect(request.status == 200)
+
+            h.emulator.failBuild(revision: Fixture.shaB)
+            let bad = try await railway.deploy(DeployRequest(service: .api, revision: Fixture.shaB, rolloutID: "r-2"))
+            let failed = try await railway.waitForTerminal(bad, of: .api, policy: Fixture.wait)
+            let failedSteps = try await railway.platformSteps(of: failed, service: .api)
+            #expect(failedSteps.map(\.step) == ["SNAPSHOT_CODE", "BUILD_IMAGE"], "no container for a build that failed")
+        }
+    }
+
+    @Test func vercelTimesTheQueueAndTheBuildFromTheDeploymentItself() async throws {
+        try await VercelHarness.with { h in
+            let vercel = h.deployer()
+            let id = try await vercel.deploy(DeployRequest(service: .frontend, revision: Fixture.shaA, rolloutID: "r-1"))
+            let ready = try await vercel.waitForTerminal(id, of: .frontend, policy: Fixture.wait)
+            let requests = h.log.all.count
+            let steps = try await vercel.platformSteps(of: ready, service: .frontend)
+            #expect(steps.map(\.step) == ["QUEUED", "BUILDING"])
+            #expect(steps[0].endedAt == steps[1].startedAt)
+            #expect(steps[1].endedAt == ready.readyAt && ready.readyAt != nil)
+            #expect(h.log.all.count == requests, "read from the deployment already fetched: no request")
+        }
+    }
 }

@@ -111,6 +111,10 @@ import Testing
                             PhaseSpan(phase: .deployBackend, startedAt: start + 0.4, endedAt: start + 118.4),
                             PhaseSpan(phase: .verifyBackend, startedAt: start + 118.4, endedAt: start + 130),
                             PhaseSpan(phase: .succeeded, startedAt: start + 130, endedAt: start + 130),
+                        ],
+                        platformSteps: [
+                            PlatformStep(service: .api, step: "BUILD_IMAGE", startedAt: start + 3, endedAt: start + 110),
+                            PlatformStep(service: .worker, step: "BUILD_IMAGE", startedAt: start + 1, endedAt: start + 115),
                         ]))
             }
             let run = try await CLIRun.run(["history", "--rollout", "ro-timed"], environment: environment)
@@ -119,6 +123,9 @@ import Testing
             #expect(run.stdout.contains("syncVariables") && run.stdout.contains("400 ms"), "\(run.stdout)")
             #expect(run.stdout.contains("deployBackend") && run.stdout.contains("1 min 58 s"), "\(run.stdout)")
             #expect(run.stdout.contains("ended succeeded after 2 min 10 s"), "\(run.stdout)")
+            // The platforms' own steps, and what the reconciler added after the last one ended.
+            #expect(run.stdout.contains("api      BUILD_IMAGE") && run.stdout.contains("1 min 47 s"), "\(run.stdout)")
+            #expect(run.stdout.contains("the reconciler added 3.4 s after the platforms finished"), "\(run.stdout)")
             let missing = try await CLIRun.run(["history", "--rollout", "ro-none"], environment: environment)
             #expect(missing.status == 1)
             #expect(missing.stderr == "reconciler: no rollout ro-none in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)\n", "\(missing)")

@@ -56,12 +56,20 @@ import Testing
                 PhaseSpan(phase: .deployBackend, startedAt: start + 0.4, endedAt: start + 92.4),
                 PhaseSpan(phase: .verifyBackend, startedAt: start + 92.4),
             ]
+            model.state.rollout?.platformSteps = [
+                PlatformStep(service: .api, step: "BUILD_IMAGE", startedAt: start + 1, endedAt: start + 80),
+                PlatformStep(service: .worker, step: "HEALTHCHECK", startedAt: start + 85, endedAt: start + 91.9),
+            ]
         }
         try await Harness.test(control: control) { client in
             let html = try await client.execute(uri: "/", method: .get).text
             #expect(html.contains("<table class=\"timeline\">"))
             #expect(html.contains("<tr><td>syncing variables</td><td>400 ms</td></tr>"), "\(html)")
             #expect(html.contains("<tr><td>deploying api and worker</td><td>1 min 32 s</td></tr>"))
+            // The platforms' own steps under the phase that waited on them, and the controller's share.
+            #expect(html.contains("<tr class=\"platform\"><td>api BUILD_IMAGE</td><td>1 min 19 s</td></tr>"), "\(html)")
+            #expect(html.contains("<tr class=\"platform\"><td>worker HEALTHCHECK</td><td>6.9 s</td></tr>"))
+            #expect(html.contains("<tr class=\"added\"><td>the reconciler added</td><td>500 ms</td></tr>"))
             // The open phase counts up to now.
             #expect(html.contains("<td>verifying api and worker versions</td><td>") && html.contains(" s so far</td>"))
         }

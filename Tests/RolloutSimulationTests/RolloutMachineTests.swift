@@ -17,7 +17,7 @@ import Testing
         var state = started(at: .syncVariables)
         let before = state
         #expect {
-            try RolloutMachine.apply(.backendReady, to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
+            try RolloutMachine.apply(.backendReady(platformSteps: []), to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
         } throws: { error in
             let error = error as? RolloutMachineError
             return error?.code == .illegalTransition && error?.message.contains("syncVariables") == true
@@ -54,7 +54,7 @@ import Testing
                     id: "ro-1", revision: revision, mode: .build, deployments: ServiceDeployments(), rollbackTarget: nil, trigger: .push,
                     pinAtDecision: nil, source: "branch develop")), to: &state, expecting: nil, now: t0)
         var now = t0
-        for event in [RolloutEvent.variablesSynced, .deploymentCreated(.api, "dep_1"), .backendReady] {
+        for event in [RolloutEvent.variablesSynced, .deploymentCreated(.api, "dep_1"), .backendReady(platformSteps: [])] {
             now += 7
             let before = try #require(state.rollout)
             _ = try RolloutMachine.apply(event, to: &state, expecting: .init(before), now: now)

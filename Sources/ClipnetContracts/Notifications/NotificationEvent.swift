@@ -82,6 +82,8 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         /// Where a failure rolls back to (short id).
         public var rollbackTarget: String?
         public var timeline: [PhaseSpan]
+        /// The platforms' own timing of the rollout's deployments (builds, deploys).
+        public var platformSteps: [PlatformStep] = []
 
         public init(
             id: String, revision: String? = nil, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date, elapsedSeconds: Double,

@@ -93,6 +93,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var timeline: [PhaseSpan]?
         /// For a rollout whose build or deployment failed: the last lines of its log, scrubbed.
         public var failureLogs: [FailureLog]?
+        /// The platforms' own timing of its deployments' steps (absent until a deploy phase ended).
+        public var platformSteps: [PlatformStep]?
 
         public init(
             id: String, revision: String, phase: String, startedAt: Date, updatedAt: Date, deployments: ServiceDeployments,

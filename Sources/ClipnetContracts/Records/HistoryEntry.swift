@@ -34,13 +34,17 @@ public struct HistoryEntry: Codable, Sendable, Equatable, Hashable {
     /// superseded): every phase it went through, so `history --rollout` can show where the time
     /// went after the record has moved on to the next rollout.
     public var timeline: [PhaseSpan]?
+    /// On the same entry: the platforms' own timing of the rollout's deployments.
+    public var platformSteps: [PlatformStep]?
 
     public init(
         sequence: Int64 = 0, at: Date, kind: HistoryKind, revision: String? = nil, by: String? = nil,
-        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil, commitAt: Date? = nil, timeline: [PhaseSpan]? = nil
+        reason: String? = nil, rolloutID: String? = nil, detail: String? = nil, commitAt: Date? = nil, timeline: [PhaseSpan]? = nil,
+        platformSteps: [PlatformStep]? = nil
     ) {
         self.commitAt = commitAt
         self.timeline = timeline
+        self.platformSteps = platformSteps
         self.sequence = sequence
         self.at = at
         self.kind = kind

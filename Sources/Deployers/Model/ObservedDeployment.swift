@@ -21,6 +21,10 @@ public struct ObservedDeployment: Sendable, Hashable {
     /// Where a person sees it in the platform's dashboard (Vercel `inspectorUrl`; Railway: the
     /// service's page), for links next to a failure.
     public var dashboardURL: String?
+    /// Vercel: when the build started (`buildingAt`) and when the deployment became ready
+    /// (`ready`): the platform's own timing of the build.
+    public var buildingAt: Date? = nil
+    public var readyAt: Date? = nil
 
     public init(
         id: DeploymentID, service: ServiceName, platform: Platform, commitSha: String?, image: String?, status: DeploymentStatus,

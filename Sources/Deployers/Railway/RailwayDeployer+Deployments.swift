@@ -227,4 +227,17 @@ extension RailwayDeployer {
         let lines = data[field]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
         return Array(lines.suffix(limit))
     }
+
+    /// `deploymentEvents(id)`: each step Railway timed (snapshot, build, container, health
+    /// check). The field's shape is UNCONFIRMED: a connection (`edges { node }`) or a plain list
+    /// are both read; anything else reads as no steps.
+    public func platformSteps(of deployment: ObservedDeployment, service: ServiceName) async throws -> [PlatformStep] {
+        let data = try await execute("deploymentEvents", RailwayOperations.deploymentEvents, variables: ["id": .string(deployment.id.rawValue)])
+        let field = data["deploymentEvents"]
+        let nodes = field?["edges"]?.arrayValue?.compactMap { $0["node"] } ?? field?.arrayValue ?? []
+        return nodes.compactMap { node in
+            guard let step = node["step"]?.stringValue, let started = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:)) else { return nil }
+            return PlatformStep(service: service, step: step, startedAt: started, endedAt: node["completedAt"]?.stringValue.flatMap(RFC3339.date(from:)))
+        }
+    }
 }

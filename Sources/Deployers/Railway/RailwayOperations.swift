@@ -35,6 +35,11 @@ enum RailwayOperations {
         "query \(field)($deploymentId: String!, $limit: Int) { \(field)(deploymentId: $deploymentId, limit: $limit) { message timestamp severity } }"
     }
 
+    /// UNCONFIRMED shape (docs/platforms.md): asked for as a connection, Railway's list shape.
+    static let deploymentEvents = """
+        query deploymentEvents($id: String!) { deploymentEvents(id: $id, first: 50) { edges { node { step createdAt completedAt payload { durationMs error } } } } }
+        """
+
     static let deploymentCancel = """
         mutation deploymentCancel($id: String!) { deploymentCancel(id: $id) }
         """

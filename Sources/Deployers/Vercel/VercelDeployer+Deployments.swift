@@ -137,12 +137,28 @@ extension VercelDeployer {
             json["gitSource"]?["sha"]?.stringValue ?? json["meta"]?["githubCommitSha"]?.stringValue
             ?? json["meta"]?["reconcilerRevision"]?.stringValue
         let url = json["url"]?.stringValue.map { $0.hasPrefix("http") ? $0 : "https://\($0)" }
-        let created = json["createdAt"]?.numberValue.map { Date(timeIntervalSince1970: $0 / 1000) }
-        return ObservedDeployment(
+        let milliseconds = { (key: String) in json[key]?.numberValue.map { Date(timeIntervalSince1970: $0 / 1000) } }
+        var observed = ObservedDeployment(
             id: DeploymentID(id), service: .frontend, platform: .vercel, commitSha: sha, image: nil,
-            status: DeploymentStatus(vercel: raw), rawStatus: raw, url: url, createdAt: created,
+            status: DeploymentStatus(vercel: raw), rawStatus: raw, url: url, createdAt: milliseconds("createdAt"),
             rolloutID: json["meta"]?[configuration.rolloutMetaKey]?.stringValue, dashboardURL: json["inspectorUrl"]?.stringValue
         )
+        observed.buildingAt = milliseconds("buildingAt")
+        observed.readyAt = milliseconds("ready")
+        return observed
+    }
+
+    /// The queue (`createdAt` to `buildingAt`) and the build (`buildingAt` to `ready`), from the
+    /// deployment as it was read: no request.
+    public func platformSteps(of deployment: ObservedDeployment, service: ServiceName) async throws -> [PlatformStep] {
+        var steps: [PlatformStep] = []
+        if let created = deployment.createdAt, let building = deployment.buildingAt {
+            steps.append(PlatformStep(service: service, step: "QUEUED", startedAt: created, endedAt: building))
+        }
+        if let building = deployment.buildingAt {
+            steps.append(PlatformStep(service: service, step: "BUILDING", startedAt: building, endedAt: deployment.readyAt))
+        }
+        return steps
     }
 }
 

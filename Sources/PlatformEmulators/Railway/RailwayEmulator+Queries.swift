@@ -32,6 +32,12 @@ extension RailwayEmulator {
                 caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
             else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
             return .success(["id": .string("snap-" + deployment.id.prefix(8)), "variables": .object(deployment.variables.mapValues { .string($0) })])
+        case "deploymentEvents":
+            guard let deployment = state.deployments.first(where: { $0.id == string("id") }),
+                caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
+            else { return .failure(GraphQLErrors(messages: ["Deployment not found"])) }
+            let edges = Self.deploymentEvents(deployment, now: now).map { JSONValue.object(["cursor": .string("c"), "node": $0]) }
+            return .success(["edges": .array(edges), "pageInfo": ["hasNextPage": false, "hasPreviousPage": false]])
         case "buildLogs", "deploymentLogs":
             guard let deployment = state.deployments.first(where: { $0.id == string("deploymentId") }),
                 caller.mayAccess(projectId: deployment.projectId, environmentId: deployment.environmentId)
@@ -187,5 +193,47 @@ extension RailwayEmulator {
             "canRollback": .bool(state.canRollback(d, at: now, retention: configuration.imageRetention)),
             "deploymentStopped": .bool(status == "REMOVED"),
         ]
+    }
+}
+
+extension RailwayEmulator {
+    /// The steps a deployment's plan has reached by `now`, as Railway's deployment events name
+    /// them: INITIALIZING is the snapshot of the code, BUILDING the image's build and publication,
+    /// DEPLOYING the container's creation (its first half) and health check. A step still
+    /// running has no `completedAt`; a build that failed carries the error.
+    static func deploymentEvents(_ deployment: RailwayState.Deployment, now: Date) -> [JSONValue] {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let stamp = { (date: Date) in JSONValue.string(formatter.string(from: date)) }
+        var events: [JSONValue] = []
+        var start = deployment.createdAt
+        func event(_ step: String, from: Date, to: Date?, error: String? = nil) {
+            guard from <= now else { return }
+            let done = to.flatMap { $0 <= now ? $0 : nil }
+            var payload: [String: JSONValue] = [:]
+            if let done { payload["durationMs"] = .number((done.timeIntervalSince(from) * 1000).rounded()) }
+            if let error { payload["error"] = .string(error) }
+            events.append([
+                "id": .string("\(deployment.id.prefix(8))-\(step)"), "step": .string(step), "createdAt": stamp(from),
+                "completedAt": done.map(stamp) ?? .null, "payload": .object(payload),
+            ])
+        }
+        let steps = deployment.plan.steps
+        for (index, step) in steps.enumerated() {
+            let end = step.duration.map { start.adding($0) }
+            let failedNext = index + 1 < steps.count && steps[index + 1].status == "FAILED"
+            switch step.status {
+            case "INITIALIZING": event("SNAPSHOT_CODE", from: start, to: end)
+            case "BUILDING": event("BUILD_IMAGE", from: start, to: end, error: failedNext ? "the build failed" : nil)
+            case "DEPLOYING":
+                let half = end.map { start.addingTimeInterval($0.timeIntervalSince(start) / 2) }
+                event("CREATE_CONTAINER", from: start, to: half)
+                if let half { event("HEALTHCHECK", from: half, to: end) }
+            default: break
+            }
+            guard let end else { break }
+            start = end
+        }
+        return events
     }
 }

@@ -50,6 +50,11 @@ enum RailwaySchema {
         "projectToken": RootField(returnType: "ProjectToken", arguments: [:]),
         "environment": RootField(returnType: "Environment", arguments: ["id": Argument("String!"), "projectId": Argument("String")]),
         "deploymentSnapshot": RootField(returnType: "DeploymentSnapshot", arguments: ["deploymentId": Argument("String!")]),
+        // UNCONFIRMED whether the real field is a connection or a plain list (docs/platforms.md):
+        // served as a connection, the shape of Railway's other lists; the client reads either.
+        "deploymentEvents": RootField(
+            returnType: "DeploymentDeploymentEventsConnection",
+            arguments: ["id": Argument("String!"), "first": Argument("Int"), "after": Argument("String")]),
         "buildLogs": RootField(
             returnType: "Log",
             arguments: [
@@ -132,6 +137,12 @@ enum RailwaySchema {
         ],
         "DeploymentSnapshot": ["id": "String", "variables": "EnvironmentVariables"],
         "Log": ["message": "String", "timestamp": "DateTime", "severity": "String"],
+        "DeploymentDeploymentEventsConnection": ["edges": "DeploymentDeploymentEventsConnectionEdge", "pageInfo": "PageInfo"],
+        "DeploymentDeploymentEventsConnectionEdge": ["cursor": "String", "node": "DeploymentEvent"],
+        "DeploymentEvent": [
+            "id": "String", "step": "String", "createdAt": "DateTime", "completedAt": "DateTime", "payload": "DeploymentEventPayload",
+        ],
+        "DeploymentEventPayload": ["durationMs": "Int", "error": "String"],
         "PageInfo": ["hasNextPage": "Boolean", "hasPreviousPage": "Boolean", "startCursor": "String", "endCursor": "String"],
         "QueryDeploymentsConnection": ["edges": "QueryDeploymentsConnectionEdge", "pageInfo": "PageInfo"],
         "QueryDeploymentsConnectionEdge": ["cursor": "String", "node": "Deployment"],

@@ -34,6 +34,9 @@ struct GuardedDeployer: PlatformDeployer {
     func failureLog(of deployment: ObservedDeployment, service: ServiceName, limit: Int) async throws -> [String] {
         try await base.failureLog(of: deployment, service: service, limit: limit)
     }
+    func platformSteps(of deployment: ObservedDeployment, service: ServiceName) async throws -> [PlatformStep] {
+        try await base.platformSteps(of: deployment, service: service)
+    }
 
     func deploy(_ request: DeployRequest) async throws -> DeploymentID {
         try await check("deploy \(request.service)")

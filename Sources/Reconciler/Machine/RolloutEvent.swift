@@ -15,12 +15,12 @@ public enum RolloutEvent: Sendable, Equatable {
     case variablesSynced
     /// A platform returned the id of a deployment this rollout created.
     case deploymentCreated(ServiceName, String)
-    /// Both backend deployments are serving.
-    case backendReady
+    /// Both backend deployments are serving; with the platform's timing of their steps.
+    case backendReady(platformSteps: [PlatformStep])
     /// One look at whether the services report the rollout's revision.
     case verificationChecked(VerificationCheck)
-    /// The domain points at this rollout's frontend deployment.
-    case frontendAliased
+    /// The domain points at this rollout's frontend deployment; with the platform's timing of its build.
+    case frontendAliased(platformSteps: [PlatformStep])
     /// One health check of the health gate.
     case healthChecked(HealthCheck)
     /// The health gate held: record the revision as known-good with its deployments.

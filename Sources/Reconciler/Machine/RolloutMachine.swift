@@ -52,6 +52,7 @@ public enum RolloutMachine {
             rollout.timeline = (rollout.timeline ?? []).moving(to: next, at: now)
             if !next.isActive, let ending = history.lastIndex(where: { $0.rolloutID == rollout.id }) {
                 history[ending].timeline = rollout.timeline
+                history[ending].platformSteps = rollout.platformSteps
             }
             rollout.transientFailures = nil
             rollout.healthFailures = nil
@@ -119,9 +120,11 @@ public enum RolloutMachine {
             }
             rollout.deployments[service] = id
             return phase
-        case .backendReady:
+        case .backendReady(let steps):
+            rollout.recordPlatformSteps(steps)
             return .verifyBackend
-        case .frontendAliased:
+        case .frontendAliased(let steps):
+            rollout.recordPlatformSteps(steps)
             return .healthGate
         case .verificationChecked(let check):
             return verification(check, &rollout, &state, &history, now: now)

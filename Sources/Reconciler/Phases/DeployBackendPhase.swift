@@ -56,7 +56,8 @@ struct DeployBackendPhase: PhaseHandler {
         }
         if services.allSatisfy({ observed[$0]?.status.isSuccess == true }) {
             // The frontend may still be building: `DeployFrontendPhase` waits for it.
-            return .event(.backendReady)
+            let steps = await environment.platformSteps(services.compactMap { observed[$0] })
+            return .event(.backendReady(platformSteps: steps))
         }
         let waiting = (services.map { "\($0) \(observed[$0]?.rawStatus ?? "?")" } + (frontend.map { ["frontend \($0.rawStatus)"] } ?? []))
             .joined(separator: ", ")

@@ -9,6 +9,7 @@ struct DeployFrontendPhase: PhaseHandler {
         let vercel = environment.platforms.vercel
         let domain = environment.manifest.frontend.domain
         var record = rollout
+        let ready: ObservedDeployment
         do {
             if record.deployments.frontend == nil {
                 let id = try await vercel.deploy(DeployRequest(service: .frontend, revision: record.revision, rolloutID: record.id))
@@ -30,11 +31,12 @@ struct DeployFrontendPhase: PhaseHandler {
                 }
                 return .wait(environment.settings.rolloutPollInterval, "waiting for the frontend build: \(deployment.rawStatus)")
             }
+            ready = deployment
             _ = try await vercel.repoint(.frontend, to: id, reapplying: [])
             environment.note("alias", "frontend", "\(domain) now points at \(id)")
         } catch {
             return try environment.classify(error, during: "deploying the frontend")
         }
-        return .event(.frontendAliased)
+        return .event(.frontendAliased(platformSteps: await environment.platformSteps([ready])))
     }
 }

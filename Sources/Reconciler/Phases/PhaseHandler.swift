@@ -129,6 +129,18 @@ struct PhaseEnvironment: Sendable {
         }
     }
 
+    /// The platforms' own timing of `deployments` (Vercel's queue and build from the deployment
+    /// as read; Railway's deployment events, one request each). Best effort: a platform that does
+    /// not say costs the steps, never the rollout.
+    func platformSteps(_ deployments: [ObservedDeployment]) async -> [PlatformStep] {
+        var steps: [PlatformStep] = []
+        for deployment in deployments {
+            let read = try? await platforms.deployer(for: deployment.service).platformSteps(of: deployment, service: deployment.service)
+            steps += read ?? []
+        }
+        return steps
+    }
+
     /// "Railway refused: Commit not found": the platform that said no, and its words.
     static func refusal(_ error: DeployerError) -> String {
         let platform = error.platform.map { "\($0)".capitalized } ?? "The platform"

@@ -26,10 +26,12 @@ extension StatusDocument {
             drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },
             rollout: state.rollout.map { rollout in
                 let logs = state.failureLogs?.filter { $0.rolloutID == rollout.id } ?? []
-                return Rollout(
+                var document = Rollout(
                     id: rollout.id, revision: rollout.revision, phase: rollout.phase.rawValue, startedAt: rollout.startedAt,
                     updatedAt: rollout.updatedAt, deployments: rollout.deployments, error: rollout.error, trigger: rollout.trigger?.rawValue,
                     verification: rollout.verification, timeline: rollout.timeline, failureLogs: logs.isEmpty ? nil : logs)
+                document.platformSteps = rollout.platformSteps
+                return document
             },
             lastReconcile: lastPass.map {
                 LastReconcile(

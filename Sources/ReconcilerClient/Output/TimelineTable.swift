@@ -1,9 +1,10 @@
 public import ClipnetContracts
 public import Foundation
 
-/// `reconciler history --rollout ID`: the rollout's phases, when each began and how long it took.
+/// `reconciler history --rollout ID`: the rollout's phases, when each began and how long it took,
+/// then the platforms' own steps and what the controller added on top of them.
 public enum TimelineTable {
-    public static func render(_ spans: [PhaseSpan], now: Date = Date()) -> String {
+    public static func render(_ spans: [PhaseSpan], platformSteps: [PlatformStep] = [], now: Date = Date()) -> String {
         let timed = spans.filter { $0.phase.isActive }
         guard !timed.isEmpty else { return "No timeline was recorded for this rollout.\n" }
         var table = TextTable(header: ["PHASE", "STARTED", "TOOK"])
@@ -14,6 +15,16 @@ public enum TimelineTable {
         var text = table.render()
         if let first = timed.first, let end = spans.last, !end.phase.isActive {
             text += "\nended \(end.phase.rawValue) after \(words(end.startedAt.timeIntervalSince(first.startedAt)))\n"
+        }
+        if !platformSteps.isEmpty {
+            var steps = TextTable(header: ["SERVICE", "PLATFORM STEP", "STARTED", "TOOK"])
+            for step in platformSteps.sorted(by: { $0.startedAt < $1.startedAt }) {
+                steps.rows.append([step.service.rawValue, step.step, TimeWords.stamp(step.startedAt), step.seconds.map(words) ?? "unfinished"])
+            }
+            text += "\n" + steps.render()
+            if let added = spans.controllerAdded(platformSteps) {
+                text += "\nthe reconciler added \(words(added)) after the platforms finished (deploy phases)\n"
+            }
         }
         return text
     }

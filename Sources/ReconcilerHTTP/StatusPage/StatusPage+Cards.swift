@@ -75,7 +75,7 @@ extension StatusPage {
             body += "<p class=\"alert bad\"><strong>Error:</strong> \(HTML.escape(error))</p>\n"
         }
         for log in rollout.failureLogs ?? [] { body += failureLog(log) }
-        body += timeline(rollout.timeline ?? [])
+        body += timeline(rollout.timeline ?? [], platformSteps: rollout.platformSteps ?? [])
         let tone = rollout.error != nil || rollout.phase == "failed" ? "bad" : (active ? "info" : nil)
         return card(active ? "Rollout in progress" : "Last rollout", id: "rollout", tone: tone, body)
     }
@@ -90,9 +90,10 @@ extension StatusPage {
             + log.lines.map(HTML.escape).joined(separator: "\n") + "</pre></details>\n"
     }
 
-    /// Each phase the rollout went through and how long it took (the open one: so far), so
-    /// on-call sees where the time went.
-    func timeline(_ spans: [PhaseSpan]) -> String {
+    /// Each phase the rollout went through and how long it took (the open one: so far), with
+    /// the platforms' own steps under the deploy phase that waited on them and what the
+    /// reconciler added on top: on-call sees where the time went, and whose it was.
+    func timeline(_ spans: [PhaseSpan], platformSteps: [PlatformStep] = []) -> String {
         let timed = spans.filter { $0.phase.isActive }
         guard !timed.isEmpty else { return "" }
         var out = "<table class=\"timeline\"><thead><tr><th>phase</th><th>took</th></tr></thead><tbody>"
@@ -100,6 +101,19 @@ extension StatusPage {
             let seconds = (span.endedAt ?? now).timeIntervalSince(span.startedAt)
             let took = TimeText.duration(milliseconds: max(0, seconds) * 1000) + (span.endedAt == nil ? " so far" : "")
             out += "<tr><td>\(HTML.escape(PhaseText.name(span.phase.rawValue)))</td><td>\(HTML.escape(took))</td></tr>"
+            let services: Set<ServiceName> =
+                switch span.phase {
+                case .deployBackend: Set(ServiceName.backend)
+                case .deployFrontend: [.frontend]
+                default: []
+                }
+            for step in platformSteps where services.contains(step.service) {
+                let stepTook = step.seconds.map { TimeText.duration(milliseconds: max(0, $0) * 1000) } ?? "unfinished"
+                out += "<tr class=\"platform\"><td>\(HTML.escape(step.service.rawValue)) \(HTML.escape(step.step))</td><td>\(HTML.escape(stepTook))</td></tr>"
+            }
+        }
+        if let added = spans.controllerAdded(platformSteps) {
+            out += "<tr class=\"added\"><td>the reconciler added</td><td>\(HTML.escape(TimeText.duration(milliseconds: added * 1000)))</td></tr>"
         }
         return out + "</tbody></table>\n"
     }

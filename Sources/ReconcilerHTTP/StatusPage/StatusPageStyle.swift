@@ -41,6 +41,8 @@ enum StatusPageStyle {
         th,td{text-align:left;padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
         th{font-size:12px;color:var(--muted);font-weight:600;background:var(--bg)}tr:last-child td{border-bottom:0}
         .note{font-size:12px;color:var(--muted);margin-top:2px}
+        table.timeline tr.platform td{color:var(--muted);font-size:12px;padding-top:3px;padding-bottom:3px}table.timeline tr.platform td:first-child{padding-left:24px}
+        table.timeline tr.added td{font-weight:600}
         details.log{margin:8px 0 0}details.log summary{font-size:13px;cursor:pointer}
         details.log pre{background:var(--code);border-radius:8px;padding:8px 10px;margin:4px 0 0;font-size:12px;overflow-x:auto;white-space:pre-wrap;max-height:24em;overflow-y:auto}
         ul.drift{list-style:none;margin:0;padding:0;display:grid;gap:8px}
