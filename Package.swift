@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
-                "ClipnetContracts", "ClipnetFormats", "KnownGoodStore", "HTTPTransport", "AsyncPrimitives", "ClipnetJSON",
+                "ClipnetContracts", "ClipnetFormats", "KnownGoodStore", "HTTPTransport", "AsyncPrimitives", "ClipnetJSON", "GitHubAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -130,10 +130,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The GitHub REST calls of the release gate and of deployment reporting.
+        .target(
+            name: "GitHubAPI",
+            dependencies: ["ClipnetContracts", "ClipnetJSON", "HTTPTransport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Reconciler",
             dependencies: [
-                "Notifications",
+                "Notifications", "GitHubAPI",
                 "GitWatch", "Deployers", "DriftDetector", "ClipnetContracts", "ClipnetConfig", "KnownGoodStore", "AsyncPrimitives",
                 "HTTPTransport", "RedisClient", "ClipnetJSON", "ClipnetFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -162,7 +168,7 @@ let package = Package(
             name: "ReconcilerHTTP",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
-                "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetFormats", "ClipnetContracts",
+                "Reconciler", "KnownGoodStore", "ClipnetConfig", "ClipnetMetrics", "ClipnetFormats", "ClipnetContracts", "ClipnetJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -80,6 +80,9 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     /// Every phase the rollout went through, with when it entered and left it; nil in records
     /// written before timelines were kept.
     public var timeline: [PhaseSpan]?
+    /// The required CI checks as the release gate last saw them (`checkGate`): which ones it waits
+    /// for, with links; nil without a gate.
+    public var gateChecks: [CommitCheck]?
     /// The platforms' own timing of this rollout's deployments (builds, deploys), recorded when
     /// the phase that waited on them moved on; nil when none was read.
     public var platformSteps: [PlatformStep]?

@@ -19,4 +19,9 @@ public enum RepositoryWeb {
         guard segments.count == 2, segments.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } }) else { return nil }
         return "https://github.com/\(segments[0])/\(segments[1])"
     }
+
+    /// `owner/name` of a clone URL on github.com, for the REST API; nil for any other host.
+    public static func ownerAndName(fromClone clone: String) -> String? {
+        url(fromClone: clone).map { String($0.dropFirst("https://github.com/".count)) }
+    }
 }

@@ -34,6 +34,9 @@ public final class StagingSandbox: Sendable {
         /// Starts a Slack emulator and a webhook sink, and names both as notification channels
         /// in `daemonConfiguration` (tokens in `environment`).
         public var notifications = false
+        /// Starts a GitHub API emulator and configures the release gate (checks `build` and
+        /// `test`) and deployment reporting against it (`GITHUB_TOKEN` in `environment`).
+        public var github = false
 
         public init(
             manifestsDirectory: String, directory: String? = nil, redisURL: String? = nil, heartbeatInterval: Duration = .milliseconds(100),
@@ -77,6 +80,8 @@ public final class StagingSandbox: Sendable {
     public let redisURL: String?
     /// The Slack emulator and webhook sink the daemon notifies (with `Options.notifications`).
     public let notifications: SandboxNotifications?
+    /// The GitHub emulator the daemon's release gate reads and reports deployments to (with `Options.github`).
+    public let github: SandboxGitHub?
     private let heartbeats: Mutex<Task<Void, Never>?>
     private let ownsRoot: Bool
 
@@ -87,9 +92,10 @@ public final class StagingSandbox: Sendable {
         root: String, repository: SandboxRepository, stateDirectory: String, manifest: Manifest, vercel: VercelEmulator,
         vercelServer: EmulatorServer, railway: RailwayEmulator, railwayServer: EmulatorServer, apps: StagingAppSimulator,
         appsServer: EmulatorServer, cloudinary: CloudinaryEmulator, cloudinaryServer: EmulatorServer, cloudinaryFolder: String,
-        environment: [String: String], redisURL: String?, notifications: SandboxNotifications?, ownsRoot: Bool
+        environment: [String: String], redisURL: String?, notifications: SandboxNotifications?, github: SandboxGitHub?, ownsRoot: Bool
     ) {
         self.notifications = notifications
+        self.github = github
         self.cloudinary = cloudinary
         self.cloudinaryServer = cloudinaryServer
         self.cloudinaryFolder = cloudinaryFolder
@@ -181,11 +187,13 @@ public final class StagingSandbox: Sendable {
         }
         let notifications = options.notifications ? try await SandboxNotifications.start() : nil
         if let notifications { environment.merge(notifications.environment) { $1 } }
+        let github = options.github ? try await SandboxGitHub.start(repository: "\(org)/\(repo)") : nil
+        if let github { environment["GITHUB_TOKEN"] = github.emulator.token }
         let sandbox = StagingSandbox(
             root: root, repository: repository, stateDirectory: stateDirectory, manifest: staging, vercel: vercel,
             vercelServer: vercelServer, railway: railway, railwayServer: railwayServer, apps: apps, appsServer: appsServer,
             cloudinary: cloudinary, cloudinaryServer: cloudinaryServer, cloudinaryFolder: cloudinaryFolder,
-            environment: environment, redisURL: options.redisURL, notifications: notifications, ownsRoot: ownsRoot)
+            environment: environment, redisURL: options.redisURL, notifications: notifications, github: github, ownsRoot: ownsRoot)
         _ = try sandbox.commit(
             "CLIPNET manifests",
             files: [
@@ -232,7 +240,7 @@ public final class StagingSandbox: Sendable {
           platformRetryDelay: 20ms
           platformTimeout: 30s
           leaderCheckInterval: 300ms
-        \(notifications?.configuration ?? "")
+        \(notifications?.configuration ?? "")\(github?.configuration ?? "")
         """
     }
 
@@ -246,6 +254,8 @@ public final class StagingSandbox: Sendable {
         await vercelServer.stop()
         await railwayServer.stop()
         await notifications?.stop()
+        github?.emulator.sendWebhooks(to: nil)
+        await github?.server.stop()
         if ownsRoot { try? FileManager.default.removeItem(atPath: root) }
     }
 

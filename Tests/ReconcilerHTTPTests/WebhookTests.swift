@@ -1,8 +1,10 @@
+import ClipnetContracts
 import ClipnetJSON
 import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KnownGoodStore
 import HummingbirdTesting
 import ReconcilerHTTP
 import ReconcilerTestSupport
@@ -74,6 +76,40 @@ import Testing
                 body: Harness.body(body))
             #expect(response.status == .accepted)
             #expect(response.json?["accepted"] == false)
+        }
+        #expect(control.calls.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("check_run", #"{"action":"completed","check_run":{"name":"test","head_sha":"HEAD","conclusion":"success"}}"#),
+        ("check_suite", #"{"action":"completed","check_suite":{"head_sha":"HEAD","conclusion":"success"}}"#),
+        ("status", #"{"sha":"HEAD","context":"ci/test","state":"success"}"#),
+    ])
+    func aCheckEventForTheCommitAtTheReleaseGateWakesIt(event: String, template: String) async throws {
+        let body = template.replacingOccurrences(of: "HEAD", with: SampleEnvironment.head)
+        let control = FakeReconcilerControl()
+        control.update { $0.state.rollout?.phase = .checkGate }
+        try await Harness.test(control: control) { client in
+            let response = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: event, signature: Self.signature(body)),
+                body: Harness.body(body))
+            #expect(response.status == .accepted)
+            #expect(response.json?["accepted"] == true, "\(response.text)")
+        }
+        #expect(control.calls == [.checksChanged(sha: SampleEnvironment.head)])
+    }
+
+    @Test func aCheckEventWithoutACommitIs400AndAnUnsignedOneIs401() async throws {
+        let body = #"{"action":"completed","check_run":{"name":"test"}}"#
+        let control = FakeReconcilerControl()
+        try await Harness.test(control: control) { client in
+            let missing = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "check_run", signature: Self.signature(body)),
+                body: Harness.body(body))
+            #expect(missing.status == .badRequest)
+            let unsigned = try await client.execute(
+                uri: "/webhooks/github", method: .post, headers: Self.headers(event: "check_run", signature: nil), body: Harness.body(body))
+            #expect(unsigned.status == .unauthorized)
         }
         #expect(control.calls.isEmpty)
     }

@@ -27,6 +27,7 @@ public final class FakeReconcilerControl: ReconcilerControl {
         case rollback(to: String?, reason: String, by: String)
         case push(ref: String, after: String?)
         case platformEvent(PlatformEvent)
+        case checksChanged(sha: String)
         case cleanupPreview(apply: Bool, by: String)
     }
 
@@ -142,6 +143,13 @@ public final class FakeReconcilerControl: ReconcilerControl {
         state.withLock { model in
             model.calls.append(.platformEvent(event))
             return event.concerns(model.state.rollout)
+        }
+    }
+
+    public func checksChanged(sha: String) -> Bool {
+        state.withLock { model in
+            model.calls.append(.checksChanged(sha: sha))
+            return model.state.rollout?.phase == .checkGate && model.state.rollout?.revision == sha
         }
     }
 

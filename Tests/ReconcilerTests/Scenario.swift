@@ -52,14 +52,15 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, notifications: Bool = false, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
-        configure: (String) -> String = { $0 }
+        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, extraEnvironment: [String: String] = [:],
+        logger: Logger = quietLogger, configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
         var options = StagingSandbox.Options(
             manifestsDirectory: manifests, redisURL: redis, heartbeatInterval: .milliseconds(40),
             healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy, frontendTarget: frontendTarget)
         options.notifications = notifications
+        options.github = github
         let sandbox = try await StagingSandbox.start(options)
         var database: (name: String, url: String)?
         if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
@@ -154,12 +155,12 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, notifications: Bool = false, extraEnvironment: [String: String] = [:], logger: Logger = quietLogger,
-        configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
+        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, extraEnvironment: [String: String] = [:],
+        logger: Logger = quietLogger, configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
             store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy,
-            frontendTarget: frontendTarget, notifications: notifications, extraEnvironment: extraEnvironment, logger: logger,
+            frontendTarget: frontendTarget, notifications: notifications, github: github, extraEnvironment: extraEnvironment, logger: logger,
             configure: configure)
         do {
             let result = try await body(scenario)

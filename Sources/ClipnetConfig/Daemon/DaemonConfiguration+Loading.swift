@@ -97,6 +97,18 @@ extension DaemonConfiguration {
         }
         configuration.publicURL = root["publicURL"]?.string
         configuration.notifications = Self.notificationChannels(root["notifications"])
+        if let github = root["github"] {
+            var settings = GitHub.defaults
+            settings.apiURL = github["apiURL"]?.string ?? settings.apiURL
+            settings.tokenEnv = github["tokenEnv"]?.string ?? settings.tokenEnv
+            settings.repository = github["repository"]?.string
+            settings.requiredChecks =
+                github["requiredChecks"]?.string?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
+            settings.checkInterval = Self.duration(github["checkInterval"]) ?? settings.checkInterval
+            settings.deployments = github["deployments"]?.bool ?? settings.deployments
+            settings.environmentURL = github["environmentURL"]?.string
+            configuration.github = settings
+        }
         self = configuration
     }
 

@@ -131,8 +131,31 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public static let defaultWebhookSecretEnv = "NOTIFY_WEBHOOK_SECRET"
     }
 
+    /// GitHub: the release gate (deploy only what CI passed) and deployment reporting.
+    public struct GitHub: Sendable, Hashable {
+        public var apiURL: String
+        public var tokenEnv: String
+        /// `owner/name`; nil: derived from the watched repository's URL when it is on github.com.
+        public var repository: String?
+        /// Check-run names or commit-status contexts that must succeed before a build rolls out;
+        /// empty: no gate.
+        public var requiredChecks: [String]
+        /// How soon a pending gate looks again (GitHub's check webhooks wake it sooner).
+        public var checkInterval: Duration
+        /// Report each rollout as a GitHub deployment with statuses.
+        public var deployments: Bool
+        /// The environment's address on GitHub's deployment (`environment_url`).
+        public var environmentURL: String?
+
+        public static let defaults = GitHub(
+            apiURL: "https://api.github.com", tokenEnv: "GITHUB_TOKEN", repository: nil, requiredChecks: [], checkInterval: .seconds(15),
+            deployments: false, environmentURL: nil)
+    }
+
     public var environment: String
     public var repository: Repository
+    /// Nil: no GitHub gate and no deployment reporting.
+    public var github: GitHub? = nil
     /// The status page as people reach it (`https://reconciler.staging.clipnet.ai`): the link in
     /// notifications. Nil: messages carry no status link.
     public var publicURL: String? = nil

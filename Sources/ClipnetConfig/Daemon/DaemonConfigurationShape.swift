@@ -125,6 +125,24 @@ enum DaemonConfigurationShape {
                     "the environment variable holding the HMAC-SHA256 signing secret (default NOTIFY_WEBHOOK_SECRET)"),
             ]))
 
+    static let github = Shape.object(
+        ObjectShape(
+            summary: "GitHub: the release gate and deployment reporting",
+            fields: [
+                .optional("apiURL", .string(.url(schemes: ["https", "http"])), "the REST API base URL (default https://api.github.com)"),
+                .optional("tokenEnv", .string(.variableName), "the environment variable holding the token (default GITHUB_TOKEN)"),
+                .optional(
+                    "repository", .string(.pattern("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", summary: "owner/name", example: "clipnet/clipnet")),
+                    "owner/name (default: from repository.url on github.com)"),
+                .optional(
+                    "requiredChecks",
+                    .string(.pattern("^[^,]+(,[^,]+)*$", summary: "check names separated by commas", example: "build, test")),
+                    "check runs or status contexts that must succeed before a build rolls out (default: none, no gate)"),
+                .optional("checkInterval", duration(.seconds(1), .seconds(3600)), "how soon a pending gate looks again (default 15s)"),
+                .optional("deployments", .boolean, "report each rollout as a GitHub deployment with statuses (default false)"),
+                .optional("environmentURL", .string(.url(schemes: ["https", "http"])), "the environment_url of a successful deployment"),
+            ]))
+
     static let notifications = Shape.map(
         MapShape(
             summary: "notification channels by name",
@@ -163,6 +181,7 @@ enum DaemonConfigurationShape {
                     "publicURL", .string(.url(schemes: ["https", "http"])),
                     "the status page as people reach it: the link in notifications"),
                 .optional("notifications", notifications, "notification channels by name (Slack, signed webhook)"),
+                .optional("github", github, "GitHub: the release gate and deployment reporting"),
             ]))
 }
 

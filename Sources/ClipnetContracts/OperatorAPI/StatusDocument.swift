@@ -95,6 +95,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var failureLogs: [FailureLog]?
         /// The platforms' own timing of its deployments' steps (absent until a deploy phase ended).
         public var platformSteps: [PlatformStep]?
+        /// The required CI checks as the release gate last saw them (with a gate configured).
+        public var gateChecks: [CommitCheck]?
 
         public init(
             id: String, revision: String, phase: String, startedAt: Date, updatedAt: Date, deployments: ServiceDeployments,

@@ -2,6 +2,7 @@ extension RolloutPhase {
     /// The phase as people read it: the status page, the CLI and notifications say the same.
     public var words: String {
         switch self {
+        case .checkGate: "waiting for CI checks"
         case .syncVariables: "syncing variables"
         case .deployBackend: "deploying api and worker"
         case .verifyBackend: "verifying api and worker versions"

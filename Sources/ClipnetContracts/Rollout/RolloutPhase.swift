@@ -1,6 +1,9 @@
 /// The phases of a rollout, in order. Persisted at every boundary so a restarted daemon resumes.
 /// Which phase may follow which is decided in one place, the reconciler's `RolloutMachine`.
 public enum RolloutPhase: String, Codable, Sendable, CaseIterable {
+    /// The release gate: waiting until the revision's required CI checks succeeded (only when a
+    /// gate is configured; nothing has changed on any platform yet).
+    case checkGate
     case syncVariables
     case deployBackend
     case verifyBackend

@@ -48,6 +48,11 @@ public protocol ReconcilerControl: Sendable {
     /// it did.
     func platformEvent(_ event: PlatformEvent) -> Bool
 
+    /// A verified GitHub `check_run`, `check_suite` or `status` event for commit `sha`: when the
+    /// rollout in flight waits at the release gate for that commit, a pass runs now. Returns
+    /// whether it did.
+    func checksChanged(sha: String) -> Bool
+
     /// What a reconcile would change now, applying nothing (`reconciler plan`).
     func plan() async throws -> PlanDocument
 

@@ -134,6 +134,14 @@ extension ReconcilerDaemon: ReconcilerControl {
         return concerns
     }
 
+    public func checksChanged(sha: String) -> Bool {
+        guard let rollout = core.board.inputs.state.rollout, rollout.phase == .checkGate, CommitID.same(rollout.revision, sha) else {
+            return false
+        }
+        loop.request(.checksChanged)
+        return true
+    }
+
     /// What the next pass would do. It reads the store (never writes it), observes the platforms
     /// with every change refused, on the leader and on a standby alike.
     ///

@@ -2,6 +2,7 @@ import AsyncPrimitives
 public import ClipnetConfig
 public import ClipnetContracts
 import Deployers
+import GitHubAPI
 public import Foundation
 public import GitWatch
 import HTTPTransport
@@ -129,7 +130,8 @@ public final class ReconcilerDaemon: Sendable {
                 backoff: Backoff(initial: configuration.reconcile.platformRetryDelay, maximum: .seconds(20))),
             client: client, logger: logger)
         let settings = ReconcileSettings(configuration.reconcile)
-        let dependencies = ReconcilerDependencies(
+        let github = gitHubClient(configuration, environment: environment, client: client, logger: logger)
+        var dependencies = ReconcilerDependencies(
             environment: configuration.environment, branch: repository.branch, manifestDirectory: repository.manifestDirectory,
             repository: mirror, head: { [watcher] in watcher.status().head },
             secrets: SecretStore(environment: environment, file: try configuration.secretsFile.map(SecretsFile.load(path:))),
@@ -137,6 +139,9 @@ public final class ReconcilerDaemon: Sendable {
             probes: ServiceProbes(client: client, timeout: settings.probeTimeout, cloudinaryAPIURL: configuration.cloudinaryAPIURL),
             settings: settings, logger: logger,
             hostResolver: .system(timeout: .seconds(2)))
+        if let github, let settings = configuration.github, !settings.requiredChecks.isEmpty {
+            dependencies.gate = ReleaseGate(checker: github, required: settings.requiredChecks, interval: settings.checkInterval)
+        }
         let board = StatusBoard(environment: configuration.environment, watch: { [watcher] in watcher.status() })
         var budgets: [Platform: Int] = [:]
         budgets[.railway] = configuration.railway.requestsPerHour
@@ -163,7 +168,9 @@ public final class ReconcilerDaemon: Sendable {
             logger: logger, pacing: { [core] in core.pacing() }
         ) { [core] triggers in await core.runPass(triggers) }
         await core.refreshState()
-        core.notifier = makeNotifier(configuration, environment: environment, client: client, core: core, mirror: mirror, logger: logger)
+        core.notifier = makeNotifier(
+            configuration, environment: environment, client: client, github: configuration.github?.deployments == true ? github : nil, core: core,
+            mirror: mirror, logger: logger)
         return ReconcilerDaemon(
             configuration: configuration, watcher: watcher, loop: loop, mirror: mirror,
             operatorToken: environment[configuration.operatorTokenEnv].flatMap { $0.isEmpty ? nil : $0 },
@@ -177,17 +184,23 @@ public final class ReconcilerDaemon: Sendable {
 
     /// The notification channels' deliverer, or nil when none is configured.
     private static func makeNotifier(
-        _ configuration: DaemonConfiguration, environment: [String: String], client: HTTPClient, core: DaemonCore, mirror: GitMirror,
-        logger: Logger
+        _ configuration: DaemonConfiguration, environment: [String: String], client: HTTPClient, github: GitHubClient?, core: DaemonCore,
+        mirror: GitMirror, logger: Logger
     ) -> Notifier? {
-        guard !configuration.notifications.isEmpty else { return nil }
-        let channels: [any NotificationChannel] = configuration.notifications.map { channel in
+        guard !configuration.notifications.isEmpty || github != nil else { return nil }
+        var channels: [any NotificationChannel] = configuration.notifications.map { channel in
             switch channel.destination {
             case .slack(let target, let tokenEnv, let apiURL):
                 SlackChannel(name: channel.name, channel: target, apiURL: apiURL, token: environment[tokenEnv], tokenEnv: tokenEnv, client: client)
             case .webhook(let url, let secretEnv):
                 WebhookChannel(name: channel.name, url: url, secret: environment[secretEnv], secretEnv: secretEnv, client: client)
             }
+        }
+        if let github {
+            channels.append(
+                GitHubDeploymentsChannel(
+                    client: github, environment: configuration.environment, environmentURL: configuration.github?.environmentURL,
+                    statusURL: configuration.publicURL))
         }
         let planner = NotificationPlanner(
             environment: configuration.environment, statusURL: configuration.publicURL,
@@ -200,6 +213,25 @@ public final class ReconcilerDaemon: Sendable {
                 return NotificationEvent.Commit(short: CommitID.short(revision), subject: info.subject, author: info.authorName)
             },
             onStatus: { [core] status in core.board.update { $0.notifications = status } }, logger: logger)
+    }
+
+    /// The GitHub REST client, when `github:` is configured and the repository is known (named, or
+    /// the watched one is on github.com).
+    private static func gitHubClient(
+        _ configuration: DaemonConfiguration, environment: [String: String], client: HTTPClient, logger: Logger
+    ) -> GitHubClient? {
+        guard let settings = configuration.github else { return nil }
+        guard let repository = settings.repository ?? RepositoryWeb.ownerAndName(fromClone: configuration.repository.url) else {
+            logger.error("github: set github.repository (owner/name): the watched repository is not on github.com")
+            return nil
+        }
+        let token = environment[settings.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil {
+            logger.error(
+                "The GitHub token is not set: the release gate waits and deployments are not reported until it is",
+                metadata: ["variable": "\(settings.tokenEnv)"])
+        }
+        return GitHubClient(apiURL: settings.apiURL, repository: repository, token: token, client: client)
     }
 
     /// Delivers what the notification channels have not been told yet, now (tests; the service

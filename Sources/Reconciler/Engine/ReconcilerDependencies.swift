@@ -30,6 +30,8 @@ public struct ReconcilerDependencies: Sendable {
     /// Checked manifests per revision and per content, refusals included, so a steady-state pass
     /// neither re-reads nor re-parses what it has already checked.
     public var preflightCache: PreflightCache
+    /// The release gate (CI checks before any platform change); nil: off.
+    public var gate: ReleaseGate?
 
     public init(
         environment: String, branch: String, manifestDirectory: String = ManifestLoader.defaultDirectory,

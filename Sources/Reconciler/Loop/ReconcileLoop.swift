@@ -13,6 +13,8 @@ public enum ReconcileTrigger: String, Sendable, Hashable, CaseIterable {
     case webhook
     /// A platform webhook said a deployment of the rollout in flight changed.
     case platformEvent
+    /// GitHub said a CI check of the revision waiting at the release gate changed.
+    case checksChanged
 }
 
 /// The control loop: runs reconcile passes one at a time, on request or on a jittered timer (the

@@ -11,6 +11,8 @@ public enum RolloutEvent: Sendable, Equatable {
     case start(RolloutStart)
     /// An operator's pin (or rollback) wants another revision: stop the rollout in flight.
     case supersede(by: String)
+    /// The release gate looked at the revision's CI checks: passed, still pending, or failed.
+    case gateChecked(GateCheck)
     /// The manifest's variables are on every service (nothing deployed yet).
     case variablesSynced
     /// A platform returned the id of a deployment this rollout created.
@@ -44,6 +46,7 @@ public enum RolloutEvent: Sendable, Equatable {
         switch self {
         case .start(let start): start.mode == .build ? .startBuild : .startRepoint
         case .supersede: .supersede
+        case .gateChecked: .gateChecked
         case .variablesSynced: .variablesSynced
         case .deploymentCreated: .deploymentCreated
         case .backendReady: .backendReady
@@ -63,7 +66,7 @@ public enum RolloutEvent: Sendable, Equatable {
 
 /// The names of the events, as the transition table and the documentation show them.
 public enum RolloutEventKind: String, Sendable, CaseIterable {
-    case startBuild, startRepoint, supersede, variablesSynced, deploymentCreated, backendReady, verificationChecked,
+    case startBuild, startRepoint, supersede, gateChecked, variablesSynced, deploymentCreated, backendReady, verificationChecked,
         frontendAliased, healthChecked, recordKnownGood, repointIssued, repointed, failed, rollbackFailed, transientError, progressed
     /// Not a record change: the pass is cancelled and no platform is changed until leadership is
     /// proven again (listed so the table covers it).
@@ -85,6 +88,8 @@ public struct RolloutStart: Sendable, Equatable {
     public var pinAtDecision: String?
     /// Words for history: the branch or the pin that asked for it.
     public var source: String
+    /// A build that must pass the release gate (its CI checks) before any platform change.
+    public var gated = false
 
     public init(
         id: String, revision: String, mode: RolloutMode, deployments: ServiceDeployments, rollbackTarget: KnownGoodRecord?,
@@ -142,4 +147,16 @@ public struct HealthCheck: Sendable, Equatable {
     /// A gate that flaps (a failure below the threshold, then health, again and again) never
     /// holds for the window; after this much observed time it fails instead of waiting forever.
     public var flappingLimitSeconds: Double { max(windowSeconds * 3, windowSeconds + 300) }
+}
+
+/// One look of the release gate at a revision's required checks.
+public struct GateCheck: Sendable, Equatable {
+    public var verdict: GateVerdict
+    /// The required checks as GitHub reported them (what status shows while the rollout waits).
+    public var checks: [CommitCheck]
+
+    public init(verdict: GateVerdict, checks: [CommitCheck]) {
+        self.verdict = verdict
+        self.checks = checks
+    }
 }

@@ -68,7 +68,7 @@ public enum RolloutMachine {
 
     private static func begin(_ start: RolloutStart, _ state: inout EnvironmentState, now: Date) throws -> [HistoryEntry] {
         let current = state.rollout.flatMap { $0.isActive ? $0.phase : nil }
-        let next: RolloutPhase = start.mode == .build ? .syncVariables : .repointing
+        let next: RolloutPhase = start.mode == .build ? (start.gated ? .checkGate : .syncVariables) : .repointing
         if let active = state.rollout, active.isActive {
             throw RolloutMachineError(.stale, "rollout \(active.id) of \(CommitID.short(active.revision)) is in flight")
         }
@@ -112,6 +112,15 @@ public enum RolloutMachine {
                     at: now, kind: .rolloutSuperseded, revision: rollout.revision, by: "reconciler",
                     reason: "superseded by \(CommitID.short(target))", rolloutID: rollout.id, detail: "stopped in \(phase.rawValue)"))
             return .superseded
+        case .gateChecked(let check):
+            rollout.gateChecks = check.checks
+            switch check.verdict {
+            case .passed: return .syncVariables
+            case .pending: return phase
+            case .failed(let failed):
+                let link = failed.url.map { " (\($0))" } ?? ""
+                return fail("the CI check '\(failed.name)' concluded \(failed.detail)\(link)", &rollout, &state, &history, now: now)
+            }
         case .variablesSynced:
             return .deployBackend
         case .deploymentCreated(let service, let id):
@@ -259,9 +268,12 @@ public enum RolloutMachine {
                 HistoryEntry(at: now, kind: .rolloutFailed, revision: rollout.revision, by: "reconciler", reason: message, rolloutID: rollout.id))
             return .failed
         default:
-            let rollsBack = rollout.mode != .repoint && rollout.rollbackTarget != nil
+            // Held back at the gate, nothing changed on any platform: nothing to roll back.
+            let rollsBack = rollout.mode != .repoint && rollout.rollbackTarget != nil && phase != .checkGate
             let detail =
-                rollsBack
+                phase == .checkGate
+                ? "held back by the release gate; nothing was deployed"
+                : rollsBack
                 ? "failed in \(phase.rawValue); rolling back to \(CommitID.short(rollout.rollbackTarget!.revision))"
                 : "failed in \(phase.rawValue); \(rollout.mode == .repoint ? "the re-point is left as it is" : "no known-good revision to roll back to, the environment is left as it is")"
             rollout.error = reason

@@ -24,18 +24,23 @@ public struct RolloutTransition: Sendable {
 
 extension RolloutMachine {
     /// The phases of a build rollout before it is known-good.
-    static let buildPhases: [RolloutPhase] = [.syncVariables, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .markKnownGood]
+    static let buildPhases: [RolloutPhase] = [.checkGate, .syncVariables, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .markKnownGood]
     /// Where a new rollout may start from: nothing in flight, or a finished rollout.
     static let idle: [RolloutPhase?] = [nil, .succeeded, .failed, .rolledBack, .superseded]
     static let active: [RolloutPhase?] = RolloutPhase.allCases.filter(\.isActive)
 
     /// The whole machine.
     public static let table: [RolloutTransition] = [
-        .init(idle, .startBuild, [.syncVariables], "record the rollout and its rollback target; history `rolloutStarted`"),
+        .init(
+            idle, .startBuild, [.checkGate, .syncVariables],
+            "record the rollout and its rollback target; history `rolloutStarted`; with a release gate, wait for CI first"),
         .init(idle, .startRepoint, [.repointing], "record the rollout with the known-good record's deployments; history `rolloutStarted`"),
         .init(
             buildPhases + [.repointing, .verifyRepoint], .supersede, [.superseded],
             "cancel unfinished builds (before the event); history `rolloutSuperseded`"),
+        .init(
+            [.checkGate], .gateChecked, [.syncVariables, .failed], stays: true,
+            "record the required checks; all succeeded: next phase; one failed: mark the revision failed (nothing to roll back)"),
         .init([.syncVariables], .variablesSynced, [.deployBackend], "-"),
         .init(
             [.deployBackend, .deployFrontend], .deploymentCreated, [], stays: true,

@@ -113,10 +113,11 @@ struct RolloutDriver: Sendable {
             ? (state.pin?.reason.hasPrefix("rollback:") == true ? .rollback : .pin)
             : (state.rollout?.revision == target ? .retry : .push)
         let source = pinned ? "pin by \(state.pin!.by)" : "branch \(dependencies.branch)"
-        let start = RolloutStart(
+        var start = RolloutStart(
             id: Self.newRolloutID(dependencies.now()), revision: target, mode: mode, deployments: record?.deployments ?? ServiceDeployments(),
             rollbackTarget: mode == .build ? (settled ?? state.knownGood) : nil, trigger: trigger, pinAtDecision: state.pin?.revision,
             source: source)
+        start.gated = mode == .build && dependencies.gate != nil
         let committed = try await commit(.start(start), expecting: nil)
         dependencies.logger.info(
             "Rollout started",
@@ -166,6 +167,7 @@ struct RolloutDriver: Sendable {
 
     private func handler(for phase: RolloutPhase) -> any PhaseHandler {
         switch phase {
+        case .checkGate: CheckGatePhase()
         case .syncVariables: SyncVariablesPhase()
         case .deployBackend: DeployBackendPhase()
         case .verifyBackend: VerifyBackendPhase()

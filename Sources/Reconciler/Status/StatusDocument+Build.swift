@@ -31,6 +31,7 @@ extension StatusDocument {
                     updatedAt: rollout.updatedAt, deployments: rollout.deployments, error: rollout.error, trigger: rollout.trigger?.rawValue,
                     verification: rollout.verification, timeline: rollout.timeline, failureLogs: logs.isEmpty ? nil : logs)
                 document.platformSteps = rollout.platformSteps
+                document.gateChecks = rollout.gateChecks
                 return document
             },
             lastReconcile: lastPass.map {

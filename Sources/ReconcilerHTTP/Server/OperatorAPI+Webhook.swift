@@ -1,3 +1,4 @@
+import ClipnetJSON
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -49,9 +50,19 @@ extension OperatorAPI {
             return try JSONBody.response(
                 WebhookAnswer(event: event, accepted: watched, ref: ref, watchedBranch: watched, message: message),
                 status: watched ? .accepted : .ok)
+        case "check_run", "check_suite", "status":
+            // The release gate's checks: only the commit matters; the pass reads the checks
+            // from the API (an event is a hint, never the result).
+            let json = JSONValue.parse(Self.payload(body, contentType: request.headers[.contentType]))
+            let sha = json?["sha"]?.stringValue ?? json?[event]?["head_sha"]?.stringValue
+            guard let sha, sha.count == 40 else { throw APIError.invalidRequest("a \(event) event without the commit's sha") }
+            let woke = control.checksChanged(sha: sha)
+            logger.debug("GitHub checks changed", metadata: ["github.delivery": "\(delivery)", "github.event": "\(event)", "revision": "\(sha)", "gate.woke": "\(woke)"])
+            let message = woke ? "the release gate looks again now" : "no rollout waits for this commit's checks"
+            return try JSONBody.response(WebhookAnswer(event: event, accepted: woke, message: message), status: .accepted)
         default:
             return try JSONBody.response(
-                WebhookAnswer(event: event, accepted: false, message: "event '\(event)' is ignored; only push and ping are used"),
+                WebhookAnswer(event: event, accepted: false, message: "event '\(event)' is ignored; only push, ping and the check events are used"),
                 status: .accepted)
         }
     }
