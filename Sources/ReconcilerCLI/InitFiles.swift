@@ -85,6 +85,14 @@ struct InitFiles {
             #     webhook:
             #       url: https://hooks.example.com/clipnet
             #       secretEnv: \(DaemonConfiguration.NotificationChannel.defaultWebhookSecretEnv)   # HMAC-SHA256 signing secret
+            # github:                          # the release gate and deployment reporting (docs/release-gates.md)
+            #   apiURL: \(DaemonConfiguration.GitHub.defaults.apiURL)
+            #   tokenEnv: \(DaemonConfiguration.GitHub.defaults.tokenEnv)       # fine-grained token or GitHub App installation token
+            #   repository: clipnet/clipnet    # default: from repository.url on github.com
+            #   requiredChecks: build, test    # check runs or status contexts that must succeed; none: no gate
+            #   checkInterval: 15s             # 1s to 1h; check webhooks wake the gate sooner
+            #   deployments: true              # report each rollout as a GitHub deployment
+            #   environmentURL: https://staging.clipnet.ai
 
             """
     }
@@ -132,6 +140,8 @@ struct InitFiles {
             # Optional: a random token for Railway's deployment webhook, whose URL must then be
             # https://<daemon>/webhooks/railway?token=<it> (Railway does not sign its webhooks).
             # \(defaults.railway.webhookSecretEnv)=
+            # Optional, with `github:`: a token that reads checks and statuses and writes deployments.
+            # \(DaemonConfiguration.GitHub.defaults.tokenEnv)=
             # Optional, with a Slack notification channel: the bot's token (xoxb-...).
             # \(DaemonConfiguration.NotificationChannel.defaultSlackTokenEnv)=
             # Optional, with a webhook notification channel: its signing secret (give the receiver the same).

@@ -74,6 +74,8 @@ struct DemoCommand: AsyncParsableCommand {
             healthWindowSeconds: max(1, Int((4 * pace).rounded())), healthIntervalSeconds: 1)
         // Rollout messages go to an emulated Slack and a signed webhook sink; the story prints them.
         options.notifications = true
+        // The release gate: every commit's CI checks (emulated GitHub) must pass before it rolls out.
+        options.github = true
         let sandbox = try await StagingSandbox.start(options)
         sandbox.acceptCommitsFromGit()
         say.item("git repository  \(sandbox.repository.path) (branch develop, CLIPNET's manifests)")
@@ -88,12 +90,15 @@ struct DemoCommand: AsyncParsableCommand {
             say.item("Slack Web API   \(notifications.slackServer.baseURL)/api (emulator; the daemon keeps one message per rollout)")
             say.item("webhook sink    \(notifications.sinkServer.baseURL) (checks each event's HMAC-SHA256 signature)")
         }
+        if let github = sandbox.github {
+            say.item("GitHub API      \(github.server.baseURL) (emulator: CI checks build and test; the daemon reports deployments)")
+        }
         say.item("state           \(sandbox.stateDirectory)")
 
         let token = "demo-" + StagingSandbox.randomHex()
         var environment = sandbox.environment
         environment["RECONCILER_TOKEN"] = token
-        environment["GITHUB_WEBHOOK_SECRET"] = "demo-webhook-" + StagingSandbox.randomHex()
+        if environment["GITHUB_WEBHOOK_SECRET"] == nil { environment["GITHUB_WEBHOOK_SECRET"] = "demo-webhook-" + StagingSandbox.randomHex() }
         let configuration = try DaemonConfiguration.parse(
             sandbox.daemonConfiguration(
                 listen: "127.0.0.1:\(port)", pollInterval: "1s", driftInterval: "5s", rolloutPollInterval: "250ms",
@@ -108,7 +113,7 @@ struct DemoCommand: AsyncParsableCommand {
             // The emulated Vercel and Railway send their deployment webhooks here, as the real
             // ones do once set up: rollouts move on when a build finishes, not at the next poll.
             if (try? sandbox.sendPlatformWebhooks(to: "http://127.0.0.1:\(port)")) != nil {
-                say.line("Vercel and Railway (emulated) send their deployment webhooks to /webhooks/vercel and /webhooks/railway.")
+                say.line("Vercel and Railway (emulated) send their deployment webhooks to /webhooks/vercel and /webhooks/railway, GitHub its check events to /webhooks/github.")
             }
             say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
             say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")

@@ -52,7 +52,11 @@ struct DemoStory: Service {
             try await interlude()
 
             let feature = try sandbox.commit("Score clips with the new model", files: ["services/api/scoring.txt": "v2\n"])
-            say.act(2, "A developer merges \(CommitID.short(feature)) to develop. Watch the same phases again.")
+            sandbox.github?.runCI(feature, taking: pause)
+            say.act(
+                2,
+                "A developer merges \(CommitID.short(feature)) to develop. CI (build, test) runs first: the reconciler waits at the release gate, then the same phases again."
+            )
             try await follow(until: { $0.knownGood?.revision == feature })
             try await interlude()
 
@@ -144,6 +148,10 @@ struct DemoStory: Service {
             let fresh = notifications.slack.messages.filter { shown[$0.ts] != $0.text }
             for message in fresh { shown[message.ts] = message.text }
             return fresh
+        }
+        if let github = sandbox.github, let last = github.emulator.deployments.last {
+            let states = last.statuses.map(\.state).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+            say.line("  GitHub deployment (emulated) of \(CommitID.short(last.ref)) to \(last.environment): \(states.joined(separator: " → "))")
         }
         guard !changed.isEmpty else { return }
         say.line("  Slack #staging-deploys (emulated), \(notifications.sink.accepted.count) signed webhook events so far:")

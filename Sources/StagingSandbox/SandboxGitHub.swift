@@ -19,6 +19,19 @@ public struct SandboxGitHub: Sendable {
         for name in Self.requiredChecks { emulator.setCheckRun(sha: sha, name: name, status: "completed", conclusion: "success") }
     }
 
+    /// What CI does with a push: both checks run now and complete after `duration`, successfully
+    /// unless `failing` names one (it concludes `failure`).
+    public func runCI(_ sha: String, taking duration: Duration, failing: String? = nil) {
+        for name in Self.requiredChecks { emulator.setCheckRun(sha: sha, name: name, status: "in_progress") }
+        let emulator = self.emulator
+        Task {
+            try? await Task.sleep(for: duration)
+            for name in Self.requiredChecks {
+                emulator.setCheckRun(sha: sha, name: name, status: "completed", conclusion: name == failing ? "failure" : "success")
+            }
+        }
+    }
+
     /// The `github:` section of the sandbox daemon's configuration.
     var configuration: String {
         """

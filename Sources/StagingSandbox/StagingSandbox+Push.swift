@@ -16,6 +16,8 @@ extension StagingSandbox {
         for sha in commits.reversed() {
             vercel.registerCommit(sha, branch: repository.branch, org: Self.org, repo: Self.repo)
             railway.registerCommit(sha, branch: repository.branch, repo: "\(Self.org)/\(Self.repo)")
+            // A push runs CI: a commit nobody has checked yet passes its checks a moment later.
+            if let github, !github.emulator.hasChecks(sha: sha) { github.runCI(sha, taking: .seconds(2)) }
         }
         return commits.count
     }
@@ -37,5 +39,6 @@ extension StagingSandbox {
         }
         vercelServer.host.beforeRequest.set(hook)
         railwayServer.host.beforeRequest.set(hook)
+        github?.server.host.beforeRequest.set(hook)
     }
 }

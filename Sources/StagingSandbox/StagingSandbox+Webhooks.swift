@@ -18,5 +18,9 @@ extension StagingSandbox {
             to: WebhookTarget(url: daemonURL + "/webhooks/vercel", secret: environment["VERCEL_WEBHOOK_SECRET"], deliver: deliver))
         railway.sendWebhooks(
             to: WebhookTarget(url: daemonURL + "/webhooks/railway?token=" + (environment["RAILWAY_WEBHOOK_TOKEN"] ?? ""), deliver: deliver))
+        // CI's check events, signed as GitHub signs a push: the release gate looks again at once.
+        if let github, let secret = environment["GITHUB_WEBHOOK_SECRET"] {
+            github.emulator.sendWebhooks(to: WebhookTarget(url: daemonURL + "/webhooks/github", secret: secret, deliver: deliver))
+        }
     }
 }

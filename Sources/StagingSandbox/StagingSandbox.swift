@@ -188,7 +188,11 @@ public final class StagingSandbox: Sendable {
         let notifications = options.notifications ? try await SandboxNotifications.start() : nil
         if let notifications { environment.merge(notifications.environment) { $1 } }
         let github = options.github ? try await SandboxGitHub.start(repository: "\(org)/\(repo)") : nil
-        if let github { environment["GITHUB_TOKEN"] = github.emulator.token }
+        if let github {
+            environment["GITHUB_TOKEN"] = github.emulator.token
+            // The daemon's GitHub webhook secret: the emulator signs its check events with it.
+            environment["GITHUB_WEBHOOK_SECRET"] = EmulatorIDs.prefixed("ghwh_")
+        }
         let sandbox = StagingSandbox(
             root: root, repository: repository, stateDirectory: stateDirectory, manifest: staging, vercel: vercel,
             vercelServer: vercelServer, railway: railway, railwayServer: railwayServer, apps: apps, appsServer: appsServer,

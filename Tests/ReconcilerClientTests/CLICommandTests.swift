@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    @Test func statusAtTheReleaseGateListsTheChecksWithTheirLinks() async throws {
+        try await Self.withServer { _, control, environment in
+            control.update { model in
+                model.state.rollout?.phase = .checkGate
+                model.state.rollout?.gateChecks = [
+                    CommitCheck(name: "test", state: .pending, detail: "in_progress", url: "https://github.com/clipnet/clipnet/runs/2")
+                ]
+            }
+            let run = try await CLIRun.run(["status"], environment: environment)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.contains("(checkGate)"), "\(run)")
+            #expect(run.stdout.contains("ci check    test: in_progress  https://github.com/clipnet/clipnet/runs/2"), "\(run)")
+        }
+    }
+
     @Test func statusJSONPrintsTheDocumentUnchanged() async throws {
         try await Self.withServer { server, control, environment in
             let run = try await CLIRun.run(["status", "--json", "--server", server.baseURL], environment: ["USER": "x"])

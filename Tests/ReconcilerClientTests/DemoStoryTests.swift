@@ -32,6 +32,9 @@ import Testing
             #expect(text.contains(":white_check_mark: *staging* runs"), "a rollout's message in its final state")
             #expect(text.contains(":leftwards_arrow_with_hook: *staging* rollout of `"), "the failed rollout's message")
             #expect(text.contains("↳ *worker* deployment"), "the failed build's lines in its thread")
+            // The release gate holds each commit until its (emulated) CI passed; GitHub shows the deployments.
+            #expect(text.contains("checkGate"), "a commit waits at the release gate")
+            #expect(text.contains("GitHub deployment (emulated) of") && text.contains("queued → in_progress → success"))
 
             // The suggestion, followed to the letter.
             let line = try #require(text.split(separator: "\n").first { $0.contains("commit --allow-empty -m test") })

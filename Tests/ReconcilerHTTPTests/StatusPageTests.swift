@@ -106,6 +106,25 @@ import Testing
         }
     }
 
+    @Test func aRolloutAtTheReleaseGateShowsEachRequiredCheckWithItsLink() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.state.rollout?.phase = .checkGate
+            model.state.rollout?.timeline = [PhaseSpan(phase: .checkGate, startedAt: Date().addingTimeInterval(-300))]
+            model.state.rollout?.gateChecks = [
+                CommitCheck(name: "build", state: .success, detail: "success", url: "https://github.com/clipnet/clipnet/runs/1"),
+                CommitCheck(name: "test", state: .pending, detail: "in_progress", url: "https://github.com/clipnet/clipnet/runs/2"),
+            ]
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<strong>waiting for CI checks</strong>"))
+            #expect(html.contains("Waiting for CI since <time"), "\(html)")
+            #expect(html.contains("<li><span class=\"badge info\">in_progress</span> <a href=\"https://github.com/clipnet/clipnet/runs/2\">test</a></li>"))
+            #expect(html.contains("<span class=\"badge ok\">success</span> <a href=\"https://github.com/clipnet/clipnet/runs/1\">build</a>"))
+        }
+    }
+
     @Test func thePageLoadsNothingFromElsewhereAndRunsNoScript() async throws {
         try await Harness.test { client in
             let response = try await client.execute(uri: "/", method: .get)

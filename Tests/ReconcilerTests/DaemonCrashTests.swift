@@ -1,5 +1,6 @@
 import ClipnetConfig
 import ClipnetContracts
+import ClipnetJSON
 import Foundation
 import KnownGoodStore
 import PlatformEmulators
@@ -16,13 +17,14 @@ import Testing
     }
 
     /// A sandbox whose phases each last long enough to be caught, and a file store to watch.
-    static func slowSandbox(healthWindow: Int = 2, notifications: Bool = false) async throws -> StagingSandbox {
+    static func slowSandbox(healthWindow: Int = 2, notifications: Bool = false, github: Bool = false) async throws -> StagingSandbox {
         var options = StagingSandbox.Options(
             manifestsDirectory: Scenario.manifests, redisURL: try Scenario.redisURL(), heartbeatInterval: .milliseconds(50),
             vercelTimings: .init(queued: .milliseconds(100), building: .milliseconds(1200)),
             railwayTimings: .init(initializing: .milliseconds(100), building: .milliseconds(1200), deploying: .milliseconds(200)),
             healthWindowSeconds: healthWindow, healthIntervalSeconds: 1)
         options.notifications = notifications
+        options.github = github
         return try await StagingSandbox.start(options)
     }
 
@@ -30,11 +32,13 @@ import Testing
     /// message, the restarted daemon edits that message to the rollout's end instead of posting
     /// a second one (the message id is in the store).
     @Test func aDaemonKilledMidRolloutUpdatesTheSameSlackMessageAfterRestart() async throws {
-        let sandbox = try await Self.slowSandbox(notifications: true)
+        let sandbox = try await Self.slowSandbox(notifications: true, github: true)
         defer { Task { await sandbox.stop() } }
         let slack = try #require(sandbox.notifications?.slack)
+        let github = try #require(sandbox.github)
         let config = try sandbox.writeDaemonConfiguration(sandbox.daemonConfiguration())
         let revision = try sandbox.commit("Under test")
+        github.pass(revision)
         let daemon = try DaemonProcess(configurationPath: config, sandbox: sandbox)
         // In deployBackend, with the message posted and its id stored.
         let posted = await eventually(within: .seconds(60)) {
@@ -57,6 +61,10 @@ import Testing
         #expect(ended, "the same message was not updated to the rollout's end: \(slack.messages.map(\.text))")
         #expect(slack.messages.filter { $0.threadTS == nil }.count == 1, "posted again after the restart: \(slack.messages.map(\.text))")
         #expect(try await Self.state(sandbox).rollout?.id == rolloutID)
+        // GitHub, like Slack: one deployment for the rollout, its statuses continued after the restart.
+        let deployments = github.emulator.deployments.filter { $0.payload["rolloutID"]?.stringValue == rolloutID }
+        #expect(deployments.count == 1, "\(github.emulator.deployments.map(\.ref))")
+        #expect(deployments.first?.statuses.last?.state == "success")
     }
 
     static func state(_ sandbox: StagingSandbox) async throws -> EnvironmentState {

@@ -109,6 +109,9 @@ public final class GitHubEmulator: EmulatedPlatform {
 
     public var deployments: [Deployment] { state.withLock { $0.deployments } }
 
+    /// Whether CI reported anything for `sha` yet.
+    public func hasChecks(sha: String) -> Bool { state.withLock { $0.checkRuns[sha] != nil || $0.statuses[sha] != nil } }
+
     /// Sends `check_run` and `status` webhooks to `target` from now on (nil: stop).
     public func sendWebhooks(to target: WebhookTarget?) { state.withLock { $0.webhook = target } }
 

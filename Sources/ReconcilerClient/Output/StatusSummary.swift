@@ -36,6 +36,12 @@ public enum StatusSummary {
             var text = "\(rollout.id)  \(rollout.revision.prefix(12))  \(rollout.phase), started \(TimeWords.ago(rollout.startedAt, now: now))"
             if let error = rollout.error { text += "; error: \(error)" }
             facts.append(("rollout", text))
+            // At the release gate: each required check and where to read it.
+            if rollout.phase == "checkGate" {
+                for check in rollout.gateChecks ?? [] {
+                    facts.append(("ci check", "\(check.name): \(check.detail)\(check.url.map { "  \($0)" } ?? "")"))
+                }
+            }
             // The failed build's own last words (the page and `status -o json` have up to 50).
             for log in rollout.failureLogs ?? [] {
                 facts.append(("build log", "\(log.service) \(log.status)\(log.link.map { " (\($0))" } ?? ""):"))

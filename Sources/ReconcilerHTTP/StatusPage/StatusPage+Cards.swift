@@ -74,10 +74,25 @@ extension StatusPage {
         if let error = rollout.error {
             body += "<p class=\"alert bad\"><strong>Error:</strong> \(HTML.escape(error))</p>\n"
         }
+        if rollout.phase == RolloutPhase.checkGate.rawValue, let checks = rollout.gateChecks, !checks.isEmpty {
+            body += gateChecks(checks, since: rollout.timeline?.last?.startedAt)
+        }
         for log in rollout.failureLogs ?? [] { body += failureLog(log) }
         body += timeline(rollout.timeline ?? [], platformSteps: rollout.platformSteps ?? [])
         let tone = rollout.error != nil || rollout.phase == "failed" ? "bad" : (active ? "info" : nil)
         return card(active ? "Rollout in progress" : "Last rollout", id: "rollout", tone: tone, body)
+    }
+
+    /// What the release gate waits for: each required check, its state, a link to it, and since when.
+    func gateChecks(_ checks: [CommitCheck], since: Date?) -> String {
+        var out = "<p>Waiting for CI\(since.map { " since " + TimeText.element($0, now: now) } ?? ""): nothing is deployed until every required check succeeded.</p>\n<ul class=\"checks\">"
+        for check in checks {
+            let tone = check.state == .success ? "ok" : check.state == .failure ? "bad" : "info"
+            let name = check.url.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
+                .map { "<a href=\"\(HTML.escape($0))\">\(HTML.escape(check.name))</a>" } ?? HTML.escape(check.name)
+            out += "<li>\(HTML.badge(check.detail, tone: tone)) \(name)</li>"
+        }
+        return out + "</ul>\n"
     }
 
     /// The failed build's own last lines, open, with a link to the platform's page for the rest.

@@ -45,6 +45,7 @@ enum StatusPageStyle {
         table.timeline tr.added td{font-weight:600}
         details.log{margin:8px 0 0}details.log summary{font-size:13px;cursor:pointer}
         details.log pre{background:var(--code);border-radius:8px;padding:8px 10px;margin:4px 0 0;font-size:12px;overflow-x:auto;white-space:pre-wrap;max-height:24em;overflow-y:auto}
+        ul.checks{list-style:none;margin:6px 0 0;padding:0;display:grid;gap:4px;font-size:14px}
         ul.drift{list-style:none;margin:0;padding:0;display:grid;gap:8px}
         ul.drift li{background:var(--card);border:1px solid var(--line);border-left:4px solid var(--warn);border-radius:8px;padding:9px 12px}
         .drift-detail{color:var(--fg);margin-top:3px;overflow-wrap:anywhere}
