@@ -24,7 +24,10 @@ public enum Explorer {
     public static func run(_ actions: [SimAction], seed: UInt64, manifests: SimManifests) async -> Simulation.Violation? {
         // Both kinds of heartbeat and both frontend orders (built after the backend is verified,
         // or beside it where builds stay off the domain), in all four combinations.
-        await Simulation(manifests: manifests, heartbeatsNameDeployment: seed % 2 == 0, frontendBuildsStayOffDomains: seed % 4 >= 2).run(actions)
+        // The release gate on for half of them (every seed of 4...7 mod 8).
+        await Simulation(
+            manifests: manifests, heartbeatsNameDeployment: seed % 2 == 0, frontendBuildsStayOffDomains: seed % 4 >= 2, releaseGate: seed % 8 >= 4
+        ).run(actions)
     }
 
     /// Sequences for `seeds`, spread over `parallelism` workers (seed i goes to worker i mod n);

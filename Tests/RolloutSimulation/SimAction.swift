@@ -30,6 +30,8 @@ public enum SimAction: Sendable, Hashable, CustomStringConvertible {
     case takeoverMidPass
     /// The deposed replica, not yet aware, runs a pass.
     case deposedPass
+    /// GitHub goes down (the release gate cannot read CI) or comes back.
+    case ciOutage(Bool)
 
     public var description: String {
         switch self {
@@ -47,6 +49,7 @@ public enum SimAction: Sendable, Hashable, CustomStringConvertible {
         case .takeover: "takeover"
         case .takeoverMidPass: "takeoverMidPass"
         case .deposedPass: "deposedPass"
+        case .ciOutage(let down): down ? "ciOutage" : "ciBack"
         }
     }
 }
@@ -81,14 +84,15 @@ extension SimAction {
             case 0..<30: action = .pass
             case 30..<48: action = .tick(seconds: [5, 10, 30, 60, 90, 200, 900].randomElement(using: &random)!)
             case 48..<58:
-                let fates: [CommitFate] = [.good, .good, .good, .buildFails, .frontendBuildFails, .healthFails, .crashAfterDeploy]
+                let fates: [CommitFate] = [.good, .good, .good, .buildFails, .frontendBuildFails, .healthFails, .crashAfterDeploy, .checksFail]
                 action = .commit(fates.randomElement(using: &random)!)
             case 58..<61: action = .pin(Int.random(in: 0..<8, using: &random))
             case 61..<63: action = .unpin
             case 63..<66: action = .rollback
             case 66..<68: action = .rollbackTo(Int.random(in: 0..<4, using: &random))
             case 68..<70: action = .retry
-            case 70..<74: action = .plan(onStandby: Bool.random(using: &random))
+            case 70..<72: action = .plan(onStandby: Bool.random(using: &random))
+            case 72..<74: action = .ciOutage(Bool.random(using: &random))
             case 74..<84:
                 let kinds: [SimFault.Kind] = [.rateLimited, .serverError, .serverError, .lostResponse, .lostResponse, .hang]
                 let kind = kinds.randomElement(using: &random)!

@@ -53,6 +53,9 @@ public final class SimRepository: ManifestRepository {
 
     public func refresh() async throws {}
 
+    /// When `id` was committed, on the virtual clock.
+    public func time(of id: CommitID) -> Date? { times.withLock { $0[id] } }
+
     public func commitTime(_ id: CommitID) async throws -> Date {
         guard let time = times.withLock({ $0[id] }) else { throw GitError(.notFound, "no commit \(id.hex)") }
         return time

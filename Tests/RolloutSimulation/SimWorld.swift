@@ -15,6 +15,8 @@ public enum CommitFate: String, Sendable, CaseIterable {
     case healthFails
     /// Deploys, then the worker crashes half a minute later.
     case crashAfterDeploy
+    /// Its CI check fails (held back at the release gate, where the gate is on).
+    case checksFail
 }
 
 /// A platform fault, aimed at the next call of one operation on one service (so concurrent

@@ -48,6 +48,8 @@ public final class Simulation: Sendable {
     public let repository: SimRepository
     public let world: SimWorld
     let fates = FateBook()
+    /// The release gate's CI, when the gate is on.
+    public let ci: SimCI?
     let model = Mutex(Model())
     /// Every simulated commit carries the same manifests and secrets: one check serves them all.
     static let preflight = PreflightCache()
@@ -57,12 +59,18 @@ public final class Simulation: Sendable {
         return logger
     }()
 
-    public init(manifests: SimManifests, heartbeatsNameDeployment: Bool, frontendBuildsStayOffDomains: Bool = false) {
+    public init(manifests: SimManifests, heartbeatsNameDeployment: Bool, frontendBuildsStayOffDomains: Bool = false, releaseGate: Bool = false) {
         self.manifests = manifests
         let clock = self.clock
-        repository = SimRepository(files: manifests.files, clock: { clock.now })
+        let repository = SimRepository(files: manifests.files, clock: { clock.now })
+        self.repository = repository
         let fates = self.fates
         let store = self.store
+        ci =
+            releaseGate
+            ? SimCI(
+                clock: clock, commitTimes: { revision in CommitID(revision).flatMap { repository.time(of: $0) } },
+                fates: { fates.fate(of: $0) }) : nil
         world = SimWorld(
             clock: clock, heartbeatsNameDeployment: heartbeatsNameDeployment, frontendBuildsStayOffDomains: frontendBuildsStayOffDomains,
             topology: manifests.topology,
@@ -99,7 +107,9 @@ public final class Simulation: Sendable {
                 rolloutPollInterval: .seconds(5), verifyTimeout: .seconds(300), workerVersionSource: .heartbeat, healthFailureThreshold: 2,
                 transientFailureLimit: 5, probeTimeout: .seconds(5)),
             logger: Self.quiet, now: { clock.now }, preflightCache: Self.preflight)
-        return Daemon(reconciler: EnvironmentReconciler(dependencies: dependencies), store: store.store(epoch: epoch), epoch: epoch)
+        var gated = dependencies
+        if let ci { gated.gate = ReleaseGate(checker: ci, required: SimCI.required, interval: .seconds(5)) }
+        return Daemon(reconciler: EnvironmentReconciler(dependencies: gated), store: store.store(epoch: epoch), epoch: epoch)
     }
 
     var leader: Daemon { model.withLock { $0.leader! } }
@@ -173,6 +183,8 @@ public final class Simulation: Sendable {
         case .deposedPass:
             guard let deposed = model.withLock({ $0.deposed }) else { return }
             _ = await deposed.reconciler.pass([.timer], store: deposed.store)
+        case .ciOutage(let down):
+            ci?.setDown(down)
         }
     }
 
@@ -277,8 +289,16 @@ public final class Simulation: Sendable {
         for record in state.allKnownGood where !model.withLock({ $0.checkedKnownGood.contains(record.revision) }) {
             model.withLock { _ = $0.checkedKnownGood.insert(record.revision) }
             let fate = fates.fate(of: record.revision)
-            if fate != .good {
+            // A failing CI check matters only to the release gate: without one, it deploys well.
+            if fate != .good, !(fate == .checksFail && ci == nil) {
                 violate("known-good only after the health gate", "\(record.revision.suffix(6)) (\(fate.rawValue)) was recorded known-good")
+            }
+        }
+        if let ci {
+            for deployment in world.deployments where !ci.passed(deployment.revision, at: deployment.createdAt) {
+                violate(
+                    "only what CI passed is deployed",
+                    "\(deployment.service) \(deployment.id) of \(deployment.revision.suffix(6)) was created before its checks passed")
             }
         }
         if let rollout = state.rollout, let problem = Self.timelineProblem(rollout) {
@@ -321,6 +341,7 @@ public final class Simulation: Sendable {
     /// runs must be consistent and where the record says, and more passes must add nothing.
     func settleAndCheck() async {
         world.clearFaults()
+        ci?.setDown(false)
         store.contents.withLock { $0.takeoverAtNextProof = false }
         var settledPasses = 0
         var last: PassReport?
