@@ -92,7 +92,8 @@ public struct GitHubClient: Sendable {
         ]
         if body != nil { headers.set("Content-Type", "application/json") }
         let request = HTTPRequest(
-            method: method, url: apiURL + path, headers: headers, body: body?.serialized, timeout: timeout, connectTimeout: min(timeout, .seconds(10)))
+            method: method, url: apiURL + path, headers: headers, body: body?.serialized, timeout: timeout, connectTimeout: min(timeout, .seconds(10))
+        )
         let response: HTTPResponse
         do {
             response = try await client.send(request)

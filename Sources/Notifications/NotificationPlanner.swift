@@ -122,7 +122,8 @@ public struct NotificationPlanner: Sendable {
     private func rolloutView(_ record: RolloutRecord, now: Date) -> NotificationEvent.Rollout {
         let end = record.isActive ? now : record.updatedAt
         var view = NotificationEvent.Rollout(
-            id: record.id, revision: record.revision, phase: record.phase.rawValue, mode: record.mode?.rawValue, trigger: record.trigger?.rawValue, source: record.source,
+            id: record.id, revision: record.revision, phase: record.phase.rawValue, mode: record.mode?.rawValue, trigger: record.trigger?.rawValue,
+            source: record.source,
             startedAt: record.startedAt, elapsedSeconds: max(0, end.timeIntervalSince(record.startedAt)), error: record.error,
             failedPhase: record.failedPhase?.rawValue, rollbackTarget: record.rollbackTarget.map { CommitID.short($0.revision) },
             timeline: record.timeline ?? [])
@@ -151,7 +152,8 @@ public struct NotificationPlanner: Sendable {
         let failure = batch.first { $0.rolloutID == id && $0.kind == .rolloutFailed }
         let started = batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }
         var view = NotificationEvent.Rollout(
-            id: id, revision: started?.revision ?? failure?.revision ?? (entry.kind == .rolledBack ? nil : entry.revision), phase: phase, mode: nil, trigger: nil, source: batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }?.reason,
+            id: id, revision: started?.revision ?? failure?.revision ?? (entry.kind == .rolledBack ? nil : entry.revision), phase: phase, mode: nil,
+            trigger: nil, source: batch.first { $0.rolloutID == id && $0.kind == .rolloutStarted }?.reason,
             startedAt: startedAt, elapsedSeconds: max(0, ended.timeIntervalSince(startedAt)), error: failure?.reason, failedPhase: nil,
             rollbackTarget: nil, timeline: timeline)
         view.platformSteps = ending?.platformSteps ?? entry.platformSteps ?? []

@@ -113,7 +113,9 @@ struct DemoCommand: AsyncParsableCommand {
             // The emulated Vercel and Railway send their deployment webhooks here, as the real
             // ones do once set up: rollouts move on when a build finishes, not at the next poll.
             if (try? sandbox.sendPlatformWebhooks(to: "http://127.0.0.1:\(port)")) != nil {
-                say.line("Vercel and Railway (emulated) send their deployment webhooks to /webhooks/vercel and /webhooks/railway, GitHub its check events to /webhooks/github.")
+                say.line(
+                    "Vercel and Railway (emulated) send their deployment webhooks to /webhooks/vercel and /webhooks/railway, GitHub its check events to /webhooks/github."
+                )
             }
             say.line("In another terminal:  export RECONCILER_TOKEN=\(token)")
             say.line("                      .build/debug/reconciler status --server http://127.0.0.1:\(port)")

@@ -29,7 +29,9 @@ struct SandboxManifests {
 
     func stagingText(apiBaseURL: String, healthWindowSeconds: Int, healthIntervalSeconds: Int, frontendTarget: String? = nil) -> String {
         var text = stagingSourceText.replacingOccurrences(of: Self.stagingAPI, with: apiBaseURL)
-        if let frontendTarget { text = text.replacingOccurrences(of: "\nfrontend:\n  target: staging\n", with: "\nfrontend:\n  target: \(frontendTarget)\n") }
+        if let frontendTarget {
+            text = text.replacingOccurrences(of: "\nfrontend:\n  target: staging\n", with: "\nfrontend:\n  target: \(frontendTarget)\n")
+        }
         return text + """
 
             # Sandbox: a short health window so a rollout takes seconds.

@@ -127,7 +127,8 @@ import Testing
             let lines = try await vercel.failureLog(of: failed, service: .frontend, limit: 2)
             #expect(lines == ["first error", "Error: Command \"npm run build\" exited with 1"])
             let request = try #require(h.log.requests("GET", "/v3/deployments/\(id.rawValue)/events").last)
-            #expect(request.queryValue("direction") == "backward" && request.queryValue("limit") == "2" && request.queryValue("teamId") == Fixture.teamId)
+            #expect(
+                request.queryValue("direction") == "backward" && request.queryValue("limit") == "2" && request.queryValue("teamId") == Fixture.teamId)
         }
     }
 

@@ -143,7 +143,9 @@ import Testing
             #expect(run.stdout.contains("the reconciler added 3.4 s after the platforms finished"), "\(run.stdout)")
             let missing = try await CLIRun.run(["history", "--rollout", "ro-none"], environment: environment)
             #expect(missing.status == 1)
-            #expect(missing.stderr == "reconciler: no rollout ro-none in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)\n", "\(missing)")
+            #expect(
+                missing.stderr == "reconciler: no rollout ro-none in the last 1000 history entries (ids look like ro-20261207T140000Z-4f2a9c)\n",
+                "\(missing)")
         }
     }
 

@@ -120,7 +120,9 @@ import Testing
             let html = try await client.execute(uri: "/", method: .get).text
             #expect(html.contains("<strong>waiting for CI checks</strong>"))
             #expect(html.contains("Waiting for CI since <time"), "\(html)")
-            #expect(html.contains("<li><span class=\"badge info\">in_progress</span> <a href=\"https://github.com/clipnet/clipnet/runs/2\">test</a></li>"))
+            #expect(
+                html.contains("<li><span class=\"badge info\">in_progress</span> <a href=\"https://github.com/clipnet/clipnet/runs/2\">test</a></li>")
+            )
             #expect(html.contains("<span class=\"badge ok\">success</span> <a href=\"https://github.com/clipnet/clipnet/runs/1\">build</a>"))
         }
     }

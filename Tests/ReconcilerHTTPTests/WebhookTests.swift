@@ -4,8 +4,8 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import KnownGoodStore
 import HummingbirdTesting
+import KnownGoodStore
 import ReconcilerHTTP
 import ReconcilerTestSupport
 import Testing

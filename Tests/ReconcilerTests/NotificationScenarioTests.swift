@@ -79,7 +79,8 @@ import Testing
             #expect(messages.count == 2, "\(messages.map(\.text))")
             let failed = try #require(messages.last)
             #expect(
-                failed.text.hasPrefix(":leftwards_arrow_with_hook: *staging* rollout of `\(CommitID.short(bad))` failed; rolled back to `\(CommitID.short(good))`"),
+                failed.text.hasPrefix(
+                    ":leftwards_arrow_with_hook: *staging* rollout of `\(CommitID.short(bad))` failed; rolled back to `\(CommitID.short(good))`"),
                 "ends rolled back, naming both: \(failed.text)")
             #expect(failed.edits.contains { $0.contains(":red_circle:") && $0.contains("rolling back to") }, "\(failed.edits)")
             let replies = notifications.slack.replies(to: failed.ts)

@@ -45,7 +45,9 @@ import Testing
             #expect(rollout.gateChecks?.first?.detail == "in_progress")
             #expect(rollout.gateChecks?.first?.url?.hasPrefix("https://github.com/clipnet/clipnet/runs/") == true)
             #expect(rollout.gateChecks?.last?.detail == "not reported yet")
-            #expect(report?.message?.contains("waiting for CI checks: build (in_progress), test (not reported yet)") == true, "\(String(describing: report))")
+            #expect(
+                report?.message?.contains("waiting for CI checks: build (in_progress), test (not reported yet)") == true,
+                "\(String(describing: report))")
             // Nothing was touched: no deploy, no variable written, the environment still on the first.
             #expect(world.railwayDeployCalls == deploysBefore)
             #expect(world.sandbox.railwayServer.host.log.requests(operation: "variableCollectionUpsert").count == upsertsBefore)

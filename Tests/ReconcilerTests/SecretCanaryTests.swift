@@ -45,7 +45,8 @@ import Testing
             #expect(!logs.isEmpty)
             let notifications = try #require(world.sandbox.notifications)
             let sent =
-                (notifications.slack.messages.flatMap { [$0.text] + $0.edits } + notifications.sink.received.map { String(decoding: $0.body, as: UTF8.self) }
+                (notifications.slack.messages.flatMap { [$0.text] + $0.edits }
+                + notifications.sink.received.map { String(decoding: $0.body, as: UTF8.self) }
                 + github.server.host.log.all.map { String(decoding: $0.body, as: UTF8.self) })
                 .joined(separator: "\n")
             #expect(notifications.slack.messages.count >= 2 && github.emulator.deployments.count >= 2, "the channels were used")

@@ -17,7 +17,8 @@ import Testing
         var state = started(at: .syncVariables)
         let before = state
         #expect {
-            try RolloutMachine.apply(.backendReady(platformSteps: []), to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
+            try RolloutMachine.apply(
+                .backendReady(platformSteps: []), to: &state, expecting: .init(rolloutID: "ro-1", phase: .syncVariables), now: Date())
         } throws: { error in
             let error = error as? RolloutMachineError
             return error?.code == .illegalTransition && error?.message.contains("syncVariables") == true
@@ -68,7 +69,8 @@ import Testing
         #expect(Simulation.timelineProblem(try #require(state.rollout)) == nil)
 
         let before = try #require(state.rollout)
-        let entries = try RolloutMachine.apply(.failed(reason: "the API reported another revision"), to: &state, expecting: .init(before), now: now + 3)
+        let entries = try RolloutMachine.apply(
+            .failed(reason: "the API reported another revision"), to: &state, expecting: .init(before), now: now + 3)
         let ended = try #require(state.rollout?.timeline)
         // The entry that ends the rollout keeps the timeline for `history --rollout`.
         #expect(entries.map(\.kind) == [.rolloutFailed])

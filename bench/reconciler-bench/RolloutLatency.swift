@@ -1,12 +1,12 @@
 import AsyncPrimitives
 import ClipnetConfig
 import ClipnetContracts
+import ClipnetMetrics
 import Foundation
 import Logging
 import PlatformEmulators
 import Reconciler
 import ReconcilerHTTP
-import ClipnetMetrics
 import ServiceLifecycle
 import StagingSandbox
 
@@ -64,7 +64,8 @@ struct RolloutLatency {
         guard let rollout = daemon.status().document.rollout, let timeline = rollout.timeline,
             let backend = timeline.first(where: { $0.phase == .deployBackend })?.endedAt,
             let frontend = timeline.first(where: { $0.phase == .deployFrontend }), let aliased = frontend.endedAt,
-            let api = rollout.deployments.api.flatMap(sandbox.railway.finishedAt), let worker = rollout.deployments.worker.flatMap(sandbox.railway.finishedAt),
+            let api = rollout.deployments.api.flatMap(sandbox.railway.finishedAt),
+            let worker = rollout.deployments.worker.flatMap(sandbox.railway.finishedAt),
             let built = rollout.deployments.frontend.flatMap(sandbox.vercel.finishedAt)
         else { throw BenchError("the rollout's timeline or deployments are incomplete") }
         return backend.timeIntervalSince(max(api, worker)) + aliased.timeIntervalSince(max(built, frontend.startedAt))

@@ -86,7 +86,8 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         public var platformSteps: [PlatformStep] = []
 
         public init(
-            id: String, revision: String? = nil, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date, elapsedSeconds: Double,
+            id: String, revision: String? = nil, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date,
+            elapsedSeconds: Double,
             error: String?, failedPhase: String?, rollbackTarget: String?, timeline: [PhaseSpan]
         ) {
             self.id = id

@@ -237,7 +237,8 @@ extension RailwayDeployer {
         let nodes = field?["edges"]?.arrayValue?.compactMap { $0["node"] } ?? field?.arrayValue ?? []
         return nodes.compactMap { node in
             guard let step = node["step"]?.stringValue, let started = node["createdAt"]?.stringValue.flatMap(RFC3339.date(from:)) else { return nil }
-            return PlatformStep(service: service, step: step, startedAt: started, endedAt: node["completedAt"]?.stringValue.flatMap(RFC3339.date(from:)))
+            return PlatformStep(
+                service: service, step: step, startedAt: started, endedAt: node["completedAt"]?.stringValue.flatMap(RFC3339.date(from:)))
         }
     }
 }

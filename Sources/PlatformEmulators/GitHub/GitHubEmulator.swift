@@ -195,12 +195,16 @@ public final class GitHubEmulator: EmulatedPlatform {
             let environment = body["environment"]?.stringValue ?? "production"
             let deployment = state.withLock { state -> Deployment in
                 state.nextID += 1
-                let deployment = Deployment(id: state.nextID, ref: ref, environment: environment, payload: body["payload"] ?? .object([:]), statuses: [])
+                let deployment = Deployment(
+                    id: state.nextID, ref: ref, environment: environment, payload: body["payload"] ?? .object([:]), statuses: [])
                 state.deployments.append(deployment)
                 return deployment
             }
             return .json(
-                ["id": .number(Double(deployment.id)), "ref": .string(ref), "sha": .string(ref), "environment": .string(environment), "payload": deployment.payload],
+                [
+                    "id": .number(Double(deployment.id)), "ref": .string(ref), "sha": .string(ref), "environment": .string(environment),
+                    "payload": deployment.payload,
+                ],
                 status: 201)
         case ("POST", 3, "deployments", "statuses"):
             let allowed = ["error", "failure", "inactive", "in_progress", "queued", "pending", "success"]
@@ -236,7 +240,8 @@ public final class GitHubEmulator: EmulatedPlatform {
 /// GitHub's secondary rate limit (429 with `Retry-After`) and server errors.
 struct GitHubErrorRenderer: PlatformErrorRenderer {
     func rateLimited(retryAfter: String) -> EmulatorResponse {
-        GitHubEmulator.error(429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", headers: ["Retry-After": retryAfter])
+        GitHubEmulator.error(
+            429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", headers: ["Retry-After": retryAfter])
     }
 
     func serverError(status: Int) -> EmulatorResponse {

@@ -49,7 +49,8 @@ extension RailwayEmulator {
                 ? ["==> Building \(revision.prefix(12))", "#5 [build 2/4] RUN swift build -c release", "#5 compiling the service"]
                 : ["Starting the service", "Listening on :8080"]
             if name == "buildLogs" ? status == "FAILED" : status == "CRASHED" {
-                lines += state.logTails[revision] ?? [name == "buildLogs" ? "error: build failed (exit code 1)" : "fatal: the process exited (code 1)"]
+                lines +=
+                    state.logTails[revision] ?? [name == "buildLogs" ? "error: build failed (exit code 1)" : "fatal: the process exited (code 1)"]
             }
             let limit = a["limit"]?.numberValue.map(Int.init) ?? 100
             let stamp = JSONValue.string(ISO8601DateFormatter().string(from: deployment.createdAt))

@@ -276,7 +276,8 @@ extension VercelEmulator {
             guard inScope, let deployment = state.deployment(idOrUrl) else { return VercelError.notFound("Deployment not found") }
             let readyState = deployment.readyState(at: now)
             var lines: [(type: String, text: String)] = [
-                ("command", "Running \"vercel build\""), ("stdout", "Cloning github.com/\(deployment.org)/\(deployment.repo) (\(deployment.sha.prefix(7)))"),
+                ("command", "Running \"vercel build\""),
+                ("stdout", "Cloning github.com/\(deployment.org)/\(deployment.repo) (\(deployment.sha.prefix(7)))"),
                 ("stdout", "Installing dependencies..."), ("command", "Running \"npm run build\""),
             ]
             if readyState == "ERROR" {
@@ -286,7 +287,10 @@ extension VercelEmulator {
             }
             let created = JSONValue.milliseconds(deployment.createdAt)
             var events: [JSONValue] = lines.map { line in
-                ["type": .string(line.type), "created": created, "payload": ["text": .string(line.text), "deploymentId": .string(deployment.id), "date": created]]
+                [
+                    "type": .string(line.type), "created": created,
+                    "payload": ["text": .string(line.text), "deploymentId": .string(deployment.id), "date": created],
+                ]
             }
             if request.queryValue("direction") == "backward" { events.reverse() }
             if let limit = request.queryValue("limit").flatMap(Int.init), limit >= 0 { events = Array(events.prefix(limit)) }

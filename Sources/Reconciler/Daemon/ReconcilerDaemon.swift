@@ -2,8 +2,8 @@ import AsyncPrimitives
 public import ClipnetConfig
 public import ClipnetContracts
 import Deployers
-import GitHubAPI
 public import Foundation
+import GitHubAPI
 public import GitWatch
 import HTTPTransport
 public import KnownGoodStore

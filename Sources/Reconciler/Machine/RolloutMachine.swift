@@ -274,8 +274,8 @@ public enum RolloutMachine {
                 phase == .checkGate
                 ? "held back by the release gate; nothing was deployed"
                 : rollsBack
-                ? "failed in \(phase.rawValue); rolling back to \(CommitID.short(rollout.rollbackTarget!.revision))"
-                : "failed in \(phase.rawValue); \(rollout.mode == .repoint ? "the re-point is left as it is" : "no known-good revision to roll back to, the environment is left as it is")"
+                    ? "failed in \(phase.rawValue); rolling back to \(CommitID.short(rollout.rollbackTarget!.revision))"
+                    : "failed in \(phase.rawValue); \(rollout.mode == .repoint ? "the re-point is left as it is" : "no known-good revision to roll back to, the environment is left as it is")"
             rollout.error = reason
             rollout.failedPhase = phase
             state.recordFailure(FailedRevision(revision: rollout.revision, at: now, reason: reason, phase: phase))

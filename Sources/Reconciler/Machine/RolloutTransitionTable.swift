@@ -24,7 +24,9 @@ public struct RolloutTransition: Sendable {
 
 extension RolloutMachine {
     /// The phases of a build rollout before it is known-good.
-    static let buildPhases: [RolloutPhase] = [.checkGate, .syncVariables, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .markKnownGood]
+    static let buildPhases: [RolloutPhase] = [
+        .checkGate, .syncVariables, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .markKnownGood,
+    ]
     /// Where a new rollout may start from: nothing in flight, or a finished rollout.
     static let idle: [RolloutPhase?] = [nil, .succeeded, .failed, .rolledBack, .superseded]
     static let active: [RolloutPhase?] = RolloutPhase.allCases.filter(\.isActive)

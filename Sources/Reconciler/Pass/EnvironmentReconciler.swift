@@ -30,7 +30,9 @@ public final class EnvironmentReconciler: Sendable {
     /// Whether each platform accepts the daemon's token (checked until it does).
     public let access: PlatformAccess
     /// Phases that only wait on the platforms or the services.
-    static let waitingPhases: Set<RolloutPhase> = [.checkGate, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .verifyRepoint, .verifyRollback]
+    static let waitingPhases: Set<RolloutPhase> = [
+        .checkGate, .deployBackend, .verifyBackend, .deployFrontend, .healthGate, .verifyRepoint, .verifyRollback,
+    ]
 
     public init(dependencies: ReconcilerDependencies) {
         self.dependencies = dependencies

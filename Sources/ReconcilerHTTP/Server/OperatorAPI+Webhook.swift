@@ -57,7 +57,9 @@ extension OperatorAPI {
             let sha = json?["sha"]?.stringValue ?? json?[event]?["head_sha"]?.stringValue
             guard let sha, sha.count == 40 else { throw APIError.invalidRequest("a \(event) event without the commit's sha") }
             let woke = control.checksChanged(sha: sha)
-            logger.debug("GitHub checks changed", metadata: ["github.delivery": "\(delivery)", "github.event": "\(event)", "revision": "\(sha)", "gate.woke": "\(woke)"])
+            logger.debug(
+                "GitHub checks changed",
+                metadata: ["github.delivery": "\(delivery)", "github.event": "\(event)", "revision": "\(sha)", "gate.woke": "\(woke)"])
             let message = woke ? "the release gate looks again now" : "no rollout waits for this commit's checks"
             return try JSONBody.response(WebhookAnswer(event: event, accepted: woke, message: message), status: .accepted)
         default:

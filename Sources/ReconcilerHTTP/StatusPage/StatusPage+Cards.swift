@@ -85,10 +85,12 @@ extension StatusPage {
 
     /// What the release gate waits for: each required check, its state, a link to it, and since when.
     func gateChecks(_ checks: [CommitCheck], since: Date?) -> String {
-        var out = "<p>Waiting for CI\(since.map { " since " + TimeText.element($0, now: now) } ?? ""): nothing is deployed until every required check succeeded.</p>\n<ul class=\"checks\">"
+        var out =
+            "<p>Waiting for CI\(since.map { " since " + TimeText.element($0, now: now) } ?? ""): nothing is deployed until every required check succeeded.</p>\n<ul class=\"checks\">"
         for check in checks {
             let tone = check.state == .success ? "ok" : check.state == .failure ? "bad" : "info"
-            let name = check.url.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
+            let name =
+                check.url.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
                 .map { "<a href=\"\(HTML.escape($0))\">\(HTML.escape(check.name))</a>" } ?? HTML.escape(check.name)
             out += "<li>\(HTML.badge(check.detail, tone: tone)) \(name)</li>"
         }
@@ -124,7 +126,8 @@ extension StatusPage {
                 }
             for step in platformSteps where services.contains(step.service) {
                 let stepTook = step.seconds.map { TimeText.duration(milliseconds: max(0, $0) * 1000) } ?? "unfinished"
-                out += "<tr class=\"platform\"><td>\(HTML.escape(step.service.rawValue)) \(HTML.escape(step.step))</td><td>\(HTML.escape(stepTook))</td></tr>"
+                out +=
+                    "<tr class=\"platform\"><td>\(HTML.escape(step.service.rawValue)) \(HTML.escape(step.step))</td><td>\(HTML.escape(stepTook))</td></tr>"
             }
         }
         if let added = spans.controllerAdded(platformSteps) {
