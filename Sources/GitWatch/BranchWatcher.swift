@@ -21,11 +21,14 @@ public final class BranchWatcher: Service, Sendable {
         public var jitter: Double
         public var backoff: Backoff
         public var fetchTimeout: Duration
+        /// Tags that mark a revision for the environment (`staging/*`); nil: none.
+        public var markPattern: String?
 
         public init(
             branch: String, pollInterval: Duration = .seconds(30), jitter: Double = 0.1, backoff: Backoff? = nil,
-            fetchTimeout: Duration = .seconds(300)
+            fetchTimeout: Duration = .seconds(300), markPattern: String? = nil
         ) {
+            self.markPattern = markPattern
             self.branch = branch
             self.pollInterval = pollInterval
             self.jitter = jitter
@@ -99,9 +102,15 @@ public final class BranchWatcher: Service, Sendable {
             guard let head = try await mirror.head(of: branch) else {
                 throw GitError(.branchMissing, "branch '\(branch)' does not exist on \(mirror.displayURL)", function: "poll")
             }
-            let (reported, previous) = state.withLock { ($0.reported, $0.status.head) }
+            let (reported, previous, previousMark) = state.withLock { ($0.reported, $0.status.head, $0.status.mark) }
+            var mark: MarkedRevision?
+            if let pattern = configuration.markPattern { mark = try await mirror.newestMark(pattern: pattern) }
             let base = reported ? previous : before
             var update: HeadUpdate?
+            if reported, base == head, mark != previousMark {
+                // The branch did not move, but what is marked for the environment did.
+                update = HeadUpdate(branch: branch, previous: head, current: head, kind: .markChanged, fetchedAt: Date())
+            }
             if !reported || base != head {
                 var kind = HeadUpdate.Kind.initial
                 if let base, base != head {
@@ -112,6 +121,7 @@ public final class BranchWatcher: Service, Sendable {
             state.withLock {
                 $0.reported = true
                 $0.status.head = head
+                $0.status.mark = mark
                 $0.status.lastSuccessAt = Date()
                 $0.status.lastError = nil
                 $0.status.consecutiveFailures = 0

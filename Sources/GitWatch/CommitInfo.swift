@@ -21,6 +21,8 @@ public struct HeadUpdate: Sendable, Equatable {
         case fastForward
         /// The new head does not descend from the previous one: history was rewritten.
         case forcePush
+        /// The head is unchanged; the revision a tag marks for the environment changed.
+        case markChanged
     }
 
     public let branch: String

@@ -156,6 +156,32 @@ public final class GitMirror: Sendable {
         try await readQueue.run { [reader] in try reader.readFile(path, at: id) }
     }
 
+    /// The revision marked for the environment by a tag matching `pattern`: of the matching tags,
+    /// the one naming the newest commit (a descendant is newer than its ancestor; otherwise the
+    /// later author time; the greater tag name breaks a tie). Nil when no tag matches.
+    public func newestMark(pattern: String) async throws -> MarkedRevision? {
+        let tags = try await readQueue.run { [reader] in try reader.tags(matching: pattern) }
+        var best: (mark: MarkedRevision, time: Date)?
+        for tag in tags {
+            let candidate = (mark: MarkedRevision(tag: tag.name, commit: tag.commit), time: try await commitInfo(tag.commit).time)
+            guard let current = best else {
+                best = candidate
+                continue
+            }
+            if try await newer(candidate, than: current) { best = candidate }
+        }
+        return best?.mark
+    }
+
+    private func newer(_ a: (mark: MarkedRevision, time: Date), than b: (mark: MarkedRevision, time: Date)) async throws -> Bool {
+        if a.mark.commit != b.mark.commit {
+            if try await isAncestor(b.mark.commit, of: a.mark.commit) { return true }
+            if try await isAncestor(a.mark.commit, of: b.mark.commit) { return false }
+            if a.time != b.time { return a.time > b.time }
+        }
+        return a.mark.tag > b.mark.tag
+    }
+
     /// The tags whose target is commit `id`, sorted.
     public func tags(pointingAt id: CommitID) async throws -> [String] {
         try await readQueue.run { [reader] in try reader.tags(pointingAt: id) }

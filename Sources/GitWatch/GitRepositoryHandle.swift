@@ -216,6 +216,21 @@ final class GitRepositoryHandle: @unchecked Sendable {
     }
 
     /// Names of the tags (lightweight or annotated) whose target is the commit `id`.
+    /// The tags whose name matches `pattern` (libgit2's `fnmatch`, `staging/*`) with the commit
+    /// each names.
+    func tags(matching pattern: String) throws -> [(name: String, commit: CommitID)] {
+        var names = git_strarray()
+        try check(git_tag_list_match(&names, pattern, pointer), "git_tag_list_match")
+        defer { git_strarray_dispose(&names) }
+        var matches: [(name: String, commit: CommitID)] = []
+        for index in 0..<names.count {
+            guard let raw = names.strings[index] else { continue }
+            let name = String(cString: raw)
+            if let target = try? referenceTarget("refs/tags/\(name)") { matches.append((name, target)) }
+        }
+        return matches
+    }
+
     func tags(pointingAt id: CommitID) throws -> [String] {
         var names = git_strarray()
         try check(git_tag_list(&names, pointer), "git_tag_list")

@@ -11,9 +11,23 @@ public struct WatchStatus: Sendable, Equatable {
     /// The last failure's text (libgit2's own words), cleared by the next success.
     public var lastError: String?
     public var consecutiveFailures: Int
+    /// The revision a tag marks for the environment (`repository.markTags`), as last fetched.
+    public var mark: MarkedRevision?
 
     public init(branch: String) {
         self.branch = branch
         self.consecutiveFailures = 0
+    }
+}
+
+/// A commit marked for the environment by a tag (`staging/2026-12-07`): followed instead of the
+/// branch head until the tag is deleted or a newer commit is marked.
+public struct MarkedRevision: Sendable, Equatable, Hashable {
+    public var tag: String
+    public var commit: CommitID
+
+    public init(tag: String, commit: CommitID) {
+        self.tag = tag
+        self.commit = commit
     }
 }

@@ -30,6 +30,7 @@ struct InitFiles {
               branch: \(branch)
               manifestDirectory: \(manifestDirectory)
               pollInterval: 30s                # 100ms to 24h; a GitHub webhook fetches at once
+              # markTags: staging/*            # a tag marks a build for staging (followed instead of the head; a pin wins)
               # tokenEnv: GITHUB_TOKEN         # for a private https repository: the variable holding a token
               # sshKey: \(directory)/id_ed25519   # for an ssh URL (else the ssh agent)
             state: file:\(directory)/state/    # or postgres://... with leader election (stateURLEnv: NAME reads it from a variable)

@@ -53,6 +53,8 @@ import Testing
         "reconcile.leaderCheckInterval": { $0.reconcile.leaderCheckInterval },
         "reconcile.fullObserveInterval": { $0.reconcile.fullObserveInterval },
         "reconcile.readinessInterval": { $0.reconcile.readinessInterval },
+        // A `github:` section with only this key still reads as a configured section.
+        "github.checkInterval": { $0.github?.checkInterval ?? .zero },
     ]
     static let integers: [String: @Sendable (DaemonConfiguration) -> Int] = [
         "http.maxConnections": { $0.http.maxConnections },

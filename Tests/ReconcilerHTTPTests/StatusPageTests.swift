@@ -127,6 +127,21 @@ import Testing
         }
     }
 
+    @Test func aBuildMarkedByATagSaysSoWithTheHeadItHoldsBack() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.watch.mark = MarkedRevision(tag: "staging/rc-7", commit: CommitID(SampleEnvironment.knownGood)!)
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<span class=\"badge info\">marked</span> by the tag <code>staging/rc-7</code>"), "\(html)")
+            #expect(html.contains("held back by the mark"))
+            let status = try await client.execute(uri: "/status", method: .get)
+            #expect(status.json?["desired"]?["source"] == "mark" && status.json?["desired"]?["mark"] == "staging/rc-7")
+            #expect(status.json?["desired"]?["revision"]?.stringValue == SampleEnvironment.knownGood)
+        }
+    }
+
     @Test func thePageLoadsNothingFromElsewhereAndRunsNoScript() async throws {
         try await Harness.test { client in
             let response = try await client.execute(uri: "/", method: .get)

@@ -39,6 +39,7 @@ extension DaemonConfiguration {
             configuration.repository.pollInterval = Self.duration(repository["pollInterval"]) ?? configuration.repository.pollInterval
             configuration.repository.tokenEnv = repository["tokenEnv"]?.string
             configuration.repository.sshKeyPath = repository["sshKey"]?.string
+            configuration.repository.markTags = repository["markTags"]?.string
         }
         configuration.state = root["state"]?.string ?? configuration.state
         configuration.stateURLEnv = root["stateURLEnv"]?.string

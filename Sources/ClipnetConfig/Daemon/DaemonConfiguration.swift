@@ -16,6 +16,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public var tokenEnv: String?
         /// An ssh private key file, for ssh URLs (otherwise the ssh agent is used).
         public var sshKeyPath: String?
+        /// Tags that mark a build for the environment (`staging/*`): the newest marked commit is
+        /// followed instead of the branch head (a pin still wins); nil: the branch head only.
+        public var markTags: String? = nil
     }
 
     /// A platform's API: its base URL and the environment variable holding its token.

@@ -21,6 +21,9 @@ enum DaemonConfigurationShape {
                 .optional("pollInterval", duration(.milliseconds(100), .seconds(86_400)), "time between fetches (default 30s)"),
                 .optional("tokenEnv", .string(.variableName), "the environment variable holding an https token"),
                 .optional("sshKey", .string(.text), "an ssh private key file for ssh URLs"),
+                .optional(
+                    "markTags", .string(.pattern("^[A-Za-z0-9._/*?-]+$", summary: "a tag pattern", example: "staging/*")),
+                    "tags that mark a build for the environment: the newest marked commit is followed instead of the branch head"),
             ]))
 
     static func platform(_ summary: String) -> Shape {

@@ -6,19 +6,24 @@ public import Foundation
 /// before the first rollout, no rollout in flight).
 public struct StatusDocument: Codable, Sendable, Equatable {
     public struct Desired: Codable, Sendable, Equatable {
-        public enum Source: String, Codable, Sendable { case branch, pin }
+        /// Who decides: an operator's pin, else a tag marking a build (`repository.markTags`),
+        /// else the branch head.
+        public enum Source: String, Codable, Sendable { case branch, pin, mark }
         /// Nil until the branch has been fetched once (and nothing is pinned).
         public var revision: String?
         public var source: Source
         public var pin: PinRecord?
         /// Set when the desired revision failed and is held back until a new commit or a retry.
         public var failed: Failure?
+        /// The tag that marks `revision` for the environment (a tag matching `repository.markTags`).
+        public var mark: String?
 
-        public init(revision: String?, source: Source, pin: PinRecord?, failed: Failure?) {
+        public init(revision: String?, source: Source, pin: PinRecord?, failed: Failure?, mark: String? = nil) {
             self.revision = revision
             self.source = source
             self.pin = pin
             self.failed = failed
+            self.mark = mark
         }
     }
 

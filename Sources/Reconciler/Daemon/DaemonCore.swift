@@ -209,7 +209,7 @@ final class DaemonCore: Sendable {
     /// recomputes what blocks the environment from it, so status never shows a stale reason.
     func refreshState() async {
         guard let state = try? await baseStore.load(environment: environment) else { return }
-        let head = reconciler.dependencies.head()?.hex
+        let head = reconciler.dependencies.followed()?.hex
         board.update { inputs in
             inputs.state = state
             inputs.blockedBy = Self.blockedBy(state, head: head, lastPass: inputs.lastPass)

@@ -1,3 +1,4 @@
+import ClipnetConfig
 public import ClipnetContracts
 import Foundation
 import GitWatch
@@ -116,6 +117,14 @@ extension ReconcilerDaemon: ReconcilerControl {
     }
 
     public func push(ref: String, after: String?) -> Bool {
+        if ref.hasPrefix("refs/tags/"), let pattern = configuration.repository.markTags,
+            fnmatch(pattern, String(ref.dropFirst("refs/tags/".count)), 0) == 0
+        {
+            // A build marked (or unmarked: a deleted tag) for the environment: fetch and look now.
+            logger.info("Push of a tag that marks a build; fetching now", metadata: ["git.ref": "\(ref)"])
+            watcher.trigger()
+            return true
+        }
         guard ref == "refs/heads/\(branch)" else { return false }
         logger.info("Push to the watched branch; fetching now", metadata: ["branch": "\(branch)", "revision": "\(after ?? "?")"])
         watcher.trigger()
@@ -159,7 +168,8 @@ extension ReconcilerDaemon: ReconcilerControl {
         }
         let plan = PlanDocument(
             environment: environment, desiredRevision: outcome.desired.desired,
-            source: outcome.state.pin != nil ? "pin" : "branch", actions: outcome.actions, blockedBy: blockedBy)
+            source: outcome.state.pin != nil ? "pin" : watcher.status().mark != nil ? "mark" : "branch", actions: outcome.actions,
+            blockedBy: blockedBy)
         core.planCache.store(plan, for: key, now: Date())
         return plan
     }

@@ -92,7 +92,8 @@ public final class ReconcilerDaemon: Sendable {
             url: repository.url, directory: GitMirror.defaultDirectory(stateDirectory: mirrorRoot, url: repository.url),
             credentials: credentials(repository), runtime: gitRuntime)
         let watcher = BranchWatcher(
-            mirror: mirror, configuration: .init(branch: repository.branch, pollInterval: repository.pollInterval), logger: logger)
+            mirror: mirror,
+            configuration: .init(branch: repository.branch, pollInterval: repository.pollInterval, markPattern: repository.markTags), logger: logger)
 
         let baseStore: any StateStore
         let postgresStore: PostgresStateStore?
@@ -139,6 +140,7 @@ public final class ReconcilerDaemon: Sendable {
             probes: ServiceProbes(client: client, timeout: settings.probeTimeout, cloudinaryAPIURL: configuration.cloudinaryAPIURL),
             settings: settings, logger: logger,
             hostResolver: .system(timeout: .seconds(2)))
+        dependencies.mark = { [watcher] in watcher.status().mark }
         if let github, let settings = configuration.github, !settings.requiredChecks.isEmpty {
             dependencies.gate = ReleaseGate(checker: github, required: settings.requiredChecks, interval: settings.checkInterval)
         }

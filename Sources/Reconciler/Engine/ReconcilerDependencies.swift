@@ -1,7 +1,7 @@
 public import ClipnetConfig
 public import ClipnetContracts
 public import Foundation
-import GitWatch
+public import GitWatch
 public import Logging
 import Synchronization
 
@@ -9,6 +9,9 @@ import Synchronization
 /// (the repository, the platforms, the probes, the clock), so the same pass runs against git,
 /// Vercel, Railway and Redis in the daemon, and against in-memory stand-ins in the simulation.
 public struct ReconcilerDependencies: Sendable {
+    /// What the environment follows when nothing is pinned: the marked commit, else the head.
+    public func followed() -> CommitID? { mark()?.commit ?? head() }
+
     public var environment: String
     public var branch: String
     /// The manifest folder inside the repository (`deploy`).
@@ -16,6 +19,8 @@ public struct ReconcilerDependencies: Sendable {
     public var repository: any ManifestRepository
     /// The watched branch's head as last fetched (the watcher's status).
     public var head: @Sendable () -> CommitID?
+    /// The commit a tag marks for the environment, as last fetched (`repository.markTags`).
+    public var mark: @Sendable () -> MarkedRevision? = { nil }
     public var secrets: SecretStore
     /// Production's secret-backed identifiers, produced where its secrets live.
     public var otherFingerprints: IsolationFingerprints?

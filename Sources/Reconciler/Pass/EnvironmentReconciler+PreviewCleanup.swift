@@ -13,7 +13,7 @@ extension EnvironmentReconciler {
     ///   standby or a deposed leader deletes nothing.
     public func cleanupPreviewVariables(store: any StateStore, remove: Bool) async throws -> PreviewCleanup {
         let state = try await StoreAccess.load(store, environment)
-        let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
+        let desired = DesiredState.resolve(state, head: dependencies.followed()?.hex, branch: dependencies.branch)
         guard let revision = state.settledRevision ?? desired.manifestRevision else {
             throw OperatorError(.unavailable, "no revision to read the manifest from yet (the branch has not been fetched)")
         }

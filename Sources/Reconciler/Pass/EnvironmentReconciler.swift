@@ -68,7 +68,7 @@ public final class EnvironmentReconciler: Sendable {
         var state = try await StoreAccess.load(store, environment)
         outcome.state = state
         outcome.startGeneration = state.generation
-        let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
+        let desired = DesiredState.resolve(state, head: dependencies.followed()?.hex, branch: dependencies.branch)
         outcome.desired = desired
         if let waiting = desired.waiting, let target = desired.target {
             notes.add("wait", nil, "\(CommitID.short(waiting)) rolls out after the rollout of \(CommitID.short(target)) ends")
@@ -342,7 +342,7 @@ public final class EnvironmentReconciler: Sendable {
     private func planRun(store: any StateStore, recorder: PassRecorder, notes: NoteBook, outcome: inout PassOutcome) async throws -> PassReport {
         let state = try await StoreAccess.load(store, environment)
         outcome.state = state
-        let desired = DesiredState.resolve(state, head: dependencies.head()?.hex, branch: dependencies.branch)
+        let desired = DesiredState.resolve(state, head: dependencies.followed()?.hex, branch: dependencies.branch)
         outcome.desired = desired
         guard let revision = desired.manifestRevision else { return recorder.finish(.succeeded, message: desired.blockedBy ?? "nothing to do") }
         recorder.enter("preflight")

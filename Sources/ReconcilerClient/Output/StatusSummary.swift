@@ -12,6 +12,8 @@ public enum StatusSummary {
         var desired = document.desired.revision ?? "none yet (branch not fetched)"
         if let pin = document.desired.pin {
             desired += "  pinned by \(pin.by) \(TimeWords.ago(pin.at, now: now)): \(pin.reason)"
+        } else if let mark = document.desired.mark {
+            desired += "  marked by \(mark)"
         } else {
             desired += "  head of \(document.branch)"
         }

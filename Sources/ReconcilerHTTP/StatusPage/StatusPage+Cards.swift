@@ -23,6 +23,12 @@ extension StatusPage {
                 body += row(
                     "branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the pin</span>")
             }
+        } else if let mark = desired.mark {
+            body += row("why", HTML.badge("marked", tone: "info") + " by the tag <code>\(HTML.escape(mark))</code>")
+            if let head = document.git.head, head != desired.revision {
+                body += row(
+                    "branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the mark</span>")
+            }
         } else {
             body += row("why", HTML.badge("branch", tone: "info") + " head of <code>\(HTML.escape(document.branch))</code>")
         }
