@@ -150,7 +150,7 @@ public final class Notifier: Service, Sendable {
 
     // MARK: - One channel's round
 
-    private func round(_ channel: any NotificationChannel, inputs: Inputs, now: Date) async {
+    private func round(_ channel: any NotificationChannel, inputs: Inputs, now: Date, firstUse: Bool = true) async {
         guard let store = inputs.store else {
             update(channel) { $0.standby = true }
             return
@@ -160,20 +160,18 @@ public final class Notifier: Service, Sendable {
         guard channel.unusableReason == nil else { return }
         let planned: [NotificationPlanner.Planned]
         var marks: ChannelMarks
+        var entries: [HistoryEntry] = []
         do {
             let state = try await store.load(environment: environment)
             guard let stored = state.notifications?.channels[channel.name] else {
                 // A new channel starts from now: the past is in the history, not in Slack.
+                guard firstUse else { return }
                 let initial = NotificationPlanner.initialMarks(state, startSequence: startSequence)
                 try await save(initial, for: channel, in: store)
-                return await round(channel, inputs: inputs, now: now)
+                return await round(channel, inputs: inputs, now: now, firstUse: false)
             }
             marks = stored
-            var entries: [HistoryEntry] = []
-            if state.historySequence > marks.historySequence {
-                let wanted = Int(min(Int64(Self.historyLimit), state.historySequence - marks.historySequence))
-                entries = try await store.history(environment: environment, limit: wanted).reversed()
-            }
+            entries = try await unsent(after: marks.historySequence, upTo: state.historySequence, in: store)
             planned = planner.plan(state: state, entries: entries, marks: marks, context: inputs.context, now: now)
         } catch {
             logger.warning("Notifications: the record could not be read", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
@@ -211,6 +209,17 @@ public final class Notifier: Service, Sendable {
                 return
             }
         }
+    }
+
+    /// The history entries after `sent` up to `newest` (the record's newest when it was read),
+    /// oldest first. The store serves the newest entries, and more may be appended between the
+    /// two reads: asked for with room to spare, then cut to the range, so none in it is skipped;
+    /// later ones wait for the next round. Far behind, only the last `historyLimit` are sent.
+    private func unsent(after sent: Int64, upTo newest: Int64, in store: any StateStore) async throws -> [HistoryEntry] {
+        guard newest > sent else { return [] }
+        let wanted = Int(min(Int64(Self.historyLimit), newest - sent))
+        let read = try await store.history(environment: environment, limit: wanted + 100)
+        return Array(read.filter { $0.sequence > sent && $0.sequence <= newest }.prefix(wanted).reversed())
     }
 
     private func save(_ marks: ChannelMarks, for channel: any NotificationChannel, in store: any StateStore) async throws {

@@ -205,3 +205,49 @@ import Testing
         #expect(channel.delivered.map(\.type) == [.stalled, .driftReported, .recovered, .driftCleared])
     }
 }
+
+/// A store whose history read races a write: an entry is appended just before each read, as a
+/// pass may append while the notifier reads.
+struct RacingStore: StateStore {
+    let base: SimFencedStore
+
+    func load(environment: String) async throws -> EnvironmentState { try await base.load(environment: environment) }
+
+    func update(
+        environment: String, _ change: @escaping @Sendable (inout EnvironmentState) throws -> [HistoryEntry]
+    ) async throws -> EnvironmentState {
+        try await base.update(environment: environment, change)
+    }
+
+    func history(environment: String, limit: Int) async throws -> [HistoryEntry] {
+        try await base.update(environment: environment) { _ in
+            [HistoryEntry(at: Date(timeIntervalSince1970: 1_800_000_000), kind: .retried, revision: String(repeating: "9", count: 40), by: "racer")]
+        }
+        return try await base.history(environment: environment, limit: limit)
+    }
+
+    func proveLeadership() async throws { try await base.proveLeadership() }
+}
+
+@Suite struct NotifierRaceTests {
+    @Test func anEntryAppendedWhileTheHistoryIsReadNeitherHidesAnOlderOneNorIsLost() async throws {
+        let sim = SimStateStore()
+        let base = sim.store(epoch: 1)
+        let channel = RecordingChannel()
+        let notifier = NotifierTests.notifier(channel, store: RacingStore(base: base))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        await notifier.deliverNow(now: now)  // the channel's marks start at 0 (nothing yet)
+        for name in ["a", "b", "c"] {
+            try await NotifierTests.append(base) { _ in [HistoryEntry(at: now, kind: .pinned, revision: String(repeating: "a", count: 40), by: name)] }
+        }
+        for round in 1...6 { await notifier.deliverNow(now: now.addingTimeInterval(Double(round))) }
+        let told = channel.delivered.compactMap { event -> Int64? in
+            guard let range = event.id.range(of: "staging-h") else { return nil }
+            return Int64(event.id[range.upperBound...])
+        }
+        // Every entry up to the last round's read, once, in order: none skipped by the race.
+        #expect(told == Array(1...Int64(told.count)), "\(told)")
+        #expect(told.count >= 6, "the three entries and the racing ones that followed: \(told)")
+        #expect(channel.delivered.prefix(3).map(\.actor) == ["a", "b", "c"])
+    }
+}

@@ -158,4 +158,25 @@ import Testing
             #expect(channel.state == "ok" && channel.pending == 0 && channel.target == "clipnet/clipnet")
         }
     }
+
+    @Test func aNewerCommitSupersedesOneStillWaitingForItsChecks() async throws {
+        try await Scenario.with(github: true) { world in
+            let github = try Self.github(world)
+            let first = try world.commit("First")
+            github.pass(first)
+            try await world.settle()
+            // CI never reports on this one (the branch moved on before it ran).
+            let skipped = try world.commit("Skipped by CI")
+            await Self.passes(world, 2)
+            #expect(world.state()?.rollout.map { $0.revision == skipped && $0.phase == "checkGate" } == true)
+            let next = try world.commit("Next")
+            github.pass(next)
+            try await world.settle()
+            let status = try #require(world.state())
+            #expect(status.knownGood?.revision == next && world.apiRevision == next)
+            let history = try await world.daemon.history(limit: 20)
+            #expect(history.contains { $0.kind == .rolloutSuperseded && $0.revision == skipped }, "\(history.map(\.kind))")
+            #expect(github.emulator.deployments.first { $0.ref == skipped }?.statuses.last?.state == "inactive")
+        }
+    }
 }

@@ -7,6 +7,8 @@ public import KnownGoodStore
 /// - A rollout in flight keeps its revision while it rolls back, and while the branch moves on: a
 ///   newer commit waits until the current rollout ends, so a busy branch cannot starve every
 ///   rollout. An operator's pin (a rollback is a pin) does not wait: it supersedes the rollout.
+///   Neither does a newer revision while the rollout still waits at the release gate: nothing
+///   was deployed yet, and CI may never report on a commit the branch has moved past.
 /// - A desired revision that failed is not rolled out again until a new commit or a retry; the
 ///   pass then works toward the revision the environment settled at (drift healing only).
 public struct DesiredState: Sendable, Equatable {
@@ -33,7 +35,8 @@ public struct DesiredState: Sendable, Equatable {
         if let rollout = state.rollout, rollout.isActive {
             let pinned = state.pin?.revision == desired
             let rollingBack = rollout.phase == .rollingBack || rollout.phase == .verifyRollback
-            if rollingBack || rollout.revision == desired || !pinned {
+            let atGate = rollout.phase == .checkGate
+            if rollingBack || rollout.revision == desired || (!pinned && !atGate) {
                 result.target = rollout.revision
                 if rollout.revision != desired, !rollingBack { result.waiting = desired }
             } else {
