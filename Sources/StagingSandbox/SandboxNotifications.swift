@@ -23,7 +23,7 @@ public struct SandboxNotifications: Sendable {
     var environment: [String: String] { ["SLACK_BOT_TOKEN": slack.configuration.token, "NOTIFY_WEBHOOK_SECRET": sink.secret] }
 
     /// The `notifications:` section of the sandbox daemon's configuration.
-    var configuration: String {
+    public var configuration: String {
         """
         publicURL: http://status.sandbox.invalid
         notifications:

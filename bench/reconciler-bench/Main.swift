@@ -26,6 +26,13 @@ struct ReconcilerBench {
             try await SandboxChild.run(manifests: arguments.count > 2 ? arguments[2] : "deploy")
             return
         }
+        if arguments.count > 1, arguments[1] == "rollout-notifications" {
+            try await RolloutLatency(
+                runs: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3, scale: arguments.count > 3 ? Double(arguments[3]) ?? 10 : 10,
+                notificationsOnly: true
+            ).run()
+            return
+        }
         if arguments.count > 1, arguments[1] == "rollout" {
             try await RolloutLatency(
                 runs: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3, scale: arguments.count > 3 ? Double(arguments[3]) ?? 10 : 10

@@ -29,6 +29,9 @@ import StagingSandbox
 struct RolloutLatency {
     let runs: Int
     let scale: Double
+    /// Only the notifier's cost: the frontend beside the backend with webhooks, without and with
+    /// two notification channels (the Slack emulator and the signed-webhook sink).
+    var notificationsOnly = false
 
     func run() async throws {
         let railwayBuild = 90 / scale, railwayDeploy = 20 / scale, vercelBuild = 60 / scale
@@ -44,18 +47,26 @@ struct RolloutLatency {
             | frontend built | woken by | serving p50 | ratio | known-good p50 | ratio | rollback | ratio | controller added p50 (p90) |
             |---|---|---|---|---|---|---|---|---|
             """)
-        for (label, target) in [("after the backend (target staging)", nil), ("beside the backend (target production)", "production")]
-            as [(String, String?)]
-        {
-            for webhooks in [false, true] {
-                let result = try await measure(
-                    target: target, poll: "5s", webhooks: webhooks, railway: (railwayBuild, railwayDeploy), vercel: vercelBuild, window: window)
-                let s = percentile(result.serving, 50), g = percentile(result.knownGood, 50)
-                let added = "\(twoPlaces(percentile(result.added, 50))) s (\(twoPlaces(percentile(result.added, 90))) s)"
-                print(
-                    "| \(label) | \(webhooks ? "5 s polls + webhooks" : "5 s polls") | \(twoPlaces(s)) s | \(twoPlaces(s / serveBound)) | \(twoPlaces(g)) s | \(twoPlaces(g / (serveBound + Double(window)))) | \(twoPlaces(result.rollback)) s | \(twoPlaces(result.rollback / railwayDeploy)) | \(added) |"
-                )
-            }
+        let rows: [(label: String, target: String?, webhooks: Bool, notifications: Bool)] =
+            notificationsOnly
+            ? [
+                ("beside the backend (target production)", "production", true, false),
+                ("beside the backend, notifying Slack and a webhook", "production", true, true),
+            ]
+            : [
+                ("after the backend (target staging)", nil, false, false), ("after the backend (target staging)", nil, true, false),
+                ("beside the backend (target production)", "production", false, false),
+                ("beside the backend (target production)", "production", true, false),
+            ]
+        for row in rows {
+            let result = try await measure(
+                target: row.target, poll: "5s", webhooks: row.webhooks, notifications: row.notifications, railway: (railwayBuild, railwayDeploy),
+                vercel: vercelBuild, window: window)
+            let s = percentile(result.serving, 50), g = percentile(result.knownGood, 50)
+            let added = "\(twoPlaces(percentile(result.added, 50))) s (\(twoPlaces(percentile(result.added, 90))) s)"
+            print(
+                "| \(row.label) | \(row.webhooks ? "5 s polls + webhooks" : "5 s polls") | \(twoPlaces(s)) s | \(twoPlaces(s / serveBound)) | \(twoPlaces(g)) s | \(twoPlaces(g / (serveBound + Double(window)))) | \(twoPlaces(result.rollback)) s | \(twoPlaces(result.rollback / railwayDeploy)) | \(added) |"
+            )
         }
     }
 
@@ -72,16 +83,18 @@ struct RolloutLatency {
     }
 
     private func measure(
-        target: String?, poll: String, webhooks: Bool, railway: (build: Double, deploy: Double), vercel: Double, window: Int
+        target: String?, poll: String, webhooks: Bool, notifications: Bool = false, railway: (build: Double, deploy: Double), vercel: Double,
+        window: Int
     ) async throws -> (serving: [Double], knownGood: [Double], rollback: Double, added: [Double]) {
-        let sandbox = try await StagingSandbox.start(
-            .init(
-                manifestsDirectory: FileManager.default.currentDirectoryPath + "/deploy",
-                vercelTimings: .init(queued: .zero, building: .milliseconds(Int64(vercel * 1000))),
-                railwayTimings: .init(
-                    initializing: .zero, building: .milliseconds(Int64(railway.build * 1000)),
-                    deploying: .milliseconds(Int64(railway.deploy * 1000))),
-                healthWindowSeconds: window, healthIntervalSeconds: 1, frontendTarget: target))
+        var options = StagingSandbox.Options(
+            manifestsDirectory: FileManager.default.currentDirectoryPath + "/deploy",
+            vercelTimings: .init(queued: .zero, building: .milliseconds(Int64(vercel * 1000))),
+            railwayTimings: .init(
+                initializing: .zero, building: .milliseconds(Int64(railway.build * 1000)),
+                deploying: .milliseconds(Int64(railway.deploy * 1000))),
+            healthWindowSeconds: window, healthIntervalSeconds: 1, frontendTarget: target)
+        options.notifications = notifications
+        let sandbox = try await StagingSandbox.start(options)
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let configuration = try DaemonConfiguration.parse(
@@ -97,6 +110,7 @@ struct RolloutLatency {
               driftInterval: 1h
               rolloutPollInterval: \(poll)
               workerVersionSource: platform
+            \(sandbox.notifications?.configuration ?? "")
             """, file: "bench.yaml")
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: sandbox.environment, logger: logger)
         var services = daemon.services
@@ -151,6 +165,10 @@ struct RolloutLatency {
         let rollback = start.duration(to: .now).seconds
         await group.triggerGracefulShutdown()
         _ = await running.result
+        if let notifications = sandbox.notifications {
+            // Evidence the channels were used while the rollouts were timed.
+            print("<!-- notifications: \(notifications.slack.messages.count) Slack messages, \(notifications.sink.accepted.count) webhook events -->")
+        }
         await sandbox.stop()
         return (serving, knownGood, rollback, added)
     }
