@@ -104,7 +104,16 @@ public final class BranchWatcher: Service, Sendable {
             }
             let (reported, previous, previousMark) = state.withLock { ($0.reported, $0.status.head, $0.status.mark) }
             var mark: MarkedRevision?
-            if let pattern = configuration.markPattern { mark = try await mirror.newestMark(pattern: pattern) }
+            if let pattern = configuration.markPattern {
+                do {
+                    mark = try await mirror.newestMark(pattern: pattern)
+                } catch {
+                    // A tag that cannot be read must neither stop the branch from being followed
+                    // nor drop the mark: the last one stands until the tags read again.
+                    mark = previousMark
+                    logger.warning("Marked builds could not be read; keeping the last mark", metadata: ["error": "\(error)"])
+                }
+            }
             let base = reported ? previous : before
             var update: HeadUpdate?
             if reported, base == head, mark != previousMark {

@@ -238,7 +238,8 @@ struct RacingStore: StateStore {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         await notifier.deliverNow(now: now)  // the channel's marks start at 0 (nothing yet)
         for name in ["a", "b", "c"] {
-            try await NotifierTests.append(base) { _ in [HistoryEntry(at: now, kind: .pinned, revision: String(repeating: "a", count: 40), by: name)] }
+            try await NotifierTests.append(base) { _ in [HistoryEntry(at: now, kind: .pinned, revision: String(repeating: "a", count: 40), by: name)]
+            }
         }
         for round in 1...6 { await notifier.deliverNow(now: now.addingTimeInterval(Double(round))) }
         let told = channel.delivered.compactMap { event -> Int64? in
