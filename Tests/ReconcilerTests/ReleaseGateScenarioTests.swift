@@ -179,4 +179,21 @@ import Testing
             #expect(github.emulator.deployments.first { $0.ref == skipped }?.statuses.last?.state == "inactive")
         }
     }
+
+    @Test func aGateWhoseRepositoryIsUnknownStopsTheDaemonInsteadOfDeployingUnchecked() async throws {
+        var options = StagingSandbox.Options(manifestsDirectory: Scenario.manifests)
+        options.github = true
+        let sandbox = try await StagingSandbox.start(options)
+        defer { Task { await sandbox.stop() } }
+        // The sandbox's repository is a local path: without `github.repository` nothing names the repository.
+        let text = sandbox.daemonConfiguration().replacingOccurrences(of: "  repository: clipnet/clipnet\n", with: "")
+        let configuration = try DaemonConfiguration.parse(text, file: "gate.yaml")
+        #expect(configuration.github?.requiredChecks == ["build", "test"] && configuration.github?.repository == nil)
+        do {
+            _ = try await ReconcilerDaemon.make(configuration: configuration, environment: sandbox.environment, logger: Scenario.quietLogger)
+            Issue.record("the daemon started with a release gate it could not build")
+        } catch let error as ConfigError {
+            #expect(error.message.contains("set github.repository"), "\(error)")
+        }
+    }
 }

@@ -131,7 +131,7 @@ public final class ReconcilerDaemon: Sendable {
                 backoff: Backoff(initial: configuration.reconcile.platformRetryDelay, maximum: .seconds(20))),
             client: client, logger: logger)
         let settings = ReconcileSettings(configuration.reconcile)
-        let github = gitHubClient(configuration, environment: environment, client: client, logger: logger)
+        let github = try gitHubClient(configuration, environment: environment, client: client, logger: logger)
         var dependencies = ReconcilerDependencies(
             environment: configuration.environment, branch: repository.branch, manifestDirectory: repository.manifestDirectory,
             repository: mirror, head: { [watcher] in watcher.status().head },
@@ -219,13 +219,18 @@ public final class ReconcilerDaemon: Sendable {
 
     /// The GitHub REST client, when `github:` is configured and the repository is known (named, or
     /// the watched one is on github.com).
+    /// - Throws: `ConfigError` when `github:` is configured but names no repository and the
+    ///   watched one is not on github.com: a release gate that cannot be built must stop the
+    ///   daemon, not let every revision through unchecked.
     private static func gitHubClient(
         _ configuration: DaemonConfiguration, environment: [String: String], client: HTTPClient, logger: Logger
-    ) -> GitHubClient? {
+    ) throws -> GitHubClient? {
         guard let settings = configuration.github else { return nil }
         guard let repository = settings.repository ?? RepositoryWeb.ownerAndName(fromClone: configuration.repository.url) else {
-            logger.error("github: set github.repository (owner/name): the watched repository is not on github.com")
-            return nil
+            throw ConfigError(
+                .invalidManifest,
+                "github: set github.repository (owner/name): the watched repository \(RedactedURL.display(configuration.repository.url)) is not on github.com"
+            )
         }
         let token = environment[settings.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
         if token == nil {
