@@ -6,7 +6,7 @@ public import KnownGoodStore
 public protocol NotificationChannel: Sendable {
     /// The channel's name in the configuration, status and metrics.
     var name: String { get }
-    /// `slack` or `webhook`.
+    /// `slack`, `webhook` or `github-deployments`.
     var kind: String { get }
     /// Where it goes, without credentials (for status).
     var target: String { get }

@@ -5,6 +5,7 @@ import Foundation
 import KnownGoodStore
 import PlatformEmulators
 import Reconciler
+import ReconcilerTestSupport
 import StagingSandbox
 import Testing
 
@@ -156,6 +157,11 @@ import Testing
             #expect(states[2].last == "failure", "\(states)")
             let channel = try #require(world.state()?.notifications?.first { $0.kind == "github-deployments" })
             #expect(channel.state == "ok" && channel.pending == 0 && channel.target == "clipnet/clipnet")
+            // The daemon's own /status, with the gate's and the channels' fields, is what the API document says.
+            let document = try OpenAPIDocument(contentsOfFile: Scenario.packageRoot + "/docs/openapi.yaml")
+            let body = try StatusDocument.encoder().encode(world.daemon.status().document)
+            let problems = document.problems(method: "GET", path: "/status", status: 200, contentType: "application/json", body: Array(body))
+            #expect(problems.isEmpty, "\(problems)")
         }
     }
 

@@ -5,7 +5,7 @@ public import Foundation
 public struct NotificationChannelStatus: Codable, Sendable, Equatable {
     /// The channel's name in the daemon configuration.
     public var name: String
-    /// `slack` or `webhook`.
+    /// `slack`, `webhook` or `github-deployments`.
     public var kind: String
     /// Where it goes, without credentials: the Slack channel, the webhook's host.
     public var target: String
