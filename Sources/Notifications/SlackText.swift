@@ -43,7 +43,10 @@ enum SlackText {
             return ":large_blue_circle: \(environment) \(verb) \(revision)"
         case .rolloutSucceeded: return ":white_check_mark: \(environment) runs \(revision): known-good"
         case .rolloutFailed:
-            let rollback = event.rollout?.rollbackTarget.map { "; rolling back to `\($0)`" } ?? ""
+            // Only a rollout that is rolling back says so: one the release gate held back never
+            // deployed, and one without a target stays where it is.
+            let rollingBack = ["rollingBack", "verifyRollback", "rolledBack"].contains(event.rollout?.phase ?? "")
+            let rollback = rollingBack ? event.rollout?.rollbackTarget.map { "; rolling back to `\($0)`" } ?? "" : ""
             return ":red_circle: \(environment) rollout of \(revision) failed\(rollback)"
         case .rolloutRolledBack:
             let failed = event.rollout?.revision.map { "rollout of `\(CommitID.short($0))` failed; " } ?? ""

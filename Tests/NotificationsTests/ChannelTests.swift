@@ -48,6 +48,25 @@ import Testing
         #expect(top.first?.text.contains("“Fix &lt;script&gt; &amp; the clip list” by Ada") == true)
     }
 
+    @Test func onlyARolloutThatRollsBackSaysSo() async throws {
+        let emulator = SlackEmulator()
+        let server = try await emulator.start()
+        defer { Task { await server.stop() } }
+        var held = Self.rolloutEvent(.rolloutFailed)
+        held.rollout?.phase = "failed"
+        held.rollout?.rollbackTarget = "222222222222"
+        held.rollout?.error = "the CI check 'test' concluded failure"
+        _ = try await Self.slack(emulator, server).deliver(held, message: nil)
+        var rolling = held
+        rolling.rollout?.id = "ro-8"
+        rolling.rollout?.phase = "rollingBack"
+        _ = try await Self.slack(emulator, server).deliver(rolling, message: nil)
+        let texts = emulator.messages.map(\.text)
+        #expect(texts.count == 2)
+        #expect(!texts[0].contains("rolling back"), "held back at the gate, nothing deployed: \(texts[0])")
+        #expect(texts[1].contains("failed; rolling back to `222222222222`"), "\(texts[1])")
+    }
+
     @Test func aMessageDeletedInSlackIsPostedAgainInsteadOfFailingForever() async throws {
         let emulator = SlackEmulator()
         let server = try await emulator.start()

@@ -77,6 +77,29 @@ import Testing
         #expect(month.changeFailureRate == 2.0 / 6.0)
     }
 
+    @Test func aRevisionTheReleaseGateHeldBackIsNeitherAChangeFailureNorAnIncident() {
+        let start = Self.ago(hours: 10)
+        let held = HistoryEntry(
+            sequence: 1, at: start + 300, kind: .rolloutFailed, revision: String(repeating: "b", count: 40), by: "reconciler", rolloutID: "ro-gate",
+            detail: "held back by the release gate; nothing was deployed",
+            timeline: [
+                PhaseSpan(phase: .checkGate, startedAt: start, endedAt: start + 300),
+                PhaseSpan(phase: .failed, startedAt: start + 300, endedAt: start + 300),
+            ])
+        var deployed = held
+        deployed.sequence = 2
+        deployed.rolloutID = "ro-deployed"
+        deployed.timeline = [
+            PhaseSpan(phase: .checkGate, startedAt: start, endedAt: start + 10),
+            PhaseSpan(phase: .syncVariables, startedAt: start + 10, endedAt: start + 20),
+            PhaseSpan(phase: .deployBackend, startedAt: start + 20, endedAt: start + 300),
+            PhaseSpan(phase: .failed, startedAt: start + 300, endedAt: start + 300),
+        ]
+        #expect(DeliveryMetrics.events([held]).isEmpty)
+        // Past the gate it is a change like any other: it failed after deploying.
+        #expect(DeliveryMetrics.events([deployed]).map(\.event) == [.failed(at: start + 300)])
+    }
+
     @Test func anOpenIncidentHasNoRestoreAndAnEmptyWindowHasNoRates() {
         let open = Array(Self.history.prefix(11))  // ends with ro-4's failed rollback
         let events = DeliveryMetrics.events(open).map(\.event)

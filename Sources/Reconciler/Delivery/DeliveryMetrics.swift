@@ -9,7 +9,8 @@ public import Foundation
 ///   Its lead time is `at - commitAt` (the revision's author time), when recorded.
 /// - A *change failure* is the first `rolloutFailed` entry of a build rollout (a failed rollback
 ///   of the same rollout is not a second one; a failed re-point is an operator's action, not a
-///   change).
+///   change; a revision the release gate held back never reached the environment: its timeline
+///   never left `checkGate`).
 /// - An *incident* opens at the first change failure while none is open and closes at the next
 ///   entry that shows the environment on a known-good revision again (`rolledBack`, `repointed`,
 ///   `knownGood`): that span is one time to restore.
@@ -45,7 +46,7 @@ public enum DeliveryMetrics {
                 events.append((entry.sequence, .deployed(at: entry.at, leadTime: entry.commitAt.map { entry.at.timeIntervalSince($0) })))
                 restore(entry)
             case .rolloutFailed:
-                guard let id = entry.rolloutID, !rePoints.contains(id), failed.insert(id).inserted else { continue }
+                guard let id = entry.rolloutID, !rePoints.contains(id), !heldAtGate(entry), failed.insert(id).inserted else { continue }
                 events.append((entry.sequence, .failed(at: entry.at)))
                 if incident == nil { incident = entry.at }
             case .rolledBack, .repointed:
@@ -55,6 +56,13 @@ public enum DeliveryMetrics {
             }
         }
         return events
+    }
+
+    /// Whether the failure is the release gate's: the rollout never got past `checkGate`, so
+    /// nothing of it was deployed and the environment never left its known-good revision.
+    static func heldAtGate(_ entry: HistoryEntry) -> Bool {
+        guard let timeline = entry.timeline, timeline.contains(where: { $0.phase == .checkGate }) else { return false }
+        return !timeline.contains { $0.phase.isActive && $0.phase != .checkGate }
     }
 
     /// The figures of the `days` days up to `now`.
