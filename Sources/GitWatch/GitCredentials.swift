@@ -33,6 +33,8 @@ final class FetchCallbackContext {
     var credentialAttempts = 0
     /// Set by a callback that aborts the fetch, so the error says why rather than "user cancelled".
     var failure: GitError?
+    /// A push the remote refused, with its reason (`push_update_reference`).
+    var rejection: String?
 
     init(credentials: GitCredentials, embedded: EmbeddedCredentials?, deadline: ContinuousClock.Instant?) {
         self.credentials = credentials
@@ -85,5 +87,14 @@ let fetchProgressCallback: git_indexer_progress_cb = { _, payload in
         context.failure = GitError(.deadlineExceeded, DeadlineSocketStream.deadlineMessage, function: "git_remote_fetch")
         return -1
     }
+    return 0
+}
+
+/// Where the remote answers for each pushed reference: a status means it refused that one (not a
+/// fast-forward, a protected branch, a hook).
+let pushUpdateReferenceCallback: git_push_update_reference_cb = { reference, status, payload in
+    guard let payload, let status else { return 0 }
+    let context = Unmanaged<FetchCallbackContext>.fromOpaque(payload).takeUnretainedValue()
+    context.rejection = "\(reference.map { String(cString: $0) } ?? "?"): \(String(cString: status))"
     return 0
 }

@@ -182,6 +182,33 @@ public final class GitMirror: Sendable {
         return a.mark.tag > b.mark.tag
     }
 
+    /// Moves `refs/heads/<branch>` on the remote to `commit`, as a fast-forward only: fetches
+    /// first, refuses (`PushRefusal`) when the branch has commits `commit` does not contain, does
+    /// nothing when it is already there, and otherwise pushes, which the remote also checks.
+    /// - Returns: where the branch was before (nil: it did not exist).
+    @discardableResult
+    public func pushFastForward(_ commit: CommitID, to branch: String, timeout: Duration = .seconds(120)) async throws -> CommitID? {
+        // The watcher may be fetching right now; the mirror's view is then a moment old, and the
+        // remote checks the fast-forward itself anyway.
+        try? await fetch(timeout: timeout)
+        let before = try await head(of: branch)
+        if let before {
+            if before == commit { return before }
+            guard try await isAncestor(before, of: commit) else {
+                throw PushRefusal(
+                    "\(branch) is at \(before.hex), which \(commit.hex) does not contain: only a fast-forward is pushed")
+            }
+        }
+        let scope = FetchNetworkScope(deadline: ContinuousClock.now.advanced(by: timeout))
+        let rejection = try await fetchQueue.run { [self] in
+            try remote.repository.pushFastForward(
+                remote: remote, commit: commit, branch: branch, credentials: credentials, embedded: embedded, scope: scope)
+        }
+        if let rejection { throw PushRefusal("the remote refused the push of \(branch): \(rejection)") }
+        try? await fetch(timeout: timeout)
+        return before
+    }
+
     /// The tags whose target is commit `id`, sorted.
     public func tags(pointingAt id: CommitID) async throws -> [String] {
         try await readQueue.run { [reader] in try reader.tags(pointingAt: id) }
@@ -224,4 +251,11 @@ public final class GitMirror: Sendable {
         guard at < slash else { return url }
         return String(url[..<scheme.upperBound]) + "***@" + String(url[url.index(after: at)...])
     }
+}
+
+/// A push the rules refused (not a fast-forward, or the remote said no): an answer for the
+/// operator, not a failure of the mirror.
+public struct PushRefusal: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

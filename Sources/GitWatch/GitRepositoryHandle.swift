@@ -26,6 +26,22 @@ final class GitRepositoryHandle: @unchecked Sendable {
     /// points `origin` at `url` if it pointed elsewhere. The folders it creates are 0700: the mirror
     /// lives in the state directory, which only the daemon's user may read.
     static func openMirror(path: String, url: String) throws -> GitRepositoryHandle {
+        // Another process may be creating the same mirror at this moment (two replicas on one
+        // host): its lock on the config, or the remote it just added, fails this attempt; the
+        // next one opens what it made. Runs on the fetch queue, where blocking is allowed.
+        var attempt = 0
+        while true {
+            do {
+                return try openMirrorOnce(path: path, url: url)
+            } catch {
+                attempt += 1
+                guard attempt < 4 else { throw error }
+                usleep(UInt32(100_000 * attempt))
+            }
+        }
+    }
+
+    private static func openMirrorOnce(path: String, url: String) throws -> GitRepositoryHandle {
         var raw: OpaquePointer?
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("HEAD")) {
             try check(git_repository_open_bare(&raw, path), "git_repository_open_bare")
@@ -103,6 +119,48 @@ final class GitRepositoryHandle: @unchecked Sendable {
             }
             throw error
         }
+    }
+
+    /// Pushes `commit` to `refs/heads/<branch>` on the remote, as a fast-forward only (the
+    /// refspec has no `+`: the remote refuses anything else). The commit travels through a
+    /// reference of the mirror's own (`refs/reconciler/promote`), removed afterwards.
+    /// - Returns: nil when the remote took it, else the remote's reason for refusing it.
+    func pushFastForward(
+        remote: GitRemoteHandle, commit: CommitID, branch: String, credentials: GitCredentials, embedded: EmbeddedCredentials?,
+        scope: FetchNetworkScope
+    ) throws -> String? {
+        let local = "refs/reconciler/promote"
+        var oid = commit.oid
+        var reference: OpaquePointer?
+        try check(git_reference_create(&reference, pointer, local, &oid, 1, "reconciler: promote"), "git_reference_create")
+        git_reference_free(reference)
+        defer { _ = git_reference_remove(pointer, local) }
+
+        let context = FetchCallbackContext(credentials: credentials, embedded: embedded, deadline: scope.deadline)
+        let unmanaged = Unmanaged.passRetained(context)
+        defer { unmanaged.release() }
+        var options = git_push_options()
+        try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "git_push_options_init")
+        options.callbacks.credentials = fetchCredentialCallback
+        options.callbacks.push_update_reference = pushUpdateReferenceCallback
+        options.callbacks.payload = unmanaged.toOpaque()
+
+        let refspec = "\(local):refs/heads/\(branch)"
+        let rc = refspec.withCString { spec -> Int32 in
+            var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
+            return strings.withUnsafeMutableBufferPointer { buffer in
+                var array = git_strarray(strings: buffer.baseAddress, count: 1)
+                return FetchNetworkScope.with(scope) { git_remote_push(remote.pointer, &array, &options) }
+            }
+        }
+        if rc < 0 {
+            if let failure = context.failure { throw failure }
+            let error = GitError.lastError(code: rc, function: "git_remote_push")
+            // A refusal the remote states in words (non-fast-forward) is an answer, not a failure.
+            if error.message.contains("non-fast-forward") || error.message.contains("rejected") { return error.message }
+            throw error
+        }
+        return context.rejection
     }
 
     private static func localPath(of url: String) -> String? {

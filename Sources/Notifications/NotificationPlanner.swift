@@ -90,6 +90,7 @@ public struct NotificationPlanner: Sendable {
             case .driftHealed: .driftHealed
             case .rolloutSuperseded: .rolloutSuperseded
             case .repointed: .rolloutRepointed
+            case .promoted: .promoted
             }
         var event = NotificationEvent(
             id: "\(environment)-h\(entry.sequence)", type: type, environment: environment, at: entry.at, revision: entry.revision,

@@ -57,6 +57,7 @@ enum SlackText {
         case .unpinned: return ":round_pushpin: \(actor) unpinned \(environment) (was \(revision))\(reason)"
         case .retried: return ":repeat: \(actor) allowed \(revision) to roll out again on \(environment)"
         case .operatorRollback: return ":rewind: \(actor) rolled \(environment) back to \(revision)\(reason)"
+        case .promoted: return ":rocket: \(actor) promoted \(revision) from \(environment)\(reason)"
         case .driftHealed:
             return event.rollout == nil
                 ? ":wrench: \(environment) drift healed\(reason)" : ":wrench: \(environment) healing drift by re-pointing to \(revision)\(reason)"

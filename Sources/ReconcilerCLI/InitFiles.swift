@@ -86,6 +86,9 @@ struct InitFiles {
             #     webhook:
             #       url: https://hooks.example.com/clipnet
             #       secretEnv: \(DaemonConfiguration.NotificationChannel.defaultWebhookSecretEnv)   # HMAC-SHA256 signing secret
+            # promotion:                       # `reconciler promote`: fast-forward the production branch to a known-good revision
+            #   branch: production
+            #   soak: 1h                       # 0s to 30d; how long a revision must have been known-good
             # github:                          # the release gate and deployment reporting (docs/release-gates.md)
             #   apiURL: \(DaemonConfiguration.GitHub.defaults.apiURL)
             #   tokenEnv: \(DaemonConfiguration.GitHub.defaults.tokenEnv)       # fine-grained token or GitHub App installation token

@@ -52,6 +52,34 @@ struct UnpinCommand: AsyncParsableCommand {
 }
 
 /// `reconciler rollback [--to REV] --reason T`: pin the previous known-good revision, or REV.
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote", abstract: "Promote a known-good revision to the next environment (needs an admin token).",
+        discussion: """
+            Fast-forwards the branch the next environment follows (promotion.branch, e.g. production) to REVISION. \
+            Refused unless REVISION is known-good here, not marked failed, and known-good for at least promotion.soak.
+            """)
+
+    @OptionGroup var action: ActionOptions
+
+    @Argument(help: "A known-good revision of this environment (any form git understands).")
+    var revision: String
+
+    @Option(help: "Why, recorded in history.")
+    var reason: String
+
+    func validate() throws {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must not be empty") }
+    }
+
+    func run() async throws {
+        let promotion = try await action.withClient { try await $0.promote(revision, reason: reason) }
+        printLine(
+            "promoted \(promotion.revision): \(promotion.branch) \(promotion.previous.map { "moved from \(CommitID.short($0))" } ?? "created") at \(TimeWords.stamp(promotion.at))"
+        )
+    }
+}
+
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Roll back to the previous known-good revision, or --to one (needs an operator token).",

@@ -12,7 +12,7 @@ struct ReconcilerCommand: AsyncParsableCommand {
         version: ClipnetVersion.described,
         subcommands: [
             InitCommand.self, RunCommand.self, ValidateCommand.self, HeadsCommand.self,
-            StatusCommand.self, PinCommand.self, UnpinCommand.self, RollbackCommand.self, RetryCommand.self,
+            StatusCommand.self, PinCommand.self, UnpinCommand.self, RollbackCommand.self, PromoteCommand.self, RetryCommand.self,
             ReconcileCommand.self, HistoryCommand.self, PlanCommand.self, CleanupPreviewCommand.self, TokenCommand.self,
         ]
     )

@@ -61,6 +61,12 @@ public struct OperatorClient: Sendable {
         return try decode(RollbackAnswer.self, try await send(.post, "/rollback", body: Array(body), authenticated: true)).rolledBackTo
     }
 
+    /// Promotes a known-good revision to the next environment (needs an admin token).
+    public func promote(_ revision: String, reason: String) async throws -> Promotion {
+        let body = try JSONEncoder().encode(PromoteRequest(revision: revision, reason: reason))
+        return try decode(Promotion.self, try await send(.post, "/promote", body: Array(body), authenticated: true))
+    }
+
     /// Lists, and with `apply` removes, the staging variables an earlier version wrote to
     /// Vercel's preview target.
     public func cleanupPreview(apply: Bool) async throws -> PreviewCleanup {

@@ -55,6 +55,7 @@ import Testing
         "reconcile.readinessInterval": { $0.reconcile.readinessInterval },
         // A `github:` section with only this key still reads as a configured section.
         "github.checkInterval": { $0.github?.checkInterval ?? .zero },
+        "promotion.soak": { $0.promotion?.soak ?? .seconds(-1) },
     ]
     static let integers: [String: @Sendable (DaemonConfiguration) -> Int] = [
         "http.maxConnections": { $0.http.maxConnections },

@@ -47,6 +47,17 @@ import Testing
         }
     }
 
+    @Test func promoteSaysWhereTheBranchMovedOrWhyNot() async throws {
+        try await Self.withServer { _, _, environment in
+            let run = try await CLIRun.run(["promote", SampleEnvironment.knownGood, "--reason", "release 7"], environment: environment)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.hasPrefix("promoted \(SampleEnvironment.knownGood): production created at "), "\(run)")
+            let refused = try await CLIRun.run(["promote", SampleEnvironment.head, "--reason", "too soon"], environment: environment)
+            #expect(refused.status == 1, "\(refused)")
+            #expect(refused.stderr.contains("is not a known-good revision"), "\(refused)")
+        }
+    }
+
     @Test func statusJSONPrintsTheDocumentUnchanged() async throws {
         try await Self.withServer { server, control, environment in
             let run = try await CLIRun.run(["status", "--json", "--server", server.baseURL], environment: ["USER": "x"])

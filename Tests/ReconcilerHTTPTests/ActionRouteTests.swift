@@ -144,6 +144,26 @@ import Testing
         }
     }
 
+    @Test func promoteAnswersThePromotionAndRefusesWhatIsNotKnownGoodWith409() async throws {
+        let control = FakeReconcilerControl()
+        try await Harness.test(control: control) { client in
+            let accepted = try await client.execute(
+                uri: "/promote", method: .post, headers: Harness.authorized,
+                body: Harness.body(#"{"revision":"\#(SampleEnvironment.knownGood)","reason":"release 7"}"#))
+            #expect(accepted.status == .ok, "\(accepted.text)")
+            #expect(accepted.json?["revision"]?.stringValue == SampleEnvironment.knownGood && accepted.json?["branch"] == "production")
+            let refused = try await client.execute(
+                uri: "/promote", method: .post, headers: Harness.authorized,
+                body: Harness.body(#"{"revision":"\#(SampleEnvironment.head)","reason":"not yet"}"#))
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "not_promotable")
+            let missing = try await client.execute(
+                uri: "/promote", method: .post, headers: Harness.authorized, body: Harness.body(#"{"reason":"x"}"#))
+            #expect(missing.status == .badRequest)
+        }
+        #expect(control.calls.contains(.promote(revision: SampleEnvironment.knownGood, reason: "release 7", by: "api")))
+    }
+
     @Test func reconcileWithRetryClearsTheFailureFlag() async throws {
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in

@@ -48,6 +48,7 @@ import Testing
         (.post, "/unpin", "{}", .operator),
         (.post, "/rollback", #"{"reason":"bad deploy"}"#, .operator),
         (.post, "/cleanup/preview-variables", #"{"apply":false}"#, .admin),
+        (.post, "/promote", #"{"revision":"\#(SampleEnvironment.knownGood)","reason":"release"}"#, .admin),
     ]
 
     @Test(arguments: [("vera", OperatorRole.viewer), ("otto", .operator), ("ada", .admin)])

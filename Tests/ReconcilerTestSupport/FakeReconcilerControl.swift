@@ -25,6 +25,7 @@ public final class FakeReconcilerControl: ReconcilerControl {
         case pin(revision: String, reason: String, by: String, force: Bool)
         case unpin(reason: String?, by: String)
         case rollback(to: String?, reason: String, by: String)
+        case promote(revision: String, reason: String, by: String)
         case push(ref: String, after: String?)
         case platformEvent(PlatformEvent)
         case checksChanged(sha: String)
@@ -101,6 +102,18 @@ public final class FakeReconcilerControl: ReconcilerControl {
             model.state.pin = nil
             model.record(HistoryEntry(at: model.now(), kind: .unpinned, revision: pin.revision, by: actor, reason: reason))
             model.changed()
+        }
+    }
+
+    /// Promotes a known-good revision of the model (the fake pushes nothing): `production` moves to it.
+    public func promote(_ revision: String, reason: String, by actor: String) async throws -> Promotion {
+        try state.withLock { model in
+            model.calls.append(.promote(revision: revision, reason: reason, by: actor))
+            try Model.require(reason: reason)
+            guard let record = model.state.allKnownGood.first(where: { $0.revision == revision }) else {
+                throw OperatorError(.notPromotable, "\(revision) is not a known-good revision of \(model.environment)")
+            }
+            return Promotion(revision: record.revision, branch: "production", previous: nil, at: Date(timeIntervalSince1970: 1_765_000_000))
         }
     }
 

@@ -25,13 +25,17 @@ final class Scenario: Sendable {
     let daemon: ReconcilerDaemon
     let configurationText: String
     let databaseName: String?
+    /// A bare repository the daemon watches instead of the sandbox's working one, pushed to
+    /// after each commit (libgit2 pushes only to bare repositories: `promote` needs one).
+    let bareOrigin: String?
     private let leadershipTask = Mutex<Task<Void, any Error>?>(nil)
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let manifests = packageRoot + "/deploy"
     private static let databaseCounter = Mutex(0)
 
-    private init(sandbox: StagingSandbox, daemon: ReconcilerDaemon, configurationText: String, databaseName: String?) {
+    private init(sandbox: StagingSandbox, daemon: ReconcilerDaemon, configurationText: String, databaseName: String?, bareOrigin: String?) {
+        self.bareOrigin = bareOrigin
         self.sandbox = sandbox
         self.daemon = daemon
         self.configurationText = configurationText
@@ -52,8 +56,8 @@ final class Scenario: Sendable {
 
     static func start(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, extraEnvironment: [String: String] = [:],
-        logger: Logger = quietLogger, configure: (String) -> String = { $0 }
+        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, bareOrigin: Bool = false,
+        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 }
     ) async throws -> Scenario {
         let redis = heartbeats ? try redisURL() : nil
         var options = StagingSandbox.Options(
@@ -64,12 +68,20 @@ final class Scenario: Sendable {
         let sandbox = try await StagingSandbox.start(options)
         var database: (name: String, url: String)?
         if store == .postgres { database = try await TestDatabase.make(prefix: "reconciler") }
-        let text = configure(sandbox.daemonConfiguration(state: database?.url))
+        var origin: String?
+        var base = sandbox.daemonConfiguration(state: database?.url)
+        if bareOrigin {
+            let path = sandbox.root + "/origin.git"
+            _ = try sandbox.repository.git("clone", "--quiet", "--bare", sandbox.repository.path, path)
+            base = base.replacingOccurrences(of: "  url: \(sandbox.repository.path)\n", with: "  url: \(path)\n")
+            origin = path
+        }
+        let text = configure(base)
         let configuration = try DaemonConfiguration.parse(text, file: "scenario.yaml")
         var environment = sandbox.environment.merging(extraEnvironment) { $1 }
         environment["RECONCILER_TOKEN"] = "scenario-operator-token"
         let daemon = try await ReconcilerDaemon.make(configuration: configuration, environment: environment, logger: logger)
-        let scenario = Scenario(sandbox: sandbox, daemon: daemon, configurationText: text, databaseName: database?.name)
+        let scenario = Scenario(sandbox: sandbox, daemon: daemon, configurationText: text, databaseName: database?.name, bareOrigin: origin)
         if store == .postgres {
             // The PostgreSQL daemon starts as a standby; lead it through its own election.
             try await scenario.lead()
@@ -86,7 +98,9 @@ final class Scenario: Sendable {
     /// Commits on `develop` (registered with both platforms) and returns the commit id.
     @discardableResult
     func commit(_ message: String, files: [String: String] = [:]) throws -> String {
-        try sandbox.commit(message, files: files)
+        let sha = try sandbox.commit(message, files: files)
+        if let bareOrigin { _ = try sandbox.repository.git("push", "--quiet", bareOrigin, sandbox.repository.branch) }
+        return sha
     }
 
     /// Fetches, then runs passes until one ends without asking to run again soon (a rollout
@@ -155,13 +169,14 @@ final class Scenario: Sendable {
     /// Runs `body` with a started scenario and always stops it.
     static func with<T>(
         store: Store = .file, heartbeats: Bool = true, healthWindowSeconds: Int = 0, railwayAutoDeploy: Bool = false,
-        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, extraEnvironment: [String: String] = [:],
-        logger: Logger = quietLogger, configure: (String) -> String = { $0 }, _ body: (Scenario) async throws -> T
+        frontendTarget: String? = nil, notifications: Bool = false, github: Bool = false, bareOrigin: Bool = false,
+        extraEnvironment: [String: String] = [:], logger: Logger = quietLogger, configure: (String) -> String = { $0 },
+        _ body: (Scenario) async throws -> T
     ) async throws -> T {
         let scenario = try await start(
             store: store, heartbeats: heartbeats, healthWindowSeconds: healthWindowSeconds, railwayAutoDeploy: railwayAutoDeploy,
-            frontendTarget: frontendTarget, notifications: notifications, github: github, extraEnvironment: extraEnvironment, logger: logger,
-            configure: configure)
+            frontendTarget: frontendTarget, notifications: notifications, github: github, bareOrigin: bareOrigin,
+            extraEnvironment: extraEnvironment, logger: logger, configure: configure)
         do {
             let result = try await body(scenario)
             await scenario.stop()

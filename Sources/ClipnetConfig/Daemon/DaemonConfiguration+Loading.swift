@@ -98,6 +98,10 @@ extension DaemonConfiguration {
         }
         configuration.publicURL = root["publicURL"]?.string
         configuration.notifications = Self.notificationChannels(root["notifications"])
+        if let promotion = root["promotion"] {
+            configuration.promotion = Promotion(
+                branch: promotion["branch"]?.string ?? "production", soak: Self.duration(promotion["soak"]) ?? .zero)
+        }
         if let github = root["github"] {
             var settings = GitHub.defaults
             settings.apiURL = github["apiURL"]?.string ?? settings.apiURL

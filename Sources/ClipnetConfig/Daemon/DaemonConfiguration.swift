@@ -159,6 +159,18 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var repository: Repository
     /// Nil: no GitHub gate and no deployment reporting.
     public var github: GitHub? = nil
+
+    /// Promotion of this environment's known-good revisions to the next one (staging to
+    /// production): `reconciler promote` fast-forwards `branch` of the watched repository.
+    public struct Promotion: Sendable, Hashable {
+        /// The branch the next environment's daemon follows (`production`).
+        public var branch: String
+        /// How long a revision must have been known-good before it may be promoted.
+        public var soak: Duration
+    }
+
+    /// Nil: `promote` is refused.
+    public var promotion: Promotion? = nil
     /// The status page as people reach it (`https://reconciler.staging.clipnet.ai`): the link in
     /// notifications. Nil: messages carry no status link.
     public var publicURL: String? = nil

@@ -185,6 +185,17 @@ enum DaemonConfigurationShape {
                     "the status page as people reach it: the link in notifications"),
                 .optional("notifications", notifications, "notification channels by name (Slack, signed webhook)"),
                 .optional("github", github, "GitHub: the release gate and deployment reporting"),
+                .optional(
+                    "promotion",
+                    .object(
+                        ObjectShape(
+                            summary: "promotion to the next environment",
+                            fields: [
+                                .optional("branch", .string(branch), "the branch `promote` fast-forwards (default production)"),
+                                .optional(
+                                    "soak", duration(.zero, .seconds(30 * 86_400)),
+                                    "how long a revision must have been known-good before it may be promoted (default 0s)"),
+                            ])), "promotion of known-good revisions to the next environment"),
             ]))
 }
 

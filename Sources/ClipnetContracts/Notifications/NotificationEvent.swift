@@ -32,6 +32,8 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         case retried = "operator.retried"
         /// An operator rolled the environment back.
         case operatorRollback = "operator.rolled_back"
+        /// An operator promoted a known-good revision to the next environment.
+        case promoted = "operator.promoted"
         /// Drift was healed (re-applied or re-pointed).
         case driftHealed = "drift.healed"
         /// Drift that is only reported (by policy, or that re-applying cannot remove) appeared or changed.

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The request and answer bodies of the operator API's actions (schemas in docs/openapi.yaml):
 /// the server decodes the requests and encodes the answers, the CLI the other way round.
 ///
@@ -38,6 +40,35 @@ public struct RollbackRequest: Codable, Sendable, Equatable {
         self.to = to
         self.reason = reason
         self.by = by
+    }
+}
+
+/// `POST /promote`: a known-good revision of this environment for the next one.
+public struct PromoteRequest: Codable, Sendable, Equatable {
+    public var revision: String?
+    public var reason: String?
+    public var by: String?
+
+    public init(revision: String?, reason: String?, by: String? = nil) {
+        self.revision = revision
+        self.reason = reason
+        self.by = by
+    }
+}
+
+/// What a promotion did: the branch the next environment follows now points at `revision`.
+public struct Promotion: Codable, Sendable, Equatable {
+    public var revision: String
+    public var branch: String
+    /// Where the branch was before (nil: the promotion created it).
+    public var previous: String?
+    public var at: Date
+
+    public init(revision: String, branch: String, previous: String?, at: Date) {
+        self.revision = revision
+        self.branch = branch
+        self.previous = previous
+        self.at = at
     }
 }
 

@@ -14,6 +14,9 @@ public enum HistoryKind: String, Codable, Sendable, CaseIterable {
     case rolloutSuperseded
     /// The environment was moved back to a known-good record's deployments (no build).
     case repointed
+    /// An operator promoted a known-good revision to the next environment (the production
+    /// branch was fast-forwarded to it); `detail` names the branch and where it was.
+    case promoted
 }
 
 /// One line of the append-only history, as the store keeps it and `GET /history` serves it.

@@ -39,6 +39,11 @@ public protocol ReconcilerControl: Sendable {
     /// Pins the previous known-good revision, or `to` (which must be known-good).
     func rollback(to revision: String?, reason: String, by actor: String) async throws -> KnownGoodRecord
 
+    /// Promotes a known-good revision of this environment to the next one (`promotion.branch`
+    /// fast-forwarded to it). Refused (`not_promotable`) unless it is known-good, not marked
+    /// failed, and older than `promotion.soak`.
+    func promote(_ revision: String, reason: String, by actor: String) async throws -> Promotion
+
     /// A verified GitHub push of `ref` (`refs/heads/develop`): when it is the watched branch, the
     /// daemon fetches at once. Returns whether the push concerned the watched branch.
     func push(ref: String, after: String?) -> Bool

@@ -90,6 +90,23 @@ extension ReconcilerDaemon: ReconcilerControl {
         return record
     }
 
+    public func promote(_ revision: String, reason: String, by actor: String) async throws -> Promotion {
+        guard let promotion = configuration.promotion else {
+            throw OperatorError(.notPromotable, "promotion is not configured: set promotion.branch in the daemon's configuration")
+        }
+        let mirror = self.mirror
+        let result = try await withActions { actions in
+            try await Self.resolvingAfterFetch(mirror) {
+                try await actions.promote(revision, reason: reason, by: actor, branch: promotion.branch, soak: promotion.soak) { commit, branch in
+                    try await mirror.pushFastForward(commit, to: branch)
+                }
+            }
+        }
+        logger.notice(
+            "Promoted", metadata: ["operator.actor": "\(actor)", "revision": "\(result.revision)", "promotion.branch": "\(result.branch)"])
+        return result
+    }
+
     public func cleanupPreviewVariables(apply: Bool, by actor: String) async throws -> PreviewCleanup {
         let store: any StateStore
         if apply {

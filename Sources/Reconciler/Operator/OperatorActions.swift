@@ -1,3 +1,4 @@
+import AsyncPrimitives
 public import ClipnetContracts
 public import Foundation
 import GitWatch
@@ -75,6 +76,48 @@ public struct OperatorActions: Sendable {
             guard let target = explicit ?? state.pin?.revision ?? head else { return [] }
             return try RolloutMachine.apply(.retry(revision: target, by: by), to: &state, now: now()).history
         }
+    }
+
+    /// Promotes `revision` to the next environment: it must be a known-good record of this one,
+    /// not marked failed, and known-good for at least `soak`. `push` fast-forwards `branch` of
+    /// the repository to it (and returns where it was); who and why go into history.
+    /// - Throws: `OperatorError(.notPromotable)` with the reason when any rule refuses it.
+    @discardableResult
+    public func promote(
+        _ revision: String, reason: String, by: String, branch: String, soak: Duration,
+        push: @Sendable (CommitID, String) async throws -> CommitID?
+    ) async throws -> Promotion {
+        try require(reason: reason, by: by)
+        let commit = try await resolve(revision)
+        let state = try await store.load(environment: environment)
+        guard let record = state.allKnownGood.first(where: { $0.revision == commit.hex }) else {
+            let known = state.allKnownGood.prefix(5).map { CommitID.short($0.revision) }.joined(separator: ", ")
+            throw OperatorError(
+                .notPromotable, "\(commit.hex) is not a known-good revision of \(environment)\(known.isEmpty ? "" : " (known-good: \(known))")")
+        }
+        if let failure = state.failure(for: commit.hex) {
+            throw OperatorError(.notPromotable, "\(commit.hex) is marked failed on \(environment): \(failure.reason)")
+        }
+        let age = now().timeIntervalSince(record.at)
+        if age < soak.seconds {
+            throw OperatorError(
+                .notPromotable,
+                "\(commit.hex) has been known-good for \(Int(age)) s; promotion needs \(Int(soak.seconds)) s (promotion.soak)")
+        }
+        let before: CommitID?
+        do {
+            before = try await push(commit, branch)
+        } catch let refusal as PushRefusal {
+            throw OperatorError(.notPromotable, refusal.description)
+        } catch let error as GitError {
+            throw OperatorError(.unavailable, "the repository did not take the push: \(error.message)")
+        }
+        let at = now()
+        let detail = "\(branch): \(before.map { CommitID.short($0.hex) } ?? "created") -> \(CommitID.short(commit.hex))"
+        try await store.update(environment: environment) { _ in
+            [HistoryEntry(at: at, kind: .promoted, revision: commit.hex, by: by, reason: reason, detail: detail)]
+        }
+        return Promotion(revision: commit.hex, branch: branch, previous: before?.hex, at: at)
     }
 
     @discardableResult

@@ -11,6 +11,9 @@ public struct OperatorError: Error, CustomStringConvertible, Sendable, Equatable
         public static let notOnBranch = Code("not_on_branch")
         /// A rollback target is not a known-good revision, or there is none to go back to.
         public static let noRollbackTarget = Code("no_rollback_target")
+        /// A promotion the rules refuse: not a known-good revision of this environment, marked
+        /// failed, younger than the soak time, not a fast-forward, or promotion not configured.
+        public static let notPromotable = Code("not_promotable")
         /// A required field (reason, by) is missing or empty.
         public static let invalidRequest = Code("invalid_request")
         /// This replica is a standby: another replica leads and takes operator requests (503).

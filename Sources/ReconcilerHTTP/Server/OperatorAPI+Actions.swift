@@ -65,6 +65,22 @@ extension OperatorAPI {
         return try JSONBody.response(RollbackAnswer(rolledBackTo: target))
     }
 
+    func promote(_ request: inout Request, _ caller: OperatorCaller) async throws -> Response {
+        let body = try JSONBody.decode(PromoteRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let revision = try Self.revision(try body.revision.required("revision"), field: "revision")
+        let reason = try body.reason.required("reason")
+        let actor = try Actor.resolve(body: body.by, request: request, caller: caller)
+        let promotion = try await control.promote(revision, reason: reason, by: actor)
+        count("promote", caller)
+        logger.notice(
+            "Operator promoted",
+            metadata: [
+                "operator.action": "promote", "operator.actor": "\(actor)", "revision": "\(promotion.revision)",
+                "promotion.branch": "\(promotion.branch)",
+            ])
+        return try JSONBody.response(promotion)
+    }
+
     func cleanupPreview(_ request: inout Request, _ caller: OperatorCaller) async throws -> Response {
         let body = try JSONBody.decode(
             CleanupPreviewRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))

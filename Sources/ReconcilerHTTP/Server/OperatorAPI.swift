@@ -27,6 +27,8 @@ struct OperatorAPI: Sendable {
             OperatorRoute(.post, "/pin", .role(.operator)) { request, caller in try await pin(&request, caller) },
             OperatorRoute(.post, "/unpin", .role(.operator)) { request, caller in try await unpin(&request, caller) },
             OperatorRoute(.post, "/rollback", .role(.operator)) { request, caller in try await rollback(&request, caller) },
+            // Production moves: an admin's decision, not an operator's.
+            OperatorRoute(.post, "/promote", .role(.admin)) { request, caller in try await promote(&request, caller) },
             OperatorRoute(.post, "/cleanup/preview-variables", .role(.admin)) { request, caller in try await cleanupPreview(&request, caller) },
             OperatorRoute(.post, "/webhooks/github", .webhook(scheme: "githubSignature")) { request, _ in try await githubWebhook(&request) },
             OperatorRoute(.post, "/webhooks/vercel", .webhook(scheme: "vercelSignature")) { request, _ in try await vercelWebhook(&request) },

@@ -107,6 +107,7 @@ extension StatusPage {
         case .driftHealed: "drift healed"
         case .rolloutSuperseded: "superseded"
         case .repointed: "re-pointed"
+        case .promoted: "promoted"
         }
     }
 
@@ -115,6 +116,7 @@ extension StatusPage {
         case .knownGood, .driftHealed, .repointed: "ok"
         case .rolloutFailed, .rolledBack: "bad"
         case .pinned, .unpinned, .retried, .rolloutSuperseded: "warn"
+        case .promoted: "info"
         case .rolloutStarted: "info"
         }
     }
