@@ -34,6 +34,9 @@ import Testing
             let moved = try await world.daemon.promote(String(second.prefix(12)), reason: "release 2", by: "bob")
             #expect(moved.revision == second && moved.previous == first)
             #expect(try Self.production(world) == second)
+            // Promoting what production already runs changes nothing and records nothing.
+            let again = try await world.daemon.promote(second, reason: "again", by: "bob")
+            #expect(again.previous == second)
 
             // Back is not forward: refused, production stays.
             await #expect(throws: OperatorError.self) { try await world.daemon.promote(first, reason: "oops", by: "alice") }

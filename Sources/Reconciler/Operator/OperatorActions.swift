@@ -113,6 +113,8 @@ public struct OperatorActions: Sendable {
             throw OperatorError(.unavailable, "the repository did not take the push: \(error.message)")
         }
         let at = now()
+        // Already there: nothing moved, nothing to record.
+        if before == commit { return Promotion(revision: commit.hex, branch: branch, previous: before?.hex, at: at) }
         let detail = "\(branch): \(before.map { CommitID.short($0.hex) } ?? "created") -> \(CommitID.short(commit.hex))"
         try await store.update(environment: environment) { _ in
             [HistoryEntry(at: at, kind: .promoted, revision: commit.hex, by: by, reason: reason, detail: detail)]
