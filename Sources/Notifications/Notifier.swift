@@ -112,8 +112,18 @@ public final class Notifier: Service, Sendable {
     public func deliverNow(now: Date = Date()) async {
         await roundLock.withLock {
             let inputs = self.inputs()
+            // One read of the record for every channel: a channel's deliveries move only its own
+            // marks, so what the others plan from stays true.
+            var state: EnvironmentState?
+            if let store = inputs.store {
+                do {
+                    state = try await store.load(environment: environment)
+                } catch {
+                    logger.warning("Notifications: the record could not be read", metadata: ["error": "\(error)"])
+                }
+            }
             for channel in channels {
-                await round(channel, inputs: inputs, now: now)
+                await round(channel, inputs: inputs, state: state, now: now)
             }
             publish()
         }
@@ -150,28 +160,25 @@ public final class Notifier: Service, Sendable {
 
     // MARK: - One channel's round
 
-    private func round(_ channel: any NotificationChannel, inputs: Inputs, now: Date, firstUse: Bool = true) async {
+    private func round(_ channel: any NotificationChannel, inputs: Inputs, state: EnvironmentState?, now: Date) async {
         guard let store = inputs.store else {
             update(channel) { $0.standby = true }
             return
         }
         update(channel) { $0.standby = false }
         if let due = health.withLock({ $0[channel.name]?.nextAttemptAt }), due > now { return }
-        guard channel.unusableReason == nil else { return }
+        guard channel.unusableReason == nil, let state else { return }
         let planned: [NotificationPlanner.Planned]
         var marks: ChannelMarks
-        var entries: [HistoryEntry] = []
         do {
-            let state = try await store.load(environment: environment)
-            guard let stored = state.notifications?.channels[channel.name] else {
+            if let stored = state.notifications?.channels[channel.name] {
+                marks = stored
+            } else {
                 // A new channel starts from now: the past is in the history, not in Slack.
-                guard firstUse else { return }
-                let initial = NotificationPlanner.initialMarks(state, startSequence: startSequence)
-                try await save(initial, for: channel, in: store)
-                return await round(channel, inputs: inputs, now: now, firstUse: false)
+                marks = NotificationPlanner.initialMarks(state, startSequence: startSequence)
+                try await save(marks, for: channel, in: store)
             }
-            marks = stored
-            entries = try await unsent(after: marks.historySequence, upTo: state.historySequence, in: store)
+            let entries = try await unsent(after: marks.historySequence, upTo: state.historySequence, in: store)
             planned = planner.plan(state: state, entries: entries, marks: marks, context: inputs.context, now: now)
         } catch {
             logger.warning("Notifications: the record could not be read", metadata: ["channel": "\(channel.name)", "error": "\(error)"])

@@ -36,18 +36,20 @@ public enum GateVerdict: Sendable, Equatable {
     /// The verdict for `required` names (check-run names or status contexts) among `checks`. A
     /// required check GitHub has not heard of yet is pending: CI may not have started.
     public static func evaluate(required: [String], checks: [CommitCheck]) -> GateVerdict {
-        var waiting: [CommitCheck] = []
-        for name in required {
-            // Several results of one name (a re-run, a status and a check run): any failure
-            // fails, else any pending waits.
-            let mine = checks.filter { $0.name == name }
-            if let failed = mine.first(where: { $0.state == .failure }) { return .failed(failed) }
-            if mine.isEmpty {
-                waiting.append(CommitCheck(name: name, state: .pending, detail: "not reported yet", url: nil))
-            } else if let pending = mine.first(where: { $0.state == .pending }) {
-                waiting.append(pending)
-            }
-        }
+        let decisive = decisive(required: required, checks: checks)
+        if let failed = decisive.first(where: { $0.state == .failure }) { return .failed(failed) }
+        let waiting = decisive.filter { $0.state == .pending }
         return waiting.isEmpty ? .passed : .pending(waiting)
+    }
+
+    /// For each required name, in order, the result that decides it: several of one name (a
+    /// re-run, a status and a check run) fail if any failed, else wait if any is pending; a name
+    /// GitHub has not heard of is pending, "not reported yet". What status shows while the gate waits.
+    public static func decisive(required: [String], checks: [CommitCheck]) -> [CommitCheck] {
+        required.map { name in
+            let mine = checks.filter { $0.name == name }
+            return mine.first { $0.state == .failure } ?? mine.first { $0.state == .pending } ?? mine.first
+                ?? CommitCheck(name: name, state: .pending, detail: "not reported yet", url: nil)
+        }
     }
 }

@@ -21,10 +21,7 @@ struct CheckGatePhase: PhaseHandler {
             let wait = (error as? GitHubError)?.retryAfter.map { max($0, gate.interval) } ?? gate.interval
             return .wait(wait, "the release gate cannot read the CI checks (\(error)); nothing deploys unchecked")
         }
-        let required = gate.required.map { name in
-            checks.first { $0.name == name && $0.state == .failure } ?? checks.first { $0.name == name && $0.state == .pending }
-                ?? checks.first { $0.name == name } ?? CommitCheck(name: name, state: .pending, detail: "not reported yet", url: nil)
-        }
+        let required = GateVerdict.decisive(required: gate.required, checks: checks)
         let verdict = GateVerdict.evaluate(required: gate.required, checks: checks)
         let check = GateCheck(verdict: verdict, checks: required)
         switch verdict {
