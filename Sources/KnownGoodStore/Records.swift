@@ -86,6 +86,9 @@ public struct RolloutRecord: Codable, Sendable, Equatable, Hashable {
     /// The platforms' own timing of this rollout's deployments (builds, deploys), recorded when
     /// the phase that waited on them moved on; nil when none was read.
     public var platformSteps: [PlatformStep]?
+    /// The GitHub deployment request that asked for this rollout's revision: the daemon reports
+    /// the rollout on that deployment instead of creating one.
+    public var request: DeploymentRequest?
 
     public init(
         id: String, revision: String, phase: RolloutPhase, startedAt: Date, updatedAt: Date,
@@ -160,6 +163,9 @@ public struct EnvironmentState: Codable, Sendable, Equatable, Hashable {
     /// rollout: kept here so a restart (or a new leader) updates the same message instead of
     /// posting again. Nil until a channel delivered something.
     public var notifications: NotificationLedger?
+    /// The revision a GitHub deployment request marked for the environment (`reconciler unmark`
+    /// clears it). It ranks under a pin and over a tag's mark. Nil: no request stands.
+    public var request: DeploymentRequest?
 
     public init(
         knownGood: KnownGoodRecord? = nil, previousKnownGood: [KnownGoodRecord] = [], pin: PinRecord? = nil,

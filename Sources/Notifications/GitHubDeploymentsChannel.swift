@@ -10,6 +10,9 @@ public import KnownGoodStore
 /// deploys, `success` with `environment_url` (GitHub then marks the environment's earlier
 /// deployments `inactive`), `failure`, or `inactive` for a superseded rollout.
 ///
+/// A rollout a GitHub deployment request started is reported on that request's deployment, not
+/// on a new one.
+///
 /// A notification channel like Slack's: delivered by the notifier, at least once, never holding
 /// a rollout; the deployment id is kept with the rollout in the store (as a Slack message's
 /// `ts` is), so a restart posts statuses to the same deployment.
@@ -51,7 +54,11 @@ public struct GitHubDeploymentsChannel: NotificationChannel {
         guard let rollout = event.rollout, let (state, description) = Self.status(for: event) else { return message }
         do {
             var current = message
-            if current == nil {
+            if current == nil, let requested = rollout.requestDeployment {
+                // Someone asked for this build with a deployment of their own: report on it, so
+                // the button they pressed shows the rollout going live.
+                current = RolloutMessage(rolloutID: rollout.id, channel: client.repository, messageID: String(requested))
+            } else if current == nil {
                 let ref = rollout.revision ?? event.revision ?? ""
                 let id = try await client.createDeployment(
                     ref: ref, environment: environment, rolloutID: rollout.id, description: "rollout \(rollout.id)")

@@ -91,6 +91,8 @@ public struct NotificationPlanner: Sendable {
             case .rolloutSuperseded: .rolloutSuperseded
             case .repointed: .rolloutRepointed
             case .promoted: .promoted
+            case .requested: .requested
+            case .unmarked: .unmarked
             }
         var event = NotificationEvent(
             id: "\(environment)-h\(entry.sequence)", type: type, environment: environment, at: entry.at, revision: entry.revision,
@@ -102,6 +104,10 @@ public struct NotificationPlanner: Sendable {
                 event.rollout = rolloutView(current, now: now)
             } else {
                 event.rollout = rolloutView(id: id, entry: entry, batch: batch)
+                // The record moved on; a request that still stands for this revision asked for it.
+                if let request = state.request, request.revision == event.rollout?.revision {
+                    event.rollout?.requestDeployment = request.deployment
+                }
             }
             if type == .rolloutFailed || type == .rolloutRolledBack {
                 event.failureLogs = (state.failureLogs ?? []).filter { $0.rolloutID == id }.map {
@@ -129,6 +135,7 @@ public struct NotificationPlanner: Sendable {
             failedPhase: record.failedPhase?.rawValue, rollbackTarget: record.rollbackTarget.map { CommitID.short($0.revision) },
             timeline: record.timeline ?? [])
         view.platformSteps = record.platformSteps ?? []
+        view.requestDeployment = record.request?.deployment
         return view
     }
 

@@ -58,6 +58,8 @@ enum SlackText {
         case .retried: return ":repeat: \(actor) allowed \(revision) to roll out again on \(environment)"
         case .operatorRollback: return ":rewind: \(actor) rolled \(environment) back to \(revision)\(reason)"
         case .promoted: return ":rocket: \(actor) promoted \(revision) from \(environment)\(reason)"
+        case .requested: return ":inbox_tray: \(actor) asked GitHub to deploy \(revision) to \(environment)"
+        case .unmarked: return ":heavy_minus_sign: \(actor) cleared the deployment request for \(revision) on \(environment)\(reason)"
         case .driftHealed:
             return event.rollout == nil
                 ? ":wrench: \(environment) drift healed\(reason)" : ":wrench: \(environment) healing drift by re-pointing to \(revision)\(reason)"

@@ -51,7 +51,31 @@ struct UnpinCommand: AsyncParsableCommand {
     }
 }
 
-/// `reconciler rollback [--to REV] --reason T`: pin the previous known-good revision, or REV.
+/// `reconciler unmark [--reason T]`: clear the GitHub deployment request's mark.
+struct UnmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmark", abstract: "Clear the build a GitHub deployment request marked (needs an operator token).",
+        discussion: "The environment follows a tag's mark, or the branch, again. A tag's mark is cleared by deleting the tag.")
+
+    @OptionGroup var action: ActionOptions
+
+    @Option(help: "Why, recorded in history.")
+    var reason: String?
+
+    @OptionGroup var waiting: WaitOptions
+
+    func run() async throws {
+        let answer = try await action.withClient { try await $0.unmark(reason: reason) }
+        if let cleared = answer.cleared {
+            printLine("cleared \(cleared.words) for \(CommitID.short(cleared.revision)); following the \(answer.source.rawValue)")
+        } else {
+            printLine("no deployment request marks a build; following the \(answer.source.rawValue)")
+        }
+        try await waiting.follow(action.client)
+    }
+}
+
+/// `reconciler promote REV --reason T`: fast-forward the next environment's branch to REV.
 struct PromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote", abstract: "Promote a known-good revision to the next environment (needs an admin token).",

@@ -56,6 +56,12 @@ public struct OperatorClient: Sendable {
         return try decode(UnpinAnswer.self, try await send(.post, "/unpin", body: Array(body), authenticated: true)).following
     }
 
+    /// Clears the build a GitHub deployment request marked.
+    public func unmark(reason: String?) async throws -> UnmarkAnswer {
+        let body = try JSONEncoder().encode(UnmarkRequest(reason: reason))
+        return try decode(UnmarkAnswer.self, try await send(.post, "/unmark", body: Array(body), authenticated: true))
+    }
+
     public func rollback(to revision: String?, reason: String) async throws -> KnownGoodRecord {
         let body = try JSONEncoder().encode(RollbackRequest(to: revision, reason: reason))
         return try decode(RollbackAnswer.self, try await send(.post, "/rollback", body: Array(body), authenticated: true)).rolledBackTo

@@ -26,6 +26,8 @@ public final class FakeReconcilerControl: ReconcilerControl {
         case unpin(reason: String?, by: String)
         case rollback(to: String?, reason: String, by: String)
         case promote(revision: String, reason: String, by: String)
+        case requestDeployment(revision: String, deployment: Int64, by: String, ref: String?)
+        case unmark(reason: String?, by: String)
         case push(ref: String, after: String?)
         case platformEvent(PlatformEvent)
         case checksChanged(sha: String)
@@ -114,6 +116,34 @@ public final class FakeReconcilerControl: ReconcilerControl {
                 throw OperatorError(.notPromotable, "\(revision) is not a known-good revision of \(model.environment)")
             }
             return Promotion(revision: record.revision, branch: "production", previous: nil, at: Date(timeIntervalSince1970: 1_765_000_000))
+        }
+    }
+
+    /// Marks a known revision of the model, as the daemon's rollout machine does (the same
+    /// deployment twice changes nothing).
+    public func requestDeployment(revision: String, deployment: Int64, by actor: String, ref: String?) async throws -> DeploymentRequest {
+        try state.withLock { model in
+            model.calls.append(.requestDeployment(revision: revision, deployment: deployment, by: actor, ref: ref))
+            let wanted = try model.resolve(revision)
+            if let current = model.state.request, current.deployment == deployment { return current }
+            let request = DeploymentRequest(revision: wanted, deployment: deployment, by: actor, ref: ref, at: model.now())
+            var state = model.state
+            let (_, history) = try RolloutMachine.apply(.request(request), to: &state, now: model.now())
+            model.state = state
+            history.forEach { model.record($0) }
+            model.changed()
+            return request
+        }
+    }
+
+    public func unmark(reason: String?, by actor: String) async throws -> DeploymentRequest? {
+        state.withLock { model in
+            model.calls.append(.unmark(reason: reason, by: actor))
+            guard let request = model.state.request else { return nil }
+            model.state.request = nil
+            model.record(HistoryEntry(at: model.now(), kind: .unmarked, revision: request.revision, by: actor, reason: reason))
+            model.changed()
+            return request
         }
     }
 

@@ -18,7 +18,8 @@ extension DaemonConfiguration {
             validator.checkStructure(node, DaemonConfigurationShape.root, path: "")
             validator.checkCompleteness(node, DaemonConfigurationShape.root, path: "")
         }
-        let diagnostics = (parsed.diagnostics + validator.diagnostics).sortedByLocation()
+        let rules = parsed.node.map(productionDiagnostics) ?? []
+        let diagnostics = (parsed.diagnostics + validator.diagnostics + rules).sortedByLocation()
         guard diagnostics.isEmpty, let root = parsed.node else {
             let count = max(diagnostics.count, 1)
             throw ConfigError(
@@ -32,6 +33,7 @@ extension DaemonConfiguration {
     init(node root: ConfigNode) {
         var configuration = DaemonConfiguration.defaults
         configuration.environment = root["environment"]?.string ?? configuration.environment
+        if configuration.isProduction { configuration.repository.branch = Self.productionBranch }
         if let repository = root["repository"] {
             configuration.repository.url = repository["url"]?.string ?? configuration.repository.url
             configuration.repository.branch = repository["branch"]?.string ?? configuration.repository.branch

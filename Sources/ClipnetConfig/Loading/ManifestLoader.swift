@@ -87,6 +87,9 @@ public enum ManifestLoader {
         guard complete, var root = layers.first?.node else {
             return ManifestEvaluation(manifest: nil, diagnostics: (diagnostics + validator.diagnostics).sortedByLocation())
         }
+        if environment == EnvironmentConventions.production, layers.count > 1 {
+            root = ProductionDrift.reportingOnly(root)
+        }
         for layer in layers.dropFirst() {
             root = Layering.merge(root, layer.node, shape: ManifestShape.root)
         }

@@ -34,6 +34,10 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         case operatorRollback = "operator.rolled_back"
         /// An operator promoted a known-good revision to the next environment.
         case promoted = "operator.promoted"
+        /// A GitHub deployment request marked a build for the environment.
+        case requested = "mark.requested"
+        /// An operator cleared the deployment request's mark.
+        case unmarked = "mark.cleared"
         /// Drift was healed (re-applied or re-pointed).
         case driftHealed = "drift.healed"
         /// Drift that is only reported (by policy, or that re-applying cannot remove) appeared or changed.
@@ -86,6 +90,9 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         public var timeline: [PhaseSpan]
         /// The platforms' own timing of the rollout's deployments (builds, deploys).
         public var platformSteps: [PlatformStep] = []
+        /// The GitHub deployment whose request started the rollout ("deploy this build"); the
+        /// rollout is reported on it rather than on a deployment of its own.
+        public var requestDeployment: Int64?
 
         public init(
             id: String, revision: String? = nil, phase: String, mode: String?, trigger: String?, source: String?, startedAt: Date,

@@ -120,6 +120,22 @@ public struct UnpinAnswer: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /unmark`: the body is an unpin's (an optional reason and who).
+public typealias UnmarkRequest = UnpinRequest
+
+/// What `POST /unmark` cleared, and what the environment follows now.
+public struct UnmarkAnswer: Codable, Sendable, Equatable {
+    /// The deployment request that no longer marks a build (nil: none stood).
+    public var cleared: DeploymentRequest?
+    /// What decides the desired revision now (`pin`, `mark` for a tag's mark, or `branch`).
+    public var source: StatusDocument.Desired.Source
+
+    public init(cleared: DeploymentRequest?, source: StatusDocument.Desired.Source) {
+        self.cleared = cleared
+        self.source = source
+    }
+}
+
 public struct RollbackAnswer: Codable, Sendable, Equatable {
     public var rolledBackTo: KnownGoodRecord
 

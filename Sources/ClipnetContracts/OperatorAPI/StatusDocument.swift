@@ -6,8 +6,8 @@ public import Foundation
 /// before the first rollout, no rollout in flight).
 public struct StatusDocument: Codable, Sendable, Equatable {
     public struct Desired: Codable, Sendable, Equatable {
-        /// Who decides: an operator's pin, else a tag marking a build (`repository.markTags`),
-        /// else the branch head.
+        /// Who decides: an operator's pin, else a marked build (a GitHub deployment request,
+        /// else a tag matching `repository.markTags`), else the branch head.
         public enum Source: String, Codable, Sendable { case branch, pin, mark }
         /// Nil until the branch has been fetched once (and nothing is pinned).
         public var revision: String?
@@ -17,13 +17,24 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         public var failed: Failure?
         /// The tag that marks `revision` for the environment (a tag matching `repository.markTags`).
         public var mark: String?
+        /// The GitHub deployment request that marks a build for the environment, while one stands
+        /// (it outranks a tag's mark; `reconciler unmark` clears it).
+        public var request: DeploymentRequest?
 
-        public init(revision: String?, source: Source, pin: PinRecord?, failed: Failure?, mark: String? = nil) {
+        public init(
+            revision: String?, source: Source, pin: PinRecord?, failed: Failure?, mark: String? = nil, request: DeploymentRequest? = nil
+        ) {
             self.revision = revision
             self.source = source
             self.pin = pin
             self.failed = failed
             self.mark = mark
+            self.request = request
+        }
+
+        /// Who decides, from the pin, the request and whether a tag marks a build.
+        public static func source(pin: PinRecord?, request: DeploymentRequest?, tagMarked: Bool) -> Source {
+            pin != nil ? .pin : request != nil || tagMarked ? .mark : .branch
         }
     }
 

@@ -17,6 +17,12 @@ public enum HistoryKind: String, Codable, Sendable, CaseIterable {
     /// An operator promoted a known-good revision to the next environment (the production
     /// branch was fast-forwarded to it); `detail` names the branch and where it was.
     case promoted
+    /// A GitHub deployment request marked `revision` for the environment (`by`: who asked on
+    /// GitHub; `detail`: the deployment and its ref).
+    case requested
+    /// An operator cleared the deployment request's mark; the environment follows the tags or
+    /// the branch again.
+    case unmarked
 }
 
 /// One line of the append-only history, as the store keeps it and `GET /history` serves it.

@@ -8,6 +8,8 @@ public enum RolloutTrigger: String, Codable, Sendable {
     case rollback
     /// An operator allowed a failed revision again.
     case retry
+    /// A GitHub deployment request asked for the revision ("deploy this build").
+    case request
     /// Drift healing moved the services back onto the known-good record's deployments.
     case drift
 }

@@ -14,13 +14,17 @@ import Synchronization
 /// injector's rate limits are GitHub's secondary limits (429 with `Retry-After`). A `success`
 /// deployment status with `auto_inactive` (the default) marks the environment's earlier
 /// deployments `inactive`, as GitHub does. Check and status changes are sent as `check_run` and
-/// `status` webhooks, signed with `X-Hub-Signature-256`, once `sendWebhooks(to:)` says where.
+/// `status` webhooks, signed with `X-Hub-Signature-256`, once `sendWebhooks(to:)` says where; every
+/// deployment created (through the API, or by a person with `requestDeployment`) is sent as a
+/// `deployment` webhook, as GitHub does, so the daemon also hears of its own.
 public final class GitHubEmulator: EmulatedPlatform {
     public struct Deployment: Sendable {
         public var id: Int64
         public var ref: String
         public var environment: String
         public var payload: JSONValue
+        /// Who created it: the token's user for the API (`apiUser`), a person for `requestDeployment`.
+        public var creator: String
         /// States posted, oldest first.
         public var statuses: [(state: String, environmentURL: String?)]
     }
@@ -43,6 +47,8 @@ public final class GitHubEmulator: EmulatedPlatform {
     }
 
     public let token: String
+    /// The login GitHub shows as the creator of what the token creates.
+    public let apiUser = "clipnet-reconciler[bot]"
     /// `owner/name`.
     public let repository: String
     public let log = RequestLog()
@@ -99,6 +105,34 @@ public final class GitHubEmulator: EmulatedPlatform {
             ["sha": .string(sha), "context": .string(context), "state": .string(value), "repository": ["full_name": .string(repository)]])
     }
 
+    /// A person creates a deployment of `sha` for `environment` (the "deploy this build" button,
+    /// or `gh api`); sends the `deployment` webhook. Returns its id.
+    @discardableResult
+    public func requestDeployment(sha: String, environment: String, by login: String, ref: String? = nil) -> Int64 {
+        let deployment = createDeployment(ref: ref ?? sha, sha: sha, environment: environment, payload: .object([:]), creator: login)
+        return deployment.id
+    }
+
+    private func createDeployment(ref: String, sha: String, environment: String, payload: JSONValue, creator: String) -> Deployment {
+        let (deployment, target) = state.withLock { state -> (Deployment, WebhookTarget?) in
+            state.nextID += 1
+            let deployment = Deployment(id: state.nextID, ref: ref, environment: environment, payload: payload, creator: creator, statuses: [])
+            state.deployments.append(deployment)
+            return (deployment, state.webhook)
+        }
+        send(
+            "deployment", to: target,
+            [
+                "action": "created",
+                "deployment": [
+                    "id": .number(Double(deployment.id)), "sha": .string(sha), "ref": .string(ref), "task": "deploy",
+                    "environment": .string(environment), "payload": payload, "creator": ["login": .string(creator)],
+                ],
+                "repository": ["full_name": .string(repository)], "sender": ["login": .string(creator)],
+            ])
+        return deployment
+    }
+
     /// The primary rate limit is spent until `resetIn` from now.
     public func exhaustRateLimit(resetIn seconds: Double) {
         state.withLock {
@@ -112,7 +146,7 @@ public final class GitHubEmulator: EmulatedPlatform {
     /// Whether CI reported anything for `sha` yet.
     public func hasChecks(sha: String) -> Bool { state.withLock { $0.checkRuns[sha] != nil || $0.statuses[sha] != nil } }
 
-    /// Sends `check_run` and `status` webhooks to `target` from now on (nil: stop).
+    /// Sends `check_run`, `status` and `deployment` webhooks to `target` from now on (nil: stop).
     public func sendWebhooks(to target: WebhookTarget?) { state.withLock { $0.webhook = target } }
 
     private func send(_ event: String, to target: WebhookTarget?, _ payload: JSONValue) {
@@ -193,13 +227,8 @@ public final class GitHubEmulator: EmulatedPlatform {
                 return Self.error(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
             }
             let environment = body["environment"]?.stringValue ?? "production"
-            let deployment = state.withLock { state -> Deployment in
-                state.nextID += 1
-                let deployment = Deployment(
-                    id: state.nextID, ref: ref, environment: environment, payload: body["payload"] ?? .object([:]), statuses: [])
-                state.deployments.append(deployment)
-                return deployment
-            }
+            let deployment = createDeployment(
+                ref: ref, sha: ref, environment: environment, payload: body["payload"] ?? .object([:]), creator: apiUser)
             return .json(
                 [
                     "id": .number(Double(deployment.id)), "ref": .string(ref), "sha": .string(ref), "environment": .string(environment),

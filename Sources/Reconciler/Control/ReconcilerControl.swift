@@ -44,6 +44,19 @@ public protocol ReconcilerControl: Sendable {
     /// failed, and older than `promotion.soak`.
     func promote(_ revision: String, reason: String, by actor: String) async throws -> Promotion
 
+    /// A GitHub deployment request for this environment made by someone other than the daemon:
+    /// marks `revision` (a full commit id) for the environment, replacing any earlier request.
+    /// The repository is fetched first, so a commit pushed a moment ago is found.
+    /// - Returns: the request as stored (the earlier one, unchanged, when GitHub delivered the
+    ///   same deployment again).
+    /// - Throws: `OperatorError`: `unknown_revision` when the commit is not in the repository,
+    ///   `not_markable` when the environment takes no requests, `not_leader` on a standby.
+    func requestDeployment(revision: String, deployment: Int64, by actor: String, ref: String?) async throws -> DeploymentRequest
+
+    /// Clears the deployment request's mark; the environment follows a tag's mark or the branch
+    /// again. Returns the request cleared (nil: none stood).
+    func unmark(reason: String?, by actor: String) async throws -> DeploymentRequest?
+
     /// A verified GitHub push of `ref` (`refs/heads/develop`): when it is the watched branch, the
     /// daemon fetches at once. Returns whether the push concerned the watched branch.
     func push(ref: String, after: String?) -> Bool

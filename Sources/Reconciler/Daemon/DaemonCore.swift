@@ -219,7 +219,7 @@ final class DaemonCore: Sendable {
     /// Recomputed from the record: a rollout that failed holds its revision back from then on; a
     /// stalled pass (a refused manifest, a missing token) blocks until something changes.
     static func blockedBy(_ state: EnvironmentState, head: String?, lastPass: PassReport?) -> String? {
-        let held = (state.pin?.revision ?? head).flatMap { DesiredState.heldBack($0, in: state) }
+        let held = DesiredState.desiredRevision(state, followed: head).flatMap { DesiredState.heldBack($0, in: state) }
         return held ?? (lastPass?.result == .stalled ? lastPass?.message : nil)
     }
 }

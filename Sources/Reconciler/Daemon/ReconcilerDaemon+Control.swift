@@ -107,6 +107,28 @@ extension ReconcilerDaemon: ReconcilerControl {
         return result
     }
 
+    public func requestDeployment(revision: String, deployment: Int64, by actor: String, ref: String?) async throws -> DeploymentRequest {
+        if let refusal = configuration.deploymentRequestRefusal {
+            throw OperatorError(.notMarkable, refusal)
+        }
+        let request = try await withActions { actions in
+            try await Self.resolvingAfterFetch(self.mirror) {
+                try await actions.request(revision: revision, deployment: deployment, by: actor, ref: ref)
+            }
+        }
+        logger.notice(
+            "A GitHub deployment request marked a build",
+            metadata: ["operator.actor": "\(actor)", "revision": "\(request.revision)", "github.deployment": "\(request.deployment)"])
+        loop.request(.operatorRequest)
+        return request
+    }
+
+    public func unmark(reason: String?, by actor: String) async throws -> DeploymentRequest? {
+        let cleared = try await withActions { try await $0.unmark(by: actor, reason: reason) }
+        loop.request(.operatorRequest)
+        return cleared
+    }
+
     public func cleanupPreviewVariables(apply: Bool, by actor: String) async throws -> PreviewCleanup {
         let store: any StateStore
         if apply {
@@ -185,7 +207,8 @@ extension ReconcilerDaemon: ReconcilerControl {
         }
         let plan = PlanDocument(
             environment: environment, desiredRevision: outcome.desired.desired,
-            source: outcome.state.pin != nil ? "pin" : watcher.status().mark != nil ? "mark" : "branch", actions: outcome.actions,
+            source: StatusDocument.Desired.source(pin: outcome.state.pin, request: outcome.state.request, tagMarked: watcher.status().mark != nil)
+                .rawValue, actions: outcome.actions,
             blockedBy: blockedBy)
         core.planCache.store(plan, for: key, now: Date())
         return plan

@@ -51,7 +51,7 @@ public enum DeliveryMetrics {
                 if incident == nil { incident = entry.at }
             case .rolledBack, .repointed:
                 restore(entry)
-            case .pinned, .unpinned, .retried, .driftHealed, .rolloutSuperseded, .promoted:
+            case .pinned, .unpinned, .retried, .driftHealed, .rolloutSuperseded, .promoted, .requested, .unmarked:
                 break
             }
         }

@@ -90,6 +90,9 @@ public struct RolloutStart: Sendable, Equatable {
     public var source: String
     /// A build that must pass the release gate (its CI checks) before any platform change.
     public var gated = false
+    /// The GitHub deployment request standing when the decision was made (nil: none); the
+    /// rollout reports on it when it is the request's revision.
+    public var requestAtDecision: DeploymentRequest?
 
     public init(
         id: String, revision: String, mode: RolloutMode, deployments: ServiceDeployments, rollbackTarget: KnownGoodRecord?,

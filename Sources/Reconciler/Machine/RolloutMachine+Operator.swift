@@ -12,6 +12,12 @@ public enum OperatorEvent: Sendable, Equatable {
     case rollback(to: String?, reason: String, by: String)
     /// Allows `revision` to roll out again.
     case retry(revision: String, by: String)
+    /// A GitHub deployment request marks its revision for the environment (replacing any
+    /// earlier request). Asking for a build is asking for it again: its failed mark is cleared,
+    /// as `retry` would. The same deployment delivered twice changes nothing.
+    case request(DeploymentRequest)
+    /// Clears the deployment request's mark.
+    case unmark(by: String, reason: String?)
 }
 
 extension RolloutMachine {
@@ -41,6 +47,24 @@ extension RolloutMachine {
             return (nil, [HistoryEntry(at: now, kind: .retried, revision: revision, by: by)])
         case .rollback(let wanted, let reason, let by):
             return try rollback(to: wanted, reason: reason, by: by, &state, now: now)
+        case .request(let request):
+            guard state.request?.deployment != request.deployment else { return (nil, []) }
+            state.request = request
+            state.failedRevisions.removeAll { $0.revision == request.revision }
+            return (
+                nil,
+                [
+                    HistoryEntry(
+                        at: request.at, kind: .requested, revision: request.revision, by: request.by,
+                        detail: "GitHub deployment \(request.deployment)\(request.ref.map { " of \($0)" } ?? "")")
+                ]
+            )
+        case .unmark(let by, let reason):
+            guard let request = state.request else { return (nil, []) }
+            state.request = nil
+            return (
+                nil, [HistoryEntry(at: now, kind: .unmarked, revision: request.revision, by: by, reason: reason?.nonEmpty, detail: request.words)]
+            )
         }
     }
 

@@ -75,6 +75,9 @@ public enum RolloutMachine {
         guard state.pin?.revision == start.pinAtDecision else {
             throw RolloutMachineError(.stale, "the pin changed after the pass decided to roll out \(CommitID.short(start.revision))")
         }
+        guard state.request == start.requestAtDecision else {
+            throw RolloutMachineError(.stale, "the deployment request changed after the pass decided to roll out \(CommitID.short(start.revision))")
+        }
         guard state.failure(for: start.revision) == nil else {
             throw RolloutMachineError(.stale, "\(CommitID.short(start.revision)) was marked failed after the pass decided to roll it out")
         }
@@ -85,6 +88,9 @@ public enum RolloutMachine {
             id: start.id, revision: start.revision, phase: next, startedAt: now, updatedAt: now, deployments: start.deployments,
             mode: start.mode, phaseStartedAt: now, rollbackTarget: start.rollbackTarget, trigger: start.trigger)
         state.rollout?.source = start.source
+        if start.pinAtDecision == nil, let request = start.requestAtDecision, request.revision == start.revision {
+            state.rollout?.request = request
+        }
         state.rollout?.timeline = [PhaseSpan(phase: next, startedAt: now)]
         let detail =
             start.mode == .build

@@ -53,6 +53,35 @@ public struct OperatorActions: Sendable {
         try await apply(.unpin(by: by, reason: reason))
     }
 
+    /// Marks `revision` for the environment on behalf of a GitHub deployment request; the same
+    /// deployment twice changes nothing.
+    @discardableResult
+    public func request(revision: String, deployment: Int64, by: String, ref: String?) async throws -> DeploymentRequest {
+        try require(reason: nil, by: by)
+        let commit = try await resolve(revision)
+        guard commit.hex == revision.lowercased() else {
+            throw OperatorError(.unknownRevision, "a deployment request names a full commit id; \(revision) is not one")
+        }
+        let request = DeploymentRequest(revision: commit.hex, deployment: deployment, by: by, ref: ref, at: now())
+        let now = self.now
+        return try await store.updateReturning(environment: environment) { state -> (DeploymentRequest, [HistoryEntry]) in
+            let (_, history) = try RolloutMachine.apply(.request(request), to: &state, now: now())
+            return (state.request ?? request, history)
+        }.1
+    }
+
+    /// Clears the deployment request's mark. Returns the request cleared, if one stood.
+    @discardableResult
+    public func unmark(by: String, reason: String?) async throws -> DeploymentRequest? {
+        try require(reason: nil, by: by)
+        let now = self.now
+        return try await store.updateReturning(environment: environment) { state -> (DeploymentRequest?, [HistoryEntry]) in
+            let cleared = state.request
+            let (_, history) = try RolloutMachine.apply(.unmark(by: by, reason: reason), to: &state, now: now())
+            return (cleared, history)
+        }.1
+    }
+
     /// Goes back to the last known-good revision that was live (or `to`, which must be a
     /// known-good revision; its failed mark is cleared, an explicit target being the operator's
     /// decision), pins it, and marks the revision left as failed.

@@ -14,6 +14,9 @@ public struct OperatorError: Error, CustomStringConvertible, Sendable, Equatable
         /// A promotion the rules refuse: not a known-good revision of this environment, marked
         /// failed, younger than the soak time, not a fast-forward, or promotion not configured.
         public static let notPromotable = Code("not_promotable")
+        /// A deployment request this environment does not take: production follows only what
+        /// was promoted, so nothing marks a build for it.
+        public static let notMarkable = Code("not_markable")
         /// A required field (reason, by) is missing or empty.
         public static let invalidRequest = Code("invalid_request")
         /// This replica is a standby: another replica leads and takes operator requests (503).

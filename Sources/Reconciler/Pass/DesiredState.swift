@@ -3,7 +3,8 @@ public import KnownGoodStore
 
 /// What a pass works toward, decided from the record and the branch head alone (no I/O).
 ///
-/// - The desired revision is the pin's, else the branch head.
+/// - The desired revision is the pin's, else a GitHub deployment request's, else what the
+///   environment follows (a tag's mark, else the branch head).
 /// - A rollout in flight keeps its revision while it rolls back, and while the branch moves on: a
 ///   newer commit waits until the current rollout ends, so a busy branch cannot starve every
 ///   rollout. An operator's pin (a rollback is a pin) does not wait: it supersedes the rollout.
@@ -14,7 +15,7 @@ public import KnownGoodStore
 public struct DesiredState: Sendable, Equatable {
     /// The watched branch's head, as last fetched.
     public var head: String?
-    /// The pin's revision, else the head.
+    /// The pin's revision, else the deployment request's, else the head.
     public var desired: String?
     /// What this pass works toward; nil when nothing can be done until someone acts.
     public var target: String?
@@ -27,13 +28,14 @@ public struct DesiredState: Sendable, Equatable {
 
     public static func resolve(_ state: EnvironmentState, head: String?, branch: String) -> DesiredState {
         var result = DesiredState(head: head, desired: nil, target: nil, supersedes: false, blockedBy: nil, waiting: nil)
-        guard let desired = state.pin?.revision ?? head else {
+        guard let desired = desiredRevision(state, followed: head) else {
             result.blockedBy = "the branch \(branch) has not been fetched yet"
             return result
         }
         result.desired = desired
         if let rollout = state.rollout, rollout.isActive {
-            let pinned = state.pin?.revision == desired
+            // A pin, or a deployment request, is a person asking for this revision now.
+            let pinned = state.pin?.revision == desired || (state.pin == nil && state.request?.revision == desired)
             let rollingBack = rollout.phase == .rollingBack || rollout.phase == .verifyRollback
             let atGate = rollout.phase == .checkGate
             if rollingBack || rollout.revision == desired || (!pinned && !atGate) {
@@ -50,6 +52,12 @@ public struct DesiredState: Sendable, Equatable {
             result.target = desired
         }
         return result
+    }
+
+    /// Precedence: the pin, else the deployment request, else `followed` (the tag's mark, else
+    /// the branch head). The one place that decides it, for passes, status and `plan`.
+    public static func desiredRevision(_ state: EnvironmentState, followed: String?) -> String? {
+        state.pin?.revision ?? state.request?.revision ?? followed
     }
 
     /// Why `desired` is not rolled out, when it failed and waits for a new commit or a retry.

@@ -2,6 +2,7 @@ import ClipnetConfig
 import ClipnetContracts
 import Deployers
 import Foundation
+import GitWatch
 import KnownGoodStore
 import Logging
 
@@ -108,16 +109,25 @@ struct RolloutDriver: Sendable {
         let mode: RolloutMode = record == nil ? .build : .repoint
         let settled = state.settledRevision.flatMap { state.knownGoodRecord(for: $0) }
         let pinned = state.pin?.revision == target
+        let requested = !pinned && state.request?.revision == target ? state.request : nil
         let trigger: RolloutTrigger =
             pinned
             ? (state.pin?.reason.hasPrefix("rollback:") == true ? .rollback : .pin)
-            : (state.rollout?.revision == target ? .retry : .push)
-        let source = pinned ? "pin by \(state.pin!.by)" : "branch \(dependencies.branch)"
+            : requested != nil ? .request : (state.rollout?.revision == target ? .retry : .push)
+        let source =
+            if let pin = state.pin, pinned { "pin by \(pin.by)" } else if let requested {
+                requested.words
+            } else if let mark = dependencies.mark(),
+                mark.commit.hex == target
+            {
+                "tag \(mark.tag)"
+            } else { "branch \(dependencies.branch)" }
         var start = RolloutStart(
             id: Self.newRolloutID(dependencies.now()), revision: target, mode: mode, deployments: record?.deployments ?? ServiceDeployments(),
             rollbackTarget: mode == .build ? (settled ?? state.knownGood) : nil, trigger: trigger, pinAtDecision: state.pin?.revision,
             source: source)
         start.gated = mode == .build && dependencies.gate != nil
+        start.requestAtDecision = state.request
         let committed = try await commit(.start(start), expecting: nil)
         dependencies.logger.info(
             "Rollout started",

@@ -13,15 +13,17 @@ extension StatusDocument {
         services: [Service], drift: [Drift], policies: [DriftKind: DriftPolicy], leader: Bool, lastPassGeneration: Int64? = nil
     ) {
         let pin = state.pin
-        let desiredRevision = state.pin?.revision ?? watch.mark?.commit.hex ?? watch.head?.hex
-        let source: Desired.Source = pin != nil ? .pin : watch.mark != nil ? .mark : .branch
+        let desiredRevision = DesiredState.desiredRevision(state, followed: watch.mark?.commit.hex ?? watch.head?.hex)
+        let source = Desired.source(pin: pin, request: state.request, tagMarked: watch.mark != nil)
         let failure = desiredRevision.flatMap { state.failure(for: $0) }.map {
             Failure(at: $0.at, reason: $0.reason, phase: $0.phase?.rawValue)
         }
         self.init(
             environment: environment,
             branch: watch.branch,
-            desired: Desired(revision: desiredRevision, source: source, pin: pin, failed: failure, mark: watch.mark?.tag),
+            desired: Desired(
+                revision: desiredRevision, source: source, pin: pin, failed: failure,
+                mark: source == .mark && state.request == nil ? watch.mark?.tag : nil, request: pin == nil ? state.request : nil),
             knownGood: state.knownGood,
             services: services,
             drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },

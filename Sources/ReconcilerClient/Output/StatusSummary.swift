@@ -12,6 +12,9 @@ public enum StatusSummary {
         var desired = document.desired.revision ?? "none yet (branch not fetched)"
         if let pin = document.desired.pin {
             desired += "  pinned by \(pin.by) \(TimeWords.ago(pin.at, now: now)): \(pin.reason)"
+        } else if let request = document.desired.request {
+            desired +=
+                "  requested by \(request.by) \(TimeWords.ago(request.at, now: now)) (GitHub deployment \(request.deployment); `reconciler unmark` clears it)"
         } else if let mark = document.desired.mark {
             desired += "  marked by \(mark)"
         } else {

@@ -52,7 +52,7 @@ struct APIError: Error, Sendable, Equatable {
         let status: HTTPResponse.Status =
             switch error.code {
             case .unknownRevision: .unprocessableContent
-            case .notOnBranch, .noRollbackTarget, .notPromotable: .conflict
+            case .notOnBranch, .noRollbackTarget, .notPromotable, .notMarkable: .conflict
             case .invalidRequest: .badRequest
             case .notLeader, .unavailable: .serviceUnavailable
             default: .badRequest

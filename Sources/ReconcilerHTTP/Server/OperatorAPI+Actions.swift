@@ -53,6 +53,17 @@ extension OperatorAPI {
         return try JSONBody.response(UnpinAnswer(following: control.branch))
     }
 
+    func unmark(_ request: inout Request, _ caller: OperatorCaller) async throws -> Response {
+        let body = try JSONBody.decode(UnmarkRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
+        let actor = try Actor.resolve(body: body.by, request: request, caller: caller)
+        let cleared = try await control.unmark(reason: body.reason.nonBlank, by: actor)
+        count("unmark", caller)
+        logger.notice(
+            "Operator cleared the deployment request",
+            metadata: ["operator.action": "unmark", "operator.actor": "\(actor)", "revision": "\(cleared?.revision ?? "-")"])
+        return try JSONBody.response(UnmarkAnswer(cleared: cleared, source: control.status().document.desired.source))
+    }
+
     func rollback(_ request: inout Request, _ caller: OperatorCaller) async throws -> Response {
         let body = try JSONBody.decode(RollbackRequest.self, from: try await RequestBody.collect(&request, limit: configuration.maximumBodySize))
         let reason = try body.reason.required("reason")

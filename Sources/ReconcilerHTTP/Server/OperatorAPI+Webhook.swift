@@ -1,3 +1,4 @@
+import ClipnetContracts
 import ClipnetJSON
 import Foundation
 import HTTPTypes
@@ -62,11 +63,53 @@ extension OperatorAPI {
                 metadata: ["github.delivery": "\(delivery)", "github.event": "\(event)", "revision": "\(sha)", "gate.woke": "\(woke)"])
             let message = woke ? "the release gate looks again now" : "no rollout waits for this commit's checks"
             return try JSONBody.response(WebhookAnswer(event: event, accepted: woke, message: message), status: .accepted)
+        case "deployment":
+            return try await deploymentRequest(Self.payload(body, contentType: request.headers[.contentType]), delivery: delivery)
         default:
             return try JSONBody.response(
-                WebhookAnswer(event: event, accepted: false, message: "event '\(event)' is ignored; only push, ping and the check events are used"),
+                WebhookAnswer(
+                    event: event, accepted: false, message: "event '\(event)' is ignored; only push, ping, deployment and the check events are used"),
                 status: .accepted)
         }
+    }
+
+    /// A `deployment` event: a deployment created on GitHub for this environment by someone
+    /// other than the daemon marks its commit (the "deploy this build" of the branching
+    /// strategy). The daemon's own deployments carry the rollout in their payload and are
+    /// ignored, as are other environments' and other actions.
+    private func deploymentRequest(_ payload: [UInt8], delivery: String) async throws -> Response {
+        let event = "deployment"
+        guard let json = JSONValue.parse(payload), let deployment = json["deployment"] else {
+            throw APIError.invalidRequest("a deployment event without its deployment")
+        }
+        guard let number = deployment["id"]?.numberValue, number >= 1, number < 9e15, number == number.rounded(),
+            let sha = deployment["sha"]?.stringValue, sha.count == 40
+        else { throw APIError.invalidRequest("a deployment event without the deployment's id and commit sha") }
+        let id = Int64(number)
+        func ignored(_ message: String) throws -> Response {
+            logger.debug(
+                "GitHub deployment ignored", metadata: ["github.delivery": "\(delivery)", "github.deployment": "\(id)", "reason": "\(message)"])
+            return try JSONBody.response(WebhookAnswer(event: event, accepted: false, message: message), status: .accepted)
+        }
+        if let action = json["action"]?.stringValue, action != "created" { return try ignored("only a created deployment marks a build") }
+        let environment = deployment["environment"]?.stringValue ?? ""
+        guard environment == control.environment else {
+            return try ignored("a deployment for environment '\(Actor.clean(environment) ?? "?")'; this daemon runs \(control.environment)")
+        }
+        if deployment["payload"]?["rolloutID"] != nil { return try ignored("the daemon's own deployment of a rollout") }
+        let login = Actor.clean(deployment["creator"]?["login"]?.stringValue ?? json["sender"]?["login"]?.stringValue) ?? "someone"
+        let request = try await control.requestDeployment(
+            revision: sha.lowercased(), deployment: id, by: "github:\(login)", ref: Actor.clean(deployment["ref"]?.stringValue))
+        logger.notice(
+            "GitHub deployment request marks a build",
+            metadata: [
+                "github.delivery": "\(delivery)", "github.deployment": "\(id)", "revision": "\(request.revision)", "operator.actor": "\(request.by)",
+            ])
+        return try JSONBody.response(
+            WebhookAnswer(
+                event: event, accepted: true, ref: request.ref,
+                message: "\(CommitID.short(request.revision)) is marked for \(control.environment) (\(request.words))"),
+            status: .accepted)
     }
 
     /// The JSON payload: the body itself, or its `payload` field when the webhook was set up with

@@ -26,6 +26,7 @@ struct OperatorAPI: Sendable {
             OperatorRoute(.post, "/reconcile", .role(.operator)) { request, caller in try await reconcile(&request, caller) },
             OperatorRoute(.post, "/pin", .role(.operator)) { request, caller in try await pin(&request, caller) },
             OperatorRoute(.post, "/unpin", .role(.operator)) { request, caller in try await unpin(&request, caller) },
+            OperatorRoute(.post, "/unmark", .role(.operator)) { request, caller in try await unmark(&request, caller) },
             OperatorRoute(.post, "/rollback", .role(.operator)) { request, caller in try await rollback(&request, caller) },
             // Production moves: an admin's decision, not an operator's.
             OperatorRoute(.post, "/promote", .role(.admin)) { request, caller in try await promote(&request, caller) },

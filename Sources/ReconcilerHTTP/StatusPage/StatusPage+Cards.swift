@@ -23,6 +23,16 @@ extension StatusPage {
                 body += row(
                     "branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the pin</span>")
             }
+        } else if let request = desired.request {
+            body += row(
+                "why",
+                HTML.badge("requested", tone: "info") + " by <strong>\(HTML.escape(request.by))</strong> (GitHub deployment \(request.deployment)) "
+                    + TimeText.element(request.at, now: now))
+            body += row("clear", "<code>reconciler unmark</code> <span class=\"muted\">follows the tags or the branch again</span>")
+            if let head = document.git.head, head != desired.revision {
+                body += row(
+                    "branch", HTML.revision(head) + " <span class=\"muted\">head of \(HTML.escape(document.branch)), held back by the request</span>")
+            }
         } else if let mark = desired.mark {
             body += row("why", HTML.badge("marked", tone: "info") + " by the tag <code>\(HTML.escape(mark))</code>")
             if let head = document.git.head, head != desired.revision {

@@ -108,6 +108,8 @@ extension StatusPage {
         case .rolloutSuperseded: "superseded"
         case .repointed: "re-pointed"
         case .promoted: "promoted"
+        case .requested: "deploy requested"
+        case .unmarked: "request cleared"
         }
     }
 
@@ -116,7 +118,7 @@ extension StatusPage {
         case .knownGood, .driftHealed, .repointed: "ok"
         case .rolloutFailed, .rolledBack: "bad"
         case .pinned, .unpinned, .retried, .rolloutSuperseded: "warn"
-        case .promoted: "info"
+        case .promoted, .requested, .unmarked: "info"
         case .rolloutStarted: "info"
         }
     }
