@@ -45,6 +45,7 @@ struct InitFiles {
               maxHeaderBytes: 32768            # 1024 to 1048576
             secretsFile: \(secretsPath)        # the manifests' secrets, KEY=VALUE, mode 0600
             productionFingerprintsFile: \(fingerprintsPath)   # `reconciler validate --write-fingerprints` (step 2)
+            # stagingFingerprintsFile: <path>  # in production's daemon file instead: staging's fingerprints
             operatorTokenEnv: \(defaults.operatorTokenEnv)       # a shared admin token, optional with named tokens
             operatorTokensFile: \(tokensPath)  # named tokens with roles (`reconciler token issue`)
             webhookSecretEnv: \(defaults.webhookSecretEnv)

@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         // (exit 2) rather than a daemon that fails after starting.
         do {
             if let path = configuration.secretsFile { _ = try SecretsFile.load(path: path) }
-            if let path = configuration.productionFingerprintsFile { _ = try IsolationFingerprints.load(path: path) }
+            if let path = configuration.counterpartFingerprintsFile { _ = try IsolationFingerprints.load(path: path) }
             if let path = configuration.operatorTokensFile { _ = try OperatorTokenFile.load(path: path) }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("reconciler: \(error.description)\n".utf8))

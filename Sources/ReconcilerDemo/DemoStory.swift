@@ -84,6 +84,29 @@ struct DemoStory: Service {
             try await daemon.unpin(reason: "demo: back to the branch", by: "demo")
             try await follow(until: { $0.knownGood?.revision == fix })
 
+            if let github = sandbox.github {
+                try await interlude()
+                try sandbox.repository.git("checkout", "-q", "-b", "feature/uploader")
+                let trial = try sandbox.commit("Try a resumable uploader", files: ["apps/web/uploader.txt": "resumable\n"])
+                try sandbox.repository.git("checkout", "-q", sandbox.repository.branch)
+                github.runCI(trial, taking: pause)
+                let deployment = github.emulator.requestDeployment(sha: trial, environment: "staging", by: "tester", ref: "feature/uploader")
+                say.act(
+                    6,
+                    "A tester asks GitHub to deploy \(CommitID.short(trial)) of feature/uploader to staging (deployment \(deployment)): "
+                        + "the request marks that build, and the rollout is reported on the tester's own deployment.")
+                try await follow(until: { $0.knownGood?.revision == trial })
+                if let request = daemon.status().document.desired.request {
+                    say.line(
+                        "  → desired: \(CommitID.short(request.revision)), requested by \(request.by); develop stays at \(CommitID.short(fix)) meanwhile."
+                    )
+                }
+                try await interlude()
+                say.act(7, "The tester is done: `reconciler unmark` hands staging back to develop (\(CommitID.short(fix))), a re-point.")
+                _ = try await daemon.unmark(reason: "demo: trial over", by: "demo")
+                try await follow(until: { $0.knownGood?.revision == fix && $0.desired.request == nil })
+            }
+
             say.blank()
             say.title("That is the product. The daemon keeps running; try pin, rollback, unpin with the CLI, or commit:")
             try await acceptCommits()

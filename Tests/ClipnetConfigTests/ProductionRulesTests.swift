@@ -56,4 +56,21 @@ import Testing
         }.manifest
         #expect(healing.drift[.alias] == .heal && healing.drift[.revision] == .report)
     }
+
+    @Test func eachDaemonNamesOnlyTheOtherEnvironmentsFingerprints() throws {
+        let production = try DaemonConfiguration.parse(
+            Self.production() + "stagingFingerprintsFile: /etc/reconciler/staging.fingerprints.json\n", file: "production-daemon.yaml")
+        #expect(production.counterpartFingerprintsFile == "/etc/reconciler/staging.fingerprints.json")
+        do {
+            _ = try DaemonConfiguration.parse(
+                Self.production() + "productionFingerprintsFile: /etc/reconciler/production.fingerprints.json\n", file: "production-daemon.yaml")
+            Issue.record("production's daemon took its own fingerprints as the deny list")
+        } catch let error as ConfigError {
+            #expect(error.diagnostics.map(\.description).contains { $0.contains("name that file as stagingFingerprintsFile") }, "\(error)")
+        }
+        let staging = Self.production().replacingOccurrences(of: "environment: production", with: "environment: staging")
+        #expect(throws: ConfigError.self) {
+            _ = try DaemonConfiguration.parse(staging + "stagingFingerprintsFile: /tmp/s.json\n", file: "staging-daemon.yaml")
+        }
+    }
 }

@@ -66,7 +66,7 @@ import Testing
         let credentials = "/run/credentials/reconciler.service/"
         #expect(configuration.secretsFile == credentials + "staging.env")
         #expect(configuration.operatorTokensFile == credentials + "operator-tokens.json")
-        #expect(configuration.productionFingerprintsFile == credentials + "production.fingerprints.json")
+        #expect(configuration.counterpartFingerprintsFile == credentials + "production.fingerprints.json")
     }
 
     /// `systemd-analyze verify` checks that ExecStart's binary exists, so it verifies copies of the

@@ -35,6 +35,9 @@ import Testing
             // The release gate holds each commit until its (emulated) CI passed; GitHub shows the deployments.
             #expect(text.contains("checkGate"), "a commit waits at the release gate")
             #expect(text.contains("GitHub deployment (emulated) of") && text.contains("queued → in_progress → success"))
+            // A deployment request on GitHub marks a feature build; unmark hands staging back.
+            #expect(text.contains("6. A tester asks GitHub to deploy") && text.contains("requested by github:tester"), "\(text)")
+            #expect(text.contains("7. The tester is done"))
 
             // The suggestion, followed to the letter.
             let line = try #require(text.split(separator: "\n").first { $0.contains("commit --allow-empty -m test") })

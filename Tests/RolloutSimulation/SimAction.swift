@@ -32,6 +32,11 @@ public enum SimAction: Sendable, Hashable, CustomStringConvertible {
     case deposedPass
     /// GitHub goes down (the release gate cannot read CI) or comes back.
     case ciOutage(Bool)
+    /// Someone asks GitHub to deploy the n-th commit (modulo) to the environment: a new
+    /// deployment request, which marks it.
+    case request(Int)
+    /// `reconciler unmark`.
+    case unmark
 
     public var description: String {
         switch self {
@@ -50,6 +55,8 @@ public enum SimAction: Sendable, Hashable, CustomStringConvertible {
         case .takeoverMidPass: "takeoverMidPass"
         case .deposedPass: "deposedPass"
         case .ciOutage(let down): down ? "ciOutage" : "ciBack"
+        case .request(let n): "request(#\(n))"
+        case .unmark: "unmark"
         }
     }
 }
@@ -78,7 +85,7 @@ extension SimAction {
         var actions: [SimAction] = [.commit(.good), .pass]
         let operations = ["observe", "deployment", "deploy", "repoint", "upsertVariables", "cancel"]
         while actions.count < length {
-            let roll = Int.random(in: 0..<100, using: &random)
+            let roll = Int.random(in: 0..<101, using: &random)
             let action: SimAction
             switch roll {
             case 0..<30: action = .pass
@@ -102,7 +109,9 @@ extension SimAction {
             case 84..<89: action = .restart
             case 89..<92: action = .takeover
             case 92..<95: action = .takeoverMidPass
-            default: action = .deposedPass
+            case 95..<98: action = .deposedPass
+            case 98..<100: action = .request(Int.random(in: 0..<8, using: &random))
+            default: action = .unmark
             }
             actions.append(action)
         }

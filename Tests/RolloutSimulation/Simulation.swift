@@ -40,6 +40,8 @@ public final class Simulation: Sendable {
         var checkedKnownGood: Set<String> = []
         var violations: [Violation] = []
         var step = 0
+        /// Deployment requests made so far (each gets the next GitHub deployment id).
+        var requests: Int64 = 0
     }
 
     let manifests: SimManifests
@@ -161,6 +163,17 @@ public final class Simulation: Sendable {
             }
         case .retry:
             try? await operators(leader).retry(by: "sim")
+        case .request(let n):
+            let commits = repository.all
+            guard !commits.isEmpty else { return }
+            let deployment = model.withLock { model -> Int64 in
+                model.requests += 1
+                return model.requests
+            }
+            _ = try? await operators(leader).request(
+                revision: commits[n % commits.count].hex, deployment: deployment, by: "github:sim", ref: nil)
+        case .unmark:
+            _ = try? await operators(leader).unmark(by: "sim", reason: "simulated unmark")
         case .plan(let onStandby):
             let before = (store.state, store.history.count, world.mutationCount)
             let daemon = onStandby ? makeDaemon(epoch: -1) : leader
@@ -301,6 +314,13 @@ public final class Simulation: Sendable {
                     "\(deployment.service) \(deployment.id) of \(deployment.revision.suffix(6)) was created before its checks passed")
             }
         }
+        if state.pin == nil, let request = state.request, let rollout = state.rollout, rollout.isActive, rollout.startedAt > request.at,
+            ![.drift, .pin, .rollback].contains(rollout.trigger), rollout.revision != request.revision
+        {
+            violate(
+                "a standing deployment request decides what rolls out",
+                "\(rollout.id) rolls out \(rollout.revision.suffix(6)) although \(request.revision.suffix(6)) was requested before it started")
+        }
         if let rollout = state.rollout, let problem = Self.timelineProblem(rollout) {
             violate("the timeline is the phases in order", "\(rollout.id): \(problem)")
         }
@@ -365,7 +385,7 @@ public final class Simulation: Sendable {
         if let orphans = state.orphanedBuilds, !orphans.isEmpty {
             violate("no build of a left rollout keeps running", orphans.map { "\($0.service) \($0.deployment)" }.joined(separator: ", "))
         }
-        guard let desired = state.pin?.revision ?? repository.head?.hex else { return }
+        guard let desired = state.pin?.revision ?? state.request?.revision ?? repository.head?.hex else { return }
         let expected = state.failure(for: desired) != nil ? state.settledRevision : desired
         if let expected {
             if state.settledRevision != expected {

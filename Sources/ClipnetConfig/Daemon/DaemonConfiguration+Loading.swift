@@ -18,7 +18,7 @@ extension DaemonConfiguration {
             validator.checkStructure(node, DaemonConfigurationShape.root, path: "")
             validator.checkCompleteness(node, DaemonConfigurationShape.root, path: "")
         }
-        let rules = parsed.node.map(productionDiagnostics) ?? []
+        let rules = parsed.node.map { productionDiagnostics($0) + fingerprintsDiagnostics($0) } ?? []
         let diagnostics = (parsed.diagnostics + validator.diagnostics + rules).sortedByLocation()
         guard diagnostics.isEmpty, let root = parsed.node else {
             let count = max(diagnostics.count, 1)
@@ -60,7 +60,7 @@ extension DaemonConfiguration {
             configuration.http.maxHeaderBytes = http["maxHeaderBytes"]?.int ?? configuration.http.maxHeaderBytes
         }
         configuration.secretsFile = root["secretsFile"]?.string
-        configuration.productionFingerprintsFile = root["productionFingerprintsFile"]?.string
+        configuration.counterpartFingerprintsFile = root[Self.fingerprintsKey(counterpartOf: configuration.environment)]?.string
         configuration.operatorTokenEnv = root["operatorTokenEnv"]?.string ?? configuration.operatorTokenEnv
         configuration.operatorTokensFile = root["operatorTokensFile"]?.string
         configuration.webhookSecretEnv = root["webhookSecretEnv"]?.string ?? configuration.webhookSecretEnv

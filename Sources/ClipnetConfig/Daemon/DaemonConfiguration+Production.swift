@@ -19,6 +19,27 @@ extension DaemonConfiguration {
             + "a deployment request does not mark a build for it"
     }
 
+    /// The key naming the other environment's fingerprints file in `environment`'s daemon file.
+    static func fingerprintsKey(counterpartOf environment: String) -> String {
+        EnvironmentConventions.counterpart(of: environment) == EnvironmentConventions.production
+            ? "productionFingerprintsFile" : "stagingFingerprintsFile"
+    }
+
+    /// Each daemon names only the other environment's fingerprints: a staging daemon given
+    /// `stagingFingerprintsFile` (or production given production's) would check against itself.
+    static func fingerprintsDiagnostics(_ root: ConfigNode) -> [Diagnostic] {
+        let environment = root["environment"]?.string ?? DaemonConfiguration.defaults.environment
+        let expected = fingerprintsKey(counterpartOf: environment)
+        return ["productionFingerprintsFile", "stagingFingerprintsFile"].filter { $0 != expected }.compactMap { key in
+            root.entry(key).map {
+                Diagnostic(
+                    .invalidValue, at: $0.keyLocation,
+                    "a \(environment) daemon checks isolation against \(EnvironmentConventions.counterpart(of: environment)): name that file as \(expected)"
+                )
+            }
+        }
+    }
+
     /// The rules production's file must keep, as `file:line:column` diagnostics.
     static func productionDiagnostics(_ root: ConfigNode) -> [Diagnostic] {
         guard root["environment"]?.string == EnvironmentConventions.production else { return [] }

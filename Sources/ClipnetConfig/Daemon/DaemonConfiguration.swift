@@ -188,8 +188,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var http: HTTP
     /// A `KEY=VALUE` file (mode 0600) with the manifest's secret values.
     public var secretsFile: String?
-    /// The production fingerprints file (`reconciler validate --write-fingerprints`).
-    public var productionFingerprintsFile: String?
+    /// The other environment's fingerprints file (`reconciler validate --write-fingerprints`):
+    /// production's for staging (`productionFingerprintsFile`), staging's for production
+    /// (`stagingFingerprintsFile`), so the isolation check runs in both directions.
+    public var counterpartFingerprintsFile: String?
     /// The environment variable holding the shared operator token (`RECONCILER_TOKEN`), an admin token.
     public var operatorTokenEnv: String
     /// The named operator tokens (roles, digests): `reconciler token issue` writes it, the daemon
@@ -214,7 +216,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         state: "file:state/", stateURLEnv: nil, mirrorDirectory: nil, listenHost: "127.0.0.1", listenPort: 8080,
         http: HTTP(
             idleTimeout: .seconds(60), requestTimeout: .seconds(30), lingerTimeout: .seconds(2), maxConnections: 256, maxHeaderBytes: 32 * 1024),
-        secretsFile: nil, productionFingerprintsFile: nil,
+        secretsFile: nil, counterpartFingerprintsFile: nil,
         operatorTokenEnv: "RECONCILER_TOKEN", operatorTokensFile: nil, webhookSecretEnv: "GITHUB_WEBHOOK_SECRET",
         vercel: PlatformAPI(baseURL: "https://api.vercel.com", tokenEnv: "VERCEL_TOKEN", webhookSecretEnv: "VERCEL_WEBHOOK_SECRET"),
         railway: PlatformAPI(

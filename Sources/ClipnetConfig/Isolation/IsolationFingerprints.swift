@@ -165,14 +165,20 @@ public struct IsolationFingerprints: Sendable, Hashable, Codable {
         return try decode(data, source: path)
     }
 
-    /// Production's fingerprints as the worker receives them: the JSON in
+    /// Production's fingerprints as the worker receives them (or `other`'s: a production daemon
+    /// reads staging's from `CLIPNET_STAGING_FINGERPRINTS`): the JSON in
     /// `CLIPNET_PRODUCTION_FINGERPRINTS`, else the file named by `CLIPNET_PRODUCTION_FINGERPRINTS_FILE`,
     /// else nil.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> IsolationFingerprints? {
-        if let json = environment[environmentVariable], !json.isEmpty {
-            return try decode(Data(json.utf8), source: environmentVariable)
+    public static func fromEnvironment(
+        _ environment: [String: String], of other: String = EnvironmentConventions.production
+    ) throws
+        -> IsolationFingerprints?
+    {
+        let variable = other == EnvironmentConventions.production ? environmentVariable : "CLIPNET_\(other.uppercased())_FINGERPRINTS"
+        if let json = environment[variable], !json.isEmpty {
+            return try decode(Data(json.utf8), source: variable)
         }
-        if let path = environment[fileEnvironmentVariable], !path.isEmpty {
+        if let path = environment[variable + "_FILE"], !path.isEmpty {
             return try load(path: path)
         }
         return nil

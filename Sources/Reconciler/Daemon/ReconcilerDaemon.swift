@@ -116,8 +116,8 @@ public final class ReconcilerDaemon: Sendable {
         let curlRuntime = try CurlRuntime()
         let client = HTTPClient(runtime: curlRuntime, configuration: .init(concurrency: 8))
         let otherFingerprints =
-            try configuration.productionFingerprintsFile.map(IsolationFingerprints.load(path:))
-            ?? IsolationFingerprints.fromEnvironment(environment)
+            try configuration.counterpartFingerprintsFile.map(IsolationFingerprints.load(path:))
+            ?? IsolationFingerprints.fromEnvironment(environment, of: EnvironmentConventions.counterpart(of: configuration.environment))
         let railwayToken = environment[configuration.railway.tokenEnv].flatMap { $0.isEmpty ? nil : $0 }.map { token -> RailwayConfiguration.Token in
             configuration.railwayTokenKind == .account ? .account(token) : .project(token)
         }
