@@ -47,6 +47,22 @@ import Testing
         }
     }
 
+    @Test func statusNamesTheDeploymentRequestAndUnmarkClearsIt() async throws {
+        try await Self.withServer { _, control, environment in
+            _ = try await control.requestDeployment(
+                revision: SampleEnvironment.featureRevision, deployment: 4242, by: "github:alice", ref: "feature/try")
+            let status = try await CLIRun.run(["status"], environment: environment)
+            #expect(status.stdout.contains("desired     \(SampleEnvironment.featureRevision)  requested by github:alice"), "\(status)")
+            #expect(status.stdout.contains("(GitHub deployment 4242; `reconciler unmark` clears it)"), "\(status)")
+            let unmark = try await CLIRun.run(["unmark", "--reason", "tried it"], environment: environment)
+            #expect(unmark.status == 0, "\(unmark)")
+            #expect(unmark.stdout.hasPrefix("cleared GitHub deployment 4242 by github:alice for 1b6453892473; following the branch"), "\(unmark)")
+            let again = try await CLIRun.run(["unmark"], environment: environment)
+            #expect(again.stdout.hasPrefix("no deployment request marks a build"), "\(again)")
+            #expect(control.calls.contains(.unmark(reason: "tried it", by: "oncall")), "\(control.calls)")
+        }
+    }
+
     @Test func promoteSaysWhereTheBranchMovedOrWhyNot() async throws {
         try await Self.withServer { _, _, environment in
             let run = try await CLIRun.run(["promote", SampleEnvironment.knownGood, "--reason", "release 7"], environment: environment)

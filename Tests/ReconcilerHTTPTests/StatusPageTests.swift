@@ -142,6 +142,25 @@ import Testing
         }
     }
 
+    @Test func aBuildRequestedOnGitHubOutranksTheTagAndSaysWhoAskedAndHowToClearIt() async throws {
+        let control = FakeReconcilerControl()
+        control.update { model in
+            model.watch.mark = MarkedRevision(tag: "staging/rc-7", commit: CommitID(SampleEnvironment.knownGood)!)
+            model.state.request = DeploymentRequest(
+                revision: SampleEnvironment.featureRevision, deployment: 4242, by: "github:alice", ref: "feature/try", at: model.now())
+        }
+        try await Harness.test(control: control) { client in
+            let html = try await client.execute(uri: "/", method: .get).text
+            #expect(html.contains("<span class=\"badge info\">requested</span> by <strong>github:alice</strong> (GitHub deployment 4242)"), "\(html)")
+            #expect(html.contains("<code>reconciler unmark</code>") && html.contains("held back by the request"))
+            #expect(!html.contains("by the tag <code>staging/rc-7</code>"), "the tag is shadowed")
+            let status = try await client.execute(uri: "/status", method: .get)
+            #expect(status.json?["desired"]?["source"] == "mark")
+            #expect(status.json?["desired"]?["revision"]?.stringValue == SampleEnvironment.featureRevision)
+            #expect(status.json?["desired"]?["request"]?["deployment"] == 4242 && status.json?["desired"]?["mark"] == "staging/rc-7")
+        }
+    }
+
     @Test func thePageLoadsNothingFromElsewhereAndRunsNoScript() async throws {
         try await Harness.test { client in
             let response = try await client.execute(uri: "/", method: .get)

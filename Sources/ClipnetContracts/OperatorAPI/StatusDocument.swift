@@ -18,7 +18,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         /// The tag that marks `revision` for the environment (a tag matching `repository.markTags`).
         public var mark: String?
         /// The GitHub deployment request that marks a build for the environment, while one stands
-        /// (it outranks a tag's mark; `reconciler unmark` clears it).
+        /// (it outranks a tag's mark and a pin outranks it; `reconciler unmark` clears it).
         public var request: DeploymentRequest?
 
         public init(

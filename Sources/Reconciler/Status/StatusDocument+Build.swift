@@ -23,7 +23,7 @@ extension StatusDocument {
             branch: watch.branch,
             desired: Desired(
                 revision: desiredRevision, source: source, pin: pin, failed: failure,
-                mark: source == .mark && state.request == nil ? watch.mark?.tag : nil, request: pin == nil ? state.request : nil),
+                mark: watch.mark?.tag, request: state.request),
             knownGood: state.knownGood,
             services: services,
             drift: drift.map { DriftItem(kind: $0.kind.rawValue, service: $0.service, detail: $0.detail, policy: policies[$0.kind]?.rawValue) },
