@@ -97,4 +97,17 @@ import Testing
         _ = try RolloutMachine.apply(.start(start), to: &state, expecting: nil, now: Date())
         #expect(state.rollout?.request?.deployment == 7 && state.rollout?.trigger == .request)
     }
+
+    @Test func aRequestedBuildThatFailedSaysUnmarkNotANewCommitMovesOn() throws {
+        var state = Self.state(.succeeded)
+        _ = try RolloutMachine.apply(.request(Self.request()), to: &state, now: Date())
+        state.recordFailure(FailedRevision(revision: Self.requested, at: Date(), reason: "health gate", phase: .healthGate))
+        let desired = DesiredState.resolve(state, head: Self.head, branch: "develop")
+        #expect(
+            desired.target == Self.settled && desired.blockedBy?.contains("`reconciler unmark`") == true, "\(String(describing: desired.blockedBy))")
+        #expect(desired.blockedBy?.contains("a new commit") == false)
+        state.request = nil
+        state.recordFailure(FailedRevision(revision: Self.head, at: Date(), reason: "build", phase: .deployBackend))
+        #expect(DesiredState.resolve(state, head: Self.head, branch: "develop").blockedBy?.contains("a new commit arrives") == true)
+    }
 }

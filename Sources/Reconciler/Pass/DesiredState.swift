@@ -63,8 +63,13 @@ public struct DesiredState: Sendable, Equatable {
     /// Why `desired` is not rolled out, when it failed and waits for a new commit or a retry.
     public static func heldBack(_ desired: String, in state: EnvironmentState) -> String? {
         guard state.rollout?.isActive != true, let failure = state.failure(for: desired) else { return nil }
-        return "\(CommitID.short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
-            + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
+        let failed = "\(CommitID.short(desired)) failed\(failure.phase.map { " in \($0.rawValue)" } ?? ""): \(failure.reason); "
+        if state.pin == nil, let request = state.request, request.revision == desired {
+            // A new commit changes nothing while the request stands: say what does.
+            return failed + "it is held back while \(request.words) marks it: `reconciler unmark` follows the branch again, "
+                + "`reconciler retry` tries it again"
+        }
+        return failed + "it is held back until a new commit arrives or an operator runs `reconciler retry`"
     }
 
     /// Whether a pass from `state` starts a rollout (after superseding the one in flight, when
