@@ -98,6 +98,7 @@ struct InitFiles {
             #   checkInterval: 15s             # 1s to 1h; check webhooks wake the gate sooner
             #   deployments: true              # report each rollout as a GitHub deployment
             #   environmentURL: https://staging.clipnet.ai
+            #   requestTask: deploy:request    # a GitHub deployment with this task marks its build ("deploy this build")
 
             """
     }

@@ -42,6 +42,7 @@ public struct SandboxGitHub: Sendable {
           checkInterval: 1s
           deployments: true
           environmentURL: https://staging.clipnet.ai
+          requestTask: deploy:request
 
         """
     }

@@ -23,24 +23,26 @@ import Testing
         #expect(production.deploymentRequestRefusal?.contains("follows only promoted revisions") == true)
         let staging = try DaemonConfiguration.parse(
             Self.production().replacingOccurrences(of: "environment: production", with: "environment: staging"), file: "staging-daemon.yaml")
-        #expect(staging.repository.branch == "develop" && staging.deploymentRequestRefusal == nil)
+        #expect(staging.repository.branch == "develop" && staging.deploymentRequestRefusal?.contains("github.requestTask") == true)
     }
 
     @Test func productionFollowingDevelopOrMarkedByTagsIsRefusedAtTheLineThatSaysSo() throws {
-        let text = Self.production("  branch: develop\n  markTags: prod/*")
+        let text = Self.production("  branch: develop\n  markTags: prod/*") + "\ngithub:\n  requestTask: deploy:request\n"
         do {
             _ = try DaemonConfiguration.parse(text, file: "production-daemon.yaml")
             Issue.record("production following develop was accepted")
         } catch let error as ConfigError {
             let rendered = error.diagnostics.map(\.description)
-            #expect(error.diagnostics.count == 2, "\(rendered)")
+            #expect(error.diagnostics.count == 3, "\(rendered)")
+            #expect(rendered.contains { $0.contains("remove github.requestTask") }, "\(rendered)")
             #expect(rendered.contains { $0.hasPrefix("production-daemon.yaml:4:11: ") && $0.contains("never develop") }, "\(rendered)")
             #expect(rendered.contains { $0.hasPrefix("production-daemon.yaml:5:3: ") && $0.contains("markTags") }, "\(rendered)")
         }
-        // Staging may do both.
+        // Staging may do all three.
         let staging = try DaemonConfiguration.parse(
             text.replacingOccurrences(of: "environment: production", with: "environment: staging"), file: "staging-daemon.yaml")
-        #expect(staging.repository.markTags == "prod/*")
+        #expect(staging.repository.markTags == "prod/*" && staging.github?.requestTask == "deploy:request")
+        #expect(staging.deploymentRequestRefusal == nil)
     }
 
     @Test func productionReportsTheDriftTheBaseWouldHealUnlessItsOwnFileSaysHeal() throws {

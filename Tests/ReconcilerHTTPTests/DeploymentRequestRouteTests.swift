@@ -14,9 +14,9 @@ import Testing
 @Suite struct DeploymentRequestRouteTests {
     static func deployment(
         id: Int = 4242, sha: String = SampleEnvironment.featureRevision, environment: String = "staging", action: String = "created",
-        payload: String = "{}", login: String = "alice"
+        payload: String = "{}", login: String = "alice", task: String = "deploy:request"
     ) -> String {
-        #"{"action":"\#(action)","deployment":{"id":\#(id),"sha":"\#(sha)","ref":"feature/try","task":"deploy","environment":"\#(environment)","payload":\#(payload),"creator":{"login":"\#(login)"}},"sender":{"login":"\#(login)"}}"#
+        #"{"action":"\#(action)","deployment":{"id":\#(id),"sha":"\#(sha)","ref":"feature/try","task":"\#(task)","environment":"\#(environment)","payload":\#(payload),"creator":{"login":"\#(login)"}},"sender":{"login":"\#(login)"}}"#
     }
 
     static func send(_ body: String, to client: some TestClientProtocol) async throws -> TestResponse {
@@ -28,7 +28,8 @@ import Testing
     @Test func aDeploymentSomeoneCreatedForThisEnvironmentMarksItsCommit() async throws {
         let control = FakeReconcilerControl()
         try await Harness.test(control: control) { client in
-            let response = try await Self.send(Self.deployment(), to: client)
+            // GitHub's environment names are case-insensitive.
+            let response = try await Self.send(Self.deployment(environment: "Staging"), to: client)
             #expect(response.status == .accepted)
             #expect(response.json?["accepted"] == true, "\(response.text)")
             #expect(response.text.contains("GitHub deployment 4242 by github:alice"), "\(response.text)")
@@ -45,6 +46,7 @@ import Testing
         ("the daemon's own", DeploymentRequestRouteTests.deployment(payload: #"{"rolloutID":"ro-1"}"#)),
         ("another environment's", DeploymentRequestRouteTests.deployment(environment: "production")),
         ("not a creation", DeploymentRequestRouteTests.deployment(action: "deleted")),
+        ("an Actions job's (task deploy)", DeploymentRequestRouteTests.deployment(login: "github-actions[bot]", task: "deploy")),
     ])
     func aDeploymentThatIsNotARequestForThisEnvironmentIsIgnored(what: String, body: String) async throws {
         let control = FakeReconcilerControl()

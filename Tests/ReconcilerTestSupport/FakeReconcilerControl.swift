@@ -36,6 +36,8 @@ public final class FakeReconcilerControl: ReconcilerControl {
 
     public let environment: String
     public let branch: String
+    /// The task the sample daemon takes deployment requests with (`github.requestTask`).
+    public let deploymentRequestTask: String? = "deploy:request"
     private let state: Mutex<Model>
 
     public init(_ model: Model = SampleEnvironment.model()) {

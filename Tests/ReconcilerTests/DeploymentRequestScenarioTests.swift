@@ -30,6 +30,9 @@ import Testing
                 await eventually(within: .seconds(60)) {
                     github.emulator.deployments.contains { $0.ref == head && $0.statuses.last?.state == "success" }
                 })
+            // An Actions job that names the environment makes GitHub create a deployment (task
+            // `deploy`): not a request.
+            github.emulator.requestDeployment(sha: head, environment: "staging", by: "github-actions[bot]", task: "deploy")
             let ownDeployments = github.emulator.deployments.count
 
             let id = github.emulator.requestDeployment(sha: wanted, environment: "staging", by: "alice", ref: "feature/try")

@@ -114,6 +114,7 @@ extension DaemonConfiguration {
             settings.checkInterval = Self.duration(github["checkInterval"]) ?? settings.checkInterval
             settings.deployments = github["deployments"]?.bool ?? settings.deployments
             settings.environmentURL = github["environmentURL"]?.string
+            settings.requestTask = github["requestTask"]?.string
             configuration.github = settings
         }
         self = configuration

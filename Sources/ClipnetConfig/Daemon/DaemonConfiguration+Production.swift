@@ -14,9 +14,11 @@ extension DaemonConfiguration {
 
     /// Why a GitHub deployment request cannot mark a build here; nil: requests are taken.
     public var deploymentRequestRefusal: String? {
-        guard isProduction else { return nil }
-        return "\(environment) follows only promoted revisions (branch \(repository.branch), moved by `reconciler promote`); "
-            + "a deployment request does not mark a build for it"
+        if isProduction {
+            return "\(environment) follows only promoted revisions (branch \(repository.branch), moved by `reconciler promote`); "
+                + "a deployment request does not mark a build for it"
+        }
+        return github?.requestTask == nil ? "deployment requests are off: set github.requestTask to take them" : nil
     }
 
     /// The key naming the other environment's fingerprints file in `environment`'s daemon file.
@@ -50,6 +52,12 @@ extension DaemonConfiguration {
                 Diagnostic(
                     .invalidValue, at: entry.keyLocation,
                     "production follows only promoted revisions: a tag cannot mark a build for it; remove repository.markTags"))
+        }
+        if let entry = root["github"]?.entry("requestTask") {
+            found.append(
+                Diagnostic(
+                    .invalidValue, at: entry.keyLocation,
+                    "production follows only promoted revisions: a deployment request cannot mark a build for it; remove github.requestTask"))
         }
         if let entry = repository?.entry("branch"), entry.value.string == stagingBranch {
             found.append(

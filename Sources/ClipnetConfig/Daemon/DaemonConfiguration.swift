@@ -149,6 +149,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
         public var deployments: Bool
         /// The environment's address on GitHub's deployment (`environment_url`).
         public var environmentURL: String?
+        /// The `task` of the GitHub deployments that mark a build ("deploy this build");
+        /// nil: deployment requests are not taken. A task of its own, because GitHub also creates
+        /// deployments (task `deploy`) for every Actions job that names the environment.
+        public var requestTask: String? = nil
 
         public static let defaults = GitHub(
             apiURL: "https://api.github.com", tokenEnv: "GITHUB_TOKEN", repository: nil, requiredChecks: [], checkInterval: .seconds(15),

@@ -144,6 +144,9 @@ enum DaemonConfigurationShape {
                 .optional("checkInterval", duration(.seconds(1), .seconds(3600)), "how soon a pending gate looks again (default 15s)"),
                 .optional("deployments", .boolean, "report each rollout as a GitHub deployment with statuses (default false)"),
                 .optional("environmentURL", .string(.url(schemes: ["https", "http"])), "the environment_url of a successful deployment"),
+                .optional(
+                    "requestTask", .string(.pattern("^[A-Za-z0-9_.:/-]+$", summary: "a deployment task", example: "deploy:request")),
+                    "the task of the GitHub deployments that mark a build (default: none, requests are not taken)"),
             ]))
 
     static let notifications = Shape.map(

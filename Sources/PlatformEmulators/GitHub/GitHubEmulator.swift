@@ -25,6 +25,8 @@ public final class GitHubEmulator: EmulatedPlatform {
         public var payload: JSONValue
         /// Who created it: the token's user for the API (`apiUser`), a person for `requestDeployment`.
         public var creator: String
+        /// What it is for (`deploy` unless the creator said otherwise).
+        public var task: String
         /// States posted, oldest first.
         public var statuses: [(state: String, environmentURL: String?)]
     }
@@ -105,18 +107,20 @@ public final class GitHubEmulator: EmulatedPlatform {
             ["sha": .string(sha), "context": .string(context), "state": .string(value), "repository": ["full_name": .string(repository)]])
     }
 
-    /// A person creates a deployment of `sha` for `environment` (the "deploy this build" button,
-    /// or `gh api`); sends the `deployment` webhook. Returns its id.
+    /// A person (or a workflow) creates a deployment of `sha` for `environment` with `task`: the
+    /// "deploy this build" button or `gh api`, and `deploy` for what an Actions job naming the
+    /// environment creates. Sends the `deployment` webhook; returns its id.
     @discardableResult
-    public func requestDeployment(sha: String, environment: String, by login: String, ref: String? = nil) -> Int64 {
-        let deployment = createDeployment(ref: ref ?? sha, sha: sha, environment: environment, payload: .object([:]), creator: login)
+    public func requestDeployment(sha: String, environment: String, by login: String, ref: String? = nil, task: String = "deploy:request") -> Int64 {
+        let deployment = createDeployment(ref: ref ?? sha, sha: sha, environment: environment, payload: .object([:]), creator: login, task: task)
         return deployment.id
     }
 
-    private func createDeployment(ref: String, sha: String, environment: String, payload: JSONValue, creator: String) -> Deployment {
+    private func createDeployment(ref: String, sha: String, environment: String, payload: JSONValue, creator: String, task: String) -> Deployment {
         let (deployment, target) = state.withLock { state -> (Deployment, WebhookTarget?) in
             state.nextID += 1
-            let deployment = Deployment(id: state.nextID, ref: ref, environment: environment, payload: payload, creator: creator, statuses: [])
+            let deployment = Deployment(
+                id: state.nextID, ref: ref, environment: environment, payload: payload, creator: creator, task: task, statuses: [])
             state.deployments.append(deployment)
             return (deployment, state.webhook)
         }
@@ -125,7 +129,7 @@ public final class GitHubEmulator: EmulatedPlatform {
             [
                 "action": "created",
                 "deployment": [
-                    "id": .number(Double(deployment.id)), "sha": .string(sha), "ref": .string(ref), "task": "deploy",
+                    "id": .number(Double(deployment.id)), "sha": .string(sha), "ref": .string(ref), "task": .string(task),
                     "environment": .string(environment), "payload": payload, "creator": ["login": .string(creator)],
                 ],
                 "repository": ["full_name": .string(repository)], "sender": ["login": .string(creator)],
@@ -228,7 +232,8 @@ public final class GitHubEmulator: EmulatedPlatform {
             }
             let environment = body["environment"]?.stringValue ?? "production"
             let deployment = createDeployment(
-                ref: ref, sha: ref, environment: environment, payload: body["payload"] ?? .object([:]), creator: apiUser)
+                ref: ref, sha: ref, environment: environment, payload: body["payload"] ?? .object([:]), creator: apiUser,
+                task: body["task"]?.stringValue ?? "deploy")
             return .json(
                 [
                     "id": .number(Double(deployment.id)), "ref": .string(ref), "sha": .string(ref), "environment": .string(environment),

@@ -14,6 +14,9 @@ public protocol ReconcilerControl: Sendable {
     var environment: String { get }
     /// The watched branch (`develop`).
     var branch: String { get }
+    /// The `task` of the GitHub deployments that mark a build (`github.requestTask`); nil:
+    /// deployment requests are not taken (always on production).
+    var deploymentRequestTask: String? { get }
 
     /// The current `/status` document with a version number that changes whenever the document
     /// does, so a server can cache its encoding. Cheap: served from memory, no I/O.

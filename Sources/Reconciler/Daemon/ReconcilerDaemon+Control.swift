@@ -7,6 +7,8 @@ import Logging
 
 /// The operator surface of a running daemon (HTTP routes, and the CLI through them).
 extension ReconcilerDaemon: ReconcilerControl {
+    public var deploymentRequestTask: String? { configuration.deploymentRequestRefusal == nil ? configuration.github?.requestTask : nil }
+
     public func status() -> StatusSnapshot {
         core.board.snapshot()
     }

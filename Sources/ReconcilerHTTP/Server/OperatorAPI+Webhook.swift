@@ -93,10 +93,19 @@ extension OperatorAPI {
         }
         if let action = json["action"]?.stringValue, action != "created" { return try ignored("only a created deployment marks a build") }
         let environment = deployment["environment"]?.stringValue ?? ""
-        guard environment == control.environment else {
+        guard environment.lowercased() == control.environment.lowercased() else {
             return try ignored("a deployment for environment '\(Actor.clean(environment) ?? "?")'; this daemon runs \(control.environment)")
         }
         if deployment["payload"]?["rolloutID"] != nil { return try ignored("the daemon's own deployment of a rollout") }
+        // GitHub creates a deployment (task `deploy`) for every Actions job that names the
+        // environment: only the task the daemon was told to take is a request.
+        let task = deployment["task"]?.stringValue ?? "deploy"
+        guard let wanted = control.deploymentRequestTask else {
+            return try ignored("deployment requests are off on \(control.environment) (github.requestTask is not set)")
+        }
+        guard task == wanted else {
+            return try ignored("task '\(Actor.clean(task) ?? "?")' is not the request task '\(wanted)'")
+        }
         let login = Actor.clean(deployment["creator"]?["login"]?.stringValue ?? json["sender"]?["login"]?.stringValue) ?? "someone"
         let request = try await control.requestDeployment(
             revision: sha.lowercased(), deployment: id, by: "github:\(login)", ref: Actor.clean(deployment["ref"]?.stringValue))
