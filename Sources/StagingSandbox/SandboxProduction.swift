@@ -63,10 +63,8 @@ public struct SandboxProduction: Sendable {
         }
         var environment = sandbox.environment
         for reference in loaded.manifest.secretReferences.map(\.reference.name) where environment[reference] == nil || reference.hasPrefix("PROD_") {
-            environment[reference] =
-                if reference.hasSuffix("REDIS_URL") { "redis://127.0.0.1:6398/1" } else if reference.hasSuffix("DATABASE_URL") {
-                    "postgresql://clipnet:\(StagingSandbox.randomHex())@127.0.0.1:5439/clipnet_production_sandbox"
-                } else { "sandbox-prod-\(StagingSandbox.randomHex())" }
+            environment[reference] = StagingSandbox.secretValue(
+                for: reference, redisURL: "redis://127.0.0.1:6398/1", database: "clipnet_production_sandbox")
         }
         environment.merge(productionSecrets) { $1 }
         // Staging's secret-backed identifiers, as `reconciler validate --write-fingerprints` writes them.
@@ -93,16 +91,7 @@ public struct SandboxProduction: Sendable {
           pollInterval: \(pollInterval)
         state: file:\(stateDirectory)
         listen: 127.0.0.1:0
-        reconcile:
-          driftInterval: 2s
-          rolloutPollInterval: 50ms
-          verifyTimeout: 60s
-          workerVersionSource: platform
-          probeTimeout: 10s
-          transientFailureLimit: 5
-          platformAttempts: 3
-          platformRetryDelay: 20ms
-          platformTimeout: 30s
+        \(StagingSandbox.reconcileSection(workerVersionSource: "platform"))
 
         """
     }

@@ -233,17 +233,9 @@ public final class StagingSandbox: Sendable {
           pollInterval: \(pollInterval)
         state: \(state ?? "file:\(stateDirectory)")
         listen: \(listen)
-        reconcile:
-          driftInterval: \(driftInterval)
-          rolloutPollInterval: \(rolloutPollInterval)
-          verifyTimeout: \(verifyTimeout)
-          workerVersionSource: \(redisURL == nil ? "platform" : "heartbeat")
-          probeTimeout: 10s
-          transientFailureLimit: 5
-          platformAttempts: 3
-          platformRetryDelay: 20ms
-          platformTimeout: 30s
-          leaderCheckInterval: 300ms
+        \(Self.reconcileSection(
+            driftInterval: driftInterval, rolloutPollInterval: rolloutPollInterval, verifyTimeout: verifyTimeout,
+            workerVersionSource: redisURL == nil ? "platform" : "heartbeat"))
         \(notifications?.configuration ?? "")\(github?.configuration ?? "")
         """
     }
@@ -303,10 +295,30 @@ public final class StagingSandbox: Sendable {
 
     // MARK: Helpers
 
-    static func secretValue(for name: String, redisURL: String?) -> String {
+    static func secretValue(for name: String, redisURL: String?, database: String = "clipnet_sandbox") -> String {
         if name.hasSuffix("REDIS_URL") { return redisURL ?? "redis://127.0.0.1:6399/0" }
-        if name.hasSuffix("DATABASE_URL") { return "postgresql://clipnet:\(randomHex())@127.0.0.1:5439/clipnet_sandbox" }
+        if name.hasSuffix("DATABASE_URL") { return "postgresql://clipnet:\(randomHex())@127.0.0.1:5439/\(database)" }
         return "sandbox-\(randomHex())"
+    }
+
+    /// The `reconcile:` section of a sandbox daemon's file (staging's, and production's beside it):
+    /// short intervals, so a rollout takes seconds.
+    static func reconcileSection(
+        driftInterval: String = "2s", rolloutPollInterval: String = "50ms", verifyTimeout: String = "60s", workerVersionSource: String
+    ) -> String {
+        """
+        reconcile:
+          driftInterval: \(driftInterval)
+          rolloutPollInterval: \(rolloutPollInterval)
+          verifyTimeout: \(verifyTimeout)
+          workerVersionSource: \(workerVersionSource)
+          probeTimeout: 10s
+          transientFailureLimit: 5
+          platformAttempts: 3
+          platformRetryDelay: 20ms
+          platformTimeout: 30s
+          leaderCheckInterval: 300ms
+        """
     }
 
     /// 32 random hex characters: throwaway tokens and secrets.

@@ -139,13 +139,15 @@ public final class FakeReconcilerControl: ReconcilerControl {
     }
 
     public func unmark(reason: String?, by actor: String) async throws -> DeploymentRequest? {
-        state.withLock { model in
+        try state.withLock { model in
             model.calls.append(.unmark(reason: reason, by: actor))
-            guard let request = model.state.request else { return nil }
-            model.state.request = nil
-            model.record(HistoryEntry(at: model.now(), kind: .unmarked, revision: request.revision, by: actor, reason: reason))
-            model.changed()
-            return request
+            let cleared = model.state.request
+            var state = model.state
+            let (_, history) = try RolloutMachine.apply(.unmark(by: actor, reason: reason), to: &state, now: model.now())
+            model.state = state
+            history.forEach { model.record($0) }
+            if cleared != nil { model.changed() }
+            return cleared
         }
     }
 

@@ -14,29 +14,6 @@ import Testing
 @Suite(.serialized) struct ProductionDaemonScenarioTests {
     static func promotion(_ text: String) -> String { text + "promotion:\n  branch: production\n" }
 
-    /// Passes of production's daemon until it is not rolling anything out.
-    @discardableResult
-    static func settle(_ daemon: ReconcilerDaemon) async throws -> PassReport {
-        await daemon.fetch()
-        var last: PassReport?
-        for _ in 0..<400 {
-            let report = await daemon.runPass([.timer])
-            last = report
-            switch report.result {
-            case .requeued(let after), .waiting(let after): try await Task.sleep(for: min(after, .milliseconds(100)))
-            case .failed: try await Task.sleep(for: .milliseconds(50))
-            case .succeeded, .stalled:
-                if daemon.status().document.rollout.flatMap({ RolloutPhase(rawValue: $0.phase) })?.isActive != true { return report }
-            }
-        }
-        throw ScenarioError("production never settled; last: \(String(describing: last))")
-    }
-
-    static func frontendRevision(_ world: Scenario, domain: String) -> String? {
-        guard let target = world.sandbox.vercel.aliasTarget(domain) else { return nil }
-        return world.sandbox.vercel.deployments().first { $0.id == target }?.sha
-    }
-
     static func startProduction(_ world: Scenario, secrets: [String: String] = [:]) async throws -> (SandboxProduction, ReconcilerDaemon) {
         let origin = try #require(world.bareOrigin)
         let production = try await SandboxProduction.start(beside: world.sandbox, productionSecrets: secrets)
@@ -62,19 +39,19 @@ import Testing
 
             let promotion = try await world.daemon.promote(first, reason: "release 1", by: "alice")
             #expect(promotion.branch == "production" && promotion.previous == nil)
-            try await Self.settle(daemon)
+            try await Scenario.settle(daemon)
             var status = daemon.status().document
             #expect(status.environment == "production" && status.branch == "production")
             #expect(status.knownGood?.revision == first, "\(String(describing: status.lastReconcile))")
             #expect(production.apiRevision == first, "production's API runs the promoted image")
-            #expect(Self.frontendRevision(world, domain: production.domain) == first)
+            #expect(world.frontendRevision(domain: production.domain) == first)
             #expect(status.desired.source == .branch)
 
             // develop moves on and staging follows; production stays where it was promoted.
             let second = try world.commit("Second")
             try await world.settle()
             #expect(world.apiRevision == second)
-            try await Self.settle(daemon)
+            try await Scenario.settle(daemon)
             #expect(production.apiRevision == first && daemon.status().document.knownGood?.revision == first)
 
             // Nothing marks a build for production.
@@ -88,10 +65,10 @@ import Testing
 
             // Promoted: production follows.
             _ = try await world.daemon.promote(second, reason: "release 2", by: "alice")
-            try await Self.settle(daemon)
+            try await Scenario.settle(daemon)
             status = daemon.status().document
             #expect(status.knownGood?.revision == second && production.apiRevision == second)
-            #expect(Self.frontendRevision(world, domain: production.domain) == second)
+            #expect(world.frontendRevision(domain: production.domain) == second)
             // Staging's own environment never moved: each daemon deploys to its own.
             #expect(world.apiRevision == second && world.frontendRevision == second)
             let history = try await daemon.history(limit: 50)
@@ -107,7 +84,7 @@ import Testing
             let first = try world.commit("First")
             try await world.settle()
             _ = try await world.daemon.promote(first, reason: "release 1", by: "alice")
-            let report = try await Self.settle(daemon)
+            let report = try await Scenario.settle(daemon)
             #expect(report.result == .stalled, "\(report)")
             #expect(report.message?.contains("staging") == true, "\(String(describing: report.message))")
             #expect(report.message?.contains(stagingDatabase) != true, "the value is never shown")

@@ -107,6 +107,12 @@ final class Scenario: Sendable {
     /// finished or failed, or nothing to do); sleeps out the requeue delays in between.
     @discardableResult
     func settle(maxPasses: Int = 400) async throws -> PassReport {
+        try await Self.settle(daemon, maxPasses: maxPasses)
+    }
+
+    /// `settle()` for any daemon of the scenario (production's beside staging's).
+    @discardableResult
+    static func settle(_ daemon: ReconcilerDaemon, maxPasses: Int = 400) async throws -> PassReport {
         await daemon.fetch()
         var last: PassReport?
         for _ in 0..<maxPasses {
@@ -120,7 +126,7 @@ final class Scenario: Sendable {
             case .failed:
                 try await Task.sleep(for: .milliseconds(50))
             case .succeeded, .stalled:
-                if try await record().rollout?.isActive != true { return report }
+                if try await daemon.loadState().rollout?.isActive != true { return report }
             }
         }
         throw ScenarioError("no settled pass after \(maxPasses) passes; last: \(String(describing: last))")
@@ -140,8 +146,11 @@ final class Scenario: Sendable {
 
     /// The commit the API (version endpoint) runs, and the one the alias serves.
     var apiRevision: String? { sandbox.apps.runningRevision }
-    var frontendRevision: String? {
-        guard let target = sandbox.vercel.aliasTarget(sandbox.manifest.frontend.domain) else { return nil }
+    var frontendRevision: String? { frontendRevision(domain: sandbox.manifest.frontend.domain) }
+
+    /// The commit of the deployment `domain` serves (production's, say).
+    func frontendRevision(domain: String) -> String? {
+        guard let target = sandbox.vercel.aliasTarget(domain) else { return nil }
         return sandbox.vercel.deployments().first { $0.id == target }?.sha
     }
     var workerRevision: String? {
